@@ -1,0 +1,115 @@
+#!/bin/bash
+# The README's second command (and CI's): install what is missing, build the normal and the
+# sanitizer (ASan + UBSan) binaries, and run every test on both backends:
+#   unit tests (tests/unit)  x  {build, build/asan}  x  {SQLite, PostgreSQL}
+#   HTTP tests (tests/http)  x  {build, build/asan}  x  {SQLite, PostgreSQL}
+#   browser test (tests/browser), on the normal build and SQLite
+# PostgreSQL is a throwaway server started here (scripts/pg-cluster.sh) and stopped at the end.
+# The last line is "N passed, M failed"; the exit status is 1 when anything failed.
+#
+# Environment: QUICK=1 skips the sanitizer build; SUITES="unit http browser" picks suites;
+# BACKENDS="sqlite postgresql" picks backends.
+set -u
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+scripts/install-deps.sh || exit 1
+make -j"$(nproc)" all || exit 1
+BUILDS="build"
+if [ "${QUICK:-0}" != 1 ]; then
+	make -j"$(nproc)" sanitize || exit 1
+	BUILDS="build build/asan"
+fi
+SUITES=${SUITES:-"unit http browser"}
+BACKENDS=${BACKENDS:-"sqlite postgresql"}
+
+OUT="$ROOT/tests/out"
+mkdir -p "$OUT"
+TMP=$(mktemp -d /tmp/thuvien-test.XXXXXX)
+chmod 755 "$TMP"
+PGDIR="$TMP/pg"
+PG_URL=""
+cleanup() {
+	[ -n "$PG_URL" ] && scripts/pg-cluster.sh stop "$PGDIR" >/dev/null 2>&1
+	rm -rf "$TMP"
+}
+trap cleanup EXIT INT TERM
+
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1:exitcode=86"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+export LSAN_OPTIONS="suppressions=$ROOT/tests/lsan.supp:print_suppressions=0"
+
+passed=0
+failed=0
+failed_names=""
+# run NAME CMD...: run a suite, keep its output in tests/out/NAME.log, add its counts to the
+# totals from its summary line ("...: N passed, M failed"). No summary line (a crash) is a failure.
+run() {
+	local name=$1 log="$OUT/$1.log"
+	shift
+	echo "== $name"
+	"$@" >"$log" 2>&1
+	local status=$?
+	local line
+	line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	if [ -z "$line" ]; then
+		echo "   no summary (exit $status); last lines:"
+		tail -n 20 "$log" | sed 's/^/   | /'
+		failed=$((failed + 1))
+		failed_names="$failed_names $name"
+		return
+	fi
+	local p f
+	p=$(echo "$line" | sed -E 's/.*[^0-9]([0-9]+) passed.*/\1/; s/^([0-9]+) passed.*/\1/')
+	f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+	passed=$((passed + p))
+	failed=$((failed + f))
+	if [ "$f" -gt 0 ] || [ "$status" -ne 0 ]; then
+		[ "$f" -eq 0 ] && failed=$((failed + 1))
+		failed_names="$failed_names $name"
+		grep -E '^(not ok|  FAIL)|ERROR: AddressSanitizer|runtime error:' "$log" | head -n 40 | sed 's/^/   | /'
+	fi
+	echo "   $line"
+}
+
+# A fresh, empty database URL for one test program: NAME BACKEND
+fresh_db() {
+	if [ "$2" = postgresql ]; then
+		scripts/pg-cluster.sh createdb "$PGDIR" "$1"
+	else
+		echo "$TMP/$1.db"
+	fi
+}
+
+if echo "$BACKENDS" | grep -q postgresql; then
+	PG_URL=$(scripts/pg-cluster.sh start "$PGDIR") || { echo "cannot start PostgreSQL"; exit 1; }
+	echo "PostgreSQL test server: $PG_URL"
+fi
+export THUVIEN_PG_DIR="$PGDIR"
+
+n=0
+for b in $BUILDS; do
+	tag=$( [ "$b" = build ] && echo plain || echo asan )
+	for be in $BACKENDS; do
+		if echo "$SUITES" | grep -q unit; then
+			for t in "$b"/tests/test_*; do
+				[ -x "$t" ] || continue
+				n=$((n + 1))
+				name="unit-$(basename "$t")-$be-$tag"
+				THUVIEN_TEST_DB=$(fresh_db "u$n" "$be") run "$name" "$t"
+			done
+		fi
+		if echo "$SUITES" | grep -q http; then
+			THUVIEN_BIN="$b/thuvien" THUVIEN_TEST_BACKEND="$be" THUVIEN_ASAN=$([ "$tag" = asan ] && echo 1 || echo 0) \
+				run "http-$be-$tag" python3 tests/http/run.py
+		fi
+	done
+done
+if echo "$SUITES" | grep -q browser; then
+	THUVIEN_BIN=build/thuvien run browser node tests/browser/login.mjs
+fi
+
+echo
+[ -n "$failed_names" ] && echo "failed suites:$failed_names"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,109 @@
+/* cmd_common.c: what the subcommands share: opening the database, reporting errors, and the
+ * small commands (serve, migrate). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/config.h"
+#include "base/i18n.h"
+#include "base/log.h"
+#include "cli/cli.h"
+#include "web/server.h"
+
+int cli_error(const err_t *err)
+{
+	const char *lang = i18n_lang(getenv("THUVIEN_LANG") ? getenv("THUVIEN_LANG") : "vi");
+	const char *msg = err->key ? i18n_get(lang, err->key) : "error";
+	if (err->detail[0])
+		fprintf(stderr, "thuvien: %s (%s)\n", msg, err->detail);
+	else
+		fprintf(stderr, "thuvien: %s\n", msg);
+	return 1;
+}
+
+db_t *cli_open_db(void)
+{
+	db_t *db = NULL;
+	err_t err;
+	int applied = 0;
+	if (db_open(g_config.db, &db, &err) < 0) {
+		cli_error(&err);
+		return NULL;
+	}
+	if (db_migrate(db, &applied, &err) < 0) {
+		cli_error(&err);
+		db_close(db);
+		return NULL;
+	}
+	if (applied)
+		log_info("database migrated: %d migration(s) applied", applied);
+	return db;
+}
+
+static int wants_help(int argc, char **argv, const char *text)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			fputs(text, stdout);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static const char serve_usage[] =
+	"usage: thuvien serve [--db URL] [--listen HOST:PORT] [--threads N]\n"
+	"\n"
+	"Run the web server until SIGINT or SIGTERM; requests in flight finish before it stops.\n"
+	"Migrates the database first. Logs one line per request to standard error.\n"
+	"\n"
+	"  --listen HOST:PORT   address to listen on (default 127.0.0.1:8080; 0.0.0.0:8080 for all)\n"
+	"  --threads N          worker threads (default: one per core)\n";
+
+int cmd_serve(int argc, char **argv)
+{
+	err_t err;
+	if (wants_help(argc, argv, serve_usage))
+		return 0;
+	for (int i = 1; i < argc; i++) {
+		const char *key = !strcmp(argv[i], "--listen") ? "listen" : !strcmp(argv[i], "--threads") ? "threads" : NULL;
+		if (!key || i + 1 >= argc) {
+			fprintf(stderr, "thuvien serve: unexpected '%s'\n\n%s", argv[i], serve_usage);
+			return 2;
+		}
+		if (config_set(key, argv[++i], &err) < 0)
+			return cli_error(&err);
+	}
+	if (server_run(&err) < 0)
+		return cli_error(&err);
+	return 0;
+}
+
+static const char migrate_usage[] =
+	"usage: thuvien migrate [--db URL]\n"
+	"\n"
+	"Create the database (a SQLite file is created when missing) or bring its schema up to date.\n"
+	"Each migration runs in its own transaction; running it again does nothing. `thuvien init` is\n"
+	"the same command.\n";
+
+int cmd_migrate(int argc, char **argv)
+{
+	if (wants_help(argc, argv, migrate_usage))
+		return 0;
+	if (argc > 1) {
+		fprintf(stderr, "thuvien migrate: unexpected '%s'\n\n%s", argv[1], migrate_usage);
+		return 2;
+	}
+	db_t *db = NULL;
+	err_t err;
+	int applied = 0, version = 0;
+	if (db_open(g_config.db, &db, &err) < 0)
+		return cli_error(&err);
+	if (db_migrate(db, &applied, &err) < 0 || db_schema_version(db, &version, &err) < 0) {
+		db_close(db);
+		return cli_error(&err);
+	}
+	printf("%s database at schema version %d (%d migration(s) applied now)\n", db_kind_name(db), version, applied);
+	db_close(db);
+	return 0;
+}

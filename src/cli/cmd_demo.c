@@ -1,0 +1,157 @@
+/* cmd_demo.c: `thuvien demo`: a small city to look around in. Stable names, so scripts and
+ * tests can rely on them (README lists them): the Department, two offices, four schools (one of
+ * each level plus a multi-level one) and one account per role at several units. */
+#include <stdio.h>
+#include <string.h>
+
+#include "accounts/accounts.h"
+#include "base/arena.h"
+#include "base/config.h"
+#include "cli/cli.h"
+#include "units/units.h"
+
+static const char demo_usage[] =
+	"usage: thuvien demo [--db URL] [--password PW]\n"
+	"\n"
+	"Create the demo city in the database (migrating it first) and print its accounts. Every demo\n"
+	"account gets the password PW (default: demo-thuvien) and does not have to change it at first\n"
+	"login. Running it again on a database that has the demo city changes nothing.\n";
+
+static const struct demo_unit {
+	const char *code, *parent, *name, *kind, *level;
+} units[] = {
+	{"SGD", NULL, "Sở Giáo dục và Đào tạo Thành phố Hồ Chí Minh", "department", NULL},
+	{"PGD01", "SGD", "Phòng Giáo dục và Đào tạo Quận 1", "office", NULL},
+	{"PGD03", "SGD", "Phòng Giáo dục và Đào tạo Quận 3", "office", NULL},
+	{"TH001", "PGD01", "Trường Tiểu học Lê Ngọc Hân", "school", "th"},
+	{"THCS001", "PGD01", "Trường THCS Văn Lang", "school", "thcs"},
+	{"LC001", "PGD03", "Trường Tiểu học, THCS và THPT Ngôi Sao", "school", "lc"},
+	{"THPT001", "SGD", "Trường THPT Trưng Vương", "school", "thpt"},
+};
+
+static const struct demo_account {
+	const char *username, *unit, *role, *name;
+} accounts[] = {
+	{"admin", "SGD", "sysadmin", "Quản trị hệ thống"},
+	{"so.admin", "SGD", "unit_admin", "Quản trị tài khoản Sở"},
+	{"so.chuyenvien", "SGD", "inspector", "Nguyễn Thị Thu Hà"},
+	{"phong1.admin", "PGD01", "unit_admin", "Quản trị Phòng GD&ĐT Quận 1"},
+	{"phong1.chuyenvien", "PGD01", "inspector", "Trần Văn Đức"},
+	{"phong2.admin", "PGD03", "unit_admin", "Quản trị Phòng GD&ĐT Quận 3"},
+	{"phong2.chuyenvien", "PGD03", "inspector", "Lê Thị Hồng"},
+};
+
+static const char *const school_roles[][3] = {
+	{"thuthu", "librarian", "Cán bộ thư viện"},
+	{"bgh", "leader", "Ban giám hiệu"},
+	{"quantri", "unit_admin", "Quản trị tài khoản trường"},
+	{"bandoc", "reader", "Bạn đọc"},
+};
+
+static int add_account(db_t *db, arena_t *a, const char *username, const char *unit_code, const char *role,
+                       const char *name, const char *pw)
+{
+	unit_t u;
+	err_t err;
+	if (units_get_by_code(db, unit_code, a, &u, &err) < 0)
+		return cli_error(&err);
+	account_new_t in = {.unit_id = u.id, .username = username, .full_name = name, .role = role,
+	                    .password = pw, .must_change = 0};
+	if (accounts_create(db, NULL, &in, NULL, NULL, &err) < 0)
+		return cli_error(&err);
+	return 0;
+}
+
+int cmd_demo(int argc, char **argv)
+{
+	const char *pw = "demo-thuvien";
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			fputs(demo_usage, stdout);
+			return 0;
+		}
+		if (!strcmp(argv[i], "--password") && i + 1 < argc) {
+			pw = argv[++i];
+			continue;
+		}
+		fprintf(stderr, "thuvien demo: unexpected '%s'\n\n%s", argv[i], demo_usage);
+		return 2;
+	}
+	db_t *db = cli_open_db();
+	if (!db)
+		return 1;
+	arena_t *a = arena_new(4096);
+	err_t err;
+	int rc = 0;
+	unit_t probe;
+	int existed = units_get_by_code(db, "SGD", a, &probe, &err) == 0;
+	if (existed) {
+		printf("The demo city is already in %s; nothing changed.\n", g_config.db);
+		goto print;
+	}
+	if (db_begin(db, &err) < 0) {
+		rc = cli_error(&err);
+		goto done;
+	}
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+		unit_t parent = {0};
+		if (units[i].parent && units_get_by_code(db, units[i].parent, a, &parent, &err) < 0)
+			goto fail;
+		unit_new_t in = {.parent_id = parent.id, .code = units[i].code, .name = units[i].name,
+		                 .kind = units[i].kind, .school_level = units[i].level};
+		if (units_create(db, NULL, &in, NULL, &err) < 0)
+			goto fail;
+	}
+	for (size_t i = 0; i < sizeof accounts / sizeof accounts[0]; i++)
+		if (add_account(db, a, accounts[i].username, accounts[i].unit, accounts[i].role, accounts[i].name, pw))
+			goto rollback;
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+		if (strcmp(units[i].kind, "school") != 0)
+			continue;
+		for (size_t k = 0; k < sizeof school_roles / sizeof school_roles[0]; k++) {
+			char user[64], lower[16];
+			size_t j = 0;
+			for (; units[i].code[j] && j < sizeof lower - 1; j++)
+				lower[j] = (char)(units[i].code[j] | 0x20);
+			lower[j] = 0;
+			snprintf(user, sizeof user, "%s.%s", school_roles[k][0], lower);
+			char *name = arena_printf(a, "%s %s", school_roles[k][2], units[i].code);
+			if (add_account(db, a, user, units[i].code, school_roles[k][1], name, pw))
+				goto rollback;
+		}
+	}
+	if (db_commit(db, &err) < 0)
+		goto fail;
+	printf("Demo city created in %s.\n", g_config.db);
+print:
+	if (existed)
+		printf("\nDemo accounts (password: the one given when the city was created; default demo-thuvien):\n");
+	else
+		printf("\nDemo accounts (password: %s):\n", pw);
+	printf("  %-22s %-12s %s\n", "username", "role", "unit");
+	for (size_t i = 0; i < sizeof accounts / sizeof accounts[0]; i++)
+		printf("  %-22s %-12s %s\n", accounts[i].username, accounts[i].role, accounts[i].unit);
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+		if (strcmp(units[i].kind, "school") != 0)
+			continue;
+		for (size_t k = 0; k < sizeof school_roles / sizeof school_roles[0]; k++) {
+			char lower[16];
+			size_t j = 0;
+			for (; units[i].code[j] && j < sizeof lower - 1; j++)
+				lower[j] = (char)(units[i].code[j] | 0x20);
+			lower[j] = 0;
+			printf("  %s.%-*s %-12s %s\n", school_roles[k][0], (int)(21 - strlen(school_roles[k][0])), lower,
+			       school_roles[k][1], units[i].code);
+		}
+	}
+	goto done;
+fail:
+	cli_error(&err);
+rollback:
+	db_rollback(db);
+	rc = 1;
+done:
+	arena_free(a);
+	db_close(db);
+	return rc;
+}

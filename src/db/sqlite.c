@@ -1,0 +1,400 @@
+/* sqlite.c: the SQLite backend of db.h, the embedded default.
+ *
+ * A connection runs in WAL mode with foreign keys on, a 5 s busy timeout and synchronous=NORMAL
+ * (durable against a process crash; a power cut may lose the last transactions, not corrupt).
+ * It is opened in multi-thread mode: one thread at a time per connection, as db.h requires.
+ *
+ * Statements are prepared once and kept in a per-connection hash table keyed by SQL text. A
+ * cached statement is lent to one user at a time; asking for it again while it is lent (a loop
+ * that runs the same query inside itself) gets a fresh, uncached statement that db_done()
+ * finalises. Transactions start with BEGIN IMMEDIATE, taking the write lock up front: a read
+ * transaction upgraded to a write can fail with SQLITE_BUSY whatever the busy timeout.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "db/db_impl.h"
+
+#define SQ_BUSY_TIMEOUT_MS 5000
+
+typedef struct sq_stmt {
+	struct db_stmt base;
+	sqlite3_stmt *st;
+	/* Cache bookkeeping: key, chain, whether it lives in the cache and whether it is lent. */
+	char *sql;
+	uint64_t hash;
+	struct sq_stmt *next;
+	bool cached, busy;
+	bool started;          /* stepped since the last reset */
+	bool finished;         /* returned DB_DONE: stays done (SQLite would start over) */
+	int64_t total_before;  /* sqlite3_total_changes64 when the first step began */
+	int bind_rc;           /* first failed bind, reported by the next step */
+	char bind_msg[96];
+} sq_stmt_t;
+
+typedef struct sq_db {
+	struct db base;
+	sqlite3 *h;
+	sq_stmt_t **buckets;   /* nbuckets is a power of two */
+	size_t nbuckets, count;
+} sq_db_t;
+
+static const struct db_ops sq_ops;
+
+/* Map an SQLite result code (extended codes are on) to ERR_*, with the connection's message. */
+static int sq_fail(sqlite3 *h, int rc, err_t *err)
+{
+	int code;
+	switch (rc & 0xff) {
+	case SQLITE_CONSTRAINT:
+		code = ERR_CONFLICT;
+		break;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		code = ERR_BUSY;
+		break;
+	default:
+		code = ERR_INTERNAL;
+		break;
+	}
+	return db_fail(err, code, "%s", h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
+}
+
+/* True when nothing but whitespace, semicolons and comments follows a statement: SQLite's
+ * prepare stops after the first statement, and silently dropping the rest would hide a bug. */
+static bool only_trailer(const char *p)
+{
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == ';')
+			p++;
+		if (p[0] == '-' && p[1] == '-') {
+			p = strchr(p, '\n');
+			if (!p)
+				return true;
+		} else if (p[0] == '/' && p[1] == '*') {
+			p = strstr(p + 2, "*/");
+			if (!p)
+				return true;
+			p += 2;
+		} else {
+			return *p == '\0';
+		}
+	}
+}
+
+static void sq_close(db_t *db)
+{
+	sq_db_t *c = (sq_db_t *)db;
+	for (size_t i = 0; i < c->nbuckets; i++) {
+		sq_stmt_t *s = c->buckets[i];
+		while (s) {
+			sq_stmt_t *next = s->next;
+			sqlite3_finalize(s->st);
+			free(s->sql);
+			free(s);
+			s = next;
+		}
+	}
+	free(c->buckets);
+	/* close_v2: an uncached statement the caller never released does not keep the file open
+	 * past the last finalize (and LeakSanitizer still reports it). */
+	sqlite3_close_v2(c->h);
+	free(c);
+}
+
+int db_sqlite_open(const char *path, db_t **out, err_t *err)
+{
+	*out = NULL;
+	sq_db_t *c = calloc(1, sizeof *c);
+	if (!c)
+		return err_set(err, ERR_INTERNAL, DB_KEY_OPEN, "out of memory");
+	c->base.ops = &sq_ops;
+	c->nbuckets = 64;
+	c->buckets = calloc(c->nbuckets, sizeof *c->buckets);
+	if (!c->buckets) {
+		free(c);
+		return err_set(err, ERR_INTERNAL, DB_KEY_OPEN, "out of memory");
+	}
+
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI |
+	            SQLITE_OPEN_NOMUTEX;
+	int rc = sqlite3_open_v2(path, &c->h, flags, NULL);
+	if (rc != SQLITE_OK) {
+		err_set(err, ERR_INTERNAL, DB_KEY_OPEN, "%.100s: %s", path,
+		        c->h ? sqlite3_errmsg(c->h) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	sqlite3_extended_result_codes(c->h, 1);
+	sqlite3_busy_timeout(c->h, SQ_BUSY_TIMEOUT_MS);
+	/* journal_mode answers with the mode it got; an in-memory database stays "memory", which
+	 * is fine. A file that is not a database fails here. */
+	rc = sqlite3_exec(c->h,
+	                  "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; "
+	                  "PRAGMA synchronous=NORMAL;",
+	                  NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		err_set(err, ERR_INTERNAL, DB_KEY_OPEN, "%.100s: %s", path, sqlite3_errmsg(c->h));
+		goto fail;
+	}
+	*out = &c->base;
+	return 0;
+
+fail:
+	sq_close(&c->base);
+	return err ? err->code : ERR_INTERNAL;
+}
+
+static int sq_exec_script(db_t *db, const char *sql, err_t *err)
+{
+	sq_db_t *c = (sq_db_t *)db;
+	int rc = sqlite3_exec(c->h, sql, NULL, NULL, NULL);
+	return rc == SQLITE_OK ? 0 : sq_fail(c->h, rc, err);
+}
+
+static void cache_grow(sq_db_t *c)
+{
+	size_t n = c->nbuckets * 2;
+	sq_stmt_t **b = calloc(n, sizeof *b);
+	if (!b)
+		return; /* longer chains, still correct */
+	for (size_t i = 0; i < c->nbuckets; i++) {
+		sq_stmt_t *s = c->buckets[i];
+		while (s) {
+			sq_stmt_t *next = s->next;
+			s->next = b[s->hash & (n - 1)];
+			b[s->hash & (n - 1)] = s;
+			s = next;
+		}
+	}
+	free(c->buckets);
+	c->buckets = b;
+	c->nbuckets = n;
+}
+
+static db_stmt_t *sq_prepare(db_t *db, const char *sql, err_t *err)
+{
+	sq_db_t *c = (sq_db_t *)db;
+	uint64_t hash = db_hash(sql);
+	bool found_busy = false;
+	for (sq_stmt_t *s = c->buckets[hash & (c->nbuckets - 1)]; s; s = s->next) {
+		if (s->hash != hash || strcmp(s->sql, sql) != 0)
+			continue;
+		if (!s->busy) {
+			s->busy = true;
+			return &s->base;
+		}
+		found_busy = true;
+		break;
+	}
+
+	bool cache = !found_busy && c->count < DB_CACHE_MAX;
+	sq_stmt_t *s = calloc(1, sizeof *s);
+	if (!s) {
+		db_fail(err, ERR_INTERNAL, "out of memory");
+		return NULL;
+	}
+	s->base.db = db;
+	const char *tail = NULL;
+	int rc = sqlite3_prepare_v3(c->h, sql, -1, cache ? SQLITE_PREPARE_PERSISTENT : 0, &s->st,
+	                            &tail);
+	if (rc != SQLITE_OK) {
+		sq_fail(c->h, rc, err);
+		goto fail;
+	}
+	if (!s->st) {
+		db_fail(err, ERR_INTERNAL, "empty SQL statement");
+		goto fail;
+	}
+	if (tail && !only_trailer(tail)) {
+		db_fail(err, ERR_INTERNAL, "several statements in one; use db_exec_script: %.80s",
+		        sql);
+		goto fail;
+	}
+	s->busy = true;
+	if (cache) {
+		s->sql = strdup(sql);
+		if (!s->sql)
+			return &s->base; /* fine uncached */
+		s->hash = hash;
+		s->cached = true;
+		if (c->count >= c->nbuckets)
+			cache_grow(c);
+		sq_stmt_t **head = &c->buckets[hash & (c->nbuckets - 1)];
+		s->next = *head;
+		*head = s;
+		c->count++;
+	}
+	return &s->base;
+
+fail:
+	sqlite3_finalize(s->st);
+	free(s);
+	return NULL;
+}
+
+static int sq_param_count(db_stmt_t *st)
+{
+	return sqlite3_bind_parameter_count(((sq_stmt_t *)st)->st);
+}
+
+static void note_bind(sq_stmt_t *s, int rc, int idx)
+{
+	if (rc != SQLITE_OK && !s->bind_rc) {
+		s->bind_rc = rc;
+		snprintf(s->bind_msg, sizeof s->bind_msg, "binding parameter %d: %s", idx,
+		         sqlite3_errstr(rc));
+	}
+}
+
+static void sq_bind_int(db_stmt_t *st, int idx, int64_t v)
+{
+	sq_stmt_t *s = (sq_stmt_t *)st;
+	note_bind(s, sqlite3_bind_int64(s->st, idx, v), idx);
+}
+
+static void sq_bind_text(db_stmt_t *st, int idx, const char *v)
+{
+	sq_stmt_t *s = (sq_stmt_t *)st;
+	int rc = v ? sqlite3_bind_text(s->st, idx, v, -1, SQLITE_TRANSIENT)
+	           : sqlite3_bind_null(s->st, idx);
+	note_bind(s, rc, idx);
+}
+
+static void sq_bind_null(db_stmt_t *st, int idx)
+{
+	sq_stmt_t *s = (sq_stmt_t *)st;
+	note_bind(s, sqlite3_bind_null(s->st, idx), idx);
+}
+
+static int sq_step(db_stmt_t *st, err_t *err)
+{
+	sq_stmt_t *s = (sq_stmt_t *)st;
+	sqlite3 *h = sqlite3_db_handle(s->st);
+	if (s->bind_rc)
+		return db_fail(err, ERR_INTERNAL, "%s", s->bind_msg);
+	if (s->finished)
+		return DB_DONE;
+	if (!s->started) {
+		s->started = true;
+		s->total_before = sqlite3_total_changes64(h);
+	}
+	int rc = sqlite3_step(s->st);
+	if (rc == SQLITE_ROW)
+		return DB_ROW;
+	if (rc == SQLITE_DONE) {
+		s->finished = true;
+		return DB_DONE;
+	}
+	return sq_fail(h, rc, err);
+}
+
+/* sqlite3_changes64 keeps the count of the last INSERT/UPDATE/DELETE even after other kinds of
+ * statement; the total only moves when rows change, so it tells whether this one changed any. */
+static int64_t sq_changes(db_stmt_t *st)
+{
+	sq_stmt_t *s = (sq_stmt_t *)st;
+	sqlite3 *h = sqlite3_db_handle(s->st);
+	if (!s->started || sqlite3_total_changes64(h) == s->total_before)
+		return 0;
+	return sqlite3_changes64(h);
+}
+
+static int sq_col_count(db_stmt_t *st)
+{
+	return sqlite3_column_count(((sq_stmt_t *)st)->st);
+}
+
+/* SQLite leaves reading a column off the current row undefined: check here. data_count is 0
+ * unless the statement is on a row. */
+static bool on_row(sq_stmt_t *s, int col)
+{
+	return col >= 0 && col < sqlite3_data_count(s->st);
+}
+
+static int64_t sq_col_int(db_stmt_t *st, int col)
+{
+	sq_stmt_t *s = (sq_stmt_t *)st;
+	return on_row(s, col) ? sqlite3_column_int64(s->st, col) : 0;
+}
+
+static const char *sq_col_text(db_stmt_t *st, int col)
+{
+	sq_stmt_t *s = (sq_stmt_t *)st;
+	return on_row(s, col) ? (const char *)sqlite3_column_text(s->st, col) : NULL;
+}
+
+static bool sq_col_null(db_stmt_t *st, int col)
+{
+	sq_stmt_t *s = (sq_stmt_t *)st;
+	return !on_row(s, col) || sqlite3_column_type(s->st, col) == SQLITE_NULL;
+}
+
+static const char *sq_col_name(db_stmt_t *st, int col)
+{
+	sq_stmt_t *s = (sq_stmt_t *)st;
+	if (col < 0 || col >= sqlite3_column_count(s->st))
+		return NULL;
+	return sqlite3_column_name(s->st, col);
+}
+
+static void sq_done(db_stmt_t *st)
+{
+	sq_stmt_t *s = (sq_stmt_t *)st;
+	if (!s->cached) {
+		sqlite3_finalize(s->st);
+		free(s);
+		return;
+	}
+	sqlite3_reset(s->st);
+	sqlite3_clear_bindings(s->st);
+	s->busy = false;
+	s->started = false;
+	s->finished = false;
+	s->bind_rc = 0;
+}
+
+static int sq_begin(db_t *db, err_t *err)
+{
+	return sq_exec_script(db, "BEGIN IMMEDIATE", err);
+}
+
+static void sq_rollback(db_t *db)
+{
+	sq_db_t *c = (sq_db_t *)db;
+	/* Fails harmlessly when SQLite already rolled back on its own (after an I/O error). */
+	sqlite3_exec(c->h, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int sq_commit(db_t *db, err_t *err)
+{
+	int rc = sq_exec_script(db, "COMMIT", err);
+	if (rc < 0)
+		sq_rollback(db);
+	return rc;
+}
+
+static const struct db_ops sq_ops = {
+	.name = "sqlite",
+	.kind = DB_SQLITE,
+	.close = sq_close,
+	.exec_script = sq_exec_script,
+	.prepare = sq_prepare,
+	.param_count = sq_param_count,
+	.bind_int = sq_bind_int,
+	.bind_text = sq_bind_text,
+	.bind_null = sq_bind_null,
+	.step = sq_step,
+	.changes = sq_changes,
+	.col_count = sq_col_count,
+	.col_int = sq_col_int,
+	.col_text = sq_col_text,
+	.col_null = sq_col_null,
+	.col_name = sq_col_name,
+	.done = sq_done,
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+};

@@ -1,0 +1,80 @@
+/* routes.c: every URL thuvien answers, in one table. A new page adds one line here and one
+ * handler in its feature's file. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "web/routes.h"
+
+static const route_t routes[] = {
+	{"GET", "/healthz", page_healthz, R_PUBLIC | R_PWCHANGE},
+	{"GET", "/static/*", page_static, R_PUBLIC | R_PWCHANGE | R_NOLOG},
+	{"GET", "/login", page_login_form, R_PUBLIC | R_PWCHANGE},
+	{"POST", "/login", page_login, R_PUBLIC | R_NOCSRF | R_PWCHANGE},
+	{"POST", "/logout", page_logout, R_AUTH | R_PWCHANGE},
+	{"GET", "/password", page_password_form, R_AUTH | R_PWCHANGE},
+	{"POST", "/password", page_password, R_AUTH | R_PWCHANGE},
+	{"POST", "/lang", page_lang, R_PUBLIC | R_PWCHANGE},
+	{"GET", "/", page_home, R_AUTH},
+	{"GET", "/units", page_units, R_AUTH},
+	{"POST", "/units", page_unit_create, R_AUTH},
+	{"GET", "/units/:id", page_unit, R_AUTH},
+	{"GET", "/accounts", page_accounts, R_AUTH},
+	{"POST", "/accounts", page_account_create, R_AUTH},
+	{"GET", "/accounts/new", page_account_new, R_AUTH},
+	{"GET", "/accounts/:id", page_account, R_AUTH},
+	{"POST", "/accounts/:id/disable", page_account_disable, R_AUTH},
+	{"POST", "/accounts/:id/enable", page_account_enable, R_AUTH},
+	{"POST", "/accounts/:id/reset", page_account_reset, R_AUTH},
+	{"POST", "/accounts/:id/unlock", page_account_unlock, R_AUTH},
+	{"GET", "/audit", page_audit, R_AUTH},
+};
+
+/* Does path match pattern? ":id" takes one segment of 1-18 digits; a trailing "*" takes the
+ * rest of the path (at least one character). */
+static int match(const char *pat, const char *path, int64_t *id)
+{
+	while (*pat && *path) {
+		if (*pat == '*')
+			return 1;
+		if (pat[0] == ':' && pat[1] == 'i' && pat[2] == 'd') {
+			const char *s = path;
+			while (*path >= '0' && *path <= '9')
+				path++;
+			size_t n = (size_t)(path - s);
+			if (n == 0 || n > 18 || (*path && *path != '/') || *s == '0')
+				return 0;
+			*id = strtoll(s, NULL, 10);
+			pat += 3;
+			continue;
+		}
+		if (*pat != *path)
+			return 0;
+		pat++;
+		path++;
+	}
+	return !*pat && !*path;
+}
+
+const route_t *routes_match(const char *method, const char *path, int64_t *id, int *status,
+                            const char **allow)
+{
+	int path_known = 0;
+	if (strcmp(method, "HEAD") == 0)
+		method = "GET";
+	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+		int64_t v = 0;
+		if (!match(routes[i].pattern, path, &v))
+			continue;
+		if (strcmp(routes[i].method, method) == 0) {
+			*id = v;
+			return &routes[i];
+		}
+		if (!path_known)
+			*allow = routes[i].method;
+		else if (strcmp(*allow, routes[i].method) != 0)
+			*allow = "GET, HEAD, POST";
+		path_known = 1;
+	}
+	*status = path_known ? 405 : 404;
+	return NULL;
+}

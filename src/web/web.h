@@ -1,0 +1,116 @@
+/* web.h: what a page handler sees of an HTTP request, and how it answers.
+ *
+ * The server (server.c) parses the request, finds the route (routes.c), loads the session and
+ * checks the CSRF token before calling the handler, so a handler only reads its parameters,
+ * calls one domain function and renders what comes back:
+ *
+ *     void page_account(web_req_t *r)
+ *     {
+ *             account_t acc;
+ *             err_t err;
+ *             if (accounts_get(r->db, r->actor, r->id, r->arena, &acc, &err) < 0)
+ *                     return web_fail(r, &err);
+ *             web_render(r, 200, "account", account_json(&acc));
+ *     }
+ *
+ * A page and its JSON are one handler: web_render() sends the handler's JSON value as is when the
+ * client asked for `application/json`, and renders it through templates/NAME.html inside the
+ * layout otherwise. Everything allocated from r->arena is freed when the request ends.
+ */
+#ifndef THUVIEN_WEB_WEB_H
+#define THUVIEN_WEB_WEB_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "accounts/actor.h"
+#include "accounts/auth.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "db/db.h"
+
+struct MHD_Connection;
+
+typedef struct web_field {
+	const char *name;
+	const char *value;
+} web_field_t;
+
+typedef struct web_header {
+	const char *name;
+	const char *value;
+} web_header_t;
+
+typedef struct web_req {
+	struct MHD_Connection *conn;
+	const char *method;        /* "GET", "POST", ...; HEAD is routed as GET */
+	const char *path;          /* decoded path, without the query */
+	arena_t *arena;
+	db_t *db;                  /* this worker thread's connection */
+	const char *ip;
+
+	actor_t *actor;            /* NULL when nobody is logged in */
+	session_t *session;        /* NULL when nobody is logged in */
+	const char *lang;          /* "vi" or "en" */
+	bool want_json;
+
+	int64_t id;                /* the :id of the route, when it has one */
+	web_field_t *form;         /* POST body fields (application/x-www-form-urlencoded) */
+	size_t nform;
+
+	/* The answer, filled by web_render & co. */
+	int status;
+	const char *content_type;
+	buf_t body;
+	const unsigned char *static_body; /* set instead of body for embedded assets */
+	size_t static_len;
+	web_header_t headers[8];
+	int nheaders;
+} web_req_t;
+
+typedef void web_handler_fn(web_req_t *r);
+
+/* A form field's value, or NULL. The value is valid UTF-8 (the server refused the request
+ * otherwise) and lives in the request's arena. */
+const char *web_form(web_req_t *r, const char *name);
+/* A query-string argument, or NULL; validated as UTF-8 too. */
+const char *web_query(web_req_t *r, const char *name);
+/* An integer query argument, or def when missing or malformed. */
+int64_t web_query_int(web_req_t *r, const char *name, int64_t def);
+/* A request header, or NULL. */
+const char *web_header(web_req_t *r, const char *name);
+
+/* Add a response header (copied into the arena). At most 8. */
+void web_add_header(web_req_t *r, const char *name, const char *value);
+
+/* Answer with data (the handler's JSON value; ownership passes to the call): as JSON when asked,
+ * else templates/tmpl.html wrapped in the layout, with the page chrome (user, navigation, CSRF
+ * token, language) added to the template's context under "app". */
+void web_render(web_req_t *r, int status, const char *tmpl, json_t *data);
+
+/* Answer with a JSON value (ownership passes). */
+void web_json(web_req_t *r, int status, json_t *data);
+
+/* 303 See Other to location (a path of this site). JSON clients get 200 {"ok":true,"location":...}
+ * instead, so scripts need not follow redirects. */
+void web_redirect(web_req_t *r, const char *location);
+
+/* Answer an error: the status from err->code, the message translated, as JSON or as the error
+ * page. */
+void web_fail(web_req_t *r, const err_t *err);
+
+/* Answer an error without an err_t: status, i18n key, optional detail. */
+void web_fail_key(web_req_t *r, int status, const char *key, const char *detail);
+
+/* Translate a key in the request's language. */
+const char *web_t(web_req_t *r, const char *key);
+
+/* Handlers (one file per feature under src/web/). */
+web_handler_fn page_healthz, page_static, page_login_form, page_login, page_logout, page_home,
+	page_password_form, page_password, page_lang, page_units, page_unit, page_unit_create,
+	page_accounts, page_account_new, page_account_create, page_account, page_account_disable,
+	page_account_enable, page_account_reset, page_account_unlock, page_audit;
+
+#endif
