@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "accounts/accounts.h"
+#include "accounts/auth.h"
 #include "accounts/password.h"
 #include "audit/audit.h"
 #include "base/buf.h"
@@ -143,6 +144,8 @@ static int begin_own(db_t *db, int *own, err_t *err)
 	return rc;
 }
 
+/* Commit (when the transaction is ours) and, on success, drop the cached sessions: every
+ * change made through here can end a session or change who its actor is. */
 static int finish(db_t *db, int own, int rc, err_t *err)
 {
 	if (own) {
@@ -151,6 +154,8 @@ static int finish(db_t *db, int own, int rc, err_t *err)
 		if (rc < 0)
 			db_rollback(db);
 	}
+	if (rc == 0)
+		auth_invalidate();
 	return rc;
 }
 
@@ -240,7 +245,8 @@ int accounts_list(db_t *db, const actor_t *actor, const account_filter_t *f, are
 		scope = u.path;
 		exact_unit = 1;
 	}
-	const char *like = exact_unit ? scope : actor_path_like(a, scope);
+	/* The subtree, or exactly one unit: the range [scope, end) or [scope, scope + "\1"). */
+	const char *end = exact_unit ? arena_printf(a, "%s\x01", scope) : actor_path_end(a, scope);
 	char *q = NULL;
 	if (f && f->q && *f->q) {
 		char *fq = text_fold(a, f->q);
@@ -265,17 +271,17 @@ int accounts_list(db_t *db, const actor_t *actor, const account_filter_t *f, are
 	int64_t cnt = 0;
 	int rc = db_query_int(db, &cnt, err,
 	                      "SELECT COUNT(*) FROM accounts a JOIN units u ON u.id = a.unit_id "
-	                      "WHERE u.path LIKE ? AND (CAST(? AS TEXT) IS NULL OR a.username LIKE ? ESCAPE '\\' "
+	                      "WHERE u.path >= ? AND u.path < ? AND (CAST(? AS TEXT) IS NULL OR a.username LIKE ? ESCAPE '\\' "
 	                      "OR a.full_name_fold LIKE ? ESCAPE '\\')",
-	                      "ssss", like, q, q, q);
+	                      "sssss", scope, end, q, q, q);
 	if (rc < 0)
 		return rc;
 	db_stmt_t *st = db_query(db, err,
 	                         "SELECT " ACCOUNT_COLS " FROM accounts a JOIN units u ON u.id = a.unit_id "
-	                         "WHERE u.path LIKE ? AND (CAST(? AS TEXT) IS NULL OR a.username LIKE ? ESCAPE '\\' "
+	                         "WHERE u.path >= ? AND u.path < ? AND (CAST(? AS TEXT) IS NULL OR a.username LIKE ? ESCAPE '\\' "
 	                         "OR a.full_name_fold LIKE ? ESCAPE '\\') "
 	                         "ORDER BY u.code, a.username LIMIT ? OFFSET ?",
-	                         "ssssii", like, q, q, q, (int64_t)limit, (int64_t)offset);
+	                         "sssssii", scope, end, q, q, q, (int64_t)limit, (int64_t)offset);
 	if (!st)
 		return err->code;
 	account_t *v = arena_zalloc(a, (size_t)limit * sizeof *v);
@@ -405,7 +411,10 @@ int accounts_set_lang(db_t *db, const actor_t *actor, const char *lang, err_t *e
 	if (!lang || (strcmp(lang, "vi") != 0 && strcmp(lang, "en") != 0))
 		return err_set(err, ERR_INVALID, "err.lang", NULL);
 	int rc = db_exec(db, err, "UPDATE accounts SET lang = ? WHERE id = ?", "si", lang, actor->account_id);
-	return rc < 0 ? rc : 0;
+	if (rc < 0)
+		return rc;
+	auth_invalidate();
+	return 0;
 }
 
 int accounts_set_password_system(db_t *db, int64_t id, const char *new_password, int must_change,

@@ -39,7 +39,11 @@ bool actor_is_admin(const actor_t *a)
 	return a && (a->role == ROLE_SYSADMIN || a->role == ROLE_UNIT_ADMIN);
 }
 
-char *actor_path_like(arena_t *a, const char *path)
+char *actor_path_end(arena_t *a, const char *path)
 {
-	return arena_printf(a, "%s%%", path);
+	char *end = arena_strdup(a, path);
+	size_t n = strlen(end);
+	if (n && end[n - 1] == '/')
+		end[n - 1] = '0';
+	return end;
 }

@@ -44,10 +44,12 @@ typedef struct actor {
 /* True when unit_path lies in the actor's subtree (its own unit included). */
 bool actor_sees_path(const actor_t *a, const char *unit_path);
 
-/* The LIKE pattern matching every unit path in the subtree of path ("/1/4/" -> "/1/4/%").
- * Paths hold only digits and slashes, so nothing needs escaping. Result in the arena. */
+/* The exclusive upper bound of the subtree of path, for `path >= ? AND path < ?`: the path
+ * with its final '/' turned into '0' ("/1/4/" -> "/1/40"), since '0' follows '/' in ASCII and every
+ * path in the subtree starts with "/1/4/". Paths compare byte by byte (BINARY in SQLite, COLLATE
+ * "C" in PostgreSQL, set by the migrations), so the test uses the index. Result in the arena. */
 struct arena;
-char *actor_path_like(struct arena *a, const char *path);
+char *actor_path_end(struct arena *a, const char *path);
 
 /* True when the actor may administer accounts (sysadmin or unit admin). */
 bool actor_is_admin(const actor_t *a);

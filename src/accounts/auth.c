@@ -1,5 +1,7 @@
 /* auth.c: login, lockout, sessions and CSRF tokens (auth.h). */
+#include <pthread.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -181,12 +183,121 @@ fail:
 	return rc;
 }
 
+/* --- the session cache -------------------------------------------------------------------
+ *
+ * Every request of a logged-in user needs its session and account; reading them from the
+ * database each time costs more than rendering the page. So sessions found are kept in memory
+ * for a few seconds, in a fixed table indexed by the token's hash. Any change that can end a
+ * session or change who an actor is (logout, disable, reset, password or language change)
+ * calls auth_invalidate(), which empties the whole cache by moving the generation on: in this
+ * process such a change takes effect at once. Another process serving the same database (several
+ * servers on one PostgreSQL) sees it within SCACHE_TTL seconds. */
+#define SCACHE_SLOTS 4096
+#define SCACHE_LOCKS 64
+#define SCACHE_TTL 5
+
+typedef struct scache_entry {
+	char hash[65];
+	uint64_t gen;
+	int64_t cached_at;
+	actor_t actor;
+	session_t s;
+} scache_entry_t;
+
+static scache_entry_t scache[SCACHE_SLOTS];
+static pthread_mutex_t scache_lock[SCACHE_LOCKS];
+static pthread_once_t scache_once = PTHREAD_ONCE_INIT;
+static _Atomic uint64_t scache_gen = 1;
+
+static void scache_init(void)
+{
+	for (int i = 0; i < SCACHE_LOCKS; i++)
+		pthread_mutex_init(&scache_lock[i], NULL);
+}
+
+static unsigned scache_slot(const char *hash)
+{
+	unsigned v = 0;
+	for (int i = 0; i < 6; i++)
+		v = v * 16 + (unsigned)(hash[i] <= '9' ? hash[i] - '0' : hash[i] - 'a' + 10);
+	return v % SCACHE_SLOTS;
+}
+
+void auth_invalidate(void)
+{
+	atomic_fetch_add(&scache_gen, 1);
+}
+
+static int scache_get(const char *hash, actor_t *actor, session_t *s, int64_t now)
+{
+	unsigned slot = scache_slot(hash);
+	int hit = 0;
+	pthread_once(&scache_once, scache_init);
+	pthread_mutex_lock(&scache_lock[slot % SCACHE_LOCKS]);
+	scache_entry_t *e = &scache[slot];
+	if (e->gen == atomic_load(&scache_gen) && now - e->cached_at < SCACHE_TTL && strcmp(e->hash, hash) == 0) {
+		*actor = e->actor;
+		*s = e->s;
+		hit = 1;
+	}
+	pthread_mutex_unlock(&scache_lock[slot % SCACHE_LOCKS]);
+	return hit;
+}
+
+/* Store (actor, s) for hash; gen is the generation read before the database was, so an entry
+ * loaded while a change was committing is born stale. */
+static void scache_put(const char *hash, const actor_t *actor, const session_t *s, uint64_t gen, int64_t now)
+{
+	unsigned slot = scache_slot(hash);
+	pthread_once(&scache_once, scache_init);
+	pthread_mutex_lock(&scache_lock[slot % SCACHE_LOCKS]);
+	scache_entry_t *e = &scache[slot];
+	memcpy(e->hash, hash, sizeof e->hash);
+	e->gen = gen;
+	e->cached_at = now;
+	e->actor = *actor;
+	e->s = *s;
+	pthread_mutex_unlock(&scache_lock[slot % SCACHE_LOCKS]);
+}
+
+static void scache_touch(const char *hash, int64_t last_seen)
+{
+	unsigned slot = scache_slot(hash);
+	pthread_mutex_lock(&scache_lock[slot % SCACHE_LOCKS]);
+	if (strcmp(scache[slot].hash, hash) == 0)
+		scache[slot].s.last_seen = last_seen;
+	pthread_mutex_unlock(&scache_lock[slot % SCACHE_LOCKS]);
+}
+
+/* Expiry and the once-a-minute refresh of last_seen, for a session however it was found. */
+static int session_check(db_t *db, const char *hash, session_t *s, int64_t now, err_t *err)
+{
+	if (now - s->last_seen > g_config.session_idle || now - s->created_at > g_config.session_max) {
+		(void)db_exec(db, err, "DELETE FROM sessions WHERE id = ?", "i", s->id);
+		auth_invalidate();
+		return err_set(err, ERR_AUTH, "err.session.expired", NULL);
+	}
+	if (now - s->last_seen >= 60) {
+		/* A failed refresh only shortens the session; it does not fail the request. */
+		err_t e2;
+		if (db_exec(db, &e2, "UPDATE sessions SET last_seen = ? WHERE id = ?", "ii", now, s->id) < 0)
+			log_warn("session refresh: %s", e2.detail);
+		s->last_seen = now;
+		scache_touch(hash, now);
+	}
+	return 0;
+}
+
 int auth_session(db_t *db, const char *token, actor_t *actor, session_t *s, err_t *err)
 {
 	if (!token || strlen(token) != AUTH_TOKEN_LEN - 1)
 		return err_set(err, ERR_AUTH, "err.session", NULL);
 	char hash[65];
 	token_hash(token, hash);
+	int64_t now = clock_now();
+	if (scache_get(hash, actor, s, now))
+		return session_check(db, hash, s, now, err);
+	uint64_t gen = atomic_load(&scache_gen);
 	db_stmt_t *st = db_query(db, err,
 	                         "SELECT s.id, s.csrf, s.created_at, s.last_seen, a.disabled, " ACTOR_COLS " "
 	                         "FROM sessions s JOIN accounts a ON a.id = s.account_id "
@@ -208,19 +319,14 @@ int auth_session(db_t *db, const char *token, actor_t *actor, session_t *s, err_
 	read_actor(st, 5, actor);
 	db_done(st);
 
-	int64_t now = clock_now();
-	if (disabled || now - s->last_seen > g_config.session_idle || now - s->created_at > g_config.session_max) {
+	if (disabled) {
 		(void)db_exec(db, err, "DELETE FROM sessions WHERE id = ?", "i", s->id);
-		return err_set(err, ERR_AUTH, disabled ? "err.session" : "err.session.expired", NULL);
+		return err_set(err, ERR_AUTH, "err.session", NULL);
 	}
-	if (now - s->last_seen >= 60) {
-		/* A failed refresh only shortens the session; it does not fail the request. */
-		err_t e2;
-		if (db_exec(db, &e2, "UPDATE sessions SET last_seen = ? WHERE id = ?", "ii", now, s->id) < 0)
-			log_warn("session refresh: %s", e2.detail);
-		s->last_seen = now;
-	}
-	return 0;
+	rc = session_check(db, hash, s, now, err);
+	if (rc == 0)
+		scache_put(hash, actor, s, gen, now);
+	return rc;
 }
 
 int auth_logout(db_t *db, const actor_t *actor, int64_t session_id, const char *ip, err_t *err)
@@ -236,6 +342,7 @@ int auth_logout(db_t *db, const actor_t *actor, int64_t session_id, const char *
 		db_rollback(db);
 		return rc;
 	}
+	auth_invalidate();
 	return 0;
 }
 
@@ -248,6 +355,9 @@ bool auth_csrf_ok(const session_t *s, const char *sent)
 int auth_sweep(db_t *db, err_t *err)
 {
 	int64_t now = clock_now();
-	return db_exec(db, err, "DELETE FROM sessions WHERE last_seen < ? OR created_at < ?", "ii",
-	               now - g_config.session_idle, now - g_config.session_max);
+	int n = db_exec(db, err, "DELETE FROM sessions WHERE last_seen < ? OR created_at < ?", "ii",
+	                now - g_config.session_idle, now - g_config.session_max);
+	if (n > 0)
+		auth_invalidate();
+	return n;
 }

@@ -39,6 +39,11 @@ int auth_login(db_t *db, const char *username, const char *password, const char 
  * once a minute, so most requests do not write. */
 int auth_session(db_t *db, const char *token, actor_t *actor, session_t *s, err_t *err);
 
+/* Forget every cached session (auth.c keeps sessions in memory for a few seconds). Domain code
+ * calls it after committing any change that ends sessions or changes an account's identity,
+ * role, unit or language. */
+void auth_invalidate(void);
+
 /* End one session (logout). Writes an audit row. */
 int auth_logout(db_t *db, const actor_t *actor, int64_t session_id, const char *ip, err_t *err);
 

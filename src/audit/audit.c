@@ -32,11 +32,11 @@ int audit_list(db_t *db, const actor_t *actor, const audit_filter_t *f, arena_t 
 	db_stmt_t *st = db_query(
 		db, err,
 		"SELECT id, at, account_id, username, unit_id, unit_path, action, entity, entity_id, detail, ip "
-		"FROM audit WHERE unit_path LIKE ? AND id < ? "
+		"FROM audit WHERE unit_path >= ? AND unit_path < ? AND id < ? "
 		"AND (CAST(? AS TEXT) IS NULL OR action = ? OR action LIKE ?) "
 		"AND (CAST(? AS TEXT) IS NULL OR username = ?) "
 		"ORDER BY id DESC LIMIT ?",
-		"sisssssi", actor_path_like(a, actor->unit_path), before, action, action, family, user, user,
+		"ssisssssi", actor->unit_path, actor_path_end(a, actor->unit_path), before, action, action, family, user, user,
 		(int64_t)limit);
 	if (!st)
 		return err->code;

@@ -198,8 +198,8 @@ int units_list_subtree(db_t *db, const actor_t *actor, int64_t root_id, arena_t 
 	 * PostgreSQL's locale collation would not compare them byte by byte. */
 	db_stmt_t *st = db_query(db, err,
 	                         "SELECT " UNIT_COLS ", (SELECT COUNT(*) FROM accounts c WHERE c.unit_id = u.id) "
-	                         "FROM units u WHERE u.path LIKE ?",
-	                         "s", actor_path_like(a, root.path));
+	                         "FROM units u WHERE u.path >= ? AND u.path < ?",
+	                         "ss", root.path, actor_path_end(a, root.path));
 	if (!st)
 		return err->code;
 	size_t cap = 16, cnt = 0;
@@ -222,6 +222,37 @@ int units_list_subtree(db_t *db, const actor_t *actor, int64_t root_id, arena_t 
 	*out = v;
 	*n = cnt;
 	return 0;
+}
+
+int units_count_subtree(db_t *db, const actor_t *actor, int64_t *units, int64_t *schools,
+                        int64_t *accounts, err_t *err)
+{
+	arena_t *a = arena_new(256);
+	const char *end = actor_path_end(a, actor->unit_path);
+	int rc = 0;
+	db_stmt_t *st = db_query(db, err,
+	                         "SELECT COUNT(*), COALESCE(SUM(CASE WHEN kind = 'school' THEN 1 ELSE 0 END), 0), "
+	                         "(SELECT COUNT(*) FROM accounts c JOIN units v ON v.id = c.unit_id "
+	                         " WHERE v.path >= ? AND v.path < ?) "
+	                         "FROM units u WHERE u.path >= ? AND u.path < ?",
+	                         "ssss", actor->unit_path, end, actor->unit_path, end);
+	if (!st) {
+		rc = err->code;
+		goto done;
+	}
+	rc = db_step(st, err);
+	if (rc == DB_ROW) {
+		*units = db_col_int(st, 0);
+		*schools = db_col_int(st, 1);
+		*accounts = db_col_int(st, 2);
+		rc = 0;
+	} else if (rc == DB_DONE) {
+		rc = err_set(err, ERR_INTERNAL, "err.internal", "count returned no row");
+	}
+	db_done(st);
+done:
+	arena_free(a);
+	return rc;
 }
 
 int units_ancestors(db_t *db, const unit_t *u, arena_t *a, unit_t **out, size_t *n, err_t *err)

@@ -57,6 +57,10 @@ int units_get_by_code(db_t *db, const char *code, arena_t *a, unit_t *out, err_t
 int units_list_subtree(db_t *db, const actor_t *actor, int64_t root_id, arena_t *a, unit_t **out,
                        size_t *n, err_t *err);
 
+/* How many units (and of them schools) and accounts the actor's subtree holds. */
+int units_count_subtree(db_t *db, const actor_t *actor, int64_t *units, int64_t *schools,
+                        int64_t *accounts, err_t *err);
+
 /* The ancestors of a unit, root first, ending with the unit itself (for breadcrumbs). Unscoped:
  * callers have already checked the unit itself is visible. */
 int units_ancestors(db_t *db, const unit_t *u, arena_t *a, unit_t **out, size_t *n, err_t *err);

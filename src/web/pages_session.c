@@ -227,15 +227,9 @@ void page_home(web_req_t *r)
 {
 	const actor_t *a = r->actor;
 	err_t err;
-	unit_t *units;
-	size_t n = 0;
-	if (units_list_subtree(r->db, a, 0, r->arena, &units, &n, &err) < 0)
+	int64_t n = 0, schools = 0, accounts = 0;
+	if (units_count_subtree(r->db, a, &n, &schools, &accounts, &err) < 0)
 		return web_fail(r, &err);
-	int64_t schools = 0, accounts = 0;
-	for (size_t i = 0; i < n; i++) {
-		schools += strcmp(units[i].kind, "school") == 0;
-		accounts += units[i].accounts;
-	}
 	json_t *d = json_pack("{s:s, s:s, s:s, s:I, s:I, s:b, s:b}", "unit_name", a->unit_name, "unit_code",
 	                      a->unit_code, "role", role_name(a->role), "units", (json_int_t)n, "schools",
 	                      (json_int_t)schools, "admin", actor_is_admin(a), "staff", a->role != ROLE_READER);

@@ -1,6 +1,8 @@
 -- 0001: units, accounts, sessions, audit: the ground every other table stands on.
 -- Portable SQL (SQLite 3.40 and PostgreSQL 15). @ID@ becomes the backend's integer identity
--- primary key. Times are UTC seconds (BIGINT); booleans are 0/1 integers.
+-- primary key; @BINARY@ a byte-by-byte collation (unit paths are compared as ranges:
+-- "/1/4/" <= path < "/1/40" is the subtree of unit 4). Times are UTC seconds (BIGINT);
+-- booleans are 0/1 integers.
 
 -- The tree of units: department -> office (or ward) -> school, any depth. `path` is the
 -- materialised path of ids, "/1/4/9/", so "is X inside my subtree" is a prefix test.
@@ -12,7 +14,7 @@ CREATE TABLE units (
     name_fold     TEXT NOT NULL,
     kind          TEXT NOT NULL CHECK (kind IN ('department', 'office', 'cluster', 'school')),
     school_level  TEXT CHECK (school_level IN ('mn', 'th', 'thcs', 'thpt', 'lc')),
-    path          TEXT NOT NULL DEFAULT '',
+    path          TEXT @BINARY@ NOT NULL DEFAULT '',
     active        INTEGER NOT NULL DEFAULT 1,
     created_at    BIGINT NOT NULL
 );
@@ -62,12 +64,12 @@ CREATE TABLE audit (
     account_id   BIGINT,
     username     TEXT,
     unit_id      BIGINT,
-    unit_path    TEXT NOT NULL DEFAULT '',
+    unit_path    TEXT @BINARY@ NOT NULL DEFAULT '',
     action       TEXT NOT NULL,
     entity       TEXT,
     entity_id    BIGINT,
     detail       TEXT,
     ip           TEXT
 );
-CREATE INDEX audit_path_at ON audit (unit_path, at);
+CREATE INDEX audit_path_id ON audit (unit_path, id);
 CREATE INDEX audit_at ON audit (at);
