@@ -39,7 +39,7 @@ $(BUILD)/%.o: %.c | $(BUILD)/gen/assets.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(LIB_OBJ)
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h tests/unit/testdb.h $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJ) $(LDLIBS)
 

@@ -166,7 +166,7 @@ int auth_login(db_t *db, const char *username, const char *password, const char 
 			goto fail;
 		return err_set(err, ERR_FORBIDDEN, "err.login.disabled", NULL);
 	}
-	if ((rc = db_exec(db, err, "UPDATE accounts SET failed_logins = 0, last_login = ? WHERE id = ?", "ii",
+	if ((rc = db_exec(db, err, "UPDATE accounts SET failed_logins = 0, locked_until = 0, last_login = ? WHERE id = ?", "ii",
 	                  now, actor->account_id)) < 0)
 		goto fail;
 	if (rehash && (rc = db_exec(db, err, "UPDATE accounts SET password_hash = ? WHERE id = ?", "si",

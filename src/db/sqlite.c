@@ -105,6 +105,23 @@ static void sq_close(db_t *db)
 	free(c);
 }
 
+/* Switch to WAL, which is persistent in the file. The switch needs an exclusive lock, and when
+ * new connections race to make it on a fresh file SQLite answers SQLITE_BUSY at once, without
+ * the busy handler (two readers each waiting to write would deadlock): so wait here, as long as
+ * the busy timeout. journal_mode answers with the mode it got; an in-memory database stays
+ * "memory", which is fine. A file that is not a database fails here. */
+static int set_wal(sqlite3 *h)
+{
+	for (int waited = 0;; waited += 10) {
+		int rc = sqlite3_exec(h, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+		int primary = rc & 0xff;
+		if ((primary != SQLITE_BUSY && primary != SQLITE_LOCKED) ||
+		    waited >= SQ_BUSY_TIMEOUT_MS)
+			return rc;
+		sqlite3_sleep(10);
+	}
+}
+
 int db_sqlite_open(const char *path, db_t **out, err_t *err)
 {
 	*out = NULL;
@@ -129,12 +146,10 @@ int db_sqlite_open(const char *path, db_t **out, err_t *err)
 	}
 	sqlite3_extended_result_codes(c->h, 1);
 	sqlite3_busy_timeout(c->h, SQ_BUSY_TIMEOUT_MS);
-	/* journal_mode answers with the mode it got; an in-memory database stays "memory", which
-	 * is fine. A file that is not a database fails here. */
-	rc = sqlite3_exec(c->h,
-	                  "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; "
-	                  "PRAGMA synchronous=NORMAL;",
-	                  NULL, NULL, NULL);
+	rc = set_wal(c->h);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(c->h, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;", NULL,
+		                  NULL, NULL);
 	if (rc != SQLITE_OK) {
 		err_set(err, ERR_INTERNAL, DB_KEY_OPEN, "%.100s: %s", path, sqlite3_errmsg(c->h));
 		goto fail;

@@ -389,7 +389,7 @@ static void test_statement_cache(void)
 	const char *all = "SELECT k, v FROM t_nums ORDER BY k";
 	int outer_rows = 0, inner_bad = 0;
 	db_stmt_t *outer = db_query(db, &err, all, "");
-	while (outer && db_step(outer, &err) == DB_ROW) {
+	while (outer && outer_rows < 100 && db_step(outer, &err) == DB_ROW) {
 		int64_t k = db_col_int(outer, 0);
 		db_stmt_t *inner = db_query(db, &err, all, "");
 		int inner_rows = 0;
@@ -427,7 +427,16 @@ static void *writer(void *arg)
 	if (db_open(w->url, &conn, &err) < 0)
 		goto fail;
 	for (int i = 0; i < INCREMENTS; i++) {
+		/* Read, then write: with SQLite's plain BEGIN the write would fail with BUSY when
+		 * another writer committed in between; db_begin must prevent that. */
+		int64_t mine = -1;
 		int rc = db_begin(conn, &err);
+		if (rc == 0)
+			rc = db_query_int(conn, &mine, &err,
+			                  "SELECT COUNT(*) FROM t_log WHERE worker = ?", "i",
+			                  (int64_t)w->id);
+		if (rc == 0 && mine != i)
+			rc = err_set(&err, ERR_INTERNAL, NULL, "saw %" PRId64 " rows, want %d", mine, i);
 		if (rc == 0)
 			rc = db_exec(conn, &err, "UPDATE t_counter SET n = n + 1 WHERE id = 1", "");
 		if (rc >= 0)
