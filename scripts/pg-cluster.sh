@@ -71,12 +71,15 @@ start() {
 		[ "$tries" -le 20 ] || die "no free port found"
 		port=$((20000 + RANDOM % 30000))
 		port_busy "$port" && continue
+		# Each attempt reads only its own log lines (truncated in place: the owner stays).
+		[ ! -f "$dir/server.log" ] || : >"$dir/server.log"
 		if as_owner "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
 			-o "-p $port" start >/dev/null; then
 			break
 		fi
 		grep -q "could not bind\|could not create listen socket\|already in use" \
-			"$dir/server.log" 2>/dev/null || die "server did not start: $(tail -n 5 "$dir/server.log")"
+			"$dir/server.log" 2>/dev/null ||
+			die "server did not start: $(tail -n 5 "$dir/server.log")"
 	done
 	echo "$port" >"$dir/port"
 	echo "postgresql://postgres@127.0.0.1:$port/"
@@ -99,7 +102,8 @@ createdb() {
 stop() {
 	local dir=$1
 	# Remove only what this script made, never an arbitrary directory given by mistake.
-	[ -f "$dir/port" ] || [ -f "$dir/data/PG_VERSION" ] || die "$dir holds no cluster started by this script"
+	[ -f "$dir/port" ] || [ -f "$dir/data/PG_VERSION" ] ||
+		die "$dir holds no cluster started by this script"
 	if [ -f "$dir/data/postmaster.pid" ]; then
 		as_owner "$PGBIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null ||
 			echo "pg-cluster: pg_ctl stop failed; removing $dir anyway" >&2

@@ -96,7 +96,8 @@ int db_open(const char *url, db_t **out, err_t *err)
 		/* Only the scheme goes in the message: the rest may hold a password. */
 		return err_set(err, ERR_INVALID, DB_KEY_URL,
 		               "unsupported database URL scheme %.*s (want a path, sqlite:PATH or "
-		               "postgresql://)", (int)(strstr(url, "://") - url), url);
+		               "postgresql://)",
+		               (int)(strstr(url, "://") - url), url);
 	}
 	if (!*path)
 		return err_set(err, ERR_INVALID, DB_KEY_URL, "empty SQLite path in %.120s", url);
@@ -218,16 +219,15 @@ static int bind_va(db_stmt_t *st, const char *types, va_list ap, err_t *err)
 			db->ops->bind_int(st, i + 1, va_arg(ap, int) != 0);
 			break;
 		default:
-			return db_fail(err, ERR_INTERNAL, "unknown parameter type '%c' in \"%s\"",
-			               types[i], types);
+			return db_fail(err, ERR_INTERNAL, "unknown parameter type '%c' in \"%s\"", types[i],
+			               types);
 		}
 	}
 	return 0;
 }
 
 /* Prepare and bind; on success *out is the statement, else NULL and the error code returned. */
-static int query_va(db_t *db, err_t *err, const char *sql, const char *types, va_list ap,
-                    db_stmt_t **out)
+static int query_va(db_t *db, err_t *err, const char *sql, const char *types, va_list ap, db_stmt_t **out)
 {
 	*out = NULL;
 	if (!db || !sql)
@@ -282,8 +282,7 @@ int db_exec(db_t *db, err_t *err, const char *sql, const char *types, ...)
 /* The first row's first column as an integer: db_insert_id and db_query_int. The statement is
  * not stepped past the first row: both backends have made every change by then (SQLite runs an
  * INSERT ... RETURNING whole on the first step; PostgreSQL's result is complete). */
-static int first_int_va(db_t *db, int64_t *out, err_t *err, const char *sql, const char *types,
-                        va_list ap)
+static int first_int_va(db_t *db, int64_t *out, err_t *err, const char *sql, const char *types, va_list ap)
 {
 	db_stmt_t *st;
 	int rc = query_va(db, err, sql, types, ap, &st);

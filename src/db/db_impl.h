@@ -16,11 +16,11 @@
 
 /* The i18n keys of the errors the db layer reports. */
 #define DB_KEY_CONFLICT "err.db.conflict"
-#define DB_KEY_BUSY "err.db.busy"
+#define DB_KEY_BUSY     "err.db.busy"
 #define DB_KEY_INTERNAL "err.db.internal"
 #define DB_KEY_NOTFOUND "err.db.notfound"
-#define DB_KEY_URL "err.db.url"   /* the URL names no database we can open */
-#define DB_KEY_OPEN "err.db.open" /* the database would not open or connect */
+#define DB_KEY_URL      "err.db.url"  /* the URL names no database we can open */
+#define DB_KEY_OPEN     "err.db.open" /* the database would not open or connect */
 
 /* Statements with this many distinct SQL texts are cached per connection; past it (SQL built at
  * run time, a bug) statements are prepared uncached, so memory stays bounded. */

@@ -37,11 +37,11 @@ typedef struct pg_entry pg_entry_t;
 typedef struct pg_stmt {
 	struct db_stmt base;
 	pg_entry_t *e;
-	bool cached;      /* e's own statement, returned to it by done() */
-	bool owns_entry;  /* a one-off past the cache limit: done() frees e too */
-	char **vals;      /* e->nparams bound values in text form, malloc'd; NULL binds NULL */
-	PGresult *res;    /* set by the first step() */
-	int row, nrows;   /* row is the current row, -1 before the first */
+	bool cached;     /* e's own statement, returned to it by done() */
+	bool owns_entry; /* a one-off past the cache limit: done() frees e too */
+	char **vals;     /* e->nparams bound values in text form, malloc'd; NULL binds NULL */
+	PGresult *res;   /* set by the first step() */
+	int row, nrows;  /* row is the current row, -1 before the first */
 	int bind_err;
 	char bind_msg[80];
 } pg_stmt_t;
@@ -50,13 +50,13 @@ typedef struct pg_stmt {
  * callers. A statement prepared in an earlier connection generation (before a reset) is gone
  * from the server and is prepared again on its next use. */
 struct pg_entry {
-	char *sql;        /* as the caller wrote it: the cache key */
-	char *text;       /* with $1..$n */
+	char *sql;  /* as the caller wrote it: the cache key */
+	char *text; /* with $1..$n */
 	uint64_t hash;
 	int nparams;
-	char name[24];    /* "" for a one-off, run with PQexecParams */
+	char name[24]; /* "" for a one-off, run with PQexecParams */
 	unsigned gen;
-	bool busy;        /* own is lent */
+	bool busy; /* own is lent */
 	pg_stmt_t own;
 	pg_entry_t *next;
 };
@@ -66,10 +66,10 @@ typedef struct pg_db {
 	PGconn *conn;
 	pg_entry_t **buckets; /* nbuckets is a power of two */
 	size_t nbuckets, count;
-	unsigned gen;         /* bumped by each successful PQreset */
+	unsigned gen; /* bumped by each successful PQreset */
 	unsigned next_name;
-	int tx_error;         /* first error inside the open transaction, 0 if none */
-	char tx_detail[200];  /* its message, for db_commit() */
+	int tx_error;        /* first error inside the open transaction, 0 if none */
+	char tx_detail[200]; /* its message, for db_commit() */
 } pg_db_t;
 
 static const struct db_ops pg_ops;
@@ -205,8 +205,7 @@ int db_pg_open(const char *url, db_t **out, err_t *err)
 	c->conn = PQconnectdbParams(keys, vals, 1);
 	if (!c->conn || PQstatus(c->conn) != CONNECTION_OK) {
 		char msg[200];
-		snprintf(msg, sizeof msg, "%s",
-		         c->conn ? PQerrorMessage(c->conn) : "out of memory");
+		snprintf(msg, sizeof msg, "%s", c->conn ? PQerrorMessage(c->conn) : "out of memory");
 		for (char *p = msg; *p; p++)
 			if (*p == '\n')
 				*p = ' ';
@@ -256,8 +255,8 @@ static int rewrite(const char *sql, buf_t *out)
 		bool at_word_start = p == sql || !ident_char(p[-1]);
 		if (*p == '\'') {
 			/* E'...' strings take backslash escapes. */
-			bool esc = p > sql && (p[-1] == 'E' || p[-1] == 'e') &&
-			           (p - 1 == sql || !ident_char(p[-2]));
+			bool esc =
+			    p > sql && (p[-1] == 'E' || p[-1] == 'e') && (p - 1 == sql || !ident_char(p[-2]));
 			while (*q && *q != '\'') {
 				if (esc && *q == '\\' && q[1])
 					q++;
@@ -490,10 +489,8 @@ static int pg_step(db_stmt_t *st, err_t *err)
 			return rc;
 		const char *const *vals = (const char *const *)s->vals;
 		PGresult *res = e->name[0]
-		                        ? PQexecPrepared(c->conn, e->name, e->nparams, vals, NULL,
-		                                         NULL, 0)
-		                        : PQexecParams(c->conn, e->text, e->nparams, NULL, vals,
-		                                       NULL, NULL, 0);
+		                    ? PQexecPrepared(c->conn, e->name, e->nparams, vals, NULL, NULL, 0)
+		                    : PQexecParams(c->conn, e->text, e->nparams, NULL, vals, NULL, NULL, 0);
 		ExecStatusType status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 		if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
 			rc = pg_fail(c, res, err);
@@ -628,24 +625,24 @@ static int pg_commit(db_t *db, err_t *err)
 }
 
 static const struct db_ops pg_ops = {
-	.name = "postgresql",
-	.kind = DB_POSTGRES,
-	.close = pg_close,
-	.exec_script = pg_exec_script,
-	.prepare = pg_prepare,
-	.param_count = pg_param_count,
-	.bind_int = pg_bind_int,
-	.bind_text = pg_bind_text,
-	.bind_null = pg_bind_null,
-	.step = pg_step,
-	.changes = pg_changes,
-	.col_count = pg_col_count,
-	.col_int = pg_col_int,
-	.col_text = pg_col_text,
-	.col_null = pg_col_null,
-	.col_name = pg_col_name,
-	.done = pg_done,
-	.begin = pg_begin,
-	.commit = pg_commit,
-	.rollback = pg_rollback,
+    .name = "postgresql",
+    .kind = DB_POSTGRES,
+    .close = pg_close,
+    .exec_script = pg_exec_script,
+    .prepare = pg_prepare,
+    .param_count = pg_param_count,
+    .bind_int = pg_bind_int,
+    .bind_text = pg_bind_text,
+    .bind_null = pg_bind_null,
+    .step = pg_step,
+    .changes = pg_changes,
+    .col_count = pg_col_count,
+    .col_int = pg_col_int,
+    .col_text = pg_col_text,
+    .col_null = pg_col_null,
+    .col_name = pg_col_name,
+    .done = pg_done,
+    .begin = pg_begin,
+    .commit = pg_commit,
+    .rollback = pg_rollback,
 };

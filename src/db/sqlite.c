@@ -28,17 +28,17 @@ typedef struct sq_stmt {
 	uint64_t hash;
 	struct sq_stmt *next;
 	bool cached, busy;
-	bool started;          /* stepped since the last reset */
-	bool finished;         /* returned DB_DONE: stays done (SQLite would start over) */
-	int64_t total_before;  /* sqlite3_total_changes64 when the first step began */
-	int bind_rc;           /* first failed bind, reported by the next step */
+	bool started;         /* stepped since the last reset */
+	bool finished;        /* returned DB_DONE: stays done (SQLite would start over) */
+	int64_t total_before; /* sqlite3_total_changes64 when the first step began */
+	int bind_rc;          /* first failed bind, reported by the next step */
 	char bind_msg[96];
 } sq_stmt_t;
 
 typedef struct sq_db {
 	struct db base;
 	sqlite3 *h;
-	sq_stmt_t **buckets;   /* nbuckets is a power of two */
+	sq_stmt_t **buckets; /* nbuckets is a power of two */
 	size_t nbuckets, count;
 } sq_db_t;
 
@@ -115,8 +115,7 @@ static int set_wal(sqlite3 *h)
 	for (int waited = 0;; waited += 10) {
 		int rc = sqlite3_exec(h, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
 		int primary = rc & 0xff;
-		if ((primary != SQLITE_BUSY && primary != SQLITE_LOCKED) ||
-		    waited >= SQ_BUSY_TIMEOUT_MS)
+		if ((primary != SQLITE_BUSY && primary != SQLITE_LOCKED) || waited >= SQ_BUSY_TIMEOUT_MS)
 			return rc;
 		sqlite3_sleep(10);
 	}
@@ -136,8 +135,7 @@ int db_sqlite_open(const char *path, db_t **out, err_t *err)
 		return err_set(err, ERR_INTERNAL, DB_KEY_OPEN, "out of memory");
 	}
 
-	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI |
-	            SQLITE_OPEN_NOMUTEX;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
 	int rc = sqlite3_open_v2(path, &c->h, flags, NULL);
 	if (rc != SQLITE_OK) {
 		err_set(err, ERR_INTERNAL, DB_KEY_OPEN, "%.100s: %s", path,
@@ -148,8 +146,8 @@ int db_sqlite_open(const char *path, db_t **out, err_t *err)
 	sqlite3_busy_timeout(c->h, SQ_BUSY_TIMEOUT_MS);
 	rc = set_wal(c->h);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(c->h, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;", NULL,
-		                  NULL, NULL);
+		rc = sqlite3_exec(c->h, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;", NULL, NULL,
+		                  NULL);
 	if (rc != SQLITE_OK) {
 		err_set(err, ERR_INTERNAL, DB_KEY_OPEN, "%.100s: %s", path, sqlite3_errmsg(c->h));
 		goto fail;
@@ -213,8 +211,7 @@ static db_stmt_t *sq_prepare(db_t *db, const char *sql, err_t *err)
 	}
 	s->base.db = db;
 	const char *tail = NULL;
-	int rc = sqlite3_prepare_v3(c->h, sql, -1, cache ? SQLITE_PREPARE_PERSISTENT : 0, &s->st,
-	                            &tail);
+	int rc = sqlite3_prepare_v3(c->h, sql, -1, cache ? SQLITE_PREPARE_PERSISTENT : 0, &s->st, &tail);
 	if (rc != SQLITE_OK) {
 		sq_fail(c->h, rc, err);
 		goto fail;
@@ -224,8 +221,7 @@ static db_stmt_t *sq_prepare(db_t *db, const char *sql, err_t *err)
 		goto fail;
 	}
 	if (tail && !only_trailer(tail)) {
-		db_fail(err, ERR_INTERNAL, "several statements in one; use db_exec_script: %.80s",
-		        sql);
+		db_fail(err, ERR_INTERNAL, "several statements in one; use db_exec_script: %.80s", sql);
 		goto fail;
 	}
 	s->busy = true;
@@ -273,8 +269,7 @@ static void sq_bind_int(db_stmt_t *st, int idx, int64_t v)
 static void sq_bind_text(db_stmt_t *st, int idx, const char *v)
 {
 	sq_stmt_t *s = (sq_stmt_t *)st;
-	int rc = v ? sqlite3_bind_text(s->st, idx, v, -1, SQLITE_TRANSIENT)
-	           : sqlite3_bind_null(s->st, idx);
+	int rc = v ? sqlite3_bind_text(s->st, idx, v, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(s->st, idx);
 	note_bind(s, rc, idx);
 }
 
@@ -392,24 +387,24 @@ static int sq_commit(db_t *db, err_t *err)
 }
 
 static const struct db_ops sq_ops = {
-	.name = "sqlite",
-	.kind = DB_SQLITE,
-	.close = sq_close,
-	.exec_script = sq_exec_script,
-	.prepare = sq_prepare,
-	.param_count = sq_param_count,
-	.bind_int = sq_bind_int,
-	.bind_text = sq_bind_text,
-	.bind_null = sq_bind_null,
-	.step = sq_step,
-	.changes = sq_changes,
-	.col_count = sq_col_count,
-	.col_int = sq_col_int,
-	.col_text = sq_col_text,
-	.col_null = sq_col_null,
-	.col_name = sq_col_name,
-	.done = sq_done,
-	.begin = sq_begin,
-	.commit = sq_commit,
-	.rollback = sq_rollback,
+    .name = "sqlite",
+    .kind = DB_SQLITE,
+    .close = sq_close,
+    .exec_script = sq_exec_script,
+    .prepare = sq_prepare,
+    .param_count = sq_param_count,
+    .bind_int = sq_bind_int,
+    .bind_text = sq_bind_text,
+    .bind_null = sq_bind_null,
+    .step = sq_step,
+    .changes = sq_changes,
+    .col_count = sq_col_count,
+    .col_int = sq_col_int,
+    .col_text = sq_col_text,
+    .col_null = sq_col_null,
+    .col_name = sq_col_name,
+    .done = sq_done,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
 };

@@ -69,6 +69,19 @@ static void test_open(void)
 		CHECK_STR(db_kind_name(db), "sqlite");
 	}
 	CHECK(!db_in_transaction(db));
+
+	/* The session settings db.h promises. */
+	err_t err = {0};
+	const char *sql = is_pg() ? "SELECT current_setting('TimeZone') || ' ' || "
+	                            "current_setting('client_min_messages') || ' ' || "
+	                            "current_setting('client_encoding')"
+	                          : "SELECT journal_mode || ' ' || foreign_keys || ' ' || "
+	                            "synchronous || ' ' || timeout FROM pragma_journal_mode, "
+	                            "pragma_foreign_keys, pragma_synchronous, pragma_busy_timeout";
+	db_stmt_t *st = db_query(db, &err, sql, "");
+	CHECK(st && db_step(st, &err) == DB_ROW);
+	CHECK_STR(db_col_text(st, 0), is_pg() ? "UTC warning UTF8" : "wal 1 1 5000");
+	db_done(st);
 }
 
 static void test_migrate(void)
@@ -88,8 +101,8 @@ static void test_migrate(void)
 	CHECK_INT(applied, 0);
 	CHECK_INT(db_migrate(db, NULL, &err), 0);
 
-	db_stmt_t *st = db_query(db, &err, "SELECT name FROM schema_migrations WHERE version = ?",
-	                         "i", (int64_t)1);
+	db_stmt_t *st =
+	    db_query(db, &err, "SELECT name FROM schema_migrations WHERE version = ?", "i", (int64_t)1);
 	CHECK(st && db_step(st, &err) == DB_ROW);
 	CHECK_STR(db_col_text(st, 0), "units_accounts");
 	db_done(st);
@@ -121,31 +134,28 @@ static void test_roundtrip(void)
 	CHECK_INT(db_col_int(st, 3), 0);
 	CHECK(!db_col_null(st, 4));
 	CHECK_INT(db_col_int(st, 4), 1);
-	CHECK(db_col_text(st, 9) == NULL);  /* out of range: no crash */
+	CHECK(db_col_text(st, 9) == NULL); /* out of range: no crash */
 	CHECK(db_col_name(st, 9) == NULL);
 	CHECK_INT(db_step(st, &err), DB_DONE);
 	CHECK_INT(db_step(st, &err), DB_DONE);
 	db_done(st);
 
 	/* s with NULL, n, b; and the row count db_exec reports. */
-	CHECK_INT(db_exec(db, &err, "UPDATE units SET school_level = ?, active = ?, path = ? "
-	                            "WHERE id = ?",
+	CHECK_INT(db_exec(db, &err,
+	                  "UPDATE units SET school_level = ?, active = ?, path = ? "
+	                  "WHERE id = ?",
 	                  "sbsi", (const char *)NULL, 0, "/x/", id),
 	          1);
 	CHECK_INT(db_exec(db, &err, "UPDATE units SET parent_id = ? WHERE id = ?", "ni", id), 1);
-	CHECK_INT(db_exec(db, &err, "UPDATE units SET active = ? WHERE code LIKE ?", "bs", 7,
-	                  "rt-%"),
-	          2);
-	CHECK_INT(db_exec(db, &err, "UPDATE units SET active = 1 WHERE id = ?", "i", (int64_t)-5),
-	          0);
+	CHECK_INT(db_exec(db, &err, "UPDATE units SET active = ? WHERE code LIKE ?", "bs", 7, "rt-%"), 2);
+	CHECK_INT(db_exec(db, &err, "UPDATE units SET active = 1 WHERE id = ?", "i", (int64_t)-5), 0);
 	CHECK_INT(db_exec(db, &err, "SELECT id FROM units", ""), 0);
 	CHECK_INT(db_exec(db, &err, "CREATE TABLE t_empty (x BIGINT)", ""), 0);
 
 	int64_t v = -1;
 	CHECK_INT(db_query_int(db, &v, &err, "SELECT active FROM units WHERE id = ?", "i", id), 0);
 	CHECK_INT(v, 1); /* b normalises any non-zero to 1 */
-	st = db_query(db, &err, "SELECT parent_id, school_level, path FROM units WHERE id = ?", "i",
-	              id);
+	st = db_query(db, &err, "SELECT parent_id, school_level, path FROM units WHERE id = ?", "i", id);
 	CHECK(st && db_step(st, &err) == DB_ROW);
 	CHECK(db_col_null(st, 0));
 	CHECK(db_col_null(st, 1));
@@ -185,9 +195,9 @@ static void test_int64(void)
 	const int n = (int)(sizeof vals / sizeof vals[0]);
 	CHECK_INT(db_exec(db, &err, "CREATE TABLE t_nums (k BIGINT PRIMARY KEY, v BIGINT)", ""), 0);
 	for (int i = 0; i < n; i++)
-		CHECK_INT(db_exec(db, &err, "INSERT INTO t_nums (k, v) VALUES (?, ?)", "ii",
-		                  (int64_t)i, vals[i]),
-		          1);
+		CHECK_INT(
+		    db_exec(db, &err, "INSERT INTO t_nums (k, v) VALUES (?, ?)", "ii", (int64_t)i, vals[i]),
+		    1);
 	db_stmt_t *st = db_query(db, &err, "SELECT k, v, CAST(v AS TEXT) FROM t_nums ORDER BY k", "");
 	int rows = 0;
 	while (st && db_step(st, &err) == DB_ROW) {
@@ -204,12 +214,11 @@ static void test_int64(void)
 	int64_t v = 0;
 	CHECK_INT(db_query_int(db, &v, &err, "SELECT k FROM t_nums WHERE v = ?", "i", INT64_MIN), 0);
 	CHECK_INT(v, 0);
-	CHECK_INT(db_query_int(db, &v, &err, "SELECT v FROM t_nums WHERE k = ?", "i", (int64_t)6),
-	          0);
+	CHECK_INT(db_query_int(db, &v, &err, "SELECT v FROM t_nums WHERE k = ?", "i", (int64_t)6), 0);
 	CHECK(v == INT64_MAX);
-	CHECK_INT(db_query_int(db, &v, &err, "SELECT COUNT(*) FROM t_nums WHERE v > ?", "i",
-	                       (int64_t)INT32_MAX),
-	          0);
+	CHECK_INT(
+	    db_query_int(db, &v, &err, "SELECT COUNT(*) FROM t_nums WHERE v > ?", "i", (int64_t)INT32_MAX),
+	    0);
 	CHECK_INT(v, 2);
 }
 
@@ -231,8 +240,8 @@ static void test_placeholder_literal(void)
 	db_done(st);
 
 	int64_t n = 0;
-	CHECK_INT(db_query_int(db, &n, &err, "SELECT COUNT(*) FROM units WHERE name = '?' OR code = ?",
-	                       "s", "rt-1"),
+	CHECK_INT(db_query_int(db, &n, &err, "SELECT COUNT(*) FROM units WHERE name = '?' OR code = ?", "s",
+	                       "rt-1"),
 	          0);
 	CHECK_INT(n, 1);
 
@@ -271,18 +280,16 @@ static void test_conflict(void)
 	CHECK_INT(count_of("SELECT COUNT(*) FROM units"), before);
 
 	/* Foreign key, CHECK and NOT NULL violations too. */
-	CHECK_INT(db_exec(db, &err, "UPDATE units SET parent_id = ? WHERE code = ?", "is",
-	                  (int64_t)999999, "rt-1"),
+	CHECK_INT(
+	    db_exec(db, &err, "UPDATE units SET parent_id = ? WHERE code = ?", "is", (int64_t)999999, "rt-1"),
+	    ERR_CONFLICT);
+	CHECK_INT(db_exec(db, &err, "UPDATE units SET kind = ? WHERE code = ?", "ss", "castle", "rt-1"),
 	          ERR_CONFLICT);
-	CHECK_INT(db_exec(db, &err, "UPDATE units SET kind = ? WHERE code = ?", "ss", "castle",
-	                  "rt-1"),
-	          ERR_CONFLICT);
-	CHECK_INT(db_exec(db, &err, "UPDATE units SET name = ? WHERE code = ?", "ss",
-	                  (const char *)NULL, "rt-1"),
-	          ERR_CONFLICT);
+	CHECK_INT(
+	    db_exec(db, &err, "UPDATE units SET name = ? WHERE code = ?", "ss", (const char *)NULL, "rt-1"),
+	    ERR_CONFLICT);
 	int64_t parent = -1;
-	CHECK_INT(db_query_int(db, &parent, &err, "SELECT parent_id FROM units WHERE code = ?", "s",
-	                       "rt-1"),
+	CHECK_INT(db_query_int(db, &parent, &err, "SELECT parent_id FROM units WHERE code = ?", "s", "rt-1"),
 	          0);
 	CHECK(parent != 999999);
 	CHECK_INT(count_of("SELECT COUNT(*) FROM units WHERE kind = 'castle' OR name IS NULL"), 0);
@@ -308,8 +315,9 @@ static void test_transaction(void)
 	/* An error inside, then rollback: nothing of the transaction stays. */
 	CHECK_INT(db_begin(db, &err), 0);
 	CHECK(add_unit("tx-2", "Trường tạm 2", 0) > 0);
-	CHECK_INT(db_exec(db, &err, "INSERT INTO units (code, name, name_fold, kind, created_at) "
-	                            "VALUES ('rt-1', 'x', 'x', 'school', 0)",
+	CHECK_INT(db_exec(db, &err,
+	                  "INSERT INTO units (code, name, name_fold, kind, created_at) "
+	                  "VALUES ('rt-1', 'x', 'x', 'school', 0)",
 	                  ""),
 	          ERR_CONFLICT);
 	db_rollback(db);
@@ -326,8 +334,9 @@ static void test_transaction(void)
 		/* PostgreSQL aborts the whole transaction on an error: commit reports it. */
 		CHECK_INT(db_begin(db, &err), 0);
 		CHECK(add_unit("tx-4", "Trường 4", 0) > 0);
-		CHECK_INT(db_exec(db, &err, "INSERT INTO units (code, name, name_fold, kind, "
-		                            "created_at) VALUES ('rt-1', 'x', 'x', 'school', 0)",
+		CHECK_INT(db_exec(db, &err,
+		                  "INSERT INTO units (code, name, name_fold, kind, "
+		                  "created_at) VALUES ('rt-1', 'x', 'x', 'school', 0)",
 		                  ""),
 		          ERR_CONFLICT);
 		CHECK_INT(db_exec(db, &err, "SELECT 1", ""), ERR_INTERNAL); /* aborted: refused */
@@ -407,6 +416,40 @@ static void test_statement_cache(void)
 	CHECK_INT(inner_bad, 0);
 }
 
+/* More distinct SQL texts than the cache holds (SQL built at run time): still right, memory
+ * bounded. On a connection of its own, so the main one's cache is left as it was. */
+static void test_cache_overflow(void)
+{
+	err_t err = {0};
+	db_t *conn = NULL;
+	CHECK_INT(db_open(url, &conn, &err), 0);
+	int bad = 0;
+	for (int i = 0; i < 1100 && conn; i++) {
+		char sql[80];
+		int64_t v = -1;
+		snprintf(sql, sizeof sql, "SELECT CAST(? AS BIGINT) + %d", i);
+		if (db_query_int(conn, &v, &err, sql, "i", (int64_t)1000) < 0 || v != 1000 + i)
+			bad++;
+	}
+	CHECK_INT(bad, 0);
+	/* Past the limit, nested use and errors still behave. */
+	const char *sql = "SELECT k FROM t_nums WHERE k < ? ORDER BY k";
+	db_stmt_t *outer = db_query(conn, &err, sql, "i", (int64_t)3);
+	int rows = 0;
+	while (outer && db_step(outer, &err) == DB_ROW) {
+		int64_t n = 0;
+		if (db_query_int(conn, &n, &err, sql, "i", (int64_t)2) < 0 || n != 0)
+			bad++;
+		rows++;
+	}
+	db_done(outer);
+	CHECK_INT(rows, 3);
+	CHECK_INT(bad, 0);
+	CHECK_INT(db_exec(conn, &err, "SELECT nothing FROM no_such_table", ""), ERR_INTERNAL);
+	CHECK_INT(db_exec(conn, &err, "INSERT INTO t_nums (k, v) VALUES (0, 0)", ""), ERR_CONFLICT);
+	db_close(conn);
+}
+
 /* ---- concurrency ------------------------------------------------------------------------- */
 
 enum { WRITERS = 4, INCREMENTS = 200 };
@@ -432,9 +475,8 @@ static void *writer(void *arg)
 		int64_t mine = -1;
 		int rc = db_begin(conn, &err);
 		if (rc == 0)
-			rc = db_query_int(conn, &mine, &err,
-			                  "SELECT COUNT(*) FROM t_log WHERE worker = ?", "i",
-			                  (int64_t)w->id);
+			rc = db_query_int(conn, &mine, &err, "SELECT COUNT(*) FROM t_log WHERE worker = ?",
+			                  "i", (int64_t)w->id);
 		if (rc == 0 && mine != i)
 			rc = err_set(&err, ERR_INTERNAL, NULL, "saw %" PRId64 " rows, want %d", mine, i);
 		if (rc == 0)
@@ -565,12 +607,12 @@ static void test_bad_url(void)
 	/* A file that is not a database. */
 	char path[300];
 	const char *dir = getenv("TMPDIR");
-	snprintf(path, sizeof path, "%s/thuvien-notdb-%d.db", dir && *dir ? dir : "/tmp",
-	         (int)getpid());
+	snprintf(path, sizeof path, "%s/thuvien-notdb-%d.db", dir && *dir ? dir : "/tmp", (int)getpid());
 	FILE *f = fopen(path, "w");
 	if (f) {
 		fputs("this is not a SQLite database, just some text that is long enough......\n"
-		      "..................................................................\n", f);
+		      "..................................................................\n",
+		      f);
 		fclose(f);
 		CHECK(db_open(path, &x, &err) < 0);
 		CHECK(x == NULL);
@@ -595,13 +637,13 @@ static void test_malformed_sql(void)
 	CHECK_INT(db_exec(db, &err, "", ""), ERR_INTERNAL);
 	CHECK_INT(db_exec(db, &err, "SELECT 1; SELECT 2", ""), ERR_INTERNAL);
 	CHECK_INT(db_exec(db, &err, "SELECT ?", "x", 1), ERR_INTERNAL);
-	CHECK_INT(db_exec_script(db, "CREATE TABLE t_ok (x BIGINT); CREATE TABLE (", &err),
-	          ERR_INTERNAL);
+	CHECK_INT(db_exec_script(db, "CREATE TABLE t_ok (x BIGINT); CREATE TABLE (", &err), ERR_INTERNAL);
 	CHECK_INT(db_exec(db, &err, "SELECT 1 / 0", ""), is_pg() ? ERR_INTERNAL : 0);
 	/* The connection is still good. */
 	CHECK_INT(count_of("SELECT COUNT(*) FROM t_nums"), 7);
-	CHECK_INT(db_exec_script(db, "CREATE TABLE t_s1 (x BIGINT); INSERT INTO t_s1 VALUES (1);"
-	                             "INSERT INTO t_s1 VALUES (2)",
+	CHECK_INT(db_exec_script(db,
+	                         "CREATE TABLE t_s1 (x BIGINT); INSERT INTO t_s1 VALUES (1);"
+	                         "INSERT INTO t_s1 VALUES (2)",
 	                         &err),
 	          0);
 	CHECK_INT(count_of("SELECT SUM(x) FROM t_s1"), 3);
@@ -632,6 +674,21 @@ static void test_reconnect(void)
 	CHECK_INT(ok, 7);
 	/* Statements prepared before the reset are prepared again. */
 	CHECK_INT(count_of("SELECT COUNT(*) FROM units WHERE code LIKE 'rt-%'"), 2);
+
+	/* Lost inside a transaction: no silent reconnect (later statements would run outside
+	 * it); every use fails until the rollback. */
+	CHECK_INT(db_query_int(db, &pid, &err, "SELECT pg_backend_pid()", ""), 0);
+	CHECK_INT(db_begin(db, &err), 0);
+	CHECK_INT(db_exec(db, &err, "INSERT INTO t_nums (k, v) VALUES (100, 1)", ""), 1);
+	CHECK_INT(db_open(url, &other, &err), 0);
+	CHECK_INT(db_exec(other, &err, "SELECT pg_terminate_backend(CAST(? AS INT))", "i", pid), 0);
+	db_close(other);
+	usleep(100 * 1000);
+	CHECK(db_exec(db, &err, "INSERT INTO t_nums (k, v) VALUES (101, 1)", "") < 0);
+	CHECK(db_exec(db, &err, "INSERT INTO t_nums (k, v) VALUES (102, 1)", "") < 0);
+	CHECK(db_commit(db, &err) < 0);
+	CHECK(!db_in_transaction(db));
+	CHECK_INT(count_of("SELECT COUNT(*) FROM t_nums"), 7);
 	CHECK_INT(db_begin(db, &err), 0);
 	CHECK_INT(db_commit(db, &err), 0);
 }
@@ -655,8 +712,7 @@ int main(void)
 		snprintf(url, sizeof url, "%s", given);
 	} else {
 		const char *dir = getenv("TMPDIR");
-		snprintf(tmp_path, sizeof tmp_path, "%s/thuvien-test-XXXXXX",
-		         dir && *dir ? dir : "/tmp");
+		snprintf(tmp_path, sizeof tmp_path, "%s/thuvien-test-XXXXXX", dir && *dir ? dir : "/tmp");
 		int fd = mkstemp(tmp_path);
 		if (fd < 0) {
 			perror("mkstemp");
@@ -673,8 +729,7 @@ int main(void)
 		return 1;
 	}
 	if (db_schema_version(db, &version, &err) < 0 || version != 0) {
-		fprintf(stderr, "test_db: THUVIEN_TEST_DB must name an empty database (%s)\n",
-		        err.detail);
+		fprintf(stderr, "test_db: THUVIEN_TEST_DB must name an empty database (%s)\n", err.detail);
 		db_close(db);
 		return 1;
 	}
@@ -688,6 +743,7 @@ int main(void)
 	RUN(test_conflict);
 	RUN(test_transaction);
 	RUN(test_statement_cache);
+	RUN(test_cache_overflow);
 	RUN(test_concurrent_writers);
 	RUN(test_concurrent_migrate);
 	RUN(test_bad_url);
