@@ -41,11 +41,20 @@ static const struct demo_account {
 	{"phong2.chuyenvien", "PGD03", "inspector", "Lê Thị Hồng"},
 };
 
-static const char *const school_roles[][3] = {
-	{"thuthu", "librarian", "Cán bộ thư viện"},
-	{"bgh", "leader", "Ban giám hiệu"},
-	{"quantri", "unit_admin", "Quản trị tài khoản trường"},
-	{"bandoc", "reader", "Bạn đọc"},
+static const char *const school_roles[][2] = {
+	{"thuthu", "librarian"},
+	{"bgh", "leader"},
+	{"quantri", "unit_admin"},
+	{"bandoc", "reader"},
+};
+
+/* Full names of the school accounts, one row per school in units[] order of schools, one column
+ * per school_roles entry: made-up people with ordinary Vietnamese names. */
+static const char *const school_people[][4] = {
+	{"Nguyễn Thị Lan", "Trần Quốc Bảo", "Lê Minh Tuấn", "Phạm Gia Hân"},
+	{"Đỗ Thị Hương", "Võ Văn Đức", "Huỳnh Thanh Tâm", "Bùi Ngọc Ánh"},
+	{"Đặng Thu Trang", "Ngô Đức Thắng", "Dương Văn Khoa", "Lý Bảo Ngọc"},
+	{"Hoàng Thị Mai", "Phan Văn Long", "Trương Công Danh", "Đinh Khánh Linh"},
 };
 
 static int add_account(db_t *db, arena_t *a, const char *username, const char *unit_code, const char *role,
@@ -105,7 +114,7 @@ int cmd_demo(int argc, char **argv)
 	for (size_t i = 0; i < sizeof accounts / sizeof accounts[0]; i++)
 		if (add_account(db, a, accounts[i].username, accounts[i].unit, accounts[i].role, accounts[i].name, pw))
 			goto rollback;
-	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+	for (size_t i = 0, school = 0; i < sizeof units / sizeof units[0]; i++) {
 		if (strcmp(units[i].kind, "school") != 0)
 			continue;
 		for (size_t k = 0; k < sizeof school_roles / sizeof school_roles[0]; k++) {
@@ -115,10 +124,10 @@ int cmd_demo(int argc, char **argv)
 				lower[j] = (char)(units[i].code[j] | 0x20);
 			lower[j] = 0;
 			snprintf(user, sizeof user, "%s.%s", school_roles[k][0], lower);
-			char *name = arena_printf(a, "%s %s", school_roles[k][2], units[i].code);
-			if (add_account(db, a, user, units[i].code, school_roles[k][1], name, pw))
+			if (add_account(db, a, user, units[i].code, school_roles[k][1], school_people[school][k], pw))
 				goto rollback;
 		}
+		school++;
 	}
 	if (db_commit(db, &err) < 0)
 		goto fail;

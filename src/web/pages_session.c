@@ -99,6 +99,14 @@ static const char *safe_next(const char *next)
 	return next;
 }
 
+/* Where the language switch may return: any page of this site, the login page included. */
+static const char *safe_back(const char *back)
+{
+	if (back && strncmp(back, "/login", 6) == 0 && (back[6] == 0 || back[6] == '?') && !strstr(back, "//"))
+		return back;
+	return safe_next(back);
+}
+
 static void set_session_cookie(web_req_t *r, const char *token, int max_age)
 {
 	char *c = arena_printf(r->arena, "tv_session=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%d%s", token,
@@ -145,6 +153,10 @@ void page_login(web_req_t *r)
 		return web_render(r, err_http_status(err.code), "login", d);
 	}
 	set_session_cookie(r, s.token, g_config.session_max);
+	/* A language chosen on the login page carries over to the account. */
+	const char *chosen = web_cookie(r, "tv_lang");
+	if (chosen && (!strcmp(chosen, "vi") || !strcmp(chosen, "en")) && strcmp(chosen, a.lang) != 0)
+		(void)accounts_set_lang(r->db, &a, chosen, &err);
 	if (r->want_json)
 		return web_json(r, 200, json_pack("{s:b, s:s, s:b, s:s, s:s}", "ok", 1, "csrf", s.csrf,
 		                                  "must_change_password", a.must_change_password, "username",
@@ -216,7 +228,7 @@ void page_lang(web_req_t *r)
 	}
 	web_add_header(r, "Set-Cookie",
 	               arena_printf(r->arena, "tv_lang=%s; Path=/; SameSite=Lax; Max-Age=31536000", lang));
-	web_redirect(r, safe_next(web_form(r, "back")));
+	web_redirect(r, safe_back(web_form(r, "back")));
 }
 
 /*

@@ -62,6 +62,17 @@ static json_t *chrome(web_req_t *r)
 	json_object_set_new(app, "en", json_boolean(r->lang && strcmp(r->lang, "en") == 0));
 	json_object_set_new(app, "v", json_string(asset_version()));
 	json_object_set_new(app, "path", json_string(r->path));
+	/* Where the language switch returns to: this page, keeping the login page's next. */
+	const char *next = strcmp(r->path, "/login") == 0 ? web_query(r, "next") : NULL;
+	if (next) {
+		buf_t b = BUF_INIT;
+		buf_puts(&b, "/login?next=");
+		buf_put_url(&b, next);
+		json_object_set_new(app, "back", json_string(buf_str(&b)));
+		buf_release(&b);
+	} else {
+		json_object_set_new(app, "back", json_string(r->path));
+	}
 	if (r->session)
 		json_object_set_new(app, "csrf", json_string(r->session->csrf));
 	if (r->actor) {

@@ -12,6 +12,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
@@ -271,7 +272,7 @@ static enum MHD_Result queue(conn_req_t *cr)
 	return ret;
 }
 
-static const char *cookie(web_req_t *r, const char *name)
+const char *web_cookie(web_req_t *r, const char *name)
 {
 	return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
 }
@@ -287,13 +288,13 @@ static const char *pick_lang(web_req_t *r)
 {
 	if (r->actor && r->actor->lang[0])
 		return i18n_lang(r->actor->lang);
-	const char *c = cookie(r, "tv_lang");
+	const char *c = web_cookie(r, "tv_lang");
 	return i18n_lang(c ? c : "vi");
 }
 
 static void load_session(web_req_t *r)
 {
-	const char *token = cookie(r, "tv_session");
+	const char *token = web_cookie(r, "tv_session");
 	if (!token)
 		return;
 	actor_t *a = arena_zalloc(r->arena, sizeof *a);
@@ -535,6 +536,10 @@ static int threads(void)
 int server_run(err_t *err)
 {
 	int rc;
+	/* Argon2id takes 19 MiB per login. glibc would raise its mmap threshold after the first
+	 * such block is freed and then keep later ones in the heap for good; a fixed threshold
+	 * makes every large block go back to the system when the login is done. */
+	mallopt(M_MMAP_THRESHOLD, 1 << 20);
 	db_t *db = NULL;
 	if ((rc = db_open(g_config.db, &db, err)) < 0)
 		return rc;

@@ -79,6 +79,8 @@ const char *web_form(web_req_t *r, const char *name);
 const char *web_query(web_req_t *r, const char *name);
 /* An integer query argument, or def when missing or malformed. */
 int64_t web_query_int(web_req_t *r, const char *name, int64_t def);
+/* A cookie's value, or NULL. */
+const char *web_cookie(web_req_t *r, const char *name);
 /* A request header, or NULL. */
 const char *web_header(web_req_t *r, const char *name);
 
