@@ -8,9 +8,7 @@ set -eu
 PACKAGES="build-essential pkg-config gzip ca-certificates
 libmicrohttpd-dev libsqlite3-dev sqlite3 libpq-dev libsodium-dev libutf8proc-dev libjansson-dev
 postgresql postgresql-contrib
-nodejs npm
-python3
-chromium chromium-driver fonts-noto-core
+chromium fonts-noto-core
 wrk procps curl"
 
 missing=""
@@ -19,6 +17,11 @@ for p in $PACKAGES; do
 		missing="$missing $p"
 	fi
 done
+# Tools that may come from elsewhere than Debian (a NodeSource Node.js bundles npm and conflicts
+# with Debian's npm package; Python may be a pyenv one): asked for by command, not by package.
+command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
+command -v python3 >/dev/null 2>&1 || missing="$missing python3"
 if [ -n "$missing" ]; then
 	echo "install-deps: installing:$missing"
 	SUDO=""

@@ -94,6 +94,11 @@ for b in $BUILDS; do
 		if echo "$SUITES" | grep -q unit; then
 			for t in "$b"/tests/test_*; do
 				[ -x "$t" ] || continue
+				# Programs without a database run once, with the first backend.
+				if [ "$be" != "${BACKENDS%% *}" ] &&
+					! grep -q 'testdb.h\|db/db.h' "tests/unit/$(basename "$t").c"; then
+					continue
+				fi
 				n=$((n + 1))
 				name="unit-$(basename "$t")-$be-$tag"
 				THUVIEN_TEST_DB=$(fresh_db "u$n" "$be") run "$name" "$t"

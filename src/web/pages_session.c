@@ -239,14 +239,26 @@ void page_home(web_req_t *r)
 {
 	const actor_t *a = r->actor;
 	err_t err;
-	int64_t n = 0, schools = 0, accounts = 0;
-	if (units_count_subtree(r->db, a, &n, &schools, &accounts, &err) < 0)
-		return web_fail(r, &err);
-	json_t *d = json_pack("{s:s, s:s, s:s, s:I, s:I, s:b, s:b}", "unit_name", a->unit_name, "unit_code",
-	                      a->unit_code, "role", role_name(a->role), "units", (json_int_t)n, "schools",
-	                      (json_int_t)schools, "admin", actor_is_admin(a), "staff", a->role != ROLE_READER);
-	if (actor_is_admin(a))
+	json_t *d = json_pack("{s:s, s:s, s:s, s:b, s:b}", "unit_name", a->unit_name, "unit_code", a->unit_code,
+	                      "role", role_name(a->role), "admin", actor_is_admin(a), "reader", a->role == ROLE_READER);
+	/* Counts of the units below are for offices and the Department; a school is one unit. */
+	if (strcmp(a->unit_kind, "school") != 0) {
+		int64_t n = 0, schools = 0, accounts = 0;
+		if (units_count_subtree(r->db, a, &n, &schools, &accounts, &err) < 0) {
+			json_decref(d);
+			return web_fail(r, &err);
+		}
+		json_object_set_new(d, "tree", json_pack("{s:I, s:I}", "units", (json_int_t)n, "schools", (json_int_t)schools));
+		if (actor_is_admin(a))
+			json_object_set_new(d, "accounts", json_integer(accounts));
+	} else if (actor_is_admin(a)) {
+		int64_t n = 0, schools = 0, accounts = 0;
+		if (units_count_subtree(r->db, a, &n, &schools, &accounts, &err) < 0) {
+			json_decref(d);
+			return web_fail(r, &err);
+		}
 		json_object_set_new(d, "accounts", json_integer(accounts));
+	}
 	const char *ok = web_query(r, "ok");
 	if (ok && strcmp(ok, "password") == 0)
 		json_object_set_new(d, "notice", json_string(web_t(r, "ok.password")));
