@@ -1,6 +1,8 @@
 /* audit.c: the append-only audit trail (audit.h). */
 #include <string.h>
 
+#include "base/buf.h"
+
 #include "audit/audit.h"
 #include "base/clock.h"
 
@@ -28,12 +30,24 @@ int audit_list(db_t *db, const actor_t *actor, const audit_filter_t *f, arena_t 
 	int64_t before = f && f->before_id > 0 ? f->before_id : INT64_MAX;
 	/* One statement for every filter combination: a NULL parameter switches its test off.
 	 * An action filter matches the action itself or its family ("login" matches "login.fail"). */
-	char *family = action ? arena_printf(a, "%s.%%", action) : NULL;
+	char *family = NULL;
+	if (action) {
+		/* The family pattern: the action with LIKE's wildcards escaped, then ".%". */
+		buf_t b = BUF_INIT;
+		for (const char *p = action; *p; p++) {
+			if (*p == '%' || *p == '_' || *p == '\\')
+				buf_putc(&b, '\\');
+			buf_putc(&b, *p);
+		}
+		buf_puts(&b, ".%");
+		family = arena_strdup(a, buf_str(&b));
+		buf_release(&b);
+	}
 	db_stmt_t *st = db_query(
 		db, err,
 		"SELECT id, at, account_id, username, unit_id, unit_path, action, entity, entity_id, detail, ip "
 		"FROM audit WHERE unit_path >= ? AND unit_path < ? AND id < ? "
-		"AND (CAST(? AS TEXT) IS NULL OR action = ? OR action LIKE ?) "
+		"AND (CAST(? AS TEXT) IS NULL OR action = ? OR action LIKE ? ESCAPE '\\') "
 		"AND (CAST(? AS TEXT) IS NULL OR username = ?) "
 		"ORDER BY id DESC LIMIT ?",
 		"ssisssssi", actor->unit_path, actor_path_end(a, actor->unit_path), before, action, action, family, user, user,

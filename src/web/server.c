@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -46,6 +47,8 @@ typedef struct conn_req {
 	int timed_out;        /* 408 */
 	int headers_too_big;  /* 431 */
 	int overloaded;       /* 503 */
+	int bad_request;      /* 400: %00 in the raw URI, conflicting Content-Length headers */
+	int started;          /* answer() has seen this request (the URI logger made it before) */
 	int nolog;
 	char *log_path;
 } conn_req_t;
@@ -89,16 +92,85 @@ static void close_thread_dbs(void)
 static atomic_int open_connections;
 static atomic_int inflight;
 
+/* Every open connection, so the main thread can end those that take longer than
+ * request_timeout to deliver a request's headers (a "slowloris" trickling one header line at a
+ * time keeps MHD's idle timeout from ever firing). `waiting` is set from the connection's start
+ * and after each request, and cleared when a request's headers are complete. The watchdog only
+ * shuts the socket down (never closes it), under watch_lock, and MHD tells us a connection is
+ * closed (and removes it here, under the same lock) before it closes the descriptor. */
+typedef struct conn_watch {
+	struct conn_watch *prev, *next;
+	int fd;
+	int waiting;
+	int killed;
+	int64_t since_us;
+} conn_watch_t;
+
+static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
+static conn_watch_t watch_list = {&watch_list, &watch_list, -1, 0, 0, 0};
+
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
                           enum MHD_ConnectionNotificationCode code)
 {
 	(void)cls;
-	(void)c;
-	(void)socket_context;
-	if (code == MHD_CONNECTION_NOTIFY_STARTED)
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
 		atomic_fetch_add(&open_connections, 1);
-	else
+		conn_watch_t *w = calloc(1, sizeof *w);
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (!w || !ci)
+			return free(w);
+		w->fd = ci->connect_fd;
+		w->waiting = 1;
+		w->since_us = clock_usec();
+		pthread_mutex_lock(&watch_lock);
+		w->next = &watch_list;
+		w->prev = watch_list.prev;
+		watch_list.prev->next = w;
+		watch_list.prev = w;
+		pthread_mutex_unlock(&watch_lock);
+		*socket_context = w;
+	} else {
 		atomic_fetch_sub(&open_connections, 1);
+		conn_watch_t *w = *socket_context;
+		if (w) {
+			pthread_mutex_lock(&watch_lock);
+			w->prev->next = w->next;
+			w->next->prev = w->prev;
+			pthread_mutex_unlock(&watch_lock);
+			free(w);
+			*socket_context = NULL;
+		}
+	}
+}
+
+static void watch_set(struct MHD_Connection *c, int waiting)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	conn_watch_t *w = ci ? ci->socket_context : NULL;
+	if (!w)
+		return;
+	pthread_mutex_lock(&watch_lock);
+	w->waiting = waiting;
+	w->since_us = clock_usec();
+	pthread_mutex_unlock(&watch_lock);
+}
+
+/* End connections that have been waiting for a request's headers too long. */
+static void watch_sweep(void)
+{
+	int64_t now = clock_usec(), limit = (int64_t)g_config.request_timeout * 1000000;
+	int n = 0;
+	pthread_mutex_lock(&watch_lock);
+	for (conn_watch_t *w = watch_list.next; w != &watch_list; w = w->next) {
+		if (w->waiting && !w->killed && now - w->since_us > limit) {
+			shutdown(w->fd, SHUT_RDWR);
+			w->killed = 1;
+			n++;
+		}
+	}
+	pthread_mutex_unlock(&watch_lock);
+	if (n)
+		log_info("closed %d connection(s) that sent no complete request in %d s", n, g_config.request_timeout);
 }
 
 /* --- request parsing ------------------------------------------------------------------------- */
@@ -123,7 +195,7 @@ static int form_decode(char *s)
 			*o++ = ' ';
 		} else if (*s == '%') {
 			int h = hexval((unsigned char)s[1]), l = h < 0 ? -1 : hexval((unsigned char)s[2]);
-			if (h < 0 || l < 0)
+			if (h < 0 || l < 0 || (h == 0 && l == 0)) /* %00 would cut the value short */
 				return -1;
 			*o++ = (char)(h * 16 + l);
 			s += 2;
@@ -168,6 +240,9 @@ static int parse_form(web_req_t *r, const char *body, size_t len, err_t *err)
 struct arg_check {
 	int bad;
 	size_t header_bytes;
+	int content_lengths;
+	const char *content_length;
+	int conflicting;
 };
 
 static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
@@ -184,8 +259,13 @@ static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char 
 static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
 	struct arg_check *c = cls;
-	(void)kind;
 	c->header_bytes += strlen(key) + (value ? strlen(value) : 0) + 4;
+	if (kind == MHD_HEADER_KIND && strcasecmp(key, "Content-Length") == 0) {
+		/* Two different lengths is a request smuggling attempt or a broken client. */
+		if (c->content_lengths++ && (!value || !c->content_length || strcmp(value, c->content_length) != 0))
+			c->conflicting = 1;
+		c->content_length = value;
+	}
 	return MHD_YES;
 }
 
@@ -324,6 +404,8 @@ static void dispatch(conn_req_t *cr)
 	err_t err;
 	if (cr->overloaded)
 		return web_fail_key(r, 503, "err.overloaded", NULL);
+	if (cr->bad_request)
+		return web_fail_key(r, 400, "err.request", NULL);
 	if (cr->headers_too_big)
 		return web_fail_key(r, 431, "err.headers_too_big", NULL);
 	if (cr->too_big)
@@ -331,6 +413,7 @@ static void dispatch(conn_req_t *cr)
 	if (cr->timed_out)
 		return web_fail_key(r, 408, "err.timeout", NULL);
 
+	r->lang = pick_lang(r); /* the cookie's, until the session is known */
 	if (!text_valid_utf8(r->path, strlen(r->path)))
 		return web_fail_key(r, 400, "err.utf8", "path");
 	struct arg_check ac = {0};
@@ -396,6 +479,57 @@ static void dispatch(conn_req_t *cr)
 	}
 }
 
+/* MHD calls this with the raw request URI as soon as the request line is read, before it
+ * decodes it; what it returns becomes the request's state. A %00 in the raw URI would reach us as
+ * a string cut short ("/static/app.css%00.png" as "/static/app.css"), so it is caught here. */
+static void *uri_logger(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	(void)cls;
+	(void)c;
+	conn_req_t *cr = calloc(1, sizeof *cr);
+	if (cr && uri && strcasestr(uri, "%00"))
+		cr->bad_request = 1;
+	return cr;
+}
+
+/* The first call of a request: set it up and check the cheap limits. Returns 1 when the request
+ * must be answered at once, without reading its body. */
+static int request_start(conn_req_t *cr, struct MHD_Connection *c, const char *url, const char *method)
+{
+	cr->started = 1;
+	atomic_fetch_add(&inflight, 1);
+	watch_set(c, 0);
+	cr->start_us = clock_usec();
+	cr->r.arena = arena_new(8192);
+	cr->r.conn = c;
+	cr->r.method = arena_strdup(cr->r.arena, method);
+	cr->r.path = arena_strdup(cr->r.arena, url);
+	cr->r.lang = "vi";
+	cr->r.want_json = wants_json(&cr->r);
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	char ip[INET6_ADDRSTRLEN] = "";
+	if (ci && ci->client_addr) {
+		const struct sockaddr *sa = ci->client_addr;
+		if (sa->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, ip, sizeof ip);
+		else if (sa->sa_family == AF_INET6)
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, ip, sizeof ip);
+	}
+	cr->r.ip = arena_strdup(cr->r.arena, ip);
+
+	if (atomic_load(&open_connections) > g_config.max_connections)
+		cr->overloaded = 1;
+	struct arg_check hc = {0};
+	MHD_get_connection_values(c, MHD_HEADER_KIND | MHD_GET_ARGUMENT_KIND, count_header, &hc);
+	if (hc.header_bytes + strlen(url) + strlen(method) > (size_t)g_config.max_header)
+		cr->headers_too_big = 1;
+	if (hc.conflicting)
+		cr->bad_request = 1;
+	if (hc.content_length && strtoll(hc.content_length, NULL, 10) > g_config.max_body)
+		cr->too_big = 1;
+	return cr->overloaded || cr->headers_too_big || cr->too_big || cr->bad_request;
+}
+
 static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                               const char *version, const char *data, size_t *size, void **state)
 {
@@ -403,39 +537,12 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 	(void)version;
 	conn_req_t *cr = *state;
 	if (!cr) {
-		cr = calloc(1, sizeof *cr);
-		if (!cr)
+		if (!(cr = uri_logger(NULL, NULL, c)))
 			return MHD_NO;
 		*state = cr;
-		atomic_fetch_add(&inflight, 1);
-		cr->start_us = clock_usec();
-		cr->r.arena = arena_new(8192);
-		cr->r.conn = c;
-		cr->r.method = arena_strdup(cr->r.arena, method);
-		cr->r.path = arena_strdup(cr->r.arena, url);
-		cr->r.lang = "vi";
-		cr->r.want_json = wants_json(&cr->r);
-		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-		char ip[INET6_ADDRSTRLEN] = "";
-		if (ci && ci->client_addr) {
-			const struct sockaddr *sa = ci->client_addr;
-			if (sa->sa_family == AF_INET)
-				inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, ip, sizeof ip);
-			else if (sa->sa_family == AF_INET6)
-				inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, ip, sizeof ip);
-		}
-		cr->r.ip = arena_strdup(cr->r.arena, ip);
-
-		if (atomic_load(&open_connections) > g_config.max_connections)
-			cr->overloaded = 1;
-		struct arg_check hc = {0};
-		MHD_get_connection_values(c, MHD_HEADER_KIND, count_header, &hc);
-		if (hc.header_bytes + strlen(url) > (size_t)g_config.max_header)
-			cr->headers_too_big = 1;
-		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-		if (cl && strtoll(cl, NULL, 10) > g_config.max_body)
-			cr->too_big = 1;
-		if (cr->overloaded || cr->headers_too_big || cr->too_big) {
+	}
+	if (!cr->started) {
+		if (request_start(cr, c, url, method)) {
 			/* Answer at once, without reading the body; MHD closes the connection after. */
 			dispatch(cr);
 			return queue(cr);
@@ -443,21 +550,22 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 		return MHD_YES;
 	}
 	if (*size) {
-		if (!cr->too_big && !cr->timed_out) {
-			if (cr->upload.len + *size > (size_t)g_config.max_body)
-				cr->too_big = 1;
-			else if (clock_usec() - cr->start_us > (int64_t)g_config.request_timeout * 1000000)
-				cr->timed_out = 1;
-			else
-				buf_append(&cr->upload, data, *size);
-		}
+		/* A body growing past max_body (chunked, or longer than announced) is read to its end
+		 * and dropped, then answered 413: answering mid-upload makes MHD drop the connection
+		 * before the client reads the answer. A body arriving too slowly is cut off at once. */
+		if (!cr->timed_out && clock_usec() - cr->start_us > (int64_t)g_config.request_timeout * 1000000)
+			cr->timed_out = 1;
+		else if (!cr->too_big && cr->upload.len + *size > (size_t)g_config.max_body)
+			cr->too_big = 1;
+		else if (!cr->too_big)
+			buf_append(&cr->upload, data, *size);
 		*size = 0;
-		if (cr->too_big || cr->timed_out) {
+		if (cr->too_big)
 			buf_release(&cr->upload);
-			if (!cr->r.status) {
-				dispatch(cr);
-				return queue(cr);
-			}
+		if (cr->timed_out && !cr->r.status) {
+			buf_release(&cr->upload);
+			dispatch(cr);
+			return queue(cr);
 		}
 		return MHD_YES;
 	}
@@ -470,11 +578,16 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 static void completed(void *cls, struct MHD_Connection *c, void **state, enum MHD_RequestTerminationCode tc)
 {
 	(void)cls;
-	(void)c;
 	(void)tc;
 	conn_req_t *cr = *state;
 	if (!cr)
 		return;
+	if (!cr->started) { /* the request line was read, the request never completed */
+		free(cr);
+		*state = NULL;
+		return;
+	}
+	watch_set(c, 1);
 	if (!cr->nolog || cr->r.status >= 400)
 		log_access(cr->r.method, cr->r.path, cr->r.status, (long long)(clock_usec() - cr->start_us));
 	buf_release(&cr->upload);
@@ -583,7 +696,8 @@ int server_run(err_t *err)
 		(unsigned)g_config.request_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 		(size_t)g_config.max_header + 16384, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
 		MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
+		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_URI_LOG_CALLBACK, uri_logger, NULL,
+		MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_END);
 	if (!d) {
 		db_close(db);
 		return err_set(err, ERR_INTERNAL, "err.listen", "cannot listen on %s (in use?)", g_config.listen);
@@ -595,12 +709,13 @@ int server_run(err_t *err)
 	/* Wait for a signal; sweep expired sessions now and then. */
 	int64_t last_sweep = 0;
 	for (;;) {
-		struct timespec ts = {.tv_sec = 30};
+		struct timespec ts = {.tv_sec = 1};
 		int sig = sigtimedwait(&sigs, NULL, &ts);
 		if (sig == SIGINT || sig == SIGTERM) {
 			log_info("signal %d: stopping (finishing requests in flight)", sig);
 			break;
 		}
+		watch_sweep();
 		if (clock_now() - last_sweep > 600) {
 			err_t e2;
 			int n = auth_sweep(db, &e2);

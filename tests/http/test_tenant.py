@@ -1,0 +1,330 @@
+"""test_tenant.py: one school (or office) never reads or changes another's accounts, units, audit.
+
+Data-driven: ROUTES lists every route of src/web/routes.c that takes an id or acts on accounts,
+units or the audit log, with the answers allowed when the id (or filter) belongs to someone else.
+Each actor of ACTORS tries each route on every unit and account outside its subtree (found by
+listing the city as the sysadmin), as JSON and as a browser. A probe fails when the status is not
+an allowed one, or when any response body shows a name, user name or code of a unit or account
+the actor must not see; the database must be unchanged afterwards (login traces aside).
+
+Positive controls show the checks can fail: the same probe flags phong1.admin reading TH001's
+accounts (which it may), and quantri.th001 really can disable thuthu.th001.
+"""
+import itertools
+import os
+import re
+
+import harness as h
+
+srv = None
+city = {}       # "units": [...], "accounts": [...] as the sysadmin's JSON lists them
+clients = {}    # username -> logged-in JSON Client
+
+ACTORS = ["thuthu.th001", "bgh.th001", "bandoc.th001", "quantri.th001", "phong2.admin", "phong2.chuyenvien"]
+
+# Codes of the units whose data the probes go after (with every account of each).
+TARGET_UNITS = ["THCS001", "LC001", "TH001", "PGD01", "PGD03", "THPT001", "SGD"]
+
+_n = itertools.count(1)
+
+# (method, path template, form fields, allowed statuses, what the path echoes back)
+# {unit}: a foreign unit's id; {acc}: a foreign account's id; {uname}: a foreign user name.
+ROUTES = [
+    ("GET", "/units/{unit}", None, (403, 404), None),
+    ("GET", "/accounts?unit={unit}", None, (403, 404), None),
+    ("GET", "/accounts/new?unit={unit}", None, (200, 403, 404), None),
+    ("POST", "/units", lambda: {"parent_id": "{unit}", "code": "XT%d" % next(_n), "name": "Đơn vị xâm nhập",
+                                "kind": "school", "school_level": "th"}, (403, 404), None),
+    ("POST", "/accounts", lambda: {"unit_id": "{unit}", "username": "xam.nhap%d" % next(_n),
+                                   "full_name": "Người xâm nhập", "role": "reader",
+                                   "password": "Mat-khau-xam-nhap-2026"}, (403, 404), None),
+    ("GET", "/accounts/{acc}", None, (403, 404), None),
+    ("POST", "/accounts/{acc}/disable", lambda: {}, (403, 404), None),
+    ("POST", "/accounts/{acc}/enable", lambda: {}, (403, 404), None),
+    ("POST", "/accounts/{acc}/reset", lambda: {"password": "Mat-khau-xam-nhap-2026"}, (403, 404), None),
+    ("POST", "/accounts/{acc}/unlock", lambda: {}, (403, 404), None),
+    ("GET", "/audit?user={uname}", None, (200, 403), "uname"),
+    ("GET", "/accounts?q={uname}", None, (200, 403), "uname"),
+]
+
+# Pages without an id: readable by some roles, but they must show only the actor's subtree.
+LIST_PAGES = ["/", "/units", "/accounts", "/audit", "/audit?action=account", "/audit?action=login",
+              "/accounts/new", "/password"]
+
+
+def setup_module():
+    global srv
+    srv = h.Server().start()
+    admin = h.logged_in(srv, "admin")
+    city["units"] = h.expect_status(admin.get("/units"), 200).json()["units"]
+    accounts = h.expect_status(admin.get("/accounts"), 200).json()
+    assert accounts["total"] == len(accounts["accounts"]) == 23, "expected the 23 demo accounts: %r" % accounts["total"]
+    city["accounts"] = accounts["accounts"]
+    # Unit paths do not change during the module (units are only added): read them once.
+    city["paths"] = {u["id"]: u["path"] for u in srv.sql("SELECT id, path FROM units")}
+    for a in ACTORS + ["quantri.thcs001", "phong1.admin"]:
+        clients[a] = h.logged_in(srv, a)
+
+
+def teardown_module():
+    srv.stop()
+
+
+def unit_path(unit_id):
+    return city["paths"][unit_id]
+
+
+def actor_path(username):
+    return unit_path(h.json_find(city["accounts"], username=username)["unit_id"])
+
+
+def foreign(username):
+    """Units and accounts outside the actor's subtree (whose data it must never see)."""
+    mine = actor_path(username)
+    units = [u for u in city["units"] if u["code"] in TARGET_UNITS and not unit_path(u["id"]).startswith(mine)]
+    ids = set(u["id"] for u in units)
+    accounts = [a for a in city["accounts"] if a["unit_id"] in ids]
+    return units, accounts
+
+
+def markers(units, accounts):
+    """Strings that must not appear in a response: names, user names and codes of foreign things.
+    A user name without a dot ("admin") is too common a word; its full name stands for it."""
+    m = set()
+    for u in units:
+        m.add(u["name"])
+        m.add(u["code"])
+    for a in accounts:
+        m.add(a["full_name"])
+        if "." in a["username"]:
+            m.add(a["username"])
+    return sorted(m)
+
+
+def leaks(body, marks, strip=()):
+    for s in strip:
+        if s:
+            body = body.replace(s, "")
+    return [m for m in marks if h.in_html(m, body)]
+
+
+def probe(c, route, unit=None, acc=None, json=True, marks=()):
+    """Try one route as client c on one foreign unit/account. Returns a list of violations."""
+    method, tmpl, fields, allowed, echo = route
+    values = {"unit": unit["id"] if unit else "", "acc": acc["id"] if acc else "",
+              "uname": acc["username"] if acc else ""}
+    path = tmpl.format(**values)
+    if method == "GET":
+        r = c.get(path, json=json)
+    else:
+        f = {k: str(v).format(**values) for k, v in fields().items()}
+        r = c.post(path, f, json=json)
+    where = "%s %s as %s (%s)" % (method, path, c.user, "json" if json else "html")
+    out = []
+    if r.status not in allowed:
+        out.append("%s: status %d, allowed %s: %s" % (where, r.status, allowed, r.text[:200]))
+    strip = [c.csrf] + ([values[echo]] if echo else [])
+    found = leaks(r.text, marks, strip)
+    if found:
+        out.append("%s: status %d shows another unit's data: %s" % (where, r.status, found))
+    if r.status == 200 and json and echo:
+        j = r.json()
+        theirs = [e for e in j.get("entries", []) if e.get("username") == acc["username"]]
+        mine = visible_unit_ids(c.user)
+        theirs += [a for a in j.get("accounts", []) if a.get("unit_id") not in mine]
+        if theirs:
+            out.append("%s: lists %d rows of another unit: %r" % (where, len(theirs), theirs[:2]))
+    return out
+
+
+def visible_unit_ids(username):
+    mine = actor_path(username)
+    return set(i for i, p in city["paths"].items() if p.startswith(mine))
+
+
+def run_probes(username, json):
+    c = clients[username]
+    units, accounts = foreign(username)
+    assert units and accounts, "no foreign targets for %s" % username
+    marks = markers(units, accounts)
+    bad = []
+    probes = 0
+    for route in ROUTES:
+        tmpl = route[1]
+        if "{unit}" in tmpl or (route[2] and "{unit}" in str(route[2]())):
+            for u in units:
+                bad += probe(c, route, unit=u, json=json, marks=marks)
+                probes += 1
+        else:
+            for a in accounts:
+                bad += probe(c, route, acc=a, json=json, marks=marks)
+                probes += 1
+    for page in LIST_PAGES:
+        r = c.get(page, json=json)
+        if r.status not in (200, 403):
+            bad.append("GET %s as %s: status %d" % (page, username, r.status))
+        found = leaks(r.text, marks, [c.csrf])
+        if found:
+            bad.append("GET %s as %s (%s) shows another unit's data: %s" % (page, username,
+                                                                           "json" if json else "html", found))
+    # Every route was tried on every target: 5 routes take a unit, 7 an account.
+    assert probes == 5 * len(units) + 7 * len(accounts), "only %d probes ran" % probes
+    return bad
+
+
+def check_actor(username):
+    before = srv.db_snapshot(audit_ignore=("login.", "logout"))
+    bad = run_probes(username, json=True) + run_probes(username, json=False)
+    h.assert_unchanged(before, srv.db_snapshot(audit_ignore=("login.", "logout")), "%s's probes" % username)
+    assert not bad, "%d tenant violations for %s:\n  %s" % (len(bad), username, "\n  ".join(bad[:25]))
+    h.assert_healthy(srv)
+
+
+def test_every_tenant_route_is_probed():
+    """A route added to routes.c that takes an id or touches accounts, units or the audit log must
+    be added to ROUTES or LIST_PAGES above; this test fails until it is."""
+    with open(os.path.join(h.ROOT, "src", "web", "routes.c"), encoding="utf-8") as f:
+        table = re.findall(r'\{"(GET|POST)", "([^"]+)", page_\w+', f.read())
+    assert len(table) >= 15, "could not read the route table of routes.c: %r" % table
+    covered = set()
+    for method, tmpl, fields, _, _ in ROUTES:
+        covered.add((method, tmpl.split("?")[0].replace("{unit}", ":id").replace("{acc}", ":id")))
+    covered |= set(("GET", p.split("?")[0]) for p in LIST_PAGES)
+    missing = [(m, p) for m, p in table
+               if (":id" in p or re.match(r"/(accounts|units|audit)\b", p)) and (m, p) not in covered]
+    assert not missing, "routes of routes.c no tenant probe tries: %r" % missing
+
+
+# One test per actor, so the report says who can see too much.
+
+def test_librarian_th001_stays_in_its_school():
+    check_actor("thuthu.th001")
+
+
+def test_leader_th001_stays_in_its_school():
+    check_actor("bgh.th001")
+
+
+def test_reader_th001_stays_in_its_school():
+    check_actor("bandoc.th001")
+
+
+def test_school_admin_th001_stays_in_its_school():
+    check_actor("quantri.th001")
+
+
+def test_office2_admin_stays_in_its_district():
+    check_actor("phong2.admin")
+
+
+def test_office2_inspector_stays_in_its_district():
+    check_actor("phong2.chuyenvien")
+
+
+def test_foreign_id_answers_like_a_missing_id():
+    """Another school's account is "not found", exactly like an id that does not exist: the
+    answer must not tell which ids exist elsewhere."""
+    c = clients["quantri.th001"]
+    other = h.json_find(city["accounts"], username="thuthu.thcs001")["id"]
+    for suffix, fields in (("", None), ("/disable", {}), ("/reset", {"password": "Mat-khau-xam-nhap-2026"})):
+        if fields is None:
+            a, b = c.get("/accounts/%d%s" % (other, suffix)), c.get("/accounts/999999%s" % suffix)
+        else:
+            a = c.post("/accounts/%d%s" % (other, suffix), fields)
+            b = c.post("/accounts/999999%s" % suffix, fields)
+        ea, eb = h.expect_error(a, 404), h.expect_error(b, 404)
+        assert ea == eb, "foreign id and missing id answer differently: %r vs %r" % (ea, eb)
+    ua = h.expect_error(c.get("/units/%d" % srv.unit("THCS001")["id"]), 404)
+    ub = h.expect_error(c.get("/units/999999"), 404)
+    assert ua == ub, "foreign unit and missing unit answer differently: %r vs %r" % (ua, ub)
+
+
+def test_school_admin_lists_only_its_school():
+    c = clients["quantri.th001"]
+    th = srv.unit("TH001")
+    path = th["path"]
+    accs = h.expect_status(c.get("/accounts"), 200).json()
+    in_db = srv.sql("SELECT a.username FROM accounts a JOIN units u ON u.id = a.unit_id "
+                    "WHERE u.path LIKE %s ORDER BY a.username" % h.sql_str(path + "%"))
+    assert sorted(a["username"] for a in accs["accounts"]) == [x["username"] for x in in_db], \
+        "accounts list %r is not TH001's %r" % ([a["username"] for a in accs["accounts"]], in_db)
+    assert accs["total"] == len(in_db)
+    assert all(a["unit_code"] == "TH001" for a in accs["accounts"]), accs
+    units = h.expect_status(c.get("/units"), 200).json()["units"]
+    in_db = srv.sql("SELECT id FROM units WHERE path LIKE %s" % h.sql_str(path + "%"))
+    assert sorted(u["id"] for u in units) == sorted(x["id"] for x in in_db), "units list %r" % units
+    audit = h.expect_status(c.get("/audit"), 200).json()["entries"]
+    in_db = srv.sql("SELECT id FROM audit WHERE unit_path LIKE %s ORDER BY id DESC LIMIT 50" % h.sql_str(path + "%"))
+    assert [e["id"] for e in audit] == [x["id"] for x in in_db], \
+        "audit list %r is not TH001's %r" % ([e["id"] for e in audit], [x["id"] for x in in_db])
+    assert audit, "TH001's audit log is empty (the demo and the logins should be in it)"
+    # The office admin of district 3 sees its district: PGD03 and LC001, nothing of district 1.
+    c2 = clients["phong2.admin"]
+    codes = sorted(u["code"] for u in h.expect_status(c2.get("/units"), 200).json()["units"])
+    assert codes == ["LC001", "PGD03"], "phong2.admin's units: %r" % codes
+    accs = h.expect_status(c2.get("/accounts"), 200).json()["accounts"]
+    assert sorted(set(a["unit_code"] for a in accs)) == ["LC001", "PGD03"], accs
+    assert len(accs) == 6, "expected 2 + 4 accounts, got %r" % [a["username"] for a in accs]
+
+
+def test_roles_without_admin_rights_see_no_lists():
+    for user in ("thuthu.th001", "bgh.th001", "bandoc.th001", "phong2.chuyenvien"):
+        c = clients[user]
+        for page in ("/accounts", "/audit", "/accounts/new"):
+            h.expect_error(c.get(page), 403, "err.forbidden")
+    h.expect_error(clients["bandoc.th001"].get("/units"), 403, "err.forbidden")
+    # Everyone reads their own account, and only that one.
+    for user in ("thuthu.th001", "bandoc.th001"):
+        me = srv.account(user)["id"]
+        j = h.expect_status(clients[user].get("/accounts/%d" % me), 200).json()
+        assert j["account"]["username"] == user and j["manage"] is False, j
+    colleague = srv.account("bgh.th001")["id"]
+    h.expect_error(clients["thuthu.th001"].get("/accounts/%d" % colleague), 404)
+
+
+# --- positive controls: the same checks do fail when access is granted ----------------------------
+
+def test_control_office1_admin_sees_th001_so_the_probe_would_flag_it():
+    c = clients["phong1.admin"]
+    th = srv.unit("TH001")
+    accs = h.expect_status(c.get("/accounts?unit=%d" % th["id"]), 200).json()["accounts"]
+    assert "thuthu.th001" in [a["username"] for a in accs], accs
+    target = h.json_find(city["accounts"], username="thuthu.th001")
+    unit = h.json_find(city["units"], code="TH001")
+    marks = markers([unit], [target])
+    bad = probe(c, ROUTES[5], acc=target, marks=marks)     # GET /accounts/{acc}
+    assert any("status 200" in b for b in bad) and any("thuthu.th001" in b for b in bad), \
+        "the probe did not notice phong1.admin reading TH001's account: %r" % bad
+    bad = probe(c, ROUTES[0], unit=unit, json=False, marks=marks)   # GET /units/{unit}
+    assert any("Lê Ngọc Hân" in b for b in bad), "the probe missed a unit page: %r" % bad
+
+
+def test_control_school_admin_can_disable_its_librarian():
+    c = clients["quantri.th001"]
+    target = srv.account("thuthu.th001")["id"]
+    before = srv.db_snapshot(audit_ignore=("login.", "logout"))
+    h.expect_redirect(c.post("/accounts/%d/disable" % target), "/accounts/%d?ok=disabled" % target)
+    after = srv.db_snapshot(audit_ignore=("login.", "logout"))
+    diff = h.snapshot_diff(before, after)
+    assert "accounts" in diff and "account.disable" in diff, "the snapshot did not see the change: %r" % diff
+    assert srv.account("thuthu.th001")["disabled"] == 1
+    h.expect_redirect(c.post("/accounts/%d/enable" % target), "/accounts/%d?ok=enabled" % target)
+    assert srv.account("thuthu.th001")["disabled"] == 0
+    clients["thuthu.th001"] = h.logged_in(srv, "thuthu.th001")   # its session ended with the disable
+
+
+def test_control_attack_fields_are_valid_in_ones_own_school():
+    """The forms the probes post are refused for scope only: the same fields work at home."""
+    c = clients["quantri.th001"]
+    th = srv.unit("TH001")["id"]
+    units_route, accounts_route = ROUTES[3], ROUTES[4]
+    f = {k: str(v).format(unit=th) for k, v in units_route[2]().items()}
+    r = c.post("/units", f)
+    h.expect_status(r, 201)
+    assert srv.sql("SELECT id FROM units WHERE code = %s" % h.sql_str(f["code"])), "unit not created"
+    f = {k: str(v).format(unit=th) for k, v in accounts_route[2]().items()}
+    h.expect_status(c.post("/accounts", f), 201)
+    assert srv.account(f["username"])["unit_id"] == th
+    # And phong2.admin, outside TH001, is refused the very same fields.
+    f = {k: str(v).format(unit=th) for k, v in accounts_route[2]().items()}
+    h.expect_error(clients["phong2.admin"].post("/accounts", f), 404)
