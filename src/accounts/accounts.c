@@ -16,9 +16,9 @@
 #include "base/text.h"
 #include "units/units.h"
 
-#define ACCOUNT_COLS \
-	"a.id, a.unit_id, u.code, u.name, u.path, a.username, a.full_name, a.role, " \
-	"a.must_change_password, a.disabled, a.failed_logins, a.locked_until, a.last_login, " \
+#define ACCOUNT_COLS                                                                                         \
+	"a.id, a.unit_id, u.code, u.name, u.path, a.username, a.full_name, a.role, "                         \
+	"a.must_change_password, a.disabled, a.failed_logins, a.locked_until, a.last_login, "                \
 	"a.created_at, a.lang"
 
 static void read_account(db_stmt_t *st, arena_t *a, account_t *o)
@@ -58,17 +58,21 @@ static int get_unscoped(db_t *db, db_stmt_t *st, arena_t *a, account_t *out, err
 
 int accounts_get_by_username(db_t *db, const char *username, arena_t *a, account_t *out, err_t *err)
 {
-	return get_unscoped(db, db_query(db, err, "SELECT " ACCOUNT_COLS " FROM accounts a JOIN units u "
-	                                          "ON u.id = a.unit_id WHERE a.username = ?",
-	                                 "s", username),
+	return get_unscoped(db,
+	                    db_query(db, err,
+	                             "SELECT " ACCOUNT_COLS " FROM accounts a JOIN units u "
+	                             "ON u.id = a.unit_id WHERE a.username = ?",
+	                             "s", username),
 	                    a, out, err);
 }
 
 static int get_by_id(db_t *db, int64_t id, arena_t *a, account_t *out, err_t *err)
 {
-	return get_unscoped(db, db_query(db, err, "SELECT " ACCOUNT_COLS " FROM accounts a JOIN units u "
-	                                          "ON u.id = a.unit_id WHERE a.id = ?",
-	                                 "i", id),
+	return get_unscoped(db,
+	                    db_query(db, err,
+	                             "SELECT " ACCOUNT_COLS " FROM accounts a JOIN units u "
+	                             "ON u.id = a.unit_id WHERE a.id = ?",
+	                             "i", id),
 	                    a, out, err);
 }
 
@@ -77,7 +81,8 @@ int accounts_get(db_t *db, const actor_t *actor, int64_t id, arena_t *a, account
 	int rc = get_by_id(db, id, a, out, err);
 	if (rc < 0)
 		return rc;
-	int visible = actor->account_id == id || (actor_is_admin(actor) && actor_sees_path(actor, out->unit_path));
+	int visible =
+	    actor->account_id == id || (actor_is_admin(actor) && actor_sees_path(actor, out->unit_path));
 	if (!visible)
 		return err_set(err, ERR_NOTFOUND, "err.account.notfound", NULL);
 	return 0;
@@ -159,8 +164,8 @@ static int finish(db_t *db, int own, int rc, err_t *err)
 	return rc;
 }
 
-int accounts_create(db_t *db, const actor_t *actor, const account_new_t *in, const char *ip,
-                    int64_t *id, err_t *err)
+int accounts_create(db_t *db, const actor_t *actor, const account_new_t *in, const char *ip, int64_t *id,
+                    err_t *err)
 {
 	arena_t *a = arena_new(1024);
 	int rc = 0, own = 0;
@@ -220,7 +225,8 @@ int accounts_create(db_t *db, const actor_t *actor, const account_new_t *in, con
 		rc = err_set(err, ERR_CONFLICT, "err.account.taken", "%s", name);
 	if (rc == 0) {
 		char *detail = arena_printf(a, "%s %s at %s", name, role_name(role), unit.code);
-		rc = audit_write(db, actor, NULL, unit.id, unit.path, "account.create", "account", nid, detail, ip, err);
+		rc = audit_write(db, actor, NULL, unit.id, unit.path, "account.create", "account", nid,
+		                 detail, ip, err);
 	}
 	rc = finish(db, own, rc, err);
 	if (rc == 0 && id)
@@ -230,8 +236,8 @@ done:
 	return rc;
 }
 
-int accounts_list(db_t *db, const actor_t *actor, const account_filter_t *f, arena_t *a,
-                  account_t **out, size_t *n, int64_t *total, err_t *err)
+int accounts_list(db_t *db, const actor_t *actor, const account_filter_t *f, arena_t *a, account_t **out,
+                  size_t *n, int64_t *total, err_t *err)
 {
 	if (!actor_is_admin(actor))
 		return err_set(err, ERR_FORBIDDEN, "err.forbidden", NULL);
@@ -269,19 +275,21 @@ int accounts_list(db_t *db, const actor_t *actor, const account_filter_t *f, are
 
 	/* Both sides folded: "nguyen van an" finds "Nguyễn Văn An". */
 	int64_t cnt = 0;
-	int rc = db_query_int(db, &cnt, err,
-	                      "SELECT COUNT(*) FROM accounts a JOIN units u ON u.id = a.unit_id "
-	                      "WHERE u.path >= ? AND u.path < ? AND (CAST(? AS TEXT) IS NULL OR a.username LIKE ? ESCAPE '\\' "
-	                      "OR a.full_name_fold LIKE ? ESCAPE '\\')",
-	                      "sssss", scope, end, q, q, q);
+	int rc = db_query_int(
+	    db, &cnt, err,
+	    "SELECT COUNT(*) FROM accounts a JOIN units u ON u.id = a.unit_id "
+	    "WHERE u.path >= ? AND u.path < ? AND (CAST(? AS TEXT) IS NULL OR a.username LIKE ? ESCAPE '\\' "
+	    "OR a.full_name_fold LIKE ? ESCAPE '\\')",
+	    "sssss", scope, end, q, q, q);
 	if (rc < 0)
 		return rc;
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT " ACCOUNT_COLS " FROM accounts a JOIN units u ON u.id = a.unit_id "
-	                         "WHERE u.path >= ? AND u.path < ? AND (CAST(? AS TEXT) IS NULL OR a.username LIKE ? ESCAPE '\\' "
-	                         "OR a.full_name_fold LIKE ? ESCAPE '\\') "
-	                         "ORDER BY u.code, a.username LIMIT ? OFFSET ?",
-	                         "sssssii", scope, end, q, q, q, (int64_t)limit, (int64_t)offset);
+	db_stmt_t *st = db_query(
+	    db, err,
+	    "SELECT " ACCOUNT_COLS " FROM accounts a JOIN units u ON u.id = a.unit_id "
+	    "WHERE u.path >= ? AND u.path < ? AND (CAST(? AS TEXT) IS NULL OR a.username LIKE ? ESCAPE '\\' "
+	    "OR a.full_name_fold LIKE ? ESCAPE '\\') "
+	    "ORDER BY u.code, a.username LIMIT ? OFFSET ?",
+	    "sssssii", scope, end, q, q, q, (int64_t)limit, (int64_t)offset);
 	if (!st)
 		return err->code;
 	account_t *v = arena_zalloc(a, (size_t)limit * sizeof *v);
@@ -314,7 +322,8 @@ int accounts_set_disabled(db_t *db, const actor_t *actor, int64_t id, int disabl
 		rc = db_exec(db, err, "DELETE FROM sessions WHERE account_id = ?", "i", id);
 	if (rc >= 0)
 		rc = audit_write(db, actor, NULL, t.unit_id, t.unit_path,
-		                 disabled ? "account.disable" : "account.enable", "account", id, t.username, ip, err);
+		                 disabled ? "account.disable" : "account.enable", "account", id, t.username,
+		                 ip, err);
 	rc = finish(db, own, rc < 0 ? rc : 0, err);
 done:
 	arena_free(a);
@@ -359,7 +368,8 @@ int accounts_unlock(db_t *db, const actor_t *actor, int64_t id, const char *ip, 
 		goto done;
 	if ((rc = begin_own(db, &own, err)) < 0)
 		goto done;
-	rc = db_exec(db, err, "UPDATE accounts SET failed_logins = 0, locked_until = 0, updated_at = ? WHERE id = ?",
+	rc = db_exec(db, err,
+	             "UPDATE accounts SET failed_logins = 0, locked_until = 0, updated_at = ? WHERE id = ?",
 	             "ii", clock_now(), id);
 	if (rc >= 0)
 		rc = audit_write(db, actor, NULL, t.unit_id, t.unit_path, "account.unlock", "account", id,
@@ -370,13 +380,13 @@ done:
 	return rc;
 }
 
-int accounts_change_password(db_t *db, const actor_t *actor, const char *current,
-                             const char *new_password, int64_t keep_session, const char *ip,
-                             err_t *err)
+int accounts_change_password(db_t *db, const actor_t *actor, const char *current, const char *new_password,
+                             int64_t keep_session, const char *ip, err_t *err)
 {
 	char hash[160], newhash[128];
 	int rc, own = 0;
-	db_stmt_t *st = db_query(db, err, "SELECT password_hash FROM accounts WHERE id = ?", "i", actor->account_id);
+	db_stmt_t *st =
+	    db_query(db, err, "SELECT password_hash FROM accounts WHERE id = ?", "i", actor->account_id);
 	if (!st)
 		return err->code;
 	rc = db_step(st, err);
@@ -394,15 +404,16 @@ int accounts_change_password(db_t *db, const actor_t *actor, const char *current
 		return rc;
 	if ((rc = begin_own(db, &own, err)) < 0)
 		return rc;
-	rc = db_exec(db, err,
-	             "UPDATE accounts SET password_hash = ?, must_change_password = 0, updated_at = ? WHERE id = ?",
-	             "sii", newhash, clock_now(), actor->account_id);
+	rc = db_exec(
+	    db, err,
+	    "UPDATE accounts SET password_hash = ?, must_change_password = 0, updated_at = ? WHERE id = ?",
+	    "sii", newhash, clock_now(), actor->account_id);
 	if (rc >= 0)
 		rc = db_exec(db, err, "DELETE FROM sessions WHERE account_id = ? AND id <> ?", "ii",
 		             actor->account_id, keep_session);
 	if (rc >= 0)
-		rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "account.password", "account",
-		                 actor->account_id, NULL, ip, err);
+		rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "account.password",
+		                 "account", actor->account_id, NULL, ip, err);
 	return finish(db, own, rc < 0 ? rc : 0, err);
 }
 
@@ -417,8 +428,7 @@ int accounts_set_lang(db_t *db, const actor_t *actor, const char *lang, err_t *e
 	return 0;
 }
 
-int accounts_set_password_system(db_t *db, int64_t id, const char *new_password, int must_change,
-                                 err_t *err)
+int accounts_set_password_system(db_t *db, int64_t id, const char *new_password, int must_change, err_t *err)
 {
 	arena_t *a = arena_new(512);
 	account_t t;

@@ -29,24 +29,24 @@ typedef struct account {
 	int must_change_password;
 	int disabled;
 	int failed_logins;
-	int64_t locked_until;   /* 0, or UTC seconds */
-	int64_t last_login;     /* 0 when never */
+	int64_t locked_until; /* 0, or UTC seconds */
+	int64_t last_login;   /* 0 when never */
 	int64_t created_at;
 	const char *lang;
 } account_t;
 
 typedef struct account_new {
 	int64_t unit_id;
-	const char *username;   /* 3-64 of a-z 0-9 . _ -; stored in lower case */
+	const char *username; /* 3-64 of a-z 0-9 . _ -; stored in lower case */
 	const char *full_name;
-	const char *role;       /* role_name() spelling */
-	const char *password;   /* the first password; must pass the policy */
-	int must_change;        /* 1 normally; 0 only for demo data created by the CLI */
+	const char *role;     /* role_name() spelling */
+	const char *password; /* the first password; must pass the policy */
+	int must_change;      /* 1 normally; 0 only for demo data created by the CLI */
 } account_new_t;
 
 /* Create. actor NULL = the system (CLI, demo): no scope or role check. ip may be NULL. */
-int accounts_create(db_t *db, const actor_t *actor, const account_new_t *in, const char *ip,
-                    int64_t *id, err_t *err);
+int accounts_create(db_t *db, const actor_t *actor, const account_new_t *in, const char *ip, int64_t *id,
+                    err_t *err);
 
 /* One account in the actor's subtree. Admins read any account of their subtree; everyone else
  * only their own (ERR_NOTFOUND otherwise). */
@@ -56,16 +56,16 @@ int accounts_get(db_t *db, const actor_t *actor, int64_t id, arena_t *a, account
 int accounts_get_by_username(db_t *db, const char *username, arena_t *a, account_t *out, err_t *err);
 
 typedef struct account_filter {
-	int64_t unit_id;        /* 0: the whole subtree; else that unit (must be in the subtree) */
-	const char *q;          /* part of the user name or full name (folded match); NULL: all */
-	int limit;              /* default 200 */
+	int64_t unit_id; /* 0: the whole subtree; else that unit (must be in the subtree) */
+	const char *q;   /* part of the user name or full name (folded match); NULL: all */
+	int limit;       /* default 200 */
 	int offset;
 } account_filter_t;
 
 /* Accounts of the actor's subtree (admins only: ERR_FORBIDDEN otherwise), by unit path then
  * user name. *total receives the count before paging. */
-int accounts_list(db_t *db, const actor_t *actor, const account_filter_t *f, arena_t *a,
-                  account_t **out, size_t *n, int64_t *total, err_t *err);
+int accounts_list(db_t *db, const actor_t *actor, const account_filter_t *f, arena_t *a, account_t **out,
+                  size_t *n, int64_t *total, err_t *err);
 
 /* Disable / re-enable an account (admins; not oneself; sysadmin accounts only by a sysadmin).
  * Disabling ends the account's sessions. */
@@ -83,9 +83,8 @@ int accounts_unlock(db_t *db, const actor_t *actor, int64_t id, const char *ip, 
 /* The actor changes its own password: current must verify; new must pass the policy and differ
  * from the current. Clears must_change_password; ends the actor's other sessions (keep_session
  * is the session to keep, 0 for none). */
-int accounts_change_password(db_t *db, const actor_t *actor, const char *current,
-                             const char *new_password, int64_t keep_session, const char *ip,
-                             err_t *err);
+int accounts_change_password(db_t *db, const actor_t *actor, const char *current, const char *new_password,
+                             int64_t keep_session, const char *ip, err_t *err);
 
 /* The actor's language, "vi" or "en". */
 int accounts_set_lang(db_t *db, const actor_t *actor, const char *lang, err_t *err);
@@ -94,7 +93,6 @@ int accounts_set_lang(db_t *db, const actor_t *actor, const char *lang, err_t *e
 int accounts_role_allowed(const actor_t *actor, role_t role, const char *unit_kind);
 
 /* Set a password from the shell (`thuvien user passwd`): policy-checked, no scope. */
-int accounts_set_password_system(db_t *db, int64_t id, const char *new_password, int must_change,
-                                 err_t *err);
+int accounts_set_password_system(db_t *db, int64_t id, const char *new_password, int must_change, err_t *err);
 
 #endif

@@ -5,8 +5,8 @@
 #include "base/arena.h"
 
 static const char *const role_names[ROLE__COUNT] = {
-	[ROLE_SYSADMIN] = "sysadmin",   [ROLE_UNIT_ADMIN] = "unit_admin", [ROLE_INSPECTOR] = "inspector",
-	[ROLE_LEADER] = "leader",       [ROLE_LIBRARIAN] = "librarian",   [ROLE_READER] = "reader",
+	[ROLE_SYSADMIN] = "sysadmin", [ROLE_UNIT_ADMIN] = "unit_admin", [ROLE_INSPECTOR] = "inspector",
+	[ROLE_LEADER] = "leader",     [ROLE_LIBRARIAN] = "librarian",   [ROLE_READER] = "reader",
 };
 
 const char *role_name(role_t r)

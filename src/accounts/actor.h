@@ -15,12 +15,12 @@
 
 /* Roles, widest first. */
 typedef enum role {
-	ROLE_SYSADMIN = 0,  /* the city's IT centre: everything */
-	ROLE_UNIT_ADMIN,    /* manages accounts of its unit and the units below */
-	ROLE_INSPECTOR,     /* reads the units below, runs evaluations (chuyên viên) */
-	ROLE_LEADER,        /* school leadership (ban giám hiệu): reads its school */
-	ROLE_LIBRARIAN,     /* cán bộ thư viện: writes its school's library data */
-	ROLE_READER,        /* bạn đọc: student or teacher */
+	ROLE_SYSADMIN = 0, /* the city's IT centre: everything */
+	ROLE_UNIT_ADMIN,   /* manages accounts of its unit and the units below */
+	ROLE_INSPECTOR,    /* reads the units below, runs evaluations (chuyên viên) */
+	ROLE_LEADER,       /* school leadership (ban giám hiệu): reads its school */
+	ROLE_LIBRARIAN,    /* cán bộ thư viện: writes its school's library data */
+	ROLE_READER,       /* bạn đọc: student or teacher */
 	ROLE__COUNT
 } role_t;
 
@@ -38,7 +38,7 @@ typedef struct actor {
 	char unit_name[200];
 	char unit_kind[16];
 	char unit_path[256];
-	char lang[4];            /* "vi" or "en" */
+	char lang[4]; /* "vi" or "en" */
 } actor_t;
 
 /* True when unit_path lies in the actor's subtree (its own unit included). */

@@ -34,8 +34,8 @@ static void copy(char *dst, size_t n, const char *src)
 }
 
 /* Columns of the actor, shared by login and session lookup. */
-#define ACTOR_COLS \
-	"a.id, a.unit_id, a.role, a.must_change_password, a.username, a.full_name, a.lang, " \
+#define ACTOR_COLS                                                                                           \
+	"a.id, a.unit_id, a.role, a.must_change_password, a.username, a.full_name, a.lang, "                 \
 	"u.code, u.name, u.kind, u.path"
 
 static void read_actor(db_stmt_t *st, int c, actor_t *a)
@@ -70,8 +70,8 @@ static int session_open(db_t *db, const actor_t *a, const char *ip, session_t *s
 	                    "sisiis", hash, a->account_id, s->csrf, s->created_at, s->last_seen, ip);
 }
 
-int auth_login(db_t *db, const char *username, const char *password, const char *ip,
-               actor_t *actor, session_t *s, err_t *err)
+int auth_login(db_t *db, const char *username, const char *password, const char *ip, actor_t *actor,
+               session_t *s, err_t *err)
 {
 	char name[72];
 	int rc;
@@ -103,7 +103,8 @@ int auth_login(db_t *db, const char *username, const char *password, const char 
 		db_done(st);
 		password_dummy_verify(password);
 		err_t e2;
-		if ((rc = audit_write(db, NULL, name, 0, "", "login.fail", "account", 0, "unknown user", ip, &e2)) < 0)
+		if ((rc = audit_write(db, NULL, name, 0, "", "login.fail", "account", 0, "unknown user", ip,
+		                      &e2)) < 0)
 			log_warn("audit: %s", e2.detail);
 		return err_set(err, ERR_AUTH, "err.login.bad", NULL);
 	}
@@ -132,14 +133,16 @@ int auth_login(db_t *db, const char *username, const char *password, const char 
 		return rc;
 	if (!ok) {
 		int64_t fails = 0;
-		if ((rc = db_exec(db, err, "UPDATE accounts SET failed_logins = failed_logins + 1 WHERE id = ?",
-		                  "i", actor->account_id)) < 0 ||
-		    (rc = db_query_int(db, &fails, err, "SELECT failed_logins FROM accounts WHERE id = ?", "i",
-		                       actor->account_id)) < 0)
+		if ((rc = db_exec(db, err,
+		                  "UPDATE accounts SET failed_logins = failed_logins + 1 WHERE id = ?", "i",
+		                  actor->account_id)) < 0 ||
+		    (rc = db_query_int(db, &fails, err, "SELECT failed_logins FROM accounts WHERE id = ?",
+		                       "i", actor->account_id)) < 0)
 			goto fail;
 		int lock = fails >= g_config.lockout_attempts;
 		if (lock) {
-			rc = db_exec(db, err, "UPDATE accounts SET failed_logins = 0, locked_until = ? WHERE id = ?",
+			rc = db_exec(db, err,
+			             "UPDATE accounts SET failed_logins = 0, locked_until = ? WHERE id = ?",
 			             "ii", now + 60 * (int64_t)g_config.lockout_minutes, actor->account_id);
 			if (rc < 0)
 				goto fail;
@@ -166,8 +169,10 @@ int auth_login(db_t *db, const char *username, const char *password, const char 
 			goto fail;
 		return err_set(err, ERR_FORBIDDEN, "err.login.disabled", NULL);
 	}
-	if ((rc = db_exec(db, err, "UPDATE accounts SET failed_logins = 0, locked_until = 0, last_login = ? WHERE id = ?", "ii",
-	                  now, actor->account_id)) < 0)
+	if ((rc = db_exec(
+	         db, err,
+	         "UPDATE accounts SET failed_logins = 0, locked_until = 0, last_login = ? WHERE id = ?", "ii",
+	         now, actor->account_id)) < 0)
 		goto fail;
 	if (rehash && (rc = db_exec(db, err, "UPDATE accounts SET password_hash = ? WHERE id = ?", "si",
 	                            newhash, actor->account_id)) < 0)
@@ -194,7 +199,7 @@ fail:
  * servers on one PostgreSQL) sees it within SCACHE_TTL seconds. */
 #define SCACHE_SLOTS 4096
 #define SCACHE_LOCKS 64
-#define SCACHE_TTL 5
+#define SCACHE_TTL   5
 
 typedef struct scache_entry {
 	char hash[65];
@@ -235,7 +240,8 @@ static int scache_get(const char *hash, actor_t *actor, session_t *s, int64_t no
 	pthread_once(&scache_once, scache_init);
 	pthread_mutex_lock(&scache_lock[slot % SCACHE_LOCKS]);
 	scache_entry_t *e = &scache[slot];
-	if (e->gen == atomic_load(&scache_gen) && now - e->cached_at < SCACHE_TTL && strcmp(e->hash, hash) == 0) {
+	if (e->gen == atomic_load(&scache_gen) && now - e->cached_at < SCACHE_TTL &&
+	    strcmp(e->hash, hash) == 0) {
 		*actor = e->actor;
 		*s = e->s;
 		hit = 1;

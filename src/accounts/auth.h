@@ -18,11 +18,11 @@
 #include "base/err.h"
 #include "db/db.h"
 
-#define AUTH_TOKEN_LEN 44   /* base64url of 32 bytes, no padding, plus NUL */
+#define AUTH_TOKEN_LEN 44 /* base64url of 32 bytes, no padding, plus NUL */
 
 typedef struct session {
 	int64_t id;
-	char token[AUTH_TOKEN_LEN];  /* only filled by auth_login; the cookie's value */
+	char token[AUTH_TOKEN_LEN]; /* only filled by auth_login; the cookie's value */
 	char csrf[AUTH_TOKEN_LEN];
 	int64_t created_at;
 	int64_t last_seen;
@@ -31,8 +31,8 @@ typedef struct session {
 /* Check the credentials and open a session. Errors: ERR_AUTH (unknown user or wrong password:
  * the same message for both), ERR_LOCKED (locked out; detail holds the minutes left),
  * ERR_FORBIDDEN (disabled account, told only when the password was right). */
-int auth_login(db_t *db, const char *username, const char *password, const char *ip,
-               actor_t *actor, session_t *s, err_t *err);
+int auth_login(db_t *db, const char *username, const char *password, const char *ip, actor_t *actor,
+               session_t *s, err_t *err);
 
 /* Find the live session of a cookie token and the actor behind it. ERR_AUTH when the token is
  * unknown, expired (the row is deleted), or its account disabled. Refreshes last_seen at most

@@ -6,9 +6,9 @@
 #include "audit/audit.h"
 #include "base/clock.h"
 
-int audit_write(db_t *db, const actor_t *actor, const char *username, int64_t unit_id,
-                const char *unit_path, const char *action, const char *entity, int64_t entity_id,
-                const char *detail, const char *ip, err_t *err)
+int audit_write(db_t *db, const actor_t *actor, const char *username, int64_t unit_id, const char *unit_path,
+                const char *action, const char *entity, int64_t entity_id, const char *detail, const char *ip,
+                err_t *err)
 {
 	int rc = db_exec(db, err,
 	                 "INSERT INTO audit (at, account_id, username, unit_id, unit_path, action, entity, "
@@ -19,8 +19,8 @@ int audit_write(db_t *db, const actor_t *actor, const char *username, int64_t un
 	return rc < 0 ? rc : 0;
 }
 
-int audit_list(db_t *db, const actor_t *actor, const audit_filter_t *f, arena_t *a,
-               audit_entry_t **out, size_t *n, err_t *err)
+int audit_list(db_t *db, const actor_t *actor, const audit_filter_t *f, arena_t *a, audit_entry_t **out,
+               size_t *n, err_t *err)
 {
 	if (!actor_is_admin(actor))
 		return err_set(err, ERR_FORBIDDEN, "err.forbidden", NULL);
@@ -44,14 +44,14 @@ int audit_list(db_t *db, const actor_t *actor, const audit_filter_t *f, arena_t 
 		buf_release(&b);
 	}
 	db_stmt_t *st = db_query(
-		db, err,
-		"SELECT id, at, account_id, username, unit_id, unit_path, action, entity, entity_id, detail, ip "
-		"FROM audit WHERE unit_path >= ? AND unit_path < ? AND id < ? "
-		"AND (CAST(? AS TEXT) IS NULL OR action = ? OR action LIKE ? ESCAPE '\\') "
-		"AND (CAST(? AS TEXT) IS NULL OR username = ?) "
-		"ORDER BY id DESC LIMIT ?",
-		"ssisssssi", actor->unit_path, actor_path_end(a, actor->unit_path), before, action, action, family, user, user,
-		(int64_t)limit);
+	    db, err,
+	    "SELECT id, at, account_id, username, unit_id, unit_path, action, entity, entity_id, detail, ip "
+	    "FROM audit WHERE unit_path >= ? AND unit_path < ? AND id < ? "
+	    "AND (CAST(? AS TEXT) IS NULL OR action = ? OR action LIKE ? ESCAPE '\\') "
+	    "AND (CAST(? AS TEXT) IS NULL OR username = ?) "
+	    "ORDER BY id DESC LIMIT ?",
+	    "ssisssssi", actor->unit_path, actor_path_end(a, actor->unit_path), before, action, action,
+	    family, user, user, (int64_t)limit);
 	if (!st)
 		return err->code;
 	audit_entry_t *v = arena_zalloc(a, (size_t)limit * sizeof *v);

@@ -15,22 +15,22 @@
 #include "base/arena.h"
 #include "base/log.h"
 
-#define ALIGN 16
+#define ALIGN     16
 #define MIN_BLOCK 256
 #define MAX_BLOCK (1u << 20)
 
 struct block {
 	struct block *next;
-	size_t cap;   /* bytes of data[] */
+	size_t cap; /* bytes of data[] */
 	size_t used;
 	_Alignas(ALIGN) unsigned char data[];
 };
 
 struct arena {
-	struct block *first;  /* kept by arena_reset; allocated together with the arena */
-	struct block *cur;    /* where small allocations bump */
-	struct block *chain;  /* every block but first, newest first */
-	size_t next_size;     /* data size of the next regular block */
+	struct block *first; /* kept by arena_reset; allocated together with the arena */
+	struct block *cur;   /* where small allocations bump */
+	struct block *chain; /* every block but first, newest first */
+	size_t next_size;    /* data size of the next regular block */
 };
 
 /* The first block sits right after the arena header, in the same allocation. */
@@ -119,7 +119,7 @@ void *arena_alloc(arena_t *a, size_t n)
 	struct block *b = a->cur;
 	if (b->cap - b->used < n) {
 		if (n > a->next_size / 2) {
-			b = new_block(a, n);   /* its own block; cur stays where it was */
+			b = new_block(a, n); /* its own block; cur stays where it was */
 			b->used = n;
 			return b->data;
 		}
@@ -172,7 +172,7 @@ char *arena_vprintf(arena_t *a, const char *fmt, va_list ap)
 	}
 	if ((size_t)n < avail) {
 		va_end(ap2);
-		b->used += round_up((size_t)n + 1);  /* fits: cap and used are multiples of ALIGN */
+		b->used += round_up((size_t)n + 1); /* fits: cap and used are multiples of ALIGN */
 		return dst;
 	}
 	char *p = arena_alloc(a, (size_t)n + 1);

@@ -7,18 +7,18 @@
 #ifndef THUVIEN_BASE_ARENA_H
 #define THUVIEN_BASE_ARENA_H
 
-#include <stddef.h>
 #include <stdarg.h>
+#include <stddef.h>
 
 typedef struct arena arena_t;
 
-arena_t *arena_new(size_t first_block);      /* release with arena_free */
-void arena_free(arena_t *a);                 /* frees every allocation; NULL is fine */
-void arena_reset(arena_t *a);                /* forget all allocations, keep the first block */
+arena_t *arena_new(size_t first_block); /* release with arena_free */
+void arena_free(arena_t *a);            /* frees every allocation; NULL is fine */
+void arena_reset(arena_t *a);           /* forget all allocations, keep the first block */
 
-void *arena_alloc(arena_t *a, size_t n);     /* 16-byte aligned, uninitialised */
-void *arena_zalloc(arena_t *a, size_t n);    /* zeroed */
-char *arena_strdup(arena_t *a, const char *s);           /* NULL gives NULL */
+void *arena_alloc(arena_t *a, size_t n);       /* 16-byte aligned, uninitialised */
+void *arena_zalloc(arena_t *a, size_t n);      /* zeroed */
+char *arena_strdup(arena_t *a, const char *s); /* NULL gives NULL */
 char *arena_strndup(arena_t *a, const char *s, size_t n);
 char *arena_printf(arena_t *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *arena_vprintf(arena_t *a, const char *fmt, va_list ap);

@@ -6,10 +6,10 @@
 #include <stddef.h>
 
 typedef struct asset {
-	const char *name;           /* path as given to the build, e.g. "templates/login.html" */
-	const unsigned char *data;  /* NUL-terminated after len bytes */
+	const char *name;          /* path as given to the build, e.g. "templates/login.html" */
+	const unsigned char *data; /* NUL-terminated after len bytes */
 	size_t len;
-	const char *etag;           /* quoted strong validator: a hash of the content */
+	const char *etag; /* quoted strong validator: a hash of the content */
 } asset_t;
 
 /* The asset with this exact name, or NULL. */

@@ -134,7 +134,7 @@ static const unsigned char html_special[256] = {
 static const struct {
 	char s[7];
 	unsigned char n;
-} html_ent[6] = {{"", 0}, {"&amp;", 5}, {"&lt;", 4}, {"&gt;", 4}, {"&quot;", 6}, {"&#39;", 5}};
+} html_ent[6] = { { "", 0 }, { "&amp;", 5 }, { "&lt;", 4 }, { "&gt;", 4 }, { "&quot;", 6 }, { "&#39;", 5 } };
 
 void buf_put_html(buf_t *b, const char *s, size_t n)
 {
@@ -146,8 +146,8 @@ void buf_put_html(buf_t *b, const char *s, size_t n)
 	size_t run = 0, i = 0;
 	for (;;) {
 		/* skip plain bytes, four per test (most values have nothing to escape) */
-		while (i + 4 <= n && !(html_special[u[i]] | html_special[u[i + 1]] |
-		                       html_special[u[i + 2]] | html_special[u[i + 3]]))
+		while (i + 4 <= n && !(html_special[u[i]] | html_special[u[i + 1]] | html_special[u[i + 2]] |
+		                       html_special[u[i + 3]]))
 			i += 4;
 		while (i < n && !html_special[u[i]])
 			i++;
@@ -156,9 +156,9 @@ void buf_put_html(buf_t *b, const char *s, size_t n)
 		unsigned k = html_special[u[i]];
 		memcpy(b->data + b->len, s + run, i - run);
 		b->len += i - run;
-		if (!has_room(b, n - i + 5))  /* the entity (<= 6) and s[i+1..n) */
+		if (!has_room(b, n - i + 5)) /* the entity (<= 6) and s[i+1..n) */
 			grow(b, n - i + 5);
-		memcpy(b->data + b->len, html_ent[k].s, 6);  /* fixed size: one move */
+		memcpy(b->data + b->len, html_ent[k].s, 6); /* fixed size: one move */
 		b->len += html_ent[k].n;
 		run = ++i;
 	}
@@ -175,11 +175,11 @@ void buf_put_url(buf_t *b, const char *s)
 	buf_grow(b, n);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		    c == '-' || c == '.' || c == '_' || c == '~') {
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+		    c == '.' || c == '_' || c == '~') {
 			buf_putc(b, (char)c);
 		} else {
-			char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+			char e[3] = { '%', hex[c >> 4], hex[c & 15] };
 			buf_append(b, e, 3);
 		}
 	}

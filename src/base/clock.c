@@ -54,10 +54,10 @@ static struct civil civil_from_secs(int64_t t)
 
 	int64_t z = days + 719468;
 	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;                                       /* [0, 146096] */
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;  /* [0, 399] */
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);                /* [0, 365] */
-	int64_t mp = (5 * doy + 2) / 153;                                     /* [0, 11] */
+	int64_t doe = z - era * 146097;                                      /* [0, 146096] */
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);               /* [0, 365] */
+	int64_t mp = (5 * doy + 2) / 153;                                    /* [0, 11] */
 	c.day = (int)(doy - (153 * mp + 2) / 5 + 1);
 	c.month = (int)(mp < 10 ? mp + 3 : mp - 9);
 	c.year = yoe + era * 400 + (c.month <= 2);
@@ -68,12 +68,12 @@ void clock_format_vn(int64_t t, int with_time, char *out, size_t n)
 {
 	if (!out || !n)
 		return;
-	if (t > INT64_MAX - VN_OFFSET)   /* no overflow for absurd inputs; no real date is there */
+	if (t > INT64_MAX - VN_OFFSET) /* no overflow for absurd inputs; no real date is there */
 		t = INT64_MAX - VN_OFFSET;
 	struct civil c = civil_from_secs(t + VN_OFFSET);
 	if (with_time)
-		snprintf(out, n, "%02d/%02d/%04lld %02d:%02d", c.day, c.month, (long long)c.year,
-		         c.hour, c.min);
+		snprintf(out, n, "%02d/%02d/%04lld %02d:%02d", c.day, c.month, (long long)c.year, c.hour,
+		         c.min);
 	else
 		snprintf(out, n, "%02d/%02d/%04lld", c.day, c.month, (long long)c.year);
 }
@@ -83,6 +83,6 @@ void clock_format_iso(int64_t t, char *out, size_t n)
 	if (!out || !n)
 		return;
 	struct civil c = civil_from_secs(t);
-	snprintf(out, n, "%04lld-%02d-%02dT%02d:%02d:%02dZ", (long long)c.year, c.month, c.day,
-	         c.hour, c.min, c.sec);
+	snprintf(out, n, "%04lld-%02d-%02dT%02d:%02d:%02dZ", (long long)c.year, c.month, c.day, c.hour, c.min,
+	         c.sec);
 }

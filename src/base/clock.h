@@ -3,12 +3,12 @@
 #ifndef THUVIEN_BASE_CLOCK_H
 #define THUVIEN_BASE_CLOCK_H
 
-#include <stdint.h>
 #include <stddef.h>
+#include <stdint.h>
 
-int64_t clock_now(void);              /* UTC seconds; tests may shift it, see clock_set_offset */
-int64_t clock_usec(void);             /* monotonic microseconds, for durations */
-void clock_set_offset(int64_t secs);  /* added to clock_now(); for expiry tests only */
+int64_t clock_now(void);             /* UTC seconds; tests may shift it, see clock_set_offset */
+int64_t clock_usec(void);            /* monotonic microseconds, for durations */
+void clock_set_offset(int64_t secs); /* added to clock_now(); for expiry tests only */
 
 /* Write "dd/mm/yyyy" (or "dd/mm/yyyy HH:MM" when with_time) for t in Vietnam time. */
 void clock_format_vn(int64_t t, int with_time, char *out, size_t n);

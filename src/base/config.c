@@ -19,9 +19,18 @@ static const struct field {
 	size_t size;
 	int64_t min, max;
 } fields[] = {
-#define S(name) {#name, K_STR, offsetof(config_t, name), sizeof(((config_t *)0)->name), 0, 0}
-#define I(name, lo, hi) {#name, K_INT, offsetof(config_t, name), 0, lo, hi}
-#define L(name, lo, hi) {#name, K_I64, offsetof(config_t, name), 0, lo, hi}
+#define S(name)                                                                                              \
+	{                                                                                                    \
+#name, K_STR, offsetof(config_t, name), sizeof(((config_t *)0)->name), 0, 0                  \
+	}
+#define I(name, lo, hi)                                                                                      \
+	{                                                                                                    \
+#name, K_INT, offsetof(config_t, name), 0, lo, hi                                            \
+	}
+#define L(name, lo, hi)                                                                                      \
+	{                                                                                                    \
+#name, K_I64, offsetof(config_t, name), 0, lo, hi                                            \
+	}
 	S(listen),
 	S(db),
 	S(log_level),
@@ -81,8 +90,9 @@ int config_set(const char *key, const char *value, err_t *err)
 		char *end;
 		long long v = strtoll(value, &end, 10);
 		if (end == value || *end != 0 || v < f->min || v > f->max)
-			return err_set(err, ERR_INVALID, "err.config.value", "%s: expected an integer from %lld to %lld",
-			               key, (long long)f->min, (long long)f->max);
+			return err_set(err, ERR_INVALID, "err.config.value",
+			               "%s: expected an integer from %lld to %lld", key, (long long)f->min,
+			               (long long)f->max);
 		if (f->kind == K_INT)
 			*(int *)p = (int)v;
 		else
@@ -109,7 +119,8 @@ int config_load_file(const char *path, int required, err_t *err)
 			continue;
 		char *eq = strchr(s, '=');
 		if (!eq) {
-			rc = err_set(err, ERR_INVALID, "err.config.file", "%s:%d: expected key = value", path, lineno);
+			rc = err_set(err, ERR_INVALID, "err.config.file", "%s:%d: expected key = value", path,
+			             lineno);
 			break;
 		}
 		*eq = 0;

@@ -14,23 +14,23 @@
 #include "base/err.h"
 
 typedef struct config {
-	char listen[128];          /* HOST:PORT, default 127.0.0.1:8080 */
-	char db[1024];             /* database URL: SQLite path or postgresql:// URL; default thuvien.db */
-	char log_level[16];        /* debug, info (default: access log on), warn, error */
-	int threads;               /* worker threads; 0 = one per core */
-	int64_t max_body;          /* bytes of a request body (413 beyond); default 1 MiB */
-	int64_t max_header;        /* bytes of the request line + headers (431 beyond); default 16 KiB */
-	int max_connections;       /* open connections (503 beyond); default 1000 */
-	int request_timeout;       /* seconds to receive a whole request (408 beyond), and idle
-	                              keep-alive timeout; default 30 */
-	int session_idle;          /* seconds a session lives without use; default 7200 (2 h) */
-	int session_max;           /* seconds a session lives at most; default 43200 (12 h) */
-	int lockout_attempts;      /* failed logins before a lock; default 5 */
-	int lockout_minutes;       /* lock duration; default 15 */
-	int password_min_length;   /* default 10 */
-	int argon2_ops;            /* Argon2id passes (t); default 2 */
-	int argon2_mem_kib;        /* Argon2id memory in KiB (m); default 19456 (19 MiB) */
-	int cookie_secure;         /* 1: mark cookies Secure (behind HTTPS); default 0 */
+	char listen[128];        /* HOST:PORT, default 127.0.0.1:8080 */
+	char db[1024];           /* database URL: SQLite path or postgresql:// URL; default thuvien.db */
+	char log_level[16];      /* debug, info (default: access log on), warn, error */
+	int threads;             /* worker threads; 0 = one per core */
+	int64_t max_body;        /* bytes of a request body (413 beyond); default 1 MiB */
+	int64_t max_header;      /* bytes of the request line + headers (431 beyond); default 16 KiB */
+	int max_connections;     /* open connections (503 beyond); default 1000 */
+	int request_timeout;     /* seconds to receive a whole request (408 beyond), and idle
+	                            keep-alive timeout; default 30 */
+	int session_idle;        /* seconds a session lives without use; default 7200 (2 h) */
+	int session_max;         /* seconds a session lives at most; default 43200 (12 h) */
+	int lockout_attempts;    /* failed logins before a lock; default 5 */
+	int lockout_minutes;     /* lock duration; default 15 */
+	int password_min_length; /* default 10 */
+	int argon2_ops;          /* Argon2id passes (t); default 2 */
+	int argon2_mem_kib;      /* Argon2id memory in KiB (m); default 19456 (19 MiB) */
+	int cookie_secure;       /* 1: mark cookies Secure (behind HTTPS); default 0 */
 } config_t;
 
 extern config_t g_config;

@@ -25,15 +25,14 @@ enum {
 };
 
 typedef struct err {
-	int code;           /* one of ERR_*, 0 when no error */
-	const char *key;    /* i18n key of the message, static storage, e.g. "err.password.short" */
-	char detail[240];   /* free text: the field or value concerned; never shown unescaped */
+	int code;         /* one of ERR_*, 0 when no error */
+	const char *key;  /* i18n key of the message, static storage, e.g. "err.password.short" */
+	char detail[240]; /* free text: the field or value concerned; never shown unescaped */
 } err_t;
 
 /* Fill *e (when e is non-NULL) and return code, so callers can `return err_set(...)`.
  * fmt may be NULL for no detail. */
-int err_set(err_t *e, int code, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+int err_set(err_t *e, int code, const char *key, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 void err_clear(err_t *e);
 

@@ -23,17 +23,17 @@
 
 enum { LANG_VI, LANG_EN, NLANG };
 
-static const char *const lang_file[NLANG] = {"i18n/vi.txt", "i18n/en.txt"};
+static const char *const lang_file[NLANG] = { "i18n/vi.txt", "i18n/en.txt" };
 
 struct entry {
-	const char *key;   /* NULL: empty slot */
+	const char *key; /* NULL: empty slot */
 	const char *text;
 };
 
 struct table {
-	char *copy;            /* the file, cut into strings; keys and texts point into it */
+	char *copy; /* the file, cut into strings; keys and texts point into it */
 	struct entry *slots;
-	size_t mask;           /* slots - 1, a power of two minus one */
+	size_t mask; /* slots - 1, a power of two minus one */
 };
 
 static struct table tables[NLANG];
@@ -146,7 +146,8 @@ static int load(struct table *t, const char *file)
 		char *key, *text;
 		if (!parse_line(p, eol, &key, &text)) {
 			log_error("i18n: %s:%d: malformed line (want `key = text`, key of "
-			          "[A-Za-z0-9._-], text UTF-8 in NFC)", file, lineno);
+			          "[A-Za-z0-9._-], text UTF-8 in NFC)",
+			          file, lineno);
 			goto done;
 		}
 		if (key) {

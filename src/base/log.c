@@ -18,12 +18,12 @@
 #include "base/clock.h"
 #include "base/log.h"
 
-#define LINE_MAX_BYTES 4096   /* PIPE_BUF on Linux */
-#define STAMP_LEN 20          /* "2026-11-25T16:13:47Z" */
+#define LINE_MAX_BYTES 4096 /* PIPE_BUF on Linux */
+#define STAMP_LEN      20   /* "2026-11-25T16:13:47Z" */
 
 static atomic_int level = LOG_INFO;
 
-static const char *const level_tag[] = {"DEBUG ", "INFO  ", "WARN  ", "ERROR "};
+static const char *const level_tag[] = { "DEBUG ", "INFO  ", "WARN  ", "ERROR " };
 
 void log_set_level(enum log_level lv)
 {
@@ -38,7 +38,7 @@ enum log_level log_get_level(void)
 
 int log_level_parse(const char *s)
 {
-	static const char *const names[] = {"debug", "info", "warn", "error"};
+	static const char *const names[] = { "debug", "info", "warn", "error" };
 	if (!s)
 		return -1;
 	for (int i = 0; i < 4; i++)
@@ -72,7 +72,7 @@ static void write_line(const char *p, size_t n)
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
-			return;   /* nowhere left to report a broken log */
+			return; /* nowhere left to report a broken log */
 		}
 		p += w;
 		n -= (size_t)w;
@@ -96,7 +96,7 @@ void log_msg(enum log_level lv, const char *fmt, ...)
 		return;
 	char line[LINE_MAX_BYTES];
 	size_t n = put_prefix(line, lv);
-	size_t room = sizeof line - n - 1;   /* keep one byte for the newline */
+	size_t room = sizeof line - n - 1; /* keep one byte for the newline */
 	va_list ap;
 	va_start(ap, fmt);
 	int m = vsnprintf(line + n, room + 1, fmt, ap);
@@ -104,7 +104,7 @@ void log_msg(enum log_level lv, const char *fmt, ...)
 	if (m < 0)
 		m = 0;
 	size_t len = (size_t)m < room ? (size_t)m : room;
-	if ((size_t)m > room)   /* cut: do not end in the middle of a UTF-8 sequence */
+	if ((size_t)m > room) /* cut: do not end in the middle of a UTF-8 sequence */
 		while (len > 0 && ((unsigned char)line[n + len] & 0xC0) == 0x80)
 			len--;
 	for (size_t i = n; i < n + len; i++) {

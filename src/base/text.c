@@ -21,9 +21,9 @@
 
 #include "base/text.h"
 
-#define FOLD_OPTIONS                                                                      \
-	(UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_IGNORE | UTF8PROC_CASEFOLD |        \
-	 UTF8PROC_LUMP | UTF8PROC_STRIPMARK)
+#define FOLD_OPTIONS                                                                                         \
+	(UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_IGNORE | UTF8PROC_CASEFOLD | UTF8PROC_LUMP |          \
+	 UTF8PROC_STRIPMARK)
 
 bool text_valid_utf8(const char *s, size_t n)
 {
@@ -168,8 +168,8 @@ static char *fold_malloc(const char *s, size_t n)
 	if (!text_valid_utf8(s, n))
 		return NULL;
 	utf8proc_uint8_t *out = NULL;
-	utf8proc_ssize_t m = utf8proc_map_custom((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n,
-	                                         &out, FOLD_OPTIONS, fold_char, NULL);
+	utf8proc_ssize_t m = utf8proc_map_custom((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, &out,
+	                                         FOLD_OPTIONS, fold_char, NULL);
 	if (m < 0)
 		return NULL;
 	squeeze((char *)out, (const char *)out, (size_t)m);

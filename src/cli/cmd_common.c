@@ -52,13 +52,13 @@ static int wants_help(int argc, char **argv, const char *text)
 }
 
 static const char serve_usage[] =
-	"usage: thuvien serve [--db URL] [--listen HOST:PORT] [--threads N]\n"
-	"\n"
-	"Run the web server until SIGINT or SIGTERM; requests in flight finish before it stops.\n"
-	"Migrates the database first. Logs one line per request to standard error.\n"
-	"\n"
-	"  --listen HOST:PORT   address to listen on (default 127.0.0.1:8080; 0.0.0.0:8080 for all)\n"
-	"  --threads N          worker threads (default: one per core)\n";
+    "usage: thuvien serve [--db URL] [--listen HOST:PORT] [--threads N]\n"
+    "\n"
+    "Run the web server until SIGINT or SIGTERM; requests in flight finish before it stops.\n"
+    "Migrates the database first. Logs one line per request to standard error.\n"
+    "\n"
+    "  --listen HOST:PORT   address to listen on (default 127.0.0.1:8080; 0.0.0.0:8080 for all)\n"
+    "  --threads N          worker threads (default: one per core)\n";
 
 int cmd_serve(int argc, char **argv)
 {
@@ -66,7 +66,9 @@ int cmd_serve(int argc, char **argv)
 	if (wants_help(argc, argv, serve_usage))
 		return 0;
 	for (int i = 1; i < argc; i++) {
-		const char *key = !strcmp(argv[i], "--listen") ? "listen" : !strcmp(argv[i], "--threads") ? "threads" : NULL;
+		const char *key = !strcmp(argv[i], "--listen")    ? "listen"
+		                  : !strcmp(argv[i], "--threads") ? "threads"
+		                                                  : NULL;
 		if (!key || i + 1 >= argc) {
 			fprintf(stderr, "thuvien serve: unexpected '%s'\n\n%s", argv[i], serve_usage);
 			return 2;
@@ -80,11 +82,11 @@ int cmd_serve(int argc, char **argv)
 }
 
 static const char migrate_usage[] =
-	"usage: thuvien migrate [--db URL]\n"
-	"\n"
-	"Create the database (a SQLite file is created when missing) or bring its schema up to date.\n"
-	"Each migration runs in its own transaction; running it again does nothing. `thuvien init` is\n"
-	"the same command.\n";
+    "usage: thuvien migrate [--db URL]\n"
+    "\n"
+    "Create the database (a SQLite file is created when missing) or bring its schema up to date.\n"
+    "Each migration runs in its own transaction; running it again does nothing. `thuvien init` is\n"
+    "the same command.\n";
 
 int cmd_migrate(int argc, char **argv)
 {
@@ -103,7 +105,8 @@ int cmd_migrate(int argc, char **argv)
 		db_close(db);
 		return cli_error(&err);
 	}
-	printf("%s database at schema version %d (%d migration(s) applied now)\n", db_kind_name(db), version, applied);
+	printf("%s database at schema version %d (%d migration(s) applied now)\n", db_kind_name(db), version,
+	       applied);
 	db_close(db);
 	return 0;
 }

@@ -11,50 +11,50 @@
 #include "units/units.h"
 
 static const char demo_usage[] =
-	"usage: thuvien demo [--db URL] [--password PW]\n"
-	"\n"
-	"Create the demo city in the database (migrating it first) and print its accounts. Every demo\n"
-	"account gets the password PW (default: demo-thuvien) and does not have to change it at first\n"
-	"login. Running it again on a database that has the demo city changes nothing.\n";
+    "usage: thuvien demo [--db URL] [--password PW]\n"
+    "\n"
+    "Create the demo city in the database (migrating it first) and print its accounts. Every demo\n"
+    "account gets the password PW (default: demo-thuvien) and does not have to change it at first\n"
+    "login. Running it again on a database that has the demo city changes nothing.\n";
 
 static const struct demo_unit {
 	const char *code, *parent, *name, *kind, *level;
 } units[] = {
-	{"SGD", NULL, "Sở Giáo dục và Đào tạo Thành phố Hồ Chí Minh", "department", NULL},
-	{"PGD01", "SGD", "Phòng Giáo dục và Đào tạo Quận 1", "office", NULL},
-	{"PGD03", "SGD", "Phòng Giáo dục và Đào tạo Quận 3", "office", NULL},
-	{"TH001", "PGD01", "Trường Tiểu học Lê Ngọc Hân", "school", "th"},
-	{"THCS001", "PGD01", "Trường THCS Văn Lang", "school", "thcs"},
-	{"LC001", "PGD03", "Trường Tiểu học, THCS và THPT Ngôi Sao", "school", "lc"},
-	{"THPT001", "SGD", "Trường THPT Trưng Vương", "school", "thpt"},
+	{ "SGD", NULL, "Sở Giáo dục và Đào tạo Thành phố Hồ Chí Minh", "department", NULL },
+	{ "PGD01", "SGD", "Phòng Giáo dục và Đào tạo Quận 1", "office", NULL },
+	{ "PGD03", "SGD", "Phòng Giáo dục và Đào tạo Quận 3", "office", NULL },
+	{ "TH001", "PGD01", "Trường Tiểu học Lê Ngọc Hân", "school", "th" },
+	{ "THCS001", "PGD01", "Trường THCS Văn Lang", "school", "thcs" },
+	{ "LC001", "PGD03", "Trường Tiểu học, THCS và THPT Ngôi Sao", "school", "lc" },
+	{ "THPT001", "SGD", "Trường THPT Trưng Vương", "school", "thpt" },
 };
 
 static const struct demo_account {
 	const char *username, *unit, *role, *name;
 } accounts[] = {
-	{"admin", "SGD", "sysadmin", "Quản trị hệ thống"},
-	{"so.admin", "SGD", "unit_admin", "Quản trị tài khoản Sở"},
-	{"so.chuyenvien", "SGD", "inspector", "Nguyễn Thị Thu Hà"},
-	{"phong1.admin", "PGD01", "unit_admin", "Quản trị Phòng GD&ĐT Quận 1"},
-	{"phong1.chuyenvien", "PGD01", "inspector", "Trần Văn Đức"},
-	{"phong2.admin", "PGD03", "unit_admin", "Quản trị Phòng GD&ĐT Quận 3"},
-	{"phong2.chuyenvien", "PGD03", "inspector", "Lê Thị Hồng"},
+	{ "admin", "SGD", "sysadmin", "Quản trị hệ thống" },
+	{ "so.admin", "SGD", "unit_admin", "Quản trị tài khoản Sở" },
+	{ "so.chuyenvien", "SGD", "inspector", "Nguyễn Thị Thu Hà" },
+	{ "phong1.admin", "PGD01", "unit_admin", "Quản trị Phòng GD&ĐT Quận 1" },
+	{ "phong1.chuyenvien", "PGD01", "inspector", "Trần Văn Đức" },
+	{ "phong2.admin", "PGD03", "unit_admin", "Quản trị Phòng GD&ĐT Quận 3" },
+	{ "phong2.chuyenvien", "PGD03", "inspector", "Lê Thị Hồng" },
 };
 
 static const char *const school_roles[][2] = {
-	{"thuthu", "librarian"},
-	{"bgh", "leader"},
-	{"quantri", "unit_admin"},
-	{"bandoc", "reader"},
+	{ "thuthu", "librarian" },
+	{ "bgh", "leader" },
+	{ "quantri", "unit_admin" },
+	{ "bandoc", "reader" },
 };
 
 /* Full names of the school accounts, one row per school in units[] order of schools, one column
  * per school_roles entry: made-up people with ordinary Vietnamese names. */
 static const char *const school_people[][4] = {
-	{"Nguyễn Thị Lan", "Trần Quốc Bảo", "Lê Minh Tuấn", "Phạm Gia Hân"},
-	{"Đỗ Thị Hương", "Võ Văn Đức", "Huỳnh Thanh Tâm", "Bùi Ngọc Ánh"},
-	{"Đặng Thu Trang", "Ngô Đức Thắng", "Dương Văn Khoa", "Lý Bảo Ngọc"},
-	{"Hoàng Thị Mai", "Phan Văn Long", "Trương Công Danh", "Đinh Khánh Linh"},
+	{ "Nguyễn Thị Lan", "Trần Quốc Bảo", "Lê Minh Tuấn", "Phạm Gia Hân" },
+	{ "Đỗ Thị Hương", "Võ Văn Đức", "Huỳnh Thanh Tâm", "Bùi Ngọc Ánh" },
+	{ "Đặng Thu Trang", "Ngô Đức Thắng", "Dương Văn Khoa", "Lý Bảo Ngọc" },
+	{ "Hoàng Thị Mai", "Phan Văn Long", "Trương Công Danh", "Đinh Khánh Linh" },
 };
 
 static int add_account(db_t *db, arena_t *a, const char *username, const char *unit_code, const char *role,
@@ -64,8 +64,12 @@ static int add_account(db_t *db, arena_t *a, const char *username, const char *u
 	err_t err;
 	if (units_get_by_code(db, unit_code, a, &u, &err) < 0)
 		return cli_error(&err);
-	account_new_t in = {.unit_id = u.id, .username = username, .full_name = name, .role = role,
-	                    .password = pw, .must_change = 0};
+	account_new_t in = { .unit_id = u.id,
+		             .username = username,
+		             .full_name = name,
+		             .role = role,
+		             .password = pw,
+		             .must_change = 0 };
 	if (accounts_create(db, NULL, &in, NULL, NULL, &err) < 0)
 		return cli_error(&err);
 	return 0;
@@ -103,16 +107,20 @@ int cmd_demo(int argc, char **argv)
 		goto done;
 	}
 	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
-		unit_t parent = {0};
+		unit_t parent = { 0 };
 		if (units[i].parent && units_get_by_code(db, units[i].parent, a, &parent, &err) < 0)
 			goto fail;
-		unit_new_t in = {.parent_id = parent.id, .code = units[i].code, .name = units[i].name,
-		                 .kind = units[i].kind, .school_level = units[i].level};
+		unit_new_t in = { .parent_id = parent.id,
+			          .code = units[i].code,
+			          .name = units[i].name,
+			          .kind = units[i].kind,
+			          .school_level = units[i].level };
 		if (units_create(db, NULL, &in, NULL, &err) < 0)
 			goto fail;
 	}
 	for (size_t i = 0; i < sizeof accounts / sizeof accounts[0]; i++)
-		if (add_account(db, a, accounts[i].username, accounts[i].unit, accounts[i].role, accounts[i].name, pw))
+		if (add_account(db, a, accounts[i].username, accounts[i].unit, accounts[i].role,
+		                accounts[i].name, pw))
 			goto rollback;
 	for (size_t i = 0, school = 0; i < sizeof units / sizeof units[0]; i++) {
 		if (strcmp(units[i].kind, "school") != 0)
@@ -124,7 +132,8 @@ int cmd_demo(int argc, char **argv)
 				lower[j] = (char)(units[i].code[j] | 0x20);
 			lower[j] = 0;
 			snprintf(user, sizeof user, "%s.%s", school_roles[k][0], lower);
-			if (add_account(db, a, user, units[i].code, school_roles[k][1], school_people[school][k], pw))
+			if (add_account(db, a, user, units[i].code, school_roles[k][1],
+			                school_people[school][k], pw))
 				goto rollback;
 		}
 		school++;
@@ -134,7 +143,8 @@ int cmd_demo(int argc, char **argv)
 	printf("Demo city created in %s.\n", g_config.db);
 print:
 	if (existed)
-		printf("\nDemo accounts (password: the one given when the city was created; default demo-thuvien):\n");
+		printf("\nDemo accounts (password: the one given when the city was created; default "
+		       "demo-thuvien):\n");
 	else
 		printf("\nDemo accounts (password: %s):\n", pw);
 	printf("  %-22s %-12s %s\n", "username", "role", "unit");
@@ -149,8 +159,9 @@ print:
 			for (; units[i].code[j] && j < sizeof lower - 1; j++)
 				lower[j] = (char)(units[i].code[j] | 0x20);
 			lower[j] = 0;
-			printf("  %s.%-*s %-12s %s\n", school_roles[k][0], (int)(21 - strlen(school_roles[k][0])), lower,
-			       school_roles[k][1], units[i].code);
+			printf("  %s.%-*s %-12s %s\n", school_roles[k][0],
+			       (int)(21 - strlen(school_roles[k][0])), lower, school_roles[k][1],
+			       units[i].code);
 		}
 	}
 	goto done;

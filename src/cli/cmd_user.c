@@ -15,17 +15,17 @@
 #include "units/units.h"
 
 static const char user_usage[] =
-	"usage: thuvien user add --unit CODE --role ROLE [--name \"FULL NAME\"] USERNAME\n"
-	"       thuvien user passwd [--temporary] USERNAME\n"
-	"       thuvien user unlock|disable|enable USERNAME\n"
-	"       thuvien user list [--unit CODE]\n"
-	"       thuvien unit add --code CODE --name NAME --kind KIND [--parent CODE] [--level LEVEL]\n"
-	"\n"
-	"Account administration from the shell. ROLE: sysadmin, unit_admin, inspector, leader,\n"
-	"librarian, reader. KIND: department, office, cluster, school; LEVEL (schools): mn, th, thcs,\n"
-	"thpt, lc. Passwords come from $THUVIEN_PASSWORD or are asked for on the terminal (standard\n"
-	"input when it is not a terminal). `add` and `passwd --temporary` make the user change the\n"
-	"password at the next login.\n";
+    "usage: thuvien user add --unit CODE --role ROLE [--name \"FULL NAME\"] USERNAME\n"
+    "       thuvien user passwd [--temporary] USERNAME\n"
+    "       thuvien user unlock|disable|enable USERNAME\n"
+    "       thuvien user list [--unit CODE]\n"
+    "       thuvien unit add --code CODE --name NAME --kind KIND [--parent CODE] [--level LEVEL]\n"
+    "\n"
+    "Account administration from the shell. ROLE: sysadmin, unit_admin, inspector, leader,\n"
+    "librarian, reader. KIND: department, office, cluster, school; LEVEL (schools): mn, th, thcs,\n"
+    "thpt, lc. Passwords come from $THUVIEN_PASSWORD or are asked for on the terminal (standard\n"
+    "input when it is not a terminal). `add` and `passwd --temporary` make the user change the\n"
+    "password at the next login.\n";
 
 static int read_password(char *out, size_t n)
 {
@@ -103,13 +103,17 @@ static int user_add(db_t *db, arena_t *a, int argc, char **argv)
 		fprintf(stderr, "thuvien: no password given\n");
 		return 1;
 	}
-	account_new_t in = {.unit_id = u.id, .username = username, .full_name = name ? name : "",
-	                    .role = role, .password = pw, .must_change = 1};
+	account_new_t in = { .unit_id = u.id,
+		             .username = username,
+		             .full_name = name ? name : "",
+		             .role = role,
+		             .password = pw,
+		             .must_change = 1 };
 	int64_t id;
 	if (accounts_create(db, NULL, &in, NULL, &id, &err) < 0)
 		return cli_error(&err);
-	printf("account %s (%s) created at %s, id %lld; the password must be changed at first login\n", username,
-	       role, u.code, (long long)id);
+	printf("account %s (%s) created at %s, id %lld; the password must be changed at first login\n",
+	       username, role, u.code, (long long)id);
 	return 0;
 }
 
@@ -128,8 +132,12 @@ static int user_list(db_t *db, arena_t *a, int argc, char **argv)
 	int64_t now = clock_now();
 	while ((rc = db_step(st, &err)) == DB_ROW) {
 		int64_t locked = db_col_int(st, 4);
-		printf("%-24s %-11s %-10s %-9s %s\n", db_col_text(st, 0), db_col_text(st, 1), db_col_text(st, 2),
-		       db_col_int(st, 3) ? "disabled" : locked > now ? "locked" : "active", db_col_text(st, 5));
+		printf("%-24s %-11s %-10s %-9s %s\n", db_col_text(st, 0), db_col_text(st, 1),
+		       db_col_text(st, 2),
+		       db_col_int(st, 3) ? "disabled"
+		       : locked > now    ? "locked"
+		                         : "active",
+		       db_col_text(st, 5));
 	}
 	db_done(st);
 	(void)a;
@@ -157,7 +165,7 @@ static int user_change(db_t *db, arena_t *a, const char *verb, int argc, char **
 		rc = accounts_set_password_system(db, acc.id, pw, has_flag(argc, argv, "--temporary"), &err);
 	} else {
 		/* The shell acts as the system: a transient sysadmin actor at the root. */
-		actor_t sys = {.account_id = 0, .role = ROLE_SYSADMIN};
+		actor_t sys = { .account_id = 0, .role = ROLE_SYSADMIN };
 		snprintf(sys.username, sizeof sys.username, "cli");
 		snprintf(sys.unit_path, sizeof sys.unit_path, "/");
 		if (!strcmp(verb, "unlock"))
@@ -179,7 +187,7 @@ int cmd_user(int argc, char **argv)
 	}
 	const char *verb = argv[1];
 	int is_unit = !strcmp(argv[0], "unit");
-	static const char *const verbs[] = {"add", "passwd", "unlock", "disable", "enable", "list", NULL};
+	static const char *const verbs[] = { "add", "passwd", "unlock", "disable", "enable", "list", NULL };
 	int known = 0;
 	for (int i = 0; verbs[i]; i++)
 		known |= !strcmp(verb, verbs[i]);
@@ -194,8 +202,10 @@ int cmd_user(int argc, char **argv)
 	int rc;
 	if (is_unit) {
 		const char *parent = opt(argc, argv, "--parent");
-		unit_new_t in = {.code = opt(argc, argv, "--code"), .name = opt(argc, argv, "--name"),
-		                 .kind = opt(argc, argv, "--kind"), .school_level = opt(argc, argv, "--level")};
+		unit_new_t in = { .code = opt(argc, argv, "--code"),
+			          .name = opt(argc, argv, "--name"),
+			          .kind = opt(argc, argv, "--kind"),
+			          .school_level = opt(argc, argv, "--level") };
 		unit_t p;
 		err_t err;
 		int64_t id;

@@ -16,26 +16,26 @@
 #endif
 
 static const char usage[] =
-	"usage: thuvien [--db URL] [--config FILE] [--log-level LEVEL] COMMAND [ARGS]\n"
-	"\n"
-	"thuvien: the library system of a city's schools (thư viện trường học).\n"
-	"\n"
-	"Commands:\n"
-	"  serve     run the web server (HTML for people, JSON for programs)\n"
-	"  migrate   create or upgrade the database schema\n"
-	"  demo      fill the database with a small demo city and print its accounts\n"
-	"  user      manage accounts from the shell: add, passwd, unlock, disable, enable, list\n"
-	"  unit      add a unit (the Department, an office, a school) from the shell\n"
-	"  version   print the version\n"
-	"\n"
-	"Options, for every command:\n"
-	"  --db URL          database: a SQLite file path (default thuvien.db) or a\n"
-	"                    postgresql://user@host:port/dbname URL\n"
-	"  --config FILE     settings file (default ./thuvien.conf when present; see docs/CONFIG.md)\n"
-	"  --log-level L     debug, info, warn or error\n"
-	"  -h, --help        this text; `thuvien COMMAND --help` describes one command\n"
-	"\n"
-	"Environment: THUVIEN_DB, THUVIEN_LISTEN, THUVIEN_LOG_LEVEL and the other THUVIEN_* settings.\n";
+    "usage: thuvien [--db URL] [--config FILE] [--log-level LEVEL] COMMAND [ARGS]\n"
+    "\n"
+    "thuvien: the library system of a city's schools (thư viện trường học).\n"
+    "\n"
+    "Commands:\n"
+    "  serve     run the web server (HTML for people, JSON for programs)\n"
+    "  migrate   create or upgrade the database schema\n"
+    "  demo      fill the database with a small demo city and print its accounts\n"
+    "  user      manage accounts from the shell: add, passwd, unlock, disable, enable, list\n"
+    "  unit      add a unit (the Department, an office, a school) from the shell\n"
+    "  version   print the version\n"
+    "\n"
+    "Options, for every command:\n"
+    "  --db URL          database: a SQLite file path (default thuvien.db) or a\n"
+    "                    postgresql://user@host:port/dbname URL\n"
+    "  --config FILE     settings file (default ./thuvien.conf when present; see docs/CONFIG.md)\n"
+    "  --log-level L     debug, info, warn or error\n"
+    "  -h, --help        this text; `thuvien COMMAND --help` describes one command\n"
+    "\n"
+    "Environment: THUVIEN_DB, THUVIEN_LISTEN, THUVIEN_LOG_LEVEL and the other THUVIEN_* settings.\n";
 
 static int run(const char *cmd, int argc, char **argv)
 {
@@ -73,9 +73,10 @@ int main(int argc, char **argv)
 	const char *cmd = NULL;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		const char **slot = !strcmp(a, "--db") ? &db : !strcmp(a, "--config") ? &config_file
-		                  : !strcmp(a, "--log-level")                         ? &level
-		                                                                      : NULL;
+		const char **slot = !strcmp(a, "--db")          ? &db
+		                    : !strcmp(a, "--config")    ? &config_file
+		                    : !strcmp(a, "--log-level") ? &level
+		                                                : NULL;
 		if (slot) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "thuvien: %s needs a value\n", a);
@@ -114,7 +115,8 @@ int main(int argc, char **argv)
 
 	config_defaults();
 	int rc = 0;
-	if ((config_file ? config_load_file(config_file, 1, &err) : config_load_file("thuvien.conf", 0, &err)) < 0 ||
+	if ((config_file ? config_load_file(config_file, 1, &err)
+	                 : config_load_file("thuvien.conf", 0, &err)) < 0 ||
 	    config_load_env(&err) < 0 || (db && config_set("db", db, &err) < 0) ||
 	    (level && config_set("log_level", level, &err) < 0)) {
 		fprintf(stderr, "thuvien: configuration: %s\n", err.detail);

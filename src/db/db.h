@@ -45,7 +45,7 @@ enum { DB_ROW = 1, DB_DONE = 2 };
  * created when missing; `postgresql://...` / `postgres://...` for PostgreSQL. SQLite connections
  * run in WAL mode with foreign keys on, a busy timeout, synchronous=NORMAL. Does not migrate. */
 int db_open(const char *url, db_t **out, err_t *err);
-void db_close(db_t *db);                 /* finalises cached statements; NULL is fine */
+void db_close(db_t *db); /* finalises cached statements; NULL is fine */
 db_kind_t db_kind(const db_t *db);
 const char *db_kind_name(const db_t *db); /* "sqlite" or "postgresql" */
 
@@ -70,7 +70,7 @@ int db_query_int(db_t *db, int64_t *out, err_t *err, const char *sql, const char
 /* Lower-level: prepare from the cache without binding; bind by 1-based index. */
 db_stmt_t *db_prepare(db_t *db, const char *sql, err_t *err);
 void db_bind_int(db_stmt_t *st, int idx, int64_t v);
-void db_bind_text(db_stmt_t *st, int idx, const char *s);  /* copied; NULL binds NULL */
+void db_bind_text(db_stmt_t *st, int idx, const char *s); /* copied; NULL binds NULL */
 void db_bind_null(db_stmt_t *st, int idx);
 
 /* Advance: DB_ROW when a row is ready, DB_DONE at the end, negative ERR_* on error. */
@@ -80,13 +80,13 @@ int64_t db_col_int(db_stmt_t *st, int col);      /* 0 for NULL */
 const char *db_col_text(db_stmt_t *st, int col); /* NULL for NULL; valid until the next step */
 bool db_col_null(db_stmt_t *st, int col);
 const char *db_col_name(db_stmt_t *st, int col);
-void db_done(db_stmt_t *st);                     /* reset, clear bindings, back to the cache; NULL ok */
+void db_done(db_stmt_t *st); /* reset, clear bindings, back to the cache; NULL ok */
 
 /* Transactions. db_begin takes the write lock at once (SQLite: BEGIN IMMEDIATE), so a write
  * transaction never fails half-way with a busy error. Nested calls are an error. */
 int db_begin(db_t *db, err_t *err);
 int db_commit(db_t *db, err_t *err);
-void db_rollback(db_t *db);                      /* safe to call when no transaction is open */
+void db_rollback(db_t *db); /* safe to call when no transaction is open */
 bool db_in_transaction(const db_t *db);
 
 /* Migrations (db/migrate.c). Applies every migration newer than the database's version, each in

@@ -200,8 +200,8 @@ int db_pg_open(const char *url, db_t **out, err_t *err)
 		return err_set(err, ERR_INTERNAL, DB_KEY_OPEN, "out of memory");
 	}
 
-	const char *keys[] = {"application_name", "connect_timeout", "dbname", NULL};
-	const char *vals[] = {"thuvien", "10", url, NULL};
+	const char *keys[] = { "application_name", "connect_timeout", "dbname", NULL };
+	const char *vals[] = { "thuvien", "10", url, NULL };
 	c->conn = PQconnectdbParams(keys, vals, 1);
 	if (!c->conn || PQstatus(c->conn) != CONNECTION_OK) {
 		char msg[200];
@@ -625,24 +625,24 @@ static int pg_commit(db_t *db, err_t *err)
 }
 
 static const struct db_ops pg_ops = {
-    .name = "postgresql",
-    .kind = DB_POSTGRES,
-    .close = pg_close,
-    .exec_script = pg_exec_script,
-    .prepare = pg_prepare,
-    .param_count = pg_param_count,
-    .bind_int = pg_bind_int,
-    .bind_text = pg_bind_text,
-    .bind_null = pg_bind_null,
-    .step = pg_step,
-    .changes = pg_changes,
-    .col_count = pg_col_count,
-    .col_int = pg_col_int,
-    .col_text = pg_col_text,
-    .col_null = pg_col_null,
-    .col_name = pg_col_name,
-    .done = pg_done,
-    .begin = pg_begin,
-    .commit = pg_commit,
-    .rollback = pg_rollback,
+	.name = "postgresql",
+	.kind = DB_POSTGRES,
+	.close = pg_close,
+	.exec_script = pg_exec_script,
+	.prepare = pg_prepare,
+	.param_count = pg_param_count,
+	.bind_int = pg_bind_int,
+	.bind_text = pg_bind_text,
+	.bind_null = pg_bind_null,
+	.step = pg_step,
+	.changes = pg_changes,
+	.col_count = pg_col_count,
+	.col_int = pg_col_int,
+	.col_text = pg_col_text,
+	.col_null = pg_col_null,
+	.col_name = pg_col_name,
+	.done = pg_done,
+	.begin = pg_begin,
+	.commit = pg_commit,
+	.rollback = pg_rollback,
 };

@@ -10,8 +10,8 @@
 #include "base/text.h"
 #include "units/units.h"
 
-static const char *const kinds[] = {"department", "office", "cluster", "school", NULL};
-static const char *const levels[] = {"mn", "th", "thcs", "thpt", "lc", NULL};
+static const char *const kinds[] = { "department", "office", "cluster", "school", NULL };
+static const char *const levels[] = { "mn", "th", "thcs", "thpt", "lc", NULL };
 
 static int in_list(const char *const *list, const char *s)
 {
@@ -76,8 +76,8 @@ static int get_one(db_stmt_t *st, arena_t *a, unit_t *out, err_t *err)
 
 static int get_unscoped(db_t *db, int64_t id, arena_t *a, unit_t *out, err_t *err)
 {
-	return get_one(db_query(db, err, "SELECT " UNIT_COLS " FROM units u WHERE u.id = ?", "i", id), a,
-	               out, err);
+	return get_one(db_query(db, err, "SELECT " UNIT_COLS " FROM units u WHERE u.id = ?", "i", id), a, out,
+	               err);
 }
 
 int units_get(db_t *db, const actor_t *actor, int64_t id, arena_t *a, unit_t *out, err_t *err)
@@ -90,8 +90,8 @@ int units_get(db_t *db, const actor_t *actor, int64_t id, arena_t *a, unit_t *ou
 
 int units_get_by_code(db_t *db, const char *code, arena_t *a, unit_t *out, err_t *err)
 {
-	return get_one(db_query(db, err, "SELECT " UNIT_COLS " FROM units u WHERE u.code = ?", "s", code),
-	               a, out, err);
+	return get_one(db_query(db, err, "SELECT " UNIT_COLS " FROM units u WHERE u.code = ?", "s", code), a,
+	               out, err);
 }
 
 int units_create(db_t *db, const actor_t *actor, const unit_new_t *in, int64_t *id, err_t *err)
@@ -99,41 +99,59 @@ int units_create(db_t *db, const actor_t *actor, const unit_new_t *in, int64_t *
 	arena_t *a = arena_new(1024);
 	int rc = 0, own_tx = 0;
 	char code[40];
-	unit_t parent = {0};
+	unit_t parent = { 0 };
 
-	if (!in->code || !in->name || !in->kind)
-		{ rc = err_set(err, ERR_INVALID, "err.field.required", "code, name, kind"); goto done; }
+	if (!in->code || !in->name || !in->kind) {
+		rc = err_set(err, ERR_INVALID, "err.field.required", "code, name, kind");
+		goto done;
+	}
 	snprintf(code, sizeof code, "%s", in->code);
 	text_trim(code);
 	for (char *p = code; *p; p++)
 		*p = (char)toupper((unsigned char)*p);
-	if (strlen(in->code) >= sizeof code || !code_valid(code))
-		{ rc = err_set(err, ERR_INVALID, "err.unit.code", NULL); goto done; }
+	if (strlen(in->code) >= sizeof code || !code_valid(code)) {
+		rc = err_set(err, ERR_INVALID, "err.unit.code", NULL);
+		goto done;
+	}
 	char *name = text_nfc(a, in->name);
-	if (!name)
-		{ rc = err_set(err, ERR_INVALID, "err.utf8", "name"); goto done; }
+	if (!name) {
+		rc = err_set(err, ERR_INVALID, "err.utf8", "name");
+		goto done;
+	}
 	text_trim(name);
-	if (!*name || text_length(name) > 200)
-		{ rc = err_set(err, ERR_INVALID, "err.unit.name", NULL); goto done; }
-	if (!units_kind_valid(in->kind))
-		{ rc = err_set(err, ERR_INVALID, "err.unit.kind", NULL); goto done; }
+	if (!*name || text_length(name) > 200) {
+		rc = err_set(err, ERR_INVALID, "err.unit.name", NULL);
+		goto done;
+	}
+	if (!units_kind_valid(in->kind)) {
+		rc = err_set(err, ERR_INVALID, "err.unit.kind", NULL);
+		goto done;
+	}
 	int is_school = strcmp(in->kind, "school") == 0;
-	if (is_school ? !units_level_valid(in->school_level) : in->school_level && *in->school_level)
-		{ rc = err_set(err, ERR_INVALID, "err.unit.level", NULL); goto done; }
+	if (is_school ? !units_level_valid(in->school_level) : in->school_level && *in->school_level) {
+		rc = err_set(err, ERR_INVALID, "err.unit.level", NULL);
+		goto done;
+	}
 
 	if (in->parent_id) {
 		if ((rc = get_unscoped(db, in->parent_id, a, &parent, err)) < 0)
 			goto done;
-		if (actor && !actor_sees_path(actor, parent.path))
-			{ rc = err_set(err, ERR_NOTFOUND, "err.unit.notfound", NULL); goto done; }
-		if (strcmp(parent.kind, "school") == 0 && !is_school)
-			{ rc = err_set(err, ERR_INVALID, "err.unit.under_school", NULL); goto done; }
+		if (actor && !actor_sees_path(actor, parent.path)) {
+			rc = err_set(err, ERR_NOTFOUND, "err.unit.notfound", NULL);
+			goto done;
+		}
+		if (strcmp(parent.kind, "school") == 0 && !is_school) {
+			rc = err_set(err, ERR_INVALID, "err.unit.under_school", NULL);
+			goto done;
+		}
 	} else if (actor) {
 		rc = err_set(err, ERR_FORBIDDEN, "err.forbidden", "only the system creates a root unit");
 		goto done;
 	}
-	if (actor && !actor_is_admin(actor))
-		{ rc = err_set(err, ERR_FORBIDDEN, "err.forbidden", NULL); goto done; }
+	if (actor && !actor_is_admin(actor)) {
+		rc = err_set(err, ERR_FORBIDDEN, "err.forbidden", NULL);
+		goto done;
+	}
 
 	if (!db_in_transaction(db)) {
 		if ((rc = db_begin(db, err)) < 0)
@@ -144,8 +162,8 @@ int units_create(db_t *db, const actor_t *actor, const unit_new_t *in, int64_t *
 	rc = db_insert_id(db, &nid, err,
 	                  "INSERT INTO units (parent_id, code, name, name_fold, kind, school_level, path, "
 	                  "created_at) VALUES (NULLIF(?, 0), ?, ?, ?, ?, ?, '', ?) RETURNING id",
-	                  "isssssi", in->parent_id, code, name,
-	                  text_fold(a, name), in->kind, is_school ? in->school_level : NULL, clock_now());
+	                  "isssssi", in->parent_id, code, name, text_fold(a, name), in->kind,
+	                  is_school ? in->school_level : NULL, clock_now());
 	if (rc == ERR_CONFLICT)
 		rc = err_set(err, ERR_CONFLICT, "err.unit.code_taken", "%s", code);
 	if (rc < 0)
@@ -187,8 +205,8 @@ static int by_path(const void *x, const void *y)
 	return 0;
 }
 
-int units_list_subtree(db_t *db, const actor_t *actor, int64_t root_id, arena_t *a, unit_t **out,
-                       size_t *n, err_t *err)
+int units_list_subtree(db_t *db, const actor_t *actor, int64_t root_id, arena_t *a, unit_t **out, size_t *n,
+                       err_t *err)
 {
 	unit_t root;
 	int rc = units_get(db, actor, root_id ? root_id : actor->unit_id, a, &root, err);
@@ -196,10 +214,11 @@ int units_list_subtree(db_t *db, const actor_t *actor, int64_t root_id, arena_t 
 		return rc;
 	/* Sorted here, not by the database: the paths must compare id by id as numbers, and
 	 * PostgreSQL's locale collation would not compare them byte by byte. */
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT " UNIT_COLS ", (SELECT COUNT(*) FROM accounts c WHERE c.unit_id = u.id) "
-	                         "FROM units u WHERE u.path >= ? AND u.path < ?",
-	                         "ss", root.path, actor_path_end(a, root.path));
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "SELECT " UNIT_COLS ", (SELECT COUNT(*) FROM accounts c WHERE c.unit_id = u.id) "
+	             "FROM units u WHERE u.path >= ? AND u.path < ?",
+	             "ss", root.path, actor_path_end(a, root.path));
 	if (!st)
 		return err->code;
 	size_t cap = 16, cnt = 0;
@@ -224,18 +243,19 @@ int units_list_subtree(db_t *db, const actor_t *actor, int64_t root_id, arena_t 
 	return 0;
 }
 
-int units_count_subtree(db_t *db, const actor_t *actor, int64_t *units, int64_t *schools,
-                        int64_t *accounts, err_t *err)
+int units_count_subtree(db_t *db, const actor_t *actor, int64_t *units, int64_t *schools, int64_t *accounts,
+                        err_t *err)
 {
 	arena_t *a = arena_new(256);
 	const char *end = actor_path_end(a, actor->unit_path);
 	int rc = 0;
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT COUNT(*), COALESCE(SUM(CASE WHEN kind = 'school' THEN 1 ELSE 0 END), 0), "
-	                         "(SELECT COUNT(*) FROM accounts c JOIN units v ON v.id = c.unit_id "
-	                         " WHERE v.path >= ? AND v.path < ?) "
-	                         "FROM units u WHERE u.path >= ? AND u.path < ?",
-	                         "ssss", actor->unit_path, end, actor->unit_path, end);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "SELECT COUNT(*), COALESCE(SUM(CASE WHEN kind = 'school' THEN 1 ELSE 0 END), 0), "
+	             "(SELECT COUNT(*) FROM accounts c JOIN units v ON v.id = c.unit_id "
+	             " WHERE v.path >= ? AND v.path < ?) "
+	             "FROM units u WHERE u.path >= ? AND u.path < ?",
+	             "ssss", actor->unit_path, end, actor->unit_path, end);
 	if (!st) {
 		rc = err->code;
 		goto done;

@@ -18,19 +18,19 @@
 
 typedef struct unit {
 	int64_t id;
-	int64_t parent_id;        /* 0 for the root */
-	const char *code;         /* mã đơn vị: the Department's code, e.g. "TH001" */
+	int64_t parent_id; /* 0 for the root */
+	const char *code;  /* mã đơn vị: the Department's code, e.g. "TH001" */
 	const char *name;
 	const char *kind;         /* department, office, cluster, school */
 	const char *school_level; /* mn, th, thcs, thpt, lc (liên cấp); NULL when not a school */
 	const char *path;         /* "/1/4/9/" */
 	int depth;                /* 0 for the root */
 	int active;
-	int64_t accounts;         /* number of accounts in the unit (filled by lists) */
+	int64_t accounts; /* number of accounts in the unit (filled by lists) */
 } unit_t;
 
 typedef struct unit_new {
-	int64_t parent_id;        /* 0 only for the root, which only `thuvien` CLI code creates */
+	int64_t parent_id; /* 0 only for the root, which only `thuvien` CLI code creates */
 	const char *code;
 	const char *name;
 	const char *kind;
@@ -54,12 +54,12 @@ int units_get_by_code(db_t *db, const char *code, arena_t *a, unit_t *out, err_t
 
 /* The actor's subtree in depth-first order (a parent before its children, siblings by code),
  * with account counts. *out is an arena array of *n units. */
-int units_list_subtree(db_t *db, const actor_t *actor, int64_t root_id, arena_t *a, unit_t **out,
-                       size_t *n, err_t *err);
+int units_list_subtree(db_t *db, const actor_t *actor, int64_t root_id, arena_t *a, unit_t **out, size_t *n,
+                       err_t *err);
 
 /* How many units (and of them schools) and accounts the actor's subtree holds. */
-int units_count_subtree(db_t *db, const actor_t *actor, int64_t *units, int64_t *schools,
-                        int64_t *accounts, err_t *err);
+int units_count_subtree(db_t *db, const actor_t *actor, int64_t *units, int64_t *schools, int64_t *accounts,
+                        err_t *err);
 
 /* The ancestors of a unit, root first, ending with the unit itself (for breadcrumbs). Unscoped:
  * callers have already checked the unit itself is visible. */

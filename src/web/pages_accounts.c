@@ -29,8 +29,8 @@ static json_t *account_json(web_req_t *r, const account_t *a)
 	                 role_name(a->role), "role_label", web_t(r, key), "unit_id", (json_int_t)a->unit_id,
 	                 "unit_code", a->unit_code, "unit_name", a->unit_name, "disabled", a->disabled,
 	                 "must_change_password", a->must_change_password, "locked", locked, "locked_until",
-	                 locked ? time_json(a->locked_until) : json_null(), "last_login", time_json(a->last_login),
-	                 "created_at", time_json(a->created_at));
+	                 locked ? time_json(a->locked_until) : json_null(), "last_login",
+	                 time_json(a->last_login), "created_at", time_json(a->created_at));
 }
 
 /*
@@ -42,7 +42,7 @@ static json_t *account_json(web_req_t *r, const account_t *a)
 */
 void page_accounts(web_req_t *r)
 {
-	account_filter_t f = {0};
+	account_filter_t f = { 0 };
 	f.unit_id = web_query_int(r, "unit", 0);
 	f.q = web_query(r, "q");
 	f.limit = 50;
@@ -80,8 +80,8 @@ static json_t *form_choices(web_req_t *r, err_t *err)
 	json_t *units = json_array();
 	for (size_t i = 0; i < n; i++) {
 		char *label = arena_printf(r->arena, "%*s%s (%s)", 2 * u[i].depth, "", u[i].name, u[i].code);
-		json_array_append_new(units, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)u[i].id, "label", label,
-		                                       "kind", u[i].kind));
+		json_array_append_new(units, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)u[i].id, "label",
+		                                       label, "kind", u[i].kind));
 	}
 	json_t *roles = json_array();
 	for (int role = 0; role < ROLE__COUNT; role++) {
@@ -89,10 +89,11 @@ static json_t *form_choices(web_req_t *r, err_t *err)
 			continue;
 		char key[48];
 		snprintf(key, sizeof key, "role.%s", role_name((role_t)role));
-		json_array_append_new(roles, json_pack("{s:s, s:s}", "value", role_name((role_t)role), "label",
-		                                       web_t(r, key)));
+		json_array_append_new(
+		    roles, json_pack("{s:s, s:s}", "value", role_name((role_t)role), "label", web_t(r, key)));
 	}
-	return json_pack("{s:o, s:o, s:i}", "units", units, "roles", roles, "min_length", g_config.password_min_length);
+	return json_pack("{s:o, s:o, s:i}", "units", units, "roles", roles, "min_length",
+	                 g_config.password_min_length);
 }
 
 /*
@@ -119,7 +120,7 @@ void page_account_new(web_req_t *r)
 */
 void page_account_create(web_req_t *r)
 {
-	account_new_t in = {0};
+	account_new_t in = { 0 };
 	const char *unit = web_form(r, "unit_id");
 	in.unit_id = unit ? strtoll(unit, NULL, 10) : 0;
 	in.username = web_form(r, "username");
@@ -151,7 +152,7 @@ void page_account_create(web_req_t *r)
 	web_redirect(r, arena_printf(r->arena, "/accounts/%lld?ok=created", (long long)id));
 }
 
-static const char *const notices[] = {"created", "disabled", "enabled", "reset", "unlocked", NULL};
+static const char *const notices[] = { "created", "disabled", "enabled", "reset", "unlocked", NULL };
 
 /*
 ** GET /accounts/:id
@@ -166,12 +167,13 @@ void page_account(web_req_t *r)
 		return web_fail(r, &err);
 	json_t *d = json_pack("{s:o, s:b, s:i}", "account", account_json(r, &a), "manage",
 	                      actor_is_admin(r->actor) && a.id != r->actor->account_id &&
-	                              (a.role != ROLE_SYSADMIN || r->actor->role == ROLE_SYSADMIN),
+	                          (a.role != ROLE_SYSADMIN || r->actor->role == ROLE_SYSADMIN),
 	                      "min_length", g_config.password_min_length);
 	const char *ok = web_query(r, "ok");
 	for (int i = 0; ok && notices[i]; i++)
 		if (strcmp(ok, notices[i]) == 0)
-			json_object_set_new(d, "notice", json_string(web_t(r, arena_printf(r->arena, "ok.account.%s", ok))));
+			json_object_set_new(
+			    d, "notice", json_string(web_t(r, arena_printf(r->arena, "ok.account.%s", ok))));
 	web_render(r, 200, "account", d);
 }
 
@@ -206,8 +208,8 @@ void page_account_enable(web_req_t *r)
 void page_account_reset(web_req_t *r)
 {
 	err_t err;
-	after_action(r, accounts_reset_password(r->db, r->actor, r->id, web_form(r, "password"), r->ip, &err), &err,
-	             "reset");
+	after_action(r, accounts_reset_password(r->db, r->actor, r->id, web_form(r, "password"), r->ip, &err),
+	             &err, "reset");
 }
 
 /*

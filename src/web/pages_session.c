@@ -23,8 +23,8 @@ void page_healthz(web_req_t *r)
 	int64_t one = 0;
 	int ok = db_query_int(r->db, &one, &err, "SELECT 1", "") == 0 && one == 1;
 	r->want_json = 1;
-	web_json(r, ok ? 200 : 503, json_pack("{s:s, s:s}", "status", ok ? "ok" : "unavailable", "db",
-	                                      db_kind_name(r->db)));
+	web_json(r, ok ? 200 : 503,
+	         json_pack("{s:s, s:s}", "status", ok ? "ok" : "unavailable", "db", db_kind_name(r->db)));
 }
 
 static const char *mime(const char *name)
@@ -70,8 +70,8 @@ void page_static(web_req_t *r)
 	}
 	web_add_header(r, "ETag", a->etag);
 	web_add_header(r, "Vary", "Accept-Encoding");
-	web_add_header(r, "Cache-Control", web_query(r, "v") ? "public, max-age=31536000, immutable"
-	                                                      : "public, max-age=3600");
+	web_add_header(r, "Cache-Control",
+	               web_query(r, "v") ? "public, max-age=31536000, immutable" : "public, max-age=3600");
 	r->content_type = mime(name);
 	const char *inm = web_header(r, "If-None-Match");
 	if (inm && strcmp(inm, a->etag) == 0) {
@@ -102,7 +102,8 @@ static const char *safe_next(const char *next)
 /* Where the language switch may return: any page of this site, the login page included. */
 static const char *safe_back(const char *back)
 {
-	if (back && strncmp(back, "/login", 6) == 0 && (back[6] == 0 || back[6] == '?') && !strstr(back, "//"))
+	if (back && strncmp(back, "/login", 6) == 0 && (back[6] == 0 || back[6] == '?') &&
+	    !strstr(back, "//"))
 		return back;
 	return safe_next(back);
 }
@@ -158,9 +159,10 @@ void page_login(web_req_t *r)
 	if (chosen && (!strcmp(chosen, "vi") || !strcmp(chosen, "en")) && strcmp(chosen, a.lang) != 0)
 		(void)accounts_set_lang(r->db, &a, chosen, &err);
 	if (r->want_json)
-		return web_json(r, 200, json_pack("{s:b, s:s, s:b, s:s, s:s}", "ok", 1, "csrf", s.csrf,
-		                                  "must_change_password", a.must_change_password, "username",
-		                                  a.username, "role", role_name(a.role)));
+		return web_json(r, 200,
+		                json_pack("{s:b, s:s, s:b, s:s, s:s}", "ok", 1, "csrf", s.csrf,
+		                          "must_change_password", a.must_change_password, "username",
+		                          a.username, "role", role_name(a.role)));
 	web_redirect(r, a.must_change_password ? "/password" : next);
 }
 
@@ -194,7 +196,8 @@ void page_password_form(web_req_t *r)
 */
 void page_password(web_req_t *r)
 {
-	const char *cur = web_form(r, "current"), *pw = web_form(r, "password"), *confirm = web_form(r, "confirm");
+	const char *cur = web_form(r, "current"), *pw = web_form(r, "password"),
+	           *confirm = web_form(r, "confirm");
 	err_t err;
 	int rc;
 	if (confirm && pw && strcmp(confirm, pw) != 0)
@@ -204,8 +207,8 @@ void page_password(web_req_t *r)
 	if (rc < 0) {
 		if (r->want_json)
 			return web_fail(r, &err);
-		json_t *d = json_pack("{s:b, s:i, s:s}", "forced", r->actor->must_change_password, "min_length",
-		                      g_config.password_min_length, "error", web_t(r, err.key));
+		json_t *d = json_pack("{s:b, s:i, s:s}", "forced", r->actor->must_change_password,
+		                      "min_length", g_config.password_min_length, "error", web_t(r, err.key));
 		return web_render(r, err_http_status(err.code), "password", d);
 	}
 	web_redirect(r, "/?ok=password");
@@ -239,8 +242,9 @@ void page_home(web_req_t *r)
 {
 	const actor_t *a = r->actor;
 	err_t err;
-	json_t *d = json_pack("{s:s, s:s, s:s, s:b, s:b}", "unit_name", a->unit_name, "unit_code", a->unit_code,
-	                      "role", role_name(a->role), "admin", actor_is_admin(a), "reader", a->role == ROLE_READER);
+	json_t *d = json_pack("{s:s, s:s, s:s, s:b, s:b}", "unit_name", a->unit_name, "unit_code",
+	                      a->unit_code, "role", role_name(a->role), "admin", actor_is_admin(a), "reader",
+	                      a->role == ROLE_READER);
 	/* Counts of the units below are for offices and the Department; a school is one unit. */
 	if (strcmp(a->unit_kind, "school") != 0) {
 		int64_t n = 0, schools = 0, accounts = 0;
@@ -248,7 +252,9 @@ void page_home(web_req_t *r)
 			json_decref(d);
 			return web_fail(r, &err);
 		}
-		json_object_set_new(d, "tree", json_pack("{s:I, s:I}", "units", (json_int_t)n, "schools", (json_int_t)schools));
+		json_object_set_new(
+		    d, "tree",
+		    json_pack("{s:I, s:I}", "units", (json_int_t)n, "schools", (json_int_t)schools));
 		if (actor_is_admin(a))
 			json_object_set_new(d, "accounts", json_integer(accounts));
 	} else if (actor_is_admin(a)) {

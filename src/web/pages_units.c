@@ -9,16 +9,17 @@
 
 static json_t *unit_json(web_req_t *r, const unit_t *u)
 {
-	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:i, s:b, s:I}", "id", (json_int_t)u->id, "code", u->code,
-	                      "name", u->name, "kind", u->kind, "kind_label",
-	                      web_t(r, arena_printf(r->arena, "unit.kind.%s", u->kind)), "depth", u->depth, "active",
-	                      u->active, "accounts", (json_int_t)u->accounts);
+	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:i, s:b, s:I}", "id", (json_int_t)u->id, "code",
+	                      u->code, "name", u->name, "kind", u->kind, "kind_label",
+	                      web_t(r, arena_printf(r->arena, "unit.kind.%s", u->kind)), "depth", u->depth,
+	                      "active", u->active, "accounts", (json_int_t)u->accounts);
 	if (u->parent_id)
 		json_object_set_new(o, "parent_id", json_integer(u->parent_id));
 	if (u->school_level) {
 		json_object_set_new(o, "school_level", json_string(u->school_level));
-		json_object_set_new(o, "level_label",
-		                    json_string(web_t(r, arena_printf(r->arena, "unit.level.%s", u->school_level))));
+		json_object_set_new(
+		    o, "level_label",
+		    json_string(web_t(r, arena_printf(r->arena, "unit.level.%s", u->school_level))));
 	}
 	return o;
 }
@@ -50,7 +51,8 @@ void page_units(web_req_t *r)
 	err_t err;
 	if (units_list_subtree(r->db, r->actor, 0, r->arena, &v, &n, &err) < 0)
 		return web_fail(r, &err);
-	web_render(r, 200, "units", json_pack("{s:o, s:b}", "units", tree_json(r, v, n), "admin", actor_is_admin(r->actor)));
+	web_render(r, 200, "units",
+	           json_pack("{s:o, s:b}", "units", tree_json(r, v, n), "admin", actor_is_admin(r->actor)));
 }
 
 /*
@@ -72,7 +74,8 @@ void page_unit(web_req_t *r)
 	json_t *crumbs = json_array();
 	for (size_t i = 0; i < nup; i++)
 		if (actor_sees_path(r->actor, up[i].path))
-			json_array_append_new(crumbs, json_pack("{s:I, s:s}", "id", (json_int_t)up[i].id, "name", up[i].name));
+			json_array_append_new(
+			    crumbs, json_pack("{s:I, s:s}", "id", (json_int_t)up[i].id, "name", up[i].name));
 	json_t *d = json_pack("{s:o, s:o, s:o, s:b}", "unit", unit_json(r, &u), "units", tree_json(r, v, n),
 	                      "crumbs", crumbs, "admin", actor_is_admin(r->actor));
 	web_render(r, 200, "unit", d);
@@ -84,7 +87,7 @@ void page_unit(web_req_t *r)
 */
 void page_unit_create(web_req_t *r)
 {
-	unit_new_t in = {0};
+	unit_new_t in = { 0 };
 	const char *parent = web_form(r, "parent_id");
 	in.parent_id = parent ? strtoll(parent, NULL, 10) : 0;
 	if (in.parent_id <= 0)
@@ -113,7 +116,7 @@ void page_unit_create(web_req_t *r)
 */
 void page_audit(web_req_t *r)
 {
-	audit_filter_t f = {0};
+	audit_filter_t f = { 0 };
 	f.action = web_query(r, "action");
 	f.username = web_query(r, "user");
 	f.before_id = web_query_int(r, "before", 0);
@@ -127,13 +130,14 @@ void page_audit(web_req_t *r)
 	for (size_t i = 0; i < n; i++) {
 		char when[32];
 		clock_format_vn(v[i].at, 1, when, sizeof when);
-		json_t *o = json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)v[i].id, "at", when, "action", v[i].action,
-		                      "username", v[i].username ? v[i].username : "");
+		json_t *o = json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)v[i].id, "at", when, "action",
+		                      v[i].action, "username", v[i].username ? v[i].username : "");
 		if (v[i].detail)
 			json_object_set_new(o, "detail", json_string(v[i].detail));
 		if (v[i].ip)
 			json_object_set_new(o, "ip", json_string(v[i].ip));
-		json_object_set_new(o, "failure", json_boolean(strstr(v[i].action, "fail") || strstr(v[i].action, "lock")));
+		json_object_set_new(o, "failure",
+		                    json_boolean(strstr(v[i].action, "fail") || strstr(v[i].action, "lock")));
 		json_array_append_new(rows, o);
 	}
 	json_t *d = json_pack("{s:o, s:s, s:s}", "entries", rows, "action", f.action ? f.action : "", "user",

@@ -34,12 +34,12 @@ static const struct nav_item {
 	const char *key;
 	unsigned roles; /* bit per role_t */
 } nav[] = {
-#define ALL ((1u << ROLE__COUNT) - 1)
+#define ALL    ((1u << ROLE__COUNT) - 1)
 #define BIT(r) (1u << (r))
-	{"/", "nav.home", ALL},
-	{"/units", "nav.units", ALL & ~BIT(ROLE_READER)},
-	{"/accounts", "nav.accounts", BIT(ROLE_SYSADMIN) | BIT(ROLE_UNIT_ADMIN)},
-	{"/audit", "nav.audit", BIT(ROLE_SYSADMIN) | BIT(ROLE_UNIT_ADMIN)},
+	{ "/", "nav.home", ALL },
+	{ "/units", "nav.units", ALL & ~BIT(ROLE_READER) },
+	{ "/accounts", "nav.accounts", BIT(ROLE_SYSADMIN) | BIT(ROLE_UNIT_ADMIN) },
+	{ "/audit", "nav.audit", BIT(ROLE_SYSADMIN) | BIT(ROLE_UNIT_ADMIN) },
 #undef ALL
 #undef BIT
 };
@@ -77,9 +77,10 @@ static json_t *chrome(web_req_t *r)
 		json_object_set_new(app, "csrf", json_string(r->session->csrf));
 	if (r->actor) {
 		const actor_t *a = r->actor;
-		json_t *user = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:b}", "id", (json_int_t)a->account_id,
-		                         "username", a->username, "full_name", a->full_name[0] ? a->full_name : a->username,
-		                         "role", role_name(a->role), "unit_name", a->unit_name, "unit_code",
+		json_t *user = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:b}", "id",
+		                         (json_int_t)a->account_id, "username", a->username, "full_name",
+		                         a->full_name[0] ? a->full_name : a->username, "role",
+		                         role_name(a->role), "unit_name", a->unit_name, "unit_code",
 		                         a->unit_code, "must_change_password", a->must_change_password);
 		char key[48];
 		snprintf(key, sizeof key, "role.%s", role_name(a->role));
@@ -91,9 +92,11 @@ static json_t *chrome(web_req_t *r)
 				if (!(nav[i].roles & (1u << a->role)))
 					continue;
 				int current = strcmp(r->path, nav[i].href) == 0 ||
-				              (nav[i].href[1] && strncmp(r->path, nav[i].href, strlen(nav[i].href)) == 0);
-				json_array_append_new(items, json_pack("{s:s, s:s, s:b}", "href", nav[i].href, "label",
-				                                       web_t(r, nav[i].key), "current", current));
+				              (nav[i].href[1] &&
+				               strncmp(r->path, nav[i].href, strlen(nav[i].href)) == 0);
+				json_array_append_new(items, json_pack("{s:s, s:s, s:b}", "href", nav[i].href,
+				                                       "label", web_t(r, nav[i].key),
+				                                       "current", current));
 			}
 		}
 		json_object_set_new(app, "nav", items);
@@ -141,19 +144,32 @@ void web_redirect(web_req_t *r, const char *location)
 static const char *status_key(int status)
 {
 	switch (status) {
-	case 400: return "http.400";
-	case 401: return "http.401";
-	case 403: return "http.403";
-	case 404: return "http.404";
-	case 405: return "http.405";
-	case 408: return "http.408";
-	case 409: return "http.409";
-	case 413: return "http.413";
-	case 415: return "http.415";
-	case 429: return "http.429";
-	case 431: return "http.431";
-	case 503: return "http.503";
-	default: return status >= 500 ? "http.500" : "http.400";
+	case 400:
+		return "http.400";
+	case 401:
+		return "http.401";
+	case 403:
+		return "http.403";
+	case 404:
+		return "http.404";
+	case 405:
+		return "http.405";
+	case 408:
+		return "http.408";
+	case 409:
+		return "http.409";
+	case 413:
+		return "http.413";
+	case 415:
+		return "http.415";
+	case 429:
+		return "http.429";
+	case 431:
+		return "http.431";
+	case 503:
+		return "http.503";
+	default:
+		return status >= 500 ? "http.500" : "http.400";
 	}
 }
 

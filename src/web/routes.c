@@ -6,27 +6,27 @@
 #include "web/routes.h"
 
 static const route_t routes[] = {
-	{"GET", "/healthz", page_healthz, R_PUBLIC | R_PWCHANGE},
-	{"GET", "/static/*", page_static, R_PUBLIC | R_PWCHANGE | R_NOLOG},
-	{"GET", "/login", page_login_form, R_PUBLIC | R_PWCHANGE},
-	{"POST", "/login", page_login, R_PUBLIC | R_NOCSRF | R_PWCHANGE},
-	{"POST", "/logout", page_logout, R_AUTH | R_PWCHANGE},
-	{"GET", "/password", page_password_form, R_AUTH | R_PWCHANGE},
-	{"POST", "/password", page_password, R_AUTH | R_PWCHANGE},
-	{"POST", "/lang", page_lang, R_PUBLIC | R_PWCHANGE},
-	{"GET", "/", page_home, R_AUTH},
-	{"GET", "/units", page_units, R_AUTH},
-	{"POST", "/units", page_unit_create, R_AUTH},
-	{"GET", "/units/:id", page_unit, R_AUTH},
-	{"GET", "/accounts", page_accounts, R_AUTH},
-	{"POST", "/accounts", page_account_create, R_AUTH},
-	{"GET", "/accounts/new", page_account_new, R_AUTH},
-	{"GET", "/accounts/:id", page_account, R_AUTH},
-	{"POST", "/accounts/:id/disable", page_account_disable, R_AUTH},
-	{"POST", "/accounts/:id/enable", page_account_enable, R_AUTH},
-	{"POST", "/accounts/:id/reset", page_account_reset, R_AUTH},
-	{"POST", "/accounts/:id/unlock", page_account_unlock, R_AUTH},
-	{"GET", "/audit", page_audit, R_AUTH},
+	{ "GET", "/healthz", page_healthz, R_PUBLIC | R_PWCHANGE },
+	{ "GET", "/static/*", page_static, R_PUBLIC | R_PWCHANGE | R_NOLOG },
+	{ "GET", "/login", page_login_form, R_PUBLIC | R_PWCHANGE },
+	{ "POST", "/login", page_login, R_PUBLIC | R_NOCSRF | R_PWCHANGE },
+	{ "POST", "/logout", page_logout, R_AUTH | R_PWCHANGE },
+	{ "GET", "/password", page_password_form, R_AUTH | R_PWCHANGE },
+	{ "POST", "/password", page_password, R_AUTH | R_PWCHANGE },
+	{ "POST", "/lang", page_lang, R_PUBLIC | R_PWCHANGE },
+	{ "GET", "/", page_home, R_AUTH },
+	{ "GET", "/units", page_units, R_AUTH },
+	{ "POST", "/units", page_unit_create, R_AUTH },
+	{ "GET", "/units/:id", page_unit, R_AUTH },
+	{ "GET", "/accounts", page_accounts, R_AUTH },
+	{ "POST", "/accounts", page_account_create, R_AUTH },
+	{ "GET", "/accounts/new", page_account_new, R_AUTH },
+	{ "GET", "/accounts/:id", page_account, R_AUTH },
+	{ "POST", "/accounts/:id/disable", page_account_disable, R_AUTH },
+	{ "POST", "/accounts/:id/enable", page_account_enable, R_AUTH },
+	{ "POST", "/accounts/:id/reset", page_account_reset, R_AUTH },
+	{ "POST", "/accounts/:id/unlock", page_account_unlock, R_AUTH },
+	{ "GET", "/audit", page_audit, R_AUTH },
 };
 
 /* Does path match pattern? ":id" takes one segment of 1-18 digits; a trailing "*" takes the
@@ -69,9 +69,10 @@ const route_t *routes_match(const char *method, const char *path, int64_t *id, i
 			*id = v;
 			return &routes[i];
 		}
+		int get = strcmp(routes[i].method, "GET") == 0;
 		if (!path_known)
-			*allow = routes[i].method;
-		else if (strcmp(*allow, routes[i].method) != 0)
+			*allow = get ? "GET, HEAD" : routes[i].method;
+		else if (strncmp(*allow, routes[i].method, strlen(routes[i].method)) != 0)
 			*allow = "GET, HEAD, POST";
 		path_known = 1;
 	}

@@ -42,13 +42,13 @@
 typedef struct conn_req {
 	web_req_t r;
 	int64_t start_us;
-	buf_t upload;         /* the request body as received */
-	int too_big;          /* 413 */
-	int timed_out;        /* 408 */
-	int headers_too_big;  /* 431 */
-	int overloaded;       /* 503 */
-	int bad_request;      /* 400: %00 in the raw URI, conflicting Content-Length headers */
-	int started;          /* answer() has seen this request (the URI logger made it before) */
+	buf_t upload;        /* the request body as received */
+	int too_big;         /* 413 */
+	int timed_out;       /* 408 */
+	int headers_too_big; /* 431 */
+	int overloaded;      /* 503 */
+	int bad_request;     /* 400: %00 in the raw URI, conflicting Content-Length headers */
+	int started;         /* answer() has seen this request (the URI logger made it before) */
 	int nolog;
 	char *log_path;
 } conn_req_t;
@@ -107,7 +107,7 @@ typedef struct conn_watch {
 } conn_watch_t;
 
 static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
-static conn_watch_t watch_list = {&watch_list, &watch_list, -1, 0, 0, 0};
+static conn_watch_t watch_list = { &watch_list, &watch_list, -1, 0, 0, 0 };
 
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
                           enum MHD_ConnectionNotificationCode code)
@@ -116,7 +116,8 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
 	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
 		atomic_fetch_add(&open_connections, 1);
 		conn_watch_t *w = calloc(1, sizeof *w);
-		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		const union MHD_ConnectionInfo *ci =
+		    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
 		if (!w || !ci)
 			return free(w);
 		w->fd = ci->connect_fd;
@@ -170,7 +171,8 @@ static void watch_sweep(void)
 	}
 	pthread_mutex_unlock(&watch_lock);
 	if (n)
-		log_info("closed %d connection(s) that sent no complete request in %d s", n, g_config.request_timeout);
+		log_info("closed %d connection(s) that sent no complete request in %d s", n,
+		         g_config.request_timeout);
 }
 
 /* --- request parsing ------------------------------------------------------------------------- */
@@ -249,7 +251,8 @@ static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char 
 {
 	struct arg_check *c = cls;
 	(void)kind;
-	if ((key && !text_valid_utf8(key, strlen(key))) || (value && !text_valid_utf8(value, strlen(value)))) {
+	if ((key && !text_valid_utf8(key, strlen(key))) ||
+	    (value && !text_valid_utf8(value, strlen(value)))) {
 		c->bad = 1;
 		return MHD_NO;
 	}
@@ -262,7 +265,8 @@ static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const ch
 	c->header_bytes += strlen(key) + (value ? strlen(value) : 0) + 4;
 	if (kind == MHD_HEADER_KIND && strcasecmp(key, "Content-Length") == 0) {
 		/* Two different lengths is a request smuggling attempt or a broken client. */
-		if (c->content_lengths++ && (!value || !c->content_length || strcmp(value, c->content_length) != 0))
+		if (c->content_lengths++ &&
+		    (!value || !c->content_length || strcmp(value, c->content_length) != 0))
 			c->conflicting = 1;
 		c->content_length = value;
 	}
@@ -319,7 +323,8 @@ static enum MHD_Result queue(conn_req_t *cr)
 	web_req_t *r = &cr->r;
 	struct MHD_Response *resp;
 	if (r->static_body) {
-		resp = MHD_create_response_from_buffer(r->static_len, (void *)r->static_body, MHD_RESPMEM_PERSISTENT);
+		resp = MHD_create_response_from_buffer(r->static_len, (void *)r->static_body,
+		                                       MHD_RESPMEM_PERSISTENT);
 	} else {
 		size_t len = r->body.len;
 		char *data = buf_detach(&r->body, &len);
@@ -331,7 +336,8 @@ static enum MHD_Result queue(conn_req_t *cr)
 		return MHD_NO;
 	if (!r->status)
 		r->status = 500;
-	MHD_add_response_header(resp, "Content-Type", r->content_type ? r->content_type : "text/plain; charset=utf-8");
+	MHD_add_response_header(resp, "Content-Type",
+	                        r->content_type ? r->content_type : "text/plain; charset=utf-8");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	if (!r->static_body) {
 		MHD_add_response_header(resp, "X-Frame-Options", "DENY");
@@ -416,7 +422,7 @@ static void dispatch(conn_req_t *cr)
 	r->lang = pick_lang(r); /* the cookie's, until the session is known */
 	if (!text_valid_utf8(r->path, strlen(r->path)))
 		return web_fail_key(r, 400, "err.utf8", "path");
-	struct arg_check ac = {0};
+	struct arg_check ac = { 0 };
 	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, check_arg, &ac);
 	if (ac.bad)
 		return web_fail_key(r, 400, "err.utf8", "query");
@@ -519,7 +525,7 @@ static int request_start(conn_req_t *cr, struct MHD_Connection *c, const char *u
 
 	if (atomic_load(&open_connections) > g_config.max_connections)
 		cr->overloaded = 1;
-	struct arg_check hc = {0};
+	struct arg_check hc = { 0 };
 	MHD_get_connection_values(c, MHD_HEADER_KIND | MHD_GET_ARGUMENT_KIND, count_header, &hc);
 	if (hc.header_bytes + strlen(url) + strlen(method) > (size_t)g_config.max_header)
 		cr->headers_too_big = 1;
@@ -553,7 +559,8 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 		/* A body growing past max_body (chunked, or longer than announced) is read to its end
 		 * and dropped, then answered 413: answering mid-upload makes MHD drop the connection
 		 * before the client reads the answer. A body arriving too slowly is cut off at once. */
-		if (!cr->timed_out && clock_usec() - cr->start_us > (int64_t)g_config.request_timeout * 1000000)
+		if (!cr->timed_out &&
+		    clock_usec() - cr->start_us > (int64_t)g_config.request_timeout * 1000000)
 			cr->timed_out = 1;
 		else if (!cr->too_big && cr->upload.len + *size > (size_t)g_config.max_body)
 			cr->too_big = 1;
@@ -627,7 +634,9 @@ static int resolve_listen(const char *listen, struct sockaddr_storage *ss, int *
 		if (e)
 			*e = 0;
 	}
-	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
+	struct addrinfo hints = { .ai_family = AF_UNSPEC,
+		                  .ai_socktype = SOCK_STREAM,
+		                  .ai_flags = AI_PASSIVE };
 	struct addrinfo *res = NULL;
 	int rc = getaddrinfo(*h ? h : NULL, port, &hints, &res);
 	if (rc != 0 || !res)
@@ -684,23 +693,24 @@ int server_run(err_t *err)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG |
-	                 MHD_USE_TURBO;
+	unsigned flags =
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
 	if (v6)
 		flags |= MHD_USE_IPv6;
 	int nthreads = threads();
 	struct MHD_Daemon *d = MHD_start_daemon(
-		flags, 0, NULL, NULL, answer, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)nthreads, MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned)g_config.max_connections + 64, MHD_OPTION_CONNECTION_TIMEOUT,
-		(unsigned)g_config.request_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		(size_t)g_config.max_header + 16384, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-		MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_URI_LOG_CALLBACK, uri_logger, NULL,
-		MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_END);
+	    flags, 0, NULL, NULL, answer, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)nthreads, MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned)g_config.max_connections + 64, MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned)g_config.request_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	    (size_t)g_config.max_header + 16384, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_URI_LOG_CALLBACK, uri_logger, NULL,
+	    MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_END);
 	if (!d) {
 		db_close(db);
-		return err_set(err, ERR_INTERNAL, "err.listen", "cannot listen on %s (in use?)", g_config.listen);
+		return err_set(err, ERR_INTERNAL, "err.listen", "cannot listen on %s (in use?)",
+		               g_config.listen);
 	}
 	const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	log_info("thuvien listening on http://%s (port %u), %d threads, database %s", g_config.listen,
@@ -709,7 +719,7 @@ int server_run(err_t *err)
 	/* Wait for a signal; sweep expired sessions now and then. */
 	int64_t last_sweep = 0;
 	for (;;) {
-		struct timespec ts = {.tv_sec = 1};
+		struct timespec ts = { .tv_sec = 1 };
 		int sig = sigtimedwait(&sigs, NULL, &ts);
 		if (sig == SIGINT || sig == SIGTERM) {
 			log_info("signal %d: stopping (finishing requests in flight)", sig);

@@ -24,8 +24,8 @@
 #include "base/text.h"
 #include "web/tmpl.h"
 
-#define MAX_NEST 64
-#define MAX_STACK 64
+#define MAX_NEST    64
+#define MAX_STACK   64
 #define MAX_PARTIAL 32
 
 enum kind { N_TEXT, N_VAR, N_RAW, N_SECTION, N_INVERTED, N_PARTIAL, N_I18N };
@@ -42,24 +42,24 @@ struct tmpl;
 struct node {
 	enum kind kind;
 	int line;
-	const char *file;            /* "templates/x.html", for render-time errors */
-	const char *s;               /* text, or the tag's name / key / partial name as written */
-	size_t len;                  /* of s */
-	struct name name;            /* VAR, RAW, SECTION, INVERTED */
-	struct node *child;          /* SECTION, INVERTED */
+	const char *file;   /* "templates/x.html", for render-time errors */
+	const char *s;      /* text, or the tag's name / key / partial name as written */
+	size_t len;         /* of s */
+	struct name name;   /* VAR, RAW, SECTION, INVERTED */
+	struct node *child; /* SECTION, INVERTED */
 	struct node *next;
-	const struct tmpl *partial;  /* PARTIAL, after resolution */
+	const struct tmpl *partial; /* PARTIAL, after resolution */
 };
 
 struct tmpl {
-	const char *name;  /* "login" */
-	const char *file;  /* "templates/login.html" */
+	const char *name; /* "login" */
+	const char *file; /* "templates/login.html" */
 	struct node *root;
 };
 
 struct tset {
 	arena_t *arena;
-	struct tmpl *list;  /* sorted by name */
+	struct tmpl *list; /* sorted by name */
 	size_t n;
 };
 
@@ -76,15 +76,14 @@ struct parser {
 
 static int parse_error(struct parser *ps, int line, const char *what, const char *tag, size_t n)
 {
-	return err_set(ps->err, ERR_INTERNAL, "err.internal", "%s:%d: %s%s%.*s%s", ps->file, line,
-	               what, tag ? " {{" : "", tag ? (int)(n > 60 ? 60 : n) : 0, tag ? tag : "",
-	               tag ? "}}" : "");
+	return err_set(ps->err, ERR_INTERNAL, "err.internal", "%s:%d: %s%s%.*s%s", ps->file, line, what,
+	               tag ? " {{" : "", tag ? (int)(n > 60 ? 60 : n) : 0, tag ? tag : "", tag ? "}}" : "");
 }
 
 static bool name_char(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '_' || c == '-';
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+	       c == '-';
 }
 
 /* Split a variable or section name into segments; false when it is not "." or
@@ -141,8 +140,7 @@ static int count_lines(const char *p, const char *end)
 	return n;
 }
 
-static struct node *new_node(struct parser *ps, enum kind kind, int line, const char *s,
-                             size_t len)
+static struct node *new_node(struct parser *ps, enum kind kind, int line, const char *s, size_t len)
 {
 	struct node *n = arena_zalloc(ps->a, sizeof *n);
 	n->kind = kind;
@@ -155,10 +153,10 @@ static struct node *new_node(struct parser *ps, enum kind kind, int line, const 
 
 /* One tag as written: {{<sigil><name>}} (or {{{name}}}, sigil '{'). */
 struct tag {
-	char sigil;        /* one of {&#^/>!@= or '\0' for a plain variable */
-	const char *raw;   /* what is between the braces, for messages */
+	char sigil;      /* one of {&#^/>!@= or '\0' for a plain variable */
+	const char *raw; /* what is between the braces, for messages */
 	size_t raw_len;
-	const char *name;  /* after the sigil, trimmed of white space */
+	const char *name; /* after the sigil, trimmed of white space */
 	size_t n;
 	int line;
 };
@@ -166,8 +164,7 @@ struct tag {
 /* Read the tag opening at open (which points at "{{"); *line is its line and moves past the
  * newlines the tag holds; returns where the text after it starts, or NULL (error set) when the
  * closing braces are missing. */
-static const char *scan_tag(struct parser *ps, const char *open, const char *end, int *line,
-                            struct tag *t)
+static const char *scan_tag(struct parser *ps, const char *open, const char *end, int *line, struct tag *t)
 {
 	const char *q = open + 2;
 	bool triple = q < end && *q == '{';
@@ -178,8 +175,8 @@ static const char *scan_tag(struct parser *ps, const char *open, const char *end
 	if (!close) {
 		const char *nl = memchr(open, '\n', (size_t)(end - open));
 		size_t shown = (size_t)((nl ? nl : end) - (open + 2));
-		err_set(ps->err, ERR_INTERNAL, "err.internal", "%s:%d: unclosed tag {{%.*s",
-		        ps->file, *line, (int)(shown > 40 ? 40 : shown), open + 2);
+		err_set(ps->err, ERR_INTERNAL, "err.internal", "%s:%d: unclosed tag {{%.*s", ps->file, *line,
+		        (int)(shown > 40 ? 40 : shown), open + 2);
 		return NULL;
 	}
 	const char *c_end = close;
@@ -203,8 +200,7 @@ static struct node *tag_node(struct parser *ps, const struct tag *t)
 	enum kind k;
 	switch (t->sigil) {
 	case '=':
-		parse_error(ps, t->line, "delimiter changes are not supported:", t->raw,
-		            t->raw_len);
+		parse_error(ps, t->line, "delimiter changes are not supported:", t->raw, t->raw_len);
 		return NULL;
 	case '>':
 		if (!word_of(t->name, t->n, "/")) {
@@ -252,7 +248,7 @@ static int parse(struct parser *ps, const char *src, size_t len, struct node **r
 {
 	struct frame {
 		struct node *sec;
-		struct node **tail;  /* the enclosing list's tail, restored at the close tag */
+		struct node **tail; /* the enclosing list's tail, restored at the close tag */
 	} stack[MAX_NEST];
 	int depth = 0, line = 1;
 	struct node **tail = root;
@@ -279,14 +275,15 @@ static int parse(struct parser *ps, const char *src, size_t len, struct node **r
 			continue;
 		if (t.sigil == '/') {
 			if (depth == 0)
-				return parse_error(ps, t.line, "close tag without an open section:",
-				                   t.raw, t.raw_len);
+				return parse_error(ps, t.line, "close tag without an open section:", t.raw,
+				                   t.raw_len);
 			struct node *sec = stack[depth - 1].sec;
 			if (sec->len != t.n || memcmp(sec->s, t.name, t.n) != 0)
 				return err_set(ps->err, ERR_INTERNAL, "err.internal",
 				               "%s:%d: {{/%.*s}} does not close {{%c%s}} opened at "
-				               "line %d", ps->file, t.line, (int)(t.n > 60 ? 60 : t.n),
-				               t.name, open_sigil(sec), sec->s, sec->line);
+				               "line %d",
+				               ps->file, t.line, (int)(t.n > 60 ? 60 : t.n), t.name,
+				               open_sigil(sec), sec->s, sec->line);
 			tail = stack[--depth].tail;
 			continue;
 		}
@@ -307,9 +304,8 @@ static int parse(struct parser *ps, const char *src, size_t len, struct node **r
 	}
 	if (depth > 0) {
 		struct node *sec = stack[depth - 1].sec;
-		return err_set(ps->err, ERR_INTERNAL, "err.internal",
-		               "%s:%d: unclosed section {{%c%s}}", ps->file, sec->line,
-		               open_sigil(sec), sec->s);
+		return err_set(ps->err, ERR_INTERNAL, "err.internal", "%s:%d: unclosed section {{%c%s}}",
+		               ps->file, sec->line, open_sigil(sec), sec->s);
 	}
 	return 0;
 }
@@ -323,7 +319,7 @@ static const struct tmpl *find(const struct tset *set, const char *name)
 {
 	if (!set)
 		return NULL;
-	struct tmpl key = {.name = name};
+	struct tmpl key = { .name = name };
 	return bsearch(&key, set->list, set->n, sizeof *set->list, by_name);
 }
 
@@ -336,7 +332,8 @@ static int resolve(struct node *n, const struct tset *set, err_t *err)
 			if (!n->partial)
 				return err_set(err, ERR_INTERNAL, "err.internal",
 				               "%s:%d: unknown partial {{>%s}} (no "
-				               "templates/%s.html)", n->file, n->line, n->s, n->s);
+				               "templates/%s.html)",
+				               n->file, n->line, n->s, n->s);
 		}
 		int rc = resolve(n->child, set, err);
 		if (rc < 0)
@@ -374,9 +371,8 @@ int tmpl_init_from(const asset_t *assets, size_t n, err_t *err)
 		struct tmpl *t = &set->list[set->n++];
 		t->file = arena_strdup(set->arena, nm);
 		t->name = arena_strndup(set->arena, nm + plen, len - plen - slen);
-		const char *src =
-			arena_strndup(set->arena, (const char *)assets[i].data, assets[i].len);
-		struct parser ps = {set->arena, t->file, err};
+		const char *src = arena_strndup(set->arena, (const char *)assets[i].data, assets[i].len);
+		struct parser ps = { set->arena, t->file, err };
 		if ((rc = parse(&ps, src, assets[i].len, &t->root)) < 0)
 			goto done;
 	}
@@ -416,9 +412,9 @@ void tmpl_shutdown(void)
 /* --- rendering -------------------------------------------------------------------------------- */
 
 struct render {
-	json_t *stack[MAX_STACK];  /* stack[top - 1] is the innermost context */
+	json_t *stack[MAX_STACK]; /* stack[top - 1] is the innermost context */
 	int top;
-	int partials;              /* partial nesting */
+	int partials; /* partial nesting */
 	const char *lang;
 	buf_t *out;
 	err_t *err;
@@ -510,8 +506,8 @@ static int render_with(struct render *r, const struct node *n, json_t *ctx)
 {
 	if (r->top == MAX_STACK)
 		return err_set(r->err, ERR_INTERNAL, "err.internal",
-		               "%s:%d: more than %d nested contexts at {{#%s}}", n->file, n->line,
-		               MAX_STACK, n->s);
+		               "%s:%d: more than %d nested contexts at {{#%s}}", n->file, n->line, MAX_STACK,
+		               n->s);
 	r->stack[r->top++] = ctx;
 	int rc = render_nodes(r, n->child);
 	r->top--;
@@ -527,7 +523,8 @@ static int render_section(struct render *r, const struct node *n)
 		return render_with(r, n, v);
 	size_t i;
 	json_t *el;
-	json_array_foreach(v, i, el) {
+	json_array_foreach(v, i, el)
+	{
 		int rc = render_with(r, n, el);
 		if (rc < 0)
 			return rc;
@@ -564,8 +561,8 @@ static int render_nodes(struct render *r, const struct node *n)
 		case N_PARTIAL:
 			if (r->partials == MAX_PARTIAL)
 				return err_set(r->err, ERR_INTERNAL, "err.internal",
-				               "%s:%d: partials nested more than %d deep at {{>%s}}",
-				               n->file, n->line, MAX_PARTIAL, n->s);
+				               "%s:%d: partials nested more than %d deep at {{>%s}}", n->file,
+				               n->line, MAX_PARTIAL, n->s);
 			r->partials++;
 			rc = render_nodes(r, n->partial->root);
 			r->partials--;
@@ -576,8 +573,7 @@ static int render_nodes(struct render *r, const struct node *n)
 }
 
 /* Render root; on error the output is cut back to what it was, so no half page escapes. */
-static int render_root(const struct node *root, json_t *ctx, const char *lang, buf_t *out,
-                       err_t *err)
+static int render_root(const struct node *root, json_t *ctx, const char *lang, buf_t *out, err_t *err)
 {
 	struct render r;
 	r.top = 0;
@@ -601,8 +597,8 @@ int tmpl_render(const char *name, json_t *ctx, const char *lang, buf_t *out, err
 {
 	const struct tmpl *t = find(g_set, name);
 	if (!t)
-		return err_set(err, ERR_NOTFOUND, "err.notfound", "no template templates/%s.html%s",
-		               name, g_set ? "" : " (tmpl_init not called)");
+		return err_set(err, ERR_NOTFOUND, "err.notfound", "no template templates/%s.html%s", name,
+		               g_set ? "" : " (tmpl_init not called)");
 	return render_root(t->root, ctx, lang, out, err);
 }
 
@@ -612,7 +608,7 @@ int tmpl_render_string(const char *text, json_t *ctx, const char *lang, buf_t *o
 		return err_set(err, ERR_INTERNAL, "err.internal", "no template text");
 	size_t len = strlen(text);
 	arena_t *a = arena_new(1024 + len);
-	struct parser ps = {a, "(string)", err};
+	struct parser ps = { a, "(string)", err };
 	struct node *root;
 	const char *src = arena_strndup(a, text, len);
 	int rc = parse(&ps, src, len, &root);

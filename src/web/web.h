@@ -45,19 +45,19 @@ typedef struct web_header {
 
 typedef struct web_req {
 	struct MHD_Connection *conn;
-	const char *method;        /* "GET", "POST", ...; HEAD is routed as GET */
-	const char *path;          /* decoded path, without the query */
+	const char *method; /* "GET", "POST", ...; HEAD is routed as GET */
+	const char *path;   /* decoded path, without the query */
 	arena_t *arena;
-	db_t *db;                  /* this worker thread's connection */
+	db_t *db; /* this worker thread's connection */
 	const char *ip;
 
-	actor_t *actor;            /* NULL when nobody is logged in */
-	session_t *session;        /* NULL when nobody is logged in */
-	const char *lang;          /* "vi" or "en" */
+	actor_t *actor;     /* NULL when nobody is logged in */
+	session_t *session; /* NULL when nobody is logged in */
+	const char *lang;   /* "vi" or "en" */
 	bool want_json;
 
-	int64_t id;                /* the :id of the route, when it has one */
-	web_field_t *form;         /* POST body fields (application/x-www-form-urlencoded) */
+	int64_t id;        /* the :id of the route, when it has one */
+	web_field_t *form; /* POST body fields (application/x-www-form-urlencoded) */
 	size_t nform;
 
 	/* The answer, filled by web_render & co. */
@@ -111,8 +111,8 @@ const char *web_t(web_req_t *r, const char *key);
 
 /* Handlers (one file per feature under src/web/). */
 web_handler_fn page_healthz, page_static, page_login_form, page_login, page_logout, page_home,
-	page_password_form, page_password, page_lang, page_units, page_unit, page_unit_create,
-	page_accounts, page_account_new, page_account_create, page_account, page_account_disable,
-	page_account_enable, page_account_reset, page_account_unlock, page_audit;
+    page_password_form, page_password, page_lang, page_units, page_unit, page_unit_create, page_accounts,
+    page_account_new, page_account_create, page_account, page_account_disable, page_account_enable,
+    page_account_reset, page_account_unlock, page_audit;
 
 #endif

@@ -19,7 +19,9 @@ static int64_t unit(int64_t parent, const char *code, const char *kind, const ch
 {
 	int64_t id = 0;
 	err_t err;
-	unit_new_t in = {.parent_id = parent, .code = code, .name = code, .kind = kind, .school_level = level};
+	unit_new_t in = {
+		.parent_id = parent, .code = code, .name = code, .kind = kind, .school_level = level
+	};
 	CHECK_INT(units_create(db, NULL, &in, &id, &err), 0);
 	return id;
 }
@@ -27,12 +29,17 @@ static int64_t unit(int64_t parent, const char *code, const char *kind, const ch
 static int64_t account(const actor_t *who, int64_t unit_id, const char *user, const char *role, int want)
 {
 	int64_t id = 0;
-	err_t err = {0};
-	account_new_t in = {.unit_id = unit_id, .username = user, .full_name = "Nguyễn Văn Thử", .role = role,
-	                    .password = PW, .must_change = who != NULL};
+	err_t err = { 0 };
+	account_new_t in = { .unit_id = unit_id,
+		             .username = user,
+		             .full_name = "Nguyễn Văn Thử",
+		             .role = role,
+		             .password = PW,
+		             .must_change = who != NULL };
 	int rc = accounts_create(db, who, &in, "127.0.0.1", &id, &err);
 	if (rc != want)
-		fprintf(stderr, "  accounts_create %s: got %d (%s), want %d\n", user, rc, err.key ? err.key : "", want);
+		fprintf(stderr, "  accounts_create %s: got %d (%s), want %d\n", user, rc,
+		        err.key ? err.key : "", want);
 	CHECK_INT(rc, want);
 	return rc == 0 ? id : 0;
 }
@@ -40,7 +47,7 @@ static int64_t account(const actor_t *who, int64_t unit_id, const char *user, co
 /* Log in and return the actor (and session); CHECKs the status. */
 static int login(const char *user, const char *pw, actor_t *a, session_t *s)
 {
-	err_t err = {0};
+	err_t err = { 0 };
 	return auth_login(db, user, pw, "10.0.0.1", a, s, &err);
 }
 
@@ -55,7 +62,7 @@ static int64_t count(const char *sql, const char *arg)
 
 static void test_password_policy(void)
 {
-	err_t err = {0};
+	err_t err = { 0 };
 	CHECK_INT(password_policy_check("an", "mat-khau-dai-du", &err), 0);
 	CHECK_INT(password_policy_check("an", "ngan", &err), ERR_INVALID);
 	CHECK_STR(err.key, "err.password.short");
@@ -64,7 +71,7 @@ static void test_password_policy(void)
 	CHECK_INT(password_policy_check("an", "1234567890", &err), ERR_INVALID);
 	CHECK_STR(err.key, "err.password.common");
 	CHECK_INT(password_policy_check("an", "MatKhau1234", &err), ERR_INVALID); /* folded match */
-	CHECK_INT(password_policy_check("an", "Mật Khẩu 1234", &err), 0);       /* has spaces: not in list */
+	CHECK_INT(password_policy_check("an", "Mật Khẩu 1234", &err), 0); /* has spaces: not in list */
 	CHECK_INT(password_policy_check("an", "mậtkhẩu1234", &err), ERR_INVALID); /* marks ignored */
 	CHECK_INT(password_policy_check("an", "\xff\xfe invalid utf8", &err), ERR_INVALID);
 	CHECK_STR(err.key, "err.utf8");
@@ -155,7 +162,7 @@ static void test_get_and_list(void)
 	CHECK_INT(accounts_get(db, &lib, lib1, A, &acc, &err), 0); /* oneself */
 	CHECK_INT(accounts_get(db, &lib, ph.account_id, A, &acc, &err), ERR_NOTFOUND);
 
-	account_filter_t f = {0};
+	account_filter_t f = { 0 };
 	CHECK_INT(accounts_list(db, &qt2, &f, A, &v, &n, &total, &err), 0);
 	CHECK_INT(total, 2);
 	for (size_t i = 0; i < n; i++)
@@ -190,7 +197,7 @@ static void test_login_and_lockout(void)
 	for (int i = 0; i < 3; i++)
 		CHECK_INT(login("thuthu.th002", "sai-mat-khau", &a, &s), ERR_AUTH);
 	CHECK_INT(login("thuthu.th002", "sai-mat-khau", &a, &s), ERR_LOCKED); /* the fifth */
-	CHECK_INT(login("thuthu.th002", PW, &a, &s), ERR_LOCKED);              /* even the right one */
+	CHECK_INT(login("thuthu.th002", PW, &a, &s), ERR_LOCKED);             /* even the right one */
 	CHECK(count("SELECT COUNT(*) FROM audit WHERE action = ?", "login.lockout") == 1);
 	CHECK(count("SELECT COUNT(*) FROM audit WHERE action = ?", "login.locked") >= 1);
 	/* The unknown user and four wrong passwords; empty fields are refused before any check. */
@@ -272,8 +279,9 @@ static void test_admin_actions(void)
 	/* The forced change: wrong current, same, policy, then success. */
 	CHECK_INT(accounts_change_password(db, &x, "sai", "mat-khau-moi-123", s.id, NULL, &err), ERR_INVALID);
 	CHECK_STR(err.key, "err.password.current");
-	CHECK_INT(accounts_change_password(db, &x, "mat-khau-tam-thoi", "mat-khau-tam-thoi", s.id, NULL, &err),
-	          ERR_INVALID);
+	CHECK_INT(
+	    accounts_change_password(db, &x, "mat-khau-tam-thoi", "mat-khau-tam-thoi", s.id, NULL, &err),
+	    ERR_INVALID);
 	CHECK_INT(accounts_change_password(db, &x, "mat-khau-tam-thoi", "thuthu.th001", s.id, NULL, &err),
 	          ERR_INVALID);
 	CHECK_INT(accounts_change_password(db, &x, "mat-khau-tam-thoi", PW, s.id, NULL, &err), 0);
@@ -293,9 +301,9 @@ static void test_admin_actions(void)
 	/* Every change has its audit row, visible to the office, not to the other school. */
 	audit_entry_t *v;
 	size_t n;
-	audit_filter_t f = {.action = "account"};
+	audit_filter_t f = { .action = "account" };
 	CHECK_INT(audit_list(db, &ph, &f, A, &v, &n, &err), 0);
-	int seen[4] = {0};
+	int seen[4] = { 0 };
 	for (size_t i = 0; i < n; i++) {
 		seen[0] |= !strcmp(v[i].action, "account.disable");
 		seen[1] |= !strcmp(v[i].action, "account.enable");

@@ -127,8 +127,7 @@ static void test_buf_html(void)
 	buf_t b = BUF_INIT;
 	const char *s = "<script>alert(\"x\" & 'y')</script>";
 	buf_put_html(&b, s, strlen(s));
-	CHECK_STR(buf_str(&b),
-	          "&lt;script&gt;alert(&quot;x&quot; &amp; &#39;y&#39;)&lt;/script&gt;");
+	CHECK_STR(buf_str(&b), "&lt;script&gt;alert(&quot;x&quot; &amp; &#39;y&#39;)&lt;/script&gt;");
 
 	/* Already-escaped looking input is escaped again: the escaper never guesses. */
 	buf_reset(&b);
@@ -162,12 +161,23 @@ static void test_buf_html(void)
 			seed = seed * 1103515245 + 12345;
 			in[i] = "&<>\"'ab\xc3\xa9z"[(seed >> 16) % 11];
 			switch (in[i]) {
-			case '&': buf_puts(&ref, "&amp;"); break;
-			case '<': buf_puts(&ref, "&lt;"); break;
-			case '>': buf_puts(&ref, "&gt;"); break;
-			case '"': buf_puts(&ref, "&quot;"); break;
-			case '\'': buf_puts(&ref, "&#39;"); break;
-			default: buf_putc(&ref, in[i]);
+			case '&':
+				buf_puts(&ref, "&amp;");
+				break;
+			case '<':
+				buf_puts(&ref, "&lt;");
+				break;
+			case '>':
+				buf_puts(&ref, "&gt;");
+				break;
+			case '"':
+				buf_puts(&ref, "&quot;");
+				break;
+			case '\'':
+				buf_puts(&ref, "&#39;");
+				break;
+			default:
+				buf_putc(&ref, in[i]);
 			}
 		}
 		buf_put_html(&b, in, n);
@@ -365,8 +375,8 @@ static void test_log_format(void)
 	if (!out)
 		return;
 	char *line = out;
-	const char *want[] = {"INFO  Xin chào thư viện", "ERROR two?lines",
-	                      "INFO  GET /books?q=a?FAKE 200 123us", "WARN  shown"};
+	const char *want[] = { "INFO  Xin chào thư viện", "ERROR two?lines",
+		               "INFO  GET /books?q=a?FAKE 200 123us", "WARN  shown" };
 	int n = 0;
 	for (char *nl; (nl = strchr(line, '\n')); line = nl + 1, n++) {
 		*nl = '\0';

@@ -32,7 +32,7 @@ static bool is_pg(void)
 static int64_t count_of(const char *sql)
 {
 	int64_t n = -1;
-	err_t err = {0};
+	err_t err = { 0 };
 	if (db_query_int(db, &n, &err, sql, "") < 0)
 		fprintf(stderr, "  count failed: %s\n", err.detail);
 	return n;
@@ -42,7 +42,7 @@ static int64_t count_of(const char *sql)
 static int64_t add_unit(const char *code, const char *name, int64_t parent)
 {
 	int64_t id = -1;
-	err_t err = {0};
+	err_t err = { 0 };
 	int rc = parent ? db_insert_id(db, &id, &err,
 	                               "INSERT INTO units (parent_id, code, name, name_fold, kind, "
 	                               "created_at) VALUES (?, ?, ?, ?, 'school', 0) RETURNING id",
@@ -71,7 +71,7 @@ static void test_open(void)
 	CHECK(!db_in_transaction(db));
 
 	/* The session settings db.h promises. */
-	err_t err = {0};
+	err_t err = { 0 };
 	const char *sql = is_pg() ? "SELECT current_setting('TimeZone') || ' ' || "
 	                            "current_setting('client_min_messages') || ' ' || "
 	                            "current_setting('client_encoding')"
@@ -86,7 +86,7 @@ static void test_open(void)
 
 static void test_migrate(void)
 {
-	err_t err = {0};
+	err_t err = { 0 };
 	int version = -1, applied = -1;
 	CHECK(db_migration_latest() >= 1);
 	CHECK_INT(db_schema_version(db, &version, &err), 0);
@@ -111,7 +111,7 @@ static void test_migrate(void)
 
 static void test_roundtrip(void)
 {
-	err_t err = {0};
+	err_t err = { 0 };
 	const char *name = "Trường THCS Nguyễn Trãi – Đống Đa (Hà Nội) ư ơ ầ ẫ ậ";
 	int64_t parent = add_unit("rt-parent", "Phòng GD&ĐT Quận Đống Đa", 0);
 	int64_t id = add_unit("rt-1", name, parent);
@@ -190,8 +190,8 @@ static void test_roundtrip(void)
 
 static void test_int64(void)
 {
-	err_t err = {0};
-	const int64_t vals[] = {INT64_MIN, INT64_MIN + 1, -1, 0, 1, 2147483648LL, INT64_MAX};
+	err_t err = { 0 };
+	const int64_t vals[] = { INT64_MIN, INT64_MIN + 1, -1, 0, 1, 2147483648LL, INT64_MAX };
 	const int n = (int)(sizeof vals / sizeof vals[0]);
 	CHECK_INT(db_exec(db, &err, "CREATE TABLE t_nums (k BIGINT PRIMARY KEY, v BIGINT)", ""), 0);
 	for (int i = 0; i < n; i++)
@@ -225,7 +225,7 @@ static void test_int64(void)
 /* `?` inside literals, quoted identifiers and comments is text, not a placeholder. */
 static void test_placeholder_literal(void)
 {
-	err_t err = {0};
+	err_t err = { 0 };
 	db_stmt_t *st = db_query(db, &err,
 	                         "SELECT 'it''s ?' AS \"what?\", ? AS v, /* ? */ 'a?b' -- ? here\n"
 	                         "  , ? AS w",
@@ -265,7 +265,7 @@ static void test_placeholder_literal(void)
 
 static void test_conflict(void)
 {
-	err_t err = {0};
+	err_t err = { 0 };
 	int64_t before = count_of("SELECT COUNT(*) FROM units");
 	int64_t id = -1;
 	int rc = db_insert_id(db, &id, &err,
@@ -297,7 +297,7 @@ static void test_conflict(void)
 
 static void test_transaction(void)
 {
-	err_t err = {0};
+	err_t err = { 0 };
 	int64_t before = count_of("SELECT COUNT(*) FROM units");
 
 	CHECK_INT(db_begin(db, &err), 0);
@@ -348,7 +348,7 @@ static void test_transaction(void)
 
 static void test_statement_cache(void)
 {
-	err_t err = {0};
+	err_t err = { 0 };
 	const char *sql = "SELECT v FROM t_nums WHERE k = ?";
 
 	/* Same SQL: the same statement comes back once released. */
@@ -420,7 +420,7 @@ static void test_statement_cache(void)
  * bounded. On a connection of its own, so the main one's cache is left as it was. */
 static void test_cache_overflow(void)
 {
-	err_t err = {0};
+	err_t err = { 0 };
 	db_t *conn = NULL;
 	CHECK_INT(db_open(url, &conn, &err), 0);
 	int bad = 0;
@@ -465,7 +465,7 @@ typedef struct worker {
 static void *writer(void *arg)
 {
 	worker_t *w = arg;
-	err_t err = {0};
+	err_t err = { 0 };
 	db_t *conn = NULL;
 	if (db_open(w->url, &conn, &err) < 0)
 		goto fail;
@@ -502,7 +502,7 @@ fail:
 
 static void test_concurrent_writers(void)
 {
-	err_t err = {0};
+	err_t err = { 0 };
 	CHECK_INT(db_exec_script(db,
 	                         "CREATE TABLE t_counter (id BIGINT PRIMARY KEY, n BIGINT NOT NULL);"
 	                         "INSERT INTO t_counter VALUES (1, 0);"
@@ -513,7 +513,7 @@ static void test_concurrent_writers(void)
 	pthread_t th[WRITERS];
 	worker_t w[WRITERS];
 	for (int i = 0; i < WRITERS; i++) {
-		w[i] = (worker_t){.id = i, .url = url};
+		w[i] = (worker_t){ .id = i, .url = url };
 		CHECK_INT(pthread_create(&th[i], NULL, writer, &w[i]), 0);
 	}
 	for (int i = 0; i < WRITERS; i++) {
@@ -529,7 +529,7 @@ static void test_concurrent_writers(void)
 static void *migrator(void *arg)
 {
 	worker_t *w = arg;
-	err_t err = {0};
+	err_t err = { 0 };
 	db_t *conn = NULL;
 	if (db_open(w->url, &conn, &err) < 0 || db_migrate(conn, &w->applied, &err) < 0) {
 		w->failures++;
@@ -543,7 +543,7 @@ static void *migrator(void *arg)
  * PostgreSQL the fresh schema is a new one in the same database, on SQLite a second file. */
 static void test_concurrent_migrate(void)
 {
-	err_t err = {0};
+	err_t err = { 0 };
 	char race_url[1200];
 	if (is_pg()) {
 		CHECK_INT(db_exec_script(db, "CREATE SCHEMA tv_race", &err), 0);
@@ -558,7 +558,7 @@ static void test_concurrent_migrate(void)
 	pthread_t th[WRITERS];
 	worker_t w[WRITERS];
 	for (int i = 0; i < WRITERS; i++) {
-		w[i] = (worker_t){.id = i, .url = race_url};
+		w[i] = (worker_t){ .id = i, .url = race_url };
 		CHECK_INT(pthread_create(&th[i], NULL, migrator, &w[i]), 0);
 	}
 	int total = 0;
@@ -586,7 +586,7 @@ static void test_concurrent_migrate(void)
 
 static void test_bad_url(void)
 {
-	err_t err = {0};
+	err_t err = { 0 };
 	db_t *x = (db_t *)&err; /* must come back NULL */
 	CHECK_INT(db_open(NULL, &x, &err), ERR_INVALID);
 	CHECK(x == NULL);
@@ -627,7 +627,7 @@ static void test_bad_url(void)
 
 static void test_malformed_sql(void)
 {
-	err_t err = {0};
+	err_t err = { 0 };
 	CHECK(db_query(db, &err, "SELEC 1", "") == NULL);
 	CHECK_INT(err.code, ERR_INTERNAL);
 	CHECK_STR(err.key, "err.db.internal");
@@ -655,7 +655,7 @@ static void test_reconnect(void)
 {
 	if (!is_pg())
 		return;
-	err_t err = {0};
+	err_t err = { 0 };
 	db_t *other = NULL;
 	int64_t pid = 0, ok = 0;
 	const char *sql = "SELECT COUNT(*) FROM t_nums WHERE k >= ?";
@@ -697,7 +697,7 @@ static void test_reconnect(void)
 
 static void remove_sqlite(const char *path)
 {
-	static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
+	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
 	char p[300];
 	for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
 		snprintf(p, sizeof p, "%s%s", path, suffix[i]);
@@ -722,7 +722,7 @@ int main(void)
 		snprintf(url, sizeof url, "%s", tmp_path);
 	}
 
-	err_t err = {0};
+	err_t err = { 0 };
 	int version = -1;
 	if (db_open(url, &db, &err) < 0) {
 		fprintf(stderr, "test_db: cannot open the test database: %s\n", err.detail);

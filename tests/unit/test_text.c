@@ -25,27 +25,27 @@ static void test_valid_utf8(void)
 	CHECK(text_valid_utf8(NULL, 0));
 	CHECK(valid("plain ASCII, long enough to take the eight-byte path"));
 	CHECK(valid("Tiếng Việt có dấu: Đ đ ư ơ ă â ê ô"));
-	CHECK(valid("\xC2\x80"));                 /* U+0080, smallest 2-byte */
-	CHECK(valid("\xDF\xBF"));                 /* U+07FF */
-	CHECK(valid("\xE0\xA0\x80"));             /* U+0800, smallest 3-byte */
-	CHECK(valid("\xED\x9F\xBF"));             /* U+D7FF, just below the surrogates */
-	CHECK(valid("\xEE\x80\x80"));             /* U+E000, just above */
-	CHECK(valid("\xEF\xBB\xBF"));             /* BOM */
-	CHECK(valid("\xF0\x90\x80\x80"));         /* U+10000 */
-	CHECK(valid("\xF4\x8F\xBF\xBF"));         /* U+10FFFF, the last code point */
+	CHECK(valid("\xC2\x80"));         /* U+0080, smallest 2-byte */
+	CHECK(valid("\xDF\xBF"));         /* U+07FF */
+	CHECK(valid("\xE0\xA0\x80"));     /* U+0800, smallest 3-byte */
+	CHECK(valid("\xED\x9F\xBF"));     /* U+D7FF, just below the surrogates */
+	CHECK(valid("\xEE\x80\x80"));     /* U+E000, just above */
+	CHECK(valid("\xEF\xBB\xBF"));     /* BOM */
+	CHECK(valid("\xF0\x90\x80\x80")); /* U+10000 */
+	CHECK(valid("\xF4\x8F\xBF\xBF")); /* U+10FFFF, the last code point */
 	CHECK(valid("😀 emoji"));
-	CHECK(text_valid_utf8("a\0b", 3));        /* NUL is a character too when n says so */
+	CHECK(text_valid_utf8("a\0b", 3)); /* NUL is a character too when n says so */
 
 	/* overlongs */
-	CHECK(!valid("\xC0\xAF"));                /* '/' in two bytes */
+	CHECK(!valid("\xC0\xAF")); /* '/' in two bytes */
 	CHECK(!valid("\xC1\xBF"));
 	CHECK(!valid("\xE0\x80\xAF"));
 	CHECK(!valid("\xE0\x9F\xBF"));
 	CHECK(!valid("\xF0\x80\x80\xAF"));
 	CHECK(!valid("\xF0\x8F\xBF\xBF"));
 	/* surrogates */
-	CHECK(!valid("\xED\xA0\x80"));            /* U+D800 */
-	CHECK(!valid("\xED\xBF\xBF"));            /* U+DFFF */
+	CHECK(!valid("\xED\xA0\x80"));             /* U+D800 */
+	CHECK(!valid("\xED\xBF\xBF"));             /* U+DFFF */
 	CHECK(!valid("\xED\xA0\xBD\xED\xB8\x80")); /* CESU-8 pair */
 	/* above U+10FFFF */
 	CHECK(!valid("\xF4\x90\x80\x80"));
@@ -57,12 +57,14 @@ static void test_valid_utf8(void)
 	CHECK(!valid("Vi\xE1\xBB"));
 	CHECK(!valid("\xC3"));
 	CHECK(!valid("\xF0\x9F\x98"));
-	CHECK(!valid("\xE1\xBB" "abc"));
-	CHECK(!text_valid_utf8("Việt", 4));       /* cut inside ệ */
+	CHECK(!valid("\xE1\xBB"
+	             "abc"));
+	CHECK(!text_valid_utf8("Việt", 4)); /* cut inside ệ */
 	/* stray continuation bytes */
 	CHECK(!valid("\x80"));
-	CHECK(!valid("abc\xBF" "def"));
-	CHECK(!valid("12345678\x80"));            /* after an eight-byte ASCII run */
+	CHECK(!valid("abc\xBF"
+	             "def"));
+	CHECK(!valid("12345678\x80")); /* after an eight-byte ASCII run */
 }
 
 /* Reference: utf8proc's decoder, one code point at a time. */
@@ -84,7 +86,7 @@ static bool valid_ref(const unsigned char *s, size_t n)
 static void test_valid_utf8_random(void)
 {
 	static const unsigned char pick[] = {
-		'a', 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0,
+		'a',  0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0,
 		0xE1, 0xEC, 0xED, 0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xF8, 0xFF,
 	};
 	unsigned seed = 42;
@@ -131,42 +133,43 @@ static void test_fold_table(void)
 	static const struct {
 		const char *in, *want;
 	} cases[] = {
-		{"Tiếng Việt", "tieng viet"},
-		{"ĐẠI HỌC", "dai hoc"},
-		{"đường", "duong"},
-		{"Đà Nẵng", "da nang"},
-		{"ma má mà mả mã mạ", "ma ma ma ma ma ma"},        /* the five tones */
-		{"MA MÁ MÀ MẢ MÃ MẠ", "ma ma ma ma ma ma"},
-		{"Ăn quả nhớ kẻ trồng cây", "an qua nho ke trong cay"},  /* ă, ơ, ô */
-		{"Cần Thơ", "can tho"},                                /* â, ơ */
-		{"Bến Tre", "ben tre"},                                /* ê */
-		{"Ông già Nô-en", "ong gia no-en"},                    /* ô */
-		{"Ưu tiên", "uu tien"},                                /* ư */
-		{"ƯỚC MƠ", "uoc mo"},
-		{"NGUYỄN ĐÌNH CHIỂU", "nguyen dinh chieu"},
-		{"Hồ Chí Minh", "ho chi minh"},
-		{"Lịch sử Việt Nam", "lich su viet nam"},
-		{"Thủ Đức", "thu duc"},
-		{"Khánh Hòa", "khanh hoa"},
-		{"Khánh Hoà", "khanh hoa"},                            /* old-style tone placement */
-		{"Quảng Ngãi", "quang ngai"},
-		{"Giáo dục và Đào tạo", "giao duc va dao tao"},
-		{"ĂN ÂN ÊN ÔN ƠN ƯN", "an an en on on un"},
-		{"ỨNG DỤNG", "ung dung"},
-		{"  Dế Mèn \t phiêu\n\n  lưu   ký  ", "de men phieu luu ky"},  /* mixed white space */
-		{"Sách\u00A0giáo\u2003khoa\u3000mới", "sach giao khoa moi"},   /* Unicode spaces */
-		{"Toán 10 \u2013 Tập một", "toan 10 - tap mot"},                /* en dash lumps to - */
-		{"\u201CNhà Giả Kim\u201D", "\"nha gia kim\""},                  /* curly quotes */
-		{"Harry Potter and the Philosopher\u2019s Stone", "harry potter and the philosopher's stone"},
-		{"\u00D0iện Biên Phủ", "dien bien phu"},               /* eth used for Đ */
-		{"Tie\u0302\u0301ng Vie\u0323\u0302t", "tieng viet"},  /* decomposed */
-		{"\uFEFFCây Cam", "cay cam"},                          /* BOM vanishes */
-		{"Tin\u00ADhọc", "tinhoc"},                            /* soft hyphen vanishes */
-		{"Straße", "strasse"},
-		{"日本語", "日本語"},                                   /* other scripts pass */
-		{"", ""},
-		{"   ", ""},
-		{"\u00A0", ""},
+		{ "Tiếng Việt", "tieng viet" },
+		{ "ĐẠI HỌC", "dai hoc" },
+		{ "đường", "duong" },
+		{ "Đà Nẵng", "da nang" },
+		{ "ma má mà mả mã mạ", "ma ma ma ma ma ma" }, /* the five tones */
+		{ "MA MÁ MÀ MẢ MÃ MẠ", "ma ma ma ma ma ma" },
+		{ "Ăn quả nhớ kẻ trồng cây", "an qua nho ke trong cay" }, /* ă, ơ, ô */
+		{ "Cần Thơ", "can tho" },                                 /* â, ơ */
+		{ "Bến Tre", "ben tre" },                                 /* ê */
+		{ "Ông già Nô-en", "ong gia no-en" },                     /* ô */
+		{ "Ưu tiên", "uu tien" },                                 /* ư */
+		{ "ƯỚC MƠ", "uoc mo" },
+		{ "NGUYỄN ĐÌNH CHIỂU", "nguyen dinh chieu" },
+		{ "Hồ Chí Minh", "ho chi minh" },
+		{ "Lịch sử Việt Nam", "lich su viet nam" },
+		{ "Thủ Đức", "thu duc" },
+		{ "Khánh Hòa", "khanh hoa" },
+		{ "Khánh Hoà", "khanh hoa" }, /* old-style tone placement */
+		{ "Quảng Ngãi", "quang ngai" },
+		{ "Giáo dục và Đào tạo", "giao duc va dao tao" },
+		{ "ĂN ÂN ÊN ÔN ƠN ƯN", "an an en on on un" },
+		{ "ỨNG DỤNG", "ung dung" },
+		{ "  Dế Mèn \t phiêu\n\n  lưu   ký  ", "de men phieu luu ky" }, /* mixed white space */
+		{ "Sách\u00A0giáo\u2003khoa\u3000mới", "sach giao khoa moi" },  /* Unicode spaces */
+		{ "Toán 10 \u2013 Tập một", "toan 10 - tap mot" },              /* en dash lumps to - */
+		{ "\u201CNhà Giả Kim\u201D", "\"nha gia kim\"" },               /* curly quotes */
+		{ "Harry Potter and the Philosopher\u2019s Stone",
+		  "harry potter and the philosopher's stone" },
+		{ "\u00D0iện Biên Phủ", "dien bien phu" },              /* eth used for Đ */
+		{ "Tie\u0302\u0301ng Vie\u0323\u0302t", "tieng viet" }, /* decomposed */
+		{ "\uFEFFCây Cam", "cay cam" },                         /* BOM vanishes */
+		{ "Tin\u00ADhọc", "tinhoc" },                           /* soft hyphen vanishes */
+		{ "Straße", "strasse" },
+		{ "日本語", "日本語" }, /* other scripts pass */
+		{ "", "" },
+		{ "   ", "" },
+		{ "\u00A0", "" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		CHECK_STR(text_fold(A, cases[i].in), cases[i].want);
@@ -187,12 +190,12 @@ static void test_fold_fast_path(void)
 {
 	int bad = 0;
 	for (int c = 1; c < 128; c++) {
-		char fast_in[4] = {'a', (char)c, 'a', 0};
+		char fast_in[4] = { 'a', (char)c, 'a', 0 };
 		char slow_in[8];
 		snprintf(slow_in, sizeof slow_in, "\u00E9%c\u00E9", c);
 		const char *fast = text_fold(A, fast_in), *slow = text_fold(A, slow_in);
-		if (!fast || !slow || strlen(fast) != strlen(slow) || fast[1] != slow[1] ||
-		    fast[0] != 'a' || slow[0] != 'e') {
+		if (!fast || !slow || strlen(fast) != strlen(slow) || fast[1] != slow[1] || fast[0] != 'a' ||
+		    slow[0] != 'e') {
 			fprintf(stderr, "  fast/slow differ for byte %d: \"%s\" vs \"%s\"\n", c,
 			        fast ? fast : "(null)", slow ? slow : "(null)");
 			bad++;
@@ -318,8 +321,7 @@ static bool folded_clean(const char *f)
 		if (k <= 0)
 			return false;
 		utf8proc_category_t cat = utf8proc_category(c);
-		if (cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_MC ||
-		    cat == UTF8PROC_CATEGORY_ME)
+		if (cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_MC || cat == UTF8PROC_CATEGORY_ME)
 			return false;
 		bool letter = cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO;
 		if (letter && ((c >= 0xC0 && c <= 0x24F) || (c >= 0x1E00 && c <= 0x1EFF)))

@@ -7,8 +7,8 @@
 #include "base/assets.h"
 #include "base/buf.h"
 #include "base/i18n.h"
-#include "web/tmpl.h"
 #include "check.h"
+#include "web/tmpl.h"
 
 /* Render text with the JSON context ctx_json ("" for none); the output, or "ERROR: detail". The
  * returned string is valid until the next call. */
@@ -92,8 +92,8 @@ static void test_dotted_names(void)
 	const char *ctx = "{\"a\": {\"b\": {\"c\": \"deep\"}, \"s\": \"str\"}, \"b\": {\"c\": \"root\"}}";
 	CHECK_STR(render("{{a.b.c}}", ctx), "deep");
 	CHECK_STR(render("{{a.s}}", ctx), "str");
-	CHECK_STR(render("[{{a.x.c}}]", ctx), "[]");   /* broken chain */
-	CHECK_STR(render("[{{a.s.c}}]", ctx), "[]");   /* through a string */
+	CHECK_STR(render("[{{a.x.c}}]", ctx), "[]"); /* broken chain */
+	CHECK_STR(render("[{{a.s.c}}]", ctx), "[]"); /* through a string */
 	CHECK_STR(render("[{{x.y}}]", ctx), "[]");
 	/* The first segment is found on the stack, the rest only below it: inside {{#a}}, b.c is
 	 * a's b.c, and a name a lacks is looked up outward. */
@@ -104,12 +104,12 @@ static void test_dotted_names(void)
 static void test_sections(void)
 {
 	const char *ctx =
-		"{\"school\": \"THPT Nguyễn Du\", \"name\": \"root\","
-		" \"books\": [{\"title\": \"Tắt Đèn\", \"copies\": [{\"code\": \"A1\"}, {\"code\": \"A2\"}]},"
-		"             {\"title\": \"Số Đỏ\", \"copies\": []}],"
-		" \"tags\": [\"văn\", \"sử\"], \"user\": {\"name\": \"Lan\"}, \"yes\": true, \"no\": false,"
-		" \"msg\": \"Đã lưu\", \"count\": 3, \"zero\": 0, \"empty\": \"\", \"none\": [], \"eo\": {},"
-		" \"nul\": null}";
+	    "{\"school\": \"THPT Nguyễn Du\", \"name\": \"root\","
+	    " \"books\": [{\"title\": \"Tắt Đèn\", \"copies\": [{\"code\": \"A1\"}, {\"code\": \"A2\"}]},"
+	    "             {\"title\": \"Số Đỏ\", \"copies\": []}],"
+	    " \"tags\": [\"văn\", \"sử\"], \"user\": {\"name\": \"Lan\"}, \"yes\": true, \"no\": false,"
+	    " \"msg\": \"Đã lưu\", \"count\": 3, \"zero\": 0, \"empty\": \"\", \"none\": [], \"eo\": {},"
+	    " \"nul\": null}";
 	/* arrays of objects, nested */
 	CHECK_STR(render("{{#books}}<{{title}}:{{#copies}}{{code}},{{/copies}}>{{/books}}", ctx),
 	          "<Tắt Đèn:A1,A2,><Số Đỏ:>");
@@ -126,7 +126,8 @@ static void test_sections(void)
 	CHECK_STR(render("{{#count}}{{.}} bản{{/count}}", ctx), "3 bản");
 	/* falsy: nothing */
 	CHECK_STR(render("[{{#no}}x{{/no}}{{#zero}}x{{/zero}}{{#empty}}x{{/empty}}{{#none}}x{{/none}}"
-	                 "{{#eo}}x{{/eo}}{{#nul}}x{{/nul}}{{#missing}}x{{/missing}}]", ctx),
+	                 "{{#eo}}x{{/eo}}{{#nul}}x{{/nul}}{{#missing}}x{{/missing}}]",
+	                 ctx),
 	          "[]");
 	/* sections with the same name nested */
 	CHECK_STR(render("{{#user}}{{#user}}{{name}}{{/user}}{{/user}}", ctx), "Lan");
@@ -141,7 +142,8 @@ static void test_inverted(void)
 	const char *ctx = "{\"no\": false, \"zero\": 0, \"empty\": \"\", \"none\": [], \"eo\": {},"
 	                  " \"nul\": null, \"yes\": true, \"list\": [1], \"s\": \"x\", \"n\": 2}";
 	CHECK_STR(render("{{^missing}}1{{/missing}}{{^no}}2{{/no}}{{^zero}}3{{/zero}}"
-	                 "{{^empty}}4{{/empty}}{{^none}}5{{/none}}{{^eo}}6{{/eo}}{{^nul}}7{{/nul}}", ctx),
+	                 "{{^empty}}4{{/empty}}{{^none}}5{{/none}}{{^eo}}6{{/eo}}{{^nul}}7{{/nul}}",
+	                 ctx),
 	          "1234567");
 	CHECK_STR(render("[{{^yes}}x{{/yes}}{{^list}}x{{/list}}{{^s}}x{{/s}}{{^n}}x{{/n}}]", ctx), "[]");
 	/* the usual pair */
@@ -211,8 +213,9 @@ static void test_parse_errors(void)
 static void test_random_templates(void)
 {
 	static const char *const bits[] = {
-		"{{", "}}", "{{{", "}}}", "#", "^", "/", ">", "!", "@", "&", "=", ".", "a", "b",
-		"a.b", " ", "\n", "x", "{{#a}}", "{{/a}}", "{{^b}}", "{{/b}}", "{{.}}", "{{>p}}",
+		"{{", "}}",     "{{{",    "}}}",    "#",      "^",     "/",      ">", "!",
+		"@",  "&",      "=",      ".",      "a",      "b",     "a.b",    " ", "\n",
+		"x",  "{{#a}}", "{{/a}}", "{{^b}}", "{{/b}}", "{{.}}", "{{>p}}",
 	};
 	const char *ctx = "{\"a\": [{\"b\": 1}, {\"b\": \"<x>\"}], \"b\": {\"a\": true}}";
 	unsigned seed = 7;
@@ -251,7 +254,10 @@ static void test_i18n_tags(void)
 }
 
 /* A template set of the test's own, loaded with tmpl_init_from. */
-#define T(name, text) {"templates/" name ".html", (const unsigned char *)(text), sizeof(text) - 1, "\"t\""}
+#define T(name, text)                                                                                        \
+	{                                                                                                    \
+		"templates/" name ".html", (const unsigned char *)(text), sizeof(text) - 1, "\"t\""          \
+	}
 
 static void test_partials(void)
 {
@@ -261,8 +267,8 @@ static void test_partials(void)
 		T("item", "<li>{{name}} ({{title}})</li>"),
 		T("tree", "{{name}}{{#children}}({{>tree}}){{/children}}"),
 		T("loop", "x{{>loop}}"),
-		{"static/app.css", (const unsigned char *)"{{#not a template", 17, "\"c\""},
-		{"templates/notes.txt", (const unsigned char *)"{{#ignored", 10, "\"c\""},
+		{ "static/app.css", (const unsigned char *)"{{#not a template", 17, "\"c\"" },
+		{ "templates/notes.txt", (const unsigned char *)"{{#ignored", 10, "\"c\"" },
 	};
 	err_t err;
 	CHECK_INT(tmpl_init_from(set, sizeof set / sizeof set[0], &err), 0);
@@ -279,8 +285,9 @@ static void test_partials(void)
 	json_decref(ctx);
 
 	/* a partial from a string template */
-	CHECK_STR(render("{{#items}}{{>item}}{{/items}}", "{\"items\": [{\"name\": \"A\"}], \"title\": \"T\"}"),
-	          "<li>A (T)</li>");
+	CHECK_STR(
+	    render("{{#items}}{{>item}}{{/items}}", "{\"items\": [{\"name\": \"A\"}], \"title\": \"T\"}"),
+	    "<li>A (T)</li>");
 
 	/* Recursion bounded by the data. Leaves need "children": [] of their own: a missing name
 	 * is looked up outward, so a leaf without it would find its parent's children again. */
@@ -309,7 +316,7 @@ static void test_partials(void)
 /* Data nested deeper than the context stack: an error, not an overflow. */
 static void test_deep_context(void)
 {
-	static const asset_t set[] = {T("deep", "{{#c}}{{#c}}{{#c}}{{>deep}}{{/c}}{{/c}}{{/c}}")};
+	static const asset_t set[] = { T("deep", "{{#c}}{{#c}}{{#c}}{{>deep}}{{/c}}{{/c}}{{/c}}") };
 	err_t err;
 	CHECK_INT(tmpl_init_from(set, 1, &err), 0);
 	json_t *root = json_object(), *cur = root;
@@ -328,9 +335,9 @@ static void test_deep_context(void)
 
 static void test_init_errors(void)
 {
-	static const asset_t good[] = {T("a", "A")};
-	static const asset_t bad_syntax[] = {T("ok", "fine"), T("bad", "<p>\n{{#x}}\n</p>\n")};
-	static const asset_t bad_partial[] = {T("p", "1\n2\n{{>missing}}")};
+	static const asset_t good[] = { T("a", "A") };
+	static const asset_t bad_syntax[] = { T("ok", "fine"), T("bad", "<p>\n{{#x}}\n</p>\n") };
+	static const asset_t bad_partial[] = { T("p", "1\n2\n{{>missing}}") };
 	err_t err;
 	CHECK_INT(tmpl_init_from(good, 1, &err), 0);
 

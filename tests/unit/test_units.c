@@ -12,13 +12,15 @@ static int64_t sgd, pgd1, pgd2, th1, th2, lc;
 static int64_t mk(const actor_t *who, int64_t parent, const char *code, const char *name, const char *kind,
                   const char *level, int want)
 {
-	err_t err = {0};
+	err_t err = { 0 };
 	int64_t id = 0;
-	unit_new_t in = {.parent_id = parent, .code = code, .name = name, .kind = kind, .school_level = level};
+	unit_new_t in = {
+		.parent_id = parent, .code = code, .name = name, .kind = kind, .school_level = level
+	};
 	int rc = units_create(db, who, &in, &id, &err);
 	if (rc != want)
-		fprintf(stderr, "  units_create %s: got %d (%s %s), want %d\n", code, rc, err.key ? err.key : "",
-		        err.detail, want);
+		fprintf(stderr, "  units_create %s: got %d (%s %s), want %d\n", code, rc,
+		        err.key ? err.key : "", err.detail, want);
 	CHECK_INT(rc, want);
 	return rc == 0 ? id : 0;
 }
@@ -26,7 +28,7 @@ static int64_t mk(const actor_t *who, int64_t parent, const char *code, const ch
 /* An actor at a unit, as auth.c would build it. */
 static actor_t actor_at(int64_t unit, role_t role)
 {
-	actor_t a = {0};
+	actor_t a = { 0 };
 	unit_t u;
 	err_t err;
 	if (units_get(db, NULL, unit, A, &u, &err) == 0)
@@ -92,12 +94,12 @@ static void test_scope(void)
 	CHECK_INT(units_get(db, &school, th1, A, &u, &err), 0);
 	CHECK_INT(units_get(db, &school, th2, A, &u, &err), ERR_NOTFOUND);
 	/* A path that merely starts with the same digits is not inside: /1/2/ vs /1/23/. */
-	actor_t fake = {0};
+	actor_t fake = { 0 };
 	snprintf(fake.unit_path, sizeof fake.unit_path, "/1/2/");
 	CHECK(actor_sees_path(&fake, "/1/2/7/"));
 	CHECK(!actor_sees_path(&fake, "/1/23/"));
 	CHECK(!actor_sees_path(&fake, "/1/"));
-	actor_t empty = {0};
+	actor_t empty = { 0 };
 	CHECK(!actor_sees_path(&empty, "/1/"));
 	CHECK_STR(actor_path_end(A, "/1/2/"), "/1/20");
 }
@@ -114,7 +116,7 @@ static void test_create_scope(void)
 	audit_entry_t *v;
 	size_t n = 0;
 	err_t err;
-	audit_filter_t f = {.action = "unit"};
+	audit_filter_t f = { .action = "unit" };
 	CHECK_INT(audit_list(db, &office1, &f, A, &v, &n, &err), 0);
 	CHECK_INT(n, 3); /* PGD01 itself, TH001 and TH003: inside PGD01; not PGD02 nor TH004 */
 	CHECK_INT(audit_list(db, &lib, &f, A, &v, &n, &err), ERR_FORBIDDEN);

@@ -40,7 +40,7 @@ static inline db_t *testdb_open(void)
 		snprintf(url, sizeof url, "%s", testdb_tmp);
 	}
 	db_t *db = NULL;
-	err_t err = {0};
+	err_t err = { 0 };
 	if (db_open(url, &db, &err) < 0 || db_migrate(db, NULL, &err) < 0) {
 		fprintf(stderr, "testdb: cannot open and migrate %s: %s\n", url, err.detail);
 		exit(2);
