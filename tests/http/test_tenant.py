@@ -184,7 +184,7 @@ def test_every_tenant_route_is_probed():
     """A route added to routes.c that takes an id or touches accounts, units or the audit log must
     be added to ROUTES or LIST_PAGES above; this test fails until it is."""
     with open(os.path.join(h.ROOT, "src", "web", "routes.c"), encoding="utf-8") as f:
-        table = re.findall(r'\{"(GET|POST)", "([^"]+)", page_\w+', f.read())
+        table = re.findall(r'\{\s*"(GET|POST)",\s*"([^"]+)",\s*page_\w+', f.read())
     assert len(table) >= 15, "could not read the route table of routes.c: %r" % table
     covered = set()
     for method, tmpl, fields, _, _ in ROUTES:
