@@ -208,12 +208,13 @@ static int by_path(const void *x, const void *y)
 int units_list_subtree(db_t *db, const actor_t *actor, int64_t root_id, arena_t *a, unit_t **out, size_t *n,
                        err_t *err)
 {
-	unit_t root;
-	int rc = units_get(db, actor, root_id ? root_id : actor->unit_id, a, &root, err);
-	if (rc < 0)
+	/* The actor's own subtree needs no lookup of its root: the actor carries its path. */
+	unit_t root = {.path = actor->unit_path};
+	int rc = 0;
+	if (root_id && root_id != actor->unit_id && (rc = units_get(db, actor, root_id, a, &root, err)) < 0)
 		return rc;
-	/* Sorted here, not by the database: the paths must compare id by id as numbers, and
-	 * PostgreSQL's locale collation would not compare them byte by byte. */
+	/* Sorted here, not by the database: the paths must compare id by id as numbers (and
+	 * the sort puts the root first). */
 	db_stmt_t *st =
 	    db_query(db, err,
 	             "SELECT " UNIT_COLS ", (SELECT COUNT(*) FROM accounts c WHERE c.unit_id = u.id) "
