@@ -29,7 +29,7 @@ STATIC   := $(wildcard static/*) $(NPM_ASSETS)
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test sanitize unit clean distclean demo npm
+.PHONY: all test sanitize test-sanitize unit clean demo
 all: $(BUILD)/thuvien $(TEST_BIN)
 
 $(BUILD)/thuvien: $(MAIN_OBJ) $(LIB_OBJ)
@@ -73,6 +73,10 @@ unit: $(TEST_BIN)
 sanitize:
 	$(MAKE) BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" all
+
+# The whole suite (unit, HTTP, both backends) with the sanitizer build only.
+test-sanitize: sanitize
+	BUILDS=build/asan SUITES="unit http" scripts/test.sh
 
 demo: all
 	scripts/demo.sh

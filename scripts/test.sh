@@ -7,19 +7,20 @@
 # PostgreSQL is a throwaway server started here (scripts/pg-cluster.sh) and stopped at the end.
 # The last line is "N passed, M failed"; the exit status is 1 when anything failed.
 #
-# Environment: QUICK=1 skips the sanitizer build; SUITES="unit http browser" picks suites;
-# BACKENDS="sqlite postgresql" picks backends.
+# Environment: QUICK=1 skips the sanitizer build; BUILDS="build/asan" runs only it (what
+# `make test-sanitize` does); SUITES="unit http browser" picks suites; BACKENDS="sqlite
+# postgresql" picks backends.
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
 scripts/install-deps.sh || exit 1
 make -j"$(nproc)" all || exit 1
-BUILDS="build"
-if [ "${QUICK:-0}" != 1 ]; then
-	make -j"$(nproc)" sanitize || exit 1
-	BUILDS="build build/asan"
+if [ -z "${BUILDS:-}" ]; then
+	BUILDS="build"
+	[ "${QUICK:-0}" != 1 ] && BUILDS="build build/asan"
 fi
+case " $BUILDS " in *" build/asan "*) make -j"$(nproc)" sanitize || exit 1 ;; esac
 SUITES=${SUITES:-"unit http browser"}
 BACKENDS=${BACKENDS:-"sqlite postgresql"}
 

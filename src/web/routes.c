@@ -7,7 +7,7 @@
 
 static const route_t routes[] = {
 	{ "GET", "/healthz", page_healthz, R_PUBLIC | R_PWCHANGE },
-	{ "GET", "/static/*", page_static, R_PUBLIC | R_PWCHANGE | R_NOLOG },
+	{ "GET", "/static/*", page_static, R_PUBLIC | R_PWCHANGE },
 	{ "GET", "/login", page_login_form, R_PUBLIC | R_PWCHANGE },
 	{ "POST", "/login", page_login, R_PUBLIC | R_NOCSRF | R_PWCHANGE },
 	{ "POST", "/logout", page_logout, R_AUTH | R_PWCHANGE },

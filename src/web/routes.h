@@ -10,7 +10,6 @@ enum {
 	R_AUTH = 1 << 0,     /* a logged-in account; anonymous: 303 to /login (HTML) or 401 (JSON) */
 	R_NOCSRF = 1 << 1,   /* POST without a session's CSRF token (only /login: no session yet) */
 	R_PWCHANGE = 1 << 2, /* allowed while a password change is pending */
-	R_NOLOG = 1 << 3,    /* no access-log line (static assets, health checks at high rates) */
 };
 
 typedef struct route {

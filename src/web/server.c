@@ -49,7 +49,6 @@ typedef struct conn_req {
 	int overloaded;      /* 503 */
 	int bad_request;     /* 400: %00 in the raw URI, conflicting Content-Length headers */
 	int started;         /* answer() has seen this request (the URI logger made it before) */
-	int nolog;
 	char *log_path;
 } conn_req_t;
 
@@ -435,7 +434,6 @@ static void dispatch(conn_req_t *cr)
 			web_add_header(r, "Allow", allow);
 		return web_fail_key(r, status, status == 405 ? "err.method" : "err.notfound", NULL);
 	}
-	cr->nolog = (route->flags & R_NOLOG) != 0;
 	if (route->handler == page_static)
 		return route->handler(r); /* no database, no session */
 
@@ -595,8 +593,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **state, enum MH
 		return;
 	}
 	watch_set(c, 1);
-	if (!cr->nolog || cr->r.status >= 400)
-		log_access(cr->r.method, cr->r.path, cr->r.status, (long long)(clock_usec() - cr->start_us));
+	log_access(cr->r.method, cr->r.path, cr->r.status, (long long)(clock_usec() - cr->start_us));
 	buf_release(&cr->upload);
 	buf_release(&cr->r.body);
 	arena_free(cr->r.arena);

@@ -65,11 +65,4 @@ static inline int check_summary(const char *suite)
 	return check_failed ? 1 : 0;
 }
 
-/* The database URL the db-backed tests use: $THUVIEN_TEST_DB, else a fresh SQLite file. */
-static inline const char *check_db_url(void)
-{
-	const char *u = getenv("THUVIEN_TEST_DB");
-	return u && *u ? u : NULL;
-}
-
 #endif

@@ -17,10 +17,10 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "testdb.h"
 #include "db/db.h"
 
 static char url[1024];      /* the database under test */
-static char tmp_path[256];  /* our SQLite file when THUVIEN_TEST_DB is unset, else "" */
 static char race_path[256]; /* a second SQLite file for the concurrent-migration test */
 static db_t *db;            /* the main connection, open for every test */
 
@@ -695,32 +695,9 @@ static void test_reconnect(void)
 
 /* ---- setup ------------------------------------------------------------------------------- */
 
-static void remove_sqlite(const char *path)
-{
-	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
-	char p[300];
-	for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
-		snprintf(p, sizeof p, "%s%s", path, suffix[i]);
-		unlink(p);
-	}
-}
-
 int main(void)
 {
-	const char *given = check_db_url();
-	if (given) {
-		snprintf(url, sizeof url, "%s", given);
-	} else {
-		const char *dir = getenv("TMPDIR");
-		snprintf(tmp_path, sizeof tmp_path, "%s/thuvien-test-XXXXXX", dir && *dir ? dir : "/tmp");
-		int fd = mkstemp(tmp_path);
-		if (fd < 0) {
-			perror("mkstemp");
-			return 1;
-		}
-		close(fd);
-		snprintf(url, sizeof url, "%s", tmp_path);
-	}
+	testdb_url(url, sizeof url);
 
 	err_t err = { 0 };
 	int version = -1;
@@ -751,9 +728,8 @@ int main(void)
 	RUN(test_reconnect);
 
 	db_close(db);
-	if (tmp_path[0])
-		remove_sqlite(tmp_path);
+	testdb_remove();
 	if (race_path[0])
-		remove_sqlite(race_path);
+		testdb_remove_sqlite(race_path);
 	return check_summary("db");
 }

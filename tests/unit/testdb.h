@@ -15,30 +15,55 @@
 #include "base/i18n.h"
 #include "db/db.h"
 
-static char testdb_tmp[256];
+static char testdb_tmp[256]; /* our SQLite file when THUVIEN_TEST_DB is unset, else "" */
 
+/* The URL of the database under test: $THUVIEN_TEST_DB, or a fresh SQLite path under $TMPDIR
+ * (not created; testdb_remove() deletes it and its -wal/-shm files at the end). */
+static inline void testdb_url(char *url, size_t n)
+{
+	const char *given = getenv("THUVIEN_TEST_DB");
+	if (given && *given) {
+		snprintf(url, n, "%s", given);
+		return;
+	}
+	const char *dir = getenv("TMPDIR");
+	snprintf(testdb_tmp, sizeof testdb_tmp, "%s/thuvien-unit-XXXXXX", dir && *dir ? dir : "/tmp");
+	int fd = mkstemp(testdb_tmp);
+	if (fd < 0) {
+		perror("mkstemp");
+		exit(2);
+	}
+	close(fd);
+	unlink(testdb_tmp);
+	snprintf(url, n, "%s", testdb_tmp);
+}
+
+/* Delete a SQLite database file and its companions. */
+static inline void testdb_remove_sqlite(const char *path)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
+	char p[300];
+	for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+		snprintf(p, sizeof p, "%s%s", path, suffix[i]);
+		unlink(p);
+	}
+}
+
+static inline void testdb_remove(void)
+{
+	if (testdb_tmp[0])
+		testdb_remove_sqlite(testdb_tmp);
+}
+
+/* Open and migrate the database under test, with the configuration defaults. */
 static inline db_t *testdb_open(void)
 {
 	char url[1024];
-	const char *given = getenv("THUVIEN_TEST_DB");
 	config_defaults();
 	g_config.argon2_mem_kib = 1024;
 	g_config.argon2_ops = 1;
 	i18n_init();
-	if (given && *given) {
-		snprintf(url, sizeof url, "%s", given);
-	} else {
-		const char *dir = getenv("TMPDIR");
-		snprintf(testdb_tmp, sizeof testdb_tmp, "%s/thuvien-unit-XXXXXX", dir && *dir ? dir : "/tmp");
-		int fd = mkstemp(testdb_tmp);
-		if (fd < 0) {
-			perror("mkstemp");
-			exit(2);
-		}
-		close(fd);
-		unlink(testdb_tmp);
-		snprintf(url, sizeof url, "%s", testdb_tmp);
-	}
+	testdb_url(url, sizeof url);
 	db_t *db = NULL;
 	err_t err = { 0 };
 	if (db_open(url, &db, &err) < 0 || db_migrate(db, NULL, &err) < 0) {
@@ -51,14 +76,7 @@ static inline db_t *testdb_open(void)
 static inline void testdb_close(db_t *db)
 {
 	db_close(db);
-	if (testdb_tmp[0]) {
-		char p[300];
-		unlink(testdb_tmp);
-		snprintf(p, sizeof p, "%s-wal", testdb_tmp);
-		unlink(p);
-		snprintf(p, sizeof p, "%s-shm", testdb_tmp);
-		unlink(p);
-	}
+	testdb_remove();
 	i18n_shutdown();
 }
 
