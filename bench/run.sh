@@ -237,6 +237,8 @@ TV_USERS=$USERS TV_PASSWORD=$PASSWORD wrk -t"$THREADS" -c"$LOGIN_CONNS" -d"$DURA
 [ -n "${BENCH_RAW:-}" ] && { echo "--- wrk: logins"; cat "$LOGIN_OUT"; }
 SESSIONS_AFTER=$(sql "$DB" "SELECT count(*) FROM sessions")
 RSS_LOGIN=$(rss_mb "$WARN_PID" VmRSS)
+sleep 2 # the logins wrk left in flight finish; their Argon2id blocks go back to the system
+RSS_IDLE2=$(rss_mb "$WARN_PID" VmRSS)
 HWM_LOGIN=$(rss_mb "$WARN_PID" VmHWM)
 HASH=$(sql "$DB" "SELECT password_hash FROM accounts WHERE username = '$USER_NAME'")
 WARN_ERRORS=$(grep -c -E ' (ERROR|WARN) ' "$TMP/serve-warn.log" || true)
@@ -291,7 +293,7 @@ done
 echo "(status, bytes: one curl request before the run; non-2xx: wrk's 'Non-2xx or 3xx responses'; socket errors: wrk's 'Socket errors' line)"
 echo "keep-alive (second request over the first one's connection, curl): hello_mhd $KA_HELLO;" \
 	"$(for t in "${TARGETS[@]}"; do n=${t%%|*}; printf '%s %s; ' "$n" "${KA[$n]}"; done | sed 's/; $//')"
-echo "access log run: $LOG_LINES lines, $LOG_BYTES bytes written to a file during it (static files are not logged)"
+echo "access log run: $LOG_LINES lines, $LOG_BYTES bytes written to a file during it "
 echo
 
 echo "Logins (POST /login, Argon2id): wrk -t$THREADS -c$LOGIN_CONNS -d$DURATION, usernames rotating over $(echo "$USERS" | wc -w) demo accounts"
@@ -308,7 +310,8 @@ echo "Memory of thuvien serve (VmRSS from /proc/PID/status; the warn server):"
 echo "  after start:                      $RSS_START MB"
 echo "  idle, after a login and 15 pages: $RSS_IDLE MB"
 echo "  after the page runs:              $RSS_PAGES MB (peak VmHWM $HWM_PAGES MB, which includes the curl login's Argon2id hash)"
-echo "  after the login run:              $RSS_LOGIN MB (peak VmHWM $HWM_LOGIN MB)"
+echo "  right after the login run:        $RSS_LOGIN MB (peak VmHWM $HWM_LOGIN MB; Argon2id hashes in flight)"
+echo "  idle again, 2 s later:            $RSS_IDLE2 MB"
 echo
 echo "load:      $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min, after the run)"
 awk -v b0="$CPU_BUSY0" -v b1="$CPU_BUSY1" -v t0="$CPU_TOTAL0" -v t1="$CPU_TOTAL1" -v c0="$CHILD0" -v c1="$CHILD1" 'BEGIN {
