@@ -37,6 +37,8 @@ static const struct nav_item {
 #define ALL    ((1u << ROLE__COUNT) - 1)
 #define BIT(r) (1u << (r))
 	{ "/", "nav.home", ALL },
+	{ "/catalog", "nav.catalog", ALL & ~BIT(ROLE_READER) },
+	{ "/acquisitions", "nav.acquisitions", BIT(ROLE_LIBRARIAN) | BIT(ROLE_LEADER) },
 	{ "/units", "nav.units", ALL & ~BIT(ROLE_READER) },
 	{ "/accounts", "nav.accounts", BIT(ROLE_SYSADMIN) | BIT(ROLE_UNIT_ADMIN) },
 	{ "/audit", "nav.audit", BIT(ROLE_SYSADMIN) | BIT(ROLE_UNIT_ADMIN) },
@@ -175,6 +177,11 @@ static const char *status_key(int status)
 
 void web_fail_key(web_req_t *r, int status, const char *key, const char *detail)
 {
+	web_fail_extra(r, status, key, detail, NULL);
+}
+
+void web_fail_extra(web_req_t *r, int status, const char *key, const char *detail, json_t *extra)
+{
 	json_t *e = json_object();
 	json_object_set_new(e, "status", json_integer(status));
 	json_object_set_new(e, "code", json_string(key));
@@ -182,6 +189,10 @@ void web_fail_key(web_req_t *r, int status, const char *key, const char *detail)
 	json_object_set_new(e, "message", json_string(web_t(r, key)));
 	if (detail && *detail)
 		json_object_set_new(e, "detail", json_string(detail));
+	if (extra) {
+		json_object_update(e, extra);
+		json_decref(extra);
+	}
 	json_t *data = json_pack("{s:o}", "error", e);
 	if (status == 429 && detail)
 		web_add_header(r, "Retry-After", "60");

@@ -27,6 +27,14 @@ static const route_t routes[] = {
 	{ "POST", "/accounts/:id/reset", page_account_reset, R_AUTH },
 	{ "POST", "/accounts/:id/unlock", page_account_unlock, R_AUTH },
 	{ "GET", "/audit", page_audit, R_AUTH },
+	{ "GET", "/catalog", page_catalog, R_AUTH },
+	{ "POST", "/catalog", page_biblio_create, R_AUTH },
+	{ "GET", "/catalog/new", page_biblio_new, R_AUTH },
+	{ "GET", "/catalog/:id", page_biblio, R_AUTH },
+	{ "POST", "/catalog/:id/copies", page_items_add, R_AUTH },
+	{ "GET", "/acquisitions", page_acquisitions, R_AUTH },
+	{ "POST", "/acquisitions", page_acquisition_create, R_AUTH },
+	{ "GET", "/acquisitions/:id", page_acquisition, R_AUTH },
 };
 
 /* Does path match pattern? ":id" takes one segment of 1-18 digits; a trailing "*" takes the

@@ -106,6 +106,9 @@ void web_fail(web_req_t *r, const err_t *err);
 /* Answer an error without an err_t: status, i18n key, optional detail. */
 void web_fail_key(web_req_t *r, int status, const char *key, const char *detail);
 
+/* The same with more members for the error object (ownership of extra passes; NULL for none). */
+void web_fail_extra(web_req_t *r, int status, const char *key, const char *detail, json_t *extra);
+
 /* Translate a key in the request's language. */
 const char *web_t(web_req_t *r, const char *key);
 
@@ -113,6 +116,7 @@ const char *web_t(web_req_t *r, const char *key);
 web_handler_fn page_healthz, page_static, page_login_form, page_login, page_logout, page_home,
     page_password_form, page_password, page_lang, page_units, page_unit, page_unit_create, page_accounts,
     page_account_new, page_account_create, page_account, page_account_disable, page_account_enable,
-    page_account_reset, page_account_unlock, page_audit;
+    page_account_reset, page_account_unlock, page_audit, page_catalog, page_biblio_new, page_biblio_create,
+    page_biblio, page_items_add, page_acquisitions, page_acquisition_create, page_acquisition;
 
 #endif

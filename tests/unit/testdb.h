@@ -15,7 +15,8 @@
 #include "base/i18n.h"
 #include "db/db.h"
 
-static char testdb_tmp[256]; /* our SQLite file when THUVIEN_TEST_DB is unset, else "" */
+static char testdb_tmp[256];      /* our SQLite file when THUVIEN_TEST_DB is unset, else "" */
+static char testdb_current[1024]; /* the URL testdb_open opened, for more connections to it */
 
 /* The URL of the database under test: $THUVIEN_TEST_DB, or a fresh SQLite path under $TMPDIR
  * (not created; testdb_remove() deletes it and its -wal/-shm files at the end). */
@@ -58,12 +59,12 @@ static inline void testdb_remove(void)
 /* Open and migrate the database under test, with the configuration defaults. */
 static inline db_t *testdb_open(void)
 {
-	char url[1024];
+	char *url = testdb_current;
 	config_defaults();
 	g_config.argon2_mem_kib = 1024;
 	g_config.argon2_ops = 1;
 	i18n_init();
-	testdb_url(url, sizeof url);
+	testdb_url(url, sizeof testdb_current);
 	db_t *db = NULL;
 	err_t err = { 0 };
 	if (db_open(url, &db, &err) < 0 || db_migrate(db, NULL, &err) < 0) {

@@ -1,0 +1,561 @@
+/* catalog.c: records, copies, intake batches and accession numbers (catalog.h).
+ *
+ * Numbers that must never repeat (accession numbers per register, the general register's
+ * running number) come from accession_counters with one `UPDATE ... RETURNING` inside the write
+ * transaction: SQLite serialises writers, PostgreSQL locks the counter row, so two librarians
+ * adding copies at the same moment get consecutive ranges on both backends. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "accounts/auth.h"
+#include "audit/audit.h"
+#include "base/buf.h"
+#include "base/clock.h"
+#include "base/text.h"
+#include "catalog/catalog.h"
+
+/* The register of the general register's running number (số vào sổ tổng quát). */
+#define GENERAL_REGISTER "#TQ"
+
+/* Only the librarian of a school writes its catalogue. */
+static int check_writer(const actor_t *actor, err_t *err)
+{
+	if (!actor || actor->role != ROLE_LIBRARIAN || strcmp(actor->unit_kind, "school") != 0)
+		return err_set(err, ERR_FORBIDDEN, "err.catalog.write", NULL);
+	return 0;
+}
+
+static int check_reader(const actor_t *actor, err_t *err)
+{
+	if (!actor || actor->role == ROLE_READER)
+		return err_set(err, ERR_FORBIDDEN, "err.forbidden", NULL);
+	return 0;
+}
+
+static int begin_own(db_t *db, int *own, err_t *err)
+{
+	*own = 0;
+	if (db_in_transaction(db))
+		return 0;
+	int rc = db_begin(db, err);
+	*own = rc == 0;
+	return rc;
+}
+
+static int finish(db_t *db, int own, int rc, err_t *err)
+{
+	if (own) {
+		if (rc == 0)
+			rc = db_commit(db, err);
+		if (rc < 0)
+			db_rollback(db);
+	}
+	return rc;
+}
+
+/* Take count numbers from a register of a school; *first receives the first. In a transaction. */
+static int take_numbers(db_t *db, int64_t unit_id, const char *reg, int64_t count, int64_t *first, err_t *err)
+{
+	int64_t last = 0;
+	int rc = db_exec(db, err,
+	                 "INSERT INTO accession_counters (unit_id, register, last) VALUES (?, ?, 0) "
+	                 "ON CONFLICT (unit_id, register) DO NOTHING",
+	                 "is", unit_id, reg);
+	if (rc < 0)
+		return rc;
+	rc = db_query_int(db, &last, err,
+	                  "UPDATE accession_counters SET last = last + ? WHERE unit_id = ? AND register = ? "
+	                  "RETURNING last",
+	                  "iis", count, unit_id, reg);
+	if (rc < 0)
+		return rc;
+	*first = last - count + 1;
+	return 0;
+}
+
+/* Copy s (or "") as valid NFC text of at most max characters into the arena, trimmed; NULL when
+ * s is not valid UTF-8 or too long (err filled with field). */
+static char *clean(arena_t *a, const char *s, size_t max, const char *field, err_t *err)
+{
+	char *t = text_nfc(a, s ? s : "");
+	if (!t) {
+		err_set(err, ERR_INVALID, "err.utf8", "%s", field);
+		return NULL;
+	}
+	text_trim(t);
+	if (text_length(t) > max) {
+		err_set(err, ERR_INVALID, "err.field.long", "%s", field);
+		return NULL;
+	}
+	return t;
+}
+
+/* --- document types --------------------------------------------------------------------------- */
+
+int catalog_doc_types(db_t *db, const char *lang, arena_t *a, doc_type_t **out, size_t *n, err_t *err)
+{
+	int en = lang && strcmp(lang, "en") == 0;
+	db_stmt_t *st = db_query(db, err,
+	                         "SELECT code, name_vi, name_en, register, loanable FROM doc_types "
+	                         "WHERE active = 1 ORDER BY sort, code",
+	                         "");
+	if (!st)
+		return err->code;
+	size_t cap = 32, k = 0;
+	doc_type_t *v = arena_zalloc(a, cap * sizeof *v);
+	int rc;
+	while ((rc = db_step(st, err)) == DB_ROW && k < cap) {
+		v[k].code = arena_strdup(a, db_col_text(st, 0));
+		v[k].name = arena_strdup(a, db_col_text(st, en ? 2 : 1));
+		v[k].reg = arena_strdup(a, db_col_text(st, 3));
+		v[k].loanable = (int)db_col_int(st, 4);
+		k++;
+	}
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+/* --- acquisition batches ------------------------------------------------------------------------ */
+
+static int date_valid(const char *s)
+{
+	int y, m, d;
+	char tail;
+	if (!s || strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
+		return 0;
+	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	return y >= 1900 && y <= 2200 && m >= 1 && m <= 12 && d >= 1 && d <= mdays[m - 1] &&
+	       !(m == 2 && d == 29 && (y % 4 || (y % 100 == 0 && y % 400)));
+}
+
+int catalog_acquisition_create(db_t *db, const actor_t *actor, const acquisition_t *in, int64_t *id, err_t *err)
+{
+	int rc, own = 0;
+	arena_t *a = arena_new(1024);
+	char today[16];
+	if ((rc = check_writer(actor, err)) < 0)
+		goto done;
+	const char *received = in->received && *in->received ? in->received : NULL;
+	if (!received) {
+		char vn[32];
+		clock_format_vn(clock_now(), 0, vn, sizeof vn); /* dd/mm/yyyy */
+		snprintf(today, sizeof today, "%.4s-%.2s-%.2s", vn + 6, vn + 3, vn);
+		received = today;
+	}
+	if (!date_valid(received) || (in->doc_date && *in->doc_date && !date_valid(in->doc_date))) {
+		rc = err_set(err, ERR_INVALID, "err.date", NULL);
+		goto done;
+	}
+	const char *source = in->source && *in->source ? in->source : "purchase";
+	if (strcmp(source, "purchase") && strcmp(source, "gift") && strcmp(source, "allocation") &&
+	    strcmp(source, "other")) {
+		rc = err_set(err, ERR_INVALID, "err.acquisition.source", NULL);
+		goto done;
+	}
+	char *docno = clean(a, in->doc_number, 100, "doc_number", err);
+	char *supplier = clean(a, in->supplier, 200, "supplier", err);
+	char *note = clean(a, in->note, 1000, "note", err);
+	if (!docno || !supplier || !note) {
+		rc = err->code;
+		goto done;
+	}
+	if ((rc = begin_own(db, &own, err)) < 0)
+		goto done;
+	int64_t number = 0, nid = 0;
+	if ((rc = take_numbers(db, actor->unit_id, GENERAL_REGISTER, 1, &number, err)) < 0)
+		goto fail;
+	rc = db_insert_id(db, &nid, err,
+	                  "INSERT INTO acquisitions (unit_id, number, received, source, doc_number, doc_date, supplier, "
+	                  "note, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+	                  "iissssssii", actor->unit_id, number, received, source, docno,
+	                  in->doc_date && *in->doc_date ? in->doc_date : NULL, supplier, note, actor->account_id,
+	                  clock_now());
+	if (rc < 0)
+		goto fail;
+	rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "acquisition.create", "acquisition", nid,
+	                 arena_printf(a, "%lld %s %s", (long long)number, received, source), NULL, err);
+fail:
+	rc = finish(db, own, rc < 0 ? rc : 0, err);
+	if (rc == 0 && id)
+		*id = nid;
+done:
+	arena_free(a);
+	return rc;
+}
+
+#define ACQ_COLS                                                                                            \
+	"q.id, q.unit_id, q.number, q.received, q.source, q.doc_number, q.doc_date, q.supplier, q.note, u.path, " \
+	"(SELECT COUNT(*) FROM items i WHERE i.acquisition_id = q.id), "                                     \
+	"(SELECT COALESCE(SUM(i.price), 0) FROM items i WHERE i.acquisition_id = q.id)"
+
+static void read_acq(db_stmt_t *st, arena_t *a, acquisition_t *o)
+{
+	memset(o, 0, sizeof *o);
+	o->id = db_col_int(st, 0);
+	o->unit_id = db_col_int(st, 1);
+	o->number = db_col_int(st, 2);
+	o->received = arena_strdup(a, db_col_text(st, 3));
+	o->source = arena_strdup(a, db_col_text(st, 4));
+	o->doc_number = arena_strdup(a, db_col_text(st, 5));
+	o->doc_date = arena_strdup(a, db_col_text(st, 6));
+	o->supplier = arena_strdup(a, db_col_text(st, 7));
+	o->note = arena_strdup(a, db_col_text(st, 8));
+	o->copies = db_col_int(st, 10);
+	o->value = db_col_int(st, 11);
+}
+
+int catalog_acquisition_get(db_t *db, const actor_t *actor, int64_t id, arena_t *a, acquisition_t *out, err_t *err)
+{
+	int rc = check_reader(actor, err);
+	if (rc < 0)
+		return rc;
+	db_stmt_t *st = db_query(db, err,
+	                         "SELECT " ACQ_COLS " FROM acquisitions q JOIN units u ON u.id = q.unit_id WHERE q.id = ?",
+	                         "i", id);
+	if (!st)
+		return err->code;
+	rc = db_step(st, err);
+	int visible = rc == DB_ROW && actor_sees_path(actor, db_col_text(st, 9));
+	if (visible)
+		read_acq(st, a, out);
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	return visible ? 0 : err_set(err, ERR_NOTFOUND, "err.acquisition.notfound", NULL);
+}
+
+int catalog_acquisition_list(db_t *db, const actor_t *actor, int limit, arena_t *a, acquisition_t **out, size_t *n,
+                             err_t *err)
+{
+	int rc = check_reader(actor, err);
+	if (rc < 0)
+		return rc;
+	if (limit <= 0 || limit > 500)
+		limit = 100;
+	db_stmt_t *st = db_query(db, err,
+	                         "SELECT " ACQ_COLS " FROM acquisitions q JOIN units u ON u.id = q.unit_id "
+	                         "WHERE u.path >= ? AND u.path < ? ORDER BY q.id DESC LIMIT ?",
+	                         "ssi", actor->unit_path, actor_path_end(a, actor->unit_path), (int64_t)limit);
+	if (!st)
+		return err->code;
+	acquisition_t *v = arena_zalloc(a, (size_t)limit * sizeof *v);
+	size_t k = 0;
+	while ((rc = db_step(st, err)) == DB_ROW)
+		read_acq(st, a, &v[k++]);
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+/* --- records ------------------------------------------------------------------------------------ */
+
+#define BIB_COLS                                                                                             \
+	"b.id, b.unit_id, u.code, b.doc_type, b.title, b.subtitle, b.authors, b.publisher, b.place, b.year, "  \
+	"b.edition, b.isbn, b.language, b.pages, b.size, b.price, b.series, b.subjects, b.summary, "           \
+	"b.class_number, b.call_number, b.grade, u.path"
+
+static void read_bib(db_stmt_t *st, arena_t *a, biblio_t *o)
+{
+	memset(o, 0, sizeof *o);
+	o->id = db_col_int(st, 0);
+	o->unit_id = db_col_int(st, 1);
+	o->unit_code = arena_strdup(a, db_col_text(st, 2));
+	o->doc_type = arena_strdup(a, db_col_text(st, 3));
+	o->title = arena_strdup(a, db_col_text(st, 4));
+	o->subtitle = arena_strdup(a, db_col_text(st, 5));
+	o->authors = arena_strdup(a, db_col_text(st, 6));
+	o->publisher = arena_strdup(a, db_col_text(st, 7));
+	o->place = arena_strdup(a, db_col_text(st, 8));
+	o->year = (int)db_col_int(st, 9);
+	o->edition = arena_strdup(a, db_col_text(st, 10));
+	o->isbn = arena_strdup(a, db_col_text(st, 11));
+	o->language = arena_strdup(a, db_col_text(st, 12));
+	o->pages = arena_strdup(a, db_col_text(st, 13));
+	o->size = arena_strdup(a, db_col_text(st, 14));
+	o->price = db_col_int(st, 15);
+	o->series = arena_strdup(a, db_col_text(st, 16));
+	o->subjects = arena_strdup(a, db_col_text(st, 17));
+	o->summary = arena_strdup(a, db_col_text(st, 18));
+	o->class_number = arena_strdup(a, db_col_text(st, 19));
+	o->call_number = arena_strdup(a, db_col_text(st, 20));
+	o->grade = (int)db_col_int(st, 21);
+}
+
+static int load_items(db_t *db, arena_t *a, biblio_t *b, err_t *err)
+{
+	db_stmt_t *st = db_query(db, err,
+	                         "SELECT id, biblio_id, acquisition_id, register, accession_no, accession, barcode, price, "
+	                         "location, status FROM items WHERE biblio_id = ? ORDER BY register, accession_no",
+	                         "i", b->id);
+	if (!st)
+		return err->code;
+	size_t cap = 8, k = 0;
+	item_t *v = arena_zalloc(a, cap * sizeof *v);
+	int rc;
+	while ((rc = db_step(st, err)) == DB_ROW) {
+		if (k == cap) {
+			item_t *w = arena_zalloc(a, 2 * cap * sizeof *w);
+			memcpy(w, v, k * sizeof *v);
+			v = w;
+			cap *= 2;
+		}
+		item_t *it = &v[k++];
+		it->id = db_col_int(st, 0);
+		it->biblio_id = db_col_int(st, 1);
+		it->acquisition_id = db_col_int(st, 2);
+		it->reg = arena_strdup(a, db_col_text(st, 3));
+		it->accession_no = db_col_int(st, 4);
+		it->accession = arena_strdup(a, db_col_text(st, 5));
+		it->barcode = arena_strdup(a, db_col_text(st, 6));
+		it->price = db_col_int(st, 7);
+		it->location = arena_strdup(a, db_col_text(st, 8));
+		it->status = arena_strdup(a, db_col_text(st, 9));
+	}
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	b->items = v;
+	b->nitems = k;
+	return 0;
+}
+
+/* The record, unscoped, and whether the actor may see it. */
+static int get_bib(db_t *db, const actor_t *actor, int64_t id, arena_t *a, biblio_t *out, err_t *err)
+{
+	db_stmt_t *st = db_query(db, err, "SELECT " BIB_COLS " FROM biblios b JOIN units u ON u.id = b.unit_id WHERE b.id = ?",
+	                         "i", id);
+	if (!st)
+		return err->code;
+	int rc = db_step(st, err);
+	int visible = rc == DB_ROW && actor_sees_path(actor, db_col_text(st, 22));
+	if (visible)
+		read_bib(st, a, out);
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	return visible ? 0 : err_set(err, ERR_NOTFOUND, "err.biblio.notfound", NULL);
+}
+
+int catalog_biblio_get(db_t *db, const actor_t *actor, int64_t id, arena_t *a, biblio_t *out, err_t *err)
+{
+	int rc;
+	if ((rc = check_reader(actor, err)) < 0 || (rc = get_bib(db, actor, id, a, out, err)) < 0)
+		return rc;
+	return load_items(db, a, out, err);
+}
+
+int catalog_biblio_create(db_t *db, const actor_t *actor, const biblio_t *in, bool allow_duplicate, int64_t *id,
+                          int64_t *dup_id, err_t *err)
+{
+	int rc, own = 0;
+	arena_t *a = arena_new(4096);
+	char isbn[14] = "";
+	if ((rc = check_writer(actor, err)) < 0)
+		goto done;
+	struct {
+		const char *field;
+		const char *in;
+		size_t max;
+		char *out;
+	} f[] = {
+		{ "title", in->title, 500, NULL },         { "subtitle", in->subtitle, 500, NULL },
+		{ "authors", in->authors, 500, NULL },     { "publisher", in->publisher, 200, NULL },
+		{ "place", in->place, 100, NULL },         { "edition", in->edition, 100, NULL },
+		{ "pages", in->pages, 50, NULL },          { "size", in->size, 50, NULL },
+		{ "series", in->series, 300, NULL },       { "subjects", in->subjects, 1000, NULL },
+		{ "summary", in->summary, 5000, NULL },    { "class_number", in->class_number, 50, NULL },
+		{ "call_number", in->call_number, 50, NULL },
+	};
+	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+		if (!(f[i].out = clean(a, f[i].in, f[i].max, f[i].field, err))) {
+			rc = err->code;
+			goto done;
+		}
+	}
+	char *title = f[0].out, *authors = f[2].out;
+	if (!*title) {
+		rc = err_set(err, ERR_INVALID, "err.biblio.title", NULL);
+		goto done;
+	}
+	if (in->isbn && *in->isbn && (rc = isbn_normalize(in->isbn, isbn, err)) < 0)
+		goto done;
+	if (in->year && (in->year < 1400 || in->year > 2200)) {
+		rc = err_set(err, ERR_INVALID, "err.biblio.year", NULL);
+		goto done;
+	}
+	if (in->price < 0 || in->price > INT64_C(100000000000)) {
+		rc = err_set(err, ERR_INVALID, "err.price", NULL);
+		goto done;
+	}
+	if (in->grade < 0 || in->grade > 12) {
+		rc = err_set(err, ERR_INVALID, "err.biblio.grade", NULL);
+		goto done;
+	}
+	int64_t known = 0;
+	if ((rc = db_query_int(db, &known, err, "SELECT COUNT(*) FROM doc_types WHERE code = ? AND active = 1", "s",
+	                       in->doc_type ? in->doc_type : "")) < 0)
+		goto done;
+	if (!known) {
+		rc = err_set(err, ERR_INVALID, "err.biblio.doc_type", NULL);
+		goto done;
+	}
+	const char *lang = in->language && *in->language ? in->language : "vie";
+	if (strlen(lang) != 3 || !islower((unsigned char)lang[0]) || !islower((unsigned char)lang[1]) ||
+	    !islower((unsigned char)lang[2])) {
+		rc = err_set(err, ERR_INVALID, "err.biblio.language", NULL);
+		goto done;
+	}
+	char *title_fold = text_fold(a, title), *authors_fold = text_fold(a, authors);
+	buf_t s = BUF_INIT;
+	buf_printf(&s, "%s %s %s %s %s %s %s %s", title_fold, text_fold(a, f[1].out), authors_fold,
+	           text_fold(a, f[9].out), text_fold(a, f[8].out), text_fold(a, f[3].out), isbn, f[11].out);
+	char *search = arena_strdup(a, buf_str(&s));
+	buf_release(&s);
+
+	if ((rc = begin_own(db, &own, err)) < 0)
+		goto done;
+	if (!allow_duplicate) {
+		/* Same ISBN, or same title, authors and year, in this school. */
+		int64_t dup = 0;
+		rc = db_query_int(db, &dup, err,
+		                  "SELECT id FROM biblios WHERE unit_id = ? AND ((CAST(? AS TEXT) <> '' AND isbn = ?) OR "
+		                  "(title_fold = ? AND authors_fold = ? AND COALESCE(year, 0) = ?)) ORDER BY id LIMIT 1",
+		                  "issssi", actor->unit_id, isbn, isbn, title_fold, authors_fold, (int64_t)in->year);
+		if (rc == 0) {
+			if (dup_id)
+				*dup_id = dup;
+			rc = err_set(err, ERR_CONFLICT, "err.biblio.duplicate", "%lld", (long long)dup);
+			goto fail;
+		}
+		if (rc != ERR_NOTFOUND)
+			goto fail;
+	}
+	int64_t now = clock_now(), nid = 0;
+	rc = db_insert_id(db, &nid, err,
+	                  "INSERT INTO biblios (unit_id, doc_type, title, subtitle, authors, publisher, place, year, "
+	                  "edition, isbn, language, pages, size, price, series, subjects, summary, class_number, "
+	                  "call_number, grade, title_fold, authors_fold, search_fold, created_by, created_at, updated_at) "
+	                  "VALUES (?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?, ?, "
+	                  "?, ?, ?) RETURNING id",
+	                  "issssssisssssisssssisssiii", actor->unit_id, in->doc_type, title, f[1].out, authors,
+	                  f[3].out, f[4].out, (int64_t)in->year, f[5].out, isbn, lang, f[6].out, f[7].out, in->price,
+	                  f[8].out, f[9].out, f[10].out, f[11].out, f[12].out, (int64_t)in->grade, title_fold,
+	                  authors_fold, search, actor->account_id, now, now);
+	if (rc < 0)
+		goto fail;
+	rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "biblio.create", "biblio", nid,
+	                 arena_printf(a, "%.200s", title), NULL, err);
+fail:
+	rc = finish(db, own, rc < 0 ? rc : 0, err);
+	if (rc == 0 && id)
+		*id = nid;
+done:
+	arena_free(a);
+	return rc;
+}
+
+/* --- copies ------------------------------------------------------------------------------------- */
+
+int catalog_items_add(db_t *db, const actor_t *actor, int64_t biblio_id, int64_t acquisition_id, int count,
+                      int64_t price, int64_t *ids, err_t *err)
+{
+	int rc, own = 0;
+	arena_t *a = arena_new(1024);
+	biblio_t b;
+	acquisition_t q;
+	if ((rc = check_writer(actor, err)) < 0)
+		goto done;
+	if (count < 1 || count > 1000) {
+		rc = err_set(err, ERR_INVALID, "err.items.count", NULL);
+		goto done;
+	}
+	if (price < -1 || price > INT64_C(100000000000)) {
+		rc = err_set(err, ERR_INVALID, "err.price", NULL);
+		goto done;
+	}
+	/* Both must belong to the librarian's own school, not merely be visible. */
+	if ((rc = get_bib(db, actor, biblio_id, a, &b, err)) < 0)
+		goto done;
+	if ((rc = catalog_acquisition_get(db, actor, acquisition_id, a, &q, err)) < 0)
+		goto done;
+	if (b.unit_id != actor->unit_id || q.unit_id != actor->unit_id) {
+		rc = err_set(err, ERR_NOTFOUND, "err.biblio.notfound", NULL);
+		goto done;
+	}
+	char reg[32];
+	{
+		db_stmt_t *st = db_query(db, err, "SELECT register FROM doc_types WHERE code = ?", "s", b.doc_type);
+		if (!st) {
+			rc = err->code;
+			goto done;
+		}
+		rc = db_step(st, err);
+		snprintf(reg, sizeof reg, "%s", rc == DB_ROW ? db_col_text(st, 0) : b.doc_type);
+		db_done(st);
+		if (rc < 0)
+			goto done;
+	}
+	if ((rc = begin_own(db, &own, err)) < 0)
+		goto done;
+	int64_t first = 0, each = price < 0 ? b.price : price, now = clock_now();
+	if ((rc = take_numbers(db, actor->unit_id, reg, count, &first, err)) < 0)
+		goto fail;
+	for (int i = 0; i < count; i++) {
+		int64_t no = first + i, iid = 0;
+		char acc[48], code[48];
+		snprintf(acc, sizeof acc, "%s-%06lld", reg, (long long)no);
+		snprintf(code, sizeof code, "%s%06lld", reg, (long long)no);
+		rc = db_insert_id(db, &iid, err,
+		                  "INSERT INTO items (unit_id, biblio_id, acquisition_id, register, accession_no, accession, "
+		                  "barcode, price, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+		                  "iiisissii", actor->unit_id, biblio_id, acquisition_id, reg, no, acc, code, each, now);
+		if (rc == ERR_CONFLICT) /* a barcode typed by hand earlier took this one */
+			rc = err_set(err, ERR_CONFLICT, "err.items.barcode_taken", "%s", code);
+		if (rc < 0)
+			goto fail;
+		if (ids)
+			ids[i] = iid;
+	}
+	rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "items.add", "biblio", biblio_id,
+	                 arena_printf(a, "%d x %s-%06lld..%06lld, batch %lld", count, reg, (long long)first,
+	                              (long long)(first + count - 1), (long long)q.number),
+	                 NULL, err);
+fail:
+	rc = finish(db, own, rc < 0 ? rc : 0, err);
+done:
+	arena_free(a);
+	return rc;
+}
+
+int catalog_biblio_create_with_copies(db_t *db, const actor_t *actor, const biblio_t *in, bool allow_duplicate,
+                                      int64_t acquisition_id, int copies, int64_t *id, int64_t *dup_id, err_t *err)
+{
+	int rc, own = 0;
+	int64_t bid = 0;
+	if ((rc = check_writer(actor, err)) < 0)
+		return rc;
+	if (copies < 0 || copies > 1000)
+		return err_set(err, ERR_INVALID, "err.items.count", NULL);
+	if ((rc = begin_own(db, &own, err)) < 0)
+		return rc;
+	rc = catalog_biblio_create(db, actor, in, allow_duplicate, &bid, dup_id, err);
+	if (rc == 0 && copies > 0 && !acquisition_id) {
+		acquisition_t q = { .source = "purchase" };
+		rc = catalog_acquisition_create(db, actor, &q, &acquisition_id, err);
+	}
+	if (rc == 0 && copies > 0)
+		rc = catalog_items_add(db, actor, bid, acquisition_id, copies, -1, NULL, err);
+	rc = finish(db, own, rc, err);
+	if (rc == 0 && id)
+		*id = bid;
+	return rc;
+}

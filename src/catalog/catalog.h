@@ -1,0 +1,149 @@
+/* catalog.h: a school's catalogue: bibliographic records (biblio), their copies (items) with
+ * accession numbers (số đăng ký cá biệt), intake batches (lần nhập: the general register's part
+ * I) and the staff search.
+ *
+ * Scope: everyone but readers may read the catalogues of the schools in their subtree; only the
+ * librarian of a school writes its catalogue. Records of other schools are "not found". Every
+ * write is one transaction with its audit row. All results live in the caller's arena.
+ */
+#ifndef THUVIEN_CATALOG_CATALOG_H
+#define THUVIEN_CATALOG_CATALOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "accounts/actor.h"
+#include "base/arena.h"
+#include "base/err.h"
+#include "db/db.h"
+
+/* --- ISBN (isbn.c) --------------------------------------------------------------------------- */
+
+/* Normalise an ISBN-10 or ISBN-13 as typed ("978-604-2-12345-6", "0 306 40615 2", with or
+ * without an "ISBN" prefix) to its 13 digits in out (14 bytes). Returns 0, or ERR_INVALID when
+ * the characters, the length or the check digit are wrong (err key err.isbn). */
+int isbn_normalize(const char *in, char out[14], err_t *err);
+
+/* Whether s is 13 digits with a valid ISBN-13 check digit. */
+bool isbn13_valid(const char *s);
+
+/* --- document types --------------------------------------------------------------------------- */
+
+typedef struct doc_type {
+	const char *code;     /* "STK" */
+	const char *name;     /* in the language asked for */
+	const char *reg;      /* the accession register its copies are numbered in */
+	int loanable;
+} doc_type_t;
+
+/* The active document types, in display order, names in lang ("vi" or "en"). */
+int catalog_doc_types(db_t *db, const char *lang, arena_t *a, doc_type_t **out, size_t *n, err_t *err);
+
+/* --- acquisition batches ------------------------------------------------------------------------ */
+
+typedef struct acquisition {
+	int64_t id;
+	int64_t unit_id;
+	int64_t number;       /* số vào sổ tổng quát: the school's running number */
+	const char *received; /* yyyy-mm-dd */
+	const char *source;   /* purchase, gift, allocation, other */
+	const char *doc_number;
+	const char *doc_date; /* yyyy-mm-dd or NULL */
+	const char *supplier;
+	const char *note;
+	int64_t copies;       /* filled by reads: copies in the batch */
+	int64_t value;        /* filled by reads: their total price, đồng */
+} acquisition_t;
+
+/* Open a batch in the actor's school (librarians). in->received defaults to today (Vietnam).
+ * *id receives the new id; the batch gets the next running number of the school. */
+int catalog_acquisition_create(db_t *db, const actor_t *actor, const acquisition_t *in, int64_t *id,
+                               err_t *err);
+int catalog_acquisition_get(db_t *db, const actor_t *actor, int64_t id, arena_t *a, acquisition_t *out,
+                            err_t *err);
+/* The batches of the actor's subtree, newest first (at most limit). */
+int catalog_acquisition_list(db_t *db, const actor_t *actor, int limit, arena_t *a, acquisition_t **out,
+                             size_t *n, err_t *err);
+
+/* --- records and copies ------------------------------------------------------------------------- */
+
+typedef struct item {
+	int64_t id;
+	int64_t biblio_id;
+	int64_t acquisition_id;
+	const char *reg;
+	int64_t accession_no;
+	const char *accession;  /* printed form, "STK-000123" */
+	const char *barcode;
+	int64_t price;
+	const char *location;
+	const char *status;
+} item_t;
+
+typedef struct biblio {
+	int64_t id;
+	int64_t unit_id;
+	const char *unit_code;
+	const char *doc_type;
+	const char *title;
+	const char *subtitle;
+	const char *authors;
+	const char *publisher;
+	const char *place;
+	int year;               /* 0 when unknown */
+	const char *edition;
+	const char *isbn;       /* 13 digits or "" */
+	const char *language;
+	const char *pages;
+	const char *size;
+	int64_t price;          /* đồng */
+	const char *series;
+	const char *subjects;
+	const char *summary;
+	const char *class_number;
+	const char *call_number;
+	int grade;              /* 0 when none */
+	item_t *items;          /* filled by catalog_biblio_get and the search */
+	size_t nitems;
+} biblio_t;
+
+/* Create a record in the actor's school from the short form (title and doc_type required; the
+ * ISBN is validated and normalised). Unless allow_duplicate, a record of the same school with the
+ * same ISBN, or the same folded title + authors + year, makes it fail with ERR_CONFLICT and
+ * *dup_id set to that record, so the page can offer to add copies to it instead. */
+int catalog_biblio_create(db_t *db, const actor_t *actor, const biblio_t *in, bool allow_duplicate,
+                          int64_t *id, int64_t *dup_id, err_t *err);
+
+/* One record with its copies, when its school is in the actor's subtree. */
+int catalog_biblio_get(db_t *db, const actor_t *actor, int64_t id, arena_t *a, biblio_t *out, err_t *err);
+
+/* Add count copies (1..1000) of record biblio_id to batch acquisition_id (of the same school),
+ * at price đồng each (-1: the record's price). Accession numbers come from the register of the
+ * record's document type, in order, never reused; barcodes are the register and number. The
+ * new copies' ids are stored in ids (when non-NULL, room for count). */
+int catalog_items_add(db_t *db, const actor_t *actor, int64_t biblio_id, int64_t acquisition_id, int count,
+                      int64_t price, int64_t *ids, err_t *err);
+
+/* The short form's one step: create the record and add copies copies of it (0: none) to batch
+ * acquisition_id, or to a new batch received today when acquisition_id is 0, all in one
+ * transaction. Errors and *dup_id as catalog_biblio_create. */
+int catalog_biblio_create_with_copies(db_t *db, const actor_t *actor, const biblio_t *in, bool allow_duplicate,
+                                      int64_t acquisition_id, int copies, int64_t *id, int64_t *dup_id, err_t *err);
+
+/* --- search ------------------------------------------------------------------------------------- */
+
+typedef struct catalog_query {
+	const char *q;          /* words; matched folded against title, authors, subjects, series,
+	                           publisher, ISBN; an accession number or barcode finds its record */
+	const char *doc_type;   /* NULL: all */
+	int limit;              /* default 20, at most 100 */
+	int offset;
+} catalog_query_t;
+
+/* Records of the actor's subtree matching the query, exact title matches first, then by title;
+ * each with its copies. *total receives the number of matches. */
+int catalog_search(db_t *db, const actor_t *actor, const catalog_query_t *q, arena_t *a, biblio_t **out,
+                   size_t *n, int64_t *total, err_t *err);
+
+#endif

@@ -1,0 +1,315 @@
+/* pages_catalog.c: the staff catalogue: search, the short cataloguing form, a record with its
+ * copies, adding copies, and the intake batches (general register, part I). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog/catalog.h"
+#include "web/web.h"
+
+static int64_t form_int(web_req_t *r, const char *name, int64_t def, int *bad)
+{
+	const char *s = web_form(r, name);
+	if (!s || !*s)
+		return def;
+	char *end;
+	long long v = strtoll(s, &end, 10);
+	if (*end || end == s)
+		*bad = 1;
+	return v;
+}
+
+static json_t *item_json(web_req_t *r, const item_t *it)
+{
+	return json_pack("{s:I, s:s, s:I, s:s, s:s, s:I, s:s, s:s, s:I}", "id", (json_int_t)it->id, "register", it->reg,
+	                 "accession_no", (json_int_t)it->accession_no, "accession", it->accession, "barcode", it->barcode,
+	                 "price", (json_int_t)it->price, "status", it->status, "status_label",
+	                 web_t(r, arena_printf(r->arena, "item.status.%s", it->status)), "acquisition_id",
+	                 (json_int_t)it->acquisition_id);
+}
+
+static json_t *biblio_json(web_req_t *r, const biblio_t *b)
+{
+	json_t *items = json_array();
+	int available = 0;
+	for (size_t i = 0; i < b->nitems; i++) {
+		json_array_append_new(items, item_json(r, &b->items[i]));
+		available += strcmp(b->items[i].status, "available") == 0;
+	}
+	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s, "
+	                      "s:s, s:s, s:o, s:i, s:i}",
+	                      "id", (json_int_t)b->id, "unit_code", b->unit_code, "doc_type", b->doc_type, "title",
+	                      b->title, "subtitle", b->subtitle, "authors", b->authors, "publisher", b->publisher, "place",
+	                      b->place, "edition", b->edition, "isbn", b->isbn, "language", b->language, "pages",
+	                      b->pages, "size", b->size, "price", (json_int_t)b->price, "series", b->series, "subjects",
+	                      b->subjects, "summary", b->summary, "class_number", b->class_number, "call_number",
+	                      b->call_number, "copies", items, "ncopies", (int)b->nitems, "available", available);
+	json_object_set_new(o, "year", b->year ? json_integer(b->year) : json_null());
+	json_object_set_new(o, "grade", b->grade ? json_integer(b->grade) : json_null());
+	return o;
+}
+
+static json_t *doc_types_json(web_req_t *r, const char *selected)
+{
+	doc_type_t *v;
+	size_t n = 0;
+	err_t err;
+	json_t *list = json_array();
+	if (catalog_doc_types(r->db, r->lang, r->arena, &v, &n, &err) < 0)
+		return list;
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(list, json_pack("{s:s, s:s, s:b}", "code", v[i].code, "name", v[i].name, "selected",
+		                                      selected && strcmp(selected, v[i].code) == 0));
+	return list;
+}
+
+static int can_write(web_req_t *r)
+{
+	return r->actor->role == ROLE_LIBRARIAN && strcmp(r->actor->unit_kind, "school") == 0;
+}
+
+/*
+** GET /catalog
+** The staff catalogue search. Parameters:
+**    q=TEXT      words of the title, authors, subjects, series, publisher; an ISBN; an accession
+**                number or barcode. Marks and case are ignored ("tieng viet" finds "Tiếng Việt").
+**    type=CODE   only this document type
+**    page=N      20 a page
+*/
+void page_catalog(web_req_t *r)
+{
+	catalog_query_t q = { 0 };
+	q.q = web_query(r, "q");
+	q.doc_type = web_query(r, "type");
+	q.limit = 20;
+	int64_t page = web_query_int(r, "page", 1);
+	if (page < 1 || page > 10000)
+		page = 1;
+	q.offset = (int)((page - 1) * q.limit);
+	biblio_t *v;
+	size_t n = 0;
+	int64_t total = 0;
+	err_t err;
+	if (catalog_search(r->db, r->actor, &q, r->arena, &v, &n, &total, &err) < 0)
+		return web_fail(r, &err);
+	json_t *hits = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(hits, biblio_json(r, &v[i]));
+	json_t *d = json_pack("{s:o, s:I, s:I, s:s, s:s, s:o, s:b}", "hits", hits, "total", (json_int_t)total, "page",
+	                      (json_int_t)page, "q", q.q ? q.q : "", "type", q.doc_type ? q.doc_type : "", "types",
+	                      doc_types_json(r, q.doc_type), "can_write", can_write(r));
+	if (page > 1)
+		json_object_set_new(d, "prev", json_integer(page - 1));
+	if (page * q.limit < total)
+		json_object_set_new(d, "next", json_integer(page + 1));
+	web_render(r, 200, "catalog", d);
+}
+
+static json_t *new_form(web_req_t *r, const char *type)
+{
+	acquisition_t *v;
+	size_t n = 0;
+	err_t err;
+	json_t *batches = json_array();
+	if (catalog_acquisition_list(r->db, r->actor, 20, r->arena, &v, &n, &err) == 0)
+		for (size_t i = 0; i < n; i++)
+			if (v[i].unit_id == r->actor->unit_id)
+				json_array_append_new(batches, json_pack("{s:I, s:I, s:s, s:s}", "id", (json_int_t)v[i].id,
+				                                         "number", (json_int_t)v[i].number, "received",
+				                                         v[i].received, "source",
+				                                         web_t(r, arena_printf(r->arena, "acq.source.%s", v[i].source))));
+	return json_pack("{s:o, s:o}", "types", doc_types_json(r, type ? type : "STK"), "batches", batches);
+}
+
+/*
+** GET /catalog/new
+** The short cataloguing form: what a school librarian knows of a book, and how many copies.
+*/
+void page_biblio_new(web_req_t *r)
+{
+	if (!can_write(r))
+		return web_fail_key(r, 403, "err.catalog.write", NULL);
+	json_t *d = new_form(r, NULL);
+	json_object_set_new(d, "f", json_pack("{s:s}", "copies", "1"));
+	web_render(r, 200, "biblio_new", d);
+}
+
+/*
+** POST /catalog
+** Fields: title, subtitle, authors, publisher, place, year, edition, isbn, price (đồng),
+** doc_type, class_number, call_number, subjects, series, grade, copies (0..1000),
+** acquisition_id (0 or missing: a new batch received today), allow_duplicate=1 to add a record
+** like one the school has. 303 to the record; 409 with "duplicate_id" for a likely duplicate.
+*/
+void page_biblio_create(web_req_t *r)
+{
+	int bad = 0;
+	biblio_t in = { 0 };
+	in.title = web_form(r, "title");
+	in.subtitle = web_form(r, "subtitle");
+	in.authors = web_form(r, "authors");
+	in.publisher = web_form(r, "publisher");
+	in.place = web_form(r, "place");
+	in.year = (int)form_int(r, "year", 0, &bad);
+	in.edition = web_form(r, "edition");
+	in.isbn = web_form(r, "isbn");
+	in.price = form_int(r, "price", 0, &bad);
+	in.doc_type = web_form(r, "doc_type");
+	in.class_number = web_form(r, "class_number");
+	in.call_number = web_form(r, "call_number");
+	in.subjects = web_form(r, "subjects");
+	in.series = web_form(r, "series");
+	in.language = web_form(r, "language");
+	in.grade = (int)form_int(r, "grade", 0, &bad);
+	int copies = (int)form_int(r, "copies", 0, &bad);
+	int64_t acq = form_int(r, "acquisition_id", 0, &bad);
+	const char *allow = web_form(r, "allow_duplicate");
+	err_t err;
+	int64_t id = 0, dup = 0;
+	int rc;
+	if (bad)
+		rc = err_set(&err, ERR_INVALID, "err.number", NULL);
+	else
+		rc = catalog_biblio_create_with_copies(r->db, r->actor, &in, allow && !strcmp(allow, "1"), acq, copies, &id,
+		                                       &dup, &err);
+	if (rc < 0) {
+		if (err.code == ERR_FORBIDDEN)
+			return web_fail(r, &err);
+		if (r->want_json)
+			return web_fail_extra(r, err_http_status(err.code), err.key, err.code == ERR_CONFLICT ? NULL : err.detail,
+			                      dup ? json_pack("{s:I}", "duplicate_id", (json_int_t)dup) : NULL);
+		json_t *d = new_form(r, in.doc_type);
+		json_object_set_new(d, "error", json_string(web_t(r, err.key)));
+		json_object_set_new(d, "code", json_string(err.key));
+		if (dup)
+			json_object_set_new(d, "duplicate_id", json_integer(dup));
+		/* Keep what was typed. */
+		json_t *f = json_object();
+		for (size_t i = 0; i < r->nform; i++)
+			if (strcmp(r->form[i].name, "csrf") != 0)
+				json_object_set_new(f, r->form[i].name, json_string(r->form[i].value));
+		json_object_set_new(d, "f", f);
+		return web_render(r, err_http_status(err.code), "biblio_new", d);
+	}
+	if (r->want_json) {
+		biblio_t b;
+		if (catalog_biblio_get(r->db, r->actor, id, r->arena, &b, &err) < 0)
+			return web_fail(r, &err);
+		return web_json(r, 201, json_pack("{s:o}", "biblio", biblio_json(r, &b)));
+	}
+	web_redirect(r, arena_printf(r->arena, "/catalog/%lld?ok=created", (long long)id));
+}
+
+/*
+** GET /catalog/:id
+** A record, its copies with accession numbers and barcodes, and the form to add copies.
+*/
+void page_biblio(web_req_t *r)
+{
+	biblio_t b;
+	err_t err;
+	if (catalog_biblio_get(r->db, r->actor, r->id, r->arena, &b, &err) < 0)
+		return web_fail(r, &err);
+	json_t *d = json_pack("{s:o, s:b}", "biblio", biblio_json(r, &b), "can_write",
+	                      can_write(r) && b.unit_id == r->actor->unit_id);
+	if (can_write(r)) {
+		json_t *form = new_form(r, b.doc_type);
+		json_object_set(d, "batches", json_object_get(form, "batches"));
+		json_decref(form);
+	}
+	const char *ok = web_query(r, "ok");
+	if (ok && (!strcmp(ok, "created") || !strcmp(ok, "copies")))
+		json_object_set_new(d, "notice", json_string(web_t(r, arena_printf(r->arena, "ok.biblio.%s", ok))));
+	web_render(r, 200, "biblio", d);
+}
+
+/*
+** POST /catalog/:id/copies
+** Fields: count (1..1000), acquisition_id (a batch of the school; 0: a new batch today),
+** price (đồng each; empty: the record's price).
+*/
+void page_items_add(web_req_t *r)
+{
+	int bad = 0;
+	int count = (int)form_int(r, "count", 1, &bad);
+	int64_t acq = form_int(r, "acquisition_id", 0, &bad);
+	const char *p = web_form(r, "price");
+	int64_t price = p && *p ? form_int(r, "price", -1, &bad) : -1;
+	err_t err;
+	if (bad)
+		return web_fail_key(r, 400, "err.number", NULL);
+	if (!acq && can_write(r)) {
+		biblio_t b;
+		if (catalog_biblio_get(r->db, r->actor, r->id, r->arena, &b, &err) < 0)
+			return web_fail(r, &err);
+		acquisition_t q = { .source = "purchase" };
+		if (catalog_acquisition_create(r->db, r->actor, &q, &acq, &err) < 0)
+			return web_fail(r, &err);
+	}
+	if (catalog_items_add(r->db, r->actor, r->id, acq, count, price, NULL, &err) < 0)
+		return web_fail(r, &err);
+	web_redirect(r, arena_printf(r->arena, "/catalog/%lld?ok=copies", (long long)r->id));
+}
+
+static json_t *acq_json(web_req_t *r, const acquisition_t *q)
+{
+	return json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:I, s:I}", "id", (json_int_t)q->id, "number",
+	                 (json_int_t)q->number, "received", q->received, "source", q->source, "source_label",
+	                 web_t(r, arena_printf(r->arena, "acq.source.%s", q->source)), "doc_number", q->doc_number,
+	                 "doc_date", q->doc_date, "supplier", q->supplier, "note", q->note, "copies",
+	                 (json_int_t)q->copies, "value", (json_int_t)q->value);
+}
+
+/*
+** GET /acquisitions
+** The intake batches (general register, part I) of the actor's subtree, newest first, and the
+** form to open one.
+*/
+void page_acquisitions(web_req_t *r)
+{
+	acquisition_t *v;
+	size_t n = 0;
+	err_t err;
+	if (catalog_acquisition_list(r->db, r->actor, 100, r->arena, &v, &n, &err) < 0)
+		return web_fail(r, &err);
+	json_t *list = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(list, acq_json(r, &v[i]));
+	web_render(r, 200, "acquisitions", json_pack("{s:o, s:b}", "acquisitions", list, "can_write", can_write(r)));
+}
+
+/*
+** POST /acquisitions
+** Fields: received (yyyy-mm-dd; default today), source (purchase, gift, allocation, other),
+** doc_number, doc_date, supplier, note.
+*/
+void page_acquisition_create(web_req_t *r)
+{
+	acquisition_t in = { 0 };
+	in.received = web_form(r, "received");
+	in.source = web_form(r, "source");
+	in.doc_number = web_form(r, "doc_number");
+	in.doc_date = web_form(r, "doc_date");
+	in.supplier = web_form(r, "supplier");
+	in.note = web_form(r, "note");
+	int64_t id;
+	err_t err;
+	if (catalog_acquisition_create(r->db, r->actor, &in, &id, &err) < 0)
+		return web_fail(r, &err);
+	if (r->want_json)
+		return web_json(r, 201, json_pack("{s:I}", "id", (json_int_t)id));
+	web_redirect(r, arena_printf(r->arena, "/acquisitions/%lld", (long long)id));
+}
+
+/*
+** GET /acquisitions/:id
+** One batch.
+*/
+void page_acquisition(web_req_t *r)
+{
+	acquisition_t q;
+	err_t err;
+	if (catalog_acquisition_get(r->db, r->actor, r->id, r->arena, &q, &err) < 0)
+		return web_fail(r, &err);
+	web_render(r, 200, "acquisition", json_pack("{s:o}", "acquisition", acq_json(r, &q)));
+}
