@@ -2,7 +2,7 @@
 # `make sanitize` builds the ASan+UBSan variant in build/asan and runs the whole suite with it.
 # Libraries come from pkg-config; scripts/install-deps.sh installs them on Debian 12.
 
-PKGS     := libmicrohttpd sqlite3 libpq libsodium libutf8proc jansson
+PKGS     := libmicrohttpd sqlite3 libpq libsodium libutf8proc jansson yaz pangocairo
 BUILD    ?= build
 CC       ?= cc
 OPT      ?= -O2 -g
@@ -11,7 +11,7 @@ WARN     := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prot
             -Wpointer-arith -Wvla -Wundef -Wno-unused-parameter
 ALL_CFLAGS = -std=c17 -D_GNU_SOURCE -pthread $(WARN) $(CFLAGS) $(SAN) -Isrc -I$(BUILD)/gen \
              $(shell pkg-config --cflags $(PKGS)) -MMD -MP
-LDLIBS   := $(shell pkg-config --libs $(PKGS)) -pthread -lm
+LDLIBS   := $(shell pkg-config --libs $(PKGS)) -lzint -pthread -lm
 
 # The product: every .c under src/, main.c kept apart so tests can link the rest.
 SRC      := $(sort $(wildcard src/*/*.c))
