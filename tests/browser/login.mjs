@@ -3,7 +3,8 @@
 // city, on a free port), drives Debian's Chromium headless through playwright-core and walks the
 // first thing every user does: / redirects to the Vietnamese login page; the demo librarian logs
 // in and sees the home page (name, role, unit, navigation); logs out; switches the login page to
-// English. Along the way: no console errors, no CSP violations, no failed requests, and axe-core's
+// English; in between, the librarian catalogues a book with two copies and finds it by a
+// query typed without diacritics. Along the way: no console errors, no CSP violations, no failed requests, and axe-core's
 // WCAG 2.1 A/AA rules on every page seen. A screenshot of the home page goes to tests/out/home.png.
 //
 //   node tests/browser/login.mjs        (from the repository root, after `make` and `npm ci`)
@@ -254,6 +255,31 @@ async function main() {
 	await page.screenshot({ path: path.join(OUT, 'home.png'), fullPage: true });
 	ok(fs.statSync(path.join(OUT, 'home.png')).size > 1000, 'screenshot saved to tests/out/home.png');
 	await axeCheck(page, 'the home page');
+
+	// 2b. The librarian catalogues a book with two copies through the short form, then finds it
+	// by a query typed without diacritics.
+	await page.goto(`${base}/catalog/new`);
+	await page.fill('#title', 'Tiếng Việt 5');
+	await page.fill('#authors', 'Nguyễn Minh Thuyết');
+	await page.selectOption('#doc_type', 'SGK');
+	await page.fill('#year', '2024');
+	await page.fill('#price', '15000');
+	await page.fill('#copies', '2');
+	await axeCheck(page, 'the cataloguing form');
+	await Promise.all([page.waitForURL((u) => /^\/catalog\/\d+$/.test(u.pathname)),
+	                   page.click('form[action="/catalog"] button[type="submit"]')]);
+	const recordPath = new URL(page.url()).pathname;
+	const record = await page.innerText('main');
+	ok(/^\/catalog\/\d+$/.test(recordPath), 'the short form leads to the new record', page.url());
+	ok(record.includes('SGK-000001') && record.includes('SGK-000002') && !record.includes('SGK-000003'),
+	   'the record has two copies, SGK-000001 and SGK-000002', record);
+	await axeCheck(page, 'a record page');
+	await page.goto(`${base}/catalog?q=${encodeURIComponent('tieng viet 5')}`);
+	const hits = await page.locator('main table tbody a').evaluateAll((as) => as.map((a) => [a.getAttribute('href'), a.textContent.trim()]));
+	ok(hits.some(([h, title]) => h === recordPath && title === 'Tiếng Việt 5'),
+	   'searching "tieng viet 5" finds "Tiếng Việt 5"', JSON.stringify(hits));
+	await page.screenshot({ path: path.join(OUT, 'catalog.png'), fullPage: true });
+	await axeCheck(page, 'the catalogue search');
 
 	// 3. The logout button ends the session and shows the login page again.
 	await Promise.all([page.waitForURL((u) => u.pathname === '/login'), page.click('form[action="/logout"] button')]);
