@@ -35,6 +35,8 @@ static const route_t routes[] = {
 	{ "GET", "/acquisitions", page_acquisitions, R_AUTH },
 	{ "POST", "/acquisitions", page_acquisition_create, R_AUTH },
 	{ "GET", "/acquisitions/:id", page_acquisition, R_AUTH },
+	{ "GET", "/labels", page_labels, R_AUTH },
+	{ "GET", "/labels/preview", page_labels_preview, R_AUTH },
 };
 
 /* Does path match pattern? ":id" takes one segment of 1-18 digits; a trailing "*" takes the

@@ -117,6 +117,7 @@ web_handler_fn page_healthz, page_static, page_login_form, page_login, page_logo
     page_password_form, page_password, page_lang, page_units, page_unit, page_unit_create, page_accounts,
     page_account_new, page_account_create, page_account, page_account_disable, page_account_enable,
     page_account_reset, page_account_unlock, page_audit, page_catalog, page_biblio_new, page_biblio_create,
-    page_biblio, page_items_add, page_acquisitions, page_acquisition_create, page_acquisition;
+    page_biblio, page_items_add, page_acquisitions, page_acquisition_create, page_acquisition,
+    page_labels, page_labels_preview;
 
 #endif

@@ -1,0 +1,433 @@
+/* labels.c: gathering the copies to label (scoped to the actor) and drawing them as a PDF of
+ * A4 label sheets (labels.h).
+ *
+ * Drawing: cairo's PDF surface writes into a buf_t; text goes through pango with the "Noto Sans"
+ * family, which shapes Vietnamese stacked marks and đ, and embeds the fonts with their Unicode
+ * mapping, so the PDF's text can be searched and extracted. The Code 128 bars come from libzint:
+ * a fresh zint symbol per barcode (its settings stick from one encode to the next), laid out as
+ * vector rectangles, drawn by cairo scaled to the label with a quiet zone of ten modules each
+ * side. Cairo works in points; the grid is in millimetres. */
+#include <cairo-pdf.h>
+#include <cairo.h>
+#include <pango/pangocairo.h>
+#include <string.h>
+#include <zint.h>
+
+#include "labels/labels.h"
+
+#define PT_PER_MM     (72.0 / 25.4)
+#define FONT          "Noto Sans"
+#define PAD_MM        2.5  /* inside each label */
+#define QUIET_MODULES 10.0 /* Code 128 quiet zone, each side */
+#define MAX_MODULE_MM 0.6  /* wider bars only waste the label */
+
+/* --- the sheet ------------------------------------------------------------------------------- */
+
+void labels_grid_default(labels_grid_t *g)
+{
+	*g = (labels_grid_t){ .rows = 8, .cols = 3, .margin_top = 0.5, .margin_bottom = 0.5 };
+}
+
+void labels_grid_cell(const labels_grid_t *g, double *w, double *h)
+{
+	*w = (LABELS_PAGE_W - g->margin_left - g->margin_right - (g->cols - 1) * g->gap_h) / g->cols;
+	*h = (LABELS_PAGE_H - g->margin_top - g->margin_bottom - (g->rows - 1) * g->gap_v) / g->rows;
+}
+
+static int in_range(double v, double lo, double hi)
+{
+	return v >= lo && v <= hi; /* false for NaN */
+}
+
+int labels_grid_check(const labels_grid_t *g, err_t *err)
+{
+	const char *what = NULL;
+	if (g->rows < 1 || g->rows > 20)
+		what = "rows";
+	else if (g->cols < 1 || g->cols > 10)
+		what = "cols";
+	else if (!in_range(g->margin_top, 0, 60) || !in_range(g->margin_bottom, 0, 60) ||
+	         !in_range(g->margin_left, 0, 60) || !in_range(g->margin_right, 0, 60))
+		what = "margin";
+	else if (!in_range(g->gap_h, 0, 20) || !in_range(g->gap_v, 0, 20))
+		what = "gap";
+	if (!what) {
+		double w, h;
+		labels_grid_cell(g, &w, &h);
+		if (w < 20 || h < 10)
+			what = "size";
+	}
+	return what ? err_set(err, ERR_INVALID, "err.labels.grid", "%s", what) : 0;
+}
+
+int labels_per_page(const labels_grid_t *g)
+{
+	return g->rows * g->cols;
+}
+
+size_t labels_pages(const labels_grid_t *g, size_t n)
+{
+	size_t per = (size_t)labels_per_page(g);
+	return per ? (n + per - 1) / per : 0;
+}
+
+int labels_kind_parse(const char *s, labels_kind_t *out, err_t *err)
+{
+	if (!s || !*s || strcmp(s, "barcode") == 0)
+		*out = LABELS_BARCODE;
+	else if (strcmp(s, "spine") == 0)
+		*out = LABELS_SPINE;
+	else
+		return err_set(err, ERR_INVALID, "err.labels.kind", "%.40s", s);
+	return 0;
+}
+
+/* --- what is printed ------------------------------------------------------------------------- */
+
+/* Length in bytes of the UTF-8 sequence starting with byte c (1 for a stray byte). */
+static size_t u8len(unsigned char c)
+{
+	return c < 0xC0 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+}
+
+/* The first three characters (not bytes) of the first author's family name. */
+static char *author_mark(arena_t *a, const char *authors)
+{
+	const char *s = authors;
+	while (*s == ' ')
+		s++;
+	size_t end = strcspn(s, ",;"); /* the first author, or "Family" of "Family, Given" */
+	if (s[end] != ',')
+		end = strcspn(s, " ;"); /* Vietnamese order: the family name comes first */
+	size_t k = 0;
+	for (int chars = 0; chars < 3 && k < end && s[k]; chars++)
+		k += u8len((unsigned char)s[k]);
+	if (k > end)
+		k = end;
+	return arena_strndup(a, s, k);
+}
+
+const char *labels_call_number(arena_t *a, const char *call_number, const char *class_number,
+                               const char *authors, const char *accession)
+{
+	if (call_number && *call_number)
+		return arena_strdup(a, call_number);
+	const char *mark = authors && *authors ? author_mark(a, authors) : "";
+	int has_class = class_number && *class_number;
+	if (has_class && *mark)
+		return arena_printf(a, "%s %s", class_number, mark);
+	if (has_class || *mark)
+		return arena_strdup(a, has_class ? class_number : mark);
+	return arena_strdup(a, accession ? accession : "");
+}
+
+size_t labels_spine_lines(arena_t *a, const char *text, const char **lines, size_t max)
+{
+	size_t n = 0;
+	const char *s = text ? text : "";
+	while (n < max) {
+		while (*s == ' ')
+			s++;
+		if (!*s)
+			break;
+		size_t k = n + 1 == max ? strlen(s) : strcspn(s, " ");
+		while (k && s[k - 1] == ' ')
+			k--;
+		lines[n++] = arena_strndup(a, s, k);
+		s += k;
+	}
+	return n;
+}
+
+/* --- gathering --------------------------------------------------------------------------------- */
+
+#define LABEL_COLS "u.name, i.accession, i.barcode, b.call_number, b.class_number, b.authors"
+
+/* The unit path of the record, batch or school src names (ERR_NOTFOUND when none), and for a
+ * register range the school's id in *unit. */
+static int source_path(db_t *db, const actor_t *actor, const labels_source_t *src, arena_t *a,
+                       const char **path, int64_t *unit, err_t *err)
+{
+	db_stmt_t *st;
+	const char *missing;
+	if (src->biblio_id) {
+		st = db_query(
+		    db, err,
+		    "SELECT u.path, u.id FROM biblios b JOIN units u ON u.id = b.unit_id WHERE b.id = ?", "i",
+		    src->biblio_id);
+		missing = "err.biblio.notfound";
+	} else if (src->batch_id) {
+		st = db_query(
+		    db, err,
+		    "SELECT u.path, u.id FROM acquisitions q JOIN units u ON u.id = q.unit_id WHERE q.id = ?",
+		    "i", src->batch_id);
+		missing = "err.acquisition.notfound";
+	} else {
+		st = db_query(db, err, "SELECT path, id FROM units WHERE id = ?", "i",
+		              src->unit_id ? src->unit_id : actor->unit_id);
+		missing = "err.unit.notfound";
+	}
+	if (!st)
+		return err->code;
+	int rc = db_step(st, err);
+	int visible = rc == DB_ROW && actor_sees_path(actor, db_col_text(st, 0));
+	if (visible) {
+		*path = arena_strdup(a, db_col_text(st, 0));
+		*unit = db_col_int(st, 1);
+	}
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	return visible ? 0 : err_set(err, ERR_NOTFOUND, missing, NULL);
+}
+
+static int check_source(const labels_source_t *src, err_t *err)
+{
+	int given = (src->biblio_id != 0) + (src->batch_id != 0) + (src->reg != NULL && *src->reg);
+	if (given != 1 || src->biblio_id < 0 || src->batch_id < 0 || src->unit_id < 0)
+		return err_set(err, ERR_INVALID, "err.labels.source", NULL);
+	if (src->reg && *src->reg) {
+		if (strlen(src->reg) > 16 || src->from < 1 || src->to < src->from)
+			return err_set(err, ERR_INVALID, "err.labels.range", NULL);
+		if (src->to - src->from >= LABELS_MAX)
+			return err_set(err, ERR_TOOBIG, "err.labels.toobig", "%d", LABELS_MAX);
+	}
+	return 0;
+}
+
+int labels_collect(db_t *db, const actor_t *actor, const labels_source_t *src, arena_t *a, label_t **out,
+                   size_t *n, err_t *err)
+{
+	if (!actor || actor->role == ROLE_READER)
+		return err_set(err, ERR_FORBIDDEN, "err.forbidden", NULL);
+	int rc = check_source(src, err);
+	const char *path = NULL;
+	int64_t unit = 0;
+	if (rc < 0 || (rc = source_path(db, actor, src, a, &path, &unit, err)) < 0)
+		return rc;
+	/* One row more than allowed tells "too many" without counting first. */
+	const int64_t lim = LABELS_MAX + 1;
+	db_stmt_t *st;
+	if (src->biblio_id)
+		st = db_query(db, err,
+		              "SELECT " LABEL_COLS " FROM items i JOIN biblios b ON b.id = i.biblio_id "
+		              "JOIN units u ON u.id = i.unit_id WHERE i.biblio_id = ? "
+		              "ORDER BY i.register, i.accession_no LIMIT ?",
+		              "ii", src->biblio_id, lim);
+	else if (src->batch_id)
+		st = db_query(db, err,
+		              "SELECT " LABEL_COLS " FROM items i JOIN biblios b ON b.id = i.biblio_id "
+		              "JOIN units u ON u.id = i.unit_id WHERE i.acquisition_id = ? "
+		              "ORDER BY i.register, i.accession_no LIMIT ?",
+		              "ii", src->batch_id, lim);
+	else
+		st = db_query(db, err,
+		              "SELECT " LABEL_COLS " FROM items i JOIN biblios b ON b.id = i.biblio_id "
+		              "JOIN units u ON u.id = i.unit_id WHERE i.unit_id = ? AND i.register = ? "
+		              "AND i.accession_no >= ? AND i.accession_no <= ? "
+		              "ORDER BY i.register, i.accession_no LIMIT ?",
+		              "isiii", unit, src->reg, src->from, src->to, lim);
+	if (!st)
+		return err->code;
+	size_t cap = 16, k = 0;
+	label_t *v = arena_zalloc(a, cap * sizeof *v);
+	while ((rc = db_step(st, err)) == DB_ROW) {
+		if (k == LABELS_MAX) {
+			rc = err_set(err, ERR_TOOBIG, "err.labels.toobig", "%d", LABELS_MAX);
+			break;
+		}
+		if (k == cap) {
+			label_t *w = arena_zalloc(a, 2 * cap * sizeof *w);
+			memcpy(w, v, k * sizeof *v);
+			v = w;
+			cap *= 2;
+		}
+		label_t *l = &v[k++];
+		l->school = arena_strdup(a, db_col_text(st, 0));
+		l->accession = arena_strdup(a, db_col_text(st, 1));
+		l->barcode = arena_strdup(a, db_col_text(st, 2));
+		l->call_number = labels_call_number(a, db_col_text(st, 3), db_col_text(st, 4),
+		                                    db_col_text(st, 5), l->accession);
+	}
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+/* --- drawing ----------------------------------------------------------------------------------- */
+
+typedef struct pen {
+	cairo_t *cr;
+	PangoLayout *layout;
+	PangoFontDescription *font;
+} pen_t;
+
+static cairo_status_t write_buf(void *closure, const unsigned char *data, unsigned int len)
+{
+	buf_append(closure, data, len);
+	return CAIRO_STATUS_SUCCESS;
+}
+
+/* Set the pen's text in FONT at size pt (bold or not), at most width_pt wide (ellipsized when
+ * longer, 0 for no limit), centred. Returns its height in points. */
+static double set_text(pen_t *p, const char *text, double pt, int bold, double width_pt)
+{
+	pango_font_description_set_size(p->font, (gint)(pt * PANGO_SCALE));
+	pango_font_description_set_weight(p->font, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
+	pango_layout_set_font_description(p->layout, p->font);
+	pango_layout_set_width(p->layout, width_pt > 0 ? (int)(width_pt * PANGO_SCALE) : -1);
+	pango_layout_set_ellipsize(p->layout, width_pt > 0 ? PANGO_ELLIPSIZE_END : PANGO_ELLIPSIZE_NONE);
+	pango_layout_set_alignment(p->layout, PANGO_ALIGN_CENTER);
+	pango_layout_set_text(p->layout, text, -1);
+	int w, h;
+	pango_layout_get_size(p->layout, &w, &h);
+	return (double)h / PANGO_SCALE;
+}
+
+/* Draw the pen's text with its box's left edge at x (points) and top at y. */
+static void show_text(pen_t *p, double x, double y)
+{
+	cairo_move_to(p->cr, x, y);
+	pango_cairo_show_layout(p->cr, p->layout);
+}
+
+/* Draw the Code 128 of text centred in the box (points). */
+static int draw_barcode(pen_t *p, const char *text, double x, double y, double w, double h, err_t *err)
+{
+	int rc = 0;
+	struct zint_symbol *sym = ZBarcode_Create();
+	if (!sym)
+		return err_set(err, ERR_INTERNAL, "err.internal", "zint");
+	sym->symbology = BARCODE_CODE128;
+	sym->show_hrt = 0;              /* we print the text ourselves, in our font */
+	sym->input_mode = UNICODE_MODE; /* UTF-8 in; Code 128 takes its Latin-1 part */
+	int zr = ZBarcode_Encode(sym, (const unsigned char *)text, (int)strlen(text));
+	if (zr >= ZINT_ERROR || ZBarcode_Buffer_Vector(sym, 0) >= ZINT_ERROR || !sym->vector ||
+	    sym->width <= 0) {
+		rc = err_set(err, ERR_INVALID, "err.labels.barcode", "%.60s", text);
+		goto done;
+	}
+	struct zint_vector *vec = sym->vector;
+	double unit = vec->width / sym->width; /* one module in zint's vector units */
+	double modules = sym->width + 2 * QUIET_MODULES;
+	double mod_pt = w / modules;
+	if (mod_pt > MAX_MODULE_MM * PT_PER_MM)
+		mod_pt = MAX_MODULE_MM * PT_PER_MM;
+	double sx = mod_pt / unit, sy = h / vec->height;
+	double x0 = x + (w - sym->width * mod_pt) / 2;
+	cairo_set_source_rgb(p->cr, 0, 0, 0);
+	for (struct zint_vector_rect *r = vec->rectangles; r; r = r->next)
+		cairo_rectangle(p->cr, x0 + r->x * sx, y + r->y * sy, r->width * sx, r->height * sy);
+	cairo_fill(p->cr);
+done:
+	ZBarcode_Delete(sym);
+	return rc;
+}
+
+/* A barcode label in the cell at (x, y), w x h points. */
+static int draw_barcode_label(pen_t *p, const label_t *l, double x, double y, double w, double h, err_t *err)
+{
+	double pad = PAD_MM * PT_PER_MM, iw = w - 2 * pad;
+	double top = y + pad, bottom = y + h - pad;
+	double th = set_text(p, l->school, 6.5, 0, iw);
+	show_text(p, x + pad, top);
+	top += th + 1;
+	double ah = set_text(p, l->accession, 9, 1, iw);
+	show_text(p, x + pad, bottom - ah);
+	bottom -= ah;
+	double bh = set_text(p, l->barcode, 7, 0, iw);
+	show_text(p, x + pad, bottom - bh);
+	bottom -= bh + 0.5;
+	double bars = bottom - top;
+	if (bars > 18 * PT_PER_MM) {
+		top += (bars - 18 * PT_PER_MM) / 2;
+		bars = 18 * PT_PER_MM;
+	}
+	return bars > 2 ? draw_barcode(p, l->barcode, x + pad, top, iw, bars, err) : 0;
+}
+
+/* A spine label: the call number in lines, as large as fits, and the accession number small. */
+static void draw_spine_label(pen_t *p, arena_t *a, const label_t *l, double x, double y, double w, double h)
+{
+	double pad = PAD_MM * PT_PER_MM, iw = w - 2 * pad;
+	double ah = set_text(p, l->accession, 6.5, 0, iw);
+	show_text(p, x + pad, y + h - pad - ah);
+	double room = h - 2 * pad - ah - 1;
+	const char *lines[6];
+	size_t n = labels_spine_lines(a, l->call_number, lines, 6);
+	buf_t text = BUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			buf_putc(&text, '\n');
+		buf_puts(&text, lines[i]);
+	}
+	double pt = 22, th = 0;
+	for (;; pt -= 1) {
+		th = set_text(p, buf_str(&text), pt, 1, 0);
+		int lw, lh;
+		pango_layout_get_size(p->layout, &lw, &lh);
+		if (pt <= 6 || ((double)lw / PANGO_SCALE <= iw && th <= room))
+			break;
+	}
+	if (pt <= 6) /* still too long: let pango cut the lines */
+		th = set_text(p, buf_str(&text), 6, 1, iw);
+	pango_layout_set_width(p->layout, (int)(iw * PANGO_SCALE));
+	show_text(p, x + pad, y + pad + (room - th) / 2);
+	buf_release(&text);
+}
+
+int labels_render_pdf(const label_t *v, size_t n, labels_kind_t kind, const labels_grid_t *g, buf_t *out,
+                      err_t *err)
+{
+	int rc = labels_grid_check(g, err);
+	if (rc < 0)
+		return rc;
+	if (n > LABELS_MAX)
+		return err_set(err, ERR_TOOBIG, "err.labels.toobig", "%d", LABELS_MAX);
+	pen_t p = { 0 };
+	arena_t *a = arena_new(4096);
+	cairo_surface_t *s = cairo_pdf_surface_create_for_stream(write_buf, out, LABELS_PAGE_W * PT_PER_MM,
+	                                                         LABELS_PAGE_H * PT_PER_MM);
+	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, "thuvien");
+	p.cr = cairo_create(s);
+	p.layout = pango_cairo_create_layout(p.cr);
+	p.font = pango_font_description_from_string(FONT);
+	double cw, ch;
+	labels_grid_cell(g, &cw, &ch);
+	int per = labels_per_page(g);
+	for (size_t i = 0; i < n; i++) {
+		int slot = (int)(i % (size_t)per);
+		if (i && slot == 0)
+			cairo_show_page(p.cr);
+		double x = (g->margin_left + (slot % g->cols) * (cw + g->gap_h)) * PT_PER_MM;
+		double y = (g->margin_top + (slot / g->cols) * (ch + g->gap_v)) * PT_PER_MM;
+		cairo_set_source_rgb(p.cr, 0, 0, 0);
+		if (kind == LABELS_SPINE)
+			draw_spine_label(&p, a, &v[i], x, y, cw * PT_PER_MM, ch * PT_PER_MM);
+		else if ((rc = draw_barcode_label(&p, &v[i], x, y, cw * PT_PER_MM, ch * PT_PER_MM, err)) < 0)
+			goto done;
+		if ((i & 63) == 63)
+			arena_reset(a);
+	}
+	cairo_show_page(p.cr);
+done:
+	pango_font_description_free(p.font);
+	g_object_unref(p.layout);
+	cairo_destroy(p.cr);
+	cairo_surface_finish(s);
+	if (rc == 0 && cairo_surface_status(s) != CAIRO_STATUS_SUCCESS)
+		rc = err_set(err, ERR_INTERNAL, "err.internal", "cairo: %s",
+		             cairo_status_to_string(cairo_surface_status(s)));
+	cairo_surface_destroy(s);
+	arena_free(a);
+	return rc;
+}
+
+void labels_shutdown(void)
+{
+	pango_cairo_font_map_set_default(NULL);
+	cairo_debug_reset_static_data();
+}
