@@ -172,7 +172,7 @@ int catalog_acquisition_create(db_t *db, const actor_t *actor, const acquisition
 		goto fail;
 	rc = db_insert_id(db, &nid, err,
 	                  "INSERT INTO acquisitions (unit_id, number, received, source, doc_number, doc_date, supplier, "
-	                  "note, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+	                  "note, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?) RETURNING id",
 	                  "iissssssii", actor->unit_id, number, received, source, docno,
 	                  in->doc_date && *in->doc_date ? in->doc_date : NULL, supplier, note, actor->account_id,
 	                  clock_now());
@@ -424,12 +424,19 @@ int catalog_biblio_create(db_t *db, const actor_t *actor, const biblio_t *in, bo
 	if ((rc = begin_own(db, &own, err)) < 0)
 		goto done;
 	if (!allow_duplicate) {
-		/* Same ISBN, or same title, authors and year, in this school. */
+		/* Same ISBN, or same title, authors and year, in this school: two lookups, each on its
+		 * own index (one OR-ed query walked every record of the school). */
 		int64_t dup = 0;
-		rc = db_query_int(db, &dup, err,
-		                  "SELECT id FROM biblios WHERE unit_id = ? AND ((CAST(? AS TEXT) <> '' AND isbn = ?) OR "
-		                  "(title_fold = ? AND authors_fold = ? AND COALESCE(year, 0) = ?)) ORDER BY id LIMIT 1",
-		                  "issssi", actor->unit_id, isbn, isbn, title_fold, authors_fold, (int64_t)in->year);
+		rc = ERR_NOTFOUND;
+		if (*isbn)
+			rc = db_query_int(db, &dup, err,
+			                  "SELECT id FROM biblios WHERE unit_id = ? AND isbn = ? ORDER BY id LIMIT 1", "is",
+			                  actor->unit_id, isbn);
+		if (rc == ERR_NOTFOUND)
+			rc = db_query_int(db, &dup, err,
+			                  "SELECT id FROM biblios WHERE unit_id = ? AND title_fold = ? AND authors_fold = ? "
+			                  "AND COALESCE(year, 0) = ? ORDER BY id LIMIT 1",
+			                  "issi", actor->unit_id, title_fold, authors_fold, (int64_t)in->year);
 		if (rc == 0) {
 			if (dup_id)
 				*dup_id = dup;
@@ -445,7 +452,7 @@ int catalog_biblio_create(db_t *db, const actor_t *actor, const biblio_t *in, bo
 	                  "edition, isbn, language, pages, size, price, series, subjects, summary, class_number, "
 	                  "call_number, grade, title_fold, authors_fold, search_fold, created_by, created_at, updated_at) "
 	                  "VALUES (?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?, ?, "
-	                  "?, ?, ?) RETURNING id",
+	                  "NULLIF(?, 0), ?, ?) RETURNING id",
 	                  "issssssisssssisssssisssiii", actor->unit_id, in->doc_type, title, f[1].out, authors,
 	                  f[3].out, f[4].out, (int64_t)in->year, f[5].out, isbn, lang, f[6].out, f[7].out, in->price,
 	                  f[8].out, f[9].out, f[10].out, f[11].out, f[12].out, (int64_t)in->grade, title_fold,
@@ -485,8 +492,24 @@ int catalog_items_add(db_t *db, const actor_t *actor, int64_t biblio_id, int64_t
 	/* Both must belong to the librarian's own school, not merely be visible. */
 	if ((rc = get_bib(db, actor, biblio_id, a, &b, err)) < 0)
 		goto done;
-	if ((rc = catalog_acquisition_get(db, actor, acquisition_id, a, &q, err)) < 0)
-		goto done;
+	/* Only the batch's school and number: its counts would sum every copy already in it. */
+	memset(&q, 0, sizeof q);
+	{
+		db_stmt_t *st = db_query(db, err, "SELECT unit_id, number FROM acquisitions WHERE id = ?", "i",
+		                         acquisition_id);
+		if (!st) {
+			rc = err->code;
+			goto done;
+		}
+		rc = db_step(st, err);
+		if (rc == DB_ROW) {
+			q.unit_id = db_col_int(st, 0);
+			q.number = db_col_int(st, 1);
+		}
+		db_done(st);
+		if (rc < 0)
+			goto done;
+	}
 	if (b.unit_id != actor->unit_id || q.unit_id != actor->unit_id) {
 		rc = err_set(err, ERR_NOTFOUND, "err.biblio.notfound", NULL);
 		goto done;

@@ -11,6 +11,8 @@ int cmd_serve(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_user(int argc, char **argv);
+int cmd_import(int argc, char **argv); /* `thuvien import marc ...` (cmd_marc.c) */
+int cmd_export(int argc, char **argv); /* `thuvien export marc ...` (cmd_marc.c) */
 
 /* Open g_config.db and migrate it; prints the error and returns NULL on failure. */
 db_t *cli_open_db(void);

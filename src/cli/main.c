@@ -26,6 +26,8 @@ static const char usage[] =
     "  demo      fill the database with a small demo city and print its accounts\n"
     "  user      manage accounts from the shell: add, passwd, unlock, disable, enable, list\n"
     "  unit      add a unit (the Department, an office, a school) from the shell\n"
+    "  import    import marc: load a file of MARC21 records into a school's catalogue\n"
+    "  export    export marc: write a school's catalogue as MARC21 (ISO 2709 or MARCXML)\n"
     "  version   print the version\n"
     "\n"
     "Options, for every command:\n"
@@ -47,6 +49,10 @@ static int run(const char *cmd, int argc, char **argv)
 		return cmd_demo(argc, argv);
 	if (!strcmp(cmd, "user") || !strcmp(cmd, "unit"))
 		return cmd_user(argc, argv);
+	if (!strcmp(cmd, "import"))
+		return cmd_import(argc, argv);
+	if (!strcmp(cmd, "export"))
+		return cmd_export(argc, argv);
 	if (!strcmp(cmd, "version")) {
 		printf("thuvien %s\n", THUVIEN_VERSION);
 		return 0;

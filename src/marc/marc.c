@@ -1,0 +1,353 @@
+/* marc.c: what an import batch does to the database, and export (marc.h).
+ *
+ * The commit reuses the catalogue's own functions (catalog_acquisition_create,
+ * catalog_biblio_create, catalog_items_add), which validate, fold, number the copies and write
+ * the audit rows; they join the transaction opened here, so a failure on the 900th record rolls
+ * back the 899 before it and the batch itself. The whole record is then stored in biblios.marc by
+ * one UPDATE in the same transaction (catalog_biblio_create does not take it yet).
+ *
+ * Export writes with YAZ: the stored MARCXML is parsed by libxml2 and read back with
+ * yaz_marc_read_xml(); a record without one is built from the short fields with yaz_marc_add_*. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <yaz/marcdisp.h>
+#include <yaz/wrbuf.h>
+
+#include "base/text.h"
+#include "marc/marc.h"
+
+/* Only the librarian of a school writes its catalogue (as catalog.c's check_writer). */
+static int check_writer(const actor_t *actor, err_t *err)
+{
+	if (!actor || actor->role != ROLE_LIBRARIAN || strcmp(actor->unit_kind, "school") != 0)
+		return err_set(err, ERR_FORBIDDEN, "err.catalog.write", NULL);
+	return 0;
+}
+
+/* --- preview ------------------------------------------------------------------------------------ */
+
+typedef struct dupkey {
+	const char *isbn, *title, *authors;
+	int year;
+} dupkey_t;
+
+static int same(const dupkey_t *x, const dupkey_t *y)
+{
+	if (*x->isbn && !strcmp(x->isbn, y->isbn))
+		return 1;
+	return x->year == y->year && !strcmp(x->title, y->title) && !strcmp(x->authors, y->authors);
+}
+
+/* The record of the school that k duplicates (catalog_biblio_create's rule), in *id; ERR_NOTFOUND
+ * when none. Two queries, each on its own index (biblios_isbn, biblios_title): one query with OR
+ * walks every record of the school, and their stored MARC, once per record imported. */
+static int find_duplicate(db_t *db, int64_t unit_id, const dupkey_t *k, int64_t *id, err_t *err)
+{
+	int rc = ERR_NOTFOUND;
+	if (*k->isbn)
+		rc = db_query_int(
+		    db, id, err,
+		    "SELECT MIN(id) FROM biblios WHERE unit_id = ? AND isbn = ? HAVING COUNT(*) > 0", "is",
+		    unit_id, k->isbn);
+	if (rc == ERR_NOTFOUND)
+		rc = db_query_int(
+		    db, id, err,
+		    "SELECT MIN(id) FROM biblios WHERE unit_id = ? AND title_fold = ? AND authors_fold = ? "
+		    "AND COALESCE(year, 0) = ? HAVING COUNT(*) > 0",
+		    "issi", unit_id, k->title, k->authors, (int64_t)k->year);
+	return rc;
+}
+
+int marc_preview(db_t *db, const actor_t *actor, marc_batch_t *b, err_t *err)
+{
+	int rc;
+	if ((rc = check_writer(actor, err)) < 0)
+		return rc;
+	arena_t *a = arena_new(16384);
+	dupkey_t *keys = arena_zalloc(a, (b->nrecs ? b->nrecs : 1) * sizeof *keys);
+	b->nduplicates = 0;
+	for (size_t i = 0; i < b->nrecs; i++) {
+		marc_record_t *m = &b->recs[i];
+		dupkey_t *k = &keys[i];
+		k->isbn = m->bib.isbn ? m->bib.isbn : "";
+		k->title = text_fold(a, m->bib.title);
+		k->authors = text_fold(a, m->bib.authors ? m->bib.authors : "");
+		k->year = m->bib.year;
+		m->duplicate = false;
+		m->dup_id = 0;
+		rc = find_duplicate(db, actor->unit_id, k, &m->dup_id, err);
+		if (rc == 0) {
+			m->duplicate = true;
+		} else if (rc != ERR_NOTFOUND) {
+			goto done;
+		} else {
+			for (size_t j = 0; j < i && !m->duplicate; j++)
+				m->duplicate = same(k, &keys[j]);
+		}
+		b->nduplicates += m->duplicate;
+	}
+	rc = 0;
+done:
+	arena_free(a);
+	return rc < 0 ? rc : 0;
+}
+
+/* --- commit ------------------------------------------------------------------------------------- */
+
+int marc_commit(db_t *db, const actor_t *actor, marc_batch_t *b, const marc_import_opts_t *opts,
+                marc_import_result_t *res, err_t *err)
+{
+	int rc;
+	marc_import_opts_t o = opts ? *opts : (marc_import_opts_t){ 0 };
+	memset(res, 0, sizeof *res);
+	if ((rc = check_writer(actor, err)) < 0)
+		return rc;
+	if (!o.doc_type || !*o.doc_type)
+		o.doc_type = "STK";
+	if (o.copies <= 0)
+		o.copies = 1;
+	if (o.copies > 1000)
+		return err_set(err, ERR_INVALID, "err.items.count", NULL);
+	if (!o.source || !*o.source)
+		o.source = "other";
+	if (b->nrecs == 0)
+		return 0;
+	if ((rc = db_begin(db, err)) < 0)
+		return rc;
+	arena_t *a = arena_new(4096);
+	int64_t acq = 0;
+	acquisition_t q = { .source = o.source, .note = o.note };
+	if ((rc = catalog_acquisition_create(db, actor, &q, &acq, err)) < 0)
+		goto fail;
+	b->nduplicates = 0;
+	for (size_t i = 0; i < b->nrecs; i++) {
+		marc_record_t *m = &b->recs[i];
+		biblio_t in = m->bib;
+		int64_t id = 0;
+		in.doc_type = o.doc_type;
+		dupkey_t k = { .isbn = in.isbn ? in.isbn : "",
+			       .title = text_fold(a, in.title),
+			       .authors = text_fold(a, in.authors ? in.authors : ""),
+			       .year = in.year };
+		m->dup_id = 0;
+		rc = find_duplicate(db, actor->unit_id, &k, &m->dup_id, err);
+		if (rc < 0 && rc != ERR_NOTFOUND)
+			goto failed_record;
+		if (rc == 0) { /* of the school, or of an earlier record of this batch */
+			m->duplicate = true;
+			b->nduplicates++;
+			res->duplicates++;
+			continue;
+		}
+		m->duplicate = false;
+		arena_reset(a);
+		/* The same rule as find_duplicate() was just checked, on the indexes. */
+		if ((rc = catalog_biblio_create(db, actor, &in, true, &id, NULL, err)) < 0)
+			goto failed_record;
+		rc = db_exec(db, err, "UPDATE biblios SET marc = ? WHERE id = ? AND unit_id = ?", "sii",
+		             m->marcxml, id, actor->unit_id);
+		if (rc < 0)
+			goto failed_record;
+		int copies = m->holdings > 0 ? m->holdings : o.copies;
+		if (copies > 1000)
+			copies = 1000;
+		if ((rc = catalog_items_add(db, actor, id, acq, copies, -1, NULL, err)) < 0)
+			goto failed_record;
+		res->imported++;
+		res->copies += copies;
+		continue;
+	failed_record:
+		res->failed_recno = m->recno;
+		goto fail;
+	}
+	if (res->imported == 0) { /* only duplicates: keep no empty batch */
+		db_rollback(db);
+		arena_free(a);
+		return 0;
+	}
+	if ((rc = db_commit(db, err)) < 0)
+		goto fail;
+	res->acquisition_id = acq;
+	arena_free(a);
+	return 0;
+fail:
+	db_rollback(db);
+	arena_free(a);
+	res->imported = res->copies = res->duplicates = 0;
+	return rc < 0 ? rc : ERR_INTERNAL;
+}
+
+/* --- export ------------------------------------------------------------------------------------- */
+
+enum {
+	C_ID,
+	C_MARC,
+	C_TITLE,
+	C_SUBTITLE,
+	C_AUTHORS,
+	C_PUBLISHER,
+	C_PLACE,
+	C_YEAR,
+	C_EDITION,
+	C_ISBN,
+	C_LANG,
+	C_PAGES,
+	C_SIZE,
+	C_SERIES,
+	C_SUBJECTS,
+	C_SUMMARY,
+	C_CLASS,
+	C_CALL
+};
+
+static void add_sub(yaz_marc_t mt, WRBUF tmp, char code, const char *v)
+{
+	if (!v || !*v)
+		return;
+	wrbuf_rewind(tmp);
+	wrbuf_putc(tmp, code);
+	wrbuf_puts(tmp, v);
+	yaz_marc_add_subfield(mt, wrbuf_buf(tmp), wrbuf_len(tmp));
+}
+
+/* One field with one subfield per (code, value) pair whose value is not empty; none when all are. */
+static void add_field(yaz_marc_t mt, WRBUF tmp, const char *tag, const char *ind, const char *codes,
+                      const char *const *values)
+{
+	int any = 0;
+	for (size_t i = 0; codes[i]; i++)
+		any |= values[i] && *values[i];
+	if (!any)
+		return;
+	yaz_marc_add_datafield(mt, tag, ind, 2);
+	for (size_t i = 0; codes[i]; i++)
+		add_sub(mt, tmp, codes[i], values[i]);
+}
+
+/* Each "; "-separated part of list as its own field (authors, subjects). */
+static void add_each(yaz_marc_t mt, WRBUF tmp, const char *list, const char *first_tag, const char *tag,
+                     const char *ind)
+{
+	char *copy = strdup(list ? list : ""), *save = NULL;
+	int k = 0;
+	for (char *p = copy ? strtok_r(copy, ";", &save) : NULL; p; p = strtok_r(NULL, ";", &save)) {
+		text_trim(p);
+		if (!*p)
+			continue;
+		const char *v[] = { p };
+		add_field(mt, tmp, k++ == 0 && first_tag ? first_tag : tag, ind, "a", v);
+	}
+	free(copy);
+}
+
+/* A record built from the short fields of the current row. */
+static void build_from_fields(yaz_marc_t mt, WRBUF tmp, db_stmt_t *st)
+{
+	int il, sl, ba, lde, ls, li;
+	char f008[41];
+	const char *lang = db_col_text(st, C_LANG);
+	yaz_marc_reset(mt);
+	yaz_marc_set_leader(mt, "00000nam a2200000 a 4500", &il, &sl, &ba, &lde, &ls, &li);
+	snprintf(f008, sizeof f008, "%-7s%-28s%-3.3s  ", "", "", lang && strlen(lang) == 3 ? lang : "und");
+	char idbuf[32];
+	snprintf(idbuf, sizeof idbuf, "%lld", (long long)db_col_int(st, C_ID));
+	yaz_marc_add_controlfield(mt, "001", idbuf, strlen(idbuf));
+	yaz_marc_add_controlfield(mt, "008", f008, strlen(f008));
+	const char *isbn[] = { db_col_text(st, C_ISBN) };
+	add_field(mt, tmp, "020", "  ", "a", isbn);
+	const char *cls[] = { db_col_text(st, C_CLASS) };
+	add_field(mt, tmp, "082", "04", "a", cls);
+	const char *call[] = { db_col_text(st, C_CALL) };
+	add_field(mt, tmp, "090", "  ", "a", call);
+	const char *authors = db_col_text(st, C_AUTHORS);
+	char *a1 = strdup(authors ? authors : "");
+	add_each(mt, tmp, a1, "100", "700", "1 ");
+	free(a1);
+	const char *title[] = { db_col_text(st, C_TITLE), db_col_text(st, C_SUBTITLE) };
+	add_field(mt, tmp, "245", "00", "ab", title);
+	const char *ed[] = { db_col_text(st, C_EDITION) };
+	add_field(mt, tmp, "250", "  ", "a", ed);
+	char year[16] = "";
+	if (db_col_int(st, C_YEAR))
+		snprintf(year, sizeof year, "%lld", (long long)db_col_int(st, C_YEAR));
+	const char *pub[] = { db_col_text(st, C_PLACE), db_col_text(st, C_PUBLISHER), year };
+	add_field(mt, tmp, "260", "  ", "abc", pub);
+	const char *phys[] = { db_col_text(st, C_PAGES), db_col_text(st, C_SIZE) };
+	add_field(mt, tmp, "300", "  ", "ac", phys);
+	const char *ser[] = { db_col_text(st, C_SERIES) };
+	add_field(mt, tmp, "490", "0 ", "a", ser);
+	const char *sum[] = { db_col_text(st, C_SUMMARY) };
+	add_field(mt, tmp, "520", "  ", "a", sum);
+	const char *subj = db_col_text(st, C_SUBJECTS);
+	char *s1 = strdup(subj ? subj : "");
+	add_each(mt, tmp, s1, NULL, "650", " 4");
+	free(s1);
+}
+
+/* The stored MARCXML of the current row into mt; -1 when it does not parse. */
+static int load_stored(yaz_marc_t mt, const char *xml)
+{
+	xmlDoc *doc = xmlReadMemory(xml, (int)strlen(xml), NULL, NULL,
+	                            XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (!doc)
+		return -1;
+	yaz_marc_reset(mt);
+	int rc = yaz_marc_read_xml(mt, xmlDocGetRootElement(doc));
+	xmlFreeDoc(doc);
+	return rc < 0 ? -1 : 0;
+}
+
+int marc_export(db_t *db, const actor_t *actor, marc_format_t fmt, FILE *out, int64_t *count, err_t *err)
+{
+	int rc = 0;
+	int64_t n = 0;
+	if (!actor || actor->role == ROLE_READER)
+		return err_set(err, ERR_FORBIDDEN, "err.forbidden", NULL);
+	if (fmt != MARC_ISO2709 && fmt != MARC_MARCXML)
+		return err_set(err, ERR_INVALID, "err.marc.format", NULL);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "SELECT id, marc, title, subtitle, authors, publisher, place, year, edition, isbn, "
+	             "language, pages, size, series, subjects, summary, class_number, call_number "
+	             "FROM biblios WHERE unit_id = ? ORDER BY id",
+	             "i", actor->unit_id);
+	if (!st)
+		return err->code;
+	yaz_marc_t mt = yaz_marc_create();
+	WRBUF w = wrbuf_alloc(), tmp = wrbuf_alloc();
+	if (fmt == MARC_MARCXML)
+		fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<collection "
+		      "xmlns=\"http://www.loc.gov/MARC21/slim\">\n",
+		      out);
+	while ((rc = db_step(st, err)) == DB_ROW) {
+		const char *xml = db_col_text(st, C_MARC);
+		if (!xml || !*xml || load_stored(mt, xml) < 0)
+			build_from_fields(mt, tmp, st);
+		yaz_marc_xml(mt, fmt == MARC_ISO2709 ? YAZ_MARC_ISO2709 : YAZ_MARC_MARCXML);
+		wrbuf_rewind(w);
+		if (yaz_marc_write_mode(mt, w) < 0) {
+			rc = err_set(err, ERR_INTERNAL, "err.marc.write", "record %lld",
+			             (long long)db_col_int(st, C_ID));
+			break;
+		}
+		fwrite(wrbuf_buf(w), 1, wrbuf_len(w), out);
+		n++;
+	}
+	db_done(st);
+	if (fmt == MARC_MARCXML)
+		fputs("</collection>\n", out);
+	yaz_marc_destroy(mt);
+	wrbuf_destroy(w);
+	wrbuf_destroy(tmp);
+	if (rc < 0)
+		return rc;
+	if (fflush(out) != 0 || ferror(out))
+		return err_set(err, ERR_INTERNAL, "err.marc.write", NULL);
+	if (count)
+		*count = n;
+	return 0;
+}
