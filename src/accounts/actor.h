@@ -39,6 +39,7 @@ typedef struct actor {
 	char unit_kind[16];
 	char unit_path[256];
 	char lang[4]; /* "vi" or "en" */
+	char ip[48];  /* the client's address, for audit rows; "" from the shell */
 } actor_t;
 
 /* True when unit_path lies in the actor's subtree (its own unit included). */

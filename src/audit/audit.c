@@ -15,7 +15,7 @@ int audit_write(db_t *db, const actor_t *actor, const char *username, int64_t un
 	                 "entity_id, detail, ip) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	                 "iisisssiss", clock_now(), actor ? actor->account_id : 0,
 	                 actor ? actor->username : username, unit_id, unit_path ? unit_path : "", action,
-	                 entity, entity_id, detail, ip);
+	                 entity, entity_id, detail, ip ? ip : actor && actor->ip[0] ? actor->ip : NULL);
 	return rc < 0 ? rc : 0;
 }
 

@@ -27,6 +27,7 @@ typedef struct audit_entry {
 } audit_entry_t;
 
 /* Append a row. actor may be NULL (a failed login, the CLI); then username names who tried.
+ * ip NULL means the actor's own (actor->ip), when it has one.
  * Call inside the transaction of the change it records, so both land or neither. */
 int audit_write(db_t *db, const actor_t *actor, const char *username, int64_t unit_id, const char *unit_path,
                 const char *action, const char *entity, int64_t entity_id, const char *detail, const char *ip,

@@ -123,12 +123,15 @@ int catalog_doc_types(db_t *db, const char *lang, arena_t *a, doc_type_t **out, 
 
 /* --- acquisition batches ------------------------------------------------------------------------ */
 
+/* A canonical yyyy-mm-dd date of the Gregorian calendar, 1900 to 2200. */
 static int date_valid(const char *s)
 {
-	int y, m, d;
-	char tail;
-	if (!s || strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
+	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
 		return 0;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
+			return 0;
+	int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
 	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	return y >= 1900 && y <= 2200 && m >= 1 && m <= 12 && d >= 1 && d <= mdays[m - 1] &&
 	       !(m == 2 && d == 29 && (y % 4 || (y % 100 == 0 && y % 400)));
@@ -492,25 +495,7 @@ int catalog_items_add(db_t *db, const actor_t *actor, int64_t biblio_id, int64_t
 	/* Both must belong to the librarian's own school, not merely be visible. */
 	if ((rc = get_bib(db, actor, biblio_id, a, &b, err)) < 0)
 		goto done;
-	/* Only the batch's school and number: its counts would sum every copy already in it. */
-	memset(&q, 0, sizeof q);
-	{
-		db_stmt_t *st = db_query(db, err, "SELECT unit_id, number FROM acquisitions WHERE id = ?", "i",
-		                         acquisition_id);
-		if (!st) {
-			rc = err->code;
-			goto done;
-		}
-		rc = db_step(st, err);
-		if (rc == DB_ROW) {
-			q.unit_id = db_col_int(st, 0);
-			q.number = db_col_int(st, 1);
-		}
-		db_done(st);
-		if (rc < 0)
-			goto done;
-	}
-	if (b.unit_id != actor->unit_id || q.unit_id != actor->unit_id) {
+	if (b.unit_id != actor->unit_id) {
 		rc = err_set(err, ERR_NOTFOUND, "err.biblio.notfound", NULL);
 		goto done;
 	}
@@ -529,6 +514,34 @@ int catalog_items_add(db_t *db, const actor_t *actor, int64_t biblio_id, int64_t
 	}
 	if ((rc = begin_own(db, &own, err)) < 0)
 		goto done;
+	/* No batch given: a new one received today, in this same transaction. */
+	if (!acquisition_id) {
+		acquisition_t fresh = { .source = "purchase" };
+		if ((rc = catalog_acquisition_create(db, actor, &fresh, &acquisition_id, err)) < 0)
+			goto fail;
+	}
+	/* Only the batch's school and number: its counts would sum every copy already in it. */
+	memset(&q, 0, sizeof q);
+	{
+		db_stmt_t *st = db_query(db, err, "SELECT unit_id, number FROM acquisitions WHERE id = ?", "i",
+		                         acquisition_id);
+		if (!st) {
+			rc = err->code;
+			goto fail;
+		}
+		rc = db_step(st, err);
+		if (rc == DB_ROW) {
+			q.unit_id = db_col_int(st, 0);
+			q.number = db_col_int(st, 1);
+		}
+		db_done(st);
+		if (rc < 0)
+			goto fail;
+	}
+	if (q.unit_id != actor->unit_id) {
+		rc = err_set(err, ERR_NOTFOUND, "err.acquisition.notfound", NULL);
+		goto fail;
+	}
 	int64_t first = 0, each = price < 0 ? b.price : price, now = clock_now();
 	if ((rc = take_numbers(db, actor->unit_id, reg, count, &first, err)) < 0)
 		goto fail;
@@ -571,10 +584,6 @@ int catalog_biblio_create_with_copies(db_t *db, const actor_t *actor, const bibl
 	if ((rc = begin_own(db, &own, err)) < 0)
 		return rc;
 	rc = catalog_biblio_create(db, actor, in, allow_duplicate, &bid, dup_id, err);
-	if (rc == 0 && copies > 0 && !acquisition_id) {
-		acquisition_t q = { .source = "purchase" };
-		rc = catalog_acquisition_create(db, actor, &q, &acquisition_id, err);
-	}
 	if (rc == 0 && copies > 0)
 		rc = catalog_items_add(db, actor, bid, acquisition_id, copies, -1, NULL, err);
 	rc = finish(db, own, rc, err);

@@ -118,7 +118,8 @@ int catalog_biblio_create(db_t *db, const actor_t *actor, const biblio_t *in, bo
 /* One record with its copies, when its school is in the actor's subtree. */
 int catalog_biblio_get(db_t *db, const actor_t *actor, int64_t id, arena_t *a, biblio_t *out, err_t *err);
 
-/* Add count copies (1..1000) of record biblio_id to batch acquisition_id (of the same school),
+/* Add count copies (1..1000) of record biblio_id to batch acquisition_id (of the same school;
+ * 0: a new batch received today, opened in the same transaction),
  * at price đồng each (-1: the record's price). Accession numbers come from the register of the
  * record's document type, in order, never reused; barcodes are the register and number. The
  * new copies' ids are stored in ids (when non-NULL, room for count). */

@@ -1,5 +1,7 @@
 /* pages_catalog.c: the staff catalogue: search, the short cataloguing form, a record with its
  * copies, adding copies, and the intake batches (general register, part I). */
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,16 +9,32 @@
 #include "catalog/catalog.h"
 #include "web/web.h"
 
-static int64_t form_int(web_req_t *r, const char *name, int64_t def, int *bad)
+/* A whole number from the form in [min, max] (the range of the C type it goes into: the
+ * domain checks the meaningful range and names it); def when the field is missing or empty.
+ * Anything else (letters, overflow) sets *bad. */
+static int64_t form_int(web_req_t *r, const char *name, int64_t def, int64_t min, int64_t max, int *bad)
 {
 	const char *s = web_form(r, name);
 	if (!s || !*s)
 		return def;
 	char *end;
+	errno = 0;
 	long long v = strtoll(s, &end, 10);
-	if (*end || end == s)
+	if (*end || end == s || errno || v < min || v > max) {
 		*bad = 1;
+		return def;
+	}
 	return v;
+}
+
+/* s percent-encoded for a query string, in the arena. */
+static char *url_arg(web_req_t *r, const char *s)
+{
+	buf_t b = BUF_INIT;
+	buf_put_url(&b, s ? s : "");
+	char *out = arena_strdup(r->arena, buf_str(&b));
+	buf_release(&b);
+	return out;
 }
 
 static json_t *item_json(web_req_t *r, const item_t *it)
@@ -98,6 +116,9 @@ void page_catalog(web_req_t *r)
 	json_t *d = json_pack("{s:o, s:I, s:I, s:s, s:s, s:o, s:b}", "hits", hits, "total", (json_int_t)total, "page",
 	                      (json_int_t)page, "q", q.q ? q.q : "", "type", q.doc_type ? q.doc_type : "", "types",
 	                      doc_types_json(r, q.doc_type), "can_write", can_write(r));
+	/* The pager's links carry the query percent-encoded ("toán & tin" must stay one value). */
+	json_object_set_new(d, "q_url", json_string(url_arg(r, q.q)));
+	json_object_set_new(d, "type_url", json_string(url_arg(r, q.doc_type)));
 	if (page > 1)
 		json_object_set_new(d, "prev", json_integer(page - 1));
 	if (page * q.limit < total)
@@ -150,19 +171,19 @@ void page_biblio_create(web_req_t *r)
 	in.authors = web_form(r, "authors");
 	in.publisher = web_form(r, "publisher");
 	in.place = web_form(r, "place");
-	in.year = (int)form_int(r, "year", 0, &bad);
+	in.year = (int)form_int(r, "year", 0, INT_MIN, INT_MAX, &bad);
 	in.edition = web_form(r, "edition");
 	in.isbn = web_form(r, "isbn");
-	in.price = form_int(r, "price", 0, &bad);
+	in.price = form_int(r, "price", 0, INT64_MIN, INT64_MAX, &bad);
 	in.doc_type = web_form(r, "doc_type");
 	in.class_number = web_form(r, "class_number");
 	in.call_number = web_form(r, "call_number");
 	in.subjects = web_form(r, "subjects");
 	in.series = web_form(r, "series");
 	in.language = web_form(r, "language");
-	in.grade = (int)form_int(r, "grade", 0, &bad);
-	int copies = (int)form_int(r, "copies", 0, &bad);
-	int64_t acq = form_int(r, "acquisition_id", 0, &bad);
+	in.grade = (int)form_int(r, "grade", 0, INT_MIN, INT_MAX, &bad);
+	int copies = (int)form_int(r, "copies", 0, INT_MIN, INT_MAX, &bad);
+	int64_t acq = form_int(r, "acquisition_id", 0, 0, INT64_MAX, &bad);
 	const char *allow = web_form(r, "allow_duplicate");
 	err_t err;
 	int64_t id = 0, dup = 0;
@@ -231,21 +252,12 @@ void page_biblio(web_req_t *r)
 void page_items_add(web_req_t *r)
 {
 	int bad = 0;
-	int count = (int)form_int(r, "count", 1, &bad);
-	int64_t acq = form_int(r, "acquisition_id", 0, &bad);
-	const char *p = web_form(r, "price");
-	int64_t price = p && *p ? form_int(r, "price", -1, &bad) : -1;
+	int count = (int)form_int(r, "count", 1, INT_MIN, INT_MAX, &bad);
+	int64_t acq = form_int(r, "acquisition_id", 0, 0, INT64_MAX, &bad);
+	int64_t price = form_int(r, "price", -1, INT64_MIN, INT64_MAX, &bad);
 	err_t err;
 	if (bad)
 		return web_fail_key(r, 400, "err.number", NULL);
-	if (!acq && can_write(r)) {
-		biblio_t b;
-		if (catalog_biblio_get(r->db, r->actor, r->id, r->arena, &b, &err) < 0)
-			return web_fail(r, &err);
-		acquisition_t q = { .source = "purchase" };
-		if (catalog_acquisition_create(r->db, r->actor, &q, &acq, &err) < 0)
-			return web_fail(r, &err);
-	}
 	if (catalog_items_add(r->db, r->actor, r->id, acq, count, price, NULL, &err) < 0)
 		return web_fail(r, &err);
 	web_redirect(r, arena_printf(r->arena, "/catalog/%lld?ok=copies", (long long)r->id));

@@ -386,6 +386,7 @@ static void load_session(web_req_t *r)
 	session_t *s = arena_zalloc(r->arena, sizeof *s);
 	err_t err;
 	if (auth_session(r->db, token, a, s, &err) == 0) {
+		snprintf(a->ip, sizeof a->ip, "%s", r->ip ? r->ip : "");
 		r->actor = a;
 		r->session = s;
 	}

@@ -1,18 +1,24 @@
-"""test_tenant.py: one school (or office) never reads or changes another's accounts, units, audit.
+"""test_tenant.py: one school (or office) never reads or changes another's accounts, units, audit,
+catalogue records, copies or intake batches.
 
 Data-driven: ROUTES lists every route of src/web/routes.c that takes an id or acts on accounts,
 units or the audit log, with the answers allowed when the id (or filter) belongs to someone else.
 Each actor of ACTORS tries each route on every unit and account outside its subtree (found by
-listing the city as the sysadmin), as JSON and as a browser. A probe fails when the status is not
-an allowed one, or when any response body shows a name, user name or code of a unit or account
-the actor must not see; the database must be unchanged afterwards (login traces aside).
+listing the city as the sysadmin), and on every catalogue record and batch outside it (made in
+setup by the librarians of THCS001 and LC001), as JSON and as a browser. A probe fails when the
+status is not an allowed one, or when any response body shows a name, user name or code of a unit
+or account, or a title, author or supplier of a record or batch, the actor must not see; the
+database must be unchanged afterwards (login traces aside). Writes that take no id (a new record,
+a new batch) land in the actor's own school whatever the form says (HOME_WRITES).
 
 Positive controls show the checks can fail: the same probe flags phong1.admin reading TH001's
-accounts (which it may), and quantri.th001 really can disable thuthu.th001.
+accounts and THCS001's records (which it may), and quantri.th001 really can disable thuthu.th001.
 """
 import itertools
+import json as jsonlib
 import os
 import re
+import urllib.parse
 
 import harness as h
 
@@ -45,11 +51,40 @@ ROUTES = [
     ("POST", "/accounts/{acc}/unlock", lambda: {}, (403, 404), None),
     ("GET", "/audit?user={uname}", None, (200, 403), "uname"),
     ("GET", "/accounts?q={uname}", None, (200, 403), "uname"),
+    # The catalogue. {bib}: a foreign record's id; {acq}: a batch of the same school; {btitle},
+    # {barcode}: the record's title and its first copy's barcode.
+    ("GET", "/catalog/{bib}", None, (403, 404), None),
+    ("POST", "/catalog/{bib}/copies", lambda: {"count": "1"}, (403, 404), None),
+    ("POST", "/catalog/{bib}/copies", lambda: {"count": "1", "acquisition_id": "{acq}"}, (403, 404), None),
+    ("GET", "/acquisitions/{acq}", None, (403, 404), None),
+    ("POST", "/catalog", lambda: {"title": "Sách xâm nhập %d" % next(_n), "doc_type": "STK", "copies": "1",
+                                  "acquisition_id": "{acq}"}, (403, 404), None),
+    ("GET", "/catalog?q={btitle}", None, (200, 403), "btitle"),
+    ("GET", "/catalog?q={barcode}", None, (200, 403), "barcode"),
+]
+
+# Placeholders of each kind of target.
+BOOK_KEYS = ("{bib}", "{acq}", "{btitle}", "{barcode}")
+
+# Writes without an id: whatever unit the form names, they land in the actor's own school (for
+# its librarian) or are refused (403). test_writes_without_an_id_stay_home tries them.
+HOME_WRITES = [
+    ("POST", "/acquisitions", lambda: {"unit_id": "{unit}", "source": "gift",
+                                       "supplier": "Nhà cung cấp xâm nhập %d" % next(_n)}),
+    ("POST", "/catalog", lambda: {"unit_id": "{unit}", "title": "Sách gửi nhầm trường %d" % next(_n),
+                                  "doc_type": "STK", "copies": "1"}),
 ]
 
 # Pages without an id: readable by some roles, but they must show only the actor's subtree.
 LIST_PAGES = ["/", "/units", "/accounts", "/audit", "/audit?action=account", "/audit?action=login",
-              "/accounts/new", "/password"]
+              "/accounts/new", "/password", "/catalog", "/catalog?q=ho+so+luu+tru", "/catalog?type=SGK",
+              "/catalog/new", "/acquisitions", "/audit?action=biblio", "/audit?action=items"]
+
+# The catalogue each target school has (made in setup by its librarian): a record with two
+# copies (so a batch of its own), and a second batch. Title, authors and supplier are markers.
+BOOKS = [("THCS001", "Hồ sơ lưu trữ mật Văn Lang", "Đoàn Thị Kín", "Quỹ sách Văn Lang"),
+         ("LC001", "Hồ sơ lưu trữ mật Ngôi Sao", "Phan Văn Giấu", "Quỹ sách Ngôi Sao")]
+CATALOG_TABLES = ["biblios", "items", "acquisitions", "accession_counters"]
 
 
 def setup_module():
@@ -64,6 +99,18 @@ def setup_module():
     city["paths"] = {u["id"]: u["path"] for u in srv.sql("SELECT id, path FROM units")}
     for a in ACTORS + ["quantri.thcs001", "phong1.admin"]:
         clients[a] = h.logged_in(srv, a)
+    city["books"] = []
+    for code, title, authors, supplier in BOOKS:
+        lib = clients["thuthu." + code.lower()] = h.logged_in(srv, "thuthu." + code.lower())
+        r = lib.post("/catalog", {"title": title, "authors": authors, "doc_type": "SGK", "copies": "2",
+                                  "isbn": "978-0-306-40615-7"})
+        b = h.expect_status(r, 201).json()["biblio"]
+        r = lib.post("/acquisitions", {"source": "gift", "supplier": supplier, "doc_number": "Mật-" + code})
+        acq = h.expect_status(r, 201).json()["id"]
+        unit = h.json_find(city["units"], code=code)
+        city["books"].append({"unit_id": unit["id"], "code": code, "bib": b["id"], "acq": acq,
+                              "auto_acq": b["copies"][0]["acquisition_id"], "btitle": title, "authors": authors,
+                              "supplier": supplier, "barcode": b["copies"][0]["barcode"]})
 
 
 def teardown_module():
@@ -79,15 +126,16 @@ def actor_path(username):
 
 
 def foreign(username):
-    """Units and accounts outside the actor's subtree (whose data it must never see)."""
+    """Units, accounts and catalogues outside the actor's subtree (whose data it must never see)."""
     mine = actor_path(username)
     units = [u for u in city["units"] if u["code"] in TARGET_UNITS and not unit_path(u["id"]).startswith(mine)]
     ids = set(u["id"] for u in units)
     accounts = [a for a in city["accounts"] if a["unit_id"] in ids]
-    return units, accounts
+    books = [b for b in city["books"] if b["unit_id"] in ids]
+    return units, accounts, books
 
 
-def markers(units, accounts):
+def markers(units, accounts, books=()):
     """Strings that must not appear in a response: names, user names and codes of foreign things.
     A user name without a dot ("admin") is too common a word; its full name stands for it."""
     m = set()
@@ -98,6 +146,8 @@ def markers(units, accounts):
         m.add(a["full_name"])
         if "." in a["username"]:
             m.add(a["username"])
+    for b in books:
+        m.update((b["btitle"], b["authors"], b["supplier"]))
     return sorted(m)
 
 
@@ -108,12 +158,14 @@ def leaks(body, marks, strip=()):
     return [m for m in marks if h.in_html(m, body)]
 
 
-def probe(c, route, unit=None, acc=None, json=True, marks=()):
-    """Try one route as client c on one foreign unit/account. Returns a list of violations."""
+def probe(c, route, unit=None, acc=None, book=None, json=True, marks=()):
+    """Try one route as client c on one foreign unit/account/record. Returns a list of violations."""
     method, tmpl, fields, allowed, echo = route
     values = {"unit": unit["id"] if unit else "", "acc": acc["id"] if acc else "",
               "uname": acc["username"] if acc else ""}
-    path = tmpl.format(**values)
+    for k in ("bib", "acq", "btitle", "barcode"):
+        values[k] = book[k] if book else ""
+    path = tmpl.format(**{k: urllib.parse.quote(str(v), safe="") for k, v in values.items()})
     if method == "GET":
         r = c.get(path, json=json)
     else:
@@ -132,6 +184,8 @@ def probe(c, route, unit=None, acc=None, json=True, marks=()):
         theirs = [e for e in j.get("entries", []) if e.get("username") == acc["username"]]
         mine = visible_unit_ids(c.user)
         theirs += [a for a in j.get("accounts", []) if a.get("unit_id") not in mine]
+        codes = set(u["code"] for u in city["units"] if u["id"] in mine)
+        theirs += [x for x in j.get("hits", []) if x.get("unit_code") not in codes]
         if theirs:
             out.append("%s: lists %d rows of another unit: %r" % (where, len(theirs), theirs[:2]))
     return out
@@ -142,23 +196,29 @@ def visible_unit_ids(username):
     return set(i for i, p in city["paths"].items() if p.startswith(mine))
 
 
+def target_kind(route):
+    """"book" (a record or batch), "unit" or "acc": what the route's placeholders name."""
+    text = route[1] + (str(route[2]()) if route[2] else "")
+    if any(k in text for k in BOOK_KEYS):
+        return "book"
+    return "unit" if "{unit}" in text else "acc"
+
+
 def run_probes(username, json):
     c = clients[username]
-    units, accounts = foreign(username)
-    assert units and accounts, "no foreign targets for %s" % username
-    marks = markers(units, accounts)
+    units, accounts, books = foreign(username)
+    assert units and accounts and books, "no foreign targets for %s" % username
+    marks = markers(units, accounts, books)
+    targets = {"unit": units, "acc": accounts, "book": books}
     bad = []
     probes = 0
+    kinds = {"unit": 0, "acc": 0, "book": 0}
     for route in ROUTES:
-        tmpl = route[1]
-        if "{unit}" in tmpl or (route[2] and "{unit}" in str(route[2]())):
-            for u in units:
-                bad += probe(c, route, unit=u, json=json, marks=marks)
-                probes += 1
-        else:
-            for a in accounts:
-                bad += probe(c, route, acc=a, json=json, marks=marks)
-                probes += 1
+        kind = target_kind(route)
+        kinds[kind] += 1
+        for t in targets[kind]:
+            bad += probe(c, route, json=json, marks=marks, **{kind: t})
+            probes += 1
     for page in LIST_PAGES:
         r = c.get(page, json=json)
         if r.status not in (200, 403):
@@ -167,15 +227,35 @@ def run_probes(username, json):
         if found:
             bad.append("GET %s as %s (%s) shows another unit's data: %s" % (page, username,
                                                                            "json" if json else "html", found))
-    # Every route was tried on every target: 5 routes take a unit, 7 an account.
-    assert probes == 5 * len(units) + 7 * len(accounts), "only %d probes ran" % probes
+    # Every route was tried on every target: 5 routes take a unit, 7 an account, 7 a record.
+    assert kinds == {"unit": 5, "acc": 7, "book": 7}, "routes by target: %r" % kinds
+    assert probes == 5 * len(units) + 7 * len(accounts) + 7 * len(books), "only %d probes ran" % probes
     return bad
 
 
+def catalog_rows():
+    """Every row of the catalogue's tables, each table a sorted list of tuples."""
+    if h.BACKEND == "sqlite":
+        by_table = {t: srv.sql("SELECT * FROM %s" % t) for t in CATALOG_TABLES}
+    else:
+        by_table = {t: [] for t in CATALOG_TABLES}
+        union = " UNION ALL ".join("SELECT '%s' AS t, row_to_json(x)::text AS r FROM %s x" % (t, t)
+                                   for t in CATALOG_TABLES)
+        for row in srv.sql(union):
+            by_table[row["t"]].append(jsonlib.loads(row["r"]))
+    return {t: sorted((tuple(r.values()) for r in by_table[t]), key=repr) for t in CATALOG_TABLES}
+
+
+def snapshot():
+    s = srv.db_snapshot(audit_ignore=("login.", "logout"))
+    s.update(catalog_rows())
+    return s
+
+
 def check_actor(username):
-    before = srv.db_snapshot(audit_ignore=("login.", "logout"))
+    before = snapshot()
     bad = run_probes(username, json=True) + run_probes(username, json=False)
-    h.assert_unchanged(before, srv.db_snapshot(audit_ignore=("login.", "logout")), "%s's probes" % username)
+    h.assert_unchanged(before, snapshot(), "%s's probes" % username)
     assert not bad, "%d tenant violations for %s:\n  %s" % (len(bad), username, "\n  ".join(bad[:25]))
     h.assert_healthy(srv)
 
@@ -188,8 +268,12 @@ def test_every_tenant_route_is_probed():
     assert len(table) >= 15, "could not read the route table of routes.c: %r" % table
     covered = set()
     for method, tmpl, fields, _, _ in ROUTES:
-        covered.add((method, tmpl.split("?")[0].replace("{unit}", ":id").replace("{acc}", ":id")))
+        path = tmpl.split("?")[0]
+        for k in ("{unit}", "{acc}", "{bib}", "{acq}"):
+            path = path.replace(k, ":id")
+        covered.add((method, path))
     covered |= set(("GET", p.split("?")[0]) for p in LIST_PAGES)
+    covered |= set((m, p) for m, p, _ in HOME_WRITES)
     missing = [(m, p) for m, p in table
                if (":id" in p or re.match(r"/(accounts|units|audit)\b", p)) and (m, p) not in covered]
     assert not missing, "routes of routes.c no tenant probe tries: %r" % missing
@@ -284,6 +368,67 @@ def test_roles_without_admin_rights_see_no_lists():
 
 # --- positive controls: the same checks do fail when access is granted ----------------------------
 
+def test_librarian_cannot_read_or_add_copies_to_another_schools_record():
+    """thuthu.th001 and THCS001's record: "not found" exactly like a missing one, and nothing
+    written, whichever batch the copies name."""
+    c = clients["thuthu.th001"]
+    book = h.json_find(city["books"], code="THCS001")
+    before = snapshot()
+    a = h.expect_error(c.get("/catalog/%d" % book["bib"]), 404)
+    assert a == h.expect_error(c.get("/catalog/999999"), 404), "a foreign record answers unlike a missing one"
+    a = h.expect_error(c.get("/acquisitions/%d" % book["acq"]), 404)
+    assert a == h.expect_error(c.get("/acquisitions/999999"), 404), "a foreign batch answers unlike a missing one"
+    for fields in ({"count": "1"}, {"count": "1", "acquisition_id": "0"},
+                   {"count": "3", "acquisition_id": str(book["acq"])},
+                   {"count": "3", "acquisition_id": str(book["auto_acq"])}):
+        a = h.expect_error(c.post("/catalog/%d/copies" % book["bib"], fields), 404)
+        b = h.expect_error(c.post("/catalog/999999/copies", fields), 404)
+        assert a == b, "copies for a foreign record answer unlike a missing one: %r vs %r" % (a, b)
+    h.assert_unchanged(before, snapshot(), "TH001's librarian at THCS001's record")
+    items = srv.sql_value("SELECT COUNT(*) AS n FROM items WHERE biblio_id = %d" % book["bib"])
+    assert items == 2, "THCS001's record has %d copies" % items
+
+
+def test_writes_without_an_id_stay_home():
+    """A new batch or record names no id; a unit_id in the form is ignored: the librarian's land
+    in its own school, everyone else is refused, and no other school's data changes."""
+    th = h.json_find(city["units"], code="TH001")["id"]
+    before = snapshot()
+    landed = []
+    for username in ACTORS:
+        c = clients[username]
+        units, _, _ = foreign(username)
+        for method, path, fields in HOME_WRITES:
+            for u in units:
+                f = {k: str(v).format(unit=u["id"]) for k, v in fields().items()}
+                r = c.post(path, f)
+                if username == "thuthu.th001":
+                    h.expect_status(r, 201)
+                    j = r.json()
+                    landed.append((path, j["biblio"]["id"] if "biblio" in j else j["id"]))
+                else:
+                    h.expect_error(r, 403, "err.catalog.write")
+    assert landed, "the librarian wrote nothing"
+    for path, new_id in landed:
+        table = "biblios" if path == "/catalog" else "acquisitions"
+        unit = srv.sql_value("SELECT unit_id FROM %s WHERE id = %d" % (table, new_id))
+        assert unit == th, "%s %d landed in unit %r, not TH001 (%d)" % (table, new_id, unit, th)
+    # Nothing of another unit changed: the new rows are all TH001's.
+    after = snapshot()
+    for t in CATALOG_TABLES:
+        col = 0 if t == "accession_counters" else 1     # where the row's unit_id is
+        new = set(after[t]) - set(before[t])
+        gone = set(before[t]) - set(after[t])
+        assert not gone or t == "accession_counters", "%s rows changed: %r" % (t, sorted(gone, key=repr)[:3])
+        others = [row for row in new | gone if row[col] != th]
+        assert not others, "%s: rows of another unit written: %r" % (t, others[:3])
+    for t in ("units", "accounts"):
+        assert before[t] == after[t], "%s changed" % t
+    audit = srv.sql("SELECT unit_id, action FROM audit WHERE id > %d AND action NOT LIKE 'login.%%'"
+                    % max(row[0] for row in before["audit"]))
+    assert audit and all(a["unit_id"] == th for a in audit), "audit rows of another unit: %r" % audit
+
+
 def test_control_office1_admin_sees_th001_so_the_probe_would_flag_it():
     c = clients["phong1.admin"]
     th = srv.unit("TH001")
@@ -297,6 +442,21 @@ def test_control_office1_admin_sees_th001_so_the_probe_would_flag_it():
         "the probe did not notice phong1.admin reading TH001's account: %r" % bad
     bad = probe(c, ROUTES[0], unit=unit, json=False, marks=marks)   # GET /units/{unit}
     assert any("Lê Ngọc Hân" in b for b in bad), "the probe missed a unit page: %r" % bad
+    # THCS001's record and batch, which phong1.admin may read: the catalogue probes flag them.
+    book = h.json_find(city["books"], code="THCS001")
+    marks = markers([], [], [book])
+    for tmpl in ("/catalog/{bib}", "/acquisitions/{acq}", "/catalog?q={btitle}", "/catalog?q={barcode}"):
+        route = next(r for r in ROUTES if r[1] == tmpl)
+        for json in (True, False):
+            bad = probe(c, route, book=book, json=json, marks=marks)
+            assert bad, "the probe missed phong1.admin reading %s (%s)" % (tmpl, json)
+    # And its librarian really can add copies to it, with either batch (the probes' fields work).
+    lib = clients["thuthu.thcs001"]
+    n = srv.sql_value("SELECT COUNT(*) AS n FROM items WHERE biblio_id = %d" % book["bib"])
+    for route in (r for r in ROUTES if r[1] == "/catalog/{bib}/copies"):
+        f = {k: v.format(acq=book["acq"]) for k, v in route[2]().items()}
+        h.expect_redirect(lib.post("/catalog/%d/copies" % book["bib"], f))
+    assert srv.sql_value("SELECT COUNT(*) AS n FROM items WHERE biblio_id = %d" % book["bib"]) == n + 2
 
 
 def test_control_school_admin_can_disable_its_librarian():
