@@ -419,13 +419,22 @@ int catalog_biblio_create(db_t *db, const actor_t *actor, const biblio_t *in, bo
 	}
 	char *title_fold = text_fold(a, title), *authors_fold = text_fold(a, authors);
 	buf_t s = BUF_INIT;
+	/* Everything folded, the class number too: SQLite's LIKE ignores ASCII case and
+	 * PostgreSQL's does not, so only folded text on both sides gives both the same hits. */
 	buf_printf(&s, "%s %s %s %s %s %s %s %s", title_fold, text_fold(a, f[1].out), authors_fold,
-	           text_fold(a, f[9].out), text_fold(a, f[8].out), text_fold(a, f[3].out), isbn, f[11].out);
+	           text_fold(a, f[9].out), text_fold(a, f[8].out), text_fold(a, f[3].out), isbn,
+	           text_fold(a, f[11].out));
 	char *search = arena_strdup(a, buf_str(&s));
 	buf_release(&s);
 
 	if ((rc = begin_own(db, &own, err)) < 0)
 		goto done;
+	/* Serialise the school's new records before looking for duplicates: counting them in
+	 * accession_counters takes that row's lock on PostgreSQL (whose READ COMMITTED would let two
+	 * identical submissions both find no duplicate); SQLite's writers are serial already. */
+	int64_t nth = 0;
+	if ((rc = take_numbers(db, actor->unit_id, "#BIB", 1, &nth, err)) < 0)
+		goto fail;
 	if (!allow_duplicate) {
 		/* Same ISBN, or same title, authors and year, in this school: two lookups, each on its
 		 * own index (one OR-ed query walked every record of the school). */
