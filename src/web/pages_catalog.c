@@ -9,22 +9,9 @@
 #include "catalog/catalog.h"
 #include "web/web.h"
 
-/* A whole number from the form in [min, max] (the range of the C type it goes into: the
- * domain checks the meaningful range and names it); def when the field is missing or empty.
- * Anything else (letters, overflow) sets *bad. */
 static int64_t form_int(web_req_t *r, const char *name, int64_t def, int64_t min, int64_t max, int *bad)
 {
-	const char *s = web_form(r, name);
-	if (!s || !*s)
-		return def;
-	char *end;
-	errno = 0;
-	long long v = strtoll(s, &end, 10);
-	if (*end || end == s || errno || v < min || v > max) {
-		*bad = 1;
-		return def;
-	}
-	return v;
+	return web_parse_int(web_form(r, name), def, min, max, bad);
 }
 
 /* s percent-encoded for a query string, in the arena. */

@@ -1,6 +1,7 @@
 /* pages_labels.c: printing labels for copies: the PDF of label sheets, and an HTML preview of
  * the same sheets (an SVG per page, drawn in millimetres, so what shows is what prints; inline
  * SVG attributes pass the CSP, where inline styles would not). */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,17 +17,11 @@ typedef struct labels_req {
 	const char *name; /* for the file name: "biblio-12" */
 } labels_req_t;
 
-/* An integer argument: def when missing or empty, *bad set when malformed or negative. */
+/* A grid dimension: a non-negative int; def when missing or empty, *bad set when malformed,
+ * negative or too large (labels_grid_check judges the sense of it). */
 static int64_t arg_int(web_req_t *r, const char *name, int64_t def, int *bad)
 {
-	const char *s = web_query(r, name);
-	if (!s || !*s)
-		return def;
-	char *end;
-	long long v = strtoll(s, &end, 10);
-	if (*end || v < 0)
-		*bad = 1;
-	return v;
+	return web_parse_int(web_query(r, name), def, 0, INT_MAX, bad);
 }
 
 /* A length in mm ("2.5"; a comma is taken as the decimal mark too). */
@@ -53,12 +48,12 @@ static int parse(web_req_t *r, labels_req_t *q)
 	int bad = 0;
 	err_t err;
 	memset(q, 0, sizeof *q);
-	q->src.biblio_id = arg_int(r, "biblio", 0, &bad);
-	q->src.batch_id = arg_int(r, "batch", 0, &bad);
+	q->src.biblio_id = web_parse_int(web_query(r, "biblio"), 0, 0, INT64_MAX, &bad);
+	q->src.batch_id = web_parse_int(web_query(r, "batch"), 0, 0, INT64_MAX, &bad);
 	q->src.reg = web_query(r, "register");
-	q->src.from = arg_int(r, "from", 1, &bad);
-	q->src.to = arg_int(r, "to", 0, &bad);
-	q->src.unit_id = arg_int(r, "unit", 0, &bad);
+	q->src.from = web_parse_int(web_query(r, "from"), 1, 0, INT64_MAX, &bad);
+	q->src.to = web_parse_int(web_query(r, "to"), 0, 0, INT64_MAX, &bad);
+	q->src.unit_id = web_parse_int(web_query(r, "unit"), 0, 0, INT64_MAX, &bad);
 	labels_grid_default(&q->grid);
 	labels_grid_t *g = &q->grid;
 	g->rows = (int)arg_int(r, "rows", g->rows, &bad);

@@ -32,6 +32,7 @@
 #include "base/i18n.h"
 #include "base/log.h"
 #include "base/text.h"
+#include "web/multipart.h"
 #include "web/routes.h"
 #include "web/server.h"
 #include "web/tmpl.h"
@@ -43,6 +44,7 @@ typedef struct conn_req {
 	web_req_t r;
 	int64_t start_us;
 	buf_t upload;        /* the request body as received */
+	int64_t limit;       /* its largest size: max_body, or max_upload on an R_UPLOAD route */
 	int too_big;         /* 413 */
 	int timed_out;       /* 408 */
 	int headers_too_big; /* 431 */
@@ -238,6 +240,37 @@ static int parse_form(web_req_t *r, const char *body, size_t len, err_t *err)
 	return 0;
 }
 
+/* Parse a multipart/form-data body (R_UPLOAD routes): plain parts become form fields, held to
+ * the same rules as a urlencoded form (no NUL, valid UTF-8); parts with a filename become files,
+ * whose bytes stay in the body buffer (alive until completed()). */
+static int parse_multipart(web_req_t *r, const char *ct, const char *body, size_t len, err_t *err)
+{
+	multipart_part_t *parts;
+	size_t n = 0;
+	if (multipart_parse(ct, body, len, r->arena, MAX_FIELDS, &parts, &n, err) < 0)
+		return err->code;
+	r->form = arena_alloc(r->arena, (n ? n : 1) * sizeof *r->form);
+	r->files = arena_alloc(r->arena, (n ? n : 1) * sizeof *r->files);
+	r->nform = r->nfiles = 0;
+	for (size_t i = 0; i < n; i++) {
+		multipart_part_t *p = &parts[i];
+		if (p->filename) {
+			r->files[r->nfiles++] = (web_file_t){ .name = p->name, .filename = p->filename,
+				                              .content_type = p->content_type, .data = p->data,
+				                              .len = p->len };
+			continue;
+		}
+		if (memchr(p->data, 0, p->len))
+			return err_set(err, ERR_INVALID, "err.form.encoding", "NUL byte");
+		if (!text_valid_utf8(p->data, p->len))
+			return err_set(err, ERR_INVALID, "err.utf8", "%.40s", p->name);
+		r->form[r->nform].name = p->name;
+		r->form[r->nform].value = arena_strndup(r->arena, p->data, p->len);
+		r->nform++;
+	}
+	return 0;
+}
+
 struct arg_check {
 	int bad;
 	size_t header_bytes;
@@ -282,6 +315,14 @@ const char *web_form(web_req_t *r, const char *name)
 	return NULL;
 }
 
+const web_file_t *web_file(web_req_t *r, const char *name)
+{
+	for (size_t i = 0; i < r->nfiles; i++)
+		if (strcmp(r->files[i].name, name) == 0)
+			return &r->files[i];
+	return NULL;
+}
+
 const char *web_query(web_req_t *r, const char *name)
 {
 	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
@@ -296,6 +337,20 @@ int64_t web_query_int(web_req_t *r, const char *name, int64_t def)
 	errno = 0;
 	long long v = strtoll(s, &end, 10);
 	return *end || errno ? def : v;
+}
+
+int64_t web_parse_int(const char *s, int64_t def, int64_t min, int64_t max, int *bad)
+{
+	if (!s || !*s)
+		return def;
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (*end || end == s || errno || v < min || v > max) {
+		*bad = 1;
+		return def;
+	}
+	return v;
 }
 
 const char *web_header(web_req_t *r, const char *name)
@@ -440,10 +495,15 @@ static void dispatch(conn_req_t *cr)
 
 	if (strcmp(r->method, "POST") == 0) {
 		const char *ct = web_header(r, "Content-Type");
-		if (cr->upload.len && (!ct || strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0))
-			return web_fail_key(r, 415, "err.content_type", NULL);
-		if (parse_form(r, buf_str(&cr->upload), cr->upload.len, &err) < 0)
-			return web_fail(r, &err);
+		if (ct && (route->flags & R_UPLOAD) && strncasecmp(ct, "multipart/form-data", 19) == 0) {
+			if (parse_multipart(r, ct, buf_str(&cr->upload), cr->upload.len, &err) < 0)
+				return web_fail(r, &err);
+		} else {
+			if (cr->upload.len && (!ct || strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0))
+				return web_fail_key(r, 415, "err.content_type", NULL);
+			if (parse_form(r, buf_str(&cr->upload), cr->upload.len, &err) < 0)
+				return web_fail(r, &err);
+		}
 	}
 
 	if (!(r->db = db_for_thread(&err))) {
@@ -530,7 +590,13 @@ static int request_start(conn_req_t *cr, struct MHD_Connection *c, const char *u
 		cr->headers_too_big = 1;
 	if (hc.conflicting)
 		cr->bad_request = 1;
-	if (hc.content_length && strtoll(hc.content_length, NULL, 10) > g_config.max_body)
+	/* An upload route takes a larger body (max_upload); every other route max_body. */
+	int64_t rid = 0;
+	int rstatus = 0;
+	const char *rallow = NULL;
+	const route_t *route = routes_match(method, url, &rid, &rstatus, &rallow);
+	cr->limit = route && (route->flags & R_UPLOAD) ? g_config.max_upload : g_config.max_body;
+	if (hc.content_length && strtoll(hc.content_length, NULL, 10) > cr->limit)
 		cr->too_big = 1;
 	return cr->overloaded || cr->headers_too_big || cr->too_big || cr->bad_request;
 }
@@ -555,13 +621,13 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 		return MHD_YES;
 	}
 	if (*size) {
-		/* A body growing past max_body (chunked, or longer than announced) is read to its end
+		/* A body growing past its limit (chunked, or longer than announced) is read to its end
 		 * and dropped, then answered 413: answering mid-upload makes MHD drop the connection
 		 * before the client reads the answer. A body arriving too slowly is cut off at once. */
 		if (!cr->timed_out &&
 		    clock_usec() - cr->start_us > (int64_t)g_config.request_timeout * 1000000)
 			cr->timed_out = 1;
-		else if (!cr->too_big && cr->upload.len + *size > (size_t)g_config.max_body)
+		else if (!cr->too_big && cr->upload.len + *size > (size_t)cr->limit)
 			cr->too_big = 1;
 		else if (!cr->too_big)
 			buf_append(&cr->upload, data, *size);

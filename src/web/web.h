@@ -38,6 +38,15 @@ typedef struct web_field {
 	const char *value;
 } web_field_t;
 
+/* An uploaded file (a part of a multipart/form-data body with a filename), on R_UPLOAD routes. */
+typedef struct web_file {
+	const char *name;         /* the form field */
+	const char *filename;     /* without directories; may be "" (no file chosen) */
+	const char *content_type; /* as the browser sent it, or NULL */
+	const char *data;         /* the bytes (not NUL-terminated), valid until the request ends */
+	size_t len;
+} web_file_t;
+
 typedef struct web_header {
 	const char *name;
 	const char *value;
@@ -57,8 +66,10 @@ typedef struct web_req {
 	bool want_json;
 
 	int64_t id;        /* the :id of the route, when it has one */
-	web_field_t *form; /* POST body fields (application/x-www-form-urlencoded) */
+	web_field_t *form; /* POST body fields (urlencoded, or the plain parts of multipart/form-data) */
 	size_t nform;
+	web_file_t *files; /* uploaded files (multipart/form-data, R_UPLOAD routes only) */
+	size_t nfiles;
 
 	/* The answer, filled by web_render & co. */
 	int status;
@@ -75,10 +86,17 @@ typedef void web_handler_fn(web_req_t *r);
 /* A form field's value, or NULL. The value is valid UTF-8 (the server refused the request
  * otherwise) and lives in the request's arena. */
 const char *web_form(web_req_t *r, const char *name);
+/* The uploaded file of a form field, or NULL (none, or not an upload route). */
+const web_file_t *web_file(web_req_t *r, const char *name);
 /* A query-string argument, or NULL; validated as UTF-8 too. */
 const char *web_query(web_req_t *r, const char *name);
 /* An integer query argument, or def when missing or malformed. */
 int64_t web_query_int(web_req_t *r, const char *name, int64_t def);
+/* A whole number from a form field or query value s, in [min, max] (the range of the C type it
+ * goes into; the domain checks the meaningful range and names it): def when s is NULL or empty;
+ * anything else (letters, overflow, out of range) sets *bad and returns def. */
+int64_t web_parse_int(const char *s, int64_t def, int64_t min, int64_t max, int *bad);
+
 /* A cookie's value, or NULL. */
 const char *web_cookie(web_req_t *r, const char *name);
 /* A request header, or NULL. */
@@ -118,6 +136,7 @@ web_handler_fn page_healthz, page_static, page_login_form, page_login, page_logo
     page_account_new, page_account_create, page_account, page_account_disable, page_account_enable,
     page_account_reset, page_account_unlock, page_audit, page_catalog, page_biblio_new, page_biblio_create,
     page_biblio, page_items_add, page_acquisitions, page_acquisition_create, page_acquisition,
-    page_labels, page_labels_preview;
+    page_labels, page_labels_preview, page_import_form, page_import_preview, page_import_commit,
+    page_copycat, page_copycat_import;
 
 #endif
