@@ -4,7 +4,8 @@
 // first thing every user does: / redirects to the Vietnamese login page; the demo librarian logs
 // in and sees the home page (name, role, unit, navigation); logs out; switches the login page to
 // English; in between, the librarian catalogues a book with two copies and finds it by a
-// query typed without diacritics. Along the way: no console errors, no CSP violations, no failed requests, and axe-core's
+// query typed without diacritics, and prints the copies' barcode labels (preview, then the PDF
+// read back with pdftotext). Along the way: no console errors, no CSP violations, no failed requests, and axe-core's
 // WCAG 2.1 A/AA rules on every page seen. A screenshot of the home page goes to tests/out/home.png.
 //
 //   node tests/browser/login.mjs        (from the repository root, after `make` and `npm ci`)
@@ -280,6 +281,41 @@ async function main() {
 	   'searching "tieng viet 5" finds "Tiếng Việt 5"', JSON.stringify(hits));
 	await page.screenshot({ path: path.join(OUT, 'catalog.png'), fullPage: true });
 	await axeCheck(page, 'the catalogue search');
+
+	// 2c. From the record, the librarian prints the barcode labels of its two copies: the button
+	// opens the preview of the sheets, whose link gives the PDF (fetched with the page's cookies
+	// and read back with pdftotext): one label per copy, each with the school's name.
+	await page.goto(`${base}${recordPath}`);
+	const printLink = page.locator('main a[href^="/labels/preview"]', { hasText: t('vi', 'labels.print') }).first();
+	ok((await printLink.count()) === 1, `the record page has a "${t('vi', 'labels.print')}" button`,
+	   await page.innerText('main'));
+	await Promise.all([page.waitForURL((u) => u.pathname === '/labels/preview'), printLink.click()]);
+	const pv = new URL(page.url());
+	ok(pv.searchParams.get('biblio') === recordPath.split('/').pop() && !pv.searchParams.get('kind'),
+	   'the button opens the label preview of the record', page.url());
+	const preview = await page.innerText('main');
+	ok(preview.includes('SGK-000001') && preview.includes('SGK-000002') && !preview.includes('SGK-000003'),
+	   'the preview shows the labels of SGK-000001 and SGK-000002', preview);
+	await axeCheck(page, 'the label preview');
+	const pdfHref = await page.locator('main a[href^="/labels?"]').first().getAttribute('href').catch(() => null);
+	ok(pdfHref && new URL(pdfHref, base).searchParams.get('biblio') === pv.searchParams.get('biblio'),
+	   'the preview links to the PDF of the same copies', pdfHref);
+	if (pdfHref) {
+		const res = await page.request.get(new URL(pdfHref, base).href);
+		const pdf = await res.body();
+		ok(res.status() === 200 && res.headers()['content-type'] === 'application/pdf' &&
+		   pdf.subarray(0, 5).toString('latin1') === '%PDF-',
+		   'the link answers a PDF', `${res.status()} ${res.headers()['content-type']} ${pdf.subarray(0, 40)}`);
+		const pdfFile = path.join(tmp, 'labels.pdf');
+		fs.writeFileSync(pdfFile, pdf);
+		const txt = spawnSync('pdftotext', ['-enc', 'UTF-8', '-layout', pdfFile, '-'], { encoding: 'utf8' });
+		const text = (txt.stdout || '').replace(/[ \t]+/g, ' ');
+		const count = (s) => text.split(s).length - 1;
+		ok(txt.status === 0 && count('SGK-000001') === 1 && count('SGK-000002') === 1 && count('SGK-000003') === 0,
+		   'the PDF has exactly two labels, SGK-000001 and SGK-000002',
+		   `pdftotext exit ${txt.status} ${txt.stderr ?? ''}\n${text}`);
+		ok(count(UNIT_NAME) === 2, `the school's name "${UNIT_NAME}" is on both labels, intact`, text);
+	}
 
 	// 3. The logout button ends the session and shows the login page again.
 	await Promise.all([page.waitForURL((u) => u.pathname === '/login'), page.click('form[action="/logout"] button')]);
