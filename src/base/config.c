@@ -36,6 +36,7 @@ static const struct field {
 	S(log_level),
 	I(threads, 0, 256),
 	L(max_body, 1024, INT64_C(1) << 34),
+	L(max_upload, 1024, INT64_C(1) << 34),
 	L(max_header, 1024, 1 << 20),
 	I(max_connections, 1, 100000),
 	I(request_timeout, 1, 3600),
@@ -47,6 +48,7 @@ static const struct field {
 	I(argon2_ops, 1, 20),
 	I(argon2_mem_kib, 8, 4 * 1024 * 1024),
 	I(cookie_secure, 0, 1),
+	S(copycat_targets),
 #undef S
 #undef I
 #undef L
@@ -59,6 +61,7 @@ void config_defaults(void)
 	snprintf(g_config.db, sizeof g_config.db, "thuvien.db");
 	snprintf(g_config.log_level, sizeof g_config.log_level, "info");
 	g_config.max_body = 1 << 20;
+	g_config.max_upload = 20 << 20;
 	g_config.max_header = 16 << 10;
 	g_config.max_connections = 1000;
 	g_config.request_timeout = 30;

@@ -19,6 +19,7 @@ typedef struct config {
 	char log_level[16];      /* debug, info (default: access log on), warn, error */
 	int threads;             /* worker threads; 0 = one per core */
 	int64_t max_body;        /* bytes of a request body (413 beyond); default 1 MiB */
+	int64_t max_upload;      /* bytes of a file upload's body on R_UPLOAD routes; default 20 MiB */
 	int64_t max_header;      /* bytes of the request line + headers (431 beyond); default 16 KiB */
 	int max_connections;     /* open connections (503 beyond); default 1000 */
 	int request_timeout;     /* seconds to receive a whole request (408 beyond), and idle
@@ -31,6 +32,9 @@ typedef struct config {
 	int argon2_ops;          /* Argon2id passes (t); default 2 */
 	int argon2_mem_kib;      /* Argon2id memory in KiB (m); default 19456 (19 MiB) */
 	int cookie_secure;       /* 1: mark cookies Secure (behind HTTPS); default 0 */
+	char copycat_targets[2048]; /* copy cataloguing's Z39.50/SRU servers: comma-separated
+	                               name=host:port/database or sru:name=http://host:port/path
+	                               (copycat.h); default none */
 } config_t;
 
 extern config_t g_config;

@@ -249,3 +249,15 @@ char *text_ascii_lower(char *s)
 			*p = (char)(*p + ('a' - 'A'));
 	return s;
 }
+
+char *text_cut(arena_t *a, const char *s, size_t max)
+{
+	size_t n = strlen(s);
+	if (n > max) {
+		n = max;
+		/* Step back over continuation bytes to the start of the cut character. */
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;
+	}
+	return arena_strndup(a, s, n);
+}

@@ -29,6 +29,11 @@ char *text_fold(arena_t *a, const char *s);
 /* Same as text_fold, but the result is malloc'ed (caller frees). For code without an arena. */
 char *text_fold_dup(const char *s);
 
+/* The longest prefix of s of at most max bytes that does not split a UTF-8 character, copied
+ * into the arena. For log and audit lines that must stay valid UTF-8 (PostgreSQL refuses
+ * anything else). */
+char *text_cut(arena_t *a, const char *s, size_t max);
+
 /* Trim ASCII white space at both ends, in place; returns s. */
 char *text_trim(char *s);
 

@@ -426,6 +426,21 @@ int catalog_biblio_create(db_t *db, const actor_t *actor, const biblio_t *in, bo
 	           text_fold(a, f[11].out));
 	char *search = arena_strdup(a, buf_str(&s));
 	buf_release(&s);
+	/* Its words for the search's index (0003_search.sql, search.c): every ASCII character other
+	 * than a-z and 0-9 becomes a space, runs of spaces one, and one space before and after. */
+	buf_t w = BUF_INIT;
+	buf_putc(&w, ' ');
+	for (const char *c = search; *c; c++) {
+		unsigned char ch = (unsigned char)*c;
+		if (ch >= 0x80 || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9'))
+			buf_putc(&w, (char)ch);
+		else if (w.data[w.len - 1] != ' ')
+			buf_putc(&w, ' ');
+	}
+	if (w.data[w.len - 1] != ' ')
+		buf_putc(&w, ' ');
+	char *search_words = arena_strdup(a, buf_str(&w));
+	buf_release(&w);
 
 	if ((rc = begin_own(db, &own, err)) < 0)
 		goto done;
@@ -462,17 +477,17 @@ int catalog_biblio_create(db_t *db, const actor_t *actor, const biblio_t *in, bo
 	rc = db_insert_id(db, &nid, err,
 	                  "INSERT INTO biblios (unit_id, doc_type, title, subtitle, authors, publisher, place, year, "
 	                  "edition, isbn, language, pages, size, price, series, subjects, summary, class_number, "
-	                  "call_number, grade, title_fold, authors_fold, search_fold, created_by, created_at, updated_at) "
-	                  "VALUES (?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?, ?, "
-	                  "NULLIF(?, 0), ?, ?) RETURNING id",
-	                  "issssssisssssisssssisssiii", actor->unit_id, in->doc_type, title, f[1].out, authors,
+	                  "call_number, grade, title_fold, authors_fold, search_fold, search_words, marc, created_by, "
+	                  "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, "
+	                  "?, ?, ?, NULLIF(?, 0), ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?) RETURNING id",
+	                  "issssssisssssisssssisssssiii", actor->unit_id, in->doc_type, title, f[1].out, authors,
 	                  f[3].out, f[4].out, (int64_t)in->year, f[5].out, isbn, lang, f[6].out, f[7].out, in->price,
 	                  f[8].out, f[9].out, f[10].out, f[11].out, f[12].out, (int64_t)in->grade, title_fold,
-	                  authors_fold, search, actor->account_id, now, now);
+	                  authors_fold, search, search_words, in->marc, actor->account_id, now, now);
 	if (rc < 0)
 		goto fail;
 	rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "biblio.create", "biblio", nid,
-	                 arena_printf(a, "%.200s", title), NULL, err);
+	                 text_cut(a, title, 200), NULL, err);
 fail:
 	rc = finish(db, own, rc < 0 ? rc : 0, err);
 	if (rc == 0 && id)

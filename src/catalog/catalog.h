@@ -104,6 +104,8 @@ typedef struct biblio {
 	const char *class_number;
 	const char *call_number;
 	int grade;              /* 0 when none */
+	const char *marc;       /* the whole MARC21 record as MARCXML, or NULL; only read by
+	                           catalog_biblio_create (imports), not filled by reads */
 	item_t *items;          /* filled by catalog_biblio_get and the search */
 	size_t nitems;
 } biblio_t;

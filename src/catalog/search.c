@@ -1,13 +1,28 @@
 /* search.c: the staff catalogue search (catalog.h).
  *
- * Every word of the query, folded, must occur in the record's folded search text (title,
- * subtitle, authors, subjects, series, publisher, ISBN, class number); an ISBN finds its record;
- * an accession number or barcode finds the record of that copy. Exact title matches come first,
- * then titles starting with the query, then by title. The same SQL on both backends, so they
- * return the same hits in the same order.
+ * What matches. The query is folded (text_fold) and cut into words: runs of a-z, 0-9 and
+ * non-ASCII bytes, every other ASCII character separating them. A record matches when every
+ * word (at most MAX_WORDS) is a prefix of one of the record's words: biblios.search_words holds
+ * them, cut by the same rule from the folded search text (title, subtitle, authors, subjects,
+ * series, publisher, ISBN, class number) and padded with spaces, so "tieng vi" finds
+ * " tieng viet " and "dai" finds "Đại". The word test is the portable
+ * `search_words LIKE '% word%'` (words hold no LIKE wildcard), the same on both backends, so
+ * both give the same hits by construction. A query with characters but no word ("%", "&") finds
+ * no record by its words; an empty query lists every record (of the type filter). An ISBN finds
+ * its record; an accession number or barcode finds the record of that copy.
  *
- * The words are matched with LIKE '%word%', so a large catalogue scans its school's rows; the
- * full-text index (FTS5 / PostgreSQL) that makes a city-wide catalogue fast is the next step. */
+ * How it is fast (0003_search.sql). The candidates come from an index, then the exact test above
+ * is applied to them:
+ *   SQLite:     FTS5 over search_words, MATCH '"w1"* AND "w2"*' (bound). The FTS5 tokens of a
+ *               prefix of a word are a prefix of the word's tokens, so every record matching a
+ *               word matches its FTS5 phrase-prefix: the FTS5 hits are a superset. A word without
+ *               an ASCII letter or digit may have no FTS5 token: it is left out of the MATCH
+ *               (and when no word is left, the school's records are scanned).
+ *   PostgreSQL: the LIKE tests themselves, served by the pg_trgm GIN index on search_words.
+ * The ISBN and copy lookups use plain indexes. The hits are then limited to the actor's subtree
+ * and the type, and ranked: exact folded title, then titles starting with the folded query, then
+ * by folded title (byte order on both backends) and id; COUNT(*) OVER () gives the total in the
+ * same pass. */
 #include <stdio.h>
 #include <string.h>
 
@@ -17,24 +32,28 @@
 
 #define MAX_WORDS 8
 
-/* The LIKE pattern %word% with the wildcards in word escaped. */
-static char *contains(arena_t *a, const char *w, size_t n)
+static bool word_char(unsigned char c)
 {
-	buf_t b = BUF_INIT;
-	buf_putc(&b, '%');
-	for (size_t i = 0; i < n; i++) {
-		if (w[i] == '%' || w[i] == '_' || w[i] == '\\')
-			buf_putc(&b, '\\');
-		buf_putc(&b, w[i]);
-	}
-	buf_putc(&b, '%');
-	char *s = arena_strdup(a, buf_str(&b));
-	buf_release(&b);
-	return s;
+	return c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
-int catalog_search(db_t *db, const actor_t *actor, const catalog_query_t *q, arena_t *a, biblio_t **out, size_t *n,
-                   int64_t *total, err_t *err)
+/* The LIKE pattern "prefix%" with the wildcards of s escaped (ESCAPE '\'). */
+static char *starts_with(arena_t *a, const char *s)
+{
+	buf_t b = BUF_INIT;
+	for (; *s; s++) {
+		if (*s == '%' || *s == '_' || *s == '\\')
+			buf_putc(&b, '\\');
+		buf_putc(&b, *s);
+	}
+	buf_putc(&b, '%');
+	char *r = arena_strdup(a, buf_str(&b));
+	buf_release(&b);
+	return r;
+}
+
+int catalog_search(db_t *db, const actor_t *actor, const catalog_query_t *q, arena_t *a, biblio_t **out,
+                   size_t *n, int64_t *total, err_t *err)
 {
 	if (!actor || actor->role == ROLE_READER)
 		return err_set(err, ERR_FORBIDDEN, "err.forbidden", NULL);
@@ -47,20 +66,30 @@ int catalog_search(db_t *db, const actor_t *actor, const catalog_query_t *q, are
 	int limit = q && q->limit > 0 && q->limit <= 100 ? q->limit : 20;
 	int offset = q && q->offset > 0 ? q->offset : 0;
 	const char *type = q && q->doc_type && *q->doc_type ? q->doc_type : NULL;
+	bool pg = db_kind(db) == DB_POSTGRES;
 
-	/* Split into at most MAX_WORDS words. */
-	const char *words[MAX_WORDS];
+	/* The words: LIKE patterns "% word%", and the FTS5 match of those with an ASCII letter or
+	 * digit (each quoted: a word holds no '"', so no FTS5 syntax). */
+	const char *like[MAX_WORDS];
 	int nw = 0;
-	for (char *p = folded; *p && nw < MAX_WORDS;) {
-		while (*p == ' ')
+	buf_t match = BUF_INIT;
+	for (const char *p = folded; *p && nw < MAX_WORDS;) {
+		if (!word_char((unsigned char)*p)) {
 			p++;
-		if (!*p)
-			break;
-		char *e = strchr(p, ' ');
-		size_t len = e ? (size_t)(e - p) : strlen(p);
-		words[nw++] = contains(a, p, len);
+			continue;
+		}
+		size_t len = 0;
+		bool ascii = false;
+		for (; word_char((unsigned char)p[len]); len++)
+			ascii = ascii || (unsigned char)p[len] < 0x80;
+		like[nw++] = arena_printf(a, "%% %.*s%%", (int)len, p);
+		if (ascii)
+			buf_printf(&match, "%s\"%.*s\"*", match.len ? " AND " : "", (int)len, p);
 		p += len;
 	}
+	const char *fts = arena_strdup(a, buf_str(&match));
+	buf_release(&match);
+
 	char isbn[14] = "";
 	err_t ignore;
 	if (isbn_normalize(raw, isbn, &ignore) < 0)
@@ -71,78 +100,90 @@ int catalog_search(db_t *db, const actor_t *actor, const catalog_query_t *q, are
 		if (*p >= 'a' && *p <= 'z')
 			*p = (char)(*p - 32);
 
-	/* The SQL has one LIKE per word; its shape (not its values) depends on the word count, so
-	 * there are MAX_WORDS + 1 statements in the cache at most. */
-	buf_t where = BUF_INIT;
-	buf_puts(&where, "FROM biblios b JOIN units u ON u.id = b.unit_id WHERE u.path >= ? AND u.path < ? "
-	                 "AND (CAST(? AS TEXT) IS NULL OR b.doc_type = ?) AND ((1 = 1");
-	for (int i = 0; i < nw; i++)
-		buf_puts(&where, " AND b.search_fold LIKE ? ESCAPE '\\'");
-	buf_puts(&where, ") OR (CAST(? AS TEXT) <> '' AND b.isbn = ?) OR EXISTS (SELECT 1 FROM items i WHERE "
-	                 "i.biblio_id = b.id AND (i.barcode = ? OR i.accession = ?)))");
-
-	char *count_sql = arena_printf(a, "SELECT COUNT(*) %s", buf_str(&where));
-	char *list_sql = arena_printf(a,
-	                              "SELECT b.id, CASE WHEN b.title_fold = ? THEN 0 WHEN b.title_fold LIKE ? ESCAPE '\\' "
-	                              "THEN 1 ELSE 2 END AS rank %s ORDER BY rank, b.title_fold, b.id LIMIT ? OFFSET ?",
-	                              buf_str(&where));
-	buf_release(&where);
-	char *prefix = arena_printf(a, "%s%%", folded); /* escaping: a wildcard here only widens rank 1 */
+	/* The candidates by words: the statement's shape depends on the backend, the word count and
+	 * whether there is an FTS5 match, so the cache holds a few dozen statements at most. */
+	buf_t sql = BUF_INIT;
+	buf_puts(&sql, "WITH hits (id) AS (");
+	if (!*folded) {
+		buf_puts(&sql, "SELECT id FROM biblios UNION ");
+	} else if (nw > 0) {
+		if (!pg && *fts)
+			buf_puts(
+			    &sql,
+			    "SELECT b.id FROM biblios_fts f CROSS JOIN biblios b WHERE biblios_fts MATCH ? "
+			    "AND b.id = f.rowid");
+		else
+			buf_puts(&sql, "SELECT b.id FROM biblios b WHERE 1 = 1");
+		for (int i = 0; i < nw; i++)
+			buf_puts(&sql, " AND b.search_words LIKE ?");
+		buf_puts(&sql, " UNION ");
+	}
+	buf_printf(
+	    &sql,
+	    "SELECT id FROM biblios WHERE CAST(? AS TEXT) <> '' AND isbn = ? "
+	    "UNION SELECT biblio_id FROM items WHERE CAST(? AS TEXT) <> '' AND (barcode = ? OR accession = "
+	    "?)) "
+	    "SELECT b.id, CASE WHEN b.title_fold = ? THEN 0 WHEN b.title_fold LIKE ? ESCAPE '\\' THEN 1 "
+	    "ELSE 2 END AS rank, COUNT(*) OVER () "
+	    "FROM hits h CROSS JOIN biblios b CROSS JOIN units u "
+	    "WHERE b.id = h.id AND u.id = b.unit_id AND u.path >= ? AND u.path < ? "
+	    "AND (CAST(? AS TEXT) IS NULL OR b.doc_type = ?) "
+	    "ORDER BY rank, b.title_fold%s, b.id LIMIT ? OFFSET ?",
+	    pg ? " COLLATE \"C\"" : "");
 	const char *end = actor_path_end(a, actor->unit_path);
 
-	/* Bind by index: the word count varies. */
 	int rc;
-	db_stmt_t *st = db_prepare(db, count_sql, err);
-	if (!st)
-		return err->code;
-	int k = 1;
-	db_bind_text(st, k++, actor->unit_path);
-	db_bind_text(st, k++, end);
-	db_bind_text(st, k++, type);
-	db_bind_text(st, k++, type);
-	for (int i = 0; i < nw; i++)
-		db_bind_text(st, k++, words[i]);
-	db_bind_text(st, k++, isbn);
-	db_bind_text(st, k++, isbn);
-	db_bind_text(st, k++, code);
-	db_bind_text(st, k++, code);
-	rc = db_step(st, err);
-	*total = rc == DB_ROW ? db_col_int(st, 0) : 0;
-	db_done(st);
-	if (rc < 0)
-		return rc;
-
-	st = db_prepare(db, list_sql, err);
-	if (!st)
-		return err->code;
-	k = 1;
-	db_bind_text(st, k++, folded);
-	db_bind_text(st, k++, prefix);
-	db_bind_text(st, k++, actor->unit_path);
-	db_bind_text(st, k++, end);
-	db_bind_text(st, k++, type);
-	db_bind_text(st, k++, type);
-	for (int i = 0; i < nw; i++)
-		db_bind_text(st, k++, words[i]);
-	db_bind_text(st, k++, isbn);
-	db_bind_text(st, k++, isbn);
-	db_bind_text(st, k++, code);
-	db_bind_text(st, k++, code);
-	db_bind_int(st, k++, limit);
-	db_bind_int(st, k++, offset);
 	int64_t ids[100];
 	size_t cnt = 0;
-	while ((rc = db_step(st, err)) == DB_ROW && cnt < 100)
-		ids[cnt++] = db_col_int(st, 0);
-	db_done(st);
-	if (rc < 0)
-		return rc;
+	*total = 0;
+	/* Twice at most: a page past the end has no row to carry the total, so it is asked for with
+	 * offset 0 and limit 1. */
+	for (int pass = 0; pass < 2; pass++) {
+		db_stmt_t *st = db_prepare(db, buf_str(&sql), err);
+		if (!st) {
+			rc = err->code;
+			goto done;
+		}
+		int k = 1;
+		if (*folded && nw > 0) {
+			if (!pg && *fts)
+				db_bind_text(st, k++, fts);
+			for (int i = 0; i < nw; i++)
+				db_bind_text(st, k++, like[i]);
+		}
+		db_bind_text(st, k++, isbn);
+		db_bind_text(st, k++, isbn);
+		db_bind_text(st, k++, code);
+		db_bind_text(st, k++, code);
+		db_bind_text(st, k++, code);
+		db_bind_text(st, k++, folded);
+		db_bind_text(st, k++, starts_with(a, folded));
+		db_bind_text(st, k++, actor->unit_path);
+		db_bind_text(st, k++, end);
+		db_bind_text(st, k++, type);
+		db_bind_text(st, k++, type);
+		db_bind_int(st, k++, pass ? 1 : limit);
+		db_bind_int(st, k++, pass ? 0 : offset);
+		while ((rc = db_step(st, err)) == DB_ROW) {
+			*total = db_col_int(st, 2);
+			if (!pass && cnt < 100)
+				ids[cnt++] = db_col_int(st, 0);
+		}
+		db_done(st);
+		if (rc < 0)
+			goto done;
+		if (cnt > 0 || offset == 0)
+			break;
+	}
 
 	biblio_t *v = arena_zalloc(a, (cnt ? cnt : 1) * sizeof *v);
 	for (size_t i = 0; i < cnt; i++)
 		if ((rc = catalog_biblio_get(db, actor, ids[i], a, &v[i], err)) < 0)
-			return rc;
+			goto done;
 	*out = v;
 	*n = cnt;
-	return 0;
+	rc = 0;
+done:
+	buf_release(&sql);
+	return rc;
 }

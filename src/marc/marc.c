@@ -146,11 +146,8 @@ int marc_commit(db_t *db, const actor_t *actor, marc_batch_t *b, const marc_impo
 		m->duplicate = false;
 		arena_reset(a);
 		/* The same rule as find_duplicate() was just checked, on the indexes. */
+		in.marc = m->marcxml; /* stored with the record: one write of the MARC text, not two */
 		if ((rc = catalog_biblio_create(db, actor, &in, true, &id, NULL, err)) < 0)
-			goto failed_record;
-		rc = db_exec(db, err, "UPDATE biblios SET marc = ? WHERE id = ? AND unit_id = ?", "sii",
-		             m->marcxml, id, actor->unit_id);
-		if (rc < 0)
 			goto failed_record;
 		int copies = m->holdings > 0 ? m->holdings : o.copies;
 		if (copies > 1000)

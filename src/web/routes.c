@@ -37,6 +37,11 @@ static const route_t routes[] = {
 	{ "GET", "/acquisitions/:id", page_acquisition, R_AUTH },
 	{ "GET", "/labels", page_labels, R_AUTH },
 	{ "GET", "/labels/preview", page_labels_preview, R_AUTH },
+	{ "GET", "/copycat", page_copycat, R_AUTH },
+	{ "POST", "/copycat/import", page_copycat_import, R_AUTH },
+	{ "GET", "/catalog/import", page_import_form, R_AUTH },
+	{ "POST", "/catalog/import", page_import_preview, R_AUTH | R_UPLOAD },
+	{ "POST", "/catalog/import/commit", page_import_commit, R_AUTH },
 };
 
 /* Does path match pattern? ":id" takes one segment of 1-18 digits; a trailing "*" takes the

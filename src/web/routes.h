@@ -10,6 +10,7 @@ enum {
 	R_AUTH = 1 << 0,     /* a logged-in account; anonymous: 303 to /login (HTML) or 401 (JSON) */
 	R_NOCSRF = 1 << 1,   /* POST without a session's CSRF token (only /login: no session yet) */
 	R_PWCHANGE = 1 << 2, /* allowed while a password change is pending */
+	R_UPLOAD = 1 << 3,   /* POST may be multipart/form-data, up to max_upload bytes (others: 415) */
 };
 
 typedef struct route {

@@ -1,5 +1,5 @@
 """test_tenant.py: one school (or office) never reads or changes another's accounts, units, audit,
-catalogue records, copies or intake batches.
+catalogue records, copies or intake batches, nor prints their labels.
 
 Data-driven: ROUTES lists every route of src/web/routes.c that takes an id or acts on accounts,
 units or the audit log, with the answers allowed when the id (or filter) belongs to someone else.
@@ -18,6 +18,7 @@ import itertools
 import json as jsonlib
 import os
 import re
+import subprocess
 import urllib.parse
 
 import harness as h
@@ -61,10 +62,22 @@ ROUTES = [
                                   "acquisition_id": "{acq}"}, (403, 404), None),
     ("GET", "/catalog?q={btitle}", None, (200, 403), "btitle"),
     ("GET", "/catalog?q={barcode}", None, (200, 403), "barcode"),
+    # Label printing: the PDF (its text read back with pdftotext) and the preview of a record's
+    # copies, of the batch holding them ({auto_acq}), of an empty batch, and of a register range
+    # in another school (unit=). Their bodies are also checked for the copies' accession numbers
+    # and barcodes (LABEL_MARKS).
+    ("GET", "/labels?biblio={bib}", None, (403, 404), None),
+    ("GET", "/labels?biblio={bib}&kind=spine", None, (403, 404), None),
+    ("GET", "/labels?batch={auto_acq}", None, (403, 404), None),
+    ("GET", "/labels?batch={acq}", None, (403, 404), None),
+    ("GET", "/labels/preview?biblio={bib}", None, (403, 404), None),
+    ("GET", "/labels/preview?batch={auto_acq}", None, (403, 404), None),
+    ("GET", "/labels?register=SGK&from=1&to=50&unit={unit}", None, (403, 404), None),
+    ("GET", "/labels/preview?register=SGK&from=1&to=50&unit={unit}&kind=spine", None, (403, 404), None),
 ]
 
 # Placeholders of each kind of target.
-BOOK_KEYS = ("{bib}", "{acq}", "{btitle}", "{barcode}")
+BOOK_KEYS = ("{bib}", "{acq}", "{auto_acq}", "{btitle}", "{barcode}")
 
 # Writes without an id: whatever unit the form names, they land in the actor's own school (for
 # its librarian) or are refused (403). test_writes_without_an_id_stay_home tries them.
@@ -78,7 +91,8 @@ HOME_WRITES = [
 # Pages without an id: readable by some roles, but they must show only the actor's subtree.
 LIST_PAGES = ["/", "/units", "/accounts", "/audit", "/audit?action=account", "/audit?action=login",
               "/accounts/new", "/password", "/catalog", "/catalog?q=ho+so+luu+tru", "/catalog?type=SGK",
-              "/catalog/new", "/acquisitions", "/audit?action=biblio", "/audit?action=items"]
+              "/catalog/new", "/acquisitions", "/audit?action=biblio", "/audit?action=items", "/copycat",
+              "/catalog/import"]
 
 # The catalogue each target school has (made in setup by its librarian): a record with two
 # copies (so a batch of its own), and a second batch. Title, authors and supplier are markers.
@@ -110,7 +124,9 @@ def setup_module():
         unit = h.json_find(city["units"], code=code)
         city["books"].append({"unit_id": unit["id"], "code": code, "bib": b["id"], "acq": acq,
                               "auto_acq": b["copies"][0]["acquisition_id"], "btitle": title, "authors": authors,
-                              "supplier": supplier, "barcode": b["copies"][0]["barcode"]})
+                              "supplier": supplier, "barcode": b["copies"][0]["barcode"],
+                              "accessions": [x["accession"] for x in b["copies"]],
+                              "barcodes": [x["barcode"] for x in b["copies"]]})
 
 
 def teardown_module():
@@ -151,6 +167,21 @@ def markers(units, accounts, books=()):
     return sorted(m)
 
 
+def label_marks(books):
+    """What a label of the books' copies shows besides the school's name (a marker already):
+    their accession numbers and barcodes. Checked on the label routes only: another school's
+    "SGK-000001" is a fine thing for an actor's own pages to show."""
+    return sorted(set(m for b in books for m in b["accessions"] + b["barcodes"]))
+
+
+def body_text(r):
+    """A response's text; a PDF's as pdftotext extracts it (its raw bytes are compressed)."""
+    if not r.header("Content-Type", "").startswith("application/pdf"):
+        return r.text
+    p = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=r.body, capture_output=True, timeout=60)
+    return p.stdout.decode("utf-8", "replace") + (" (pdftotext failed: %r)" % p.stderr[:200] if p.returncode else "")
+
+
 def leaks(body, marks, strip=()):
     for s in strip:
         if s:
@@ -163,7 +194,7 @@ def probe(c, route, unit=None, acc=None, book=None, json=True, marks=()):
     method, tmpl, fields, allowed, echo = route
     values = {"unit": unit["id"] if unit else "", "acc": acc["id"] if acc else "",
               "uname": acc["username"] if acc else ""}
-    for k in ("bib", "acq", "btitle", "barcode"):
+    for k in ("bib", "acq", "auto_acq", "btitle", "barcode"):
         values[k] = book[k] if book else ""
     path = tmpl.format(**{k: urllib.parse.quote(str(v), safe="") for k, v in values.items()})
     if method == "GET":
@@ -176,7 +207,7 @@ def probe(c, route, unit=None, acc=None, book=None, json=True, marks=()):
     if r.status not in allowed:
         out.append("%s: status %d, allowed %s: %s" % (where, r.status, allowed, r.text[:200]))
     strip = [c.csrf] + ([values[echo]] if echo else [])
-    found = leaks(r.text, marks, strip)
+    found = leaks(body_text(r), marks, strip)
     if found:
         out.append("%s: status %d shows another unit's data: %s" % (where, r.status, found))
     if r.status == 200 and json and echo:
@@ -209,6 +240,7 @@ def run_probes(username, json):
     units, accounts, books = foreign(username)
     assert units and accounts and books, "no foreign targets for %s" % username
     marks = markers(units, accounts, books)
+    marks_labels = sorted(set(marks) | set(label_marks(books)))
     targets = {"unit": units, "acc": accounts, "book": books}
     bad = []
     probes = 0
@@ -217,7 +249,8 @@ def run_probes(username, json):
         kind = target_kind(route)
         kinds[kind] += 1
         for t in targets[kind]:
-            bad += probe(c, route, json=json, marks=marks, **{kind: t})
+            bad += probe(c, route, json=json, marks=marks_labels if route[1].startswith("/labels") else marks,
+                         **{kind: t})
             probes += 1
     for page in LIST_PAGES:
         r = c.get(page, json=json)
@@ -227,9 +260,9 @@ def run_probes(username, json):
         if found:
             bad.append("GET %s as %s (%s) shows another unit's data: %s" % (page, username,
                                                                            "json" if json else "html", found))
-    # Every route was tried on every target: 5 routes take a unit, 7 an account, 7 a record.
-    assert kinds == {"unit": 5, "acc": 7, "book": 7}, "routes by target: %r" % kinds
-    assert probes == 5 * len(units) + 7 * len(accounts) + 7 * len(books), "only %d probes ran" % probes
+    # Every route was tried on every target: 7 routes take a unit, 7 an account, 13 a record.
+    assert kinds == {"unit": 7, "acc": 7, "book": 13}, "routes by target: %r" % kinds
+    assert probes == 7 * len(units) + 7 * len(accounts) + 13 * len(books), "only %d probes ran" % probes
     return bad
 
 
@@ -269,7 +302,7 @@ def test_every_tenant_route_is_probed():
     covered = set()
     for method, tmpl, fields, _, _ in ROUTES:
         path = tmpl.split("?")[0]
-        for k in ("{unit}", "{acc}", "{bib}", "{acq}"):
+        for k in ("{unit}", "{acc}", "{bib}", "{acq}", "{auto_acq}"):
             path = path.replace(k, ":id")
         covered.add((method, path))
     covered |= set(("GET", p.split("?")[0]) for p in LIST_PAGES)
@@ -459,6 +492,31 @@ def test_control_office1_admin_sees_th001_so_the_probe_would_flag_it():
     assert srv.sql_value("SELECT COUNT(*) AS n FROM items WHERE biblio_id = %d" % book["bib"]) == n + 2
 
 
+def test_control_office1_admin_prints_thcs001_labels_so_the_probe_would_flag_it():
+    """phong1.admin may print THCS001's labels: every label probe flags it, by status and by the
+    school's name and accession numbers read out of the PDF (or the preview)."""
+    c = clients["phong1.admin"]
+    book = h.json_find(city["books"], code="THCS001")
+    unit = h.json_find(city["units"], code="THCS001")
+    marks = sorted(set(markers([unit], [], [book])) | set(label_marks([book])))
+    routes = [r for r in ROUTES if r[1].startswith("/labels")]
+    assert len(routes) == 8, routes
+    for route in routes:
+        kind = target_kind(route)
+        target = {"unit": unit, "book": book}[kind]
+        for json in (True, False):
+            if json and route[1].startswith("/labels/preview"):
+                continue        # the preview's JSON: the same data, checked as HTML
+            bad = probe(c, route, json=json, marks=marks, **{kind: target})
+            if route[1] == "/labels?batch={acq}":    # the empty batch: a blank sheet, status only
+                assert any("status 200" in b for b in bad), "probe missed %s: %r" % (route[1], bad)
+                continue
+            spine = "kind=spine" in route[1]      # spine labels carry no school name
+            assert any("status 200" in b for b in bad) and (spine or any(unit["name"] in b for b in bad)) and \
+                any(book["accessions"][0] in b for b in bad), \
+                "the probe missed phong1.admin printing %s (%s): %r" % (route[1], json, bad)
+
+
 def test_control_school_admin_can_disable_its_librarian():
     c = clients["quantri.th001"]
     target = srv.account("thuthu.th001")["id"]
@@ -488,3 +546,29 @@ def test_control_attack_fields_are_valid_in_ones_own_school():
     # And phong2.admin, outside TH001, is refused the very same fields.
     f = {k: str(v).format(unit=th) for k, v in accounts_route[2]().items()}
     h.expect_error(clients["phong2.admin"].post("/accounts", f), 404)
+
+
+def test_copycat_union_shows_titles_and_counts_never_copies():
+    """Copy cataloguing's union search shows a librarian the titles the city's schools hold, which
+    schools and how many copies (by design), but never a copy's barcode or accession number nor a
+    batch's supplier; its import (no Z39.50 target here) writes nothing anywhere; other roles are
+    refused."""
+    before = snapshot()
+    books = city["books"]
+    c = clients["thuthu.th001"]
+    for b in books:
+        j = h.expect_status(c.get("/copycat", query={"q": b["btitle"]}), 200).json()
+        t = h.json_find(j["union"], title=b["btitle"])
+        assert sum(x["copies"] for x in t["holdings"]) >= 2
+        assert t["own_id"] is None
+        for json in (True, False):
+            r = c.get("/copycat", query={"q": b["btitle"]}, json=json)
+            found = leaks(r.text, label_marks(books) + [x["supplier"] for x in books], [c.csrf])
+            assert not found, "the union search shows copies or batches: %s" % found
+    unit = h.json_find(city["units"], code="THCS001")["id"]
+    h.expect_error(c.post("/copycat/import", {"unit_id": str(unit), "target": "x", "q": "a", "n": "1"}), 400)
+    for username in ACTORS[1:]:
+        h.expect_error(clients[username].get("/copycat", query={"q": books[0]["btitle"]}), 403)
+        h.expect_error(clients[username].post("/copycat/import", {"unit_id": str(unit), "target": "x", "q": "a",
+                                                                   "n": "1"}), 403)
+    h.assert_unchanged(before, snapshot(), "copycat probes")

@@ -1,0 +1,529 @@
+/* booklist.c: reading a school's CSV book list and importing it (booklist.h).
+ *
+ * The reader checks the whole file is UTF-8 first (a list saved in a legacy Vietnamese encoding
+ * must be refused with a clear message, not imported as mojibake), strips a BOM, picks the
+ * separator from the header line and then reads RFC 4180 records one by one: quoted fields may
+ * hold separators, doubled quotes and line breaks. Headers are matched folded (text_fold), so
+ * "Nhan đề", "NHAN DE" and "nhan de" are one column. Each row is checked on its own: a bad
+ * price or year rejects that row with its line, never the file.
+ *
+ * The commit works like marc_commit(): one transaction, one intake batch, the catalogue's own
+ * functions (which validate, fold, number the copies and audit) joining it. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/text.h"
+#include "catalog/booklist.h"
+
+enum { COL_TITLE, COL_AUTHORS, COL_PUBLISHER, COL_YEAR, COL_ISBN, COL_PRICE, COL_COPIES, NCOLS };
+
+/* Folded header names of each column. */
+static const char *const aliases[NCOLS][6] = {
+	[COL_TITLE] = { "title", "nhan de", "ten sach", "nhan de sach", NULL },
+	[COL_AUTHORS] = { "author", "authors", "tac gia", NULL },
+	[COL_PUBLISHER] = { "publisher", "nha xuat ban", "nxb", NULL },
+	[COL_YEAR] = { "year", "nam xuat ban", "nam", "nam xb", NULL },
+	[COL_ISBN] = { "isbn", NULL },
+	[COL_PRICE] = { "price", "gia", "gia tien", "don gia", NULL },
+	[COL_COPIES] = { "copies", "so ban", "sl", "so luong", NULL },
+};
+
+/* --- CSV records -------------------------------------------------------------------------------- */
+
+typedef struct csv {
+	const char *p, *end;
+	char sep;
+	int64_t line; /* the line p is on */
+	buf_t cell;
+	char **f; /* the current record's fields, in the arena */
+	size_t n, cap;
+	arena_t *a;
+	const char *bad; /* the current record's quoting problem, or NULL */
+} csv_t;
+
+static void push_field(csv_t *c)
+{
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 16;
+		char **v = arena_alloc(c->a, cap * sizeof *v);
+		if (c->n)
+			memcpy(v, c->f, c->n * sizeof *v);
+		c->f = v;
+		c->cap = cap;
+	}
+	c->f[c->n++] = arena_strndup(c->a, buf_str(&c->cell), c->cell.len);
+}
+
+static int at_eol(const csv_t *c)
+{
+	return *c->p == '\n' || *c->p == '\r';
+}
+
+/* Read one record. 1 when one was read, 0 at the end of the data, -1 when a quoted field is never
+ * closed (the rest of the file would be one field: refused as a whole). */
+static int csv_record(csv_t *c)
+{
+	c->n = 0;
+	c->bad = NULL;
+	if (c->p >= c->end)
+		return 0;
+	for (;;) {
+		buf_reset(&c->cell);
+		if (c->p < c->end && *c->p == '"') {
+			c->p++;
+			for (;;) {
+				if (c->p >= c->end)
+					return -1;
+				if (*c->p == '"') {
+					if (c->p + 1 < c->end && c->p[1] == '"') {
+						buf_putc(&c->cell, '"');
+						c->p += 2;
+						continue;
+					}
+					c->p++;
+					break;
+				}
+				if (*c->p == '\n')
+					c->line++;
+				buf_putc(&c->cell, *c->p++);
+			}
+			while (c->p < c->end && (*c->p == ' ' || *c->p == '\t'))
+				c->p++;
+			if (c->p < c->end && *c->p != c->sep && !at_eol(c))
+				c->bad = "err.booklist.quote_text"; /* "abc"def: keep reading the row */
+		}
+		while (c->p < c->end && *c->p != c->sep && !at_eol(c))
+			buf_putc(&c->cell, *c->p++);
+		push_field(c);
+		if (c->p >= c->end)
+			return 1;
+		if (*c->p == c->sep) {
+			c->p++;
+			continue;
+		}
+		if (*c->p++ == '\r' && c->p < c->end && *c->p == '\n')
+			c->p++;
+		c->line++;
+		return 1;
+	}
+}
+
+static int blank_record(const csv_t *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		const char *s = c->f[i];
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (*s)
+			return 0;
+	}
+	return 1;
+}
+
+/* ',' or ';': whichever the first line has more of outside quotes (',' on a tie). */
+static char detect_sep(const char *p, const char *end)
+{
+	int commas = 0, semis = 0, quoted = 0;
+	for (; p < end && (quoted || (*p != '\n' && *p != '\r')); p++) {
+		if (*p == '"')
+			quoted = !quoted;
+		else if (!quoted && *p == ',')
+			commas++;
+		else if (!quoted && *p == ';')
+			semis++;
+	}
+	return semis > commas ? ';' : ',';
+}
+
+/* --- values ------------------------------------------------------------------------------------- */
+
+int booklist_parse_price(const char *s, int64_t *out, err_t *err)
+{
+	/* The currency, after the number: "đ", "₫", "d", "vnd", "vnđ", "đồng", in any usual case. */
+	static const char *const units[] = { "đồng", "VNĐ", "vnđ", "Vnđ", "VND", "vnd",
+		                             "đ",    "₫",   "Đ",   "d",   NULL };
+	enum { MAXG = 8 };
+	const char *g[MAXG]; /* the groups of digits */
+	size_t gl[MAXG];     /* their lengths */
+	char sepc[MAXG];     /* the separator before each group */
+	size_t ng = 0;
+	int rc = 0;
+	*out = 0;
+	char *t = strdup(s ? s : "");
+	if (!t)
+		return err_set(err, ERR_INTERNAL, "err.internal", "out of memory");
+	text_trim(t);
+	size_t len = strlen(t);
+	for (int i = 0; units[i]; i++) {
+		size_t u = strlen(units[i]);
+		if (len > u && strcmp(t + len - u, units[i]) == 0) {
+			t[len - u] = 0;
+			text_trim(t);
+			break;
+		}
+	}
+	if (!*t)
+		goto done; /* no price */
+	/* Groups of digits separated by one '.', ',' or space: D+ ([., ] D+)*. */
+	for (const char *p = t; *p;) {
+		if (ng == MAXG || !isdigit((unsigned char)*p))
+			goto bad;
+		sepc[ng] = ng ? p[-1] : 0;
+		g[ng] = p;
+		while (isdigit((unsigned char)*p))
+			p++;
+		gl[ng] = (size_t)(p - g[ng]);
+		ng++;
+		if (*p && (*p == '.' || *p == ',' || *p == ' ') && p[1])
+			p++;
+		else if (*p)
+			goto bad;
+	}
+	/* A last group of one or two zeros is a decimal part ("25000.00", "25.000,00"); đồng have
+	 * no other. */
+	if (ng > 1 && gl[ng - 1] <= 2 && strspn(g[ng - 1], "0") >= gl[ng - 1] &&
+	    (ng == 2 || sepc[ng - 1] != sepc[1]))
+		ng--;
+	/* The rest is one number, or thousands grouped by one kind of separator: "25.000.000". */
+	if (ng > 1 && (gl[0] > 3 || gl[0] == 0))
+		goto bad;
+	for (size_t i = 1; i < ng; i++)
+		if (gl[i] != 3 || sepc[i] != sepc[1])
+			goto bad;
+	int64_t v = 0;
+	for (size_t i = 0; i < ng; i++) {
+		for (size_t j = 0; j < gl[i]; j++) {
+			if (v > INT64_C(100000000000))
+				goto bad;
+			v = v * 10 + (g[i][j] - '0');
+		}
+	}
+	*out = v;
+	goto done;
+bad:
+	rc = err_set(err, ERR_INVALID, "err.booklist.price", "%.60s", s ? s : "");
+done:
+	free(t);
+	return rc;
+}
+
+static int parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out)
+{
+	char *end;
+	if (!*s)
+		return (*out = 0), 0;
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	long long v = strtoll(s, &end, 10);
+	if (*end || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* --- reading ------------------------------------------------------------------------------------ */
+
+static void add_problem(booklist_t *l, arena_t *a, int64_t line, const char *key, const char *detail)
+{
+	if (l->nproblems == l->cap_problems) {
+		size_t cap = l->cap_problems ? 2 * l->cap_problems : 16;
+		booklist_problem_t *v = arena_alloc(a, cap * sizeof *v);
+		if (l->nproblems)
+			memcpy(v, l->problems, l->nproblems * sizeof *v);
+		l->problems = v;
+		l->cap_problems = cap;
+	}
+	l->problems[l->nproblems++] =
+	    (booklist_problem_t){ .line = line, .key = key, .detail = arena_strdup(a, detail ? detail : "") };
+}
+
+static booklist_row_t *add_row(booklist_t *l, arena_t *a)
+{
+	if (l->nrows == l->cap_rows) {
+		size_t cap = l->cap_rows ? 2 * l->cap_rows : 64;
+		booklist_row_t *v = arena_alloc(a, cap * sizeof *v);
+		if (l->nrows)
+			memcpy(v, l->rows, l->nrows * sizeof *v);
+		l->rows = v;
+		l->cap_rows = cap;
+	}
+	booklist_row_t *r = &l->rows[l->nrows++];
+	memset(r, 0, sizeof *r);
+	return r;
+}
+
+/* The first line that is not UTF-8 (or holds a NUL), 1-based; 0 when all are. */
+static int64_t bad_utf8_line(const char *p, const char *end)
+{
+	int64_t line = 1;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *e = nl ? nl : end;
+		if (memchr(p, 0, (size_t)(e - p)) || !text_valid_utf8(p, (size_t)(e - p)))
+			return line;
+		p = nl ? nl + 1 : end;
+		line++;
+	}
+	return 0;
+}
+
+/* One data record into a row, or a problem. */
+static void read_row(booklist_t *l, csv_t *c, const int *col, int64_t line, arena_t *a)
+{
+	const char *v[NCOLS];
+	for (int k = 0; k < NCOLS; k++) {
+		const char *s = col[k] >= 0 && (size_t)col[k] < c->n ? c->f[col[k]] : "";
+		char *t = text_trim(text_nfc(a, s));
+		v[k] = t;
+	}
+	if (c->bad)
+		return add_problem(l, a, line, c->bad, "");
+	if (!*v[COL_TITLE])
+		return add_problem(l, a, line, "err.booklist.no_title", "");
+	static const struct {
+		int col;
+		size_t max;
+	} lim[] = { { COL_TITLE, 500 }, { COL_AUTHORS, 500 }, { COL_PUBLISHER, 200 } };
+	for (size_t i = 0; i < sizeof lim / sizeof lim[0]; i++)
+		if (text_length(v[lim[i].col]) > lim[i].max)
+			return add_problem(l, a, line, "err.booklist.too_long",
+			                   arena_printf(a, "%.40s…", v[lim[i].col]));
+	int64_t year = 0, copies = 0, price = 0;
+	if (parse_int(v[COL_YEAR], 1400, 2200, &year) < 0)
+		return add_problem(l, a, line, "err.booklist.year", v[COL_YEAR]);
+	if (parse_int(v[COL_COPIES], 1, 1000, &copies) < 0)
+		return add_problem(l, a, line, "err.booklist.copies", v[COL_COPIES]);
+	err_t e;
+	if (booklist_parse_price(v[COL_PRICE], &price, &e) < 0 || price > INT64_C(100000000000))
+		return add_problem(l, a, line, "err.booklist.price", v[COL_PRICE]);
+	char isbn[14] = "";
+	if (*v[COL_ISBN] && isbn_normalize(v[COL_ISBN], isbn, &e) < 0)
+		return add_problem(l, a, line, "err.isbn", v[COL_ISBN]);
+	booklist_row_t *r = add_row(l, a);
+	r->line = line;
+	r->bib.title = v[COL_TITLE];
+	r->bib.authors = v[COL_AUTHORS];
+	r->bib.publisher = v[COL_PUBLISHER];
+	r->bib.year = (int)year;
+	r->bib.isbn = arena_strdup(a, isbn);
+	r->bib.price = price;
+	r->copies = (int)copies;
+}
+
+int booklist_read_buf(const char *data, size_t len, arena_t *a, booklist_t *out, err_t *err)
+{
+	memset(out, 0, sizeof *out);
+	const char *p = data ? data : "", *end = p + len;
+	if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+		p += 3;
+	int64_t badline = bad_utf8_line(p, end);
+	if (badline)
+		return err_set(err, ERR_INVALID, "err.booklist.utf8", "line %lld", (long long)badline);
+	csv_t c = { .p = p, .end = end, .sep = detect_sep(p, end), .line = 1, .a = a };
+	out->sep = c.sep;
+	int rc, col[NCOLS];
+	for (int k = 0; k < NCOLS; k++)
+		col[k] = -1;
+	/* The header: the first record that is not blank. */
+	while ((rc = csv_record(&c)) > 0 && blank_record(&c))
+		;
+	if (rc < 0) {
+		rc = err_set(err, ERR_INVALID, "err.booklist.quote", "line %lld", (long long)c.line);
+		goto done;
+	}
+	if (rc == 0) {
+		rc = err_set(err, ERR_INVALID, "err.booklist.empty", NULL);
+		goto done;
+	}
+	out->ignored = arena_alloc(a, c.n * sizeof *out->ignored);
+	for (size_t i = 0; i < c.n; i++) {
+		char *h = text_fold(a, c.f[i]);
+		int found = -1;
+		for (int k = 0; k < NCOLS && found < 0; k++)
+			for (int j = 0; aliases[k][j] && found < 0; j++)
+				if (strcmp(h, aliases[k][j]) == 0)
+					found = k;
+		if (found >= 0 && col[found] < 0)
+			col[found] = (int)i;
+		else if (*h)
+			out->ignored[out->nignored++] = text_trim(text_nfc(a, c.f[i]));
+	}
+	if (col[COL_TITLE] < 0) {
+		rc = err_set(err, ERR_INVALID, "err.booklist.title", NULL);
+		goto done;
+	}
+	for (;;) {
+		int64_t line = c.line;
+		if ((rc = csv_record(&c)) < 0) {
+			rc = err_set(err, ERR_INVALID, "err.booklist.quote", "line %lld", (long long)line);
+			goto done;
+		}
+		if (rc == 0)
+			break;
+		if (blank_record(&c))
+			continue;
+		out->nread++;
+		read_row(out, &c, col, line, a);
+	}
+	rc = 0;
+done:
+	buf_release(&c.cell);
+	if (rc < 0) {
+		booklist_t empty = { 0 };
+		*out = empty;
+	}
+	return rc;
+}
+
+/* --- preview and commit --------------------------------------------------------------------------- */
+
+static int check_writer(const actor_t *actor, err_t *err)
+{
+	if (!actor || actor->role != ROLE_LIBRARIAN || strcmp(actor->unit_kind, "school") != 0)
+		return err_set(err, ERR_FORBIDDEN, "err.catalog.write", NULL);
+	return 0;
+}
+
+typedef struct dupkey {
+	const char *isbn, *title, *authors;
+	int year;
+} dupkey_t;
+
+static void make_key(arena_t *a, const biblio_t *b, dupkey_t *k)
+{
+	k->isbn = b->isbn ? b->isbn : "";
+	k->title = text_fold(a, b->title);
+	k->authors = text_fold(a, b->authors ? b->authors : "");
+	k->year = b->year;
+}
+
+static int same(const dupkey_t *x, const dupkey_t *y)
+{
+	if (*x->isbn && !strcmp(x->isbn, y->isbn))
+		return 1;
+	return x->year == y->year && !strcmp(x->title, y->title) && !strcmp(x->authors, y->authors);
+}
+
+/* The school's record k duplicates, in *id (catalog_biblio_create's rule); ERR_NOTFOUND when none. */
+static int find_duplicate(db_t *db, int64_t unit_id, const dupkey_t *k, int64_t *id, err_t *err)
+{
+	int rc = ERR_NOTFOUND;
+	if (*k->isbn)
+		rc = db_query_int(
+		    db, id, err,
+		    "SELECT MIN(id) FROM biblios WHERE unit_id = ? AND isbn = ? HAVING COUNT(*) > 0", "is",
+		    unit_id, k->isbn);
+	if (rc == ERR_NOTFOUND)
+		rc = db_query_int(
+		    db, id, err,
+		    "SELECT MIN(id) FROM biblios WHERE unit_id = ? AND title_fold = ? AND authors_fold = ? "
+		    "AND COALESCE(year, 0) = ? HAVING COUNT(*) > 0",
+		    "issi", unit_id, k->title, k->authors, (int64_t)k->year);
+	return rc;
+}
+
+int booklist_preview(db_t *db, const actor_t *actor, booklist_t *l, err_t *err)
+{
+	int rc;
+	if ((rc = check_writer(actor, err)) < 0)
+		return rc;
+	arena_t *a = arena_new(16384);
+	dupkey_t *keys = arena_zalloc(a, (l->nrows ? l->nrows : 1) * sizeof *keys);
+	l->nduplicates = 0;
+	for (size_t i = 0; i < l->nrows; i++) {
+		booklist_row_t *r = &l->rows[i];
+		make_key(a, &r->bib, &keys[i]);
+		r->duplicate = false;
+		r->dup_id = 0;
+		rc = find_duplicate(db, actor->unit_id, &keys[i], &r->dup_id, err);
+		if (rc == 0)
+			r->duplicate = true;
+		else if (rc != ERR_NOTFOUND)
+			goto done;
+		for (size_t j = 0; j < i && !r->duplicate; j++)
+			r->duplicate = same(&keys[i], &keys[j]);
+		l->nduplicates += r->duplicate;
+	}
+	rc = 0;
+done:
+	arena_free(a);
+	return rc < 0 ? rc : 0;
+}
+
+int booklist_commit(db_t *db, const actor_t *actor, booklist_t *l, const booklist_opts_t *opts,
+                    booklist_result_t *res, err_t *err)
+{
+	int rc;
+	booklist_opts_t o = opts ? *opts : (booklist_opts_t){ 0 };
+	memset(res, 0, sizeof *res);
+	if ((rc = check_writer(actor, err)) < 0)
+		return rc;
+	if (!o.doc_type || !*o.doc_type)
+		o.doc_type = "STK";
+	if (o.copies <= 0)
+		o.copies = 1;
+	if (o.copies > 1000)
+		return err_set(err, ERR_INVALID, "err.items.count", NULL);
+	if (!o.source || !*o.source)
+		o.source = "other";
+	if (l->nrows == 0)
+		return 0;
+	if ((rc = db_begin(db, err)) < 0)
+		return rc;
+	arena_t *a = arena_new(4096);
+	int64_t acq = 0;
+	acquisition_t q = { .source = o.source, .note = o.note };
+	if ((rc = catalog_acquisition_create(db, actor, &q, &acq, err)) < 0)
+		goto fail;
+	l->nduplicates = 0;
+	for (size_t i = 0; i < l->nrows; i++) {
+		booklist_row_t *r = &l->rows[i];
+		biblio_t in = r->bib;
+		in.doc_type = o.doc_type;
+		arena_reset(a);
+		dupkey_t k;
+		make_key(a, &in, &k);
+		int64_t id = 0;
+		r->dup_id = 0;
+		/* Rows written earlier in this transaction count too: a repeated row is a duplicate. */
+		rc = find_duplicate(db, actor->unit_id, &k, &r->dup_id, err);
+		if (rc < 0 && rc != ERR_NOTFOUND)
+			goto failed_row;
+		if (rc == 0) {
+			r->duplicate = true;
+			l->nduplicates++;
+			res->duplicates++;
+			continue;
+		}
+		r->duplicate = false;
+		if ((rc = catalog_biblio_create(db, actor, &in, true, &id, NULL, err)) < 0)
+			goto failed_row;
+		int copies = r->copies > 0 ? r->copies : o.copies;
+		if ((rc = catalog_items_add(db, actor, id, acq, copies, -1, NULL, err)) < 0)
+			goto failed_row;
+		res->imported++;
+		res->copies += copies;
+		continue;
+	failed_row:
+		res->failed_line = r->line;
+		goto fail;
+	}
+	if (res->imported == 0) { /* only duplicates: keep no empty batch */
+		db_rollback(db);
+		arena_free(a);
+		return 0;
+	}
+	if ((rc = db_commit(db, err)) < 0)
+		goto fail;
+	res->acquisition_id = acq;
+	arena_free(a);
+	return 0;
+fail:
+	db_rollback(db);
+	arena_free(a);
+	res->imported = res->copies = res->duplicates = 0;
+	return rc < 0 ? rc : ERR_INTERNAL;
+}

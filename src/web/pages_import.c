@@ -1,0 +1,506 @@
+/* pages_import.c: importing a catalogue file through the web: a MARC21 file (ISO 2709 or
+ * MARCXML, src/marc) or a CSV book list (src/catalog/booklist.h).
+ *
+ * Two steps, as in the shell (thuvien marc import): the upload is read and previewed (counts,
+ * duplicates, the rejected records with their position and reason), then committed all or
+ * nothing. Between the two the file is kept server-side, in a private directory under the system
+ * temp dir ($TMPDIR or /tmp, "thuvien-import/", mode 0700), as one file named by a random token
+ * (256 bits, hex): the token is given only to the page that previewed and is stored nowhere else.
+ * The file begins with one line binding it to the school, the account and the login session that
+ * uploaded it, the time and the options chosen; the commit refuses (404, like any unknown token)
+ * a file of another school, account or session, or older than an hour. The commit first renames
+ * the file, so two clicks on "import" import once. Files older than an hour are swept at every
+ * upload. (A second server process in front of the same PostgreSQL does not see another's
+ * files: such deployments need sticky sessions for this page.)
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "base/clock.h"
+#include "base/config.h"
+#include "base/log.h"
+#include "catalog/booklist.h"
+#include "catalog/catalog.h"
+#include "marc/marc.h"
+#include "web/web.h"
+
+#define IMPORT_TTL 3600 /* seconds an uploaded file waits for its commit */
+#define MAX_SHOWN  50   /* problems shown on the preview and the report */
+#define SAMPLE     20   /* records shown on the preview */
+#define TOKEN_HEX  64
+
+/* What the preview chose, kept with the file for the commit. */
+typedef struct import_opts {
+	char kind[8]; /* "marc" or "csv" */
+	char doc_type[33];
+	int copies;
+	char source[16];
+} import_opts_t;
+
+static int can_write(web_req_t *r)
+{
+	return r->actor->role == ROLE_LIBRARIAN && strcmp(r->actor->unit_kind, "school") == 0;
+}
+
+/* --- the kept files ------------------------------------------------------------------------------ */
+
+/* The private directory, created (0700) when missing; NULL when it is unusable (not ours, a
+ * symbolic link, not a directory). */
+static const char *import_dir(web_req_t *r)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *dir = arena_printf(r->arena, "%s/thuvien-import", tmp && *tmp ? tmp : "/tmp");
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return NULL;
+	struct stat st;
+	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077))
+		return NULL;
+	return dir;
+}
+
+static int token_ok(const char *t)
+{
+	if (!t || strlen(t) != TOKEN_HEX)
+		return 0;
+	for (const char *p = t; *p; p++)
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+			return 0;
+	return 1;
+}
+
+/* Remove the kept files older than IMPORT_TTL. */
+static void sweep(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	int64_t now = clock_now();
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		char path[600];
+		struct stat st;
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && now - (int64_t)st.st_mtime > IMPORT_TTL)
+			unlink(path);
+	}
+	closedir(d);
+}
+
+/* Keep data under a new token (out: TOKEN_HEX + 1 bytes). */
+static int keep_file(web_req_t *r, const import_opts_t *o, const char *data, size_t len, char *token,
+                     err_t *err)
+{
+	const char *dir = import_dir(r);
+	if (!dir)
+		return err_set(err, ERR_INTERNAL, "err.import.store", "temp dir");
+	sweep(dir);
+	unsigned char raw[32];
+	randombytes_buf(raw, sizeof raw);
+	sodium_bin2hex(token, TOKEN_HEX + 1, raw, sizeof raw);
+	char *path = arena_printf(r->arena, "%s/%s", dir, token);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return err_set(err, ERR_INTERNAL, "err.import.store", "%s", strerror(errno));
+	FILE *f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		unlink(path);
+		return err_set(err, ERR_INTERNAL, "err.import.store", "fdopen");
+	}
+	fprintf(f, "thuvien-import 1 %lld %lld %lld %lld %s %d %s %s\n", (long long)r->actor->unit_id,
+	        (long long)r->actor->account_id, (long long)(r->session ? r->session->id : 0),
+	        (long long)clock_now(), o->kind, o->copies, o->doc_type, o->source);
+	fwrite(data, 1, len, f);
+	if (fclose(f) != 0) {
+		unlink(path);
+		return err_set(err, ERR_INTERNAL, "err.import.store", "write");
+	}
+	return 0;
+}
+
+/* Take the file of token for the commit: checked to belong to this school, account and session
+ * and to be fresh, then claimed by renaming (so one commit only), read into *data (malloc'ed: the
+ * caller frees) and removed. ERR_NOTFOUND "err.import.notfound" ("err.import.expired") for
+ * anything else; a file that is not the actor's is left alone. */
+static int take_file(web_req_t *r, const char *token, import_opts_t *o, char **data, size_t *len, err_t *err)
+{
+	*data = NULL;
+	*len = 0;
+	const char *dir = import_dir(r);
+	if (!dir || !token_ok(token))
+		return err_set(err, ERR_NOTFOUND, "err.import.notfound", NULL);
+	char *path = arena_printf(r->arena, "%s/%s", dir, token);
+	char *claimed = arena_printf(r->arena, "%s/.%s", dir, token);
+	const char *why = "err.import.notfound";
+	char *buf = NULL;
+	int rc = ERR_NOTFOUND, owned = 0;
+	FILE *f = fopen(path, "re");
+	if (!f)
+		goto done;
+	long long unit = 0, account = 0, session = 0, created = 0;
+	int n = fscanf(f, "thuvien-import 1 %lld %lld %lld %lld %7s %d %32s %15s", &unit, &account, &session,
+	               &created, o->kind, &o->copies, o->doc_type, o->source);
+	if (n != 8 || fgetc(f) != '\n')
+		goto done;
+	if (unit != r->actor->unit_id || account != r->actor->account_id ||
+	    session != (r->session ? r->session->id : 0))
+		goto done;
+	owned = 1;
+	if (clock_now() - created > IMPORT_TTL) {
+		why = "err.import.expired";
+		unlink(path);
+		goto done;
+	}
+	/* The open stream still reads the file after the rename; a second commit finds nothing. */
+	if (rename(path, claimed) < 0)
+		goto done;
+	long start = ftell(f);
+	if (start < 0 || fseek(f, 0, SEEK_END) < 0)
+		goto done;
+	long end = ftell(f);
+	if (end < start || fseek(f, start, SEEK_SET) < 0)
+		goto done;
+	*len = (size_t)(end - start);
+	buf = malloc(*len + 1);
+	if (!buf || fread(buf, 1, *len, f) != *len)
+		goto done;
+	buf[*len] = 0;
+	*data = buf;
+	buf = NULL;
+	rc = 0;
+done:
+	if (f)
+		fclose(f);
+	if (owned)
+		unlink(claimed);
+	free(buf);
+	return rc < 0 ? err_set(err, ERR_NOTFOUND, why, NULL) : 0;
+}
+
+/* --- reading either kind ------------------------------------------------------------------------ */
+
+/* One upload read as MARC or CSV, with the common counts. */
+typedef struct upload {
+	int csv;
+	marc_batch_t marc;
+	booklist_t list;
+} upload_t;
+
+static int read_upload(const import_opts_t *o, const char *data, size_t len, arena_t *a, upload_t *u,
+                       err_t *err)
+{
+	memset(u, 0, sizeof *u);
+	u->csv = strcmp(o->kind, "csv") == 0;
+	if (u->csv)
+		return booklist_read_buf(data, len, a, &u->list, err);
+	return marc_read_buf(data, len, a, &u->marc, err);
+}
+
+static json_t *problems_json(web_req_t *r, const upload_t *u)
+{
+	json_t *list = json_array();
+	size_t n = u->csv ? u->list.nproblems : u->marc.nproblems;
+	for (size_t i = 0; i < n && i < MAX_SHOWN; i++) {
+		json_t *p;
+		if (u->csv) {
+			const booklist_problem_t *b = &u->list.problems[i];
+			p = json_pack("{s:s, s:I, s:s, s:s, s:s}", "where", web_t(r, "import.line"), "n",
+			              (json_int_t)b->line, "key", b->key, "reason", web_t(r, b->key),
+			              "detail", b->detail);
+		} else {
+			const marc_problem_t *m = &u->marc.problems[i];
+			p = json_pack("{s:s, s:I, s:s, s:s, s:s}", "where", web_t(r, "import.record"), "n",
+			              (json_int_t)m->recno, "key", m->key, "reason", web_t(r, m->key),
+			              "detail", m->detail ? m->detail : "");
+			if (m->offset >= 0)
+				json_object_set_new(p, "offset", json_integer(m->offset));
+			if (m->line > 0)
+				json_object_set_new(p, "line", json_integer(m->line));
+		}
+		json_array_append_new(list, p);
+	}
+	return list;
+}
+
+static json_t *counts_json(web_req_t *r, const upload_t *u)
+{
+	int64_t nread = u->csv ? u->list.nread : u->marc.nread;
+	int64_t valid = (int64_t)(u->csv ? u->list.nrows : u->marc.nrecs);
+	int64_t rejected = (int64_t)(u->csv ? u->list.nproblems : u->marc.nproblems);
+	int64_t dups = u->csv ? u->list.nduplicates : u->marc.nduplicates;
+	json_t *o =
+	    json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o}", "kind", u->csv ? "csv" : "marc", "format",
+	              u->csv ? "csv" : u->marc.format, "read", (json_int_t)nread, "valid", (json_int_t)valid,
+	              "duplicates", (json_int_t)dups, "rejected", (json_int_t)rejected, "to_import",
+	              (json_int_t)(valid - dups), "problems", problems_json(r, u));
+	json_object_set_new(o, "has_problems", json_boolean(rejected > 0));
+	if (rejected > MAX_SHOWN)
+		json_object_set_new(o, "more_problems", json_integer(rejected - MAX_SHOWN));
+	return o;
+}
+
+/* The first records of the preview, as a librarian recognises them. */
+static json_t *sample_json(const upload_t *u)
+{
+	json_t *list = json_array();
+	size_t n = u->csv ? u->list.nrows : u->marc.nrecs;
+	for (size_t i = 0; i < n && i < SAMPLE; i++) {
+		const biblio_t *b = u->csv ? &u->list.rows[i].bib : &u->marc.recs[i].bib;
+		bool dup = u->csv ? u->list.rows[i].duplicate : u->marc.recs[i].duplicate;
+		int64_t dup_id = u->csv ? u->list.rows[i].dup_id : u->marc.recs[i].dup_id;
+		json_t *o =
+		    json_pack("{s:s, s:s, s:s, s:b}", "title", b->title ? b->title : "", "authors",
+		              b->authors ? b->authors : "", "isbn", b->isbn ? b->isbn : "", "duplicate", dup);
+		json_object_set_new(o, "year", b->year ? json_integer(b->year) : json_null());
+		if (dup_id)
+			json_object_set_new(o, "dup_id", json_integer(dup_id));
+		json_array_append_new(list, o);
+	}
+	return list;
+}
+
+/* --- the form ----------------------------------------------------------------------------------- */
+
+static const char *const sources[] = { "purchase", "gift", "allocation", "other", NULL };
+
+static json_t *form_json(web_req_t *r, const import_opts_t *o)
+{
+	doc_type_t *v;
+	size_t n = 0;
+	err_t err;
+	json_t *types = json_array(), *src = json_array();
+	if (catalog_doc_types(r->db, r->lang, r->arena, &v, &n, &err) == 0)
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(types, json_pack("{s:s, s:s, s:b}", "code", v[i].code, "name",
+			                                       v[i].name, "selected",
+			                                       strcmp(o->doc_type, v[i].code) == 0));
+	for (int i = 0; sources[i]; i++)
+		json_array_append_new(src,
+		                      json_pack("{s:s, s:s, s:b}", "code", sources[i], "name",
+		                                web_t(r, arena_printf(r->arena, "acq.source.%s", sources[i])),
+		                                "selected", strcmp(o->source, sources[i]) == 0));
+	return json_pack("{s:o, s:o, s:i, s:b, s:b}", "types", types, "sources", src, "copies", o->copies,
+	                 "csv", strcmp(o->kind, "csv") == 0, "marc", strcmp(o->kind, "marc") == 0);
+}
+
+static void defaults(import_opts_t *o)
+{
+	memset(o, 0, sizeof *o);
+	snprintf(o->kind, sizeof o->kind, "auto");
+	snprintf(o->doc_type, sizeof o->doc_type, "STK");
+	snprintf(o->source, sizeof o->source, "other");
+	o->copies = 1;
+}
+
+/*
+** GET /catalog/import
+** The import form: a MARC file (ISO 2709 or MARCXML) or a CSV book list, its kind, the document
+** type and number of copies of the records, the batch's source. Librarians of a school.
+*/
+void page_import_form(web_req_t *r)
+{
+	if (!can_write(r))
+		return web_fail_key(r, 403, "err.catalog.write", NULL);
+	import_opts_t o;
+	defaults(&o);
+	web_render(r, 200, "import", json_pack("{s:o}", "form", form_json(r, &o)));
+}
+
+/* The form's options, checked. -1 after answering 400. */
+static int read_opts(web_req_t *r, import_opts_t *o, const web_file_t *file)
+{
+	defaults(o);
+	const char *kind = web_form(r, "kind"), *type = web_form(r, "doc_type"), *src = web_form(r, "source");
+	const char *copies = web_form(r, "copies");
+	if (kind && *kind)
+		snprintf(o->kind, sizeof o->kind, "%s", kind);
+	if (strcmp(o->kind, "auto") == 0) {
+		const char *fn = file && file->filename ? file->filename : "";
+		size_t n = strlen(fn);
+		int csv = (n > 4 && (!strcasecmp(fn + n - 4, ".csv") || !strcasecmp(fn + n - 4, ".txt"))) ||
+		          (file && file->content_type && strstr(file->content_type, "csv"));
+		snprintf(o->kind, sizeof o->kind, "%s", csv ? "csv" : "marc");
+	}
+	if (strcmp(o->kind, "csv") && strcmp(o->kind, "marc")) {
+		web_fail_key(r, 400, "err.import.kind", NULL);
+		return -1;
+	}
+	if (type && *type) {
+		if (strlen(type) >= sizeof o->doc_type ||
+		    strspn(type, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != strlen(type)) {
+			web_fail_key(r, 400, "err.biblio.doc_type", NULL);
+			return -1;
+		}
+		snprintf(o->doc_type, sizeof o->doc_type, "%s", type);
+	}
+	if (src && *src) {
+		int ok = 0;
+		for (int i = 0; sources[i]; i++)
+			ok |= strcmp(src, sources[i]) == 0;
+		if (!ok) {
+			web_fail_key(r, 400, "err.acquisition.source", NULL);
+			return -1;
+		}
+		snprintf(o->source, sizeof o->source, "%s", src);
+	}
+	if (copies && *copies) {
+		char *end;
+		long v = strtol(copies, &end, 10);
+		if (*end || v < 1 || v > 1000) {
+			web_fail_key(r, 400, "err.items.count", NULL);
+			return -1;
+		}
+		o->copies = (int)v;
+	}
+	return 0;
+}
+
+/* Is code an active document type? */
+static int doc_type_known(web_req_t *r, const char *code)
+{
+	doc_type_t *v;
+	size_t n = 0;
+	err_t err;
+	if (catalog_doc_types(r->db, r->lang, r->arena, &v, &n, &err) < 0)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i].code, code) == 0)
+			return 1;
+	return 0;
+}
+
+/* The form again with an error (the file could not be read at all). */
+static void form_error(web_req_t *r, const import_opts_t *o, const err_t *err)
+{
+	if (r->want_json)
+		return web_fail(r, err);
+	json_t *d = json_pack("{s:o, s:s}", "form", form_json(r, o), "error", web_t(r, err->key));
+	if (err->detail[0])
+		json_object_set_new(d, "error_detail", json_string(err->detail));
+	web_render(r, err_http_status(err->code), "import", d);
+}
+
+/*
+** POST /catalog/import   (multipart/form-data)
+** Read and preview an upload; nothing is written to the catalogue. Parameters:
+**    file=FILE        the MARC file (.mrc, .xml) or CSV book list (.csv)
+**    kind=K           auto (by the file's name), marc or csv
+**    doc_type=CODE    the document type of the records (default STK)
+**    copies=N         copies of a record that names none (1-1000, default 1)
+**    source=S         the new batch's source: purchase, gift, allocation, other (default)
+** Shows the counts (read, valid, duplicates, rejected), the rejected records with their
+** position and reason, the first records, and the token that commits the import.
+*/
+void page_import_preview(web_req_t *r)
+{
+	if (!can_write(r))
+		return web_fail_key(r, 403, "err.catalog.write", NULL);
+	const web_file_t *file = web_file(r, "file");
+	import_opts_t o;
+	if (read_opts(r, &o, file) < 0)
+		return;
+	err_t err = { 0 };
+	if (!doc_type_known(r, o.doc_type)) {
+		err_set(&err, ERR_INVALID, "err.biblio.doc_type", NULL);
+		return form_error(r, &o, &err);
+	}
+	if (!file || file->len == 0) {
+		err_set(&err, ERR_INVALID, "err.import.nofile", NULL);
+		return form_error(r, &o, &err);
+	}
+	upload_t u;
+	if (read_upload(&o, file->data, file->len, r->arena, &u, &err) < 0)
+		return form_error(r, &o, &err);
+	int rc = u.csv ? booklist_preview(r->db, r->actor, &u.list, &err)
+	               : marc_preview(r->db, r->actor, &u.marc, &err);
+	if (rc < 0)
+		return web_fail(r, &err);
+	json_t *d = counts_json(r, &u);
+	json_object_set_new(d, "records", sample_json(&u));
+	json_object_set_new(d, "has_records", json_boolean(u.csv ? u.list.nrows > 0 : u.marc.nrecs > 0));
+	json_object_set_new(d, "filename", json_string(file->filename));
+	json_object_set_new(d, "doc_type", json_string(o.doc_type));
+	json_object_set_new(d, "copies", json_integer(o.copies));
+	json_object_set_new(d, "source", json_string(o.source));
+	if (u.csv && u.list.nignored) {
+		json_t *ign = json_array();
+		for (size_t i = 0; i < u.list.nignored; i++)
+			json_array_append_new(ign, json_string(u.list.ignored[i]));
+		json_object_set_new(d, "ignored_columns", ign);
+		json_object_set_new(d, "has_ignored", json_true());
+	}
+	int64_t to_import = json_integer_value(json_object_get(d, "to_import"));
+	if (to_import > 0) {
+		char token[TOKEN_HEX + 1];
+		if (keep_file(r, &o, file->data, file->len, token, &err) < 0) {
+			log_error("import: cannot keep the upload: %s", err.detail);
+			json_decref(d);
+			return web_fail(r, &err);
+		}
+		json_object_set_new(d, "token", json_string(token));
+	}
+	json_object_set_new(d, "can_commit", json_boolean(to_import > 0));
+	web_render(r, 200, "import_preview", d);
+}
+
+/*
+** POST /catalog/import/commit
+** Import the file a preview kept, all or nothing, into one new intake batch. Parameters:
+**    token=HEX        the preview's token (of this school, account and session, under an hour old)
+** Shows the report: records imported, duplicates skipped, records rejected with their reasons,
+** copies made and a link to the new batch. An unknown, foreign or expired token is 404.
+*/
+void page_import_commit(web_req_t *r)
+{
+	if (!can_write(r))
+		return web_fail_key(r, 403, "err.catalog.write", NULL);
+	import_opts_t o;
+	defaults(&o);
+	char *data = NULL;
+	size_t len = 0;
+	err_t err = { 0 };
+	if (take_file(r, web_form(r, "token"), &o, &data, &len, &err) < 0)
+		return web_fail(r, &err);
+	upload_t u;
+	int64_t imported = 0, dups = 0, copies = 0, acq = 0, failed = 0;
+	int rc = read_upload(&o, data, len, r->arena, &u, &err);
+	if (rc == 0 && u.csv) {
+		booklist_opts_t bo = { .doc_type = o.doc_type, .copies = o.copies, .source = o.source };
+		booklist_result_t res;
+		rc = booklist_commit(r->db, r->actor, &u.list, &bo, &res, &err);
+		imported = res.imported, dups = res.duplicates, copies = res.copies, acq = res.acquisition_id;
+		failed = res.failed_line;
+	} else if (rc == 0) {
+		marc_import_opts_t mo = { .doc_type = o.doc_type, .copies = o.copies, .source = o.source };
+		marc_import_result_t res;
+		rc = marc_commit(r->db, r->actor, &u.marc, &mo, &res, &err);
+		imported = res.imported, dups = res.duplicates, copies = res.copies, acq = res.acquisition_id;
+		failed = res.failed_recno;
+	}
+	free(data);
+	if (rc < 0) {
+		json_t *extra = json_pack("{s:b}", "written", 0);
+		if (failed)
+			json_object_set_new(extra, u.csv ? "failed_line" : "failed_record",
+			                    json_integer(failed));
+		return web_fail_extra(r, err_http_status(err.code), err.key, err.detail, extra);
+	}
+	json_t *d = counts_json(r, &u);
+	json_object_set_new(d, "imported", json_integer(imported));
+	json_object_set_new(d, "duplicates", json_integer(dups));
+	json_object_set_new(d, "copies", json_integer(copies));
+	if (acq)
+		json_object_set_new(d, "acquisition_id", json_integer(acq));
+	web_render(r, 200, "import_done", d);
+}
