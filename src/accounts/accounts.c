@@ -138,27 +138,11 @@ static int username_valid(const char *u)
 	return 1;
 }
 
-static int begin_own(db_t *db, int *own, err_t *err)
-{
-	*own = 0;
-	if (db_in_transaction(db))
-		return 0;
-	int rc = db_begin(db, err);
-	if (rc == 0)
-		*own = 1;
-	return rc;
-}
-
 /* Commit (when the transaction is ours) and, on success, drop the cached sessions: every
  * change made through here can end a session or change who its actor is. */
 static int finish(db_t *db, int own, int rc, err_t *err)
 {
-	if (own) {
-		if (rc == 0)
-			rc = db_commit(db, err);
-		if (rc < 0)
-			db_rollback(db);
-	}
+	rc = db_end_own(db, own, rc, err);
 	if (rc == 0)
 		auth_invalidate();
 	return rc;
@@ -212,7 +196,7 @@ int accounts_create(db_t *db, const actor_t *actor, const account_new_t *in, con
 	if ((rc = password_hash(in->password, hash, err)) < 0)
 		goto done;
 
-	if ((rc = begin_own(db, &own, err)) < 0)
+	if ((rc = db_begin_own(db, &own, err)) < 0)
 		goto done;
 	int64_t now = clock_now(), nid = 0;
 	rc = db_insert_id(db, &nid, err,
@@ -314,7 +298,7 @@ int accounts_set_disabled(db_t *db, const actor_t *actor, int64_t id, int disabl
 	int rc, own = 0;
 	if ((rc = load_target(db, actor, id, a, &t, err)) < 0)
 		goto done;
-	if ((rc = begin_own(db, &own, err)) < 0)
+	if ((rc = db_begin_own(db, &own, err)) < 0)
 		goto done;
 	rc = db_exec(db, err, "UPDATE accounts SET disabled = ?, updated_at = ? WHERE id = ?", "iii",
 	             (int64_t)(disabled ? 1 : 0), clock_now(), id);
@@ -342,7 +326,7 @@ int accounts_reset_password(db_t *db, const actor_t *actor, int64_t id, const ch
 	if ((rc = password_policy_check(t.username, new_password, err)) < 0 ||
 	    (rc = password_hash(new_password, hash, err)) < 0)
 		goto done;
-	if ((rc = begin_own(db, &own, err)) < 0)
+	if ((rc = db_begin_own(db, &own, err)) < 0)
 		goto done;
 	rc = db_exec(db, err,
 	             "UPDATE accounts SET password_hash = ?, must_change_password = 1, failed_logins = 0, "
@@ -366,7 +350,7 @@ int accounts_unlock(db_t *db, const actor_t *actor, int64_t id, const char *ip, 
 	int rc, own = 0;
 	if ((rc = load_target(db, actor, id, a, &t, err)) < 0)
 		goto done;
-	if ((rc = begin_own(db, &own, err)) < 0)
+	if ((rc = db_begin_own(db, &own, err)) < 0)
 		goto done;
 	rc = db_exec(db, err,
 	             "UPDATE accounts SET failed_logins = 0, locked_until = 0, updated_at = ? WHERE id = ?",
@@ -402,7 +386,7 @@ int accounts_change_password(db_t *db, const actor_t *actor, const char *current
 		return err_set(err, ERR_INVALID, "err.password.same", NULL);
 	if ((rc = password_hash(new_password, newhash, err)) < 0)
 		return rc;
-	if ((rc = begin_own(db, &own, err)) < 0)
+	if ((rc = db_begin_own(db, &own, err)) < 0)
 		return rc;
 	rc = db_exec(
 	    db, err,
@@ -436,7 +420,7 @@ int accounts_set_password_system(db_t *db, int64_t id, const char *new_password,
 	int rc, own = 0;
 	if ((rc = get_by_id(db, id, a, &t, err)) < 0 ||
 	    (rc = password_policy_check(t.username, new_password, err)) < 0 ||
-	    (rc = password_hash(new_password, hash, err)) < 0 || (rc = begin_own(db, &own, err)) < 0)
+	    (rc = password_hash(new_password, hash, err)) < 0 || (rc = db_begin_own(db, &own, err)) < 0)
 		goto done;
 	rc = db_exec(db, err,
 	             "UPDATE accounts SET password_hash = ?, must_change_password = ?, failed_logins = 0, "

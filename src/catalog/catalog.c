@@ -34,27 +34,6 @@ static int check_reader(const actor_t *actor, err_t *err)
 	return 0;
 }
 
-static int begin_own(db_t *db, int *own, err_t *err)
-{
-	*own = 0;
-	if (db_in_transaction(db))
-		return 0;
-	int rc = db_begin(db, err);
-	*own = rc == 0;
-	return rc;
-}
-
-static int finish(db_t *db, int own, int rc, err_t *err)
-{
-	if (own) {
-		if (rc == 0)
-			rc = db_commit(db, err);
-		if (rc < 0)
-			db_rollback(db);
-	}
-	return rc;
-}
-
 /* Take count numbers from a register of a school; *first receives the first. In a transaction. */
 static int take_numbers(db_t *db, int64_t unit_id, const char *reg, int64_t count, int64_t *first, err_t *err)
 {
@@ -132,12 +111,13 @@ static int date_valid(const char *s)
 		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
 			return 0;
 	int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
-	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	return y >= 1900 && y <= 2200 && m >= 1 && m <= 12 && d >= 1 && d <= mdays[m - 1] &&
 	       !(m == 2 && d == 29 && (y % 4 || (y % 100 == 0 && y % 400)));
 }
 
-int catalog_acquisition_create(db_t *db, const actor_t *actor, const acquisition_t *in, int64_t *id, err_t *err)
+int catalog_acquisition_create(db_t *db, const actor_t *actor, const acquisition_t *in, int64_t *id,
+                               err_t *err)
 {
 	int rc, own = 0;
 	arena_t *a = arena_new(1024);
@@ -168,23 +148,25 @@ int catalog_acquisition_create(db_t *db, const actor_t *actor, const acquisition
 		rc = err->code;
 		goto done;
 	}
-	if ((rc = begin_own(db, &own, err)) < 0)
+	if ((rc = db_begin_own(db, &own, err)) < 0)
 		goto done;
 	int64_t number = 0, nid = 0;
 	if ((rc = take_numbers(db, actor->unit_id, GENERAL_REGISTER, 1, &number, err)) < 0)
 		goto fail;
-	rc = db_insert_id(db, &nid, err,
-	                  "INSERT INTO acquisitions (unit_id, number, received, source, doc_number, doc_date, supplier, "
-	                  "note, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?) RETURNING id",
-	                  "iissssssii", actor->unit_id, number, received, source, docno,
-	                  in->doc_date && *in->doc_date ? in->doc_date : NULL, supplier, note, actor->account_id,
-	                  clock_now());
+	rc = db_insert_id(
+	    db, &nid, err,
+	    "INSERT INTO acquisitions (unit_id, number, received, source, doc_number, doc_date, supplier, "
+	    "note, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?) RETURNING id",
+	    "iissssssii", actor->unit_id, number, received, source, docno,
+	    in->doc_date && *in->doc_date ? in->doc_date : NULL, supplier, note, actor->account_id,
+	    clock_now());
 	if (rc < 0)
 		goto fail;
-	rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "acquisition.create", "acquisition", nid,
+	rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "acquisition.create",
+	                 "acquisition", nid,
 	                 arena_printf(a, "%lld %s %s", (long long)number, received, source), NULL, err);
 fail:
-	rc = finish(db, own, rc < 0 ? rc : 0, err);
+	rc = db_end_own(db, own, rc < 0 ? rc : 0, err);
 	if (rc == 0 && id)
 		*id = nid;
 done:
@@ -192,8 +174,9 @@ done:
 	return rc;
 }
 
-#define ACQ_COLS                                                                                            \
-	"q.id, q.unit_id, q.number, q.received, q.source, q.doc_number, q.doc_date, q.supplier, q.note, u.path, " \
+#define ACQ_COLS                                                                                             \
+	"q.id, q.unit_id, q.number, q.received, q.source, q.doc_number, q.doc_date, q.supplier, q.note, "    \
+	"u.path, "                                                                                           \
 	"(SELECT COUNT(*) FROM items i WHERE i.acquisition_id = q.id), "                                     \
 	"(SELECT COALESCE(SUM(i.price), 0) FROM items i WHERE i.acquisition_id = q.id)"
 
@@ -213,13 +196,15 @@ static void read_acq(db_stmt_t *st, arena_t *a, acquisition_t *o)
 	o->value = db_col_int(st, 11);
 }
 
-int catalog_acquisition_get(db_t *db, const actor_t *actor, int64_t id, arena_t *a, acquisition_t *out, err_t *err)
+int catalog_acquisition_get(db_t *db, const actor_t *actor, int64_t id, arena_t *a, acquisition_t *out,
+                            err_t *err)
 {
 	int rc = check_reader(actor, err);
 	if (rc < 0)
 		return rc;
 	db_stmt_t *st = db_query(db, err,
-	                         "SELECT " ACQ_COLS " FROM acquisitions q JOIN units u ON u.id = q.unit_id WHERE q.id = ?",
+	                         "SELECT " ACQ_COLS
+	                         " FROM acquisitions q JOIN units u ON u.id = q.unit_id WHERE q.id = ?",
 	                         "i", id);
 	if (!st)
 		return err->code;
@@ -233,18 +218,19 @@ int catalog_acquisition_get(db_t *db, const actor_t *actor, int64_t id, arena_t 
 	return visible ? 0 : err_set(err, ERR_NOTFOUND, "err.acquisition.notfound", NULL);
 }
 
-int catalog_acquisition_list(db_t *db, const actor_t *actor, int limit, arena_t *a, acquisition_t **out, size_t *n,
-                             err_t *err)
+int catalog_acquisition_list(db_t *db, const actor_t *actor, int limit, arena_t *a, acquisition_t **out,
+                             size_t *n, err_t *err)
 {
 	int rc = check_reader(actor, err);
 	if (rc < 0)
 		return rc;
 	if (limit <= 0 || limit > 500)
 		limit = 100;
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT " ACQ_COLS " FROM acquisitions q JOIN units u ON u.id = q.unit_id "
-	                         "WHERE u.path >= ? AND u.path < ? ORDER BY q.id DESC LIMIT ?",
-	                         "ssi", actor->unit_path, actor_path_end(a, actor->unit_path), (int64_t)limit);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "SELECT " ACQ_COLS " FROM acquisitions q JOIN units u ON u.id = q.unit_id "
+	             "WHERE u.path >= ? AND u.path < ? ORDER BY q.id DESC LIMIT ?",
+	             "ssi", actor->unit_path, actor_path_end(a, actor->unit_path), (int64_t)limit);
 	if (!st)
 		return err->code;
 	acquisition_t *v = arena_zalloc(a, (size_t)limit * sizeof *v);
@@ -262,8 +248,9 @@ int catalog_acquisition_list(db_t *db, const actor_t *actor, int limit, arena_t 
 /* --- records ------------------------------------------------------------------------------------ */
 
 #define BIB_COLS                                                                                             \
-	"b.id, b.unit_id, u.code, b.doc_type, b.title, b.subtitle, b.authors, b.publisher, b.place, b.year, "  \
-	"b.edition, b.isbn, b.language, b.pages, b.size, b.price, b.series, b.subjects, b.summary, "           \
+	"b.id, b.unit_id, u.code, b.doc_type, b.title, b.subtitle, b.authors, b.publisher, b.place, "        \
+	"b.year, "                                                                                           \
+	"b.edition, b.isbn, b.language, b.pages, b.size, b.price, b.series, b.subjects, b.summary, "         \
 	"b.class_number, b.call_number, b.grade, u.path"
 
 static void read_bib(db_stmt_t *st, arena_t *a, biblio_t *o)
@@ -295,10 +282,11 @@ static void read_bib(db_stmt_t *st, arena_t *a, biblio_t *o)
 
 static int load_items(db_t *db, arena_t *a, biblio_t *b, err_t *err)
 {
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT id, biblio_id, acquisition_id, register, accession_no, accession, barcode, price, "
-	                         "location, status FROM items WHERE biblio_id = ? ORDER BY register, accession_no",
-	                         "i", b->id);
+	db_stmt_t *st = db_query(
+	    db, err,
+	    "SELECT id, biblio_id, acquisition_id, register, accession_no, accession, barcode, price, "
+	    "location, status FROM items WHERE biblio_id = ? ORDER BY register, accession_no",
+	    "i", b->id);
 	if (!st)
 		return err->code;
 	size_t cap = 8, k = 0;
@@ -334,8 +322,9 @@ static int load_items(db_t *db, arena_t *a, biblio_t *b, err_t *err)
 /* The record, unscoped, and whether the actor may see it. */
 static int get_bib(db_t *db, const actor_t *actor, int64_t id, arena_t *a, biblio_t *out, err_t *err)
 {
-	db_stmt_t *st = db_query(db, err, "SELECT " BIB_COLS " FROM biblios b JOIN units u ON u.id = b.unit_id WHERE b.id = ?",
-	                         "i", id);
+	db_stmt_t *st = db_query(
+	    db, err, "SELECT " BIB_COLS " FROM biblios b JOIN units u ON u.id = b.unit_id WHERE b.id = ?",
+	    "i", id);
 	if (!st)
 		return err->code;
 	int rc = db_step(st, err);
@@ -356,8 +345,8 @@ int catalog_biblio_get(db_t *db, const actor_t *actor, int64_t id, arena_t *a, b
 	return load_items(db, a, out, err);
 }
 
-int catalog_biblio_create(db_t *db, const actor_t *actor, const biblio_t *in, bool allow_duplicate, int64_t *id,
-                          int64_t *dup_id, err_t *err)
+int catalog_biblio_create(db_t *db, const actor_t *actor, const biblio_t *in, bool allow_duplicate,
+                          int64_t *id, int64_t *dup_id, err_t *err)
 {
 	int rc, own = 0;
 	arena_t *a = arena_new(4096);
@@ -370,12 +359,18 @@ int catalog_biblio_create(db_t *db, const actor_t *actor, const biblio_t *in, bo
 		size_t max;
 		char *out;
 	} f[] = {
-		{ "title", in->title, 500, NULL },         { "subtitle", in->subtitle, 500, NULL },
-		{ "authors", in->authors, 500, NULL },     { "publisher", in->publisher, 200, NULL },
-		{ "place", in->place, 100, NULL },         { "edition", in->edition, 100, NULL },
-		{ "pages", in->pages, 50, NULL },          { "size", in->size, 50, NULL },
-		{ "series", in->series, 300, NULL },       { "subjects", in->subjects, 1000, NULL },
-		{ "summary", in->summary, 5000, NULL },    { "class_number", in->class_number, 50, NULL },
+		{ "title", in->title, 500, NULL },
+		{ "subtitle", in->subtitle, 500, NULL },
+		{ "authors", in->authors, 500, NULL },
+		{ "publisher", in->publisher, 200, NULL },
+		{ "place", in->place, 100, NULL },
+		{ "edition", in->edition, 100, NULL },
+		{ "pages", in->pages, 50, NULL },
+		{ "size", in->size, 50, NULL },
+		{ "series", in->series, 300, NULL },
+		{ "subjects", in->subjects, 1000, NULL },
+		{ "summary", in->summary, 5000, NULL },
+		{ "class_number", in->class_number, 50, NULL },
 		{ "call_number", in->call_number, 50, NULL },
 	};
 	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
@@ -404,8 +399,9 @@ int catalog_biblio_create(db_t *db, const actor_t *actor, const biblio_t *in, bo
 		goto done;
 	}
 	int64_t known = 0;
-	if ((rc = db_query_int(db, &known, err, "SELECT COUNT(*) FROM doc_types WHERE code = ? AND active = 1", "s",
-	                       in->doc_type ? in->doc_type : "")) < 0)
+	if ((rc =
+	         db_query_int(db, &known, err, "SELECT COUNT(*) FROM doc_types WHERE code = ? AND active = 1",
+	                      "s", in->doc_type ? in->doc_type : "")) < 0)
 		goto done;
 	if (!known) {
 		rc = err_set(err, ERR_INVALID, "err.biblio.doc_type", NULL);
@@ -442,7 +438,7 @@ int catalog_biblio_create(db_t *db, const actor_t *actor, const biblio_t *in, bo
 	char *search_words = arena_strdup(a, buf_str(&w));
 	buf_release(&w);
 
-	if ((rc = begin_own(db, &own, err)) < 0)
+	if ((rc = db_begin_own(db, &own, err)) < 0)
 		goto done;
 	/* Serialise the school's new records before looking for duplicates: counting them in
 	 * accession_counters takes that row's lock on PostgreSQL (whose READ COMMITTED would let two
@@ -456,14 +452,17 @@ int catalog_biblio_create(db_t *db, const actor_t *actor, const biblio_t *in, bo
 		int64_t dup = 0;
 		rc = ERR_NOTFOUND;
 		if (*isbn)
-			rc = db_query_int(db, &dup, err,
-			                  "SELECT id FROM biblios WHERE unit_id = ? AND isbn = ? ORDER BY id LIMIT 1", "is",
-			                  actor->unit_id, isbn);
+			rc = db_query_int(
+			    db, &dup, err,
+			    "SELECT id FROM biblios WHERE unit_id = ? AND isbn = ? ORDER BY id LIMIT 1", "is",
+			    actor->unit_id, isbn);
 		if (rc == ERR_NOTFOUND)
-			rc = db_query_int(db, &dup, err,
-			                  "SELECT id FROM biblios WHERE unit_id = ? AND title_fold = ? AND authors_fold = ? "
-			                  "AND COALESCE(year, 0) = ? ORDER BY id LIMIT 1",
-			                  "issi", actor->unit_id, title_fold, authors_fold, (int64_t)in->year);
+			rc =
+			    db_query_int(db, &dup, err,
+			                 "SELECT id FROM biblios WHERE unit_id = ? AND title_fold = ? AND "
+			                 "authors_fold = ? "
+			                 "AND COALESCE(year, 0) = ? ORDER BY id LIMIT 1",
+			                 "issi", actor->unit_id, title_fold, authors_fold, (int64_t)in->year);
 		if (rc == 0) {
 			if (dup_id)
 				*dup_id = dup;
@@ -474,22 +473,23 @@ int catalog_biblio_create(db_t *db, const actor_t *actor, const biblio_t *in, bo
 			goto fail;
 	}
 	int64_t now = clock_now(), nid = 0;
-	rc = db_insert_id(db, &nid, err,
-	                  "INSERT INTO biblios (unit_id, doc_type, title, subtitle, authors, publisher, place, year, "
-	                  "edition, isbn, language, pages, size, price, series, subjects, summary, class_number, "
-	                  "call_number, grade, title_fold, authors_fold, search_fold, search_words, marc, created_by, "
-	                  "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, "
-	                  "?, ?, ?, NULLIF(?, 0), ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?) RETURNING id",
-	                  "issssssisssssisssssisssssiii", actor->unit_id, in->doc_type, title, f[1].out, authors,
-	                  f[3].out, f[4].out, (int64_t)in->year, f[5].out, isbn, lang, f[6].out, f[7].out, in->price,
-	                  f[8].out, f[9].out, f[10].out, f[11].out, f[12].out, (int64_t)in->grade, title_fold,
-	                  authors_fold, search, search_words, in->marc, actor->account_id, now, now);
+	rc = db_insert_id(
+	    db, &nid, err,
+	    "INSERT INTO biblios (unit_id, doc_type, title, subtitle, authors, publisher, place, year, "
+	    "edition, isbn, language, pages, size, price, series, subjects, summary, class_number, "
+	    "call_number, grade, title_fold, authors_fold, search_fold, search_words, marc, created_by, "
+	    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, "
+	    "?, ?, ?, NULLIF(?, 0), ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?) RETURNING id",
+	    "issssssisssssisssssisssssiii", actor->unit_id, in->doc_type, title, f[1].out, authors, f[3].out,
+	    f[4].out, (int64_t)in->year, f[5].out, isbn, lang, f[6].out, f[7].out, in->price, f[8].out,
+	    f[9].out, f[10].out, f[11].out, f[12].out, (int64_t)in->grade, title_fold, authors_fold, search,
+	    search_words, in->marc, actor->account_id, now, now);
 	if (rc < 0)
 		goto fail;
 	rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "biblio.create", "biblio", nid,
 	                 text_cut(a, title, 200), NULL, err);
 fail:
-	rc = finish(db, own, rc < 0 ? rc : 0, err);
+	rc = db_end_own(db, own, rc < 0 ? rc : 0, err);
 	if (rc == 0 && id)
 		*id = nid;
 done:
@@ -525,7 +525,8 @@ int catalog_items_add(db_t *db, const actor_t *actor, int64_t biblio_id, int64_t
 	}
 	char reg[32];
 	{
-		db_stmt_t *st = db_query(db, err, "SELECT register FROM doc_types WHERE code = ?", "s", b.doc_type);
+		db_stmt_t *st =
+		    db_query(db, err, "SELECT register FROM doc_types WHERE code = ?", "s", b.doc_type);
 		if (!st) {
 			rc = err->code;
 			goto done;
@@ -536,7 +537,7 @@ int catalog_items_add(db_t *db, const actor_t *actor, int64_t biblio_id, int64_t
 		if (rc < 0)
 			goto done;
 	}
-	if ((rc = begin_own(db, &own, err)) < 0)
+	if ((rc = db_begin_own(db, &own, err)) < 0)
 		goto done;
 	/* No batch given: a new one received today, in this same transaction. */
 	if (!acquisition_id) {
@@ -547,8 +548,8 @@ int catalog_items_add(db_t *db, const actor_t *actor, int64_t biblio_id, int64_t
 	/* Only the batch's school and number: its counts would sum every copy already in it. */
 	memset(&q, 0, sizeof q);
 	{
-		db_stmt_t *st = db_query(db, err, "SELECT unit_id, number FROM acquisitions WHERE id = ?", "i",
-		                         acquisition_id);
+		db_stmt_t *st = db_query(db, err, "SELECT unit_id, number FROM acquisitions WHERE id = ?",
+		                         "i", acquisition_id);
 		if (!st) {
 			rc = err->code;
 			goto fail;
@@ -574,10 +575,12 @@ int catalog_items_add(db_t *db, const actor_t *actor, int64_t biblio_id, int64_t
 		char acc[48], code[48];
 		snprintf(acc, sizeof acc, "%s-%06lld", reg, (long long)no);
 		snprintf(code, sizeof code, "%s%06lld", reg, (long long)no);
-		rc = db_insert_id(db, &iid, err,
-		                  "INSERT INTO items (unit_id, biblio_id, acquisition_id, register, accession_no, accession, "
-		                  "barcode, price, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-		                  "iiisissii", actor->unit_id, biblio_id, acquisition_id, reg, no, acc, code, each, now);
+		rc = db_insert_id(
+		    db, &iid, err,
+		    "INSERT INTO items (unit_id, biblio_id, acquisition_id, register, accession_no, "
+		    "accession, "
+		    "barcode, price, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+		    "iiisissii", actor->unit_id, biblio_id, acquisition_id, reg, no, acc, code, each, now);
 		if (rc == ERR_CONFLICT) /* a barcode typed by hand earlier took this one */
 			rc = err_set(err, ERR_CONFLICT, "err.items.barcode_taken", "%s", code);
 		if (rc < 0)
@@ -590,14 +593,15 @@ int catalog_items_add(db_t *db, const actor_t *actor, int64_t biblio_id, int64_t
 	                              (long long)(first + count - 1), (long long)q.number),
 	                 NULL, err);
 fail:
-	rc = finish(db, own, rc < 0 ? rc : 0, err);
+	rc = db_end_own(db, own, rc < 0 ? rc : 0, err);
 done:
 	arena_free(a);
 	return rc;
 }
 
-int catalog_biblio_create_with_copies(db_t *db, const actor_t *actor, const biblio_t *in, bool allow_duplicate,
-                                      int64_t acquisition_id, int copies, int64_t *id, int64_t *dup_id, err_t *err)
+int catalog_biblio_create_with_copies(db_t *db, const actor_t *actor, const biblio_t *in,
+                                      bool allow_duplicate, int64_t acquisition_id, int copies, int64_t *id,
+                                      int64_t *dup_id, err_t *err)
 {
 	int rc, own = 0;
 	int64_t bid = 0;
@@ -605,12 +609,12 @@ int catalog_biblio_create_with_copies(db_t *db, const actor_t *actor, const bibl
 		return rc;
 	if (copies < 0 || copies > 1000)
 		return err_set(err, ERR_INVALID, "err.items.count", NULL);
-	if ((rc = begin_own(db, &own, err)) < 0)
+	if ((rc = db_begin_own(db, &own, err)) < 0)
 		return rc;
 	rc = catalog_biblio_create(db, actor, in, allow_duplicate, &bid, dup_id, err);
 	if (rc == 0 && copies > 0)
 		rc = catalog_items_add(db, actor, bid, acquisition_id, copies, -1, NULL, err);
-	rc = finish(db, own, rc, err);
+	rc = db_end_own(db, own, rc, err);
 	if (rc == 0 && id)
 		*id = bid;
 	return rc;

@@ -14,6 +14,14 @@ int cmd_user(int argc, char **argv);
 int cmd_import(int argc, char **argv); /* `thuvien import marc ...` (cmd_marc.c) */
 int cmd_export(int argc, char **argv); /* `thuvien export marc ...` (cmd_marc.c) */
 
+/* Command-line helpers shared by the subcommands. cli_opt: the value after option name (NULL
+ * when absent); cli_flag: whether a flag is present; cli_positional: the last argument from
+ * argv[2] on that is neither an option nor an option's value (options take a value unless named
+ * in flags, a NULL-terminated list). */
+const char *cli_opt(int argc, char **argv, const char *name);
+int cli_flag(int argc, char **argv, const char *name);
+const char *cli_positional(int argc, char **argv, const char *const *flags);
+
 /* Open g_config.db and migrate it; prints the error and returns NULL on failure. */
 db_t *cli_open_db(void);
 /* Print an error to stderr as "thuvien: message (detail)" in the operator's language. */

@@ -21,6 +21,39 @@ int cli_error(const err_t *err)
 	return 1;
 }
 
+const char *cli_opt(int argc, char **argv, const char *name)
+{
+	for (int i = 1; i + 1 < argc; i++)
+		if (!strcmp(argv[i], name))
+			return argv[i + 1];
+	return NULL;
+}
+
+int cli_flag(int argc, char **argv, const char *name)
+{
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], name))
+			return 1;
+	return 0;
+}
+
+const char *cli_positional(int argc, char **argv, const char *const *flags)
+{
+	const char *last = NULL;
+	for (int i = 2; i < argc; i++) {
+		if (argv[i][0] == '-' && argv[i][1] == '-') {
+			int is_flag = 0;
+			for (const char *const *f = flags; f && *f; f++)
+				is_flag |= !strcmp(argv[i], *f);
+			if (!is_flag)
+				i++; /* skip the option's value */
+			continue;
+		}
+		last = argv[i];
+	}
+	return last;
+}
+
 db_t *cli_open_db(void)
 {
 	db_t *db = NULL;

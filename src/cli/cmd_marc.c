@@ -32,36 +32,7 @@ static const char export_usage[] =
     "Write every record of school CODE's catalogue as MARC21 (UTF-8), ISO 2709 (default) or\n"
     "MARCXML, to FILE (`-` for standard output).\n";
 
-static const char *opt(int argc, char **argv, const char *name)
-{
-	for (int i = 1; i + 1 < argc; i++)
-		if (!strcmp(argv[i], name))
-			return argv[i + 1];
-	return NULL;
-}
-
-static int has_flag(int argc, char **argv, const char *name)
-{
-	for (int i = 1; i < argc; i++)
-		if (!strcmp(argv[i], name))
-			return 1;
-	return 0;
-}
-
-/* The last argument that is neither an option nor an option's value. */
-static const char *positional(int argc, char **argv)
-{
-	const char *last = NULL;
-	for (int i = 2; i < argc; i++) {
-		if (argv[i][0] == '-' && argv[i][1] == '-') {
-			if (strcmp(argv[i], "--dry-run") != 0)
-				i++;
-			continue;
-		}
-		last = argv[i];
-	}
-	return last;
-}
+static const char *const marc_flags[] = { "--dry-run", NULL };
 
 static const char *lang(void)
 {
@@ -114,14 +85,14 @@ static void print_problems(const marc_batch_t *b)
 
 static int import_marc(db_t *db, arena_t *a, int argc, char **argv)
 {
-	const char *school = opt(argc, argv, "--school"), *file = positional(argc, argv);
-	const char *copies = opt(argc, argv, "--copies");
+	const char *school = cli_opt(argc, argv, "--school"), *file = cli_positional(argc, argv, marc_flags);
+	const char *copies = cli_opt(argc, argv, "--copies");
 	if (!school || !file) {
 		fputs(import_usage, stderr);
 		return 2;
 	}
-	marc_import_opts_t o = { .doc_type = opt(argc, argv, "--type"),
-		                 .source = opt(argc, argv, "--source") };
+	marc_import_opts_t o = { .doc_type = cli_opt(argc, argv, "--type"),
+		                 .source = cli_opt(argc, argv, "--source") };
 	if (copies) {
 		char *end;
 		long n = strtol(copies, &end, 10);
@@ -142,7 +113,7 @@ static int import_marc(db_t *db, arena_t *a, int argc, char **argv)
 	printf("%s: %s, %lld record(s) read, %zu valid, %lld duplicate(s), %zu rejected\n", file, b.format,
 	       (long long)b.nread, b.nrecs, (long long)b.nduplicates, b.nproblems);
 	print_problems(&b);
-	if (has_flag(argc, argv, "--dry-run")) {
+	if (cli_flag(argc, argv, "--dry-run")) {
 		printf("dry run: nothing written\n");
 		return 0;
 	}
@@ -162,8 +133,8 @@ static int import_marc(db_t *db, arena_t *a, int argc, char **argv)
 
 static int export_marc(db_t *db, arena_t *a, int argc, char **argv)
 {
-	const char *school = opt(argc, argv, "--school"), *path = opt(argc, argv, "--out");
-	const char *fmt_s = opt(argc, argv, "--format");
+	const char *school = cli_opt(argc, argv, "--school"), *path = cli_opt(argc, argv, "--out");
+	const char *fmt_s = cli_opt(argc, argv, "--format");
 	marc_format_t fmt = fmt_s ? marc_format_parse(fmt_s) : MARC_ISO2709;
 	if (!school || !path || !fmt) {
 		fputs(export_usage, stderr);
@@ -193,7 +164,7 @@ static int export_marc(db_t *db, arena_t *a, int argc, char **argv)
 static int run(int is_import, int argc, char **argv)
 {
 	const char *usage = is_import ? import_usage : export_usage;
-	if (has_flag(argc, argv, "--help") || has_flag(argc, argv, "-h")) {
+	if (cli_flag(argc, argv, "--help") || cli_flag(argc, argv, "-h")) {
 		fputs(usage, stdout);
 		return 0;
 	}

@@ -54,42 +54,12 @@ static int read_password(char *out, size_t n)
 	return 0;
 }
 
-/* Find "--name VALUE" in argv; NULL when absent. */
-static const char *opt(int argc, char **argv, const char *name)
-{
-	for (int i = 1; i + 1 < argc; i++)
-		if (!strcmp(argv[i], name))
-			return argv[i + 1];
-	return NULL;
-}
-
-static int has_flag(int argc, char **argv, const char *name)
-{
-	for (int i = 1; i < argc; i++)
-		if (!strcmp(argv[i], name))
-			return 1;
-	return 0;
-}
-
-/* The last argument that is neither an option nor an option's value. */
-static const char *positional(int argc, char **argv)
-{
-	const char *last = NULL;
-	for (int i = 2; i < argc; i++) {
-		if (argv[i][0] == '-' && argv[i][1] == '-') {
-			if (strcmp(argv[i], "--temporary") != 0)
-				i++;
-			continue;
-		}
-		last = argv[i];
-	}
-	return last;
-}
+static const char *const user_flags[] = { "--temporary", NULL };
 
 static int user_add(db_t *db, arena_t *a, int argc, char **argv)
 {
-	const char *unit = opt(argc, argv, "--unit"), *role = opt(argc, argv, "--role");
-	const char *name = opt(argc, argv, "--name"), *username = positional(argc, argv);
+	const char *unit = cli_opt(argc, argv, "--unit"), *role = cli_opt(argc, argv, "--role");
+	const char *name = cli_opt(argc, argv, "--name"), *username = cli_positional(argc, argv, user_flags);
 	if (!unit || !role || !username) {
 		fputs(user_usage, stderr);
 		return 2;
@@ -119,7 +89,7 @@ static int user_add(db_t *db, arena_t *a, int argc, char **argv)
 
 static int user_list(db_t *db, arena_t *a, int argc, char **argv)
 {
-	const char *unit = opt(argc, argv, "--unit");
+	const char *unit = cli_opt(argc, argv, "--unit");
 	err_t err;
 	db_stmt_t *st = db_query(db, &err,
 	                         "SELECT a.username, a.role, u.code, a.disabled, a.locked_until, a.full_name "
@@ -146,7 +116,7 @@ static int user_list(db_t *db, arena_t *a, int argc, char **argv)
 
 static int user_change(db_t *db, arena_t *a, const char *verb, int argc, char **argv)
 {
-	const char *username = positional(argc, argv);
+	const char *username = cli_positional(argc, argv, user_flags);
 	if (!username) {
 		fputs(user_usage, stderr);
 		return 2;
@@ -162,7 +132,7 @@ static int user_change(db_t *db, arena_t *a, const char *verb, int argc, char **
 			fprintf(stderr, "thuvien: no password given\n");
 			return 1;
 		}
-		rc = accounts_set_password_system(db, acc.id, pw, has_flag(argc, argv, "--temporary"), &err);
+		rc = accounts_set_password_system(db, acc.id, pw, cli_flag(argc, argv, "--temporary"), &err);
 	} else {
 		/* The shell acts as the system: a transient sysadmin actor at the root. */
 		actor_t sys = { .account_id = 0, .role = ROLE_SYSADMIN };
@@ -181,7 +151,7 @@ static int user_change(db_t *db, arena_t *a, const char *verb, int argc, char **
 
 int cmd_user(int argc, char **argv)
 {
-	if (argc < 2 || has_flag(argc, argv, "--help") || has_flag(argc, argv, "-h")) {
+	if (argc < 2 || cli_flag(argc, argv, "--help") || cli_flag(argc, argv, "-h")) {
 		fputs(user_usage, argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
 	}
@@ -201,11 +171,11 @@ int cmd_user(int argc, char **argv)
 	arena_t *a = arena_new(4096);
 	int rc;
 	if (is_unit) {
-		const char *parent = opt(argc, argv, "--parent");
-		unit_new_t in = { .code = opt(argc, argv, "--code"),
-			          .name = opt(argc, argv, "--name"),
-			          .kind = opt(argc, argv, "--kind"),
-			          .school_level = opt(argc, argv, "--level") };
+		const char *parent = cli_opt(argc, argv, "--parent");
+		unit_new_t in = { .code = cli_opt(argc, argv, "--code"),
+			          .name = cli_opt(argc, argv, "--name"),
+			          .kind = cli_opt(argc, argv, "--kind"),
+			          .school_level = cli_opt(argc, argv, "--level") };
 		unit_t p;
 		err_t err;
 		int64_t id;

@@ -353,3 +353,24 @@ bool db_in_transaction(const db_t *db)
 {
 	return db && db->in_tx;
 }
+
+int db_begin_own(db_t *db, int *own, err_t *err)
+{
+	*own = 0;
+	if (db_in_transaction(db))
+		return 0;
+	int rc = db_begin(db, err);
+	*own = rc == 0;
+	return rc;
+}
+
+int db_end_own(db_t *db, int own, int rc, err_t *err)
+{
+	if (own) {
+		if (rc == 0)
+			rc = db_commit(db, err);
+		if (rc < 0)
+			db_rollback(db);
+	}
+	return rc;
+}

@@ -89,6 +89,15 @@ int db_commit(db_t *db, err_t *err);
 void db_rollback(db_t *db); /* safe to call when no transaction is open */
 bool db_in_transaction(const db_t *db);
 
+/* Join the transaction already open on db, or begin one; *own says which (1: this call began it
+ * and db_end_own must end it). For domain functions that run alone or inside a caller's
+ * transaction. */
+int db_begin_own(db_t *db, int *own, err_t *err);
+
+/* End what db_begin_own began: when own, commit if rc is 0, roll back otherwise. Returns rc, or
+ * the commit's error. A joined transaction is left to its owner. */
+int db_end_own(db_t *db, int own, int rc, err_t *err);
+
 /* Migrations (db/migrate.c). Applies every migration newer than the database's version, each in
  * its own transaction, and records it in schema_migrations. Safe to run concurrently from two
  * processes. *applied (may be NULL) receives how many ran. */
