@@ -380,71 +380,26 @@ done:
 
 /* --- preview and commit --------------------------------------------------------------------------- */
 
-static int check_writer(const actor_t *actor, err_t *err)
-{
-	if (!actor || actor->role != ROLE_LIBRARIAN || strcmp(actor->unit_kind, "school") != 0)
-		return err_set(err, ERR_FORBIDDEN, "err.catalog.write", NULL);
-	return 0;
-}
-
-typedef struct dupkey {
-	const char *isbn, *title, *authors;
-	int year;
-} dupkey_t;
-
-static void make_key(arena_t *a, const biblio_t *b, dupkey_t *k)
-{
-	k->isbn = b->isbn ? b->isbn : "";
-	k->title = text_fold(a, b->title);
-	k->authors = text_fold(a, b->authors ? b->authors : "");
-	k->year = b->year;
-}
-
-static int same(const dupkey_t *x, const dupkey_t *y)
-{
-	if (*x->isbn && !strcmp(x->isbn, y->isbn))
-		return 1;
-	return x->year == y->year && !strcmp(x->title, y->title) && !strcmp(x->authors, y->authors);
-}
-
-/* The school's record k duplicates, in *id (catalog_biblio_create's rule); ERR_NOTFOUND when none. */
-static int find_duplicate(db_t *db, int64_t unit_id, const dupkey_t *k, int64_t *id, err_t *err)
-{
-	int rc = ERR_NOTFOUND;
-	if (*k->isbn)
-		rc = db_query_int(
-		    db, id, err,
-		    "SELECT MIN(id) FROM biblios WHERE unit_id = ? AND isbn = ? HAVING COUNT(*) > 0", "is",
-		    unit_id, k->isbn);
-	if (rc == ERR_NOTFOUND)
-		rc = db_query_int(
-		    db, id, err,
-		    "SELECT MIN(id) FROM biblios WHERE unit_id = ? AND title_fold = ? AND authors_fold = ? "
-		    "AND COALESCE(year, 0) = ? HAVING COUNT(*) > 0",
-		    "issi", unit_id, k->title, k->authors, (int64_t)k->year);
-	return rc;
-}
-
 int booklist_preview(db_t *db, const actor_t *actor, booklist_t *l, err_t *err)
 {
 	int rc;
-	if ((rc = check_writer(actor, err)) < 0)
+	if ((rc = catalog_check_writer(actor, err)) < 0)
 		return rc;
 	arena_t *a = arena_new(16384);
-	dupkey_t *keys = arena_zalloc(a, (l->nrows ? l->nrows : 1) * sizeof *keys);
+	catalog_dupkey_t *keys = arena_zalloc(a, (l->nrows ? l->nrows : 1) * sizeof *keys);
 	l->nduplicates = 0;
 	for (size_t i = 0; i < l->nrows; i++) {
 		booklist_row_t *r = &l->rows[i];
-		make_key(a, &r->bib, &keys[i]);
+		catalog_dupkey_make(a, &r->bib, &keys[i]);
 		r->duplicate = false;
 		r->dup_id = 0;
-		rc = find_duplicate(db, actor->unit_id, &keys[i], &r->dup_id, err);
+		rc = catalog_find_duplicate(db, actor->unit_id, &keys[i], &r->dup_id, err);
 		if (rc == 0)
 			r->duplicate = true;
 		else if (rc != ERR_NOTFOUND)
 			goto done;
 		for (size_t j = 0; j < i && !r->duplicate; j++)
-			r->duplicate = same(&keys[i], &keys[j]);
+			r->duplicate = catalog_dupkey_same(&keys[i], &keys[j]);
 		l->nduplicates += r->duplicate;
 	}
 	rc = 0;
@@ -459,7 +414,7 @@ int booklist_commit(db_t *db, const actor_t *actor, booklist_t *l, const booklis
 	int rc;
 	booklist_opts_t o = opts ? *opts : (booklist_opts_t){ 0 };
 	memset(res, 0, sizeof *res);
-	if ((rc = check_writer(actor, err)) < 0)
+	if ((rc = catalog_check_writer(actor, err)) < 0)
 		return rc;
 	if (!o.doc_type || !*o.doc_type)
 		o.doc_type = "STK";
@@ -484,12 +439,12 @@ int booklist_commit(db_t *db, const actor_t *actor, booklist_t *l, const booklis
 		biblio_t in = r->bib;
 		in.doc_type = o.doc_type;
 		arena_reset(a);
-		dupkey_t k;
-		make_key(a, &in, &k);
+		catalog_dupkey_t k;
+		catalog_dupkey_make(a, &in, &k);
 		int64_t id = 0;
 		r->dup_id = 0;
 		/* Rows written earlier in this transaction count too: a repeated row is a duplicate. */
-		rc = find_duplicate(db, actor->unit_id, &k, &r->dup_id, err);
+		rc = catalog_find_duplicate(db, actor->unit_id, &k, &r->dup_id, err);
 		if (rc < 0 && rc != ERR_NOTFOUND)
 			goto failed_row;
 		if (rc == 0) {

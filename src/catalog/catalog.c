@@ -19,12 +19,42 @@
 /* The register of the general register's running number (số vào sổ tổng quát). */
 #define GENERAL_REGISTER "#TQ"
 
-/* Only the librarian of a school writes its catalogue. */
-static int check_writer(const actor_t *actor, err_t *err)
+int catalog_check_writer(const actor_t *actor, err_t *err)
 {
 	if (!actor || actor->role != ROLE_LIBRARIAN || strcmp(actor->unit_kind, "school") != 0)
 		return err_set(err, ERR_FORBIDDEN, "err.catalog.write", NULL);
 	return 0;
+}
+
+void catalog_dupkey_make(arena_t *a, const biblio_t *b, catalog_dupkey_t *k)
+{
+	k->isbn = b->isbn ? b->isbn : "";
+	k->title = text_fold(a, b->title ? b->title : "");
+	k->authors = text_fold(a, b->authors ? b->authors : "");
+	k->year = b->year;
+}
+
+bool catalog_dupkey_same(const catalog_dupkey_t *x, const catalog_dupkey_t *y)
+{
+	if (*x->isbn && !strcmp(x->isbn, y->isbn))
+		return true;
+	return x->year == y->year && !strcmp(x->title, y->title) && !strcmp(x->authors, y->authors);
+}
+
+int catalog_find_duplicate(db_t *db, int64_t unit_id, const catalog_dupkey_t *k, int64_t *id, err_t *err)
+{
+	int rc = ERR_NOTFOUND;
+	if (*k->isbn)
+		rc = db_query_int(db, id, err,
+		                  "SELECT id FROM biblios WHERE unit_id = ? AND isbn = ? ORDER BY id LIMIT 1",
+		                  "is", unit_id, k->isbn);
+	if (rc == ERR_NOTFOUND)
+		rc = db_query_int(
+		    db, id, err,
+		    "SELECT id FROM biblios WHERE unit_id = ? AND title_fold = ? AND authors_fold = ? "
+		    "AND COALESCE(year, 0) = ? ORDER BY id LIMIT 1",
+		    "issi", unit_id, k->title, k->authors, (int64_t)k->year);
+	return rc;
 }
 
 static int check_reader(const actor_t *actor, err_t *err)
@@ -122,7 +152,7 @@ int catalog_acquisition_create(db_t *db, const actor_t *actor, const acquisition
 	int rc, own = 0;
 	arena_t *a = arena_new(1024);
 	char today[16];
-	if ((rc = check_writer(actor, err)) < 0)
+	if ((rc = catalog_check_writer(actor, err)) < 0)
 		goto done;
 	const char *received = in->received && *in->received ? in->received : NULL;
 	if (!received) {
@@ -351,7 +381,7 @@ int catalog_biblio_create(db_t *db, const actor_t *actor, const biblio_t *in, bo
 	int rc, own = 0;
 	arena_t *a = arena_new(4096);
 	char isbn[14] = "";
-	if ((rc = check_writer(actor, err)) < 0)
+	if ((rc = catalog_check_writer(actor, err)) < 0)
 		goto done;
 	struct {
 		const char *field;
@@ -447,22 +477,11 @@ int catalog_biblio_create(db_t *db, const actor_t *actor, const biblio_t *in, bo
 	if ((rc = take_numbers(db, actor->unit_id, "#BIB", 1, &nth, err)) < 0)
 		goto fail;
 	if (!allow_duplicate) {
-		/* Same ISBN, or same title, authors and year, in this school: two lookups, each on its
-		 * own index (one OR-ed query walked every record of the school). */
+		catalog_dupkey_t k = {
+			.isbn = isbn, .title = title_fold, .authors = authors_fold, .year = in->year
+		};
 		int64_t dup = 0;
-		rc = ERR_NOTFOUND;
-		if (*isbn)
-			rc = db_query_int(
-			    db, &dup, err,
-			    "SELECT id FROM biblios WHERE unit_id = ? AND isbn = ? ORDER BY id LIMIT 1", "is",
-			    actor->unit_id, isbn);
-		if (rc == ERR_NOTFOUND)
-			rc =
-			    db_query_int(db, &dup, err,
-			                 "SELECT id FROM biblios WHERE unit_id = ? AND title_fold = ? AND "
-			                 "authors_fold = ? "
-			                 "AND COALESCE(year, 0) = ? ORDER BY id LIMIT 1",
-			                 "issi", actor->unit_id, title_fold, authors_fold, (int64_t)in->year);
+		rc = catalog_find_duplicate(db, actor->unit_id, &k, &dup, err);
 		if (rc == 0) {
 			if (dup_id)
 				*dup_id = dup;
@@ -506,7 +525,7 @@ int catalog_items_add(db_t *db, const actor_t *actor, int64_t biblio_id, int64_t
 	arena_t *a = arena_new(1024);
 	biblio_t b;
 	acquisition_t q;
-	if ((rc = check_writer(actor, err)) < 0)
+	if ((rc = catalog_check_writer(actor, err)) < 0)
 		goto done;
 	if (count < 1 || count > 1000) {
 		rc = err_set(err, ERR_INVALID, "err.items.count", NULL);
@@ -605,7 +624,7 @@ int catalog_biblio_create_with_copies(db_t *db, const actor_t *actor, const bibl
 {
 	int rc, own = 0;
 	int64_t bid = 0;
-	if ((rc = check_writer(actor, err)) < 0)
+	if ((rc = catalog_check_writer(actor, err)) < 0)
 		return rc;
 	if (copies < 0 || copies > 1000)
 		return err_set(err, ERR_INVALID, "err.items.count", NULL);

@@ -31,9 +31,9 @@ bool isbn13_valid(const char *s);
 /* --- document types --------------------------------------------------------------------------- */
 
 typedef struct doc_type {
-	const char *code;     /* "STK" */
-	const char *name;     /* in the language asked for */
-	const char *reg;      /* the accession register its copies are numbered in */
+	const char *code; /* "STK" */
+	const char *name; /* in the language asked for */
+	const char *reg;  /* the accession register its copies are numbered in */
 	int loanable;
 } doc_type_t;
 
@@ -52,8 +52,8 @@ typedef struct acquisition {
 	const char *doc_date; /* yyyy-mm-dd or NULL */
 	const char *supplier;
 	const char *note;
-	int64_t copies;       /* filled by reads: copies in the batch */
-	int64_t value;        /* filled by reads: their total price, đồng */
+	int64_t copies; /* filled by reads: copies in the batch */
+	int64_t value;  /* filled by reads: their total price, đồng */
 } acquisition_t;
 
 /* Open a batch in the actor's school (librarians). in->received defaults to today (Vietnam).
@@ -74,7 +74,7 @@ typedef struct item {
 	int64_t acquisition_id;
 	const char *reg;
 	int64_t accession_no;
-	const char *accession;  /* printed form, "STK-000123" */
+	const char *accession; /* printed form, "STK-000123" */
 	const char *barcode;
 	int64_t price;
 	const char *location;
@@ -91,24 +91,45 @@ typedef struct biblio {
 	const char *authors;
 	const char *publisher;
 	const char *place;
-	int year;               /* 0 when unknown */
+	int year; /* 0 when unknown */
 	const char *edition;
-	const char *isbn;       /* 13 digits or "" */
+	const char *isbn; /* 13 digits or "" */
 	const char *language;
 	const char *pages;
 	const char *size;
-	int64_t price;          /* đồng */
+	int64_t price; /* đồng */
 	const char *series;
 	const char *subjects;
 	const char *summary;
 	const char *class_number;
 	const char *call_number;
-	int grade;              /* 0 when none */
-	const char *marc;       /* the whole MARC21 record as MARCXML, or NULL; only read by
-	                           catalog_biblio_create (imports), not filled by reads */
-	item_t *items;          /* filled by catalog_biblio_get and the search */
+	int grade;        /* 0 when none */
+	const char *marc; /* the whole MARC21 record as MARCXML, or NULL; only read by
+	                     catalog_biblio_create (imports), not filled by reads */
+	item_t *items;    /* filled by catalog_biblio_get and the search */
 	size_t nitems;
 } biblio_t;
+
+/* The rule of who writes a catalogue: the librarian of a school, for that school.
+ * 0 or ERR_FORBIDDEN (err.catalog.write). */
+int catalog_check_writer(const actor_t *actor, err_t *err);
+
+/* The duplicate rule: two records are the same title when they share an ISBN, or the same folded
+ * title, authors and year. Imports build a key per record (folded into the arena) to compare
+ * records of one file with each other and with the school's. */
+typedef struct catalog_dupkey {
+	const char *isbn;    /* 13 digits or "" */
+	const char *title;   /* folded */
+	const char *authors; /* folded */
+	int year;
+} catalog_dupkey_t;
+
+void catalog_dupkey_make(arena_t *a, const biblio_t *b, catalog_dupkey_t *k);
+bool catalog_dupkey_same(const catalog_dupkey_t *x, const catalog_dupkey_t *y);
+
+/* The oldest record of the school that k duplicates, in *id; ERR_NOTFOUND when none. Two lookups,
+ * each on its own index. */
+int catalog_find_duplicate(db_t *db, int64_t unit_id, const catalog_dupkey_t *k, int64_t *id, err_t *err);
 
 /* Create a record in the actor's school from the short form (title and doc_type required; the
  * ISBN is validated and normalised). Unless allow_duplicate, a record of the same school with the
@@ -131,16 +152,17 @@ int catalog_items_add(db_t *db, const actor_t *actor, int64_t biblio_id, int64_t
 /* The short form's one step: create the record and add copies copies of it (0: none) to batch
  * acquisition_id, or to a new batch received today when acquisition_id is 0, all in one
  * transaction. Errors and *dup_id as catalog_biblio_create. */
-int catalog_biblio_create_with_copies(db_t *db, const actor_t *actor, const biblio_t *in, bool allow_duplicate,
-                                      int64_t acquisition_id, int copies, int64_t *id, int64_t *dup_id, err_t *err);
+int catalog_biblio_create_with_copies(db_t *db, const actor_t *actor, const biblio_t *in,
+                                      bool allow_duplicate, int64_t acquisition_id, int copies, int64_t *id,
+                                      int64_t *dup_id, err_t *err);
 
 /* --- search ------------------------------------------------------------------------------------- */
 
 typedef struct catalog_query {
-	const char *q;          /* words; matched folded against title, authors, subjects, series,
-	                           publisher, ISBN; an accession number or barcode finds its record */
-	const char *doc_type;   /* NULL: all */
-	int limit;              /* default 20, at most 100 */
+	const char *q;        /* words; matched folded against title, authors, subjects, series,
+	                         publisher, ISBN; an accession number or barcode finds its record */
+	const char *doc_type; /* NULL: all */
+	int limit;            /* default 20, at most 100 */
 	int offset;
 } catalog_query_t;
 

@@ -20,73 +20,30 @@
 #include "base/text.h"
 #include "marc/marc.h"
 
-/* Only the librarian of a school writes its catalogue (as catalog.c's check_writer). */
-static int check_writer(const actor_t *actor, err_t *err)
-{
-	if (!actor || actor->role != ROLE_LIBRARIAN || strcmp(actor->unit_kind, "school") != 0)
-		return err_set(err, ERR_FORBIDDEN, "err.catalog.write", NULL);
-	return 0;
-}
-
 /* --- preview ------------------------------------------------------------------------------------ */
-
-typedef struct dupkey {
-	const char *isbn, *title, *authors;
-	int year;
-} dupkey_t;
-
-static int same(const dupkey_t *x, const dupkey_t *y)
-{
-	if (*x->isbn && !strcmp(x->isbn, y->isbn))
-		return 1;
-	return x->year == y->year && !strcmp(x->title, y->title) && !strcmp(x->authors, y->authors);
-}
-
-/* The record of the school that k duplicates (catalog_biblio_create's rule), in *id; ERR_NOTFOUND
- * when none. Two queries, each on its own index (biblios_isbn, biblios_title): one query with OR
- * walks every record of the school, and their stored MARC, once per record imported. */
-static int find_duplicate(db_t *db, int64_t unit_id, const dupkey_t *k, int64_t *id, err_t *err)
-{
-	int rc = ERR_NOTFOUND;
-	if (*k->isbn)
-		rc = db_query_int(
-		    db, id, err,
-		    "SELECT MIN(id) FROM biblios WHERE unit_id = ? AND isbn = ? HAVING COUNT(*) > 0", "is",
-		    unit_id, k->isbn);
-	if (rc == ERR_NOTFOUND)
-		rc = db_query_int(
-		    db, id, err,
-		    "SELECT MIN(id) FROM biblios WHERE unit_id = ? AND title_fold = ? AND authors_fold = ? "
-		    "AND COALESCE(year, 0) = ? HAVING COUNT(*) > 0",
-		    "issi", unit_id, k->title, k->authors, (int64_t)k->year);
-	return rc;
-}
 
 int marc_preview(db_t *db, const actor_t *actor, marc_batch_t *b, err_t *err)
 {
 	int rc;
-	if ((rc = check_writer(actor, err)) < 0)
+	if ((rc = catalog_check_writer(actor, err)) < 0)
 		return rc;
 	arena_t *a = arena_new(16384);
-	dupkey_t *keys = arena_zalloc(a, (b->nrecs ? b->nrecs : 1) * sizeof *keys);
+	catalog_dupkey_t *keys = arena_zalloc(a, (b->nrecs ? b->nrecs : 1) * sizeof *keys);
 	b->nduplicates = 0;
 	for (size_t i = 0; i < b->nrecs; i++) {
 		marc_record_t *m = &b->recs[i];
-		dupkey_t *k = &keys[i];
-		k->isbn = m->bib.isbn ? m->bib.isbn : "";
-		k->title = text_fold(a, m->bib.title);
-		k->authors = text_fold(a, m->bib.authors ? m->bib.authors : "");
-		k->year = m->bib.year;
+		catalog_dupkey_t *k = &keys[i];
+		catalog_dupkey_make(a, &m->bib, k);
 		m->duplicate = false;
 		m->dup_id = 0;
-		rc = find_duplicate(db, actor->unit_id, k, &m->dup_id, err);
+		rc = catalog_find_duplicate(db, actor->unit_id, k, &m->dup_id, err);
 		if (rc == 0) {
 			m->duplicate = true;
 		} else if (rc != ERR_NOTFOUND) {
 			goto done;
 		} else {
 			for (size_t j = 0; j < i && !m->duplicate; j++)
-				m->duplicate = same(k, &keys[j]);
+				m->duplicate = catalog_dupkey_same(k, &keys[j]);
 		}
 		b->nduplicates += m->duplicate;
 	}
@@ -104,7 +61,7 @@ int marc_commit(db_t *db, const actor_t *actor, marc_batch_t *b, const marc_impo
 	int rc;
 	marc_import_opts_t o = opts ? *opts : (marc_import_opts_t){ 0 };
 	memset(res, 0, sizeof *res);
-	if ((rc = check_writer(actor, err)) < 0)
+	if ((rc = catalog_check_writer(actor, err)) < 0)
 		return rc;
 	if (!o.doc_type || !*o.doc_type)
 		o.doc_type = "STK";
@@ -129,12 +86,10 @@ int marc_commit(db_t *db, const actor_t *actor, marc_batch_t *b, const marc_impo
 		biblio_t in = m->bib;
 		int64_t id = 0;
 		in.doc_type = o.doc_type;
-		dupkey_t k = { .isbn = in.isbn ? in.isbn : "",
-			       .title = text_fold(a, in.title),
-			       .authors = text_fold(a, in.authors ? in.authors : ""),
-			       .year = in.year };
+		catalog_dupkey_t k;
+		catalog_dupkey_make(a, &in, &k);
 		m->dup_id = 0;
-		rc = find_duplicate(db, actor->unit_id, &k, &m->dup_id, err);
+		rc = catalog_find_duplicate(db, actor->unit_id, &k, &m->dup_id, err);
 		if (rc < 0 && rc != ERR_NOTFOUND)
 			goto failed_record;
 		if (rc == 0) { /* of the school, or of an earlier record of this batch */
@@ -145,7 +100,7 @@ int marc_commit(db_t *db, const actor_t *actor, marc_batch_t *b, const marc_impo
 		}
 		m->duplicate = false;
 		arena_reset(a);
-		/* The same rule as find_duplicate() was just checked, on the indexes. */
+		/* The same rule as catalog_find_duplicate() was just checked, on the indexes. */
 		in.marc = m->marcxml; /* stored with the record: one write of the MARC text, not two */
 		if ((rc = catalog_biblio_create(db, actor, &in, true, &id, NULL, err)) < 0)
 			goto failed_record;
