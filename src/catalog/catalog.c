@@ -15,6 +15,7 @@
 #include "base/clock.h"
 #include "base/text.h"
 #include "catalog/catalog.h"
+#include "catalog/classify.h"
 
 /* The register of the general register's running number (số vào sổ tổng quát). */
 #define GENERAL_REGISTER "#TQ"
@@ -410,6 +411,8 @@ int catalog_biblio_create(db_t *db, const actor_t *actor, const biblio_t *in, bo
 		}
 	}
 	char *title = f[0].out, *authors = f[2].out;
+	if (!*f[12].out && *f[11].out) /* no call number typed: the deployment's rule makes one */
+		f[12].out = (char *)classify_call_number(a, NULL, f[11].out, authors, title, in->year);
 	if (!*title) {
 		rc = err_set(err, ERR_INVALID, "err.biblio.title", NULL);
 		goto done;
