@@ -44,8 +44,8 @@ CREATE TABLE class_schemes (
     sort     INTEGER NOT NULL DEFAULT 0
 );
 INSERT INTO class_schemes (code, name_vi, name_en, sort) VALUES
-    ('DDC',  'Khung phân loại thập phân Dewey (DDC 23)', 'Dewey Decimal Classification (DDC 23)', 10),
-    ('VN19', 'Bảng phân loại 19 lớp (thư viện trường phổ thông)', '19-class scheme (Vietnamese school libraries)', 20);
+    ('DDC',  'DDC 23 – Khung phân loại thập phân Dewey', 'DDC 23 – Dewey Decimal Classification', 10),
+    ('VN19', 'VN19 – Bảng phân loại 19 lớp của thư viện trường học', 'VN19 – 19-class scheme of Vietnamese school libraries', 20);
 
 CREATE TABLE class_numbers (
     id            @ID@,
