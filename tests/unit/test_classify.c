@@ -4,10 +4,13 @@
 #include "check.h"
 #include "testdb.h"
 
+#include "accounts/accounts.h"
+#include "accounts/auth.h"
 #include "base/buf.h"
 #include "base/text.h"
 #include "catalog/catalog.h"
 #include "catalog/classify.h"
+#include "units/units.h"
 
 static db_t *db;
 static arena_t *A;
@@ -302,6 +305,49 @@ static void test_call_numbers(void)
 	config_defaults();
 }
 
+/* catalog_biblio_create stores the built call number when none was typed, and only then. */
+static void test_catalogue_uses_the_builder(void)
+{
+	err_t err;
+	int64_t sgd = 0, th = 0;
+	unit_new_t u0 = { .code = "SGD", .name = "Sở", .kind = "department" };
+	CHECK_INT(units_create(db, NULL, &u0, &sgd, &err), 0);
+	unit_new_t u1 = {
+		.parent_id = sgd, .code = "TH001", .name = "Trường 1", .kind = "school", .school_level = "th"
+	};
+	CHECK_INT(units_create(db, NULL, &u1, &th, &err), 0);
+	account_new_t in = {
+		.unit_id = th, .username = "thuthu.th001", .role = "librarian", .password = "mat-khau-dai-du"
+	};
+	CHECK_INT(accounts_create(db, NULL, &in, NULL, NULL, &err), 0);
+	actor_t lib = { 0 };
+	session_t sess;
+	CHECK_INT(auth_login(db, "thuthu.th001", "mat-khau-dai-du", NULL, &lib, &sess, &err), 0);
+	struct {
+		const char *title, *authors, *class_number, *call_number, *want;
+	} cases[] = {
+		{ "Mắt biếc", "Nguyễn Nhật Ánh", "895.9223", "", "895.9223 NGU" },
+		{ "Cho tôi xin một vé đi tuổi thơ", "Nguyễn Nhật Ánh", "895.9223", "895.9223 NG-A",
+		  "895.9223 NG-A" },
+		{ "Tiếng Việt 1", "", "372.6", NULL, "372.6 TIẾ" },
+		{ "Đất rừng phương Nam", "Đoàn Giỏi", "", "", "" }, /* no class number: none */
+		{ "Vật lý 8", "Vũ Quang", " 53(075) ", "", "53(075) VŨ" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		biblio_t b = { .title = cases[i].title,
+			       .authors = cases[i].authors,
+			       .doc_type = "STK",
+			       .class_number = cases[i].class_number,
+			       .call_number = cases[i].call_number,
+			       .year = 2019 };
+		int64_t id = 0;
+		CHECK_INT(catalog_biblio_create(db, &lib, &b, true, &id, NULL, &err), 0);
+		biblio_t got;
+		CHECK_INT(catalog_biblio_get(db, &lib, id, A, &got, &err), 0);
+		CHECK_STR(got.call_number, cases[i].want);
+	}
+}
+
 int main(void)
 {
 	db = testdb_open();
@@ -312,6 +358,7 @@ int main(void)
 	RUN(test_author_marks);
 	RUN(test_call_numbers);
 	RUN(test_fold_refill);
+	RUN(test_catalogue_uses_the_builder);
 	arena_free(A);
 	testdb_close(db);
 	return check_summary("classify");
