@@ -1,7 +1,7 @@
 /* classify.h: classification schemes and call numbers (ký hiệu xếp giá).
  *
  * The schemes (DDC, and VN19: the 19-class table of Vietnamese school libraries) are data: the
- * tables class_schemes and class_numbers of migration 0004, shared by every school of the
+ * tables class_schemes and class_numbers of migration 0005, shared by every school of the
  * deployment, which may edit them (see the migration's header). Searching them needs only a
  * logged-in staff account; nothing here depends on a school.
  *

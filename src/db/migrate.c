@@ -88,6 +88,26 @@ static bool next_migration(int above, migration_t *out)
 	return found;
 }
 
+/* Two migrations with one number would leave one of them never applied (schema_migrations
+ * records the number): refuse to migrate at all, naming both, so such a merge fails its first
+ * test instead of a deployment. */
+static int check_unique(err_t *err)
+{
+	size_t n = 0;
+	const asset_t *list = asset_list(&n);
+	for (size_t i = 0; i < n; i++) {
+		migration_t m, o;
+		if (!parse_name(&list[i], &m))
+			continue;
+		for (size_t j = i + 1; j < n; j++)
+			if (parse_name(&list[j], &o) && o.version == m.version)
+				return db_fail(err, ERR_INTERNAL,
+				               "migrations %04d_%s and %04d_%s share a number", m.version,
+				               m.name, o.version, o.name);
+	}
+	return 0;
+}
+
 int db_migration_latest(void)
 {
 	size_t n = 0;
@@ -357,6 +377,8 @@ int db_migrate(db_t *db, int *applied, err_t *err)
 		return db_fail(err, ERR_INTERNAL, "db_migrate: NULL connection");
 	if (db_in_transaction(db))
 		return db_fail(err, ERR_INTERNAL, "db_migrate: a transaction is open");
+	if ((rc = check_unique(err)) < 0)
+		return rc;
 	while ((rc = migrate_one(db, err)) == 1) {
 		n++;
 		if (applied)

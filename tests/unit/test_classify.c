@@ -1,5 +1,5 @@
 /* test_classify.c: the classification schemes (search, ranking, ancestors), the folded captions
- * migration 0004 stores, and the call-number builder with every author-mark rule, on the
+ * migration 0005 stores, and the call-number builder with every author-mark rule, on the
  * backend $THUVIEN_TEST_DB names. */
 #include "check.h"
 #include "testdb.h"

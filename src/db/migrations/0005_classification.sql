@@ -1,4 +1,4 @@
--- 0004: classification schemes and their numbers, for cataloguing and call numbers
+-- 0005: classification schemes and their numbers, for cataloguing and call numbers
 -- (src/catalog/classify.c). Shared by every school of the deployment; the data is the
 -- deployment's to correct: edit a row, or add one, with SQL, and set caption_fold to '' so the
 -- next start (or `thuvien migrate`) folds it again.
