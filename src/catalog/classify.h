@@ -38,7 +38,8 @@ typedef struct class_entry {
 	const char *caption; /* in the language asked for (the Vietnamese one when the other is empty) */
 	const char *caption_vi;
 	const char *caption_en;
-	int depth; /* 1 for a main class; how deep the number sits (ancestors + 1) */
+	int depth; /* 1 for a main class; how deep the number sits (ancestors + 1); 0 for an
+	              auxiliary mark added to class numbers (VN19 "(075)", "(V)") */
 } class_entry_t;
 
 /* Who may use the schemes and the builder: every logged-in role but readers.

@@ -142,6 +142,9 @@ static void test_search(void)
 	CHECK_STR(search("VN19", "3k", 50, 1), "3K");
 	CHECK_STR(search("VN19", "8(V)", 50, 1), "8(V)");
 	CHECK(finds("VN19", "sach giao khoa", "(075)", 1));
+	/* VN19's main classes, without the auxiliary marks, which "(" lists. */
+	CHECK_STR(search("VN19", "", 500, 100), "0 1 2 3 4 5 6 7 8 9 Z");
+	CHECK_STR(search("VN19", "(", 500, 100), "(03) (07) (075) (076) (N) (V)");
 	/* The scheme is a parameter; default from the settings (DDC); unknown ones refused. */
 	CHECK(finds(NULL, "vat ly", "530", 3));
 	CHECK(finds("ddc", "vat ly", "530", 3));

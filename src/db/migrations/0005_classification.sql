@@ -6,8 +6,10 @@
 -- caption_fold is text_fold(caption_vi || ' ' || caption_en) (src/base/text.c), computed in C by
 -- the "-- fold:" line below after the migrations run (src/db/migrate.c); the search compares it
 -- with the query folded the same way. depth is 1 for a main class, else 1 + the number of the
--- number's ancestors present in the table (classify_ancestors' rule). number is compared as bytes
--- (ranges for "begins with"), hence @BINARY@.
+-- number's ancestors present in the table (classify_ancestors' rule), and 0 for an auxiliary mark
+-- that is only added to a class number (VN19's form and country marks, "(075)", "(V)"): the list
+-- of main classes leaves those out. number is compared as bytes (ranges for "begins with"), hence
+-- @BINARY@.
 --
 -- DDC: the DDC 23 summaries (the 10 main classes, the 100 divisions and every assigned section:
 -- numbers that DDC 23 leaves unassigned or optional, 007-009, 013, 024, 029, 040-049, 104, 112,
@@ -1029,12 +1031,12 @@ INSERT INTO class_numbers (scheme, number, caption_vi, caption_en, depth) VALUES
 
 -- VN19: 70 numbers.
 INSERT INTO class_numbers (scheme, number, caption_vi, caption_en, depth) VALUES
-    ('VN19', '(03)', 'Từ điển, bách khoa thư (hình thức)', 'Dictionaries, encyclopedias (form)', 1),
-    ('VN19', '(07)', 'Tài liệu học tập, giảng dạy (hình thức)', 'Teaching and study materials (form)', 1),
-    ('VN19', '(075)', 'Sách giáo khoa (hình thức)', 'Textbooks (form)', 1),
-    ('VN19', '(076)', 'Sách bài tập (hình thức)', 'Exercise books (form)', 1),
-    ('VN19', '(N)', 'Nước ngoài (ký hiệu nước)', 'Foreign countries (country mark)', 1),
-    ('VN19', '(V)', 'Việt Nam (ký hiệu nước)', 'Vietnam (country mark)', 1),
+    ('VN19', '(03)', 'Từ điển, bách khoa thư (hình thức)', 'Dictionaries, encyclopedias (form)', 0),
+    ('VN19', '(07)', 'Tài liệu học tập, giảng dạy (hình thức)', 'Teaching and study materials (form)', 0),
+    ('VN19', '(075)', 'Sách giáo khoa (hình thức)', 'Textbooks (form)', 0),
+    ('VN19', '(076)', 'Sách bài tập (hình thức)', 'Exercise books (form)', 0),
+    ('VN19', '(N)', 'Nước ngoài (ký hiệu nước)', 'Foreign countries (country mark)', 0),
+    ('VN19', '(V)', 'Việt Nam (ký hiệu nước)', 'Vietnam (country mark)', 0),
     ('VN19', '0', 'Tác phẩm kinh điển của chủ nghĩa Mác - Lênin', 'Classic works of Marxism-Leninism', 1),
     ('VN19', '1', 'Triết học', 'Philosophy', 1),
     ('VN19', '15', 'Tâm lý học', 'Psychology', 2),
