@@ -83,15 +83,19 @@ void config_defaults(void)
 	snprintf(g_config.author_mark_diacritics, sizeof g_config.author_mark_diacritics, "keep");
 }
 
-/* The words a string setting may take, NULL for free text. */
-static const char *const *choices(const char *key)
+/* The words a string setting may take (NULL for free text), and how the error names them. */
+static const char *const *choices(const char *key, const char **expected)
 {
 	static const char *const part[] = { "surname", "given", "full", NULL };
 	static const char *const diacritics[] = { "keep", "strip", NULL };
-	if (strcmp(key, "author_mark_part") == 0)
+	if (strcmp(key, "author_mark_part") == 0) {
+		*expected = "surname, given or full";
 		return part;
-	if (strcmp(key, "author_mark_diacritics") == 0)
+	}
+	if (strcmp(key, "author_mark_diacritics") == 0) {
+		*expected = "keep or strip";
 		return diacritics;
+	}
 	return NULL;
 }
 
@@ -105,14 +109,14 @@ int config_set(const char *key, const char *value, err_t *err)
 		if (f->kind == K_STR) {
 			if (strlen(value) >= f->size)
 				return err_set(err, ERR_INVALID, "err.config.value", "%s: too long", key);
-			const char *const *words = choices(key);
+			const char *expected = "";
+			const char *const *words = choices(key, &expected);
 			size_t w = 0;
 			while (words && words[w] && strcmp(words[w], value) != 0)
 				w++;
 			if (words && !words[w])
 				return err_set(err, ERR_INVALID, "err.config.value", "%s: expected %s", key,
-				               words == choices("author_mark_part") ? "surname, given or full"
-				                                                    : "keep or strip");
+				               expected);
 			if (strcmp(key, "class_scheme") == 0 && !*value)
 				return err_set(err, ERR_INVALID, "err.config.value", "%s: empty", key);
 			memcpy(p, value, strlen(value) + 1);

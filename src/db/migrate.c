@@ -163,8 +163,7 @@ static char *migration_sql(db_t *db, const migration_t *m)
 	buf_t b = BUF_INIT;
 	const char *p = (const char *)m->asset->data;
 	while (*p) {
-		if ((p == (const char *)m->asset->data || p[-1] == '\n') &&
-		    strncmp(p, marker, strlen(marker)) == 0) {
+		if ((p == (const char *)m->asset->data || p[-1] == '\n') && strncmp(p, marker, strlen(marker)) == 0) {
 			p += strlen(marker);
 			continue;
 		}
@@ -233,7 +232,7 @@ done:
 	return rc;
 }
 
-/* A fold directive's words: identifiers only (lower-case letters, digits, '_'), at most 8. */
+/* A fold directive: identifiers only (lower-case letters, digits, '_'), at most 6 sources. */
 typedef struct fold_rule {
 	char table[64], dest[64];
 	char src[6][64];
@@ -314,9 +313,18 @@ static int fold_fill(db_t *db, const fold_rule_t *r, err_t *err)
 			continue;
 		}
 		if (n == cap) {
-			cap = cap ? cap * 2 : 256;
-			ids = realloc(ids, cap * sizeof *ids);
-			folds = realloc(folds, cap * sizeof *folds);
+			size_t bigger = cap ? cap * 2 : 256;
+			int64_t *ni = realloc(ids, bigger * sizeof *ids);
+			ids = ni ? ni : ids;
+			char **nf = ni ? realloc(folds, bigger * sizeof *folds) : NULL;
+			folds = nf ? nf : folds;
+			if (!ni || !nf) {
+				free(f);
+				rc = db_fail(err, ERR_INTERNAL, "fold %s.%s: out of memory", r->table,
+				             r->dest);
+				break;
+			}
+			cap = bigger;
 		}
 		ids[n] = db_col_int(st, 0);
 		folds[n++] = f;
