@@ -59,8 +59,9 @@ int classify_scheme_check(db_t *db, const char *s, arena_t *a, const char **code
  * viet nam"): every word must begin a word of the caption. Ranked: the exact number first, then
  * the numbers that begin with q (in order), then caption matches (the whole caption equal to q,
  * then beginning with it, then the rest; shallower numbers first). An empty q lists the main
- * classes. At most limit (1..500) entries. Errors: ERR_INVALID for a query that is too long
- * (err.classify.query), not UTF-8 (err.text.utf8) or an unknown scheme. */
+ * classes (depth 1). At most limit entries (1..500; another value means 50). Errors:
+ * ERR_FORBIDDEN for readers (classify_check_staff); ERR_INVALID for a query that is too long
+ * (err.classify.query), not UTF-8 (err.utf8) or an unknown scheme (err.classify.scheme). */
 int classify_search(db_t *db, const actor_t *actor, const char *scheme, const char *q, const char *lang,
                     int limit, arena_t *a, class_entry_t **out, size_t *n, err_t *err);
 
@@ -102,8 +103,8 @@ int classify_diacritics_parse(const char *s, bool *keep);
 /* The author mark: the first rule->letters letters (letters and digits; other characters are
  * skipped) of the chosen part of the first author's name (authors are separated by ';'), in upper
  * case, NFC. Without an author, the first word of the title (any part rule gives its first word).
- * "" when neither has a letter. Never NULL; input that is not UTF-8 gives "". rule NULL: the
- * deployment's. */
+ * "" when neither has a letter. Never NULL; an author that is not UTF-8 counts as none, a title
+ * that is not UTF-8 gives "". rule NULL: the deployment's. */
 const char *classify_author_mark(arena_t *a, const classify_rule_t *rule, const char *authors,
                                  const char *title);
 
