@@ -79,6 +79,7 @@ typedef struct item {
 	int64_t price;
 	const char *location;
 	const char *status;
+	const char *note; /* filled by catalog_item_get (edit.h) only */
 } item_t;
 
 typedef struct biblio {
