@@ -43,11 +43,11 @@ bool catalog_dupkey_same(const catalog_dupkey_t *x, const catalog_dupkey_t *y)
 
 int catalog_find_duplicate(db_t *db, int64_t unit_id, const catalog_dupkey_t *k, int64_t *id, err_t *err)
 {
-	return catalog_find_duplicate_other(db, unit_id, k, 0, id, err);
+	return catalog_find_duplicate_other(db, unit_id, k, 0, true, id, err);
 }
 
 int catalog_find_duplicate_other(db_t *db, int64_t unit_id, const catalog_dupkey_t *k, int64_t except,
-                                 int64_t *id, err_t *err)
+                                 bool by_title, int64_t *id, err_t *err)
 {
 	int rc = ERR_NOTFOUND;
 	if (*k->isbn)
@@ -55,7 +55,7 @@ int catalog_find_duplicate_other(db_t *db, int64_t unit_id, const catalog_dupkey
 		                  "SELECT id FROM biblios WHERE unit_id = ? AND isbn = ? AND id <> ? ORDER BY id "
 		                  "LIMIT 1",
 		                  "isi", unit_id, k->isbn, except);
-	if (rc == ERR_NOTFOUND)
+	if (rc == ERR_NOTFOUND && by_title)
 		rc = db_query_int(
 		    db, id, err,
 		    "SELECT id FROM biblios WHERE unit_id = ? AND title_fold = ? AND authors_fold = ? "

@@ -133,9 +133,10 @@ bool catalog_dupkey_same(const catalog_dupkey_t *x, const catalog_dupkey_t *y);
  * each on its own index. */
 int catalog_find_duplicate(db_t *db, int64_t unit_id, const catalog_dupkey_t *k, int64_t *id, err_t *err);
 
-/* The same, ignoring record except (0: none): for a record being edited. */
+/* The same, ignoring record except (0: none), for a record being edited: by the ISBN when k has
+ * one, and by title + authors + year when by_title. */
 int catalog_find_duplicate_other(db_t *db, int64_t unit_id, const catalog_dupkey_t *k, int64_t except,
-                                 int64_t *id, err_t *err);
+                                 bool by_title, int64_t *id, err_t *err);
 
 /* The short fields as the catalogue stores them, for every writer of records (create, edit,
  * MARC): *out is *in with each text trimmed, NFC and within its length, the ISBN validated and

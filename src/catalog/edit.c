@@ -163,12 +163,15 @@ static int write_record(db_t *db, const actor_t *actor, const char *action, cons
 	res->marc_updated = marc && (!old_marc || strcmp(old_marc, marc));
 	if ((rc = db_begin_own(db, &own, err)) < 0)
 		return rc;
-	bool key_changed = strcmp(old->isbn, n->isbn) || strcmp(fo.title, fn.title) || strcmp(fo.authors, fn.authors) ||
-	                   old->year != n->year;
-	if (key_changed && !allow_duplicate) {
-		catalog_dupkey_t k = { .isbn = n->isbn, .title = fn.title, .authors = fn.authors, .year = n->year };
+	/* Only a collision the edit makes is reported: a record already like another (kept so on
+	 * purpose) is not warned about again when its price changes. */
+	bool isbn_changed = strcmp(old->isbn, n->isbn) != 0;
+	bool title_changed = strcmp(fo.title, fn.title) || strcmp(fo.authors, fn.authors) || old->year != n->year;
+	if ((isbn_changed || title_changed) && !allow_duplicate) {
+		catalog_dupkey_t k = { .isbn = isbn_changed ? n->isbn : "", .title = fn.title, .authors = fn.authors,
+			               .year = n->year };
 		int64_t dup = 0;
-		rc = catalog_find_duplicate_other(db, old->unit_id, &k, old->id, &dup, err);
+		rc = catalog_find_duplicate_other(db, old->unit_id, &k, old->id, title_changed, &dup, err);
 		if (rc == 0) {
 			res->dup_id = dup;
 			rc = err_set(err, ERR_CONFLICT, "err.biblio.duplicate", "%lld", (long long)dup);
