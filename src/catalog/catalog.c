@@ -51,10 +51,11 @@ int catalog_find_duplicate_other(db_t *db, int64_t unit_id, const catalog_dupkey
 {
 	int rc = ERR_NOTFOUND;
 	if (*k->isbn)
-		rc = db_query_int(db, id, err,
-		                  "SELECT id FROM biblios WHERE unit_id = ? AND isbn = ? AND id <> ? ORDER BY id "
-		                  "LIMIT 1",
-		                  "isi", unit_id, k->isbn, except);
+		rc = db_query_int(
+		    db, id, err,
+		    "SELECT id FROM biblios WHERE unit_id = ? AND isbn = ? AND id <> ? ORDER BY id "
+		    "LIMIT 1",
+		    "isi", unit_id, k->isbn, except);
 	if (rc == ERR_NOTFOUND && by_title)
 		rc = db_query_int(
 		    db, id, err,
@@ -425,8 +426,9 @@ int catalog_biblio_prepare(db_t *db, arena_t *a, const biblio_t *in, biblio_t *o
 	if (in->grade < 0 || in->grade > 12)
 		return err_set(err, ERR_INVALID, "err.biblio.grade", NULL);
 	int64_t known = 0;
-	if ((rc = db_query_int(db, &known, err, "SELECT COUNT(*) FROM doc_types WHERE code = ? AND active = 1",
-	                       "s", in->doc_type ? in->doc_type : "")) < 0)
+	if ((rc =
+	         db_query_int(db, &known, err, "SELECT COUNT(*) FROM doc_types WHERE code = ? AND active = 1",
+	                      "s", in->doc_type ? in->doc_type : "")) < 0)
 		return rc;
 	if (!known)
 		return err_set(err, ERR_INVALID, "err.biblio.doc_type", NULL);
@@ -474,7 +476,8 @@ int catalog_biblio_create(db_t *db, const actor_t *actor, const biblio_t *in, bo
 	arena_t *a = arena_new(4096);
 	biblio_t c;
 	catalog_fold_t fold;
-	if ((rc = catalog_check_writer(actor, err)) < 0 || (rc = catalog_biblio_prepare(db, a, in, &c, err)) < 0)
+	if ((rc = catalog_check_writer(actor, err)) < 0 ||
+	    (rc = catalog_biblio_prepare(db, a, in, &c, err)) < 0)
 		goto done;
 	catalog_biblio_fold(a, &c, &fold);
 
@@ -487,7 +490,9 @@ int catalog_biblio_create(db_t *db, const actor_t *actor, const biblio_t *in, bo
 	if ((rc = take_numbers(db, actor->unit_id, "#BIB", 1, &nth, err)) < 0)
 		goto fail;
 	if (!allow_duplicate) {
-		catalog_dupkey_t k = { .isbn = c.isbn, .title = fold.title, .authors = fold.authors, .year = c.year };
+		catalog_dupkey_t k = {
+			.isbn = c.isbn, .title = fold.title, .authors = fold.authors, .year = c.year
+		};
 		int64_t dup = 0;
 		rc = catalog_find_duplicate(db, actor->unit_id, &k, &dup, err);
 		if (rc == 0) {

@@ -18,7 +18,8 @@ static int get_own(db_t *db, const actor_t *actor, int64_t id, arena_t *a, bibli
                    err_t *err)
 {
 	int rc;
-	if ((rc = catalog_check_writer(actor, err)) < 0 || (rc = catalog_biblio_get(db, actor, id, a, out, err)) < 0)
+	if ((rc = catalog_check_writer(actor, err)) < 0 ||
+	    (rc = catalog_biblio_get(db, actor, id, a, out, err)) < 0)
 		return rc;
 	if (out->unit_id != actor->unit_id)
 		return err_set(err, ERR_NOTFOUND, "err.biblio.notfound", NULL);
@@ -113,11 +114,14 @@ static void diff_marc(arena_t *a, buf_t *b, const char *old_xml, const char *new
 	if (old_xml)
 		marc_rec_from_xml(a, old_xml, &o, &e);
 	marc_rec_from_xml(a, new_xml, &n, &e);
-	char **ol = arena_zalloc(a, (o.nfields + 1) * sizeof *ol), **nl = arena_zalloc(a, (n.nfields + 1) * sizeof *nl);
+	char **ol = arena_zalloc(a, (o.nfields + 1) * sizeof *ol),
+	     **nl = arena_zalloc(a, (n.nfields + 1) * sizeof *nl);
 	for (size_t i = 0; i < o.nfields; i++)
-		ol[i] = (char *)marc_rec_lines(a, &(marc_rec_t){ .leader = "", .fields = &o.fields[i], .nfields = 1 });
+		ol[i] = (char *)marc_rec_lines(
+		    a, &(marc_rec_t){ .leader = "", .fields = &o.fields[i], .nfields = 1 });
 	for (size_t i = 0; i < n.nfields; i++)
-		nl[i] = (char *)marc_rec_lines(a, &(marc_rec_t){ .leader = "", .fields = &n.fields[i], .nfields = 1 });
+		nl[i] = (char *)marc_rec_lines(
+		    a, &(marc_rec_t){ .leader = "", .fields = &n.fields[i], .nfields = 1 });
 	buf_t tags = BUF_INIT;
 	/* A new field matches an old one with the same line (each old one once); what is left over
 	 * on either side changed. */
@@ -145,9 +149,9 @@ static void diff_marc(arena_t *a, buf_t *b, const char *old_xml, const char *new
 
 /* Write n (prepared) over old (as read, with its version), with the MARC record marc (NULL:
  * none). */
-static int write_record(db_t *db, const actor_t *actor, const char *action, const biblio_t *old, const char *old_marc,
-                        const biblio_t *n, const char *marc, bool allow_duplicate, arena_t *a,
-                        catalog_edit_result_t *res, err_t *err)
+static int write_record(db_t *db, const actor_t *actor, const char *action, const biblio_t *old,
+                        const char *old_marc, const biblio_t *n, const char *marc, bool allow_duplicate,
+                        arena_t *a, catalog_edit_result_t *res, err_t *err)
 {
 	int rc, own = 0;
 	catalog_fold_t fo, fn;
@@ -166,9 +170,12 @@ static int write_record(db_t *db, const actor_t *actor, const char *action, cons
 	/* Only a collision the edit makes is reported: a record already like another (kept so on
 	 * purpose) is not warned about again when its price changes. */
 	bool isbn_changed = strcmp(old->isbn, n->isbn) != 0;
-	bool title_changed = strcmp(fo.title, fn.title) || strcmp(fo.authors, fn.authors) || old->year != n->year;
+	bool title_changed =
+	    strcmp(fo.title, fn.title) || strcmp(fo.authors, fn.authors) || old->year != n->year;
 	if ((isbn_changed || title_changed) && !allow_duplicate) {
-		catalog_dupkey_t k = { .isbn = isbn_changed ? n->isbn : "", .title = fn.title, .authors = fn.authors,
+		catalog_dupkey_t k = { .isbn = isbn_changed ? n->isbn : "",
+			               .title = fn.title,
+			               .authors = fn.authors,
 			               .year = n->year };
 		int64_t dup = 0;
 		rc = catalog_find_duplicate_other(db, old->unit_id, &k, old->id, title_changed, &dup, err);
@@ -182,24 +189,26 @@ static int write_record(db_t *db, const actor_t *actor, const char *action, cons
 	}
 	/* The new version is later than the old one even within the same second. */
 	int64_t now = clock_now(), version = now > old->version ? now : old->version + 1;
-	rc = db_exec(db, err,
-	             "UPDATE biblios SET doc_type = ?, title = ?, subtitle = ?, authors = ?, publisher = ?, place = ?, "
-	             "year = NULLIF(?, 0), edition = ?, isbn = ?, language = ?, pages = ?, size = ?, price = ?, "
-	             "series = ?, subjects = ?, summary = ?, class_number = ?, call_number = ?, grade = NULLIF(?, 0), "
-	             "title_fold = ?, authors_fold = ?, search_fold = ?, search_words = ?, marc = ?, updated_at = ? "
-	             "WHERE id = ? AND updated_at = ?",
-	             "ssssssisssssisssssisssssiii", n->doc_type, n->title, n->subtitle, n->authors, n->publisher,
-	             n->place, (int64_t)n->year, n->edition, n->isbn, n->language, n->pages, n->size, n->price,
-	             n->series, n->subjects, n->summary, n->class_number, n->call_number, (int64_t)n->grade, fn.title,
-	             fn.authors, fn.search, fn.words, marc, version, old->id, old->version);
+	rc = db_exec(
+	    db, err,
+	    "UPDATE biblios SET doc_type = ?, title = ?, subtitle = ?, authors = ?, publisher = ?, place = "
+	    "?, "
+	    "year = NULLIF(?, 0), edition = ?, isbn = ?, language = ?, pages = ?, size = ?, price = ?, "
+	    "series = ?, subjects = ?, summary = ?, class_number = ?, call_number = ?, grade = NULLIF(?, 0), "
+	    "title_fold = ?, authors_fold = ?, search_fold = ?, search_words = ?, marc = ?, updated_at = ? "
+	    "WHERE id = ? AND updated_at = ?",
+	    "ssssssisssssisssssisssssiii", n->doc_type, n->title, n->subtitle, n->authors, n->publisher,
+	    n->place, (int64_t)n->year, n->edition, n->isbn, n->language, n->pages, n->size, n->price,
+	    n->series, n->subjects, n->summary, n->class_number, n->call_number, (int64_t)n->grade, fn.title,
+	    fn.authors, fn.search, fn.words, marc, version, old->id, old->version);
 	if (rc == 0) {
 		rc = err_set(err, ERR_CONFLICT, "err.biblio.stale", NULL);
 		goto done;
 	}
 	if (rc < 0)
 		goto done;
-	rc = audit_write(db, actor, NULL, old->unit_id, actor->unit_path, action,
-	                 "biblio", old->id, text_cut(a, res->changes, 2000), NULL, err);
+	rc = audit_write(db, actor, NULL, old->unit_id, actor->unit_path, action, "biblio", old->id,
+	                 text_cut(a, res->changes, 2000), NULL, err);
 done:
 	rc = db_end_own(db, own, rc < 0 ? rc : 0, err);
 	if (rc == 0)
@@ -246,9 +255,10 @@ int catalog_biblio_update(db_t *db, const actor_t *actor, int64_t id, int64_t ve
 	return write_record(db, actor, "biblio.edit", &old, old_marc, &c, marc, allow_duplicate, a, res, err);
 }
 
-int catalog_biblio_marc_save(db_t *db, const actor_t *actor, int64_t id, int64_t version, const char *doc_type,
-                             int copies, marc_rec_t *rec, bool allow_duplicate, arena_t *a, marc_issue_t **issues,
-                             size_t *nissues, catalog_edit_result_t *res, err_t *err)
+int catalog_biblio_marc_save(db_t *db, const actor_t *actor, int64_t id, int64_t version,
+                             const char *doc_type, int copies, marc_rec_t *rec, bool allow_duplicate,
+                             arena_t *a, marc_issue_t **issues, size_t *nissues, catalog_edit_result_t *res,
+                             err_t *err)
 {
 	int rc;
 	biblio_t old, m, c;
@@ -276,8 +286,8 @@ int catalog_biblio_marc_save(db_t *db, const actor_t *actor, int64_t id, int64_t
 	m.grade = id ? old.grade : 0;
 	m.marc = marc;
 	if (!id) {
-		rc = catalog_biblio_create_with_copies(db, actor, &m, allow_duplicate, 0, copies, &res->id, &res->dup_id,
-		                                       err);
+		rc = catalog_biblio_create_with_copies(db, actor, &m, allow_duplicate, 0, copies, &res->id,
+		                                       &res->dup_id, err);
 		res->marc_updated = rc == 0;
 		res->changes = "";
 		return rc;
@@ -293,11 +303,12 @@ int catalog_item_get(db_t *db, const actor_t *actor, int64_t id, arena_t *a, ite
 {
 	if (!actor || actor->role == ROLE_READER)
 		return err_set(err, ERR_FORBIDDEN, "err.forbidden", NULL);
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT i.id, i.biblio_id, i.acquisition_id, i.register, i.accession_no, i.accession, "
-	                         "i.barcode, i.price, i.location, i.status, i.note, u.path "
-	                         "FROM items i JOIN units u ON u.id = i.unit_id WHERE i.id = ?",
-	                         "i", id);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "SELECT i.id, i.biblio_id, i.acquisition_id, i.register, i.accession_no, i.accession, "
+	             "i.barcode, i.price, i.location, i.status, i.note, u.path "
+	             "FROM items i JOIN units u ON u.id = i.unit_id WHERE i.id = ?",
+	             "i", id);
 	if (!st)
 		return err->code;
 	int rc = db_step(st, err);
@@ -340,7 +351,8 @@ int catalog_item_update(db_t *db, const actor_t *actor, int64_t id, const item_t
 	int rc, own = 0;
 	item_t old;
 	int64_t unit = 0;
-	if ((rc = catalog_check_writer(actor, err)) < 0 || (rc = catalog_item_get(db, actor, id, a, &old, err)) < 0)
+	if ((rc = catalog_check_writer(actor, err)) < 0 ||
+	    (rc = catalog_item_get(db, actor, id, a, &old, err)) < 0)
 		return rc;
 	if ((rc = db_query_int(db, &unit, err, "SELECT unit_id FROM items WHERE id = ?", "i", id)) < 0)
 		return rc;
@@ -356,7 +368,8 @@ int catalog_item_update(db_t *db, const actor_t *actor, int64_t id, const item_t
 	if (!barcode_ok(barcode))
 		return err_set(err, ERR_INVALID, "err.item.barcode", NULL);
 	if (text_length(location) > 100 || text_length(note) > 1000)
-		return err_set(err, ERR_INVALID, "err.field.long", "%s", text_length(note) > 1000 ? "note" : "location");
+		return err_set(err, ERR_INVALID, "err.field.long", "%s",
+		               text_length(note) > 1000 ? "note" : "location");
 	if (in->price < 0 || in->price > INT64_C(100000000000))
 		return err_set(err, ERR_INVALID, "err.price", NULL);
 	const char *status = in->status && *in->status ? in->status : old.status;
@@ -379,15 +392,18 @@ int catalog_item_update(db_t *db, const actor_t *actor, int64_t id, const item_t
 	if ((rc = db_begin_own(db, &own, err)) < 0)
 		return rc;
 	int64_t taken = 0;
-	if ((rc = db_query_int(db, &taken, err, "SELECT COUNT(*) FROM items WHERE unit_id = ? AND barcode = ? AND id <> ?",
+	if ((rc = db_query_int(db, &taken, err,
+	                       "SELECT COUNT(*) FROM items WHERE unit_id = ? AND barcode = ? AND id <> ?",
 	                       "isi", unit, barcode, id)) < 0)
 		goto done;
 	if (taken) {
 		rc = err_set(err, ERR_CONFLICT, "err.items.barcode_taken", "%s", barcode);
 		goto done;
 	}
-	rc = db_exec(db, err, "UPDATE items SET barcode = ?, location = ?, price = ?, note = ?, status = ? WHERE id = ?",
-	             "ssissi", barcode, location, in->price, note, status, id);
+	rc = db_exec(
+	    db, err,
+	    "UPDATE items SET barcode = ?, location = ?, price = ?, note = ?, status = ? WHERE id = ?",
+	    "ssissi", barcode, location, in->price, note, status, id);
 	if (rc == ERR_CONFLICT) /* a second librarian took the barcode since the check */
 		rc = err_set(err, ERR_CONFLICT, "err.items.barcode_taken", "%s", barcode);
 	if (rc < 0)

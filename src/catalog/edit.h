@@ -23,13 +23,13 @@
 #include "marc/marc_edit.h"
 
 typedef struct catalog_edit_result {
-	int64_t id;               /* the record written (a new one for a new record) */
-	int64_t dup_id;           /* with ERR_CONFLICT "err.biblio.duplicate": the record it duplicates */
-	bool kept_accessions;     /* the document type changed while the record has copies: they keep
-	                             their accession numbers; copies added later are numbered in the
-	                             new type's register */
-	bool marc_updated;        /* the stored MARC record was rewritten too */
-	const char *changes;      /* what changed, as written in the audit row ("" when nothing) */
+	int64_t id;           /* the record written (a new one for a new record) */
+	int64_t dup_id;       /* with ERR_CONFLICT "err.biblio.duplicate": the record it duplicates */
+	bool kept_accessions; /* the document type changed while the record has copies: they keep
+	                         their accession numbers; copies added later are numbered in the
+	                         new type's register */
+	bool marc_updated;    /* the stored MARC record was rewritten too */
+	const char *changes;  /* what changed, as written in the audit row ("" when nothing) */
 } catalog_edit_result_t;
 
 /* The record to edit in the actor's own school, with its copies and version; *marc (may be NULL)
@@ -54,9 +54,10 @@ int catalog_biblio_update(db_t *db, const actor_t *actor, int64_t id, int64_t ve
  * stay). rec is checked and normalised in place; when it is wrong, ERR_INVALID with every issue
  * in *issues / *nissues (each naming its field). The short fields are then mapped from the MARC
  * record by the import's rules. Duplicates as catalog_biblio_update. */
-int catalog_biblio_marc_save(db_t *db, const actor_t *actor, int64_t id, int64_t version, const char *doc_type,
-                             int copies, marc_rec_t *rec, bool allow_duplicate, arena_t *a, marc_issue_t **issues,
-                             size_t *nissues, catalog_edit_result_t *res, err_t *err);
+int catalog_biblio_marc_save(db_t *db, const actor_t *actor, int64_t id, int64_t version,
+                             const char *doc_type, int copies, marc_rec_t *rec, bool allow_duplicate,
+                             arena_t *a, marc_issue_t **issues, size_t *nissues, catalog_edit_result_t *res,
+                             err_t *err);
 
 /* One copy, readable by the actor (as catalog_biblio_get), with its note. */
 int catalog_item_get(db_t *db, const actor_t *actor, int64_t id, arena_t *a, item_t *out, err_t *err);

@@ -353,7 +353,8 @@ static size_t check_field(issues_t *is, marc_field_t *f, int fi)
 	f->ind1 = i1 ? i1 : f->ind1;
 	f->ind2 = i2 ? i2 : f->ind2;
 	if (f->nsubs > MARC_MAX_SUBFIELDS)
-		issue(is, fi, -1, "err.marc.edit.too_many_subfields", arena_printf(a, "%d", MARC_MAX_SUBFIELDS));
+		issue(is, fi, -1, "err.marc.edit.too_many_subfields",
+		      arena_printf(a, "%d", MARC_MAX_SUBFIELDS));
 	size_t nonempty = 0;
 	len = 3;
 	for (size_t j = 0; j < f->nsubs; j++) {
@@ -363,9 +364,11 @@ static size_t check_field(issues_t *is, marc_field_t *f, int fi)
 			issue(is, fi, (int)j, "err.marc.edit.code", text_cut(a, c, 20));
 		const char *v = text_value(a, s->value ? s->value : "");
 		if (!v)
-			issue(is, fi, (int)j, "err.marc.edit.text", arena_printf(a, "%s $%s", tag, text_cut(a, c, 4)));
+			issue(is, fi, (int)j, "err.marc.edit.text",
+			      arena_printf(a, "%s $%s", tag, text_cut(a, c, 4)));
 		else if (!*v)
-			issue(is, fi, (int)j, "err.marc.edit.empty_subfield", arena_printf(a, "%s $%s", tag, text_cut(a, c, 4)));
+			issue(is, fi, (int)j, "err.marc.edit.empty_subfield",
+			      arena_printf(a, "%s $%s", tag, text_cut(a, c, 4)));
 		else
 			nonempty++;
 		s->value = v ? v : s->value;
@@ -586,8 +589,8 @@ static bool has_tag(const marc_field_t *f, const char *const *tags)
 /* A list (authors, subjects, series) kept in fields with one of tags: the fields whose tidied
  * $a is still in the list stay as they are (with their other subfields), the others go, and a
  * name new to the list gets a new field with tag first_tag (when no field of it is left) or tag. */
-static void patch_list(arena_t *a, marc_rec_t *r, const char *const *tags, const char *first_tag, const char *tag,
-                       const char *ind, const char *list)
+static void patch_list(arena_t *a, marc_rec_t *r, const char *const *tags, const char *first_tag,
+                       const char *tag, const char *ind, const char *list)
 {
 	size_t n;
 	char **names = split_list(a, list, &n);
@@ -660,7 +663,8 @@ void marc_rec_patch(arena_t *a, marc_rec_t *r, const biblio_t *o, const biblio_t
 		for (size_t i = 0; !f && i < r->nfields; i++) {
 			char isbn[14];
 			err_t e;
-			const char *v = strcmp(r->fields[i].tag, "020") ? NULL : marc_field_sub(&r->fields[i], 'a');
+			const char *v =
+			    strcmp(r->fields[i].tag, "020") ? NULL : marc_field_sub(&r->fields[i], 'a');
 			char tok[32];
 			size_t k = 0;
 			while (v && *v == ' ')

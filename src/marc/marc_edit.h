@@ -39,9 +39,9 @@ typedef struct marc_sub {
 } marc_sub_t;
 
 typedef struct marc_field {
-	const char *tag;        /* three characters once checked */
+	const char *tag;         /* three characters once checked */
 	const char *ind1, *ind2; /* one character each (' ' for blank) once checked */
-	const char *data;       /* a control field's (00X) data, else NULL */
+	const char *data;        /* a control field's (00X) data, else NULL */
 	marc_sub_t *subs;
 	size_t nsubs;
 } marc_field_t;

@@ -8,16 +8,17 @@
 #include "catalog/edit.h"
 #include "web/web.h"
 
-static const char *const FIELDS[] = { "title", "subtitle", "authors", "publisher", "place", "edition", "isbn",
-	                              "language", "pages", "size", "series", "subjects", "summary", "class_number",
-	                              "call_number", "doc_type", NULL };
+static const char *const FIELDS[] = { "title",    "subtitle", "authors",  "publisher",    "place",
+	                              "edition",  "isbn",     "language", "pages",        "size",
+	                              "series",   "subjects", "summary",  "class_number", "call_number",
+	                              "doc_type", NULL };
 
 /* The form's values from a record. */
 static json_t *form_of(const biblio_t *b)
 {
-	const char *v[] = { b->title, b->subtitle, b->authors, b->publisher, b->place, b->edition, b->isbn,
-		            b->language, b->pages, b->size, b->series, b->subjects, b->summary, b->class_number,
-		            b->call_number, b->doc_type };
+	const char *v[] = { b->title,   b->subtitle,     b->authors,     b->publisher, b->place,  b->edition,
+		            b->isbn,    b->language,     b->pages,       b->size,      b->series, b->subjects,
+		            b->summary, b->class_number, b->call_number, b->doc_type };
 	json_t *f = json_object();
 	for (size_t i = 0; FIELDS[i]; i++)
 		json_object_set_new(f, FIELDS[i], json_string(v[i] ? v[i] : ""));
@@ -33,16 +34,17 @@ static json_t *doc_types(web_req_t *r, const char *selected)
 	if (catalog_doc_types(r->db, r->lang, r->arena, &v, &n, &err) < 0)
 		return list;
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(list, json_pack("{s:s, s:s, s:b}", "code", v[i].code, "name", v[i].name, "selected",
-		                                      selected && strcmp(selected, v[i].code) == 0));
+		json_array_append_new(list,
+		                      json_pack("{s:s, s:s, s:b}", "code", v[i].code, "name", v[i].name,
+		                                "selected", selected && strcmp(selected, v[i].code) == 0));
 	return list;
 }
 
 static json_t *edit_page(web_req_t *r, const biblio_t *b, bool has_marc, int64_t version, json_t *f)
 {
-	return json_pack("{s:I, s:s, s:I, s:b, s:i, s:o, s:o}", "id", (json_int_t)b->id, "title", b->title, "version",
-	                 (json_int_t)version, "has_marc", has_marc, "ncopies", (int)b->nitems, "types",
-	                 doc_types(r, json_string_value(json_object_get(f, "doc_type"))), "f", f);
+	return json_pack("{s:I, s:s, s:I, s:b, s:i, s:o, s:o}", "id", (json_int_t)b->id, "title", b->title,
+	                 "version", (json_int_t)version, "has_marc", has_marc, "ncopies", (int)b->nitems,
+	                 "types", doc_types(r, json_string_value(json_object_get(f, "doc_type"))), "f", f);
 }
 
 /*
@@ -102,13 +104,14 @@ void page_biblio_edit(web_req_t *r)
 	if (bad)
 		rc = err_set(&err, ERR_INVALID, "err.number", NULL);
 	else
-		rc = catalog_biblio_update(r->db, r->actor, r->id, version, &in, allow && !strcmp(allow, "1"), r->arena,
-		                           &res, &err);
+		rc = catalog_biblio_update(r->db, r->actor, r->id, version, &in, allow && !strcmp(allow, "1"),
+		                           r->arena, &res, &err);
 	if (rc == 0) {
 		if (r->want_json)
 			return web_json(r, 200,
-			                json_pack("{s:I, s:s, s:b, s:b}", "id", (json_int_t)r->id, "changes", res.changes,
-			                          "kept_accessions", res.kept_accessions, "marc_updated", res.marc_updated));
+			                json_pack("{s:I, s:s, s:b, s:b}", "id", (json_int_t)r->id, "changes",
+			                          res.changes, "kept_accessions", res.kept_accessions,
+			                          "marc_updated", res.marc_updated));
 		return web_redirect(r, arena_printf(r->arena, "/catalog/%lld?ok=%s", (long long)r->id,
 		                                    res.kept_accessions ? "edited_kept" : "edited"));
 	}
@@ -117,7 +120,8 @@ void page_biblio_edit(web_req_t *r)
 	int status = err_http_status(err.code);
 	if (r->want_json)
 		return web_fail_extra(r, status, err.key, err.code == ERR_CONFLICT ? NULL : err.detail,
-		                      res.dup_id ? json_pack("{s:I}", "duplicate_id", (json_int_t)res.dup_id) : NULL);
+		                      res.dup_id ? json_pack("{s:I}", "duplicate_id", (json_int_t)res.dup_id)
+		                                 : NULL);
 	/* The form again, as typed, with the message; the record (for its title and copies) as now. */
 	biblio_t b;
 	const char *marc = NULL;
@@ -146,14 +150,16 @@ static json_t *item_page(web_req_t *r, const item_t *it, const char *status)
 	json_t *list = json_array();
 	bool locked = strcmp(it->status, "on_loan") == 0 || strcmp(it->status, "withdrawn") == 0;
 	for (size_t i = 0; choices[i] && !locked; i++)
-		json_array_append_new(list, json_pack("{s:s, s:s, s:b}", "code", choices[i], "name",
-		                                      web_t(r, arena_printf(r->arena, "item.status.%s", choices[i])),
-		                                      "selected", !strcmp(choices[i], status)));
-	return json_pack("{s:I, s:I, s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:b, s:o}", "id", (json_int_t)it->id, "biblio_id",
-	                 (json_int_t)it->biblio_id, "accession", it->accession, "barcode", it->barcode, "location",
-	                 it->location, "price", (json_int_t)it->price, "note", it->note ? it->note : "", "status",
-	                 it->status, "status_label", web_t(r, arena_printf(r->arena, "item.status.%s", it->status)),
-	                 "locked", locked, "statuses", list);
+		json_array_append_new(
+		    list, json_pack("{s:s, s:s, s:b}", "code", choices[i], "name",
+		                    web_t(r, arena_printf(r->arena, "item.status.%s", choices[i])),
+		                    "selected", !strcmp(choices[i], status)));
+	return json_pack("{s:I, s:I, s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:b, s:o}", "id", (json_int_t)it->id,
+	                 "biblio_id", (json_int_t)it->biblio_id, "accession", it->accession, "barcode",
+	                 it->barcode, "location", it->location, "price", (json_int_t)it->price, "note",
+	                 it->note ? it->note : "", "status", it->status, "status_label",
+	                 web_t(r, arena_printf(r->arena, "item.status.%s", it->status)), "locked", locked,
+	                 "statuses", list);
 }
 
 /*
@@ -164,7 +170,8 @@ void page_item_edit_form(web_req_t *r)
 {
 	item_t it;
 	err_t err;
-	if (catalog_check_writer(r->actor, &err) < 0 || catalog_item_get(r->db, r->actor, r->id, r->arena, &it, &err) < 0)
+	if (catalog_check_writer(r->actor, &err) < 0 ||
+	    catalog_item_get(r->db, r->actor, r->id, r->arena, &it, &err) < 0)
 		return web_fail(r, &err);
 	biblio_t b;
 	if (catalog_biblio_get_for_edit(r->db, r->actor, it.biblio_id, r->arena, &b, NULL, &err) < 0)
@@ -197,8 +204,11 @@ void page_item_edit(web_req_t *r)
 		if (catalog_item_get(r->db, r->actor, r->id, r->arena, &it, &err) < 0)
 			return web_fail(r, &err);
 		if (r->want_json)
-			return web_json(r, 200, json_pack("{s:o, s:s}", "item", item_page(r, &it, it.status), "changes", changes));
-		return web_redirect(r, arena_printf(r->arena, "/catalog/%lld?ok=item", (long long)it.biblio_id));
+			return web_json(r, 200,
+			                json_pack("{s:o, s:s}", "item", item_page(r, &it, it.status),
+			                          "changes", changes));
+		return web_redirect(r,
+		                    arena_printf(r->arena, "/catalog/%lld?ok=item", (long long)it.biblio_id));
 	}
 	if (err.code == ERR_FORBIDDEN || err.code == ERR_NOTFOUND || r->want_json)
 		return web_fail(r, &err);

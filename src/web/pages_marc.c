@@ -88,7 +88,8 @@ static int read_form(web_req_t *r, marc_rec_t *rec, err_t *err)
 	rec->fields = arena_zalloc(r->arena, (size_t)(nf ? nf : 1) * sizeof *rec->fields);
 	rec->nfields = (size_t)nf;
 	for (size_t k = 0; k < r->nform; k++)
-		if (parse_name(r->form[k].name, &kind, &fi, &si) > 0 && si >= 0 && (size_t)si + 1 > rec->fields[fi].nsubs)
+		if (parse_name(r->form[k].name, &kind, &fi, &si) > 0 && si >= 0 &&
+		    (size_t)si + 1 > rec->fields[fi].nsubs)
 			rec->fields[fi].nsubs = (size_t)si + 1;
 	for (long i = 0; i < nf; i++) {
 		marc_field_t *f = &rec->fields[i];
@@ -104,12 +105,24 @@ static int read_form(web_req_t *r, marc_rec_t *rec, err_t *err)
 		marc_field_t *f = &rec->fields[fi];
 		const char *v = r->form[k].value;
 		switch (kind) {
-		case 't': f->tag = text_trim(arena_strdup(r->arena, v)); break;
-		case 'a': f->ind1 = v; break;
-		case 'b': f->ind2 = v; break;
-		case 'd': f->data = v; break;
-		case 'c': f->subs[si].code = text_trim(arena_strdup(r->arena, v)); break;
-		case 'v': f->subs[si].value = v; break;
+		case 't':
+			f->tag = text_trim(arena_strdup(r->arena, v));
+			break;
+		case 'a':
+			f->ind1 = v;
+			break;
+		case 'b':
+			f->ind2 = v;
+			break;
+		case 'd':
+			f->data = v;
+			break;
+		case 'c':
+			f->subs[si].code = text_trim(arena_strdup(r->arena, v));
+			break;
+		case 'v':
+			f->subs[si].value = v;
+			break;
 		}
 	}
 	/* A control field's row has its data input only; a data field's none. */
@@ -137,15 +150,17 @@ static json_t *rec_json(web_req_t *r, const marc_rec_t *rec, const marc_issue_t 
 		for (size_t j = 0; j < f->nsubs; j++) {
 			const char *code = f->subs[j].code ? f->subs[j].code : "";
 			json_array_append_new(
-			    subs, json_pack("{s:i, s:i, s:s, s:s, s:s}", "fi", (int)i, "j", (int)j, "code", code, "value",
-			                    f->subs[j].value ? f->subs[j].value : "", "name",
-			                    name_or_empty(r, arena_printf(r->arena, "marc.sub.%s.%s", tag, code))));
+			    subs,
+			    json_pack("{s:i, s:i, s:s, s:s, s:s}", "fi", (int)i, "j", (int)j, "code", code,
+			              "value", f->subs[j].value ? f->subs[j].value : "", "name",
+			              name_or_empty(r, arena_printf(r->arena, "marc.sub.%s.%s", tag, code))));
 		}
 		const char *i1 = f->ind1 && strcmp(f->ind1, " ") ? f->ind1 : "";
 		const char *i2 = f->ind2 && strcmp(f->ind2, " ") ? f->ind2 : "";
-		json_t *fo = json_pack("{s:i, s:s, s:s, s:b, s:s, s:s, s:s, s:o}", "i", (int)i, "tag", tag, "name",
-		                       name_or_empty(r, arena_printf(r->arena, "marc.tag.%s", tag)), "control", control,
-		                       "data", f->data ? f->data : "", "ind1", i1, "ind2", i2, "subs", subs);
+		json_t *fo =
+		    json_pack("{s:i, s:s, s:s, s:b, s:s, s:s, s:s, s:o}", "i", (int)i, "tag", tag, "name",
+		              name_or_empty(r, arena_printf(r->arena, "marc.tag.%s", tag)), "control",
+		              control, "data", f->data ? f->data : "", "ind1", i1, "ind2", i2, "subs", subs);
 		json_t *fi = json_array();
 		for (size_t k = 0; k < niss; k++)
 			if (iss[k].field == (int)i)
@@ -157,8 +172,8 @@ static json_t *rec_json(web_req_t *r, const marc_rec_t *rec, const marc_issue_t 
 	for (size_t k = 0; k < niss; k++)
 		if (iss[k].field < 0 || (size_t)iss[k].field >= rec->nfields)
 			json_array_append_new(general, issue_json(r, &iss[k]));
-	return json_pack("{s:s, s:o, s:b, s:o, s:s}", "leader", rec->leader ? rec->leader : "", "fields", fields,
-	                 "has_issues", json_array_size(general) > 0, "issues", general, "lines",
+	return json_pack("{s:s, s:o, s:b, s:o, s:s}", "leader", rec->leader ? rec->leader : "", "fields",
+	                 fields, "has_issues", json_array_size(general) > 0, "issues", general, "lines",
 	                 marc_rec_lines(r->arena, rec));
 }
 
@@ -171,15 +186,16 @@ static json_t *doc_types(web_req_t *r, const char *selected)
 	if (catalog_doc_types(r->db, r->lang, r->arena, &v, &n, &err) < 0)
 		return list;
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(list, json_pack("{s:s, s:s, s:b}", "code", v[i].code, "name", v[i].name, "selected",
-		                                      selected && strcmp(selected, v[i].code) == 0));
+		json_array_append_new(list,
+		                      json_pack("{s:s, s:s, s:b}", "code", v[i].code, "name", v[i].name,
+		                                "selected", selected && strcmp(selected, v[i].code) == 0));
 	return list;
 }
 
 /* Render the form: id 0 for a new record. */
 static void render_form(web_req_t *r, int status, int64_t id, const char *title, int64_t version,
-                        const marc_rec_t *rec, const marc_issue_t *iss, size_t niss, bool stored, const err_t *err,
-                        int64_t dup_id)
+                        const marc_rec_t *rec, const marc_issue_t *iss, size_t niss, bool stored,
+                        const err_t *err, int64_t dup_id)
 {
 	json_t *d = rec_json(r, rec, iss, niss);
 	json_object_set_new(d, "id", json_integer(id));
@@ -188,7 +204,8 @@ static void render_form(web_req_t *r, int status, int64_t id, const char *title,
 	json_object_set_new(d, "is_new", json_boolean(id == 0));
 	json_object_set_new(d, "stored", json_boolean(stored));
 	json_object_set_new(d, "action",
-	                    json_string(id ? arena_printf(r->arena, "/catalog/%lld/marc", (long long)id) : "/catalog/new/marc"));
+	                    json_string(id ? arena_printf(r->arena, "/catalog/%lld/marc", (long long)id)
+	                                   : "/catalog/new/marc"));
 	if (!id) {
 		const char *type = web_form(r, "doc_type");
 		const char *copies = web_form(r, "copies");
@@ -237,7 +254,8 @@ void page_marc_view(web_req_t *r)
 	json_object_set_new(d, "id", json_integer(b.id));
 	json_object_set_new(d, "title", json_string(b.title));
 	json_object_set_new(d, "stored", json_boolean(stored));
-	json_object_set_new(d, "can_write", json_boolean(r->actor->role == ROLE_LIBRARIAN && b.unit_id == r->actor->unit_id));
+	json_object_set_new(d, "can_write",
+	                    json_boolean(r->actor->role == ROLE_LIBRARIAN && b.unit_id == r->actor->unit_id));
 	const char *ok = web_query(r, "ok");
 	if (ok && !strcmp(ok, "marc"))
 		json_object_set_new(d, "notice", json_string(web_t(r, "ok.biblio.marc")));
@@ -349,15 +367,16 @@ static void marc_post(web_req_t *r, int64_t id)
 			json_object_set_new(extra, "issues", list);
 			if (res.dup_id)
 				json_object_set_new(extra, "duplicate_id", json_integer(res.dup_id));
-			return web_fail_extra(r, status, err.key, err.code == ERR_CONFLICT ? NULL : err.detail, extra);
+			return web_fail_extra(r, status, err.key,
+			                      err.code == ERR_CONFLICT ? NULL : err.detail, extra);
 		}
 		render_form(r, status, id, title, version, &rec, iss, niss, true, &err, res.dup_id);
 		return;
 	}
 	if (r->want_json)
 		return web_json(r, id ? 200 : 201,
-		                json_pack("{s:I, s:s, s:b}", "id", (json_int_t)res.id, "changes", res.changes, "kept_accessions",
-		                          res.kept_accessions));
+		                json_pack("{s:I, s:s, s:b}", "id", (json_int_t)res.id, "changes", res.changes,
+		                          "kept_accessions", res.kept_accessions));
 	web_redirect(r, arena_printf(r->arena, "/catalog/%lld/marc/view?ok=marc", (long long)res.id));
 }
 

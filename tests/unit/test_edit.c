@@ -37,19 +37,26 @@ static void test_setup(void)
 	CHECK_INT(units_create(db, NULL, &u0, &sgd, &err), 0);
 	unit_new_t u1 = { .parent_id = sgd, .code = "PGD01", .name = "Phòng 1", .kind = "office" };
 	CHECK_INT(units_create(db, NULL, &u1, &pgd, &err), 0);
-	unit_new_t u2 = { .parent_id = pgd, .code = "TH001", .name = "Trường 1", .kind = "school", .school_level = "th" };
+	unit_new_t u2 = {
+		.parent_id = pgd, .code = "TH001", .name = "Trường 1", .kind = "school", .school_level = "th"
+	};
 	CHECK_INT(units_create(db, NULL, &u2, &th1, &err), 0);
-	unit_new_t u3 = { .parent_id = pgd, .code = "TH002", .name = "Trường 2", .kind = "school", .school_level = "th" };
+	unit_new_t u3 = {
+		.parent_id = pgd, .code = "TH002", .name = "Trường 2", .kind = "school", .school_level = "th"
+	};
 	CHECK_INT(units_create(db, NULL, &u3, &th2, &err), 0);
 	struct {
 		const char *user, *role;
 		int64_t unit;
 	} acc[] = {
-		{ "thuthu.th001", "librarian", th1 }, { "thuthu.th002", "librarian", th2 }, { "phong1.cv", "inspector", pgd },
-		{ "bgh.th001", "leader", th1 },       { "bandoc.th001", "reader", th1 },
+		{ "thuthu.th001", "librarian", th1 }, { "thuthu.th002", "librarian", th2 },
+		{ "phong1.cv", "inspector", pgd },    { "bgh.th001", "leader", th1 },
+		{ "bandoc.th001", "reader", th1 },
 	};
 	for (size_t i = 0; i < sizeof acc / sizeof acc[0]; i++) {
-		account_new_t in = { .unit_id = acc[i].unit, .username = acc[i].user, .role = acc[i].role, .password = PW };
+		account_new_t in = {
+			.unit_id = acc[i].unit, .username = acc[i].user, .role = acc[i].role, .password = PW
+		};
 		CHECK_INT(accounts_create(db, NULL, &in, NULL, NULL, &err), 0);
 	}
 	lib1 = login("thuthu.th001");
@@ -57,7 +64,8 @@ static void test_setup(void)
 	office = login("phong1.cv");
 	leader = login("bgh.th001");
 	reader = login("bandoc.th001");
-	CHECK(lib1.account_id && lib2.account_id && office.account_id && leader.account_id && reader.account_id);
+	CHECK(lib1.account_id && lib2.account_id && office.account_id && leader.account_id &&
+	      reader.account_id);
 }
 
 static int64_t hits(const actor_t *who, const char *q, int64_t id)
@@ -86,8 +94,8 @@ static int64_t audits(const char *action, int64_t id)
 {
 	int64_t n = -1;
 	err_t err;
-	CHECK_INT(db_query_int(db, &n, &err, "SELECT COUNT(*) FROM audit WHERE action = ? AND entity_id = ?", "si", action,
-	                       id),
+	CHECK_INT(db_query_int(db, &n, &err, "SELECT COUNT(*) FROM audit WHERE action = ? AND entity_id = ?",
+	                       "si", action, id),
 	          0);
 	return n;
 }
@@ -97,11 +105,17 @@ static void test_update(void)
 {
 	err_t err;
 	catalog_edit_result_t res;
-	biblio_t in = { .title = "Tiếng Việt 5", .authors = "Nguyễn Minh Thuyết", .doc_type = "SGK", .year = 2020,
+	biblio_t in = { .title = "Tiếng Việt 5",
+		        .authors = "Nguyễn Minh Thuyết",
+		        .doc_type = "SGK",
+		        .year = 2020,
 		        .price = 15000 };
 	int64_t id = 0, other = 0;
 	CHECK_INT(catalog_biblio_create_with_copies(db, &lib1, &in, false, 0, 2, &id, NULL, &err), 0);
-	biblio_t o2 = { .title = "Toán 5", .authors = "Đỗ Đình Hoan", .doc_type = "SGK", .year = 2020,
+	biblio_t o2 = { .title = "Toán 5",
+		        .authors = "Đỗ Đình Hoan",
+		        .doc_type = "SGK",
+		        .year = 2020,
 		        .isbn = "978-0-306-40615-7" };
 	CHECK_INT(catalog_biblio_create(db, &lib1, &o2, false, &other, NULL, &err), 0);
 	CHECK_INT(hits(&lib1, "tieng viet", id), 1);
@@ -215,8 +229,12 @@ static const char *first_issue(marc_rec_t *r, int *field)
 static void test_marc_check(void)
 {
 	int f;
-	static const char *const good[] = { "008", "260101s2020    vm            000 0 vie d", "",
-		                            "245", "1", "0", "a", "Toán 5 /", "c", "Đỗ Đình Hoan.", "", NULL };
+	static const char *const good[] = { "008", "260101s2020    vm            000 0 vie d",
+		                            "",    "245",
+		                            "1",   "0",
+		                            "a",   "Toán 5 /",
+		                            "c",   "Đỗ Đình Hoan.",
+		                            "",    NULL };
 	marc_rec_t r = rec_of("", good);
 	CHECK_STR(first_issue(&r, &f), "ok");
 	CHECK_STR(r.leader, "00000nam a2200000 a 4500"); /* the default */
@@ -227,7 +245,8 @@ static void test_marc_check(void)
 	CHECK_STR(first_issue(&r, &f), "err.marc.edit.leader");
 	CHECK_INT(f, -1);
 
-	static const char *const badtag[] = { "245", "1", "0", "a", "T", "", "24a", " ", " ", "a", "x", "", NULL };
+	static const char *const badtag[] = { "245", "1", "0", "a", "T", "",  "24a",
+		                              " ",   " ", "a", "x", "",  NULL };
 	r = rec_of("", badtag);
 	CHECK_STR(first_issue(&r, &f), "err.marc.edit.tag");
 	CHECK_INT(f, 1);
@@ -245,13 +264,15 @@ static void test_marc_check(void)
 	static const char *const no245[] = { "650", " ", "4", "a", "Toán", "", NULL };
 	r = rec_of("", no245);
 	CHECK_STR(first_issue(&r, &f), "err.marc.edit.no_245");
-	static const char *const two245[] = { "245", "0", "0", "a", "A", "", "245", "0", "0", "a", "B", "", NULL };
+	static const char *const two245[] = { "245", "0", "0", "a", "A", "",  "245",
+		                              "0",   "0", "a", "B", "",  NULL };
 	r = rec_of("", two245);
 	CHECK_STR(first_issue(&r, &f), "err.marc.edit.repeat");
 	static const char *const badutf8[] = { "245", "0", "0", "a", "\xc3\x28", "", NULL };
 	r = rec_of("", badutf8);
 	CHECK_STR(first_issue(&r, &f), "err.marc.edit.text");
-	static const char *const ctl[] = { "245", "0", "0", "a", "T", "", "500", " ", " ", "a", "x\x1fy", "", NULL };
+	static const char *const ctl[] = { "245", "0", "0", "a",      "T", "",  "500",
+		                           " ",   " ", "a", "x\x1fy", "",  NULL };
 	r = rec_of("", ctl);
 	CHECK_STR(first_issue(&r, &f), "err.marc.edit.text");
 	/* A control field with subfields. */
@@ -347,15 +368,18 @@ static void test_marc_edit_real(void)
 	marc_issue_t *iss;
 	size_t niss;
 	catalog_edit_result_t res;
-	CHECK_INT(catalog_biblio_marc_save(db, &leader, id, b.version, NULL, 0, &rec, false, A, &iss, &niss, &res, &err),
+	CHECK_INT(catalog_biblio_marc_save(db, &leader, id, b.version, NULL, 0, &rec, false, A, &iss, &niss,
+	                                   &res, &err),
 	          ERR_FORBIDDEN);
-	CHECK_INT(catalog_biblio_marc_save(db, &lib2, id, b.version, NULL, 0, &rec, false, A, &iss, &niss, &res, &err),
+	CHECK_INT(catalog_biblio_marc_save(db, &lib2, id, b.version, NULL, 0, &rec, false, A, &iss, &niss,
+	                                   &res, &err),
 	          ERR_NOTFOUND);
 	/* Change 245 $a only. */
 	for (size_t i = 0; i < f245->nsubs; i++)
 		if (!strcmp(f245->subs[i].code, "a"))
 			f245->subs[i].value = "Sửa nhan đề trong MARC /";
-	CHECK_INT(catalog_biblio_marc_save(db, &lib1, id, b.version, NULL, 0, &rec, false, A, &iss, &niss, &res, &err),
+	CHECK_INT(catalog_biblio_marc_save(db, &lib1, id, b.version, NULL, 0, &rec, false, A, &iss, &niss,
+	                                   &res, &err),
 	          0);
 	CHECK(res.marc_updated);
 	const char *after = stored_marc(id);
@@ -367,7 +391,8 @@ static void test_marc_edit_real(void)
 	CHECK_INT(hits(&lib1, "sua nhan de", id), 1);
 	CHECK_INT(audits("biblio.marc", id), 1);
 	/* A stale MARC form. */
-	CHECK_INT(catalog_biblio_marc_save(db, &lib1, id, b.version, NULL, 0, &rec, false, A, &iss, &niss, &res, &err),
+	CHECK_INT(catalog_biblio_marc_save(db, &lib1, id, b.version, NULL, 0, &rec, false, A, &iss, &niss,
+	                                   &res, &err),
 	          ERR_CONFLICT);
 
 	/* The short form on the same record: 245 of the stored MARC follows, the rest stays. */
@@ -416,18 +441,53 @@ static void test_marc_edit_real(void)
 static void test_marc_new(void)
 {
 	err_t err;
-	static const char *const lines[] = { "020", " ", " ", "a", "978-604-2-09587-7", "",
-		                             "100", "1", " ", "a", "Tô Hoài,", "d", "1920-2014.", "",
-		                             "245", "1", "0", "a", "Dế Mèn phiêu lưu ký /", "c", "Tô Hoài.", "",
-		                             "260", " ", " ", "a", "Hà Nội :", "b", "Kim Đồng,", "c", "c2019.", "",
-		                             "650", " ", "4", "a", "Văn học thiếu nhi", "", NULL };
+	static const char *const lines[] = { "020",
+		                             " ",
+		                             " ",
+		                             "a",
+		                             "978-604-2-09587-7",
+		                             "",
+		                             "100",
+		                             "1",
+		                             " ",
+		                             "a",
+		                             "Tô Hoài,",
+		                             "d",
+		                             "1920-2014.",
+		                             "",
+		                             "245",
+		                             "1",
+		                             "0",
+		                             "a",
+		                             "Dế Mèn phiêu lưu ký /",
+		                             "c",
+		                             "Tô Hoài.",
+		                             "",
+		                             "260",
+		                             " ",
+		                             " ",
+		                             "a",
+		                             "Hà Nội :",
+		                             "b",
+		                             "Kim Đồng,",
+		                             "c",
+		                             "c2019.",
+		                             "",
+		                             "650",
+		                             " ",
+		                             "4",
+		                             "a",
+		                             "Văn học thiếu nhi",
+		                             "",
+		                             NULL };
 	marc_rec_t r = rec_of("", lines);
 	marc_issue_t *iss;
 	size_t niss;
 	catalog_edit_result_t res;
 	CHECK_INT(catalog_biblio_marc_save(db, &reader, 0, 0, "TN", 1, &r, false, A, &iss, &niss, &res, &err),
 	          ERR_FORBIDDEN);
-	CHECK_INT(catalog_biblio_marc_save(db, &lib1, 0, 0, "TN", 2, &r, false, A, &iss, &niss, &res, &err), 0);
+	CHECK_INT(catalog_biblio_marc_save(db, &lib1, 0, 0, "TN", 2, &r, false, A, &iss, &niss, &res, &err),
+	          0);
 	biblio_t b = get(res.id);
 	CHECK_STR(b.title, "Dế Mèn phiêu lưu ký");
 	CHECK_STR(b.authors, "Tô Hoài");
@@ -456,9 +516,12 @@ static void test_marc_new(void)
 	/* Bad MARC: nothing written, every issue named. */
 	int64_t before = 0;
 	CHECK_INT(db_query_int(db, &before, &err, "SELECT COUNT(*) FROM biblios", ""), 0);
-	static const char *const bad[] = { "24", " ", " ", "a", "x", "", "650", "x", "Y", "A", "y", "", NULL };
+	static const char *const bad[] = {
+		"24", " ", " ", "a", "x", "", "650", "x", "Y", "A", "y", "", NULL
+	};
 	r = rec_of("", bad);
-	CHECK_INT(catalog_biblio_marc_save(db, &lib1, 0, 0, "TN", 1, &r, false, A, &iss, &niss, &res, &err), ERR_INVALID);
+	CHECK_INT(catalog_biblio_marc_save(db, &lib1, 0, 0, "TN", 1, &r, false, A, &iss, &niss, &res, &err),
+	          ERR_INVALID);
 	CHECK(niss >= 4); /* the tag, the indicator, the code, no 245 */
 	int64_t after = 0;
 	CHECK_INT(db_query_int(db, &after, &err, "SELECT COUNT(*) FROM biblios", ""), 0);
@@ -476,7 +539,10 @@ static void test_items(void)
 	CHECK_INT(catalog_item_get(db, &lib1, b.items[0].id, A, &it, &err), 0);
 	CHECK_INT(catalog_item_get(db, &lib2, b.items[0].id, A, &it, &err), ERR_NOTFOUND);
 	CHECK_INT(catalog_item_get(db, &reader, b.items[0].id, A, &it, &err), ERR_FORBIDDEN);
-	item_t ch = { .barcode = " TV-0001 ", .location = "Kho mở, giá 3", .price = 30000, .note = "Bìa rách nhẹ",
+	item_t ch = { .barcode = " TV-0001 ",
+		      .location = "Kho mở, giá 3",
+		      .price = 30000,
+		      .note = "Bìa rách nhẹ",
 		      .status = "damaged" };
 	const char *what;
 	CHECK_INT(catalog_item_update(db, &lib2, it.id, &ch, A, &what, &err), ERR_NOTFOUND);
@@ -502,7 +568,8 @@ static void test_items(void)
 	other.status = "withdrawn";
 	CHECK_INT(catalog_item_update(db, &lib1, b.items[1].id, &other, A, &what, &err), ERR_INVALID);
 	/* A copy on loan keeps its status: circulation owns it. */
-	CHECK_INT(db_exec(db, &err, "UPDATE items SET status = 'on_loan' WHERE id = ?", "i", b.items[1].id), 1);
+	CHECK_INT(db_exec(db, &err, "UPDATE items SET status = 'on_loan' WHERE id = ?", "i", b.items[1].id),
+	          1);
 	other.status = "available";
 	CHECK_INT(catalog_item_update(db, &lib1, b.items[1].id, &other, A, &what, &err), ERR_INVALID);
 	CHECK_STR(err.key, "err.item.status_locked");
