@@ -320,8 +320,11 @@ static size_t check_field(issues_t *is, marc_field_t *f, int fi)
 	arena_t *a = is->a;
 	size_t len = 0;
 	const char *tag = f->tag ? f->tag : "";
-	if (strlen(tag) != 3 || !isdigit((unsigned char)tag[0]) || !isdigit((unsigned char)tag[1]) ||
-	    !isdigit((unsigned char)tag[2])) {
+	/* Three digits; or, as local systems write them (Aleph's CAT), three capitals or digits. */
+	bool tag_ok = strlen(tag) == 3;
+	for (int k = 0; tag_ok && k < 3; k++)
+		tag_ok = isdigit((unsigned char)tag[k]) || isupper((unsigned char)tag[k]);
+	if (!tag_ok) {
 		issue(is, fi, -1, "err.marc.edit.tag", text_cut(a, tag, 20));
 		return 0;
 	}

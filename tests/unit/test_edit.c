@@ -250,6 +250,11 @@ static void test_marc_check(void)
 	r = rec_of("", badtag);
 	CHECK_STR(first_issue(&r, &f), "err.marc.edit.tag");
 	CHECK_INT(f, 1);
+	static const char *const local[] = { "245", "1", "0", "a", "T", "", "CAT", " ", " ", "a", "x", "",
+		                             "cat", " ", " ", "a", "x", "", NULL };
+	r = rec_of("", local);
+	CHECK_STR(first_issue(&r, &f), "err.marc.edit.tag"); /* CAT is a local tag; cat is not a tag */
+	CHECK_INT(f, 2);
 	static const char *const badind[] = { "245", "1", "AB", "a", "T", "", NULL };
 	r = rec_of("", badind);
 	CHECK_STR(first_issue(&r, &f), "err.marc.edit.indicator");
@@ -437,6 +442,38 @@ static void test_marc_edit_real(void)
 	}
 }
 
+/* A record with local tags (Aleph's CAT), MARC-8 in the file: the short form edits its title, the
+ * MARC form saves it, and every other field stays as it was. */
+static void test_local_tags(void)
+{
+	err_t err;
+	int64_t id = 0;
+	import_one(DATA "pymarc-alphatag.dat", 0, &id);
+	const char *before = stored_marc(id);
+	CHECK(strstr(before, "tag=\"CAT\"") != NULL);
+	biblio_t b = get(id), ch;
+	ch = b;
+	ch.title = "Hóa học cho trẻ em";
+	catalog_edit_result_t res;
+	CHECK_INT(catalog_biblio_update(db, &lib1, id, b.version, &ch, false, A, &res, &err), 0);
+	const char *after = stored_marc(id);
+	CHECK_STR(lines_except(after, "245"), lines_except(before, "245"));
+	marc_rec_t r;
+	CHECK_INT(marc_rec_from_xml(A, after, &r, &err), 0);
+	CHECK_STR(marc_field_sub(marc_rec_field(&r, "245"), 'a'), "Hóa học cho trẻ em,");
+	CHECK_STR(marc_field_sub(marc_rec_field(&r, "245"), 'c'), "by Virginia L. Mullin. Illustrated by Bernard Case.");
+	/* Saved unchanged through the MARC form: the same record, byte for byte. */
+	b = get(id);
+	marc_issue_t *iss;
+	size_t niss;
+	CHECK_INT(catalog_biblio_marc_save(db, &lib1, id, b.version, NULL, 0, &r, false, A, &iss, &niss, &res, &err), 0);
+	CHECK_STR(stored_marc(id), after);
+	CHECK(!res.marc_updated);
+	CHECK_INT(get(id).version, b.version); /* nothing changed: nothing written */
+	CHECK_INT(audits("biblio.marc", id), 0);
+	CHECK_INT(audits("biblio.edit", id), 1);
+}
+
 /* A new record catalogued in full, and the short form's year in a 260 $c. */
 static void test_marc_new(void)
 {
@@ -586,6 +623,7 @@ int main(void)
 	RUN(test_update);
 	RUN(test_marc_check);
 	RUN(test_marc_edit_real);
+	RUN(test_local_tags);
 	RUN(test_marc_new);
 	RUN(test_items);
 	arena_free(A);
