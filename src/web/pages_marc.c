@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "base/i18n.h"
 #include "base/text.h"
 #include "catalog/edit.h"
@@ -230,6 +231,17 @@ static void new_record(web_req_t *r, marc_rec_t *rec)
 {
 	biblio_t empty = { .language = "vie" };
 	marc_rec_from_biblio(r->arena, &empty, 0, rec);
+	/* 008/00-05: the date the record was entered, yymmdd (Vietnam's day). */
+	char vn[32];
+	clock_format_vn(clock_now(), 0, vn, sizeof vn); /* dd/mm/yyyy */
+	marc_field_t *f008 = marc_rec_field(rec, "008");
+	if (f008 && strlen(f008->data) >= 6) {
+		char *d = arena_strdup(r->arena, f008->data);
+		memcpy(d, vn + 8, 2);
+		memcpy(d + 2, vn + 3, 2);
+		memcpy(d + 4, vn, 2);
+		f008->data = d;
+	}
 	marc_rec_insert(r->arena, rec, rec->nfields, "245");
 	rec->fields[rec->nfields - 1].ind1 = "0";
 	rec->fields[rec->nfields - 1].ind2 = "0";

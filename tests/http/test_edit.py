@@ -413,6 +413,7 @@ def test_new_record_in_full():
     lib = client("thuthu.th001")
     j = h.expect_status(lib.get("/catalog/new/marc"), 200).json()
     assert [x["tag"] for x in j["fields"]] == ["008", "245"], j
+    assert re.fullmatch(r"\d{6} {29}vie  ", j["fields"][0]["data"]), j["fields"][0]   # date entered, language
     f = marc_rows(j)
     f.update({"v1_0": "Dế Mèn phiêu lưu ký /", "v1_1": "Tô Hoài.", "doc_type": "TN", "copies": "2",
               "t2": "100", "a2": "1", "c2_0": "a", "v2_0": "Tô Hoài,", "c2_1": "d", "v2_1": "1920-2014.",
