@@ -361,9 +361,10 @@ int catalog_item_update(db_t *db, const actor_t *actor, int64_t id, const item_t
 		return rc;
 	if (unit != actor->unit_id)
 		return err_set(err, ERR_NOTFOUND, "err.item.notfound", NULL);
-	char *barcode = text_trim(arena_strdup(a, in->barcode ? in->barcode : ""));
-	char *location = text_nfc(a, in->location ? in->location : "");
-	char *note = text_nfc(a, in->note ? in->note : "");
+	char *barcode = text_trim(arena_strdup(a, in->barcode ? in->barcode : old.barcode));
+	char *location = text_nfc(a, in->location ? in->location : old.location);
+	char *note = text_nfc(a, in->note ? in->note : old.note);
+	int64_t price = in->price == CATALOG_KEEP_PRICE ? old.price : in->price;
 	if (!location || !note)
 		return err_set(err, ERR_INVALID, "err.utf8", NULL);
 	text_trim(location);
@@ -373,7 +374,7 @@ int catalog_item_update(db_t *db, const actor_t *actor, int64_t id, const item_t
 	if (text_length(location) > 100 || text_length(note) > 1000)
 		return err_set(err, ERR_INVALID, "err.field.long", "%s",
 		               text_length(note) > 1000 ? "note" : "location");
-	if (in->price < 0 || in->price > INT64_C(100000000000))
+	if (price < 0 || price > INT64_C(100000000000))
 		return err_set(err, ERR_INVALID, "err.price", NULL);
 	const char *status = in->status && *in->status ? in->status : old.status;
 	if (strcmp(status, old.status)) {
@@ -385,7 +386,7 @@ int catalog_item_update(db_t *db, const actor_t *actor, int64_t id, const item_t
 	buf_t ch = BUF_INIT;
 	change(a, &ch, "barcode", old.barcode, barcode);
 	change(a, &ch, "location", old.location, location);
-	change_int(&ch, "price", old.price, in->price);
+	change_int(&ch, "price", old.price, price);
 	change(a, &ch, "note", old.note, note);
 	change(a, &ch, "status", old.status, status);
 	const char *what = arena_strdup(a, buf_str(&ch));
@@ -406,7 +407,7 @@ int catalog_item_update(db_t *db, const actor_t *actor, int64_t id, const item_t
 	rc = db_exec(
 	    db, err,
 	    "UPDATE items SET barcode = ?, location = ?, price = ?, note = ?, status = ? WHERE id = ?",
-	    "ssissi", barcode, location, in->price, note, status, id);
+	    "ssissi", barcode, location, price, note, status, id);
 	if (rc == ERR_CONFLICT) /* a second librarian took the barcode since the check */
 		rc = err_set(err, ERR_CONFLICT, "err.items.barcode_taken", "%s", barcode);
 	if (rc < 0)

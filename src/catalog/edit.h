@@ -62,7 +62,11 @@ int catalog_biblio_marc_save(db_t *db, const actor_t *actor, int64_t id, int64_t
 /* One copy, readable by the actor (as catalog_biblio_get), with its note. */
 int catalog_item_get(db_t *db, const actor_t *actor, int64_t id, arena_t *a, item_t *out, err_t *err);
 
-/* Change a copy of the actor's school: in->barcode (unique in the school; ERR_CONFLICT
+/* A price that says "keep the copy's" to catalog_item_update. */
+#define CATALOG_KEEP_PRICE INT64_MIN
+
+/* Change a copy of the actor's school (a NULL string or CATALOG_KEEP_PRICE keeps what it has):
+ * in->barcode (unique in the school; ERR_CONFLICT
  * "err.items.barcode_taken"), location, price, note, and status among available, damaged and
  * lost. A copy on loan or withdrawn keeps its status (circulation and weeding own those); asking
  * to change it is ERR_INVALID "err.item.status_locked". *changes (may be NULL) receives what

@@ -69,7 +69,8 @@ void page_biblio_edit_form(web_req_t *r)
 ** POST /catalog/:id/edit
 ** Fields: version (from the form), title, subtitle, authors, publisher, place, year, edition,
 ** isbn, language, pages, size, price (đồng), series, subjects, summary, doc_type, class_number,
-** call_number, grade; allow_duplicate=1 to keep a change that makes the record like another.
+** call_number, grade (every field: one left out is saved empty, as the form sends them all);
+** allow_duplicate=1 to keep a change that makes the record like another.
 ** 303 to the record; 400 for bad input, 409 for a stale form or a likely duplicate (with
 ** "duplicate_id"); nothing is written on error.
 */
@@ -184,7 +185,8 @@ void page_item_edit_form(web_req_t *r)
 /*
 ** POST /items/:id/edit
 ** Fields: barcode (unique in the school), location, price (đồng), note, status (available,
-** damaged, lost; a copy on loan or withdrawn keeps its own). 303 to the record.
+** damaged, lost; a copy on loan or withdrawn keeps its own); a field left out keeps its value.
+** 303 to the record; 400 for bad input, 409 for a barcode another copy has.
 */
 void page_item_edit(web_req_t *r)
 {
@@ -194,7 +196,7 @@ void page_item_edit(web_req_t *r)
 	in.location = web_form(r, "location");
 	in.note = web_form(r, "note");
 	in.status = web_form(r, "status");
-	in.price = web_parse_int(web_form(r, "price"), 0, INT64_MIN, INT64_MAX, &bad);
+	in.price = web_parse_int(web_form(r, "price"), CATALOG_KEEP_PRICE, INT64_MIN + 1, INT64_MAX, &bad);
 	const char *changes = NULL;
 	err_t err;
 	int rc = bad ? err_set(&err, ERR_INVALID, "err.number", NULL)

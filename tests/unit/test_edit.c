@@ -250,8 +250,8 @@ static void test_marc_check(void)
 	r = rec_of("", badtag);
 	CHECK_STR(first_issue(&r, &f), "err.marc.edit.tag");
 	CHECK_INT(f, 1);
-	static const char *const local[] = { "245", "1", "0", "a", "T", "", "CAT", " ", " ", "a", "x", "",
-		                             "cat", " ", " ", "a", "x", "", NULL };
+	static const char *const local[] = { "245", "1", "0",   "a", "T", "",  "CAT", " ", " ", "a",
+		                             "x",   "",  "cat", " ", " ", "a", "x",   "",  NULL };
 	r = rec_of("", local);
 	CHECK_STR(first_issue(&r, &f), "err.marc.edit.tag"); /* CAT is a local tag; cat is not a tag */
 	CHECK_INT(f, 2);
@@ -461,12 +461,15 @@ static void test_local_tags(void)
 	marc_rec_t r;
 	CHECK_INT(marc_rec_from_xml(A, after, &r, &err), 0);
 	CHECK_STR(marc_field_sub(marc_rec_field(&r, "245"), 'a'), "Hóa học cho trẻ em,");
-	CHECK_STR(marc_field_sub(marc_rec_field(&r, "245"), 'c'), "by Virginia L. Mullin. Illustrated by Bernard Case.");
+	CHECK_STR(marc_field_sub(marc_rec_field(&r, "245"), 'c'),
+	          "by Virginia L. Mullin. Illustrated by Bernard Case.");
 	/* Saved unchanged through the MARC form: the same record, byte for byte. */
 	b = get(id);
 	marc_issue_t *iss;
 	size_t niss;
-	CHECK_INT(catalog_biblio_marc_save(db, &lib1, id, b.version, NULL, 0, &r, false, A, &iss, &niss, &res, &err), 0);
+	CHECK_INT(catalog_biblio_marc_save(db, &lib1, id, b.version, NULL, 0, &r, false, A, &iss, &niss, &res,
+	                                   &err),
+	          0);
 	CHECK_STR(stored_marc(id), after);
 	CHECK(!res.marc_updated);
 	CHECK_INT(get(id).version, b.version); /* nothing changed: nothing written */
@@ -591,6 +594,15 @@ static void test_items(void)
 	CHECK_STR(it.status, "damaged");
 	CHECK_INT(it.price, 30000);
 	CHECK_INT(audits("item.edit", it.id), 1);
+	/* What is left out stays. */
+	item_t only = { .status = "available", .price = CATALOG_KEEP_PRICE };
+	CHECK_INT(catalog_item_update(db, &lib1, it.id, &only, A, &what, &err), 0);
+	CHECK_INT(catalog_item_get(db, &lib1, it.id, A, &it, &err), 0);
+	CHECK_STR(it.barcode, "TV-0001");
+	CHECK_STR(it.note, "Bìa rách nhẹ");
+	CHECK_INT(it.price, 30000);
+	CHECK_STR(it.status, "available");
+	CHECK_STR(what, "status: \"damaged\" -> \"available\"");
 	/* The other copy may not take the same barcode; bad barcodes and statuses refused. */
 	item_t other = ch;
 	other.status = "available";
