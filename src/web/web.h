@@ -137,7 +137,7 @@ web_handler_fn page_healthz, page_static, page_login_form, page_login, page_logo
     page_account_reset, page_account_unlock, page_audit, page_catalog, page_biblio_new, page_biblio_create,
     page_biblio, page_items_add, page_acquisitions, page_acquisition_create, page_acquisition,
     page_labels, page_labels_preview, page_import_form, page_import_preview, page_import_commit,
-    page_copycat, page_copycat_import;
+    page_copycat, page_copycat_import, page_job;
 
 /* Editing the catalogue (pages_edit.c, pages_marc.c). */
 web_handler_fn page_biblio_edit_form, page_biblio_edit, page_item_edit_form, page_item_edit, page_marc_view,
