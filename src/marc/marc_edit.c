@@ -589,38 +589,69 @@ static bool has_tag(const marc_field_t *f, const char *const *tags)
 	return false;
 }
 
-/* A list (authors, subjects, series) kept in fields with one of tags: the fields whose tidied
- * $a is still in the list stay as they are (with their other subfields), the others go, and a
- * name new to the list gets a new field with tag first_tag (when no field of it is left) or tag. */
+/* A list (authors, subjects, series) kept in fields with one of tags, rewritten in the list's
+ * order (the import reads them in record order): a name still in the list keeps its field, with
+ * its indicators and other subfields ($d dates, $e roles); a new name gets a new field. With
+ * first_tag (authors), the first name is the main entry (first_tag, or 110 when its field is a
+ * corporate name) at the old main entry's place, the others added entries (tag) together where the
+ * first old one was; without, all together where the first old field was, or at tag's place in
+ * tag order. */
 static void patch_list(arena_t *a, marc_rec_t *r, const char *const *tags, const char *first_tag,
                        const char *tag, const char *ind, const char *list)
 {
-	size_t n;
+	size_t n, nold = 0;
 	char **names = split_list(a, list, &n);
-	bool *kept = arena_zalloc(a, (n ? n : 1) * sizeof *kept);
-	for (size_t i = r->nfields; i > 0; i--) {
-		marc_field_t *f = &r->fields[i - 1];
+	marc_field_t *old = arena_zalloc(a, (r->nfields ? r->nfields : 1) * sizeof *old);
+	long head = -1, rest = -1; /* where the first old main entry and added entry were */
+	for (size_t i = 0, removed = 0; i < r->nfields; i++) {
+		marc_field_t *f = &r->fields[i];
 		if (f->data || !has_tag(f, tags))
 			continue;
-		const char *v = marc_tidy(a, marc_field_sub(f, 'a'));
-		size_t k = 0;
-		while (k < n && (kept[k] || strcmp(names[k], v)))
-			k++;
-		if (k < n)
-			kept[k] = true;
-		else
-			marc_rec_remove(r, i - 1);
+		bool is_head = first_tag && (!strcmp(f->tag, first_tag) || !strcmp(f->tag, "110"));
+		long at = (long)(i - removed);
+		if (is_head && head < 0)
+			head = at;
+		if (!is_head && rest < 0)
+			rest = at;
+		old[nold++] = *f;
+		removed++;
 	}
+	for (size_t i = r->nfields; i > 0; i--)
+		if (!r->fields[i - 1].data && has_tag(&r->fields[i - 1], tags))
+			marc_rec_remove(r, i - 1);
+	bool *used = arena_zalloc(a, (nold ? nold : 1) * sizeof *used);
 	for (size_t k = 0; k < n; k++) {
-		if (kept[k])
-			continue;
-		const char *t = first_tag && !marc_rec_field(r, first_tag) ? first_tag : tag;
-		size_t pos = marc_rec_position(r, t);
+		marc_field_t *was = NULL;
+		for (size_t j = 0; j < nold && !was; j++)
+			if (!used[j] && !strcmp(marc_tidy(a, marc_field_sub(&old[j], 'a')), names[k])) {
+				used[j] = true;
+				was = &old[j];
+			}
+		bool corporate = was && !strcmp(was->tag, "110");
+		const char *t = first_tag && k == 0 ? (corporate ? "110" : first_tag)
+		                : corporate         ? "110"
+		                : was && !first_tag ? was->tag
+		                                    : tag;
+		bool to_head = first_tag && k == 0;
+		long *slot = to_head ? &head : &rest;
+		size_t pos = *slot >= 0 ? (size_t)*slot : marc_rec_position(r, t);
+		if (!to_head && head >= 0 && (size_t)head >= pos)
+			head++; /* the main entry's place moves down past a field put before it */
+		if (to_head && rest >= 0 && (size_t)rest >= pos)
+			rest++;
 		marc_rec_insert(a, r, pos, t);
+		*slot = (long)pos + 1;
 		marc_field_t *f = &r->fields[pos];
-		f->ind1 = arena_strndup(a, ind, 1);
-		f->ind2 = arena_strndup(a, ind + 1, 1);
-		marc_field_add_sub(a, f, "a", names[k]);
+		if (was) {
+			f->ind1 = was->ind1;
+			f->ind2 = was->ind2;
+			f->subs = was->subs;
+			f->nsubs = was->nsubs;
+		} else {
+			f->ind1 = arena_strndup(a, ind, 1);
+			f->ind2 = arena_strndup(a, ind + 1, 1);
+			marc_field_add_sub(a, f, "a", names[k]);
+		}
 	}
 }
 

@@ -313,6 +313,76 @@ static void test_marc_check(void)
 	CHECK_INT(f, 1);
 }
 
+/* The short form's changes written into a MARC record map back to exactly the short fields, for
+ * every field the short form edits: patch and mapping are each other's inverse. */
+static void test_patch_maps_back(void)
+{
+	biblio_t a = { .title = "Toán 5",
+		       .subtitle = "Sách giáo khoa",
+		       .authors = "Đỗ Đình Hoan; Nguyễn Áng",
+		       .publisher = "Giáo dục",
+		       .place = "Hà Nội",
+		       .year = 2020,
+		       .edition = "Tái bản lần 3",
+		       .isbn = "9780306406157",
+		       .language = "vie",
+		       .pages = "180 tr",
+		       .size = "24 cm",
+		       .series = "Chương trình 2018",
+		       .subjects = "Toán học; Sách giáo khoa",
+		       .summary = "Số học và hình học",
+		       .class_number = "510",
+		       .call_number = "510 T406" };
+	biblio_t v[4];
+	for (int k = 0; k < 4; k++)
+		v[k] = a;
+	v[0].title = "Toán 5 (mới)";
+	v[0].subtitle = "";
+	v[0].authors = "Nguyễn Áng; Trần Diên Hiển";
+	v[0].year = 2024;
+	v[1].isbn = "9786042095877";
+	v[1].language = "eng";
+	v[1].edition = "";
+	v[1].pages = "200 tr";
+	v[1].size = "";
+	v[2].series = "";
+	v[2].subjects = "Hình học";
+	v[2].summary = "Tóm tắt mới";
+	v[2].class_number = "372.7";
+	v[2].call_number = "372.7 T406";
+	v[3].isbn = "";
+	v[3].publisher = "Kim Đồng";
+	v[3].place = "";
+	v[3].authors = "";
+	for (int k = 0; k < 4; k++) {
+		marc_rec_t r;
+		biblio_t m;
+		const char *norm;
+		err_t err;
+		marc_rec_from_biblio(A, &a, 0, &r);
+		marc_rec_patch(A, &r, &a, &v[k]);
+		const char *xml = marc_rec_to_xml(A, &r, &err);
+		CHECK(xml != NULL);
+		CHECK_INT(marc_rec_map(A, xml, &m, &norm, &err), 0);
+		CHECK_STR(m.title, v[k].title);
+		CHECK_STR(m.subtitle, v[k].subtitle);
+		CHECK_STR(m.authors, v[k].authors);
+		CHECK_STR(m.publisher, v[k].publisher);
+		CHECK_STR(m.place, v[k].place);
+		CHECK_INT(m.year, v[k].year);
+		CHECK_STR(m.edition, v[k].edition);
+		CHECK_STR(m.isbn, v[k].isbn);
+		CHECK_STR(m.language, v[k].language);
+		CHECK_STR(m.pages, v[k].pages);
+		CHECK_STR(m.size, v[k].size);
+		CHECK_STR(m.series, v[k].series);
+		CHECK_STR(m.subjects, v[k].subjects);
+		CHECK_STR(m.summary, v[k].summary);
+		CHECK_STR(m.class_number, v[k].class_number);
+		CHECK_STR(m.call_number, v[k].call_number);
+	}
+}
+
 static const marc_record_t *import_one(const char *file, size_t which, int64_t *id)
 {
 	static marc_batch_t b;
@@ -634,6 +704,7 @@ int main(void)
 	RUN(test_setup);
 	RUN(test_update);
 	RUN(test_marc_check);
+	RUN(test_patch_maps_back);
 	RUN(test_marc_edit_real);
 	RUN(test_local_tags);
 	RUN(test_marc_new);
