@@ -339,8 +339,13 @@ async function main() {
 	await page.goto(`${base}${recordPath}/marc`);
 	await axeCheck(page, 'the MARC21 form');
 	await page.fill('#new_tag', '650');
-	await Promise.all([page.waitForLoadState('load'), page.click('button[name="action"][value="add_field"]')]);
-	const row = page.locator('tr', { has: page.locator('input[value="650"]') }).first();
+	// htmx sends the row buttons' forms and swaps the page's main part (without script they are
+	// plain submits; tests/http/test_edit.py drives those).
+	await page.evaluate(() => { window.sameDocument = true; });
+	await page.click('button[name="action"][value="add_field"]');
+	await page.locator('table.marc input[name^="t"][value="650"]').first().waitFor({ timeout: 5000 }).catch(() => {});
+	ok(await page.evaluate(() => window.sameDocument === true), '"add field" is done by htmx, without reloading the page');
+	const row = page.locator('tr', { has: page.locator('input[name^="t"][value="650"]') }).first();
 	ok((await row.count()) === 1, '"add field" shows the form again with an empty 650 row', await page.innerText('main'));
 	await page.screenshot({ path: path.join(OUT, 'marc.png'), fullPage: true });
 	await row.locator('input[name^="v"]').first().fill('Tiếng Việt – Sách giáo khoa');
