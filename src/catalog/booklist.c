@@ -7,8 +7,7 @@
  * "Nhan đề", "NHAN DE" and "nhan de" are one column. Each row is checked on its own: a bad
  * price or year rejects that row with its line, never the file.
  *
- * The commit works like marc_commit(): one transaction, one intake batch, the catalogue's own
- * functions (which validate, fold, number the copies and audit) joining it. */
+ * The preview and the commit are the catalogue's import (batch.h), shared with MARC files. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +15,7 @@
 
 #include "base/buf.h"
 #include "base/text.h"
+#include "catalog/batch.h"
 #include "catalog/booklist.h"
 
 enum { COL_TITLE, COL_AUTHORS, COL_PUBLISHER, COL_YEAR, COL_ISBN, COL_PRICE, COL_COPIES, NCOLS };
@@ -378,107 +378,50 @@ done:
 	return rc;
 }
 
-/* --- preview and commit --------------------------------------------------------------------------- */
+/* --- preview and commit: catalog_import_check / catalog_import_commit ------------------------------ */
+
+static catalog_import_rec_t *import_recs(booklist_t *l, arena_t *a)
+{
+	catalog_import_rec_t *v = arena_zalloc(a, (l->nrows ? l->nrows : 1) * sizeof *v);
+	for (size_t i = 0; i < l->nrows; i++)
+		v[i] = (catalog_import_rec_t){ .pos = l->rows[i].line,
+			                       .bib = &l->rows[i].bib,
+			                       .copies = l->rows[i].copies };
+	return v;
+}
+
+static void import_back(booklist_t *l, const catalog_import_rec_t *v)
+{
+	l->nduplicates = 0;
+	for (size_t i = 0; i < l->nrows; i++) {
+		l->rows[i].duplicate = v[i].duplicate;
+		l->rows[i].dup_id = v[i].dup_id;
+		l->nduplicates += v[i].duplicate;
+	}
+}
 
 int booklist_preview(db_t *db, const actor_t *actor, booklist_t *l, err_t *err)
 {
-	int rc;
-	if ((rc = catalog_check_writer(actor, err)) < 0)
-		return rc;
-	arena_t *a = arena_new(16384);
-	catalog_dupkey_t *keys = arena_zalloc(a, (l->nrows ? l->nrows : 1) * sizeof *keys);
-	l->nduplicates = 0;
-	for (size_t i = 0; i < l->nrows; i++) {
-		booklist_row_t *r = &l->rows[i];
-		catalog_dupkey_make(a, &r->bib, &keys[i]);
-		r->duplicate = false;
-		r->dup_id = 0;
-		rc = catalog_find_duplicate(db, actor->unit_id, &keys[i], &r->dup_id, err);
-		if (rc == 0)
-			r->duplicate = true;
-		else if (rc != ERR_NOTFOUND)
-			goto done;
-		for (size_t j = 0; j < i && !r->duplicate; j++)
-			r->duplicate = catalog_dupkey_same(&keys[i], &keys[j]);
-		l->nduplicates += r->duplicate;
-	}
-	rc = 0;
-done:
+	arena_t *a = arena_new(4096);
+	catalog_import_result_t res;
+	catalog_import_rec_t *v = import_recs(l, a);
+	int rc = catalog_import_check(db, actor, v, l->nrows, a, &res, err);
+	if (rc == 0)
+		import_back(l, v);
 	arena_free(a);
-	return rc < 0 ? rc : 0;
+	return rc;
 }
 
 int booklist_commit(db_t *db, const actor_t *actor, booklist_t *l, const booklist_opts_t *opts,
                     booklist_result_t *res, err_t *err)
 {
-	int rc;
-	booklist_opts_t o = opts ? *opts : (booklist_opts_t){ 0 };
-	memset(res, 0, sizeof *res);
-	if ((rc = catalog_check_writer(actor, err)) < 0)
-		return rc;
-	if (!o.doc_type || !*o.doc_type)
-		o.doc_type = "STK";
-	if (o.copies <= 0)
-		o.copies = 1;
-	if (o.copies > 1000)
-		return err_set(err, ERR_INVALID, "err.items.count", NULL);
-	if (!o.source || !*o.source)
-		o.source = "other";
-	if (l->nrows == 0)
-		return 0;
-	if ((rc = db_begin(db, err)) < 0)
-		return rc;
 	arena_t *a = arena_new(4096);
-	int64_t acq = 0;
-	acquisition_t q = { .source = o.source, .note = o.note };
-	if ((rc = catalog_acquisition_create(db, actor, &q, &acq, err)) < 0)
-		goto fail;
-	l->nduplicates = 0;
-	for (size_t i = 0; i < l->nrows; i++) {
-		booklist_row_t *r = &l->rows[i];
-		biblio_t in = r->bib;
-		in.doc_type = o.doc_type;
-		arena_reset(a);
-		catalog_dupkey_t k;
-		catalog_dupkey_make(a, &in, &k);
-		int64_t id = 0;
-		r->dup_id = 0;
-		/* Rows written earlier in this transaction count too: a repeated row is a duplicate. */
-		rc = catalog_find_duplicate(db, actor->unit_id, &k, &r->dup_id, err);
-		if (rc < 0 && rc != ERR_NOTFOUND)
-			goto failed_row;
-		if (rc == 0) {
-			r->duplicate = true;
-			l->nduplicates++;
-			res->duplicates++;
-			continue;
-		}
-		r->duplicate = false;
-		if ((rc = catalog_biblio_create(db, actor, &in, true, &id, NULL, err)) < 0)
-			goto failed_row;
-		int copies = r->copies > 0 ? r->copies : o.copies;
-		if ((rc = catalog_items_add(db, actor, id, acq, copies, -1, NULL, err)) < 0)
-			goto failed_row;
-		res->imported++;
-		res->copies += copies;
-		continue;
-	failed_row:
-		res->failed_line = r->line;
-		goto fail;
-	}
-	if (res->imported == 0) { /* only duplicates: keep no empty batch */
-		db_rollback(db);
-		arena_free(a);
-		return 0;
-	}
-	if ((rc = db_commit(db, err)) < 0)
-		goto fail;
-	res->acquisition_id = acq;
+	catalog_import_rec_t *v = import_recs(l, a);
+	int rc = catalog_import_commit(db, actor, v, l->nrows, opts, a, res, err);
+	if (rc == 0)
+		import_back(l, v);
+	res->notices = NULL; /* none from a book list; and the arena goes */
+	res->nnotices = 0;
 	arena_free(a);
-	return 0;
-fail:
-	db_rollback(db);
-	arena_free(a);
-	res->imported = res->copies = res->duplicates = 0;
-	return rc < 0 ? rc : ERR_INTERNAL;
+	return rc;
 }

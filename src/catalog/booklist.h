@@ -25,6 +25,7 @@
 #include "accounts/actor.h"
 #include "base/arena.h"
 #include "base/err.h"
+#include "catalog/batch.h"
 #include "catalog/catalog.h"
 #include "db/db.h"
 
@@ -72,25 +73,15 @@ int booklist_parse_price(const char *s, int64_t *out, err_t *err);
  * l->nduplicates. Reads only. Librarians of a school (ERR_FORBIDDEN otherwise). */
 int booklist_preview(db_t *db, const actor_t *actor, booklist_t *l, err_t *err);
 
-typedef struct booklist_opts {
-	const char *doc_type; /* default "STK" */
-	int copies;           /* copies of a row without its own count; default 1 (0 = default) */
-	const char *source;   /* the batch's source; default "other" */
-	const char *note;     /* the batch's note; may be NULL */
-} booklist_opts_t;
-
-typedef struct booklist_result {
-	int64_t acquisition_id; /* the new batch (0 when nothing was imported) */
-	int64_t imported;       /* records written */
-	int64_t duplicates;     /* rows skipped as duplicates */
-	int64_t copies;         /* copies written */
-	int64_t failed_line;    /* when the commit failed: the row's line (0: before any row) */
-} booklist_result_t;
+/* The batch's options and the commit's report: the catalogue's import's (batch.h). The default
+ * copies go to a row without its own count; failed_pos is the failing row's line. */
+typedef catalog_import_opts_t booklist_opts_t;
+typedef catalog_import_result_t booklist_result_t;
 
 /* Write the list's non-duplicate rows into the actor's school (librarians) in one transaction with
  * one new intake batch; each row gets its own number of copies, else opts->copies, each at the
  * row's price. Duplicates are skipped and counted. On any other error nothing is written, err says
- * why and res->failed_line which row. A list with nothing to write writes nothing and returns 0. */
+ * why and res->failed_pos which row (its line). A list with nothing to write writes nothing and returns 0. */
 int booklist_commit(db_t *db, const actor_t *actor, booklist_t *l, const booklist_opts_t *opts,
                     booklist_result_t *res, err_t *err);
 

@@ -15,6 +15,7 @@
 #include "base/clock.h"
 #include "base/text.h"
 #include "catalog/catalog.h"
+#include "catalog/catalog_int.h"
 
 /* The register of the general register's running number (số vào sổ tổng quát). */
 #define GENERAL_REGISTER "#TQ"
@@ -375,14 +376,11 @@ int catalog_biblio_get(db_t *db, const actor_t *actor, int64_t id, arena_t *a, b
 	return load_items(db, a, out, err);
 }
 
-int catalog_biblio_create(db_t *db, const actor_t *actor, const biblio_t *in, bool allow_duplicate,
-                          int64_t *id, int64_t *dup_id, err_t *err)
+int catalog_row_prepare(arena_t *a, const biblio_t *in, catalog_row_t *r, err_t *err)
 {
-	int rc, own = 0;
-	arena_t *a = arena_new(4096);
+	int rc;
 	char isbn[14] = "";
-	if ((rc = catalog_check_writer(actor, err)) < 0)
-		goto done;
+	memset(r, 0, sizeof *r);
 	struct {
 		const char *field;
 		const char *in;
@@ -403,46 +401,24 @@ int catalog_biblio_create(db_t *db, const actor_t *actor, const biblio_t *in, bo
 		{ "class_number", in->class_number, 50, NULL },
 		{ "call_number", in->call_number, 50, NULL },
 	};
-	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
-		if (!(f[i].out = clean(a, f[i].in, f[i].max, f[i].field, err))) {
-			rc = err->code;
-			goto done;
-		}
-	}
+	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+		if (!(f[i].out = clean(a, f[i].in, f[i].max, f[i].field, err)))
+			return err->code;
 	char *title = f[0].out, *authors = f[2].out;
-	if (!*title) {
-		rc = err_set(err, ERR_INVALID, "err.biblio.title", NULL);
-		goto done;
-	}
+	if (!*title)
+		return err_set(err, ERR_INVALID, "err.biblio.title", NULL);
 	if (in->isbn && *in->isbn && (rc = isbn_normalize(in->isbn, isbn, err)) < 0)
-		goto done;
-	if (in->year && (in->year < 1400 || in->year > 2200)) {
-		rc = err_set(err, ERR_INVALID, "err.biblio.year", NULL);
-		goto done;
-	}
-	if (in->price < 0 || in->price > INT64_C(100000000000)) {
-		rc = err_set(err, ERR_INVALID, "err.price", NULL);
-		goto done;
-	}
-	if (in->grade < 0 || in->grade > 12) {
-		rc = err_set(err, ERR_INVALID, "err.biblio.grade", NULL);
-		goto done;
-	}
-	int64_t known = 0;
-	if ((rc =
-	         db_query_int(db, &known, err, "SELECT COUNT(*) FROM doc_types WHERE code = ? AND active = 1",
-	                      "s", in->doc_type ? in->doc_type : "")) < 0)
-		goto done;
-	if (!known) {
-		rc = err_set(err, ERR_INVALID, "err.biblio.doc_type", NULL);
-		goto done;
-	}
+		return rc;
+	if (in->year && (in->year < 1400 || in->year > 2200))
+		return err_set(err, ERR_INVALID, "err.biblio.year", NULL);
+	if (in->price < 0 || in->price > INT64_C(100000000000))
+		return err_set(err, ERR_INVALID, "err.price", NULL);
+	if (in->grade < 0 || in->grade > 12)
+		return err_set(err, ERR_INVALID, "err.biblio.grade", NULL);
 	const char *lang = in->language && *in->language ? in->language : "vie";
 	if (strlen(lang) != 3 || !islower((unsigned char)lang[0]) || !islower((unsigned char)lang[1]) ||
-	    !islower((unsigned char)lang[2])) {
-		rc = err_set(err, ERR_INVALID, "err.biblio.language", NULL);
-		goto done;
-	}
+	    !islower((unsigned char)lang[2]))
+		return err_set(err, ERR_INVALID, "err.biblio.language", NULL);
 	char *title_fold = text_fold(a, title), *authors_fold = text_fold(a, authors);
 	buf_t s = BUF_INIT;
 	/* Everything folded, the class number too: SQLite's LIKE ignores ASCII case and
@@ -468,6 +444,64 @@ int catalog_biblio_create(db_t *db, const actor_t *actor, const biblio_t *in, bo
 	char *search_words = arena_strdup(a, buf_str(&w));
 	buf_release(&w);
 
+	biblio_t *b = &r->b;
+	*b = *in;
+	b->title = title;
+	b->subtitle = f[1].out;
+	b->authors = authors;
+	b->publisher = f[3].out;
+	b->place = f[4].out;
+	b->edition = f[5].out;
+	b->pages = f[6].out;
+	b->size = f[7].out;
+	b->series = f[8].out;
+	b->subjects = f[9].out;
+	b->summary = f[10].out;
+	b->class_number = f[11].out;
+	b->call_number = f[12].out;
+	b->isbn = arena_strdup(a, isbn);
+	b->language = lang;
+	r->title_fold = title_fold;
+	r->authors_fold = authors_fold;
+	r->search = search;
+	r->search_words = search_words;
+	return 0;
+}
+
+int catalog_row_insert(db_t *db, const actor_t *actor, const catalog_row_t *r, const char *doc_type,
+                       int64_t now, int64_t *id, err_t *err)
+{
+	const biblio_t *b = &r->b;
+	return db_insert_id(
+	    db, id, err,
+	    "INSERT INTO biblios (unit_id, doc_type, title, subtitle, authors, publisher, place, year, "
+	    "edition, isbn, language, pages, size, price, series, subjects, summary, class_number, "
+	    "call_number, grade, title_fold, authors_fold, search_fold, search_words, marc, created_by, "
+	    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, "
+	    "?, ?, ?, NULLIF(?, 0), ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?) RETURNING id",
+	    "issssssisssssisssssisssssiii", actor->unit_id, doc_type, b->title, b->subtitle, b->authors,
+	    b->publisher, b->place, (int64_t)b->year, b->edition, b->isbn, b->language, b->pages, b->size,
+	    b->price, b->series, b->subjects, b->summary, b->class_number, b->call_number, (int64_t)b->grade,
+	    r->title_fold, r->authors_fold, r->search, r->search_words, b->marc, actor->account_id, now, now);
+}
+
+int catalog_biblio_create(db_t *db, const actor_t *actor, const biblio_t *in, bool allow_duplicate,
+                          int64_t *id, int64_t *dup_id, err_t *err)
+{
+	int rc, own = 0;
+	arena_t *a = arena_new(4096);
+	catalog_row_t row;
+	if ((rc = catalog_check_writer(actor, err)) < 0 || (rc = catalog_row_prepare(a, in, &row, err)) < 0)
+		goto done;
+	int64_t known = 0;
+	if ((rc =
+	         db_query_int(db, &known, err, "SELECT COUNT(*) FROM doc_types WHERE code = ? AND active = 1",
+	                      "s", in->doc_type ? in->doc_type : "")) < 0)
+		goto done;
+	if (!known) {
+		rc = err_set(err, ERR_INVALID, "err.biblio.doc_type", NULL);
+		goto done;
+	}
 	if ((rc = db_begin_own(db, &own, err)) < 0)
 		goto done;
 	/* Serialise the school's new records before looking for duplicates: counting them in
@@ -477,9 +511,10 @@ int catalog_biblio_create(db_t *db, const actor_t *actor, const biblio_t *in, bo
 	if ((rc = take_numbers(db, actor->unit_id, "#BIB", 1, &nth, err)) < 0)
 		goto fail;
 	if (!allow_duplicate) {
-		catalog_dupkey_t k = {
-			.isbn = isbn, .title = title_fold, .authors = authors_fold, .year = in->year
-		};
+		catalog_dupkey_t k = { .isbn = row.b.isbn,
+			               .title = row.title_fold,
+			               .authors = row.authors_fold,
+			               .year = in->year };
 		int64_t dup = 0;
 		rc = catalog_find_duplicate(db, actor->unit_id, &k, &dup, err);
 		if (rc == 0) {
@@ -491,22 +526,11 @@ int catalog_biblio_create(db_t *db, const actor_t *actor, const biblio_t *in, bo
 		if (rc != ERR_NOTFOUND)
 			goto fail;
 	}
-	int64_t now = clock_now(), nid = 0;
-	rc = db_insert_id(
-	    db, &nid, err,
-	    "INSERT INTO biblios (unit_id, doc_type, title, subtitle, authors, publisher, place, year, "
-	    "edition, isbn, language, pages, size, price, series, subjects, summary, class_number, "
-	    "call_number, grade, title_fold, authors_fold, search_fold, search_words, marc, created_by, "
-	    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, "
-	    "?, ?, ?, NULLIF(?, 0), ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?) RETURNING id",
-	    "issssssisssssisssssisssssiii", actor->unit_id, in->doc_type, title, f[1].out, authors, f[3].out,
-	    f[4].out, (int64_t)in->year, f[5].out, isbn, lang, f[6].out, f[7].out, in->price, f[8].out,
-	    f[9].out, f[10].out, f[11].out, f[12].out, (int64_t)in->grade, title_fold, authors_fold, search,
-	    search_words, in->marc, actor->account_id, now, now);
-	if (rc < 0)
+	int64_t nid = 0;
+	if ((rc = catalog_row_insert(db, actor, &row, in->doc_type, clock_now(), &nid, err)) < 0)
 		goto fail;
 	rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "biblio.create", "biblio", nid,
-	                 text_cut(a, title, 200), NULL, err);
+	                 text_cut(a, row.b.title, 200), NULL, err);
 fail:
 	rc = db_end_own(db, own, rc < 0 ? rc : 0, err);
 	if (rc == 0 && id)
@@ -517,6 +541,37 @@ done:
 }
 
 /* --- copies ------------------------------------------------------------------------------------- */
+
+void catalog_barcode_default(const char *reg, int64_t no, char out[48])
+{
+	snprintf(out, 48, "%s%06lld", reg, (long long)no);
+}
+
+int catalog_item_insert(db_t *db, int64_t unit_id, int64_t biblio_id, int64_t acquisition_id, const char *reg,
+                        int64_t no, const char *barcode, int64_t price, int64_t now, int64_t *id, err_t *err)
+{
+	char acc[48], code[48];
+	snprintf(acc, sizeof acc, "%s-%06lld", reg, (long long)no);
+	if (!barcode || !*barcode) {
+		catalog_barcode_default(reg, no, code);
+		barcode = code;
+	}
+	int rc =
+	    db_insert_id(db, id, err,
+	                 "INSERT INTO items (unit_id, biblio_id, acquisition_id, register, accession_no, "
+	                 "accession, "
+	                 "barcode, price, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+	                 "iiisissii", unit_id, biblio_id, acquisition_id, reg, no, acc, barcode, price, now);
+	if (rc == ERR_CONFLICT) /* a barcode typed by hand earlier took this one */
+		rc = err_set(err, ERR_CONFLICT, "err.items.barcode_taken", "%s", barcode);
+	return rc;
+}
+
+int catalog_numbers_take(db_t *db, int64_t unit_id, const char *reg, int64_t count, int64_t *first,
+                         err_t *err)
+{
+	return take_numbers(db, unit_id, reg, count, first, err);
+}
 
 int catalog_items_add(db_t *db, const actor_t *actor, int64_t biblio_id, int64_t acquisition_id, int count,
                       int64_t price, int64_t *ids, err_t *err)
@@ -590,19 +645,9 @@ int catalog_items_add(db_t *db, const actor_t *actor, int64_t biblio_id, int64_t
 	if ((rc = take_numbers(db, actor->unit_id, reg, count, &first, err)) < 0)
 		goto fail;
 	for (int i = 0; i < count; i++) {
-		int64_t no = first + i, iid = 0;
-		char acc[48], code[48];
-		snprintf(acc, sizeof acc, "%s-%06lld", reg, (long long)no);
-		snprintf(code, sizeof code, "%s%06lld", reg, (long long)no);
-		rc = db_insert_id(
-		    db, &iid, err,
-		    "INSERT INTO items (unit_id, biblio_id, acquisition_id, register, accession_no, "
-		    "accession, "
-		    "barcode, price, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-		    "iiisissii", actor->unit_id, biblio_id, acquisition_id, reg, no, acc, code, each, now);
-		if (rc == ERR_CONFLICT) /* a barcode typed by hand earlier took this one */
-			rc = err_set(err, ERR_CONFLICT, "err.items.barcode_taken", "%s", code);
-		if (rc < 0)
+		int64_t iid = 0;
+		if ((rc = catalog_item_insert(db, actor->unit_id, biblio_id, acquisition_id, reg, first + i,
+		                              NULL, each, now, &iid, err)) < 0)
 			goto fail;
 		if (ids)
 			ids[i] = iid;

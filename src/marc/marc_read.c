@@ -25,6 +25,7 @@
 
 #include "base/buf.h"
 #include "base/text.h"
+#include "catalog/booklist.h"
 #include "marc/marc.h"
 
 #define REC_END   0x1D
@@ -311,6 +312,56 @@ static int first_year(const char *s)
 	return 0;
 }
 
+static void add_notice(reader_t *r, int64_t recno, const char *key, const char *detail)
+{
+	marc_batch_t *b = r->b;
+	if (b->nnotices == b->nread_notices_cap) {
+		size_t cap = b->nread_notices_cap ? 2 * b->nread_notices_cap : 16;
+		catalog_import_notice_t *v = arena_alloc(r->a, cap * sizeof *v);
+		if (b->nnotices)
+			memcpy(v, b->notices, b->nnotices * sizeof *v);
+		b->notices = v;
+		b->nread_notices_cap = cap;
+	}
+	b->notices[b->nnotices++] =
+	    (catalog_import_notice_t){ .pos = recno, .key = key, .detail = arena_strdup(r->a, detail) };
+	b->nread_notices = b->nnotices;
+}
+
+/* One copy per holdings field (852, or Koha's 952): its barcode from $p, its price from 952 $g
+ * (the purchase price), else $v (the replacement price), whole đồng as a book list writes them. A
+ * price that is not one is left out (the record's price is used) with a notice. */
+static void map_holdings(reader_t *r, const mrec_t *m, marc_record_t *out)
+{
+	for (size_t i = 0; i < m->n; i++)
+		out->holdings += !memcmp(m->f[i].tag, "852", 3) || !memcmp(m->f[i].tag, "952", 3);
+	if (!out->holdings)
+		return;
+	out->copy = arena_alloc(r->a, (size_t)out->holdings * sizeof *out->copy);
+	size_t k = 0;
+	for (size_t i = 0; i < m->n; i++) {
+		const mfield_t *f = &m->f[i];
+		int koha = !memcmp(f->tag, "952", 3);
+		if (!koha && memcmp(f->tag, "852", 3))
+			continue;
+		catalog_import_copy_t *c = &out->copy[k++];
+		const char *bc = sub(f, 'p');
+		c->barcode = bc ? text_trim(arena_strdup(r->a, bc)) : NULL;
+		c->price = -1;
+		const char *price = koha ? sub(f, 'g') : NULL;
+		if (koha && (!price || !*price))
+			price = sub(f, 'v');
+		err_t e;
+		int64_t v = 0;
+		if (price && *price) {
+			if (booklist_parse_price(price, &v, &e) == 0 && v <= INT64_C(100000000000))
+				c->price = v;
+			else
+				add_notice(r, out->recno, "err.import.price", price);
+		}
+	}
+}
+
 static int map_record(reader_t *r, const mrec_t *m, marc_record_t *out)
 {
 	arena_t *a = r->a;
@@ -378,8 +429,7 @@ static int map_record(reader_t *r, const mrec_t *m, marc_record_t *out)
 	    islower((unsigned char)f008->data[36]) && islower((unsigned char)f008->data[37]))
 		b->language = arena_strndup(a, f008->data + 35, 3);
 
-	for (size_t i = 0; i < m->n; i++)
-		out->holdings += !memcmp(m->f[i].tag, "852", 3) || !memcmp(m->f[i].tag, "952", 3);
+	map_holdings(r, m, out);
 	return 0;
 }
 
@@ -429,12 +479,16 @@ static void take(reader_t *r, const char *p, size_t len, int utf8, int64_t recno
 {
 	mrec_t m;
 	marc_record_t *out = add_record(r);
+	size_t notices = r->b->nnotices;
+	out->recno = recno;
 	if (parse_iso(r, p, len, utf8, &m) < 0 || map_record(r, &m, out) < 0) {
+		r->b->nnotices = r->b->nread_notices = notices; /* a rejected record has no notices */
 		add_problem(r, recno, offset, line);
 		return;
 	}
 	if (!(out->marcxml = to_marcxml(r, &m))) {
 		fail(r, "err.marc.record", "cannot be written as MARCXML");
+		r->b->nnotices = r->b->nread_notices = notices;
 		add_problem(r, recno, offset, line);
 		return;
 	}
@@ -535,6 +589,7 @@ int marc_read_buf(const char *data, size_t len, arena_t *a, marc_batch_t *out, e
 		s++;
 	if (s >= len)
 		return err_set(err, ERR_INVALID, "err.marc.empty", NULL);
+	out->arena = a;
 	reader_t r = { .a = a, .b = out, .w = wrbuf_alloc(), .mt = yaz_marc_create() };
 	if (data[s] == '<') {
 		out->format = "marcxml";

@@ -245,6 +245,19 @@ static json_t *counts_json(web_req_t *r, const upload_t *u)
 	              "duplicates", (json_int_t)dups, "rejected", (json_int_t)rejected, "to_import",
 	              (json_int_t)(valid - dups), "problems", problems_json(r, u));
 	json_object_set_new(o, "has_problems", json_boolean(rejected > 0));
+	/* MARC holdings: barcodes and prices not taken as the file gave them. */
+	if (!u->csv && u->marc.nnotices) {
+		json_t *list = json_array();
+		for (size_t i = 0; i < u->marc.nnotices && i < MAX_SHOWN; i++) {
+			const catalog_import_notice_t *m = &u->marc.notices[i];
+			json_array_append_new(list, json_pack("{s:s, s:I, s:s, s:s, s:s}", "where",
+			                                      web_t(r, "import.record"), "n",
+			                                      (json_int_t)m->pos, "key", m->key, "reason",
+			                                      web_t(r, m->key), "detail", m->detail));
+		}
+		json_object_set_new(o, "notices", list);
+		json_object_set_new(o, "has_notices", json_true());
+	}
 	if (rejected > MAX_SHOWN)
 		json_object_set_new(o, "more_problems", json_integer(rejected - MAX_SHOWN));
 	return o;
@@ -480,13 +493,13 @@ void page_import_commit(web_req_t *r)
 		booklist_result_t res;
 		rc = booklist_commit(r->db, r->actor, &u.list, &bo, &res, &err);
 		imported = res.imported, dups = res.duplicates, copies = res.copies, acq = res.acquisition_id;
-		failed = res.failed_line;
+		failed = res.failed_pos;
 	} else if (rc == 0) {
 		marc_import_opts_t mo = { .doc_type = o.doc_type, .copies = o.copies, .source = o.source };
 		marc_import_result_t res;
 		rc = marc_commit(r->db, r->actor, &u.marc, &mo, &res, &err);
 		imported = res.imported, dups = res.duplicates, copies = res.copies, acq = res.acquisition_id;
-		failed = res.failed_recno;
+		failed = res.failed_pos;
 	}
 	free(data);
 	if (rc < 0) {

@@ -1,0 +1,391 @@
+/* batch.c: the one import loop of the catalogue (batch.h).
+ *
+ * A one-record write (catalog_biblio_create, catalog_items_add) runs about thirteen statements:
+ * its own checks, locks, counters and audit rows. An import of two thousand records cannot pay
+ * that per record, so the commit does each thing once for the whole batch: one check of the
+ * writer and the document type, one lock of the school's records (the #BIB counter, as
+ * catalog_biblio_create takes it), the duplicate lookups in one pass before anything is written
+ * (the records of the file against each other through a hash table, against the school's through
+ * the two indexed lookups of catalog_find_duplicate), one range of accession numbers for every
+ * copy, one audit row. What is left per record is its INSERT and one INSERT per copy; the record
+ * is checked, normalised and folded once (catalog_row_prepare), and its folded title and authors
+ * are its duplicate key too.
+ *
+ * SQLite's full-text index is filled by a trigger per inserted record, and FTS5 writes its
+ * pending terms out at the end of every statement of a transaction it is part of: one small
+ * segment per record, merged again and again, which cost a quarter of an import's time. During a
+ * commit the trigger is switched off for the school (a row in fts_defer, migration 0006, which
+ * the trigger's WHEN clause reads) and the batch's records are indexed by one INSERT ... SELECT
+ * at the end, in the same transaction, so no other connection ever sees the switch.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "audit/audit.h"
+#include "base/buf.h"
+#include "base/clock.h"
+#include "catalog/batch.h"
+#include "catalog/catalog_int.h"
+
+/* --- a set of strings ------------------------------------------------------------------------------ */
+
+/* Open addressing, never shrinks, sized for the number of keys it will hold. */
+typedef struct strset {
+	const char **slot;
+	size_t mask;
+} strset_t;
+
+static void set_init(strset_t *s, arena_t *a, size_t expect)
+{
+	size_t cap = 16;
+	while (cap < 2 * expect + 1)
+		cap *= 2;
+	s->slot = arena_zalloc(a, cap * sizeof *s->slot);
+	s->mask = cap - 1;
+}
+
+static uint64_t hash(const char *k)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+	for (; *k; k++)
+		h = (h ^ (unsigned char)*k) * 1099511628211ULL;
+	return h;
+}
+
+static bool set_has(const strset_t *s, const char *k)
+{
+	for (size_t i = hash(k) & s->mask; s->slot[i]; i = (i + 1) & s->mask)
+		if (!strcmp(s->slot[i], k))
+			return true;
+	return false;
+}
+
+/* Add k (kept by pointer: it must outlive the set). The set must have room (set_init's expect). */
+static void set_add(strset_t *s, const char *k)
+{
+	size_t i = hash(k) & s->mask;
+	for (; s->slot[i]; i = (i + 1) & s->mask)
+		if (!strcmp(s->slot[i], k))
+			return;
+	s->slot[i] = k;
+}
+
+/* --- the passes ------------------------------------------------------------------------------------ */
+
+static void add_notice(catalog_import_result_t *res, arena_t *a, size_t *cap, int64_t pos, const char *key,
+                       const char *detail)
+{
+	if (res->nnotices == *cap) {
+		size_t ncap = *cap ? 2 * *cap : 16;
+		catalog_import_notice_t *v = arena_alloc(a, ncap * sizeof *v);
+		if (res->nnotices)
+			memcpy(v, res->notices, res->nnotices * sizeof *v);
+		res->notices = v;
+		*cap = ncap;
+	}
+	res->notices[res->nnotices++] =
+	    (catalog_import_notice_t){ .pos = pos, .key = key, .detail = arena_strdup(a, detail) };
+}
+
+/* Mark the duplicates of recs (keys[i] is recs[i]'s key): of the school, by its indexes, or of
+ * an earlier record that is not a duplicate itself (the ones that will be written). */
+static int mark_duplicates(db_t *db, int64_t unit_id, catalog_import_rec_t *recs,
+                           const catalog_dupkey_t *keys, size_t n, arena_t *a, int64_t *ndup, err_t *err)
+{
+	strset_t isbns, titles;
+	set_init(&isbns, a, n);
+	set_init(&titles, a, n);
+	*ndup = 0;
+	for (size_t i = 0; i < n; i++) {
+		catalog_import_rec_t *r = &recs[i];
+		const catalog_dupkey_t *k = &keys[i];
+		char *tkey = arena_printf(a, "%s\x1f%s\x1f%d", k->title, k->authors, k->year);
+		r->dup_id = 0;
+		int rc = catalog_find_duplicate(db, unit_id, k, &r->dup_id, err);
+		if (rc < 0 && rc != ERR_NOTFOUND)
+			return rc;
+		r->duplicate = rc == 0 || (*k->isbn && set_has(&isbns, k->isbn)) || set_has(&titles, tkey);
+		if (r->duplicate) {
+			(*ndup)++;
+			continue;
+		}
+		if (*k->isbn)
+			set_add(&isbns, k->isbn);
+		set_add(&titles, tkey);
+	}
+	return 0;
+}
+
+static int copies_of(const catalog_import_rec_t *r, int dflt)
+{
+	int c = r->copies > 0 ? r->copies : dflt;
+	return c > 1000 ? 1000 : c;
+}
+
+/* A barcode a school may print: printable ASCII without spaces, 1..CATALOG_BARCODE_MAX bytes. */
+static bool barcode_valid(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > CATALOG_BARCODE_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
+			return false;
+	return true;
+}
+
+/* Decide each copy's barcode: chosen[i][k] is the barcode of copy k of record i, or NULL for the
+ * default. used holds the barcodes of this import already given (the default barcodes of its
+ * copies, in a commit: first is their first accession number in register reg, 0 in a preview).
+ * A barcode not taken becomes a notice. */
+static int choose_barcodes(db_t *db, int64_t unit_id, catalog_import_rec_t *recs, size_t n, int dflt,
+                           const char *reg, int64_t first, strset_t *used, arena_t *a, const char ***chosen,
+                           catalog_import_result_t *res, err_t *err)
+{
+	size_t cap = 0;
+	int64_t no = first;
+	for (size_t i = 0; i < n; i++) {
+		catalog_import_rec_t *r = &recs[i];
+		chosen[i] = NULL;
+		if (r->duplicate)
+			continue;
+		int c = copies_of(r, dflt);
+		if (r->copy && r->copies > 0) {
+			chosen[i] = arena_zalloc(a, (size_t)c * sizeof **chosen);
+			for (int k = 0; k < c; k++) {
+				const char *bc = r->copy[k].barcode;
+				char own[48] = "";
+				if (first)
+					catalog_barcode_default(reg, no + k, own);
+				if (!bc || !*bc || !strcmp(bc, own))
+					continue;
+				if (!barcode_valid(bc)) {
+					add_notice(res, a, &cap, r->pos, "err.import.barcode_invalid", bc);
+					continue;
+				}
+				int64_t taken = set_has(used, bc);
+				if (!taken) {
+					int rc = db_query_int(
+					    db, &taken, err,
+					    "SELECT COUNT(*) FROM items WHERE unit_id = ? AND barcode = ?",
+					    "is", unit_id, bc);
+					if (rc < 0)
+						return rc;
+				}
+				if (taken) {
+					add_notice(res, a, &cap, r->pos, "err.import.barcode_taken", bc);
+					continue;
+				}
+				set_add(used, bc);
+				chosen[i][k] = bc;
+			}
+		}
+		no += c;
+	}
+	return 0;
+}
+
+/* "12-40, 42, 45-46": sorted ids as ranges. */
+static void put_ranges(buf_t *b, const int64_t *ids, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j + 1 < n && ids[j + 1] == ids[j] + 1)
+			j++;
+		buf_printf(b, "%s%lld", i ? ", " : "", (long long)ids[i]);
+		if (j > i)
+			buf_printf(b, "-%lld", (long long)ids[j]);
+		i = j + 1;
+	}
+}
+
+/* --- preview --------------------------------------------------------------------------------------- */
+
+int catalog_import_check(db_t *db, const actor_t *actor, catalog_import_rec_t *recs, size_t n, arena_t *a,
+                         catalog_import_result_t *res, err_t *err)
+{
+	int rc;
+	memset(res, 0, sizeof *res);
+	if ((rc = catalog_check_writer(actor, err)) < 0)
+		return rc;
+	arena_t *t = arena_new(16384);
+	catalog_dupkey_t *keys = arena_alloc(t, (n ? n : 1) * sizeof *keys);
+	const char ***chosen = arena_alloc(t, (n ? n : 1) * sizeof *chosen);
+	size_t nbarcodes = 0;
+	for (size_t i = 0; i < n; i++) {
+		catalog_dupkey_make(t, recs[i].bib, &keys[i]);
+		nbarcodes += recs[i].copy ? (size_t)copies_of(&recs[i], 1) : 0;
+	}
+	strset_t used;
+	set_init(&used, t, nbarcodes);
+	if ((rc = mark_duplicates(db, actor->unit_id, recs, keys, n, t, &res->duplicates, err)) == 0)
+		rc = choose_barcodes(db, actor->unit_id, recs, n, 1, "", 0, &used, a, chosen, res, err);
+	arena_free(t);
+	return rc;
+}
+
+/* --- commit ---------------------------------------------------------------------------------------- */
+
+/* The register of an active document type into reg; ERR_INVALID when there is none. */
+static int doc_register(db_t *db, const char *doc_type, char *reg, size_t size, err_t *err)
+{
+	db_stmt_t *st =
+	    db_query(db, err, "SELECT register FROM doc_types WHERE code = ? AND active = 1", "s", doc_type);
+	if (!st)
+		return err->code;
+	int rc = db_step(st, err);
+	if (rc == DB_ROW)
+		snprintf(reg, size, "%s", db_col_text(st, 0));
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	return rc == DB_ROW ? 0 : err_set(err, ERR_INVALID, "err.biblio.doc_type", "%s", doc_type);
+}
+
+int catalog_import_commit(db_t *db, const actor_t *actor, catalog_import_rec_t *recs, size_t n,
+                          const catalog_import_opts_t *opts, arena_t *a, catalog_import_result_t *res,
+                          err_t *err)
+{
+	int rc, own = 0;
+	catalog_import_opts_t o = opts ? *opts : (catalog_import_opts_t){ 0 };
+	memset(res, 0, sizeof *res);
+	if ((rc = catalog_check_writer(actor, err)) < 0)
+		return rc;
+	if (!o.doc_type || !*o.doc_type)
+		o.doc_type = "STK";
+	if (o.copies <= 0)
+		o.copies = 1;
+	if (o.copies > 1000)
+		return err_set(err, ERR_INVALID, "err.items.count", NULL);
+	if (!o.source || !*o.source)
+		o.source = "other";
+	if (n == 0)
+		return 0;
+	char reg[32];
+	if ((rc = doc_register(db, o.doc_type, reg, sizeof reg, err)) < 0)
+		return rc;
+
+	arena_t *t = arena_new(65536);
+	/* Every record checked, normalised and folded once; a bad one fails the batch only when it is
+	 * not a duplicate (those are skipped unread, as they always were). */
+	catalog_row_t *rows = arena_alloc(t, n * sizeof *rows);
+	catalog_dupkey_t *keys = arena_alloc(t, n * sizeof *keys);
+	err_t *bad = arena_zalloc(t, n * sizeof *bad);
+	for (size_t i = 0; i < n; i++) {
+		if (catalog_row_prepare(t, recs[i].bib, &rows[i], &bad[i]) < 0) {
+			catalog_dupkey_make(t, recs[i].bib, &keys[i]);
+			continue;
+		}
+		keys[i] = (catalog_dupkey_t){ .isbn = rows[i].b.isbn,
+			                      .title = rows[i].title_fold,
+			                      .authors = rows[i].authors_fold,
+			                      .year = rows[i].b.year };
+	}
+	int64_t *ids = arena_alloc(t, n * sizeof *ids), acq = 0, nth = 0, first = 0, total = 0;
+	size_t nids = 0;
+	const char ***chosen = arena_alloc(t, n * sizeof *chosen);
+	bool sqlite = db_kind(db) == DB_SQLITE;
+	if ((rc = db_begin_own(db, &own, err)) < 0)
+		goto done;
+	/* The school's records are serialised before the duplicate lookups, as in
+	 * catalog_biblio_create (its #BIB counter row, locked until the end). */
+	if ((rc = catalog_numbers_take(db, actor->unit_id, "#BIB", 0, &nth, err)) < 0 ||
+	    (rc = mark_duplicates(db, actor->unit_id, recs, keys, n, t, &res->duplicates, err)) < 0)
+		goto fail;
+	int64_t towrite = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (recs[i].duplicate)
+			continue;
+		if (bad[i].code) {
+			*err = bad[i];
+			rc = bad[i].code;
+			res->failed_pos = recs[i].pos;
+			goto fail;
+		}
+		towrite++;
+		total += copies_of(&recs[i], o.copies);
+	}
+	if (towrite == 0) /* only duplicates: keep no empty batch */
+		goto fail;
+	acquisition_t q = { .source = o.source, .note = o.note };
+	if ((rc = catalog_acquisition_create(db, actor, &q, &acq, err)) < 0 ||
+	    (rc = catalog_numbers_take(db, actor->unit_id, reg, total, &first, err)) < 0)
+		goto fail;
+	strset_t used;
+	set_init(&used, t, 2 * (size_t)total);
+	for (int64_t no = first; no < first + total; no++) {
+		char *code = arena_alloc(t, 48);
+		catalog_barcode_default(reg, no, code);
+		set_add(&used, code);
+	}
+	if ((rc = choose_barcodes(db, actor->unit_id, recs, n, o.copies, reg, first, &used, a, chosen, res,
+	                          err)) < 0)
+		goto fail;
+	if (sqlite &&
+	    (rc = db_exec(db, err, "INSERT INTO fts_defer (unit_id) VALUES (?)", "i", actor->unit_id)) < 0)
+		goto fail;
+	int64_t now = clock_now(), no = first;
+	for (size_t i = 0; i < n; i++) {
+		catalog_import_rec_t *r = &recs[i];
+		if (r->duplicate)
+			continue;
+		int64_t id = 0;
+		if ((rc = catalog_row_insert(db, actor, &rows[i], o.doc_type, now, &id, err)) < 0)
+			goto failed_record;
+		ids[nids++] = id;
+		int c = copies_of(r, o.copies);
+		for (int k = 0; k < c; k++, no++) {
+			int64_t iid = 0, price = r->copy && r->copies > 0 && r->copy[k].price >= 0
+			                             ? r->copy[k].price
+			                             : rows[i].b.price;
+			const char *bc = chosen[i] ? chosen[i][k] : NULL;
+			if ((rc = catalog_item_insert(db, actor->unit_id, id, acq, reg, no, bc, price, now,
+			                              &iid, err)) < 0)
+				goto failed_record;
+		}
+		res->imported++;
+		res->copies += c;
+		continue;
+	failed_record:
+		res->failed_pos = r->pos;
+		goto fail;
+	}
+	if (sqlite &&
+	    ((rc = db_exec(
+	          db, err,
+	          "INSERT INTO biblios_fts (rowid, search_words) SELECT id, search_words FROM biblios "
+	          "WHERE unit_id = ? AND id BETWEEN ? AND ?",
+	          "iii", actor->unit_id, ids[0], ids[nids - 1])) < 0 ||
+	     (rc = db_exec(db, err, "DELETE FROM fts_defer WHERE unit_id = ?", "i", actor->unit_id)) < 0))
+		goto fail;
+	if ((rc = catalog_numbers_take(db, actor->unit_id, "#BIB", towrite, &nth, err)) < 0)
+		goto fail;
+	buf_t d = BUF_INIT;
+	buf_printf(&d, "%lld record(s): ", (long long)res->imported);
+	put_ranges(&d, ids, nids);
+	buf_printf(&d, "; %lld copies: %s-%06lld..%06lld; %lld duplicate(s) skipped", (long long)total, reg,
+	           (long long)first, (long long)(first + total - 1), (long long)res->duplicates);
+	rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "catalog.import", "acquisition",
+	                 acq, buf_str(&d), NULL, err);
+	buf_release(&d);
+	if (rc < 0)
+		goto fail;
+	if ((rc = db_end_own(db, own, 0, err)) < 0)
+		goto undone;
+	res->acquisition_id = acq;
+	goto done;
+fail:
+	/* Nothing of the batch stays: rolled back here, or by the owner of the transaction joined. */
+	db_end_own(db, own, rc < 0 ? rc : ERR_INTERNAL, err);
+	if (rc == 0) { /* only duplicates */
+		res->imported = res->copies = 0;
+		res->nnotices = 0;
+		goto done;
+	}
+undone:
+	res->imported = res->copies = res->duplicates = 0;
+	res->nnotices = 0;
+done:
+	arena_free(t);
+	return rc;
+}
