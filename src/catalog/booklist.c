@@ -15,6 +15,7 @@
 
 #include "base/buf.h"
 #include "base/text.h"
+#include "base/xlsx.h"
 #include "catalog/batch.h"
 #include "catalog/booklist.h"
 
@@ -313,9 +314,71 @@ static void read_row(booklist_t *l, csv_t *c, const int *col, int64_t line, aren
 	r->copies = (int)copies;
 }
 
+/* The header record c: which field holds which column (col[], -1 when none), the other headers
+ * kept in out->ignored. ERR_INVALID "err.booklist.title" when no title column. */
+static int read_header(booklist_t *out, const csv_t *c, int *col, arena_t *a, err_t *err)
+{
+	for (int k = 0; k < NCOLS; k++)
+		col[k] = -1;
+	out->ignored = arena_alloc(a, (c->n ? c->n : 1) * sizeof *out->ignored);
+	for (size_t i = 0; i < c->n; i++) {
+		char *h = text_fold(a, c->f[i]);
+		int found = -1;
+		for (int k = 0; k < NCOLS && found < 0; k++)
+			for (int j = 0; aliases[k][j] && found < 0; j++)
+				if (strcmp(h, aliases[k][j]) == 0)
+					found = k;
+		if (found >= 0 && col[found] < 0)
+			col[found] = (int)i;
+		else if (*h)
+			out->ignored[out->nignored++] = text_trim(text_nfc(a, c->f[i]));
+	}
+	if (col[COL_TITLE] < 0)
+		return err_set(err, ERR_INVALID, "err.booklist.title", NULL);
+	return 0;
+}
+
+/* A workbook (.xlsx): its first sheet's rows read as the CSV's records are. */
+static int read_xlsx(const char *data, size_t len, arena_t *a, booklist_t *out, err_t *err)
+{
+	xlsx_sheet_t sh;
+	int rc, col[NCOLS];
+	if ((rc = xlsx_read(data, len, a, &sh, err)) < 0)
+		return rc;
+	out->format = "xlsx";
+	size_t i = 0;
+	csv_t c = { 0 };
+	for (; i < sh.nrows; i++) { /* the header: the first row that is not blank */
+		c.f = (char **)sh.rows[i].cell;
+		c.n = sh.rows[i].n;
+		if (!blank_record(&c))
+			break;
+	}
+	if (i == sh.nrows)
+		return err_set(err, ERR_INVALID, "err.booklist.empty", NULL);
+	if ((rc = read_header(out, &c, col, a, err)) < 0)
+		return rc;
+	for (i++; i < sh.nrows; i++) {
+		c.f = (char **)sh.rows[i].cell; /* read, never written */
+		c.n = sh.rows[i].n;
+		if (blank_record(&c))
+			continue;
+		out->nread++;
+		read_row(out, &c, col, sh.rows[i].line, a);
+	}
+	return 0;
+}
+
 int booklist_read_buf(const char *data, size_t len, arena_t *a, booklist_t *out, err_t *err)
 {
 	memset(out, 0, sizeof *out);
+	if (xlsx_is_zip(data, len)) {
+		int rc = read_xlsx(data, len, a, out, err);
+		if (rc < 0)
+			memset(out, 0, sizeof *out);
+		return rc;
+	}
+	out->format = "csv";
 	const char *p = data ? data : "", *end = p + len;
 	if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
 		p += 3;
@@ -325,8 +388,6 @@ int booklist_read_buf(const char *data, size_t len, arena_t *a, booklist_t *out,
 	csv_t c = { .p = p, .end = end, .sep = detect_sep(p, end), .line = 1, .a = a };
 	out->sep = c.sep;
 	int rc, col[NCOLS];
-	for (int k = 0; k < NCOLS; k++)
-		col[k] = -1;
 	/* The header: the first record that is not blank. */
 	while ((rc = csv_record(&c)) > 0 && blank_record(&c))
 		;
@@ -338,23 +399,8 @@ int booklist_read_buf(const char *data, size_t len, arena_t *a, booklist_t *out,
 		rc = err_set(err, ERR_INVALID, "err.booklist.empty", NULL);
 		goto done;
 	}
-	out->ignored = arena_alloc(a, c.n * sizeof *out->ignored);
-	for (size_t i = 0; i < c.n; i++) {
-		char *h = text_fold(a, c.f[i]);
-		int found = -1;
-		for (int k = 0; k < NCOLS && found < 0; k++)
-			for (int j = 0; aliases[k][j] && found < 0; j++)
-				if (strcmp(h, aliases[k][j]) == 0)
-					found = k;
-		if (found >= 0 && col[found] < 0)
-			col[found] = (int)i;
-		else if (*h)
-			out->ignored[out->nignored++] = text_trim(text_nfc(a, c.f[i]));
-	}
-	if (col[COL_TITLE] < 0) {
-		rc = err_set(err, ERR_INVALID, "err.booklist.title", NULL);
+	if ((rc = read_header(out, &c, col, a, err)) < 0)
 		goto done;
-	}
 	for (;;) {
 		int64_t line = c.line;
 		if ((rc = csv_record(&c)) < 0) {

@@ -1,4 +1,4 @@
-/* booklist.h: importing a school's book list (CSV) into its catalogue.
+/* booklist.h: importing a school's book list (CSV or Excel's XLSX) into its catalogue.
  *
  * The lists schools keep in a spreadsheet: one row per title with columns title, author,
  * publisher, year, ISBN, price, copies, under English or Vietnamese headers ("Nhan đề"/"Tên sách",
@@ -7,6 +7,11 @@
  * separated by ',' or ';' (whichever the header line has more of) and quoted as RFC 4180 says;
  * the file is UTF-8 with or without a BOM; every value is trimmed and NFC-normalised. Prices are
  * whole đồng written as "25000", "25.000", "25,000 đ" or "25.000 VNĐ".
+ *
+ * A workbook (.xlsx, told from CSV by its content: a zip archive) is read the same way from its
+ * first sheet (base/xlsx.h): the first row with a value is the header, each later row a record,
+ * numbers as typed (a price 25000, an ISBN's 13 digits), dates as yyyy-mm-dd; a row's line is
+ * its row number in the sheet. A workbook that cannot be read fails with xlsx.h's keys.
  *
  * As with MARC files (marc.h), the import has two steps: booklist_read_buf() reads and checks every
  * row (a bad row is kept aside as a problem with its line and reason and never stops the reading),
@@ -45,7 +50,8 @@ typedef struct booklist_row {
 } booklist_row_t;
 
 typedef struct booklist {
-	char sep;             /* ',' or ';' */
+	const char *format;   /* "csv" or "xlsx" */
+	char sep;             /* ',' or ';' (CSV) */
 	int64_t nread;        /* data rows found (empty lines are not rows) */
 	booklist_row_t *rows; /* the valid ones, in file order */
 	size_t nrows;
