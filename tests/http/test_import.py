@@ -264,6 +264,33 @@ def test_broken_xlsx_is_refused_and_writes_nothing():
     assert rows() == before
 
 
+def test_marc_holdings_barcodes_and_notices():
+    """952 $p barcodes become the copies' barcodes; one given twice is listed as a notice (record 2)
+    in the preview and the report, and that copy gets the default barcode; nothing fails."""
+    rec = ('<record><leader>00000nam a2200000 a 4500</leader>'
+           '<datafield tag="245" ind1="0" ind2="0"><subfield code="a">%s</subfield></datafield>'
+           '<datafield tag="952" ind1=" " ind2=" "><subfield code="p">%s</subfield>'
+           '<subfield code="g">45.000</subfield></datafield></record>')
+    xml = ('<?xml version="1.0" encoding="UTF-8"?><collection xmlns="http://www.loc.gov/MARC21/slim">' +
+           rec % ("Lịch sử Koha một", "KOHA-HTTP-1") + rec % ("Lịch sử Koha hai", "KOHA-HTTP-1") +
+           '</collection>').encode()
+    c = client("thuthu.thcs001")
+    p = h.expect_status(upload(c, xml, filename="koha.xml"), 200).json()
+    assert p["valid"] == 2 and p["has_notices"], p
+    assert [(n["n"], n["key"], n["detail"]) for n in p["notices"]] == \
+        [(2, "err.import.barcode_taken", "KOHA-HTTP-1")], p["notices"]
+    assert p["notices"][0]["reason"] == h.vi("err.import.barcode_taken")
+    b = h.Client(srv, json=False)
+    b.login_form("thuthu.thcs001")
+    page = h.expect_status(upload(b, xml, filename="koha.xml", json=False), 200).text
+    assert h.in_html(h.vi("import.notices"), page) and "KOHA-HTTP-1" in page
+    d = h.expect_status(commit(c, p["token"]), 200).json()
+    assert d["imported"] == 2 and d["copies"] == 2 and len(d["notices"]) == 1, d
+    thcs = srv.unit("THCS001")["id"]
+    assert srv.sql_value("SELECT COUNT(*) FROM items WHERE unit_id = %d AND barcode = 'KOHA-HTTP-1' "
+                         "AND price = 45000" % thcs) == 1
+
+
 def test_upload_over_max_body_under_max_upload():
     """A 1.5 MiB list (over max_body, 1 MiB) is accepted on the upload route."""
     c = client("thuthu.th001")
