@@ -4,6 +4,10 @@
  * file of bad/, a truncated file, and all-or-nothing commits. */
 #include <dirent.h>
 
+#include <libxml/parser.h>
+#include <yaz/marcdisp.h>
+#include <yaz/wrbuf.h>
+
 #include "check.h"
 #include "testdb.h"
 
@@ -501,6 +505,65 @@ static void test_holdings_crafted(void)
 	          nitem(s));
 }
 
+/* The MARCXML kept with each record is what YAZ's own writer makes of the record: every record
+ * of every shared file, read back by YAZ and written again by it, gives the same bytes. */
+static void test_marcxml_as_yaz_writes_it(void)
+{
+	if (!have_data())
+		return;
+	static const char *const dirs[] = { "../shared/data/marc/",
+		                            DATA "bulk/",
+		                            DATA "edge/",
+		                            DATA "bad/",
+		                            DATA "xml/",
+		                            DATA "yaz/",
+		                            NULL };
+	yaz_marc_t mt = yaz_marc_create();
+	WRBUF w = wrbuf_alloc();
+	int64_t records = 0, same = 0;
+	for (int k = 0; dirs[k]; k++) {
+		DIR *d = opendir(dirs[k]);
+		struct dirent *e;
+		while (d && (e = readdir(d))) {
+			if (e->d_name[0] == '.' || strstr(e->d_name, ".md"))
+				continue;
+			char path[512];
+			snprintf(path, sizeof path, "%s%s", dirs[k], e->d_name);
+			arena_t *a = arena_new(1 << 16);
+			marc_batch_t b;
+			err_t err;
+			if (marc_read_file(path, a, &b, &err) == 0) {
+				for (size_t i = 0; i < b.nrecs; i++) {
+					const char *xml = b.recs[i].marcxml;
+					xmlDoc *doc =
+					    xmlReadMemory(xml, (int)strlen(xml), NULL, NULL, XML_PARSE_NONET);
+					yaz_marc_reset(mt);
+					yaz_marc_xml(mt, YAZ_MARC_MARCXML);
+					wrbuf_rewind(w);
+					int ok =
+					    doc && yaz_marc_read_xml(mt, xmlDocGetRootElement(doc)) >= 0 &&
+					    yaz_marc_write_mode(mt, w) >= 0 && wrbuf_len(w) == strlen(xml) &&
+					    !memcmp(wrbuf_buf(w), xml, strlen(xml));
+					if (!ok && records - same < 3)
+						fprintf(stderr, "  %s record %lld:\n%s\n--- YAZ:\n%s\n", path,
+						        (long long)b.recs[i].recno, xml, wrbuf_cstr(w));
+					xmlFreeDoc(doc);
+					records++;
+					same += ok;
+				}
+			}
+			arena_free(a);
+		}
+		if (d)
+			closedir(d);
+	}
+	yaz_marc_destroy(mt);
+	wrbuf_destroy(w);
+	printf("  %lld records written as YAZ writes them\n", (long long)records);
+	CHECK(records > 3000);
+	CHECK_INT(same, records);
+}
+
 int main(void)
 {
 	db = testdb_open();
@@ -512,6 +575,7 @@ int main(void)
 	RUN(test_bad_files);
 	RUN(test_truncated);
 	RUN(test_all_or_nothing);
+	RUN(test_marcxml_as_yaz_writes_it);
 	RUN(test_holdings_real);
 	RUN(test_holdings_crafted);
 	arena_free(A);
