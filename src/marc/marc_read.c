@@ -439,26 +439,16 @@ static void put_xml(buf_t *b, const char *s)
 {
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
-		switch (c) {
-		case '<':
-			buf_puts(b, "&lt;");
-			break;
-		case '>':
-			buf_puts(b, "&gt;");
-			break;
-		case '&':
-			buf_puts(b, "&amp;");
-			break;
-		case '"':
-			buf_puts(b, "&quot;");
-			break;
-		case '\'':
-			buf_puts(b, "&apos;");
-			break;
-		default:
-			if (c >= 32 || c == 9 || c == 10 || c == 13)
-				buf_putc(b, (char)c);
-		}
+		const char *e = c == '<'    ? "&lt;"
+		                : c == '>'  ? "&gt;"
+		                : c == '&'  ? "&amp;"
+		                : c == '"'  ? "&quot;"
+		                : c == '\'' ? "&apos;"
+		                            : NULL;
+		if (e)
+			buf_puts(b, e);
+		else if (c >= 32 || c == 9 || c == 10 || c == 13)
+			buf_putc(b, (char)c);
 	}
 }
 
