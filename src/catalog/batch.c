@@ -226,6 +226,22 @@ int catalog_import_check(db_t *db, const actor_t *actor, catalog_import_rec_t *r
 
 /* --- commit ---------------------------------------------------------------------------------------- */
 
+/* SQLite: index the records ids[0..n) (in order, of this transaction) in the full-text table
+ * and switch its insert trigger back on for the school (migration 0006). */
+static int fts_undefer(db_t *db, int64_t unit_id, const int64_t *ids, size_t n, err_t *err)
+{
+	int rc = 0;
+	if (n)
+		rc = db_exec(
+		    db, err,
+		    "INSERT INTO biblios_fts (rowid, search_words) SELECT id, search_words FROM biblios "
+		    "WHERE unit_id = ? AND id BETWEEN ? AND ?",
+		    "iii", unit_id, ids[0], ids[n - 1]);
+	if (rc >= 0)
+		rc = db_exec(db, err, "DELETE FROM fts_defer WHERE unit_id = ?", "i", unit_id);
+	return rc < 0 ? rc : 0;
+}
+
 /* The register of an active document type into reg; ERR_INVALID when there is none. */
 static int doc_register(db_t *db, const char *doc_type, char *reg, size_t size, err_t *err)
 {
@@ -284,7 +300,7 @@ int catalog_import_commit(db_t *db, const actor_t *actor, catalog_import_rec_t *
 	int64_t *ids = arena_alloc(t, n * sizeof *ids), acq = 0, nth = 0, first = 0, total = 0;
 	size_t nids = 0;
 	const char ***chosen = arena_alloc(t, n * sizeof *chosen);
-	bool sqlite = db_kind(db) == DB_SQLITE;
+	bool sqlite = db_kind(db) == DB_SQLITE, deferred = false;
 	if ((rc = db_begin_own(db, &own, err)) < 0)
 		goto done;
 	/* The school's records are serialised before the duplicate lookups, as in
@@ -324,6 +340,7 @@ int catalog_import_commit(db_t *db, const actor_t *actor, catalog_import_rec_t *
 	if (sqlite &&
 	    (rc = db_exec(db, err, "INSERT INTO fts_defer (unit_id) VALUES (?)", "i", actor->unit_id)) < 0)
 		goto fail;
+	deferred = sqlite;
 	int64_t now = clock_now(), no = first;
 	for (size_t i = 0; i < n; i++) {
 		catalog_import_rec_t *r = &recs[i];
@@ -350,13 +367,8 @@ int catalog_import_commit(db_t *db, const actor_t *actor, catalog_import_rec_t *
 		res->failed_pos = r->pos;
 		goto fail;
 	}
-	if (sqlite &&
-	    ((rc = db_exec(
-	          db, err,
-	          "INSERT INTO biblios_fts (rowid, search_words) SELECT id, search_words FROM biblios "
-	          "WHERE unit_id = ? AND id BETWEEN ? AND ?",
-	          "iii", actor->unit_id, ids[0], ids[nids - 1])) < 0 ||
-	     (rc = db_exec(db, err, "DELETE FROM fts_defer WHERE unit_id = ?", "i", actor->unit_id)) < 0))
+	deferred = false;
+	if (sqlite && (rc = fts_undefer(db, actor->unit_id, ids, nids, err)) < 0)
 		goto fail;
 	if ((rc = catalog_numbers_take(db, actor->unit_id, "#BIB", towrite, &nth, err)) < 0)
 		goto fail;
@@ -375,7 +387,13 @@ int catalog_import_commit(db_t *db, const actor_t *actor, catalog_import_rec_t *
 	res->acquisition_id = acq;
 	goto done;
 fail:
-	/* Nothing of the batch stays: rolled back here, or by the owner of the transaction joined. */
+	/* Nothing of the batch stays: rolled back here, or by the owner of the transaction joined.
+	 * Should that owner commit all the same, the school's index is switched back on and holds
+	 * the records written. */
+	if (deferred && !own) {
+		err_t ignored;
+		fts_undefer(db, actor->unit_id, ids, nids, &ignored);
+	}
 	db_end_own(db, own, rc < 0 ? rc : ERR_INTERNAL, err);
 	if (rc == 0) { /* only duplicates */
 		res->imported = res->copies = 0;
