@@ -158,16 +158,28 @@ int catalog_biblio_create_with_copies(db_t *db, const actor_t *actor, const bibl
 
 /* --- search ------------------------------------------------------------------------------------- */
 
+/* Past this many hits a search stops counting: the total is "more than SEARCH_CAP" and pages end
+ * there (a librarian refines the query instead). */
+#define SEARCH_CAP 1000
+
 typedef struct catalog_query {
-	const char *q;        /* words; matched folded against title, authors, subjects, series,
-	                         publisher, ISBN; an accession number or barcode finds its record */
-	const char *doc_type; /* NULL: all */
-	int limit;            /* default 20, at most 100 */
-	int offset;
+	const char *q;            /* words; matched folded against title, authors, subjects, series,
+	                             publisher, ISBN, class number; an ISBN, accession number or barcode
+	                             finds its record */
+	const char *doc_type;     /* NULL: all */
+	const char *class_prefix; /* class numbers starting with this (case ignored); NULL: all */
+	int year_from, year_to;   /* 0: no bound */
+	const char *status;       /* records with a copy in this status ("available"); NULL: all */
+	int limit;                /* default 20, at most 100 */
+	int64_t offset;
+	int64_t cap;              /* hits counted at most (0: SEARCH_CAP); tests make it small */
+	bool *more;               /* out, may be NULL: set when there are more than cap hits */
 } catalog_query_t;
 
-/* Records of the actor's subtree matching the query, exact title matches first, then by title;
- * each with its copies. *total receives the number of matches. */
+/* Records of the actor's subtree matching the query: titles starting with the query first (the
+ * exact title first), then the others, each by folded title and id; each with its copies.
+ * *total receives the number of hits, or cap when there are more (then *q->more is set and the
+ * pages stop at cap). */
 int catalog_search(db_t *db, const actor_t *actor, const catalog_query_t *q, arena_t *a, biblio_t **out,
                    size_t *n, int64_t *total, err_t *err);
 

@@ -8,22 +8,31 @@
  * " tieng viet " and "dai" finds "Đại". The word test is the portable
  * `search_words LIKE '% word%'` (words hold no LIKE wildcard), the same on both backends, so
  * both give the same hits by construction. A query with characters but no word ("%", "&") finds
- * no record by its words; an empty query lists every record (of the type filter). An ISBN finds
- * its record; an accession number or barcode finds the record of that copy.
+ * no record by its words; an empty query lists every record (of the filters). An ISBN finds
+ * its record; an accession number or barcode finds the record of that copy. Filters: document
+ * type, class number prefix, year range, and "has a copy with this status".
  *
- * How it is fast (0003_search.sql). The candidates come from an index, then the exact test above
- * is applied to them:
- *   SQLite:     FTS5 over search_words, MATCH '"w1"* AND "w2"*' (bound). The FTS5 tokens of a
- *               prefix of a word are a prefix of the word's tokens, so every record matching a
- *               word matches its FTS5 phrase-prefix: the FTS5 hits are a superset. A word without
- *               an ASCII letter or digit may have no FTS5 token: it is left out of the MATCH
- *               (and when no word is left, the school's records are scanned).
- *   PostgreSQL: the LIKE tests themselves, served by the pg_trgm GIN index on search_words.
- * The ISBN and copy lookups use plain indexes. The hits are then limited to the actor's subtree
- * and the type, and ranked: exact folded title, then titles starting with the folded query, then
- * by folded title (byte order on both backends) and id; COUNT(*) OVER () gives the total in the
- * same pass. */
+ * The order: titles that start with the folded query first (the exact title first among them,
+ * since it sorts before its extensions), then the rest; each part by folded title (bytes) and id.
+ * "Starts with" is the byte range [q, q + U+10FFFF), the same test in SQL and in C.
+ *
+ * How it stays fast on a large catalogue (0004_search_prefix.sql). Counting and ranking every
+ * hit costs a few microseconds a hit, which is too much for "t" among 300,000 records. So:
+ *   1. The candidates come from an index and are checked exactly: on SQLite an FTS5 table whose
+ *      `ascii` tokenizer cuts words by our very rule, with prefix indexes for 1-3 letters, so
+ *      MATCH '"w1"* AND "w2"*' is fast even for "t"; on PostgreSQL the LIKE tests themselves,
+ *      served by the pg_trgm GIN index. At most cap + 1 hits (default SEARCH_CAP) are read,
+ *      with their folded titles: LIMIT stops the scan early.
+ *   2. When there are at most cap hits (the usual case), they are ranked in C and the page is
+ *      cut from them: the total is exact.
+ *   3. Otherwise the query is common: hits are dense, so the page is found by walking the
+ *      school's titles in order on the title index and testing each record, twice (titles that
+ *      start with the query, then the others), stopping as soon as the page is full. The total
+ *      is reported as "more than cap" (*q->more) and pages stop at cap hits.
+ * The two ways give the same order by construction; tests/unit/test_search.c runs its table
+ * with cap 1 to check it. The ISBN and copy lookups use plain indexes. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/buf.h"
@@ -31,20 +40,303 @@
 #include "catalog/catalog.h"
 
 #define MAX_WORDS 8
+#define MAX_EXTRA 16 /* records found by ISBN, barcode or accession number */
 
 static bool word_char(unsigned char c)
 {
 	return c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
-/* The LIKE pattern "prefix%" with the wildcards of s escaped (ESCAPE '\'). */
-static char *starts_with(arena_t *a, const char *s)
+/* --- statements with their parameters, built together ------------------------------------------ */
+
+typedef struct {
+	const char *s; /* text (NULL binds NULL) unless is_int */
+	int64_t i;
+	bool is_int;
+} arg_t;
+
+typedef struct {
+	buf_t sql;
+	arg_t arg[48];
+	int n;
+} stmt_t;
+
+static void s_text(stmt_t *s, const char *v)
+{
+	if (s->n < (int)(sizeof s->arg / sizeof s->arg[0]))
+		s->arg[s->n++] = (arg_t){ .s = v };
+}
+
+static void s_int(stmt_t *s, int64_t v)
+{
+	if (s->n < (int)(sizeof s->arg / sizeof s->arg[0]))
+		s->arg[s->n++] = (arg_t){ .i = v, .is_int = true };
+}
+
+static db_stmt_t *s_prepare(db_t *db, stmt_t *s, err_t *err)
+{
+	db_stmt_t *st = db_prepare(db, buf_str(&s->sql), err);
+	if (!st)
+		return NULL;
+	for (int k = 0; k < s->n; k++) {
+		if (s->arg[k].is_int)
+			db_bind_int(st, k + 1, s->arg[k].i);
+		else
+			db_bind_text(st, k + 1, s->arg[k].s);
+	}
+	return st;
+}
+
+/* --- the parsed query ----------------------------------------------------------------------------- */
+
+typedef struct {
+	const actor_t *actor;
+	bool pg;
+	bool school; /* the actor's scope is one school: unit_id = ? */
+	const char *path, *path_end;
+	const char *folded, *hi; /* the folded query and the end of its "starts with" range */
+	const char *like[MAX_WORDS];
+	int nw;
+	const char *fts; /* the FTS5 match, "" when none */
+	const char *type, *class_like, *status;
+	int year_from, year_to;
+	int64_t extra[MAX_EXTRA]; /* ids found by ISBN or copy code, in scope and filters */
+	int nextra;
+} query_t;
+
+/* The scope and the filters, for a record aliased b. */
+static void where_common(stmt_t *s, const query_t *q)
+{
+	if (q->school) {
+		buf_puts(&s->sql, " AND b.unit_id = ?");
+		s_int(s, q->actor->unit_id);
+	} else {
+		buf_puts(&s->sql, " AND b.unit_id IN (SELECT id FROM units WHERE path >= ? AND path < ?)");
+		s_text(s, q->path);
+		s_text(s, q->path_end);
+	}
+	if (q->type) {
+		buf_puts(&s->sql, " AND b.doc_type = ?");
+		s_text(s, q->type);
+	}
+	if (q->class_like) {
+		buf_puts(&s->sql, " AND lower(b.class_number) LIKE ? ESCAPE '\\'");
+		s_text(s, q->class_like);
+	}
+	if (q->year_from) {
+		buf_puts(&s->sql, " AND b.year >= ?");
+		s_int(s, q->year_from);
+	}
+	if (q->year_to) {
+		buf_puts(&s->sql, " AND b.year <= ?");
+		s_int(s, q->year_to);
+	}
+	if (q->status) {
+		buf_puts(&s->sql, " AND EXISTS (SELECT 1 FROM items i WHERE i.biblio_id = b.id AND i.status = ?)");
+		s_text(s, q->status);
+	}
+}
+
+static void where_words(stmt_t *s, const query_t *q)
+{
+	for (int i = 0; i < q->nw; i++) {
+		buf_puts(&s->sql, " AND b.search_words LIKE ?");
+		s_text(s, q->like[i]);
+	}
+}
+
+/* A hit of the first step: the record and its folded title, for ranking in C. */
+typedef struct {
+	int64_t id;
+	const char *title;
+	int rank;
+} hit_t;
+
+static int hit_cmp(const void *x, const void *y)
+{
+	const hit_t *a = x, *b = y;
+	if (a->rank != b->rank)
+		return a->rank - b->rank;
+	int c = strcmp(a->title, b->title); /* bytes, as BINARY and COLLATE "C" */
+	if (c)
+		return c < 0 ? -1 : 1;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* Whether title lies in [folded, hi): it starts with the query. */
+static int starts(const query_t *q, const char *title)
+{
+	return strcmp(title, q->folded) >= 0 && strcmp(title, q->hi) < 0;
+}
+
+/* Run s and append its rows (id, title_fold) to *v, skipping ids already there, up to max. */
+static int collect(db_t *db, stmt_t *s, const query_t *q, arena_t *a, hit_t *v, size_t *n, size_t max,
+                   err_t *err)
+{
+	db_stmt_t *st = s_prepare(db, s, err);
+	if (!st)
+		return err->code;
+	size_t before = *n;
+	int rc;
+	while ((rc = db_step(st, err)) == DB_ROW && *n < max) {
+		int64_t id = db_col_int(st, 0);
+		bool seen = false;
+		for (size_t k = 0; k < before && !seen; k++)
+			seen = v[k].id == id;
+		if (seen)
+			continue;
+		const char *t = db_col_text(st, 1);
+		v[*n].id = id;
+		v[*n].title = arena_strdup(a, t ? t : "");
+		v[*n].rank = starts(q, v[*n].title) ? 0 : 1;
+		(*n)++;
+	}
+	db_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* The records of one copy code (barcode or accession number) or ISBN, in scope and filters. */
+static int lookups(db_t *db, const query_t *q, const char *isbn, const char *code, arena_t *a, err_t *err)
+{
+	hit_t v[MAX_EXTRA];
+	size_t n = 0;
+	int rc = 0;
+	if (*isbn) {
+		stmt_t s = { .sql = BUF_INIT };
+		buf_puts(&s.sql, "SELECT b.id, b.title_fold FROM biblios b WHERE b.isbn = ?");
+		s_text(&s, isbn);
+		where_common(&s, q);
+		rc = collect(db, &s, q, a, v, &n, MAX_EXTRA, err);
+		buf_release(&s.sql);
+	}
+	if (rc == 0 && *code) {
+		stmt_t s = { .sql = BUF_INIT };
+		buf_puts(&s.sql, "SELECT b.id, b.title_fold FROM items i CROSS JOIN biblios b "
+		                 "WHERE (i.barcode = ? OR i.accession = ?) AND b.id = i.biblio_id");
+		s_text(&s, code);
+		s_text(&s, code);
+		where_common(&s, q);
+		rc = collect(db, &s, q, a, v, &n, MAX_EXTRA, err);
+		buf_release(&s.sql);
+	}
+	for (size_t k = 0; k < n; k++)
+		((query_t *)q)->extra[k] = v[k].id;
+	((query_t *)q)->nextra = (int)n;
+	return rc;
+}
+
+/* Step 1: at most max hits by words, then the lookups' records, ranked. */
+static int first_hits(db_t *db, const query_t *q, arena_t *a, hit_t *v, size_t *n, size_t max, err_t *err)
+{
+	*n = 0;
+	int rc = 0;
+	if (!*q->folded || q->nw > 0) {
+		stmt_t s = { .sql = BUF_INIT };
+		if (!q->pg && *q->fts) {
+			buf_puts(&s.sql, "SELECT b.id, b.title_fold FROM biblios_fts f CROSS JOIN biblios b "
+			                 "WHERE biblios_fts MATCH ? AND b.id = f.rowid");
+			s_text(&s, q->fts);
+		} else {
+			buf_puts(&s.sql, "SELECT b.id, b.title_fold FROM biblios b WHERE 1 = 1");
+		}
+		where_words(&s, q);
+		where_common(&s, q);
+		buf_puts(&s.sql, " LIMIT ?");
+		s_int(&s, (int64_t)max);
+		rc = collect(db, &s, q, a, v, n, max, err);
+		buf_release(&s.sql);
+	}
+	if (rc < 0)
+		return rc;
+	/* The lookups' records that the words did not find (they are at most MAX_EXTRA). */
+	for (int k = 0; k < q->nextra; k++) {
+		bool seen = false;
+		for (size_t j = 0; j < *n && !seen; j++)
+			seen = v[j].id == q->extra[k];
+		if (seen)
+			continue;
+		db_stmt_t *st = db_query(db, err, "SELECT title_fold FROM biblios WHERE id = ?", "i", q->extra[k]);
+		if (!st)
+			return err->code;
+		if ((rc = db_step(st, err)) == DB_ROW) {
+			v[*n].id = q->extra[k];
+			v[*n].title = arena_strdup(a, db_col_text(st, 0));
+			v[*n].rank = starts(q, v[*n].title) ? 0 : 1;
+			(*n)++;
+		}
+		db_done(st);
+		if (rc < 0)
+			return rc;
+	}
+	qsort(v, *n, sizeof *v, hit_cmp);
+	return 0;
+}
+
+/* Step 3: one part of the title walk, rows [offset, offset + limit) of the part, into ids. */
+static int walk(db_t *db, const query_t *q, bool prefix_part, int64_t offset, int64_t limit, int64_t *ids,
+                size_t *n, err_t *err)
+{
+	stmt_t s = { .sql = BUF_INIT };
+	buf_puts(&s.sql, "SELECT b.id FROM biblios b WHERE ");
+	const char *t = q->pg ? "b.title_fold COLLATE \"C\"" : "b.title_fold";
+	buf_printf(&s.sql, prefix_part ? "%s >= ? AND %s < ?" : "NOT (%s >= ? AND %s < ?)", t, t);
+	s_text(&s, q->folded);
+	s_text(&s, q->hi);
+	if (q->nw > 0 || q->nextra > 0) {
+		buf_puts(&s.sql, " AND (");
+		if (q->nw > 0) {
+			buf_puts(&s.sql, "(1 = 1");
+			where_words(&s, q);
+			buf_puts(&s.sql, ")");
+		} else {
+			buf_puts(&s.sql, "1 = 0");
+		}
+		for (int k = 0; k < q->nextra; k++) {
+			buf_puts(&s.sql, " OR b.id = ?");
+			s_int(&s, q->extra[k]);
+		}
+		buf_puts(&s.sql, ")");
+	}
+	where_common(&s, q);
+	buf_printf(&s.sql, " ORDER BY %s, b.id LIMIT ? OFFSET ?", t);
+	s_int(&s, limit);
+	s_int(&s, offset);
+	db_stmt_t *st = s_prepare(db, &s, err);
+	buf_release(&s.sql);
+	if (!st)
+		return err->code;
+	int rc;
+	while ((rc = db_step(st, err)) == DB_ROW && *n < (size_t)limit)
+		ids[(*n)++] = db_col_int(st, 0);
+	db_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* Runs of white space in s become one space, none at the ends: "  tieng   viet " -> "tieng viet". */
+static void squeeze(char *s)
+{
+	char *w = s;
+	for (const char *r = s; *r; r++) {
+		bool sp = *r == ' ' || *r == '\t' || *r == '\n' || *r == '\r' || *r == '\f' || *r == '\v';
+		if (!sp)
+			*w++ = *r;
+		else if (w > s && w[-1] != ' ')
+			*w++ = ' ';
+	}
+	if (w > s && w[-1] == ' ')
+		w--;
+	*w = 0;
+}
+
+/* The LIKE pattern "prefix%" of s, lowered, with the wildcards escaped (ESCAPE '\'). */
+static char *prefix_pattern(arena_t *a, const char *s)
 {
 	buf_t b = BUF_INIT;
 	for (; *s; s++) {
-		if (*s == '%' || *s == '_' || *s == '\\')
+		char c = *s >= 'A' && *s <= 'Z' ? (char)(*s + 32) : *s;
+		if (c == '%' || c == '_' || c == '\\')
 			buf_putc(&b, '\\');
-		buf_putc(&b, *s);
+		buf_putc(&b, c);
 	}
 	buf_putc(&b, '%');
 	char *r = arena_strdup(a, buf_str(&b));
@@ -52,42 +344,61 @@ static char *starts_with(arena_t *a, const char *s)
 	return r;
 }
 
-int catalog_search(db_t *db, const actor_t *actor, const catalog_query_t *q, arena_t *a, biblio_t **out,
+int catalog_search(db_t *db, const actor_t *actor, const catalog_query_t *cq, arena_t *a, biblio_t **out,
                    size_t *n, int64_t *total, err_t *err)
 {
+	*n = 0;
+	*total = 0;
+	if (cq && cq->more)
+		*cq->more = false;
 	if (!actor || actor->role == ROLE_READER)
 		return err_set(err, ERR_FORBIDDEN, "err.forbidden", NULL);
-	const char *raw = q && q->q ? q->q : "";
+	const char *raw = cq && cq->q ? cq->q : "";
 	if (strlen(raw) > 500)
 		return err_set(err, ERR_INVALID, "err.field.long", "q");
 	char *folded = text_fold(a, raw);
 	if (!folded)
 		return err_set(err, ERR_INVALID, "err.utf8", "q");
-	int limit = q && q->limit > 0 && q->limit <= 100 ? q->limit : 20;
-	int offset = q && q->offset > 0 ? q->offset : 0;
-	const char *type = q && q->doc_type && *q->doc_type ? q->doc_type : NULL;
-	bool pg = db_kind(db) == DB_POSTGRES;
+	squeeze(folded);
+	query_t q = { .actor = actor, .pg = db_kind(db) == DB_POSTGRES, .folded = folded };
+	q.school = strcmp(actor->unit_kind, "school") == 0;
+	q.path = actor->unit_path;
+	q.path_end = actor_path_end(a, actor->unit_path);
+	q.hi = arena_printf(a, "%s\xf4\x8f\xbf\xbf", folded);
+	int limit = cq && cq->limit > 0 && cq->limit <= 100 ? cq->limit : 20;
+	int64_t offset = cq && cq->offset > 0 ? cq->offset : 0;
+	int64_t cap = cq && cq->cap > 0 ? cq->cap : SEARCH_CAP;
+	if (cq) {
+		q.type = cq->doc_type && *cq->doc_type ? cq->doc_type : NULL;
+		q.status = cq->status && *cq->status ? cq->status : NULL;
+		if (cq->class_prefix && *cq->class_prefix) {
+			if (strlen(cq->class_prefix) > 50)
+				return err_set(err, ERR_INVALID, "err.field.long", "class");
+			char *c = arena_strdup(a, cq->class_prefix);
+			text_trim(c);
+			if (*c)
+				q.class_like = prefix_pattern(a, c);
+		}
+		q.year_from = cq->year_from;
+		q.year_to = cq->year_to;
+	}
 
-	/* The words: LIKE patterns "% word%", and the FTS5 match of those with an ASCII letter or
-	 * digit (each quoted: a word holds no '"', so no FTS5 syntax). */
-	const char *like[MAX_WORDS];
-	int nw = 0;
+	/* The words: LIKE patterns "% word%", and the FTS5 match of them (each quoted: a word holds
+	 * no '"', so no FTS5 syntax; the ascii tokenizer makes the word one token). */
 	buf_t match = BUF_INIT;
-	for (const char *p = folded; *p && nw < MAX_WORDS;) {
+	for (const char *p = folded; *p && q.nw < MAX_WORDS;) {
 		if (!word_char((unsigned char)*p)) {
 			p++;
 			continue;
 		}
 		size_t len = 0;
-		bool ascii = false;
-		for (; word_char((unsigned char)p[len]); len++)
-			ascii = ascii || (unsigned char)p[len] < 0x80;
-		like[nw++] = arena_printf(a, "%% %.*s%%", (int)len, p);
-		if (ascii)
-			buf_printf(&match, "%s\"%.*s\"*", match.len ? " AND " : "", (int)len, p);
+		while (word_char((unsigned char)p[len]))
+			len++;
+		q.like[q.nw++] = arena_printf(a, "%% %.*s%%", (int)len, p);
+		buf_printf(&match, "%s\"%.*s\"*", match.len ? " AND " : "", (int)len, p);
 		p += len;
 	}
-	const char *fts = arena_strdup(a, buf_str(&match));
+	q.fts = arena_strdup(a, buf_str(&match));
 	buf_release(&match);
 
 	char isbn[14] = "";
@@ -100,90 +411,48 @@ int catalog_search(db_t *db, const actor_t *actor, const catalog_query_t *q, are
 		if (*p >= 'a' && *p <= 'z')
 			*p = (char)(*p - 32);
 
-	/* The candidates by words: the statement's shape depends on the backend, the word count and
-	 * whether there is an FTS5 match, so the cache holds a few dozen statements at most. */
-	buf_t sql = BUF_INIT;
-	buf_puts(&sql, "WITH hits (id) AS (");
-	if (!*folded) {
-		buf_puts(&sql, "SELECT id FROM biblios UNION ");
-	} else if (nw > 0) {
-		if (!pg && *fts)
-			buf_puts(
-			    &sql,
-			    "SELECT b.id FROM biblios_fts f CROSS JOIN biblios b WHERE biblios_fts MATCH ? "
-			    "AND b.id = f.rowid");
-		else
-			buf_puts(&sql, "SELECT b.id FROM biblios b WHERE 1 = 1");
-		for (int i = 0; i < nw; i++)
-			buf_puts(&sql, " AND b.search_words LIKE ?");
-		buf_puts(&sql, " UNION ");
-	}
-	buf_printf(
-	    &sql,
-	    "SELECT id FROM biblios WHERE CAST(? AS TEXT) <> '' AND isbn = ? "
-	    "UNION SELECT biblio_id FROM items WHERE CAST(? AS TEXT) <> '' AND (barcode = ? OR accession = "
-	    "?)) "
-	    "SELECT b.id, CASE WHEN b.title_fold = ? THEN 0 WHEN b.title_fold LIKE ? ESCAPE '\\' THEN 1 "
-	    "ELSE 2 END AS rank, COUNT(*) OVER () "
-	    "FROM hits h CROSS JOIN biblios b CROSS JOIN units u "
-	    "WHERE b.id = h.id AND u.id = b.unit_id AND u.path >= ? AND u.path < ? "
-	    "AND (CAST(? AS TEXT) IS NULL OR b.doc_type = ?) "
-	    "ORDER BY rank, b.title_fold%s, b.id LIMIT ? OFFSET ?",
-	    pg ? " COLLATE \"C\"" : "");
-	const char *end = actor_path_end(a, actor->unit_path);
-
 	int rc;
-	int64_t ids[100];
+	if ((rc = lookups(db, &q, isbn, code, a, err)) < 0)
+		return rc;
+	hit_t *hits = arena_zalloc(a, (size_t)(cap + 1 + MAX_EXTRA) * sizeof *hits);
+	size_t nhits = 0;
+	if ((rc = first_hits(db, &q, a, hits, &nhits, (size_t)cap + 1, err)) < 0)
+		return rc;
+
+	int64_t *ids = arena_zalloc(a, (size_t)limit * sizeof *ids);
 	size_t cnt = 0;
-	*total = 0;
-	/* Twice at most: a page past the end has no row to carry the total, so it is asked for with
-	 * offset 0 and limit 1. */
-	for (int pass = 0; pass < 2; pass++) {
-		db_stmt_t *st = db_prepare(db, buf_str(&sql), err);
-		if (!st) {
-			rc = err->code;
-			goto done;
+	if ((int64_t)nhits <= cap) {
+		*total = (int64_t)nhits;
+		for (int64_t k = offset; k < (int64_t)nhits && cnt < (size_t)limit; k++)
+			ids[cnt++] = hits[k].id;
+	} else {
+		*total = cap;
+		if (cq && cq->more)
+			*cq->more = true;
+		int64_t want = offset + limit > cap ? cap - offset : limit;
+		if (want > 0) {
+			/* The titles that start with the query, up to the end of the page, then the rest. */
+			int64_t *pre = arena_zalloc(a, (size_t)(offset + want) * sizeof *pre);
+			size_t npre = 0;
+			if ((rc = walk(db, &q, true, 0, offset + want, pre, &npre, err)) < 0)
+				return rc;
+			for (size_t k = (size_t)offset; k < npre; k++)
+				ids[cnt++] = pre[k];
+			if ((int64_t)cnt < want) {
+				int64_t skip = offset > (int64_t)npre ? offset - (int64_t)npre : 0;
+				size_t m = 0;
+				if ((rc = walk(db, &q, false, skip, want - (int64_t)cnt, ids + cnt, &m, err)) < 0)
+					return rc;
+				cnt += m;
+			}
 		}
-		int k = 1;
-		if (*folded && nw > 0) {
-			if (!pg && *fts)
-				db_bind_text(st, k++, fts);
-			for (int i = 0; i < nw; i++)
-				db_bind_text(st, k++, like[i]);
-		}
-		db_bind_text(st, k++, isbn);
-		db_bind_text(st, k++, isbn);
-		db_bind_text(st, k++, code);
-		db_bind_text(st, k++, code);
-		db_bind_text(st, k++, code);
-		db_bind_text(st, k++, folded);
-		db_bind_text(st, k++, starts_with(a, folded));
-		db_bind_text(st, k++, actor->unit_path);
-		db_bind_text(st, k++, end);
-		db_bind_text(st, k++, type);
-		db_bind_text(st, k++, type);
-		db_bind_int(st, k++, pass ? 1 : limit);
-		db_bind_int(st, k++, pass ? 0 : offset);
-		while ((rc = db_step(st, err)) == DB_ROW) {
-			*total = db_col_int(st, 2);
-			if (!pass && cnt < 100)
-				ids[cnt++] = db_col_int(st, 0);
-		}
-		db_done(st);
-		if (rc < 0)
-			goto done;
-		if (cnt > 0 || offset == 0)
-			break;
 	}
 
 	biblio_t *v = arena_zalloc(a, (cnt ? cnt : 1) * sizeof *v);
 	for (size_t i = 0; i < cnt; i++)
 		if ((rc = catalog_biblio_get(db, actor, ids[i], a, &v[i], err)) < 0)
-			goto done;
+			return rc;
 	*out = v;
 	*n = cnt;
-	rc = 0;
-done:
-	buf_release(&sql);
-	return rc;
+	return 0;
 }

@@ -146,8 +146,13 @@ int db_sqlite_open(const char *path, db_t **out, err_t *err)
 	sqlite3_busy_timeout(c->h, SQ_BUSY_TIMEOUT_MS);
 	rc = set_wal(c->h);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(c->h, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;", NULL, NULL,
-		                  NULL);
+		/* Reads through a memory map (up to 1 GiB of the file: address space, not memory) and a
+		 * 16 MiB page cache: a search over a large catalogue reads thousands of pages, and
+		 * copying each through read() cost a third of its time. */
+		rc = sqlite3_exec(c->h,
+		                  "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; "
+		                  "PRAGMA mmap_size=1073741824; PRAGMA cache_size=-16384;",
+		                  NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		err_set(err, ERR_INTERNAL, DB_KEY_OPEN, "%.100s: %s", path, sqlite3_errmsg(c->h));
 		goto fail;

@@ -142,6 +142,8 @@ size_t labels_spine_lines(arena_t *a, const char *text, const char **lines, size
 /* --- gathering --------------------------------------------------------------------------------- */
 
 #define LABEL_COLS "u.name, i.accession, i.barcode, b.call_number, b.class_number, b.authors"
+/* Withdrawn and lost copies are left out unless the bound flag is 1. */
+#define LABEL_ON_SHELF "AND (? = 1 OR i.status NOT IN ('withdrawn', 'lost')) "
 
 /* The unit path of the record, batch or school src names (ERR_NOTFOUND when none), and for a
  * register range the school's id in *unit. */
@@ -207,26 +209,27 @@ int labels_collect(db_t *db, const actor_t *actor, const labels_source_t *src, a
 		return rc;
 	/* One row more than allowed tells "too many" without counting first. */
 	const int64_t lim = LABELS_MAX + 1;
+	const int64_t all = src->include_gone;
 	db_stmt_t *st;
 	if (src->biblio_id)
 		st = db_query(db, err,
 		              "SELECT " LABEL_COLS " FROM items i JOIN biblios b ON b.id = i.biblio_id "
-		              "JOIN units u ON u.id = i.unit_id WHERE i.biblio_id = ? "
+		              "JOIN units u ON u.id = i.unit_id WHERE i.biblio_id = ? " LABEL_ON_SHELF
 		              "ORDER BY i.register, i.accession_no LIMIT ?",
-		              "ii", src->biblio_id, lim);
+		              "iii", src->biblio_id, all, lim);
 	else if (src->batch_id)
 		st = db_query(db, err,
 		              "SELECT " LABEL_COLS " FROM items i JOIN biblios b ON b.id = i.biblio_id "
-		              "JOIN units u ON u.id = i.unit_id WHERE i.acquisition_id = ? "
+		              "JOIN units u ON u.id = i.unit_id WHERE i.acquisition_id = ? " LABEL_ON_SHELF
 		              "ORDER BY i.register, i.accession_no LIMIT ?",
-		              "ii", src->batch_id, lim);
+		              "iii", src->batch_id, all, lim);
 	else
 		st = db_query(db, err,
 		              "SELECT " LABEL_COLS " FROM items i JOIN biblios b ON b.id = i.biblio_id "
 		              "JOIN units u ON u.id = i.unit_id WHERE i.unit_id = ? AND i.register = ? "
-		              "AND i.accession_no >= ? AND i.accession_no <= ? "
+		              "AND i.accession_no >= ? AND i.accession_no <= ? " LABEL_ON_SHELF
 		              "ORDER BY i.register, i.accession_no LIMIT ?",
-		              "isiii", unit, src->reg, src->from, src->to, lim);
+		              "isiiii", unit, src->reg, src->from, src->to, all, lim);
 	if (!st)
 		return err->code;
 	size_t cap = 16, k = 0;

@@ -18,6 +18,7 @@
 #ifndef THUVIEN_LABELS_LABELS_H
 #define THUVIEN_LABELS_LABELS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -84,13 +85,15 @@ const char *labels_call_number(arena_t *a, const char *call_number, const char *
 
 /* Which copies: exactly one of biblio_id (the copies of one record), batch_id (the copies of one
  * intake batch) or reg (a register, "STK", with accession numbers from..to, 1 <= from <= to).
- * A register range is read in the school unit_id, or the actor's own unit when unit_id is 0. */
+ * A register range is read in the school unit_id, or the actor's own unit when unit_id is 0.
+ * Copies withdrawn or lost are left out unless include_gone: a label is for a book on the shelf. */
 typedef struct labels_source {
 	int64_t biblio_id;
 	int64_t batch_id;
 	const char *reg;
 	int64_t from, to;
 	int64_t unit_id;
+	bool include_gone;
 } labels_source_t;
 
 /* Gather the labels of the copies src names, in register and accession order, into *out (n of

@@ -73,24 +73,57 @@ static int can_write(web_req_t *r)
 	return r->actor->role == ROLE_LIBRARIAN && strcmp(r->actor->unit_kind, "school") == 0;
 }
 
+/* The copy statuses a search may filter on, in display order. */
+static const char *const item_statuses[] = { "available", "on_loan", "in_library", "lost", "damaged", "withdrawn" };
+
+static json_t *statuses_json(web_req_t *r, const char *selected)
+{
+	json_t *list = json_array();
+	for (size_t i = 0; i < sizeof item_statuses / sizeof item_statuses[0]; i++)
+		json_array_append_new(list, json_pack("{s:s, s:s, s:b}", "code", item_statuses[i], "name",
+		                                      web_t(r, arena_printf(r->arena, "item.status.%s", item_statuses[i])),
+		                                      "selected", selected && strcmp(selected, item_statuses[i]) == 0));
+	return list;
+}
+
 /*
 ** GET /catalog
 ** The staff catalogue search. Parameters:
-**    q=TEXT      words of the title, authors, subjects, series, publisher; an ISBN; an accession
-**                number or barcode. Marks and case are ignored ("tieng viet" finds "Tiếng Việt").
+**    q=TEXT      words of the title, authors, subjects, series, publisher, class number; an
+**                ISBN; an accession number or barcode. Marks and case are ignored ("tieng viet"
+**                finds "Tiếng Việt").
 **    type=CODE   only this document type
-**    page=N      20 a page
+**    class=TEXT  only class numbers starting with this ("895.922", "53")
+**    from=YYYY   published in or after this year;  to=YYYY  in or before
+**    status=S    only records with a copy in this status (available, on_loan, lost, ...)
+**    page=N      20 a page; past SEARCH_CAP hits the total reads "more than" and pages stop
 */
 void page_catalog(web_req_t *r)
 {
 	catalog_query_t q = { 0 };
+	bool more = false;
+	int bad = 0;
 	q.q = web_query(r, "q");
 	q.doc_type = web_query(r, "type");
+	q.class_prefix = web_query(r, "class");
+	q.year_from = (int)web_parse_int(web_query(r, "from"), 0, 0, 9999, &bad);
+	q.year_to = (int)web_parse_int(web_query(r, "to"), 0, 0, 9999, &bad);
+	if (bad)
+		return web_fail_key(r, 400, "err.catalog.year", NULL);
+	q.status = web_query(r, "status");
+	if (q.status && *q.status) {
+		size_t i = 0;
+		while (i < sizeof item_statuses / sizeof item_statuses[0] && strcmp(q.status, item_statuses[i]) != 0)
+			i++;
+		if (i == sizeof item_statuses / sizeof item_statuses[0])
+			return web_fail_key(r, 400, "err.catalog.status", NULL);
+	}
 	q.limit = 20;
+	q.more = &more;
 	int64_t page = web_query_int(r, "page", 1);
 	if (page < 1 || page > 10000)
 		page = 1;
-	q.offset = (int)((page - 1) * q.limit);
+	q.offset = (page - 1) * q.limit;
 	biblio_t *v;
 	size_t n = 0;
 	int64_t total = 0;
@@ -100,12 +133,21 @@ void page_catalog(web_req_t *r)
 	json_t *hits = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(hits, biblio_json(r, &v[i]));
-	json_t *d = json_pack("{s:o, s:I, s:I, s:s, s:s, s:o, s:b}", "hits", hits, "total", (json_int_t)total, "page",
-	                      (json_int_t)page, "q", q.q ? q.q : "", "type", q.doc_type ? q.doc_type : "", "types",
-	                      doc_types_json(r, q.doc_type), "can_write", can_write(r));
-	/* The pager's links carry the query percent-encoded ("toán & tin" must stay one value). */
-	json_object_set_new(d, "q_url", json_string(url_arg(r, q.q)));
-	json_object_set_new(d, "type_url", json_string(url_arg(r, q.doc_type)));
+	json_t *d = json_pack("{s:o, s:I, s:b, s:I, s:s, s:s, s:s, s:o, s:o, s:b}", "hits", hits, "total",
+	                      (json_int_t)total, "more", more, "page", (json_int_t)page, "q", q.q ? q.q : "", "type",
+	                      q.doc_type ? q.doc_type : "", "class", q.class_prefix ? q.class_prefix : "", "types",
+	                      doc_types_json(r, q.doc_type), "statuses", statuses_json(r, q.status), "can_write",
+	                      can_write(r));
+	if (q.year_from)
+		json_object_set_new(d, "from", json_integer(q.year_from));
+	if (q.year_to)
+		json_object_set_new(d, "to", json_integer(q.year_to));
+	/* The pager's links carry the query and filters percent-encoded ("toán & tin" stays one value). */
+	json_object_set_new(d, "filters_url",
+	                    json_string(arena_printf(r->arena, "q=%s&type=%s&class=%s&from=%s&to=%s&status=%s",
+	                                             url_arg(r, q.q), url_arg(r, q.doc_type),
+	                                             url_arg(r, q.class_prefix), url_arg(r, web_query(r, "from")),
+	                                             url_arg(r, web_query(r, "to")), url_arg(r, q.status))));
 	if (page > 1)
 		json_object_set_new(d, "prev", json_integer(page - 1));
 	if (page * q.limit < total)

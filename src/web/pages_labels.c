@@ -54,6 +54,7 @@ static int parse(web_req_t *r, labels_req_t *q)
 	q->src.from = web_parse_int(web_query(r, "from"), 1, 0, INT64_MAX, &bad);
 	q->src.to = web_parse_int(web_query(r, "to"), 0, 0, INT64_MAX, &bad);
 	q->src.unit_id = web_parse_int(web_query(r, "unit"), 0, 0, INT64_MAX, &bad);
+	q->src.include_gone = web_parse_int(web_query(r, "all"), 0, 0, 1, &bad) == 1;
 	labels_grid_default(&q->grid);
 	labels_grid_t *g = &q->grid;
 	g->rows = (int)arg_int(r, "rows", g->rows, &bad);
@@ -88,7 +89,7 @@ static int parse(web_req_t *r, labels_req_t *q)
 static const char *query_string(web_req_t *r)
 {
 	static const char *const names[] = { "biblio",        "batch",       "register",
-		                             "from",          "to",          "unit",
+		                             "from",          "to",          "unit",        "all",
 		                             "kind",          "rows",        "cols",
 		                             "margin_top",    "margin_left", "margin_right",
 		                             "margin_bottom", "gap_h",       "gap_v" };
@@ -117,6 +118,7 @@ static const char *query_string(web_req_t *r)
 **                                actor's own unit)
 ** and:
 **    kind=barcode|spine          default barcode
+**    all=1                       withdrawn and lost copies too (default: only those still held)
 **    rows, cols                  default 8 x 3 (labels of 70 x 37 mm)
 **    margin_top, margin_bottom, margin_left, margin_right, gap_h, gap_v   in mm
 ** 400 for bad parameters, 403 for readers, 404 for another school's ids, 413 past 5,000 labels.
@@ -224,5 +226,6 @@ void page_labels_preview(web_req_t *r)
 			json_array_append_new(hidden, json_pack("{s:s, s:s}", "name", keep[i], "value", val));
 	}
 	json_object_set_new(d, "source", hidden);
+	json_object_set_new(d, "all", json_boolean(q.src.include_gone));
 	web_render(r, 200, "labels", d);
 }

@@ -42,6 +42,7 @@ static const route_t routes[] = {
 	{ "GET", "/catalog/import", page_import_form, R_AUTH },
 	{ "POST", "/catalog/import", page_import_preview, R_AUTH | R_UPLOAD },
 	{ "POST", "/catalog/import/commit", page_import_commit, R_AUTH },
+	{ "GET", "/jobs/:id", page_job, R_AUTH },
 };
 
 /* Does path match pattern? ":id" takes one segment of 1-18 digits; a trailing "*" takes the

@@ -32,6 +32,7 @@
 #include "base/i18n.h"
 #include "base/log.h"
 #include "base/text.h"
+#include "web/jobs.h"
 #include "web/multipart.h"
 #include "web/routes.h"
 #include "web/server.h"
@@ -804,6 +805,11 @@ int server_run(err_t *err)
 		close(lsock);
 	for (int i = 0; i < 1000 && atomic_load(&inflight) > 0; i++)
 		usleep(10000);
+	/* Background jobs (imports) get as long again; one still running after that is rolled back
+	 * whole when the process ends. */
+	int left = jobs_drain(10000);
+	if (left > 0)
+		log_warn("stopping with %d job(s) still running; their work is rolled back", left);
 	MHD_stop_daemon(d);
 	close_thread_dbs();
 	db_close(db);

@@ -137,6 +137,6 @@ web_handler_fn page_healthz, page_static, page_login_form, page_login, page_logo
     page_account_reset, page_account_unlock, page_audit, page_catalog, page_biblio_new, page_biblio_create,
     page_biblio, page_items_add, page_acquisitions, page_acquisition_create, page_acquisition,
     page_labels, page_labels_preview, page_import_form, page_import_preview, page_import_commit,
-    page_copycat, page_copycat_import;
+    page_copycat, page_copycat_import, page_job;
 
 #endif

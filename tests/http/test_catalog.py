@@ -10,6 +10,7 @@ concurrent requests really run at the same time.
 """
 import html
 import json as jsonlib
+import os
 import re
 import threading
 import time
@@ -1008,3 +1009,61 @@ def test_catalogue_audit_rows_record_the_ip():
     assert rows, "no audit rows"
     bad = [(r["action"], r["ip"]) for r in rows if r["ip"] != "127.0.0.1"]
     assert not bad, "BUG: catalogue audit rows without the client's IP: %r" % bad
+
+
+# --- a catalogue larger than the search counts (last: it loads 2,000 records into LC001) -------------
+
+BULK = os.path.join(h.ROOT, "..", "shared", "data", "marc-extra", "bulk", "solrmarc-uva_001_2000.mrc")
+
+
+def test_search_past_the_cap_and_filters():
+    """Past SEARCH_CAP (1,000) hits the search stops counting: total 1000 with "more", pages in the
+    same title order as the database's own sort, and no page past the thousandth hit. The filters
+    (class number prefix, years, copy status) give the counts the database gives."""
+    srv.cli("import", "marc", "--school", "LC001", BULK)
+    lc = unit_id("LC001")
+    c = client("thuthu.lc001")
+    collate = ' COLLATE "C"' if h.BACKEND == "postgresql" else ""
+    order = srv.sql("SELECT id FROM biblios WHERE unit_id = %d ORDER BY title_fold%s, id" % (lc, collate))
+    order = [r["id"] for r in order]
+    assert len(order) > 1000, len(order)
+    p1 = search(c)
+    assert p1["total"] == 1000 and p1["more"] is True, (p1["total"], p1.get("more"))
+    assert ids(p1["hits"]) == order[:20], "page 1 is not the first 20 titles in byte order"
+    p50 = search(c, page=50)
+    assert ids(p50["hits"]) == order[980:1000] and "next" not in p50, (ids(p50["hits"]), p50.get("next"))
+    assert search(c, page=51)["hits"] == []
+    # A query under the cap counts exactly, and says so.
+    j = search(c, q="virginia")
+    n = srv.sql_value("SELECT COUNT(*) AS n FROM biblios WHERE unit_id = %d AND search_words LIKE '%% virginia%%'" % lc)
+    assert 0 < n <= 1000 and j["total"] == n and j["more"] is False, (j["total"], n)
+    # Filters, each against the database's own count (capped as the search is).
+    cases = [
+        ({"class": "9"}, "lower(class_number) LIKE '9%%'"),
+        ({"class": "8"}, "lower(class_number) LIKE '8%%'"),
+        ({"from": "1990", "to": "1999"}, "year >= 1990 AND year <= 1999"),
+        ({"from": "2000"}, "year >= 2000"),
+        ({"to": "1900"}, "year <= 1900"),
+        ({"status": "available"}, "EXISTS (SELECT 1 FROM items i WHERE i.biblio_id = biblios.id "
+                                  "AND i.status = 'available')"),
+        ({"status": "lost"}, "1 = 0"),
+        ({"q": "history", "from": "1980"}, "search_words LIKE '%% history%%' AND year >= 1980"),
+    ]
+    bad = []
+    for query, where in cases:
+        n = srv.sql_value("SELECT COUNT(*) AS n FROM biblios WHERE unit_id = %d AND %s" % (lc, where))
+        j = search(c, **query)
+        want = min(n, 1000)
+        if j["total"] != want or j["more"] != (n > 1000):
+            bad.append("%r: total %d more %r, the database has %d" % (query, j["total"], j["more"], n))
+    assert not bad, "BUG: filters disagree with the database:\n  " + "\n  ".join(bad)
+    # Bad filter values: a clear 400, not an empty page.
+    for query in ({"from": "abc"}, {"to": "-5"}, {"from": "100000"}, {"status": "borrowed"}):
+        h.expect_error(c.get("/catalog", query=query), 400)
+    h.expect_error(c.get("/catalog", query={"class": "x" * 51}), 400)
+    # The HTML page says "more than" and keeps the filters in the pager link.
+    b = browser("thuthu.lc001")
+    page = h.expect_status(b.get("/catalog", query={"from": "1900"}), 200).text
+    assert h.in_html(h.vi("catalog.more_than"), page) or search(c, **{"from": "1900"})["more"] is False
+    m = re.search(r'<a href="(/catalog\?page=2[^"]*)"', page)
+    assert m and "from=1900" in html.unescape(m.group(1)), "the pager link lost the year filter"

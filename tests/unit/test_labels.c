@@ -213,6 +213,33 @@ static void test_collect(void)
 	CHECK_INT(labels_collect(db, &lib1, &s, A, &v, &n, &err), 0);
 }
 
+/* A withdrawn or lost copy gets no label unless asked for: its line stays in the registers, but
+ * nothing is stuck on a book that is gone. (No module withdraws copies yet: the test sets the
+ * status itself.) */
+static void test_collect_gone(void)
+{
+	label_t *v = NULL;
+	size_t n = 0;
+	err_t err;
+	CHECK_INT(db_exec(db, &err, "UPDATE items SET status = 'withdrawn' WHERE biblio_id = ? AND accession_no = 1",
+	                  "i", bib),
+	          1);
+	labels_source_t s = { .biblio_id = bib };
+	CHECK_INT(labels_collect(db, &lib1, &s, A, &v, &n, &err), 0);
+	CHECK(n == 1 && strcmp(v[0].accession, "STK-000002") == 0);
+	s.include_gone = true;
+	CHECK_INT(labels_collect(db, &lib1, &s, A, &v, &n, &err), 0);
+	CHECK_INT(n, 2);
+	CHECK_INT(db_exec(db, &err, "UPDATE items SET status = 'lost' WHERE biblio_id = ?", "i", bib), 2);
+	s = (labels_source_t){ .batch_id = batch1 };
+	CHECK_INT(labels_collect(db, &lib1, &s, A, &v, &n, &err), 0);
+	CHECK_INT(n, 0);
+	s = (labels_source_t){ .reg = "STK", .from = 1, .to = 2, .include_gone = true };
+	CHECK_INT(labels_collect(db, &lib1, &s, A, &v, &n, &err), 0);
+	CHECK_INT(n, 2);
+	CHECK_INT(db_exec(db, &err, "UPDATE items SET status = 'available' WHERE biblio_id = ?", "i", bib), 2);
+}
+
 /* Run a shell command, its standard output into out (NUL-terminated). Returns its exit status. */
 static int run(const char *cmd, char *out, size_t size)
 {
@@ -382,6 +409,7 @@ int main(void)
 	RUN(test_spine_text);
 	RUN(test_setup);
 	RUN(test_collect);
+	RUN(test_collect_gone);
 	RUN(test_pdf_barcode);
 	RUN(test_pdf_spine);
 	RUN(test_pages);

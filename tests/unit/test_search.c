@@ -189,31 +189,119 @@ static void test_table(void)
 		{ &lib2, "tieng viet", NULL, 0, 0, 1, { TV_TH2, END } },
 		{ &city, "tieng viet 5", NULL, 0, 0, 3, { TV20, TV21, TV_TH2, END } },
 	};
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		const case_t *c = &cases[i];
-		catalog_query_t q = {
-			.q = c->q, .doc_type = c->type, .offset = c->offset, .limit = c->limit
-		};
-		biblio_t *v = NULL;
-		size_t n = 0;
-		int64_t total = -1;
-		err_t err = { 0 };
-		int rc = catalog_search(db, c->who, &q, A, &v, &n, &total, &err);
-		size_t want = 0;
-		while (c->hits[want] != END)
-			want++;
-		bool same = rc == 0 && total == c->total && n == want;
-		for (size_t k = 0; same && k < n; k++)
-			same = v[k].id == rec[c->hits[k]];
-		if (!same) {
-			fprintf(stderr, "  query %zu %s%s%s: rc %d, total %lld (want %lld), hits", i, c->q,
-			        c->type ? " type " : "", c->type ? c->type : "", rc, (long long)total,
-			        (long long)c->total);
-			for (size_t k = 0; rc == 0 && k < n; k++)
-				fprintf(stderr, " \"%s\"", v[k].title);
-			fprintf(stderr, " (want %zu)\n", want);
+	/* Each case twice: with the default cap (every hit counted and ranked), and with cap 1, so
+	 * that any query of more than one hit takes the title walk: the same hits in the same order,
+	 * the total capped at 1 with "more" set. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+			const case_t *c = &cases[i];
+			bool more = false;
+			catalog_query_t q = { .q = c->q,
+				              .doc_type = c->type,
+				              .offset = c->offset,
+				              .limit = c->limit,
+				              .cap = pass ? 1 : 0,
+				              .more = &more };
+			biblio_t *v = NULL;
+			size_t n = 0;
+			int64_t total = -1;
+			err_t err = { 0 };
+			int rc = catalog_search(db, c->who, &q, A, &v, &n, &total, &err);
+			size_t want = 0;
+			while (c->hits[want] != END)
+				want++;
+			int64_t want_total = pass && c->total > 1 ? 1 : c->total;
+			/* With cap 1 the pages stop after the first hit. */
+			if (pass && c->total > 1)
+				want = c->offset == 0 && want > 0 ? 1 : 0;
+			bool same = rc == 0 && total == want_total && n == want && more == (pass && c->total > 1);
+			for (size_t k = 0; same && k < n; k++)
+				same = v[k].id == rec[c->hits[k]];
+			if (!same) {
+				fprintf(stderr, "  pass %d query %zu %s%s%s: rc %d, total %lld (want %lld), more %d, hits",
+				        pass, i, c->q, c->type ? " type " : "", c->type ? c->type : "", rc,
+				        (long long)total, (long long)want_total, more);
+				for (size_t k = 0; rc == 0 && k < n; k++)
+					fprintf(stderr, " \"%s\"", v[k].title);
+				fprintf(stderr, " (want %zu)\n", want);
+			}
+			CHECK(same);
 		}
-		CHECK(same);
+	}
+}
+
+/* The title walk of a common query, page by page, against the full ranking: with a cap of 3 the
+ * walk serves pages of 2 up to the third hit; every hit it gives is the full ranking's hit at the
+ * same position. */
+static void test_walk_pages(void)
+{
+	const char *queries[] = { "", "t", "viet", "tieng", "truyen", "c", "n" };
+	for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
+		catalog_query_t full = { .q = queries[i], .limit = 100 };
+		biblio_t *all = NULL;
+		size_t nall = 0;
+		int64_t total = 0;
+		err_t err;
+		CHECK_INT(catalog_search(db, &lib1, &full, A, &all, &nall, &total, &err), 0);
+		CHECK_INT(total, (int64_t)nall);
+		for (int64_t cap = 1; cap <= 4; cap++) {
+			for (int64_t off = 0; off < cap + 2; off++) {
+				bool more = false;
+				catalog_query_t q = { .q = queries[i], .limit = 2, .offset = off, .cap = cap, .more = &more };
+				biblio_t *v = NULL;
+				size_t n = 0;
+				CHECK_INT(catalog_search(db, &lib1, &q, A, &v, &n, &total, &err), 0);
+				if ((int64_t)nall <= cap) {
+					CHECK(!more);
+					continue;
+				}
+				CHECK(more);
+				CHECK_INT(total, cap);
+				size_t want = off >= cap ? 0 : (size_t)(cap - off < 2 ? cap - off : 2);
+				CHECK_INT((int64_t)n, (int64_t)want);
+				for (size_t k = 0; k < n && k < want; k++)
+					CHECK_INT(v[k].id, all[off + (int64_t)k].id);
+			}
+		}
+	}
+}
+
+/* The filters: class number prefix (case ignored), years, copy status. */
+static void test_filters(void)
+{
+	struct {
+		const char *q, *cls, *status;
+		int from, to;
+		int64_t total;
+	} c[] = {
+		{ "", "9", NULL, 0, 0, 1 },       /* 959.7 */
+		{ "", "v23", NULL, 0, 0, 1 },     /* V23.1 */
+		{ "", "V23.1", NULL, 0, 0, 1 },   /* V23.1 */
+		{ "", "00", NULL, 0, 0, 1 },      /* 005.13 */
+		{ "", "%", NULL, 0, 0, 0 },       /* a wildcard is a character */
+		{ "", NULL, NULL, 2020, 2020, 3 }, /* TV20, TOAN, BT_TOAN (TV21 is 2021) */
+		{ "tieng viet", NULL, NULL, 2021, 0, 1 },
+		{ "tieng viet", NULL, NULL, 0, 2020, 1 },
+		{ "", NULL, "available", 0, 0, 1 }, /* Truyện Kiều has two copies */
+		{ "", NULL, "on_loan", 0, 0, 0 },
+	};
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+		for (int pass = 0; pass < 2; pass++) {
+			catalog_query_t q = { .q = c[i].q,
+				              .class_prefix = c[i].cls,
+				              .status = c[i].status,
+				              .year_from = c[i].from,
+				              .year_to = c[i].to,
+				              .cap = pass ? 1 : 0 };
+			biblio_t *v = NULL;
+			size_t n = 0;
+			int64_t total = -1;
+			err_t err;
+			CHECK_INT(catalog_search(db, &lib1, &q, A, &v, &n, &total, &err), 0);
+			if (!pass && total != c[i].total)
+				fprintf(stderr, "  filter case %zu: total %lld\n", i, (long long)total);
+			CHECK_INT(total, pass && c[i].total > 1 ? 1 : c[i].total);
+		}
 	}
 }
 
@@ -244,6 +332,8 @@ int main(void)
 	A = arena_new(8192);
 	RUN(test_setup);
 	RUN(test_table);
+	RUN(test_walk_pages);
+	RUN(test_filters);
 	RUN(test_refusals);
 	arena_free(A);
 	testdb_close(db);

@@ -1,0 +1,39 @@
+-- 0004: the staff search on a large catalogue (src/catalog/search.c).
+--
+-- SQLite: the FTS5 table is rebuilt with the `ascii` tokenizer, whose words are exactly ours
+-- (runs of a-z, 0-9 and non-ASCII bytes; search_words is folded, so lower case already): a
+-- phrase-prefix query "w"* now matches exactly the records with a word starting with w, words
+-- without an ASCII letter included. Prefix indexes for 1, 2 and 3 characters make short prefixes
+-- ("t", "co") read one list instead of merging the lists of every word they start: on 300,000
+-- records "t"* went from 137 ms to under 1 ms for the first thousand hits.
+-- The title walk of a common query (search.c, step 3) reads a school's records in title order and
+-- tests each one's words: the index holds the school, the folded title, the id and the words, so
+-- the walk reads the index alone (about 1 µs a record instead of 6 for a row fetch). It replaces
+-- the (unit_id, title_fold) index, which it serves too. PostgreSQL needs the titles in byte order
+-- (COLLATE "C") for the same walk, the words as an INCLUDE column.
+-- An index on the folded title alone serves the walk over several schools (an office's search).
+
+-- sqlite: DROP TRIGGER biblios_fts_insert;
+-- sqlite: DROP TRIGGER biblios_fts_delete;
+-- sqlite: DROP TRIGGER biblios_fts_update;
+-- sqlite: DROP TABLE biblios_fts;
+-- sqlite: CREATE VIRTUAL TABLE biblios_fts USING fts5(search_words, content = 'biblios',
+-- sqlite:     content_rowid = 'id', tokenize = 'ascii', prefix = '1 2 3');
+-- sqlite: INSERT INTO biblios_fts (biblios_fts) VALUES ('rebuild');
+-- sqlite: CREATE TRIGGER biblios_fts_insert AFTER INSERT ON biblios BEGIN
+-- sqlite:     INSERT INTO biblios_fts (rowid, search_words) VALUES (new.id, new.search_words);
+-- sqlite: END;
+-- sqlite: CREATE TRIGGER biblios_fts_delete AFTER DELETE ON biblios BEGIN
+-- sqlite:     INSERT INTO biblios_fts (biblios_fts, rowid, search_words)
+-- sqlite:         VALUES ('delete', old.id, old.search_words);
+-- sqlite: END;
+-- sqlite: CREATE TRIGGER biblios_fts_update AFTER UPDATE OF search_words ON biblios BEGIN
+-- sqlite:     INSERT INTO biblios_fts (biblios_fts, rowid, search_words)
+-- sqlite:         VALUES ('delete', old.id, old.search_words);
+-- sqlite:     INSERT INTO biblios_fts (rowid, search_words) VALUES (new.id, new.search_words);
+-- sqlite: END;
+-- sqlite: CREATE INDEX biblios_walk ON biblios (unit_id, title_fold, id, search_words);
+-- sqlite: CREATE INDEX biblios_title_any ON biblios (title_fold);
+-- postgresql: CREATE INDEX biblios_walk ON biblios (unit_id, title_fold COLLATE "C", id) INCLUDE (search_words);
+-- postgresql: CREATE INDEX biblios_title_any ON biblios (title_fold COLLATE "C", id);
+DROP INDEX biblios_title;
