@@ -5,8 +5,9 @@
  * that per record, so the commit does each thing once for the whole batch: one check of the
  * writer and the document type, one lock of the school's records (the #BIB counter, as
  * catalog_biblio_create takes it), the duplicate lookups in one pass before anything is written
- * (the records of the file against each other through a hash table, against the school's through
- * the two indexed lookups of catalog_find_duplicate), one range of accession numbers for every
+ * (the records of the file against each other through a hash table, against the school's either
+ * read once into hash tables or, for a batch small beside the catalogue, through the two indexed
+ * lookups of catalog_find_duplicate), one range of accession numbers for every
  * copy, one audit row. What is left per record is its INSERT and one INSERT per copy; the record
  * is checked, normalised and folded once (catalog_row_prepare), and its folded title and authors
  * are its duplicate key too.
@@ -27,21 +28,24 @@
 #include "catalog/batch.h"
 #include "catalog/catalog_int.h"
 
-/* --- a set of strings ------------------------------------------------------------------------------ */
+/* --- a map of strings ---------------------------------------------------------------------------- */
 
-/* Open addressing, never shrinks, sized for the number of keys it will hold. */
-typedef struct strset {
-	const char **slot;
+/* Strings to ids (a set when the ids do not matter). Open addressing, never shrinks, sized for the
+ * number of keys it will hold; the keys are kept by pointer and must outlive it. */
+typedef struct strmap {
+	const char **key;
+	int64_t *val;
 	size_t mask;
-} strset_t;
+} strmap_t;
 
-static void set_init(strset_t *s, arena_t *a, size_t expect)
+static void map_init(strmap_t *m, arena_t *a, size_t expect)
 {
 	size_t cap = 16;
 	while (cap < 2 * expect + 1)
 		cap *= 2;
-	s->slot = arena_zalloc(a, cap * sizeof *s->slot);
-	s->mask = cap - 1;
+	m->key = arena_zalloc(a, cap * sizeof *m->key);
+	m->val = arena_alloc(a, cap * sizeof *m->val);
+	m->mask = cap - 1;
 }
 
 static uint64_t hash(const char *k)
@@ -52,22 +56,32 @@ static uint64_t hash(const char *k)
 	return h;
 }
 
-static bool set_has(const strset_t *s, const char *k)
+/* k's slot: where it is, or the empty one where it would go. */
+static size_t map_slot(const strmap_t *m, const char *k)
 {
-	for (size_t i = hash(k) & s->mask; s->slot[i]; i = (i + 1) & s->mask)
-		if (!strcmp(s->slot[i], k))
-			return true;
-	return false;
+	size_t i = hash(k) & m->mask;
+	while (m->key[i] && strcmp(m->key[i], k))
+		i = (i + 1) & m->mask;
+	return i;
 }
 
-/* Add k (kept by pointer: it must outlive the set). The set must have room (set_init's expect). */
-static void set_add(strset_t *s, const char *k)
+/* k's id in *v (may be NULL); false when k is not in the map. */
+static bool map_get(const strmap_t *m, const char *k, int64_t *v)
 {
-	size_t i = hash(k) & s->mask;
-	for (; s->slot[i]; i = (i + 1) & s->mask)
-		if (!strcmp(s->slot[i], k))
-			return;
-	s->slot[i] = k;
+	size_t i = map_slot(m, k);
+	if (m->key[i] && v)
+		*v = m->val[i];
+	return m->key[i] != NULL;
+}
+
+/* Add k with v unless k is there already (the first id stays). */
+static void map_add(strmap_t *m, const char *k, int64_t v)
+{
+	size_t i = map_slot(m, k);
+	if (!m->key[i]) {
+		m->key[i] = k;
+		m->val[i] = v;
+	}
 }
 
 /* --- the passes ------------------------------------------------------------------------------------ */
@@ -87,31 +101,83 @@ static void add_notice(catalog_import_result_t *res, arena_t *a, size_t *cap, in
 	    (catalog_import_notice_t){ .pos = pos, .key = key, .detail = arena_strdup(a, detail) };
 }
 
-/* Mark the duplicates of recs (keys[i] is recs[i]'s key): of the school, by its indexes, or of
- * an earlier record that is not a duplicate itself (the ones that will be written). */
+static const char *title_key(arena_t *a, const char *title, const char *authors, int64_t year)
+{
+	return arena_printf(a, "%s\x1f%s\x1f%lld", title, authors, (long long)year);
+}
+
+/* The school's records by ISBN and by title key, each key with its oldest record: what
+ * catalog_find_duplicate's two lookups would find, for a whole batch in one statement. */
+static int load_school_keys(db_t *db, int64_t unit_id, arena_t *a, size_t count, strmap_t *isbns,
+                            strmap_t *titles, err_t *err)
+{
+	map_init(isbns, a, count);
+	map_init(titles, a, count);
+	db_stmt_t *st = db_query(db, err,
+	                         "SELECT id, isbn, title_fold, authors_fold, COALESCE(year, 0) FROM biblios "
+	                         "WHERE unit_id = ? ORDER BY id",
+	                         "i", unit_id);
+	if (!st)
+		return err->code;
+	int rc;
+	size_t k = 0;
+	while ((rc = db_step(st, err)) == DB_ROW && k++ < count) {
+		const char *isbn = db_col_text(st, 1);
+		if (isbn && *isbn)
+			map_add(isbns, arena_strdup(a, isbn), db_col_int(st, 0));
+		map_add(titles, title_key(a, db_col_text(st, 2), db_col_text(st, 3), db_col_int(st, 4)),
+		        db_col_int(st, 0));
+	}
+	db_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* Mark the duplicates of recs (keys[i] is recs[i]'s key): of the school, or of an earlier record
+ * that is not a duplicate itself (the ones that will be written). The school's records are
+ * looked up by their indexes, record by record, when the batch is small beside the school's
+ * catalogue; otherwise they are read once into maps (one statement instead of two a record, which
+ * is most of an import's round trips to PostgreSQL). */
 static int mark_duplicates(db_t *db, int64_t unit_id, catalog_import_rec_t *recs,
                            const catalog_dupkey_t *keys, size_t n, arena_t *a, int64_t *ndup, err_t *err)
 {
-	strset_t isbns, titles;
-	set_init(&isbns, a, n);
-	set_init(&titles, a, n);
+	strmap_t isbns, titles, school_isbns, school_titles;
+	int64_t count = 0;
+	int rc;
 	*ndup = 0;
+	if (n == 0)
+		return 0;
+	if ((rc = db_query_int(db, &count, err, "SELECT COUNT(*) FROM biblios WHERE unit_id = ?", "i",
+	                       unit_id)) < 0)
+		return rc;
+	bool scan = (size_t)count <= 16 * n;
+	if (scan &&
+	    (rc = load_school_keys(db, unit_id, a, (size_t)count, &school_isbns, &school_titles, err)) < 0)
+		return rc;
+	map_init(&isbns, a, n);
+	map_init(&titles, a, n);
 	for (size_t i = 0; i < n; i++) {
 		catalog_import_rec_t *r = &recs[i];
 		const catalog_dupkey_t *k = &keys[i];
-		char *tkey = arena_printf(a, "%s\x1f%s\x1f%d", k->title, k->authors, k->year);
+		const char *tkey = title_key(a, k->title, k->authors, k->year);
 		r->dup_id = 0;
-		int rc = catalog_find_duplicate(db, unit_id, k, &r->dup_id, err);
-		if (rc < 0 && rc != ERR_NOTFOUND)
+		if (scan) {
+			rc = (*k->isbn && map_get(&school_isbns, k->isbn, &r->dup_id)) ||
+			             map_get(&school_titles, tkey, &r->dup_id)
+			         ? 0
+			         : ERR_NOTFOUND;
+		} else if ((rc = catalog_find_duplicate(db, unit_id, k, &r->dup_id, err)) < 0 &&
+		           rc != ERR_NOTFOUND) {
 			return rc;
-		r->duplicate = rc == 0 || (*k->isbn && set_has(&isbns, k->isbn)) || set_has(&titles, tkey);
+		}
+		r->duplicate =
+		    rc == 0 || (*k->isbn && map_get(&isbns, k->isbn, NULL)) || map_get(&titles, tkey, NULL);
 		if (r->duplicate) {
 			(*ndup)++;
 			continue;
 		}
 		if (*k->isbn)
-			set_add(&isbns, k->isbn);
-		set_add(&titles, tkey);
+			map_add(&isbns, k->isbn, 0);
+		map_add(&titles, tkey, 0);
 	}
 	return 0;
 }
@@ -139,7 +205,7 @@ static bool barcode_valid(const char *s)
  * copies, in a commit: first is their first accession number in register reg, 0 in a preview).
  * A barcode not taken becomes a notice. */
 static int choose_barcodes(db_t *db, int64_t unit_id, catalog_import_rec_t *recs, size_t n, int dflt,
-                           const char *reg, int64_t first, strset_t *used, arena_t *a, const char ***chosen,
+                           const char *reg, int64_t first, strmap_t *used, arena_t *a, const char ***chosen,
                            catalog_import_result_t *res, err_t *err)
 {
 	size_t cap = 0;
@@ -163,7 +229,7 @@ static int choose_barcodes(db_t *db, int64_t unit_id, catalog_import_rec_t *recs
 					add_notice(res, a, &cap, r->pos, "err.import.barcode_invalid", bc);
 					continue;
 				}
-				int64_t taken = set_has(used, bc);
+				int64_t taken = map_get(used, bc, NULL);
 				if (!taken) {
 					int rc = db_query_int(
 					    db, &taken, err,
@@ -176,7 +242,7 @@ static int choose_barcodes(db_t *db, int64_t unit_id, catalog_import_rec_t *recs
 					add_notice(res, a, &cap, r->pos, "err.import.barcode_taken", bc);
 					continue;
 				}
-				set_add(used, bc);
+				map_add(used, bc, 0);
 				chosen[i][k] = bc;
 			}
 		}
@@ -216,8 +282,8 @@ int catalog_import_check(db_t *db, const actor_t *actor, catalog_import_rec_t *r
 		catalog_dupkey_make(t, recs[i].bib, &keys[i]);
 		nbarcodes += recs[i].copy ? (size_t)copies_of(&recs[i], 1) : 0;
 	}
-	strset_t used;
-	set_init(&used, t, nbarcodes);
+	strmap_t used;
+	map_init(&used, t, nbarcodes);
 	if ((rc = mark_duplicates(db, actor->unit_id, recs, keys, n, t, &res->duplicates, err)) == 0)
 		rc = choose_barcodes(db, actor->unit_id, recs, n, 1, "", 0, &used, a, chosen, res, err);
 	arena_free(t);
@@ -327,12 +393,12 @@ int catalog_import_commit(db_t *db, const actor_t *actor, catalog_import_rec_t *
 	if ((rc = catalog_acquisition_create(db, actor, &q, &acq, err)) < 0 ||
 	    (rc = catalog_numbers_take(db, actor->unit_id, reg, total, &first, err)) < 0)
 		goto fail;
-	strset_t used;
-	set_init(&used, t, 2 * (size_t)total);
+	strmap_t used;
+	map_init(&used, t, 2 * (size_t)total);
 	for (int64_t no = first; no < first + total; no++) {
 		char *code = arena_alloc(t, 48);
 		catalog_barcode_default(reg, no, code);
-		set_add(&used, code);
+		map_add(&used, code, 0);
 	}
 	if ((rc = choose_barcodes(db, actor->unit_id, recs, n, o.copies, reg, first, &used, a, chosen, res,
 	                          err)) < 0)

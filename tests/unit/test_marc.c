@@ -141,6 +141,17 @@ static void test_utf8_file(void)
 	CHECK_INT(marc_read_file(DATA "bulk/jorol-loc-50.mrc", A, &b2, &err), 0);
 	CHECK_INT(marc_preview(db, &lib[0], &b2, &err), 0);
 	CHECK_INT(b2.nduplicates, 50);
+	/* The 50 were matched on the school's records read in one statement; one record alone, small
+	 * beside the school's 48, is looked up on the indexes: the same records are found. */
+	for (size_t i = 0; i < b2.nrecs; i++) {
+		marc_batch_t one = b2;
+		one.recs = &b2.recs[i];
+		one.nrecs = 1;
+		int64_t dup = b2.recs[i].dup_id;
+		CHECK_INT(marc_preview(db, &lib[0], &one, &err), 0);
+		CHECK(one.recs[0].duplicate);
+		CHECK_INT(one.recs[0].dup_id, dup);
+	}
 	CHECK_INT(marc_commit(db, &lib[0], &b2, NULL, &res, &err), 0);
 	CHECK_INT(res.imported, 0);
 	CHECK_INT(nacq(0), 1);
