@@ -4,3 +4,16 @@ document.addEventListener("htmx:configRequest", function (e) {
 	var m = document.querySelector('meta[name="csrf-token"]');
 	if (m) e.detail.headers["X-CSRF-Token"] = m.content;
 });
+
+/* The cataloguing form's class number suggestions (templates/classes_list.html, loaded by htmx
+ * under the field): picking one fills the field instead of following the link to browse. */
+document.addEventListener("click", function (e) {
+	var a = e.target.closest ? e.target.closest("#class-suggest a.class-pick") : null;
+	if (!a) return;
+	var f = document.getElementById("class_number");
+	if (!f) return;
+	e.preventDefault();
+	f.value = a.getAttribute("data-class");
+	document.getElementById("class-suggest").textContent = "";
+	f.focus();
+});

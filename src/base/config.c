@@ -49,6 +49,11 @@ static const struct field {
 	I(argon2_mem_kib, 8, 4 * 1024 * 1024),
 	I(cookie_secure, 0, 1),
 	S(copycat_targets),
+	S(class_scheme),
+	I(author_mark_letters, 1, 10),
+	S(author_mark_part),
+	S(author_mark_diacritics),
+	I(call_number_year, 0, 1),
 #undef S
 #undef I
 #undef L
@@ -72,6 +77,26 @@ void config_defaults(void)
 	g_config.password_min_length = 10;
 	g_config.argon2_ops = 2;
 	g_config.argon2_mem_kib = 19456;
+	snprintf(g_config.class_scheme, sizeof g_config.class_scheme, "DDC");
+	g_config.author_mark_letters = 3;
+	snprintf(g_config.author_mark_part, sizeof g_config.author_mark_part, "surname");
+	snprintf(g_config.author_mark_diacritics, sizeof g_config.author_mark_diacritics, "keep");
+}
+
+/* The words a string setting may take (NULL for free text), and how the error names them. */
+static const char *const *choices(const char *key, const char **expected)
+{
+	static const char *const part[] = { "surname", "given", "full", NULL };
+	static const char *const diacritics[] = { "keep", "strip", NULL };
+	if (strcmp(key, "author_mark_part") == 0) {
+		*expected = "surname, given or full";
+		return part;
+	}
+	if (strcmp(key, "author_mark_diacritics") == 0) {
+		*expected = "keep or strip";
+		return diacritics;
+	}
+	return NULL;
 }
 
 int config_set(const char *key, const char *value, err_t *err)
@@ -84,6 +109,16 @@ int config_set(const char *key, const char *value, err_t *err)
 		if (f->kind == K_STR) {
 			if (strlen(value) >= f->size)
 				return err_set(err, ERR_INVALID, "err.config.value", "%s: too long", key);
+			const char *expected = "";
+			const char *const *words = choices(key, &expected);
+			size_t w = 0;
+			while (words && words[w] && strcmp(words[w], value) != 0)
+				w++;
+			if (words && !words[w])
+				return err_set(err, ERR_INVALID, "err.config.value", "%s: expected %s", key,
+				               expected);
+			if (strcmp(key, "class_scheme") == 0 && !*value)
+				return err_set(err, ERR_INVALID, "err.config.value", "%s: empty", key);
 			memcpy(p, value, strlen(value) + 1);
 			if (strcmp(key, "log_level") == 0 && log_level_parse(value) < 0)
 				return err_set(err, ERR_INVALID, "err.config.value",

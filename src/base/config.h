@@ -35,6 +35,16 @@ typedef struct config {
 	char copycat_targets[2048]; /* copy cataloguing's Z39.50/SRU servers: comma-separated
 	                               name=host:port/database or sru:name=http://host:port/path
 	                               (copycat.h); default none */
+	/* The cataloguing form's classification scheme: DDC (default) or VN19 (catalog/classify.h). */
+	char class_scheme[16];
+	/* The author mark of a call number: how many letters, 1..10 (default 3); which part of the
+	 * author's name: surname (default), given or full; diacritics kept ("Đỗ" -> "ĐỖ", the
+	 * default: keep) or not ("DO": strip). */
+	int author_mark_letters;
+	char author_mark_part[16];
+	char author_mark_diacritics[8];
+	/* 1: a call number ends with the year of publication; default 0. */
+	int call_number_year;
 } config_t;
 
 extern config_t g_config;

@@ -16,6 +16,7 @@
 #include "base/text.h"
 #include "catalog/catalog.h"
 #include "catalog/catalog_int.h"
+#include "catalog/classify.h"
 
 /* The register of the general register's running number (số vào sổ tổng quát). */
 #define GENERAL_REGISTER "#TQ"
@@ -405,6 +406,8 @@ int catalog_row_prepare(arena_t *a, const biblio_t *in, catalog_row_t *r, err_t 
 		if (!(f[i].out = clean(a, f[i].in, f[i].max, f[i].field, err)))
 			return err->code;
 	char *title = f[0].out, *authors = f[2].out;
+	if (!*f[12].out && *f[11].out) /* no call number typed: the deployment's rule makes one */
+		f[12].out = (char *)classify_call_number(a, NULL, f[11].out, authors, title, in->year);
 	if (!*title)
 		return err_set(err, ERR_INVALID, "err.biblio.title", NULL);
 	if (in->isbn && *in->isbn && (rc = isbn_normalize(in->isbn, isbn, err)) < 0)

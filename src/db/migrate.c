@@ -7,6 +7,12 @@
  * that backend, and the line stays a comment on the other (0003_search.sql: FTS5, pg_trgm).
  * schema_migrations records each one applied. Migrations run one per transaction, oldest first.
  *
+ * A line "-- fold: TABLE.DEST SRC [SRC...]" declares a folded column: after the migrations, every
+ * row of TABLE whose DEST is '' gets text_fold() of its SRC columns joined by one space (rows need
+ * an integer `id`). Folding is computed in C because the search compares it with queries folded
+ * in C (text.h); SQL cannot reproduce it on either backend. The step runs on every db_migrate, so
+ * rows a deployment adds or edits later (setting DEST to '') are folded at the next start.
+ *
  * Two processes may migrate at once (two servers starting): each transaction first takes the
  * database's write lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: a transaction-scoped advisory
  * lock), then reads the version again, so the loser of the race finds the work done.
@@ -18,6 +24,7 @@
 #include "base/assets.h"
 #include "base/buf.h"
 #include "base/clock.h"
+#include "base/text.h"
 #include "db/db.h"
 #include "db/db_impl.h"
 
@@ -79,6 +86,26 @@ static bool next_migration(int above, migration_t *out)
 		}
 	}
 	return found;
+}
+
+/* Two migrations with one number would leave one of them never applied (schema_migrations
+ * records the number): refuse to migrate at all, naming both, so such a merge fails its first
+ * test instead of a deployment. */
+static int check_unique(err_t *err)
+{
+	size_t n = 0;
+	const asset_t *list = asset_list(&n);
+	for (size_t i = 0; i < n; i++) {
+		migration_t m, o;
+		if (!parse_name(&list[i], &m))
+			continue;
+		for (size_t j = i + 1; j < n; j++)
+			if (parse_name(&list[j], &o) && o.version == m.version)
+				return db_fail(err, ERR_INTERNAL,
+				               "migrations %04d_%s and %04d_%s share a number", m.version,
+				               m.name, o.version, o.name);
+	}
+	return 0;
 }
 
 int db_migration_latest(void)
@@ -205,6 +232,150 @@ done:
 	return rc;
 }
 
+/* A fold directive: identifiers only (lower-case letters, digits, '_'), at most 6 sources. */
+typedef struct fold_rule {
+	char table[64], dest[64];
+	char src[6][64];
+	int nsrc;
+} fold_rule_t;
+
+static bool ident(const char *s, size_t n)
+{
+	if (n == 0 || n >= 64)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return false;
+	return true;
+}
+
+/* Parse the rest of a "-- fold: " line (up to the newline). False when it is malformed. */
+static bool parse_fold(const char *p, fold_rule_t *r)
+{
+	memset(r, 0, sizeof *r);
+	int word = 0;
+	while (*p && *p != '\n') {
+		while (*p == ' ')
+			p++;
+		size_t n = strcspn(p, " \n");
+		if (n == 0)
+			break;
+		if (word == 0) {
+			const char *dot = memchr(p, '.', n);
+			if (!dot || !ident(p, (size_t)(dot - p)) ||
+			    !ident(dot + 1, n - (size_t)(dot - p) - 1))
+				return false;
+			memcpy(r->table, p, (size_t)(dot - p));
+			memcpy(r->dest, dot + 1, n - (size_t)(dot - p) - 1);
+		} else {
+			if (r->nsrc == 6 || !ident(p, n))
+				return false;
+			memcpy(r->src[r->nsrc++], p, n);
+		}
+		word++;
+		p += n;
+	}
+	return word >= 2;
+}
+
+/* Fill one folded column (see the file comment), in one transaction. */
+static int fold_fill(db_t *db, const fold_rule_t *r, err_t *err)
+{
+	buf_t sel = BUF_INIT, upd = BUF_INIT;
+	buf_printf(&sel, "SELECT id");
+	for (int i = 0; i < r->nsrc; i++)
+		buf_printf(&sel, ", %s", r->src[i]);
+	buf_printf(&sel, " FROM %s WHERE %s = ''", r->table, r->dest);
+	buf_printf(&upd, "UPDATE %s SET %s = ? WHERE id = ?", r->table, r->dest);
+	int64_t *ids = NULL;
+	char **folds = NULL;
+	size_t n = 0, cap = 0;
+	int rc = db_begin(db, err);
+	if (rc < 0)
+		goto out;
+	if (db_kind(db) == DB_POSTGRES && (rc = db_exec(db, err, MIGRATE_LOCK_SQL, "")) < 0)
+		goto done;
+	db_stmt_t *st = db_query(db, err, buf_str(&sel), "");
+	if (!st) {
+		rc = err->code;
+		goto done;
+	}
+	while ((rc = db_step(st, err)) == DB_ROW) {
+		buf_t text = BUF_INIT;
+		for (int i = 0; i < r->nsrc; i++) {
+			const char *v = db_col_text(st, i + 1);
+			buf_printf(&text, "%s%s", i ? " " : "", v ? v : "");
+		}
+		char *f = text_fold_dup(buf_str(&text));
+		buf_release(&text);
+		if (!f || !*f) { /* invalid UTF-8 or nothing to fold: leave the row alone */
+			free(f);
+			continue;
+		}
+		if (n == cap) {
+			size_t bigger = cap ? cap * 2 : 256;
+			int64_t *ni = realloc(ids, bigger * sizeof *ids);
+			ids = ni ? ni : ids;
+			char **nf = ni ? realloc(folds, bigger * sizeof *folds) : NULL;
+			folds = nf ? nf : folds;
+			if (!ni || !nf) {
+				free(f);
+				rc = db_fail(err, ERR_INTERNAL, "fold %s.%s: out of memory", r->table,
+				             r->dest);
+				break;
+			}
+			cap = bigger;
+		}
+		ids[n] = db_col_int(st, 0);
+		folds[n++] = f;
+	}
+	db_done(st);
+	if (rc < 0)
+		goto done;
+	rc = 0;
+	for (size_t i = 0; i < n && rc >= 0; i++)
+		rc = db_exec(db, err, buf_str(&upd), "si", folds[i], ids[i]);
+	if (rc >= 0)
+		rc = db_commit(db, err);
+done:
+	if (rc < 0)
+		db_rollback(db);
+out:
+	for (size_t i = 0; i < n; i++)
+		free(folds[i]);
+	free(folds);
+	free(ids);
+	buf_release(&sel);
+	buf_release(&upd);
+	return rc < 0 ? rc : 0;
+}
+
+/* Run every fold directive of the migrations applied (all of them, after db_migrate's loop). */
+static int fold_all(db_t *db, err_t *err)
+{
+	size_t n = 0;
+	const asset_t *list = asset_list(&n);
+	static const char marker[] = "-- fold: ";
+	for (size_t i = 0; i < n; i++) {
+		migration_t m;
+		if (!parse_name(&list[i], &m))
+			continue;
+		const char *start = (const char *)list[i].data;
+		for (const char *p = start; (p = strstr(p, marker)) != NULL; p++) {
+			if (p != start && p[-1] != '\n')
+				continue;
+			fold_rule_t r;
+			if (!parse_fold(p + strlen(marker), &r))
+				return db_fail(err, ERR_INTERNAL, "migration %04d_%s: bad fold line",
+				               m.version, m.name);
+			int rc = fold_fill(db, &r, err);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
 int db_migrate(db_t *db, int *applied, err_t *err)
 {
 	int n = 0, rc;
@@ -214,10 +385,12 @@ int db_migrate(db_t *db, int *applied, err_t *err)
 		return db_fail(err, ERR_INTERNAL, "db_migrate: NULL connection");
 	if (db_in_transaction(db))
 		return db_fail(err, ERR_INTERNAL, "db_migrate: a transaction is open");
+	if ((rc = check_unique(err)) < 0)
+		return rc;
 	while ((rc = migrate_one(db, err)) == 1) {
 		n++;
 		if (applied)
 			*applied = n;
 	}
-	return rc;
+	return rc < 0 ? rc : fold_all(db, err);
 }

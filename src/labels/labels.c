@@ -13,6 +13,7 @@
 #include <string.h>
 #include <zint.h>
 
+#include "catalog/classify.h"
 #include "labels/labels.h"
 
 #define PT_PER_MM     (72.0 / 25.4)
@@ -84,41 +85,18 @@ int labels_kind_parse(const char *s, labels_kind_t *out, err_t *err)
 
 /* --- what is printed ------------------------------------------------------------------------- */
 
-/* Length in bytes of the UTF-8 sequence starting with byte c (1 for a stray byte). */
-static size_t u8len(unsigned char c)
-{
-	return c < 0xC0 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-}
-
-/* The first three characters (not bytes) of the first author's family name. */
-static char *author_mark(arena_t *a, const char *authors)
-{
-	const char *s = authors;
-	while (*s == ' ')
-		s++;
-	size_t end = strcspn(s, ",;"); /* the first author, or "Family" of "Family, Given" */
-	if (s[end] != ',')
-		end = strcspn(s, " ;"); /* Vietnamese order: the family name comes first */
-	size_t k = 0;
-	for (int chars = 0; chars < 3 && k < end && s[k]; chars++)
-		k += u8len((unsigned char)s[k]);
-	if (k > end)
-		k = end;
-	return arena_strndup(a, s, k);
-}
-
 const char *labels_call_number(arena_t *a, const char *call_number, const char *class_number,
-                               const char *authors, const char *accession)
+                               const char *authors, const char *title, const char *accession)
 {
 	if (call_number && *call_number)
 		return arena_strdup(a, call_number);
-	const char *mark = authors && *authors ? author_mark(a, authors) : "";
-	int has_class = class_number && *class_number;
-	if (has_class && *mark)
-		return arena_printf(a, "%s %s", class_number, mark);
-	if (has_class || *mark)
-		return arena_strdup(a, has_class ? class_number : mark);
-	return arena_strdup(a, accession ? accession : "");
+	/* The catalogue's own builder (catalog/classify.h), without the year: a spine label made
+	 * before the record had a call number shows what the record would have got. */
+	classify_rule_t rule;
+	classify_rule_config(&rule);
+	rule.year = false;
+	const char *built = classify_call_number(a, &rule, class_number, authors, title, 0);
+	return *built ? built : arena_strdup(a, accession ? accession : "");
 }
 
 size_t labels_spine_lines(arena_t *a, const char *text, const char **lines, size_t max)
@@ -141,7 +119,7 @@ size_t labels_spine_lines(arena_t *a, const char *text, const char **lines, size
 
 /* --- gathering --------------------------------------------------------------------------------- */
 
-#define LABEL_COLS "u.name, i.accession, i.barcode, b.call_number, b.class_number, b.authors"
+#define LABEL_COLS "u.name, i.accession, i.barcode, b.call_number, b.class_number, b.authors, b.title"
 /* Withdrawn and lost copies are left out unless the bound flag is 1. */
 #define LABEL_ON_SHELF "AND (? = 1 OR i.status NOT IN ('withdrawn', 'lost')) "
 
@@ -250,7 +228,7 @@ int labels_collect(db_t *db, const actor_t *actor, const labels_source_t *src, a
 		l->accession = arena_strdup(a, db_col_text(st, 1));
 		l->barcode = arena_strdup(a, db_col_text(st, 2));
 		l->call_number = labels_call_number(a, db_col_text(st, 3), db_col_text(st, 4),
-		                                    db_col_text(st, 5), l->accession);
+		                                    db_col_text(st, 5), db_col_text(st, 6), l->accession);
 	}
 	db_done(st);
 	if (rc < 0)

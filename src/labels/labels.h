@@ -76,12 +76,12 @@ typedef struct label {
 	const char *call_number; /* what the spine label shows; see labels_call_number */
 } label_t;
 
-/* The text of a spine label: the record's call number when it has one; else its class number and
- * the first three letters of the first author's family name ("Nguyễn Du" -> "Ngu": Vietnamese
- * names put it first; "Carnegie, Dale" -> "Car": before a comma); else the accession number.
- * Either part may be missing. Result in the arena. */
+/* The text of a spine label: the record's call number when it has one; else the one
+ * classify_call_number (catalog/classify.h) makes of its class number and first author (or
+ * title), by the deployment's author-mark rule but without the year ("895.922 NGU"); else the
+ * accession number. Result in the arena. */
 const char *labels_call_number(arena_t *a, const char *call_number, const char *class_number,
-                               const char *authors, const char *accession);
+                               const char *authors, const char *title, const char *accession);
 
 /* Which copies: exactly one of biblio_id (the copies of one record), batch_id (the copies of one
  * intake batch) or reg (a register, "STK", with accession numbers from..to, 1 <= from <= to).

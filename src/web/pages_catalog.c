@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/config.h"
 #include "catalog/catalog.h"
+#include "catalog/classify.h"
 #include "web/web.h"
 
 static int64_t form_int(web_req_t *r, const char *name, int64_t def, int64_t min, int64_t max, int *bad)
@@ -168,7 +170,18 @@ static json_t *new_form(web_req_t *r, const char *type)
 				                                         "number", (json_int_t)v[i].number, "received",
 				                                         v[i].received, "source",
 				                                         web_t(r, arena_printf(r->arena, "acq.source.%s", v[i].source))));
-	return json_pack("{s:o, s:o}", "types", doc_types_json(r, type ? type : "STK"), "batches", batches);
+	/* The classification schemes, the one chosen last (or the deployment's default) selected. */
+	class_scheme_t *sv;
+	size_t sn = 0;
+	const char *pick = web_form(r, "scheme") ? web_form(r, "scheme") : g_config.class_scheme;
+	json_t *schemes = json_array();
+	if (classify_schemes(r->db, r->lang, r->arena, &sv, &sn, &err) == 0)
+		for (size_t i = 0; i < sn; i++)
+			json_array_append_new(schemes, json_pack("{s:s, s:s, s:b}", "code", sv[i].code,
+			                                         "name", sv[i].name, "selected",
+			                                         strcmp(pick, sv[i].code) == 0));
+	return json_pack("{s:o, s:o, s:o}", "types", doc_types_json(r, type ? type : "STK"), "batches",
+	                 batches, "schemes", schemes);
 }
 
 /*

@@ -40,6 +40,7 @@ static const struct nav_item {
 	{ "/catalog", "nav.catalog", ALL & ~BIT(ROLE_READER) },
 	{ "/acquisitions", "nav.acquisitions", BIT(ROLE_LIBRARIAN) | BIT(ROLE_LEADER) },
 	{ "/copycat", "nav.copycat", BIT(ROLE_LIBRARIAN) },
+	{ "/classes", "nav.classes", BIT(ROLE_LIBRARIAN) },
 	{ "/units", "nav.units", ALL & ~BIT(ROLE_READER) },
 	{ "/accounts", "nav.accounts", BIT(ROLE_SYSADMIN) | BIT(ROLE_UNIT_ADMIN) },
 	{ "/audit", "nav.audit", BIT(ROLE_SYSADMIN) | BIT(ROLE_UNIT_ADMIN) },

@@ -39,6 +39,8 @@ static const route_t routes[] = {
 	{ "GET", "/labels/preview", page_labels_preview, R_AUTH },
 	{ "GET", "/copycat", page_copycat, R_AUTH },
 	{ "POST", "/copycat/import", page_copycat_import, R_AUTH },
+	{ "GET", "/classes", page_classes, R_AUTH },
+	{ "GET", "/classes/callnumber", page_class_callnumber, R_AUTH },
 	{ "GET", "/catalog/import", page_import_form, R_AUTH },
 	{ "POST", "/catalog/import", page_import_preview, R_AUTH | R_UPLOAD },
 	{ "POST", "/catalog/import/commit", page_import_commit, R_AUTH },

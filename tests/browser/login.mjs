@@ -266,6 +266,24 @@ async function main() {
 	await page.fill('#year', '2024');
 	await page.fill('#price', '15000');
 	await page.fill('#copies', '2');
+	// The class number field suggests numbers as one types (htmx); picking one fills the field,
+	// and the call-number button fills the call number from it and the author, still editable.
+	await page.fill('#class_number', '372.');
+	const pick = page.locator('#class-suggest a.class-pick[data-class="372.6"]');
+	await pick.waitFor({ timeout: 5000 }).catch(() => {});
+	ok((await pick.count()) === 1, 'typing "372." in the class number field suggests 372.6',
+	   await page.innerText('#class-suggest').catch(() => ''));
+	await axeCheck(page, 'the cataloguing form with class suggestions');
+	if (await pick.count())
+		await pick.click();
+	ok(await page.inputValue('#class_number') === '372.6', 'picking the suggestion fills the class number',
+	   await page.inputValue('#class_number'));
+	await page.click(`button:has-text("${t('vi', 'classes.make_callnumber')}")`);
+	await page.waitForFunction(() => document.getElementById('call_number').value !== '', null, { timeout: 5000 })
+		.catch(() => {});
+	ok(await page.inputValue('#call_number') === '372.6 NGU', 'the button makes the call number 372.6 NGU',
+	   await page.inputValue('#call_number'));
+	await page.screenshot({ path: path.join(OUT, 'catalog-new.png'), fullPage: true });
 	await axeCheck(page, 'the cataloguing form');
 	await Promise.all([page.waitForURL((u) => /^\/catalog\/\d+$/.test(u.pathname)),
 	                   page.click('form[action="/catalog"] button[type="submit"]')]);
@@ -274,6 +292,7 @@ async function main() {
 	ok(/^\/catalog\/\d+$/.test(recordPath), 'the short form leads to the new record', page.url());
 	ok(record.includes('SGK-000001') && record.includes('SGK-000002') && !record.includes('SGK-000003'),
 	   'the record has two copies, SGK-000001 and SGK-000002', record);
+	ok(record.includes('372.6 NGU'), 'the record keeps the call number 372.6 NGU', record);
 	await axeCheck(page, 'a record page');
 	await page.goto(`${base}/catalog?q=${encodeURIComponent('tieng viet 5')}`);
 	const hits = await page.locator('main table tbody a').evaluateAll((as) => as.map((a) => [a.getAttribute('href'), a.textContent.trim()]));

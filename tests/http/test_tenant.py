@@ -92,7 +92,8 @@ HOME_WRITES = [
 LIST_PAGES = ["/", "/units", "/accounts", "/audit", "/audit?action=account", "/audit?action=login",
               "/accounts/new", "/password", "/catalog", "/catalog?q=ho+so+luu+tru", "/catalog?type=SGK",
               "/catalog/new", "/acquisitions", "/audit?action=biblio", "/audit?action=items", "/copycat",
-              "/catalog/import"]
+              "/catalog/import", "/classes", "/classes?q=van+hoc+viet+nam&scheme=VN19",
+              "/classes/callnumber?class_number=895.922&authors=T%C3%B4+Ho%C3%A0i"]
 
 # The catalogue each target school has (made in setup by its librarian): a record with two
 # copies (so a batch of its own), and a second batch. Title, authors and supplier are markers.
