@@ -9,8 +9,8 @@
  * read once into hash tables or, for a batch small beside the catalogue, through the two indexed
  * lookups of catalog_find_duplicate), one range of accession numbers for every
  * copy, one audit row. What is left per record is its INSERT and one INSERT per copy; the record
- * is checked, normalised and folded once (catalog_row_prepare), and its folded title and authors
- * are its duplicate key too.
+ * is checked, normalised and folded once (catalog_biblio_prepare and catalog_biblio_fold, as every
+ * writer of records), and its folded title and authors are its duplicate key too.
  *
  * SQLite's full-text index is filled by a trigger per inserted record, and FTS5 writes its
  * pending terms out at the end of every statement of a transaction it is part of: one small
@@ -350,18 +350,21 @@ int catalog_import_commit(db_t *db, const actor_t *actor, catalog_import_rec_t *
 	arena_t *t = arena_new(65536);
 	/* Every record checked, normalised and folded once; a bad one fails the batch only when it is
 	 * not a duplicate (those are skipped unread, as they always were). */
-	catalog_row_t *rows = arena_alloc(t, n * sizeof *rows);
+	biblio_t *rows = arena_alloc(t, n * sizeof *rows);
+	catalog_fold_t *folds = arena_alloc(t, n * sizeof *folds);
 	catalog_dupkey_t *keys = arena_alloc(t, n * sizeof *keys);
 	err_t *bad = arena_zalloc(t, n * sizeof *bad);
 	for (size_t i = 0; i < n; i++) {
-		if (catalog_row_prepare(t, recs[i].bib, &rows[i], &bad[i]) < 0) {
+		if (catalog_biblio_prepare(NULL, t, recs[i].bib, &rows[i], &bad[i]) < 0) {
 			catalog_dupkey_make(t, recs[i].bib, &keys[i]);
 			continue;
 		}
-		keys[i] = (catalog_dupkey_t){ .isbn = rows[i].b.isbn,
-			                      .title = rows[i].title_fold,
-			                      .authors = rows[i].authors_fold,
-			                      .year = rows[i].b.year };
+		rows[i].doc_type = o.doc_type;
+		catalog_biblio_fold(t, &rows[i], &folds[i]);
+		keys[i] = (catalog_dupkey_t){ .isbn = rows[i].isbn,
+			                      .title = folds[i].title,
+			                      .authors = folds[i].authors,
+			                      .year = rows[i].year };
 	}
 	int64_t *ids = arena_alloc(t, n * sizeof *ids), acq = 0, nth = 0, first = 0, total = 0;
 	size_t nids = 0;
@@ -413,14 +416,14 @@ int catalog_import_commit(db_t *db, const actor_t *actor, catalog_import_rec_t *
 		if (r->duplicate)
 			continue;
 		int64_t id = 0;
-		if ((rc = catalog_row_insert(db, actor, &rows[i], o.doc_type, now, &id, err)) < 0)
+		if ((rc = catalog_row_insert(db, actor, &rows[i], &folds[i], now, &id, err)) < 0)
 			goto failed_record;
 		ids[nids++] = id;
 		int c = copies_of(r, o.copies);
 		for (int k = 0; k < c; k++, no++) {
 			int64_t iid = 0, price = r->copy && r->copies > 0 && r->copy[k].price >= 0
 			                             ? r->copy[k].price
-			                             : rows[i].b.price;
+			                             : rows[i].price;
 			const char *bc = chosen[i] ? chosen[i][k] : NULL;
 			if ((rc = catalog_item_insert(db, actor->unit_id, id, acq, reg, no, bc, price, now,
 			                              &iid, err)) < 0)

@@ -45,17 +45,25 @@ bool catalog_dupkey_same(const catalog_dupkey_t *x, const catalog_dupkey_t *y)
 
 int catalog_find_duplicate(db_t *db, int64_t unit_id, const catalog_dupkey_t *k, int64_t *id, err_t *err)
 {
+	return catalog_find_duplicate_other(db, unit_id, k, 0, true, id, err);
+}
+
+int catalog_find_duplicate_other(db_t *db, int64_t unit_id, const catalog_dupkey_t *k, int64_t except,
+                                 bool by_title, int64_t *id, err_t *err)
+{
 	int rc = ERR_NOTFOUND;
 	if (*k->isbn)
-		rc = db_query_int(db, id, err,
-		                  "SELECT id FROM biblios WHERE unit_id = ? AND isbn = ? ORDER BY id LIMIT 1",
-		                  "is", unit_id, k->isbn);
-	if (rc == ERR_NOTFOUND)
+		rc = db_query_int(
+		    db, id, err,
+		    "SELECT id FROM biblios WHERE unit_id = ? AND isbn = ? AND id <> ? ORDER BY id "
+		    "LIMIT 1",
+		    "isi", unit_id, k->isbn, except);
+	if (rc == ERR_NOTFOUND && by_title)
 		rc = db_query_int(
 		    db, id, err,
 		    "SELECT id FROM biblios WHERE unit_id = ? AND title_fold = ? AND authors_fold = ? "
-		    "AND COALESCE(year, 0) = ? ORDER BY id LIMIT 1",
-		    "issi", unit_id, k->title, k->authors, (int64_t)k->year);
+		    "AND COALESCE(year, 0) = ? AND id <> ? ORDER BY id LIMIT 1",
+		    "issii", unit_id, k->title, k->authors, (int64_t)k->year, except);
 	return rc;
 }
 
@@ -283,7 +291,7 @@ int catalog_acquisition_list(db_t *db, const actor_t *actor, int limit, arena_t 
 	"b.id, b.unit_id, u.code, b.doc_type, b.title, b.subtitle, b.authors, b.publisher, b.place, "        \
 	"b.year, "                                                                                           \
 	"b.edition, b.isbn, b.language, b.pages, b.size, b.price, b.series, b.subjects, b.summary, "         \
-	"b.class_number, b.call_number, b.grade, u.path"
+	"b.class_number, b.call_number, b.grade, u.path, b.updated_at"
 
 static void read_bib(db_stmt_t *st, arena_t *a, biblio_t *o)
 {
@@ -310,6 +318,7 @@ static void read_bib(db_stmt_t *st, arena_t *a, biblio_t *o)
 	o->class_number = arena_strdup(a, db_col_text(st, 19));
 	o->call_number = arena_strdup(a, db_col_text(st, 20));
 	o->grade = (int)db_col_int(st, 21);
+	o->version = db_col_int(st, 23);
 }
 
 static int load_items(db_t *db, arena_t *a, biblio_t *b, err_t *err)
@@ -377,65 +386,82 @@ int catalog_biblio_get(db_t *db, const actor_t *actor, int64_t id, arena_t *a, b
 	return load_items(db, a, out, err);
 }
 
-int catalog_row_prepare(arena_t *a, const biblio_t *in, catalog_row_t *r, err_t *err)
+int catalog_biblio_prepare(db_t *db, arena_t *a, const biblio_t *in, biblio_t *out, err_t *err)
 {
 	int rc;
-	char isbn[14] = "";
-	memset(r, 0, sizeof *r);
 	struct {
 		const char *field;
 		const char *in;
 		size_t max;
-		char *out;
+		const char **out;
 	} f[] = {
-		{ "title", in->title, 500, NULL },
-		{ "subtitle", in->subtitle, 500, NULL },
-		{ "authors", in->authors, 500, NULL },
-		{ "publisher", in->publisher, 200, NULL },
-		{ "place", in->place, 100, NULL },
-		{ "edition", in->edition, 100, NULL },
-		{ "pages", in->pages, 50, NULL },
-		{ "size", in->size, 50, NULL },
-		{ "series", in->series, 300, NULL },
-		{ "subjects", in->subjects, 1000, NULL },
-		{ "summary", in->summary, 5000, NULL },
-		{ "class_number", in->class_number, 50, NULL },
-		{ "call_number", in->call_number, 50, NULL },
+		{ "title", in->title, 500, &out->title },
+		{ "subtitle", in->subtitle, 500, &out->subtitle },
+		{ "authors", in->authors, 500, &out->authors },
+		{ "publisher", in->publisher, 200, &out->publisher },
+		{ "place", in->place, 100, &out->place },
+		{ "edition", in->edition, 100, &out->edition },
+		{ "pages", in->pages, 50, &out->pages },
+		{ "size", in->size, 50, &out->size },
+		{ "series", in->series, 300, &out->series },
+		{ "subjects", in->subjects, 1000, &out->subjects },
+		{ "summary", in->summary, 5000, &out->summary },
+		{ "class_number", in->class_number, 50, &out->class_number },
+		{ "call_number", in->call_number, 50, &out->call_number },
 	};
+	*out = *in;
+	out->items = NULL;
+	out->nitems = 0;
 	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
-		if (!(f[i].out = clean(a, f[i].in, f[i].max, f[i].field, err)))
+		if (!(*f[i].out = clean(a, f[i].in, f[i].max, f[i].field, err)))
 			return err->code;
-	char *title = f[0].out, *authors = f[2].out;
-	if (!*f[12].out && *f[11].out) /* no call number typed: the deployment's rule makes one */
-		f[12].out = (char *)classify_call_number(a, NULL, f[11].out, authors, title, in->year);
-	if (!*title)
+	if (!*out->title)
 		return err_set(err, ERR_INVALID, "err.biblio.title", NULL);
+	if (!*out->call_number && *out->class_number) /* no call number typed: the deployment's rule makes one */
+		out->call_number =
+		    classify_call_number(a, NULL, out->class_number, out->authors, out->title, in->year);
+	char isbn[14] = "";
 	if (in->isbn && *in->isbn && (rc = isbn_normalize(in->isbn, isbn, err)) < 0)
 		return rc;
+	out->isbn = arena_strdup(a, isbn);
 	if (in->year && (in->year < 1400 || in->year > 2200))
 		return err_set(err, ERR_INVALID, "err.biblio.year", NULL);
 	if (in->price < 0 || in->price > INT64_C(100000000000))
 		return err_set(err, ERR_INVALID, "err.price", NULL);
 	if (in->grade < 0 || in->grade > 12)
 		return err_set(err, ERR_INVALID, "err.biblio.grade", NULL);
+	int64_t known = 0;
+	if (db && (rc = db_query_int(db, &known, err,
+	                             "SELECT COUNT(*) FROM doc_types WHERE code = ? AND active = 1", "s",
+	                             in->doc_type ? in->doc_type : "")) < 0)
+		return rc;
+	if (db && !known)
+		return err_set(err, ERR_INVALID, "err.biblio.doc_type", NULL);
 	const char *lang = in->language && *in->language ? in->language : "vie";
 	if (strlen(lang) != 3 || !islower((unsigned char)lang[0]) || !islower((unsigned char)lang[1]) ||
 	    !islower((unsigned char)lang[2]))
 		return err_set(err, ERR_INVALID, "err.biblio.language", NULL);
-	char *title_fold = text_fold(a, title), *authors_fold = text_fold(a, authors);
+	out->language = arena_strdup(a, lang);
+	return 0;
+}
+
+void catalog_biblio_fold(arena_t *a, const biblio_t *b, catalog_fold_t *out)
+{
+	out->title = text_fold(a, b->title);
+	out->authors = text_fold(a, b->authors);
 	buf_t s = BUF_INIT;
 	/* Everything folded, the class number too: SQLite's LIKE ignores ASCII case and
 	 * PostgreSQL's does not, so only folded text on both sides gives both the same hits. */
-	buf_printf(&s, "%s %s %s %s %s %s %s %s", title_fold, text_fold(a, f[1].out), authors_fold,
-	           text_fold(a, f[9].out), text_fold(a, f[8].out), text_fold(a, f[3].out), isbn,
-	           text_fold(a, f[11].out));
-	char *search = arena_strdup(a, buf_str(&s));
+	buf_printf(&s, "%s %s %s %s %s %s %s %s", out->title, text_fold(a, b->subtitle), out->authors,
+	           text_fold(a, b->subjects), text_fold(a, b->series), text_fold(a, b->publisher), b->isbn,
+	           text_fold(a, b->class_number));
+	out->search = arena_strdup(a, buf_str(&s));
 	buf_release(&s);
 	/* Its words for the search's index (0003_search.sql, search.c): every ASCII character other
 	 * than a-z and 0-9 becomes a space, runs of spaces one, and one space before and after. */
 	buf_t w = BUF_INIT;
 	buf_putc(&w, ' ');
-	for (const char *c = search; *c; c++) {
+	for (const char *c = out->search; *c; c++) {
 		unsigned char ch = (unsigned char)*c;
 		if (ch >= 0x80 || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9'))
 			buf_putc(&w, (char)ch);
@@ -444,37 +470,13 @@ int catalog_row_prepare(arena_t *a, const biblio_t *in, catalog_row_t *r, err_t 
 	}
 	if (w.data[w.len - 1] != ' ')
 		buf_putc(&w, ' ');
-	char *search_words = arena_strdup(a, buf_str(&w));
+	out->words = arena_strdup(a, buf_str(&w));
 	buf_release(&w);
-
-	biblio_t *b = &r->b;
-	*b = *in;
-	b->title = title;
-	b->subtitle = f[1].out;
-	b->authors = authors;
-	b->publisher = f[3].out;
-	b->place = f[4].out;
-	b->edition = f[5].out;
-	b->pages = f[6].out;
-	b->size = f[7].out;
-	b->series = f[8].out;
-	b->subjects = f[9].out;
-	b->summary = f[10].out;
-	b->class_number = f[11].out;
-	b->call_number = f[12].out;
-	b->isbn = arena_strdup(a, isbn);
-	b->language = lang;
-	r->title_fold = title_fold;
-	r->authors_fold = authors_fold;
-	r->search = search;
-	r->search_words = search_words;
-	return 0;
 }
 
-int catalog_row_insert(db_t *db, const actor_t *actor, const catalog_row_t *r, const char *doc_type,
+int catalog_row_insert(db_t *db, const actor_t *actor, const biblio_t *c, const catalog_fold_t *fold,
                        int64_t now, int64_t *id, err_t *err)
 {
-	const biblio_t *b = &r->b;
 	return db_insert_id(
 	    db, id, err,
 	    "INSERT INTO biblios (unit_id, doc_type, title, subtitle, authors, publisher, place, year, "
@@ -482,10 +484,10 @@ int catalog_row_insert(db_t *db, const actor_t *actor, const catalog_row_t *r, c
 	    "call_number, grade, title_fold, authors_fold, search_fold, search_words, marc, created_by, "
 	    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, "
 	    "?, ?, ?, NULLIF(?, 0), ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?) RETURNING id",
-	    "issssssisssssisssssisssssiii", actor->unit_id, doc_type, b->title, b->subtitle, b->authors,
-	    b->publisher, b->place, (int64_t)b->year, b->edition, b->isbn, b->language, b->pages, b->size,
-	    b->price, b->series, b->subjects, b->summary, b->class_number, b->call_number, (int64_t)b->grade,
-	    r->title_fold, r->authors_fold, r->search, r->search_words, b->marc, actor->account_id, now, now);
+	    "issssssisssssisssssisssssiii", actor->unit_id, c->doc_type, c->title, c->subtitle, c->authors,
+	    c->publisher, c->place, (int64_t)c->year, c->edition, c->isbn, c->language, c->pages, c->size,
+	    c->price, c->series, c->subjects, c->summary, c->class_number, c->call_number, (int64_t)c->grade,
+	    fold->title, fold->authors, fold->search, fold->words, c->marc, actor->account_id, now, now);
 }
 
 int catalog_biblio_create(db_t *db, const actor_t *actor, const biblio_t *in, bool allow_duplicate,
@@ -493,18 +495,13 @@ int catalog_biblio_create(db_t *db, const actor_t *actor, const biblio_t *in, bo
 {
 	int rc, own = 0;
 	arena_t *a = arena_new(4096);
-	catalog_row_t row;
-	if ((rc = catalog_check_writer(actor, err)) < 0 || (rc = catalog_row_prepare(a, in, &row, err)) < 0)
+	biblio_t c;
+	catalog_fold_t fold;
+	if ((rc = catalog_check_writer(actor, err)) < 0 ||
+	    (rc = catalog_biblio_prepare(db, a, in, &c, err)) < 0)
 		goto done;
-	int64_t known = 0;
-	if ((rc =
-	         db_query_int(db, &known, err, "SELECT COUNT(*) FROM doc_types WHERE code = ? AND active = 1",
-	                      "s", in->doc_type ? in->doc_type : "")) < 0)
-		goto done;
-	if (!known) {
-		rc = err_set(err, ERR_INVALID, "err.biblio.doc_type", NULL);
-		goto done;
-	}
+	catalog_biblio_fold(a, &c, &fold);
+
 	if ((rc = db_begin_own(db, &own, err)) < 0)
 		goto done;
 	/* Serialise the school's new records before looking for duplicates: counting them in
@@ -514,10 +511,9 @@ int catalog_biblio_create(db_t *db, const actor_t *actor, const biblio_t *in, bo
 	if ((rc = take_numbers(db, actor->unit_id, "#BIB", 1, &nth, err)) < 0)
 		goto fail;
 	if (!allow_duplicate) {
-		catalog_dupkey_t k = { .isbn = row.b.isbn,
-			               .title = row.title_fold,
-			               .authors = row.authors_fold,
-			               .year = in->year };
+		catalog_dupkey_t k = {
+			.isbn = c.isbn, .title = fold.title, .authors = fold.authors, .year = c.year
+		};
 		int64_t dup = 0;
 		rc = catalog_find_duplicate(db, actor->unit_id, &k, &dup, err);
 		if (rc == 0) {
@@ -530,10 +526,10 @@ int catalog_biblio_create(db_t *db, const actor_t *actor, const biblio_t *in, bo
 			goto fail;
 	}
 	int64_t nid = 0;
-	if ((rc = catalog_row_insert(db, actor, &row, in->doc_type, clock_now(), &nid, err)) < 0)
+	if ((rc = catalog_row_insert(db, actor, &c, &fold, clock_now(), &nid, err)) < 0)
 		goto fail;
 	rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "biblio.create", "biblio", nid,
-	                 text_cut(a, row.b.title, 200), NULL, err);
+	                 text_cut(a, c.title, 200), NULL, err);
 fail:
 	rc = db_end_own(db, own, rc < 0 ? rc : 0, err);
 	if (rc == 0 && id)

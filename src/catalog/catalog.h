@@ -79,6 +79,7 @@ typedef struct item {
 	int64_t price;
 	const char *location;
 	const char *status;
+	const char *note; /* filled by catalog_item_get (edit.h) only */
 } item_t;
 
 typedef struct biblio {
@@ -104,6 +105,7 @@ typedef struct biblio {
 	const char *class_number;
 	const char *call_number;
 	int grade;        /* 0 when none */
+	int64_t version;  /* filled by reads: changes with every edit (optimistic concurrency) */
 	const char *marc; /* the whole MARC21 record as MARCXML, or NULL; only read by
 	                     catalog_biblio_create (imports), not filled by reads */
 	item_t *items;    /* filled by catalog_biblio_get and the search */
@@ -130,6 +132,29 @@ bool catalog_dupkey_same(const catalog_dupkey_t *x, const catalog_dupkey_t *y);
 /* The oldest record of the school that k duplicates, in *id; ERR_NOTFOUND when none. Two lookups,
  * each on its own index. */
 int catalog_find_duplicate(db_t *db, int64_t unit_id, const catalog_dupkey_t *k, int64_t *id, err_t *err);
+
+/* The same, ignoring record except (0: none), for a record being edited: by the ISBN when k has
+ * one, and by title + authors + year when by_title. */
+int catalog_find_duplicate_other(db_t *db, int64_t unit_id, const catalog_dupkey_t *k, int64_t except,
+                                 bool by_title, int64_t *id, err_t *err);
+
+/* The short fields as the catalogue stores them, for every writer of records (create, edit,
+ * MARC): *out is *in with each text trimmed, NFC and within its length, the ISBN validated and
+ * normalised to 13 digits (or ""), the year, price, grade, document type and language (default
+ * "vie") checked. Strings in a. ERR_INVALID with the field's key. db may be NULL: the document
+ * type is then not checked (an import checks it once for its whole batch). */
+int catalog_biblio_prepare(db_t *db, arena_t *a, const biblio_t *in, biblio_t *out, err_t *err);
+
+/* The folded columns of a prepared record: what the search and the duplicate rule compare. */
+typedef struct catalog_fold {
+	const char *title;   /* title_fold */
+	const char *authors; /* authors_fold */
+	const char *search;  /* search_fold: title, subtitle, authors, subjects, series, publisher,
+	                        ISBN, class number, folded */
+	const char *words;   /* search_words: its words, " w1 w2 " (search.c) */
+} catalog_fold_t;
+
+void catalog_biblio_fold(arena_t *a, const biblio_t *b, catalog_fold_t *out);
 
 /* Create a record in the actor's school from the short form (title and doc_type required; the
  * ISBN is validated and normalised). Unless allow_duplicate, a record of the same school with the

@@ -8,26 +8,10 @@
 
 #include "catalog/catalog.h"
 
-/* A record checked and normalised for writing: every text field NFC, trimmed and within its
- * length, the ISBN as 13 digits or "", the language defaulted; with its folded title and authors
- * (the duplicate key) and its search text and words, each folded once. All in the arena given to
- * catalog_row_prepare. */
-typedef struct catalog_row {
-	biblio_t b;
-	const char *title_fold;
-	const char *authors_fold;
-	const char *search;
-	const char *search_words;
-} catalog_row_t;
-
-/* Check and normalise in into *r. ERR_INVALID with the field's key when a value is wrong. Does not
- * look at the document type (a database question). */
-int catalog_row_prepare(arena_t *a, const biblio_t *in, catalog_row_t *r, err_t *err);
-
-/* Insert the record r of the actor's school as doc_type, created at now; *id receives its id. No
- * check of the writer, the document type or duplicates and no audit row: the caller's. In the
- * caller's transaction. */
-int catalog_row_insert(db_t *db, const actor_t *actor, const catalog_row_t *r, const char *doc_type,
+/* Insert the record c (from catalog_biblio_prepare, with its folds) into the actor's school as
+ * c->doc_type, created at now; *id receives its id. No check of the writer, the document type or
+ * duplicates and no audit row: the caller's. In the caller's transaction. */
+int catalog_row_insert(db_t *db, const actor_t *actor, const biblio_t *c, const catalog_fold_t *fold,
                        int64_t now, int64_t *id, err_t *err);
 
 /* Take count numbers (count >= 0) from register reg of school unit_id; *first receives the first.

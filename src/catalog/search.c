@@ -137,10 +137,17 @@ static void where_common(stmt_t *s, const query_t *q)
 	}
 }
 
+/* The word tests. On PostgreSQL a word of one or two characters has no trigram for the GIN
+ * index to use, and a plan that asks the index anyway reads all of it. Statements are prepared
+ * once and after five runs PostgreSQL may keep one generic plan for every value; so such words
+ * are tested on an expression the index does not cover, `(b.search_words || '') LIKE ?`, in a
+ * statement text of their own, and the plan scans (which LIMIT stops early: short words are
+ * common). */
 static void where_words(stmt_t *s, const query_t *q)
 {
 	for (int i = 0; i < q->nw; i++) {
-		buf_puts(&s->sql, " AND b.search_words LIKE ?");
+		bool plain = q->pg && strlen(q->like[i]) < 3 + 3; /* "% " + word + "%" */
+		buf_puts(&s->sql, plain ? " AND (b.search_words || '') LIKE ?" : " AND b.search_words LIKE ?");
 		s_text(s, q->like[i]);
 	}
 }
@@ -276,12 +283,24 @@ static int first_hits(db_t *db, const query_t *q, arena_t *a, hit_t *v, size_t *
 static int walk(db_t *db, const query_t *q, bool prefix_part, int64_t offset, int64_t limit, int64_t *ids,
                 size_t *n, err_t *err)
 {
+	/* SQLite walks the covering index in order by itself (LIKE uses no index there). PostgreSQL's
+	 * planner underestimates LIKE and would rather fetch every hit through the trigram index and
+	 * sort them all (44 ms for "united states" on 300,000 records, 300 ms with three words) than
+	 * walk the title index and stop at the page (under 2 ms): so on PostgreSQL the school's titles
+	 * in order are a subquery with OFFSET 0, which keeps the word tests out of it, and the word
+	 * tests filter its rows as they stream. */
 	stmt_t s = { .sql = BUF_INIT };
-	buf_puts(&s.sql, "SELECT b.id FROM biblios b WHERE ");
 	const char *t = q->pg ? "b.title_fold COLLATE \"C\"" : "b.title_fold";
+	if (q->pg)
+		buf_puts(&s.sql, "SELECT b.id FROM (SELECT b.id, b.title_fold, b.search_words FROM biblios b WHERE ");
+	else
+		buf_puts(&s.sql, "SELECT b.id FROM biblios b WHERE ");
 	buf_printf(&s.sql, prefix_part ? "%s >= ? AND %s < ?" : "NOT (%s >= ? AND %s < ?)", t, t);
 	s_text(&s, q->folded);
 	s_text(&s, q->hi);
+	where_common(&s, q);
+	if (q->pg)
+		buf_printf(&s.sql, " ORDER BY %s, b.id OFFSET 0) b WHERE 1 = 1", t);
 	if (q->nw > 0 || q->nextra > 0) {
 		buf_puts(&s.sql, " AND (");
 		if (q->nw > 0) {
@@ -297,7 +316,6 @@ static int walk(db_t *db, const query_t *q, bool prefix_part, int64_t offset, in
 		}
 		buf_puts(&s.sql, ")");
 	}
-	where_common(&s, q);
 	buf_printf(&s.sql, " ORDER BY %s, b.id LIMIT ? OFFSET ?", t);
 	s_int(&s, limit);
 	s_int(&s, offset);

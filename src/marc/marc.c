@@ -6,7 +6,8 @@
  * the duplicates and notices it found.
  *
  * Export writes with YAZ: the stored MARCXML is parsed by libxml2 and read back with
- * yaz_marc_read_xml(); a record without one is built from the short fields with yaz_marc_add_*. */
+ * yaz_marc_read_xml(); a record without one is built from the short fields by marc_rec_from_biblio()
+ * (marc_edit.c), the builder the MARC form starts from too. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 
 #include "base/text.h"
 #include "marc/marc.h"
+#include "marc/marc_edit.h"
 
 /* --- preview and commit: catalog_import_check / catalog_import_commit ------------------------------ */
 
@@ -98,88 +100,30 @@ enum {
 	C_CALL
 };
 
-static void add_sub(yaz_marc_t mt, WRBUF tmp, char code, const char *v)
+/* The short fields of the current row, for a record built from them (marc_rec_from_biblio, the
+ * one builder the MARC form uses too). Strings live in a. */
+static void row_biblio(arena_t *a, db_stmt_t *st, biblio_t *b)
 {
-	if (!v || !*v)
-		return;
-	wrbuf_rewind(tmp);
-	wrbuf_putc(tmp, code);
-	wrbuf_puts(tmp, v);
-	yaz_marc_add_subfield(mt, wrbuf_buf(tmp), wrbuf_len(tmp));
-}
-
-/* One field with one subfield per (code, value) pair whose value is not empty; none when all are. */
-static void add_field(yaz_marc_t mt, WRBUF tmp, const char *tag, const char *ind, const char *codes,
-                      const char *const *values)
-{
-	int any = 0;
-	for (size_t i = 0; codes[i]; i++)
-		any |= values[i] && *values[i];
-	if (!any)
-		return;
-	yaz_marc_add_datafield(mt, tag, ind, 2);
-	for (size_t i = 0; codes[i]; i++)
-		add_sub(mt, tmp, codes[i], values[i]);
-}
-
-/* Each "; "-separated part of list as its own field (authors, subjects). */
-static void add_each(yaz_marc_t mt, WRBUF tmp, const char *list, const char *first_tag, const char *tag,
-                     const char *ind)
-{
-	char *copy = strdup(list ? list : ""), *save = NULL;
-	int k = 0;
-	for (char *p = copy ? strtok_r(copy, ";", &save) : NULL; p; p = strtok_r(NULL, ";", &save)) {
-		text_trim(p);
-		if (!*p)
-			continue;
-		const char *v[] = { p };
-		add_field(mt, tmp, k++ == 0 && first_tag ? first_tag : tag, ind, "a", v);
-	}
-	free(copy);
-}
-
-/* A record built from the short fields of the current row. */
-static void build_from_fields(yaz_marc_t mt, WRBUF tmp, db_stmt_t *st)
-{
-	int il, sl, ba, lde, ls, li;
-	char f008[41];
-	const char *lang = db_col_text(st, C_LANG);
-	yaz_marc_reset(mt);
-	yaz_marc_set_leader(mt, "00000nam a2200000 a 4500", &il, &sl, &ba, &lde, &ls, &li);
-	snprintf(f008, sizeof f008, "%-7s%-28s%-3.3s  ", "", "", lang && strlen(lang) == 3 ? lang : "und");
-	char idbuf[32];
-	snprintf(idbuf, sizeof idbuf, "%lld", (long long)db_col_int(st, C_ID));
-	yaz_marc_add_controlfield(mt, "001", idbuf, strlen(idbuf));
-	yaz_marc_add_controlfield(mt, "008", f008, strlen(f008));
-	const char *isbn[] = { db_col_text(st, C_ISBN) };
-	add_field(mt, tmp, "020", "  ", "a", isbn);
-	const char *cls[] = { db_col_text(st, C_CLASS) };
-	add_field(mt, tmp, "082", "04", "a", cls);
-	const char *call[] = { db_col_text(st, C_CALL) };
-	add_field(mt, tmp, "090", "  ", "a", call);
-	const char *authors = db_col_text(st, C_AUTHORS);
-	char *a1 = strdup(authors ? authors : "");
-	add_each(mt, tmp, a1, "100", "700", "1 ");
-	free(a1);
-	const char *title[] = { db_col_text(st, C_TITLE), db_col_text(st, C_SUBTITLE) };
-	add_field(mt, tmp, "245", "00", "ab", title);
-	const char *ed[] = { db_col_text(st, C_EDITION) };
-	add_field(mt, tmp, "250", "  ", "a", ed);
-	char year[16] = "";
-	if (db_col_int(st, C_YEAR))
-		snprintf(year, sizeof year, "%lld", (long long)db_col_int(st, C_YEAR));
-	const char *pub[] = { db_col_text(st, C_PLACE), db_col_text(st, C_PUBLISHER), year };
-	add_field(mt, tmp, "260", "  ", "abc", pub);
-	const char *phys[] = { db_col_text(st, C_PAGES), db_col_text(st, C_SIZE) };
-	add_field(mt, tmp, "300", "  ", "ac", phys);
-	const char *ser[] = { db_col_text(st, C_SERIES) };
-	add_field(mt, tmp, "490", "0 ", "a", ser);
-	const char *sum[] = { db_col_text(st, C_SUMMARY) };
-	add_field(mt, tmp, "520", "  ", "a", sum);
-	const char *subj = db_col_text(st, C_SUBJECTS);
-	char *s1 = strdup(subj ? subj : "");
-	add_each(mt, tmp, s1, NULL, "650", " 4");
-	free(s1);
+	memset(b, 0, sizeof *b);
+	b->id = db_col_int(st, C_ID);
+#define COL(f, c) b->f = arena_strdup(a, db_col_text(st, c) ? db_col_text(st, c) : "")
+	COL(title, C_TITLE);
+	COL(subtitle, C_SUBTITLE);
+	COL(authors, C_AUTHORS);
+	COL(publisher, C_PUBLISHER);
+	COL(place, C_PLACE);
+	COL(edition, C_EDITION);
+	COL(isbn, C_ISBN);
+	COL(language, C_LANG);
+	COL(pages, C_PAGES);
+	COL(size, C_SIZE);
+	COL(series, C_SERIES);
+	COL(subjects, C_SUBJECTS);
+	COL(summary, C_SUMMARY);
+	COL(class_number, C_CLASS);
+	COL(call_number, C_CALL);
+#undef COL
+	b->year = (int)db_col_int(st, C_YEAR);
 }
 
 /* The stored MARCXML of the current row into mt; -1 when it does not parse. */
@@ -212,15 +156,22 @@ int marc_export(db_t *db, const actor_t *actor, marc_format_t fmt, FILE *out, in
 	if (!st)
 		return err->code;
 	yaz_marc_t mt = yaz_marc_create();
-	WRBUF w = wrbuf_alloc(), tmp = wrbuf_alloc();
+	WRBUF w = wrbuf_alloc();
+	arena_t *a = arena_new(4096);
 	if (fmt == MARC_MARCXML)
 		fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<collection "
 		      "xmlns=\"http://www.loc.gov/MARC21/slim\">\n",
 		      out);
 	while ((rc = db_step(st, err)) == DB_ROW) {
 		const char *xml = db_col_text(st, C_MARC);
-		if (!xml || !*xml || load_stored(mt, xml) < 0)
-			build_from_fields(mt, tmp, st);
+		if (!xml || !*xml || load_stored(mt, xml) < 0) {
+			biblio_t b;
+			marc_rec_t rec;
+			arena_reset(a);
+			row_biblio(a, st, &b);
+			marc_rec_from_biblio(a, &b, b.id, &rec);
+			marc_rec_to_yaz(&rec, mt);
+		}
 		yaz_marc_xml(mt, fmt == MARC_ISO2709 ? YAZ_MARC_ISO2709 : YAZ_MARC_MARCXML);
 		wrbuf_rewind(w);
 		if (yaz_marc_write_mode(mt, w) < 0) {
@@ -236,7 +187,7 @@ int marc_export(db_t *db, const actor_t *actor, marc_format_t fmt, FILE *out, in
 		fputs("</collection>\n", out);
 	yaz_marc_destroy(mt);
 	wrbuf_destroy(w);
-	wrbuf_destroy(tmp);
+	arena_free(a);
 	if (rc < 0)
 		return rc;
 	if (fflush(out) != 0 || ferror(out))

@@ -27,6 +27,7 @@
 #include "base/text.h"
 #include "catalog/booklist.h"
 #include "marc/marc.h"
+#include "marc/marc_edit.h"
 
 #define REC_END   0x1D
 #define FIELD_END 0x1E
@@ -246,7 +247,7 @@ static const char *sub(const mfield_t *f, char code)
 
 /* A copy of s without the ISBD punctuation that closes it (" /", " :", " ;", " =", ",", ".") and
  * without surrounding spaces. NULL gives "". */
-static char *tidy(arena_t *a, const char *s)
+char *marc_tidy(arena_t *a, const char *s)
 {
 	char *t = text_trim(arena_strdup(a, s ? s : ""));
 	size_t n = strlen(t);
@@ -287,7 +288,7 @@ static char *collect(arena_t *a, const mrec_t *m, const char *const *tags, char 
 		if (!want)
 			continue;
 		const char *v = sub(&m->f[i], code);
-		char *t = v ? tidy(a, v) : NULL;
+		char *t = v ? marc_tidy(a, v) : NULL;
 		if (!t || !*t)
 			continue;
 		if (b.len && strstr(buf_str(&b), t)) /* the same subject twice */
@@ -367,11 +368,11 @@ static int map_record(reader_t *r, const mrec_t *m, marc_record_t *out)
 	arena_t *a = r->a;
 	biblio_t *b = &out->bib;
 	const mfield_t *f245 = field(m, "245");
-	char *title = tidy(a, sub(f245, 'a'));
+	char *title = marc_tidy(a, sub(f245, 'a'));
 	if (!*title)
 		return fail(r, "err.marc.no_title", "%s", f245 ? "245 $a is empty" : "no field 245");
 	b->title = clip(title, 500);
-	b->subtitle = clip(tidy(a, sub(f245, 'b')), 500);
+	b->subtitle = clip(marc_tidy(a, sub(f245, 'b')), 500);
 	static const char *const names[] = { "100", "110", "700", NULL };
 	b->authors = clip(collect(a, m, names, 'a', "; "), 500);
 
@@ -381,8 +382,8 @@ static int map_record(reader_t *r, const mrec_t *m, marc_record_t *out)
 			pub = &m->f[i];
 	if (!pub)
 		pub = field(m, "264");
-	b->place = clip(tidy(a, sub(pub, 'a')), 100);
-	b->publisher = clip(tidy(a, sub(pub, 'b')), 200);
+	b->place = clip(marc_tidy(a, sub(pub, 'a')), 100);
+	b->publisher = clip(marc_tidy(a, sub(pub, 'b')), 200);
 	b->year = first_year(sub(pub, 'c'));
 	if (b->year < 1400 || b->year > 2200)
 		b->year = 0;
@@ -401,17 +402,17 @@ static int map_record(reader_t *r, const mrec_t *m, marc_record_t *out)
 		if (k && isbn_normalize(tok, isbn, &e) == 0) /* an invalid ISBN is dropped, not fatal */
 			b->isbn = arena_strdup(a, isbn);
 	}
-	b->edition = clip(tidy(a, sub(field(m, "250"), 'a')), 100);
+	b->edition = clip(marc_tidy(a, sub(field(m, "250"), 'a')), 100);
 	const mfield_t *f300 = field(m, "300");
-	b->pages = clip(tidy(a, sub(f300, 'a')), 50);
-	b->size = clip(tidy(a, sub(f300, 'c')), 50);
+	b->pages = clip(marc_tidy(a, sub(f300, 'a')), 50);
+	b->size = clip(marc_tidy(a, sub(f300, 'c')), 50);
 	static const char *const series[] = { "490", "440", NULL };
 	b->series = clip(collect(a, m, series, 'a', "; "), 300);
 	static const char *const subjects[] = { "650", "651", NULL };
 	b->subjects = clip(collect(a, m, subjects, 'a', "; "), 1000);
 	static const char *const summary[] = { "520", NULL };
 	b->summary = clip(collect(a, m, summary, 'a', " "), 5000);
-	b->class_number = clip(tidy(a, sub(field(m, "082"), 'a')), 50);
+	b->class_number = clip(marc_tidy(a, sub(field(m, "082"), 'a')), 50);
 
 	const mfield_t *cn = field(m, "090");
 	const char *call = NULL;

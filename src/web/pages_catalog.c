@@ -281,7 +281,8 @@ void page_biblio(web_req_t *r)
 		json_decref(form);
 	}
 	const char *ok = web_query(r, "ok");
-	if (ok && (!strcmp(ok, "created") || !strcmp(ok, "copies")))
+	if (ok && (!strcmp(ok, "created") || !strcmp(ok, "copies") || !strcmp(ok, "edited") ||
+	           !strcmp(ok, "edited_kept") || !strcmp(ok, "item")))
 		json_object_set_new(d, "notice", json_string(web_t(r, arena_printf(r->arena, "ok.biblio.%s", ok))));
 	web_render(r, 200, "biblio", d);
 }

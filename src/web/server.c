@@ -38,7 +38,8 @@
 #include "web/server.h"
 #include "web/tmpl.h"
 
-#define MAX_FIELDS 256
+/* Fields of one form: the full MARC21 form sends five or so for each field of a record. */
+#define MAX_FIELDS 4096
 
 /* One request's state, MHD's *con_cls. */
 typedef struct conn_req {
@@ -218,7 +219,10 @@ static int parse_form(web_req_t *r, const char *body, size_t len, err_t *err)
 	if (memchr(body, 0, len))
 		return err_set(err, ERR_INVALID, "err.form.encoding", "NUL byte");
 	char *s = arena_strndup(r->arena, body, len);
-	r->form = arena_alloc(r->arena, MAX_FIELDS * sizeof *r->form);
+	size_t cap = 1;
+	for (size_t i = 0; i < len && cap <= MAX_FIELDS; i++)
+		cap += body[i] == '&';
+	r->form = arena_alloc(r->arena, cap * sizeof *r->form);
 	r->nform = 0;
 	char *save = NULL;
 	for (char *tok = strtok_r(s, "&", &save); tok; tok = strtok_r(NULL, "&", &save)) {

@@ -141,4 +141,8 @@ web_handler_fn page_healthz, page_static, page_login_form, page_login, page_logo
 /* Classification schemes and call numbers (pages_classify.c). */
 web_handler_fn page_classes, page_class_callnumber;
 
+/* Editing the catalogue (pages_edit.c, pages_marc.c). */
+web_handler_fn page_biblio_edit_form, page_biblio_edit, page_item_edit_form, page_item_edit, page_marc_view,
+    page_marc_form, page_marc_new_form, page_marc_save, page_marc_create;
+
 #endif

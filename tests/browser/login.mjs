@@ -4,8 +4,9 @@
 // first thing every user does: / redirects to the Vietnamese login page; the demo librarian logs
 // in and sees the home page (name, role, unit, navigation); logs out; switches the login page to
 // English; in between, the librarian catalogues a book with two copies and finds it by a
-// query typed without diacritics, and prints the copies' barcode labels (preview, then the PDF
-// read back with pdftotext). Along the way: no console errors, no CSP violations, no failed requests, and axe-core's
+// query typed without diacritics, prints the copies' barcode labels (preview, then the PDF
+// read back with pdftotext), corrects its title with the edit form and adds a subject in the
+// MARC21 form. Along the way: no console errors, no CSP violations, no failed requests, and axe-core's
 // WCAG 2.1 A/AA rules on every page seen. A screenshot of the home page goes to tests/out/home.png.
 //
 //   node tests/browser/login.mjs        (from the repository root, after `make` and `npm ci`)
@@ -335,6 +336,44 @@ async function main() {
 		   `pdftotext exit ${txt.status} ${txt.stderr ?? ''}\n${text}`);
 		ok(count(UNIT_NAME) === 2, `the school's name "${UNIT_NAME}" is on both labels, intact`, text);
 	}
+
+	// 2d. The librarian corrects the record with the short form (the "Sửa" link of the record
+	// page), finds it by its new title typed without diacritics, then adds a subject in the full
+	// MARC21 form: "add field" shows the form again with an empty row (no script needed), Save
+	// writes it, and the MARC view shows the line.
+	await page.goto(`${base}${recordPath}`);
+	await Promise.all([page.waitForURL((u) => u.pathname === `${recordPath}/edit`),
+	                   page.click(`main a[href="${recordPath}/edit"]`)]);
+	ok((await page.inputValue('#title')) === 'Tiếng Việt 5', 'the edit form is filled with the record', await page.inputValue('#title'));
+	await axeCheck(page, 'the edit form');
+	await page.fill('#title', 'Tiếng Việt 5 tập hai');
+	await Promise.all([page.waitForURL((u) => u.pathname === recordPath),
+	                   page.click(`form[action="${recordPath}/edit"] button[type="submit"]`)]);
+	ok((await page.innerText('main')).includes(t('vi', 'ok.biblio.edited')), 'the record says the edit was saved',
+	   await page.innerText('main'));
+	await page.goto(`${base}/catalog?q=${encodeURIComponent('tieng viet 5 tap hai')}`);
+	const edited = await page.locator('main table tbody a').evaluateAll((as) => as.map((a) => [a.getAttribute('href'), a.textContent.trim()]));
+	ok(edited.some(([h, title]) => h === recordPath && title === 'Tiếng Việt 5 tập hai'),
+	   'searching "tieng viet 5 tap hai" finds the edited title', JSON.stringify(edited));
+	await page.goto(`${base}${recordPath}/marc`);
+	await axeCheck(page, 'the MARC21 form');
+	await page.fill('#new_tag', '650');
+	// htmx sends the row buttons' forms and swaps the page's main part (without script they are
+	// plain submits; tests/http/test_edit.py drives those).
+	await page.evaluate(() => { window.sameDocument = true; });
+	await page.click('button[name="action"][value="add_field"]');
+	await page.locator('table.marc input[name^="t"][value="650"]').first().waitFor({ timeout: 5000 }).catch(() => {});
+	ok(await page.evaluate(() => window.sameDocument === true), '"add field" is done by htmx, without reloading the page');
+	const row = page.locator('tr', { has: page.locator('input[name^="t"][value="650"]') }).first();
+	ok((await row.count()) === 1, '"add field" shows the form again with an empty 650 row', await page.innerText('main'));
+	await page.screenshot({ path: path.join(OUT, 'marc.png'), fullPage: true });
+	await row.locator('input[name^="v"]').first().fill('Tiếng Việt – Sách giáo khoa');
+	await Promise.all([page.waitForURL((u) => u.pathname === `${recordPath}/marc/view`),
+	                   page.locator('button[name="action"][value="save"]').first().click()]);
+	const lines = await page.innerText('main pre');
+	ok(lines.includes('245 00 $a Tiếng Việt 5 tập hai') && lines.includes('650 ## $a Tiếng Việt – Sách giáo khoa'),
+	   'the MARC view shows the edited title and the new subject', lines);
+	await axeCheck(page, 'the MARC view');
 
 	// 3. The logout button ends the session and shows the login page again.
 	await Promise.all([page.waitForURL((u) => u.pathname === '/login'), page.click('form[action="/logout"] button')]);

@@ -60,6 +60,18 @@ ROUTES = [
     ("GET", "/acquisitions/{acq}", None, (403, 404), None),
     ("POST", "/catalog", lambda: {"title": "Sách xâm nhập %d" % next(_n), "doc_type": "STK", "copies": "1",
                                   "acquisition_id": "{acq}"}, (403, 404), None),
+    # Editing: the short form, the MARC form (a save and a row button, which shows the form
+    # again), the MARC view, a copy ({item}: the record's first copy).
+    ("GET", "/catalog/{bib}/edit", None, (403, 404), None),
+    ("POST", "/catalog/{bib}/edit", lambda: {"title": "Sửa xâm nhập %d" % next(_n), "doc_type": "STK",
+                                             "version": "0"}, (403, 404), None),
+    ("GET", "/catalog/{bib}/marc", None, (403, 404), None),
+    ("POST", "/catalog/{bib}/marc", lambda: {"t0": "245", "a0": "0", "b0": "0", "c0_0": "a",
+                                             "v0_0": "Sửa xâm nhập %d" % next(_n), "version": "0"}, (403, 404), None),
+    ("POST", "/catalog/{bib}/marc", lambda: {"action": "add_field", "new_tag": "650"}, (403, 404), None),
+    ("GET", "/catalog/{bib}/marc/view", None, (403, 404), None),
+    ("GET", "/items/{item}/edit", None, (403, 404), None),
+    ("POST", "/items/{item}/edit", lambda: {"barcode": "XAMNHAP%d" % next(_n), "status": "lost"}, (403, 404), None),
     ("GET", "/catalog?q={btitle}", None, (200, 403), "btitle"),
     ("GET", "/catalog?q={barcode}", None, (200, 403), "barcode"),
     # Label printing: the PDF (its text read back with pdftotext) and the preview of a record's
@@ -77,7 +89,7 @@ ROUTES = [
 ]
 
 # Placeholders of each kind of target.
-BOOK_KEYS = ("{bib}", "{acq}", "{auto_acq}", "{btitle}", "{barcode}")
+BOOK_KEYS = ("{bib}", "{acq}", "{auto_acq}", "{btitle}", "{barcode}", "{item}")
 
 # Writes without an id: whatever unit the form names, they land in the actor's own school (for
 # its librarian) or are refused (403). test_writes_without_an_id_stay_home tries them.
@@ -86,13 +98,16 @@ HOME_WRITES = [
                                        "supplier": "Nhà cung cấp xâm nhập %d" % next(_n)}),
     ("POST", "/catalog", lambda: {"unit_id": "{unit}", "title": "Sách gửi nhầm trường %d" % next(_n),
                                   "doc_type": "STK", "copies": "1"}),
+    ("POST", "/catalog/new/marc", lambda: {"unit_id": "{unit}", "t0": "245", "a0": "0", "b0": "0", "c0_0": "a",
+                                           "v0_0": "Sách MARC gửi nhầm trường %d" % next(_n), "doc_type": "STK",
+                                           "copies": "1"}),
 ]
 
 # Pages without an id: readable by some roles, but they must show only the actor's subtree.
 LIST_PAGES = ["/", "/units", "/accounts", "/audit", "/audit?action=account", "/audit?action=login",
               "/accounts/new", "/password", "/catalog", "/catalog?q=ho+so+luu+tru", "/catalog?type=SGK",
               "/catalog/new", "/acquisitions", "/audit?action=biblio", "/audit?action=items", "/copycat",
-              "/catalog/import", "/classes", "/classes?q=van+hoc+viet+nam&scheme=VN19",
+              "/catalog/import", "/catalog/new/marc", "/classes", "/classes?q=van+hoc+viet+nam&scheme=VN19",
               "/classes/callnumber?class_number=895.922&authors=T%C3%B4+Ho%C3%A0i"]
 
 # The catalogue each target school has (made in setup by its librarian): a record with two
@@ -125,6 +140,7 @@ def setup_module():
         unit = h.json_find(city["units"], code=code)
         city["books"].append({"unit_id": unit["id"], "code": code, "bib": b["id"], "acq": acq,
                               "auto_acq": b["copies"][0]["acquisition_id"], "btitle": title, "authors": authors,
+                              "item": b["copies"][0]["id"],
                               "supplier": supplier, "barcode": b["copies"][0]["barcode"],
                               "accessions": [x["accession"] for x in b["copies"]],
                               "barcodes": [x["barcode"] for x in b["copies"]]})
@@ -195,7 +211,7 @@ def probe(c, route, unit=None, acc=None, book=None, json=True, marks=()):
     method, tmpl, fields, allowed, echo = route
     values = {"unit": unit["id"] if unit else "", "acc": acc["id"] if acc else "",
               "uname": acc["username"] if acc else ""}
-    for k in ("bib", "acq", "auto_acq", "btitle", "barcode"):
+    for k in ("bib", "acq", "auto_acq", "btitle", "barcode", "item"):
         values[k] = book[k] if book else ""
     path = tmpl.format(**{k: urllib.parse.quote(str(v), safe="") for k, v in values.items()})
     if method == "GET":
@@ -261,9 +277,9 @@ def run_probes(username, json):
         if found:
             bad.append("GET %s as %s (%s) shows another unit's data: %s" % (page, username,
                                                                            "json" if json else "html", found))
-    # Every route was tried on every target: 7 routes take a unit, 7 an account, 13 a record.
-    assert kinds == {"unit": 7, "acc": 7, "book": 13}, "routes by target: %r" % kinds
-    assert probes == 7 * len(units) + 7 * len(accounts) + 13 * len(books), "only %d probes ran" % probes
+    # Every route was tried on every target: 7 routes take a unit, 7 an account, 21 a record.
+    assert kinds == {"unit": 7, "acc": 7, "book": 21}, "routes by target: %r" % kinds
+    assert probes == 7 * len(units) + 7 * len(accounts) + 21 * len(books), "only %d probes ran" % probes
     return bad
 
 
@@ -303,7 +319,7 @@ def test_every_tenant_route_is_probed():
     covered = set()
     for method, tmpl, fields, _, _ in ROUTES:
         path = tmpl.split("?")[0]
-        for k in ("{unit}", "{acc}", "{bib}", "{acq}", "{auto_acq}"):
+        for k in ("{unit}", "{acc}", "{bib}", "{acq}", "{auto_acq}", "{item}"):
             path = path.replace(k, ":id")
         covered.add((method, path))
     covered |= set(("GET", p.split("?")[0]) for p in LIST_PAGES)
@@ -444,7 +460,7 @@ def test_writes_without_an_id_stay_home():
                     h.expect_error(r, 403, "err.catalog.write")
     assert landed, "the librarian wrote nothing"
     for path, new_id in landed:
-        table = "biblios" if path == "/catalog" else "acquisitions"
+        table = "biblios" if path.startswith("/catalog") else "acquisitions"
         unit = srv.sql_value("SELECT unit_id FROM %s WHERE id = %d" % (table, new_id))
         assert unit == th, "%s %d landed in unit %r, not TH001 (%d)" % (table, new_id, unit, th)
     # Nothing of another unit changed: the new rows are all TH001's.
