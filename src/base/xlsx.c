@@ -367,13 +367,7 @@ static int read_strings(reader_t *r, const char *part)
 		buf_reset(&b);
 		if ((rc = element_text(r, &s, &b, true)) < 0)
 			break;
-		if (r->nstrings == cap) {
-			cap = cap ? 2 * cap : 256;
-			const char **v = arena_alloc(r->a, cap * sizeof *v);
-			if (r->nstrings)
-				memcpy(v, r->strings, r->nstrings * sizeof *v);
-			r->strings = v;
-		}
+		r->strings = arena_grow(r->a, r->strings, r->nstrings, &cap, 256, sizeof *r->strings);
 		r->strings[r->nstrings++] = arena_strndup(r->a, b.data ? b.data : "", b.len);
 	}
 	stream_close(&s);
@@ -528,13 +522,7 @@ static int end_row(reader_t *r, sheet_state_t *st, long line)
 	xlsx_sheet_t *o = st->out;
 	if (o->nrows == XLSX_MAX_ROWS)
 		return err_set(r->err, ERR_INVALID, "err.xlsx.too_many", "%d rows", XLSX_MAX_ROWS);
-	if (o->nrows == st->cap_rows) {
-		st->cap_rows = st->cap_rows ? 2 * st->cap_rows : 64;
-		xlsx_row_t *v = arena_alloc(r->a, st->cap_rows * sizeof *v);
-		if (o->nrows)
-			memcpy(v, o->rows, o->nrows * sizeof *v);
-		o->rows = v;
-	}
+	o->rows = arena_grow(r->a, o->rows, o->nrows, &st->cap_rows, 64, sizeof *o->rows);
 	o->rows[o->nrows++] = (xlsx_row_t){ .line = line, .n = st->nrow, .cell = st->row };
 	st->row = NULL;
 	st->nrow = st->cap_row = 0;

@@ -89,14 +89,7 @@ static void map_add(strmap_t *m, const char *k, int64_t v)
 static void add_notice(catalog_import_result_t *res, arena_t *a, size_t *cap, int64_t pos, const char *key,
                        const char *detail)
 {
-	if (res->nnotices == *cap) {
-		size_t ncap = *cap ? 2 * *cap : 16;
-		catalog_import_notice_t *v = arena_alloc(a, ncap * sizeof *v);
-		if (res->nnotices)
-			memcpy(v, res->notices, res->nnotices * sizeof *v);
-		res->notices = v;
-		*cap = ncap;
-	}
+	res->notices = arena_grow(a, res->notices, res->nnotices, cap, 16, sizeof *res->notices);
 	res->notices[res->nnotices++] =
 	    (catalog_import_notice_t){ .pos = pos, .key = key, .detail = arena_strdup(a, detail) };
 }

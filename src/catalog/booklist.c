@@ -229,28 +229,14 @@ static int parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out)
 
 static void add_problem(booklist_t *l, arena_t *a, int64_t line, const char *key, const char *detail)
 {
-	if (l->nproblems == l->cap_problems) {
-		size_t cap = l->cap_problems ? 2 * l->cap_problems : 16;
-		booklist_problem_t *v = arena_alloc(a, cap * sizeof *v);
-		if (l->nproblems)
-			memcpy(v, l->problems, l->nproblems * sizeof *v);
-		l->problems = v;
-		l->cap_problems = cap;
-	}
+	l->problems = arena_grow(a, l->problems, l->nproblems, &l->cap_problems, 16, sizeof *l->problems);
 	l->problems[l->nproblems++] =
 	    (booklist_problem_t){ .line = line, .key = key, .detail = arena_strdup(a, detail ? detail : "") };
 }
 
 static booklist_row_t *add_row(booklist_t *l, arena_t *a)
 {
-	if (l->nrows == l->cap_rows) {
-		size_t cap = l->cap_rows ? 2 * l->cap_rows : 64;
-		booklist_row_t *v = arena_alloc(a, cap * sizeof *v);
-		if (l->nrows)
-			memcpy(v, l->rows, l->nrows * sizeof *v);
-		l->rows = v;
-		l->cap_rows = cap;
-	}
+	l->rows = arena_grow(a, l->rows, l->nrows, &l->cap_rows, 64, sizeof *l->rows);
 	booklist_row_t *r = &l->rows[l->nrows++];
 	memset(r, 0, sizeof *r);
 	return r;

@@ -76,14 +76,7 @@ static int fail(reader_t *r, const char *key, const char *fmt, ...)
 static void add_problem(reader_t *r, int64_t recno, int64_t offset, int64_t line)
 {
 	marc_batch_t *b = r->b;
-	if (b->nproblems == b->cap_problems) {
-		size_t cap = b->cap_problems ? 2 * b->cap_problems : 16;
-		marc_problem_t *v = arena_alloc(r->a, cap * sizeof *v);
-		if (b->nproblems)
-			memcpy(v, b->problems, b->nproblems * sizeof *v);
-		b->problems = v;
-		b->cap_problems = cap;
-	}
+	b->problems = arena_grow(r->a, b->problems, b->nproblems, &b->cap_problems, 16, sizeof *b->problems);
 	b->problems[b->nproblems++] = (marc_problem_t){ .recno = recno,
 		                                        .offset = offset,
 		                                        .line = line,
@@ -96,14 +89,7 @@ static void add_problem(reader_t *r, int64_t recno, int64_t offset, int64_t line
 static marc_record_t *add_record(reader_t *r)
 {
 	marc_batch_t *b = r->b;
-	if (b->nrecs == b->cap_recs) {
-		size_t cap = b->cap_recs ? 2 * b->cap_recs : 64;
-		marc_record_t *v = arena_alloc(r->a, cap * sizeof *v);
-		if (b->nrecs)
-			memcpy(v, b->recs, b->nrecs * sizeof *v);
-		b->recs = v;
-		b->cap_recs = cap;
-	}
+	b->recs = arena_grow(r->a, b->recs, b->nrecs, &b->cap_recs, 64, sizeof *b->recs);
 	marc_record_t *m = &b->recs[b->nrecs];
 	memset(m, 0, sizeof *m);
 	return m;
@@ -316,14 +302,7 @@ static int first_year(const char *s)
 static void add_notice(reader_t *r, int64_t recno, const char *key, const char *detail)
 {
 	marc_batch_t *b = r->b;
-	if (b->nnotices == b->nread_notices_cap) {
-		size_t cap = b->nread_notices_cap ? 2 * b->nread_notices_cap : 16;
-		catalog_import_notice_t *v = arena_alloc(r->a, cap * sizeof *v);
-		if (b->nnotices)
-			memcpy(v, b->notices, b->nnotices * sizeof *v);
-		b->notices = v;
-		b->nread_notices_cap = cap;
-	}
+	b->notices = arena_grow(r->a, b->notices, b->nnotices, &b->nread_notices_cap, 16, sizeof *b->notices);
 	b->notices[b->nnotices++] =
 	    (catalog_import_notice_t){ .pos = recno, .key = key, .detail = arena_strdup(r->a, detail) };
 	b->nread_notices = b->nnotices;
