@@ -2,7 +2,7 @@
 # `make sanitize` builds the ASan+UBSan variant in build/asan and runs the whole suite with it.
 # Libraries come from pkg-config; scripts/install-deps.sh installs them on Debian 12.
 
-PKGS     := libmicrohttpd sqlite3 libpq libsodium libutf8proc jansson yaz pangocairo
+PKGS     := libmicrohttpd sqlite3 libpq libsodium libutf8proc jansson yaz pangocairo libzip
 BUILD    ?= build
 CC       ?= cc
 OPT      ?= -O2 -g
@@ -12,6 +12,8 @@ WARN     := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prot
 ALL_CFLAGS = -std=c17 -D_GNU_SOURCE -pthread $(WARN) $(CFLAGS) $(SAN) -Isrc -I$(BUILD)/gen \
              $(shell pkg-config --cflags $(PKGS)) -MMD -MP
 LDLIBS   := $(shell pkg-config --libs $(PKGS)) -lzint -pthread -lm
+# Tests only: libxlsxwriter writes the real .xlsx files the XLSX reader is tested on.
+TEST_LIBS := $(shell pkg-config --libs xlsxwriter)
 
 # The product: every .c under src/, main.c kept apart so tests can link the rest.
 SRC      := $(sort $(wildcard src/*/*.c))
@@ -41,7 +43,7 @@ $(BUILD)/%.o: %.c | $(BUILD)/gen/assets.c
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h tests/unit/testdb.h $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJ) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJ) $(LDLIBS) $(TEST_LIBS)
 
 # --- embedded assets ------------------------------------------------------------------------
 $(BUILD)/embed: tools/embed.c

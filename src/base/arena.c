@@ -140,6 +140,18 @@ void *arena_zalloc(arena_t *a, size_t n)
 	return p;
 }
 
+void *arena_grow(arena_t *a, void *v, size_t n, size_t *cap, size_t first, size_t size)
+{
+	if (n < *cap)
+		return v;
+	size_t ncap = *cap ? 2 * *cap : first;
+	void *w = arena_alloc(a, ncap * size);
+	if (n)
+		memcpy(w, v, n * size);
+	*cap = ncap;
+	return w;
+}
+
 char *arena_strndup(arena_t *a, const char *s, size_t n)
 {
 	if (!s)

@@ -19,6 +19,10 @@ void arena_reset(arena_t *a);           /* forget all allocations, keep the firs
 void *arena_alloc(arena_t *a, size_t n);       /* 16-byte aligned, uninitialised */
 void *arena_zalloc(arena_t *a, size_t n);      /* zeroed */
 char *arena_strdup(arena_t *a, const char *s); /* NULL gives NULL */
+/* Room for one more element in the growing array v of n elements of size bytes whose capacity is
+ * *cap: v itself while n < *cap, else a copy in a with twice the room (first when *cap is 0) and
+ * *cap updated. The old block stays in the arena. */
+void *arena_grow(arena_t *a, void *v, size_t n, size_t *cap, size_t first, size_t size);
 char *arena_strndup(arena_t *a, const char *s, size_t n);
 char *arena_printf(arena_t *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *arena_vprintf(arena_t *a, const char *fmt, va_list ap);

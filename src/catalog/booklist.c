@@ -7,8 +7,7 @@
  * "Nhan đề", "NHAN DE" and "nhan de" are one column. Each row is checked on its own: a bad
  * price or year rejects that row with its line, never the file.
  *
- * The commit works like marc_commit(): one transaction, one intake batch, the catalogue's own
- * functions (which validate, fold, number the copies and audit) joining it. */
+ * The preview and the commit are the catalogue's import (batch.h), shared with MARC files. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +15,8 @@
 
 #include "base/buf.h"
 #include "base/text.h"
+#include "base/xlsx.h"
+#include "catalog/batch.h"
 #include "catalog/booklist.h"
 
 enum { COL_TITLE, COL_AUTHORS, COL_PUBLISHER, COL_YEAR, COL_ISBN, COL_PRICE, COL_COPIES, NCOLS };
@@ -228,28 +229,14 @@ static int parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out)
 
 static void add_problem(booklist_t *l, arena_t *a, int64_t line, const char *key, const char *detail)
 {
-	if (l->nproblems == l->cap_problems) {
-		size_t cap = l->cap_problems ? 2 * l->cap_problems : 16;
-		booklist_problem_t *v = arena_alloc(a, cap * sizeof *v);
-		if (l->nproblems)
-			memcpy(v, l->problems, l->nproblems * sizeof *v);
-		l->problems = v;
-		l->cap_problems = cap;
-	}
+	l->problems = arena_grow(a, l->problems, l->nproblems, &l->cap_problems, 16, sizeof *l->problems);
 	l->problems[l->nproblems++] =
 	    (booklist_problem_t){ .line = line, .key = key, .detail = arena_strdup(a, detail ? detail : "") };
 }
 
 static booklist_row_t *add_row(booklist_t *l, arena_t *a)
 {
-	if (l->nrows == l->cap_rows) {
-		size_t cap = l->cap_rows ? 2 * l->cap_rows : 64;
-		booklist_row_t *v = arena_alloc(a, cap * sizeof *v);
-		if (l->nrows)
-			memcpy(v, l->rows, l->nrows * sizeof *v);
-		l->rows = v;
-		l->cap_rows = cap;
-	}
+	l->rows = arena_grow(a, l->rows, l->nrows, &l->cap_rows, 64, sizeof *l->rows);
 	booklist_row_t *r = &l->rows[l->nrows++];
 	memset(r, 0, sizeof *r);
 	return r;
@@ -313,9 +300,71 @@ static void read_row(booklist_t *l, csv_t *c, const int *col, int64_t line, aren
 	r->copies = (int)copies;
 }
 
+/* The header record c: which field holds which column (col[], -1 when none), the other headers
+ * kept in out->ignored. ERR_INVALID "err.booklist.title" when no title column. */
+static int read_header(booklist_t *out, const csv_t *c, int *col, arena_t *a, err_t *err)
+{
+	for (int k = 0; k < NCOLS; k++)
+		col[k] = -1;
+	out->ignored = arena_alloc(a, (c->n ? c->n : 1) * sizeof *out->ignored);
+	for (size_t i = 0; i < c->n; i++) {
+		char *h = text_fold(a, c->f[i]);
+		int found = -1;
+		for (int k = 0; k < NCOLS && found < 0; k++)
+			for (int j = 0; aliases[k][j] && found < 0; j++)
+				if (strcmp(h, aliases[k][j]) == 0)
+					found = k;
+		if (found >= 0 && col[found] < 0)
+			col[found] = (int)i;
+		else if (*h)
+			out->ignored[out->nignored++] = text_trim(text_nfc(a, c->f[i]));
+	}
+	if (col[COL_TITLE] < 0)
+		return err_set(err, ERR_INVALID, "err.booklist.title", NULL);
+	return 0;
+}
+
+/* A workbook (.xlsx): its first sheet's rows read as the CSV's records are. */
+static int read_xlsx(const char *data, size_t len, arena_t *a, booklist_t *out, err_t *err)
+{
+	xlsx_sheet_t sh;
+	int rc, col[NCOLS];
+	if ((rc = xlsx_read(data, len, a, &sh, err)) < 0)
+		return rc;
+	out->format = "xlsx";
+	size_t i = 0;
+	csv_t c = { 0 };
+	for (; i < sh.nrows; i++) { /* the header: the first row that is not blank */
+		c.f = (char **)sh.rows[i].cell;
+		c.n = sh.rows[i].n;
+		if (!blank_record(&c))
+			break;
+	}
+	if (i == sh.nrows)
+		return err_set(err, ERR_INVALID, "err.booklist.empty", NULL);
+	if ((rc = read_header(out, &c, col, a, err)) < 0)
+		return rc;
+	for (i++; i < sh.nrows; i++) {
+		c.f = (char **)sh.rows[i].cell; /* read, never written */
+		c.n = sh.rows[i].n;
+		if (blank_record(&c))
+			continue;
+		out->nread++;
+		read_row(out, &c, col, sh.rows[i].line, a);
+	}
+	return 0;
+}
+
 int booklist_read_buf(const char *data, size_t len, arena_t *a, booklist_t *out, err_t *err)
 {
 	memset(out, 0, sizeof *out);
+	if (xlsx_is_zip(data, len)) {
+		int rc = read_xlsx(data, len, a, out, err);
+		if (rc < 0)
+			memset(out, 0, sizeof *out);
+		return rc;
+	}
+	out->format = "csv";
 	const char *p = data ? data : "", *end = p + len;
 	if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
 		p += 3;
@@ -325,8 +374,6 @@ int booklist_read_buf(const char *data, size_t len, arena_t *a, booklist_t *out,
 	csv_t c = { .p = p, .end = end, .sep = detect_sep(p, end), .line = 1, .a = a };
 	out->sep = c.sep;
 	int rc, col[NCOLS];
-	for (int k = 0; k < NCOLS; k++)
-		col[k] = -1;
 	/* The header: the first record that is not blank. */
 	while ((rc = csv_record(&c)) > 0 && blank_record(&c))
 		;
@@ -338,23 +385,8 @@ int booklist_read_buf(const char *data, size_t len, arena_t *a, booklist_t *out,
 		rc = err_set(err, ERR_INVALID, "err.booklist.empty", NULL);
 		goto done;
 	}
-	out->ignored = arena_alloc(a, c.n * sizeof *out->ignored);
-	for (size_t i = 0; i < c.n; i++) {
-		char *h = text_fold(a, c.f[i]);
-		int found = -1;
-		for (int k = 0; k < NCOLS && found < 0; k++)
-			for (int j = 0; aliases[k][j] && found < 0; j++)
-				if (strcmp(h, aliases[k][j]) == 0)
-					found = k;
-		if (found >= 0 && col[found] < 0)
-			col[found] = (int)i;
-		else if (*h)
-			out->ignored[out->nignored++] = text_trim(text_nfc(a, c.f[i]));
-	}
-	if (col[COL_TITLE] < 0) {
-		rc = err_set(err, ERR_INVALID, "err.booklist.title", NULL);
+	if ((rc = read_header(out, &c, col, a, err)) < 0)
 		goto done;
-	}
 	for (;;) {
 		int64_t line = c.line;
 		if ((rc = csv_record(&c)) < 0) {
@@ -378,107 +410,50 @@ done:
 	return rc;
 }
 
-/* --- preview and commit --------------------------------------------------------------------------- */
+/* --- preview and commit: catalog_import_check / catalog_import_commit ------------------------------ */
+
+static catalog_import_rec_t *import_recs(booklist_t *l, arena_t *a)
+{
+	catalog_import_rec_t *v = arena_zalloc(a, (l->nrows ? l->nrows : 1) * sizeof *v);
+	for (size_t i = 0; i < l->nrows; i++)
+		v[i] = (catalog_import_rec_t){ .pos = l->rows[i].line,
+			                       .bib = &l->rows[i].bib,
+			                       .copies = l->rows[i].copies };
+	return v;
+}
+
+static void import_back(booklist_t *l, const catalog_import_rec_t *v)
+{
+	l->nduplicates = 0;
+	for (size_t i = 0; i < l->nrows; i++) {
+		l->rows[i].duplicate = v[i].duplicate;
+		l->rows[i].dup_id = v[i].dup_id;
+		l->nduplicates += v[i].duplicate;
+	}
+}
 
 int booklist_preview(db_t *db, const actor_t *actor, booklist_t *l, err_t *err)
 {
-	int rc;
-	if ((rc = catalog_check_writer(actor, err)) < 0)
-		return rc;
-	arena_t *a = arena_new(16384);
-	catalog_dupkey_t *keys = arena_zalloc(a, (l->nrows ? l->nrows : 1) * sizeof *keys);
-	l->nduplicates = 0;
-	for (size_t i = 0; i < l->nrows; i++) {
-		booklist_row_t *r = &l->rows[i];
-		catalog_dupkey_make(a, &r->bib, &keys[i]);
-		r->duplicate = false;
-		r->dup_id = 0;
-		rc = catalog_find_duplicate(db, actor->unit_id, &keys[i], &r->dup_id, err);
-		if (rc == 0)
-			r->duplicate = true;
-		else if (rc != ERR_NOTFOUND)
-			goto done;
-		for (size_t j = 0; j < i && !r->duplicate; j++)
-			r->duplicate = catalog_dupkey_same(&keys[i], &keys[j]);
-		l->nduplicates += r->duplicate;
-	}
-	rc = 0;
-done:
+	arena_t *a = arena_new(4096);
+	catalog_import_result_t res;
+	catalog_import_rec_t *v = import_recs(l, a);
+	int rc = catalog_import_check(db, actor, v, l->nrows, a, &res, err);
+	if (rc == 0)
+		import_back(l, v);
 	arena_free(a);
-	return rc < 0 ? rc : 0;
+	return rc;
 }
 
 int booklist_commit(db_t *db, const actor_t *actor, booklist_t *l, const booklist_opts_t *opts,
                     booklist_result_t *res, err_t *err)
 {
-	int rc;
-	booklist_opts_t o = opts ? *opts : (booklist_opts_t){ 0 };
-	memset(res, 0, sizeof *res);
-	if ((rc = catalog_check_writer(actor, err)) < 0)
-		return rc;
-	if (!o.doc_type || !*o.doc_type)
-		o.doc_type = "STK";
-	if (o.copies <= 0)
-		o.copies = 1;
-	if (o.copies > 1000)
-		return err_set(err, ERR_INVALID, "err.items.count", NULL);
-	if (!o.source || !*o.source)
-		o.source = "other";
-	if (l->nrows == 0)
-		return 0;
-	if ((rc = db_begin(db, err)) < 0)
-		return rc;
 	arena_t *a = arena_new(4096);
-	int64_t acq = 0;
-	acquisition_t q = { .source = o.source, .note = o.note };
-	if ((rc = catalog_acquisition_create(db, actor, &q, &acq, err)) < 0)
-		goto fail;
-	l->nduplicates = 0;
-	for (size_t i = 0; i < l->nrows; i++) {
-		booklist_row_t *r = &l->rows[i];
-		biblio_t in = r->bib;
-		in.doc_type = o.doc_type;
-		arena_reset(a);
-		catalog_dupkey_t k;
-		catalog_dupkey_make(a, &in, &k);
-		int64_t id = 0;
-		r->dup_id = 0;
-		/* Rows written earlier in this transaction count too: a repeated row is a duplicate. */
-		rc = catalog_find_duplicate(db, actor->unit_id, &k, &r->dup_id, err);
-		if (rc < 0 && rc != ERR_NOTFOUND)
-			goto failed_row;
-		if (rc == 0) {
-			r->duplicate = true;
-			l->nduplicates++;
-			res->duplicates++;
-			continue;
-		}
-		r->duplicate = false;
-		if ((rc = catalog_biblio_create(db, actor, &in, true, &id, NULL, err)) < 0)
-			goto failed_row;
-		int copies = r->copies > 0 ? r->copies : o.copies;
-		if ((rc = catalog_items_add(db, actor, id, acq, copies, -1, NULL, err)) < 0)
-			goto failed_row;
-		res->imported++;
-		res->copies += copies;
-		continue;
-	failed_row:
-		res->failed_line = r->line;
-		goto fail;
-	}
-	if (res->imported == 0) { /* only duplicates: keep no empty batch */
-		db_rollback(db);
-		arena_free(a);
-		return 0;
-	}
-	if ((rc = db_commit(db, err)) < 0)
-		goto fail;
-	res->acquisition_id = acq;
+	catalog_import_rec_t *v = import_recs(l, a);
+	int rc = catalog_import_commit(db, actor, v, l->nrows, opts, a, res, err);
+	if (rc == 0)
+		import_back(l, v);
+	res->notices = NULL; /* none from a book list; and the arena goes */
+	res->nnotices = 0;
 	arena_free(a);
-	return 0;
-fail:
-	db_rollback(db);
-	arena_free(a);
-	res->imported = res->copies = res->duplicates = 0;
-	return rc < 0 ? rc : ERR_INTERNAL;
+	return rc;
 }

@@ -1,4 +1,4 @@
-/* booklist.h: importing a school's book list (CSV) into its catalogue.
+/* booklist.h: importing a school's book list (CSV or Excel's XLSX) into its catalogue.
  *
  * The lists schools keep in a spreadsheet: one row per title with columns title, author,
  * publisher, year, ISBN, price, copies, under English or Vietnamese headers ("Nhan đề"/"Tên sách",
@@ -7,6 +7,11 @@
  * separated by ',' or ';' (whichever the header line has more of) and quoted as RFC 4180 says;
  * the file is UTF-8 with or without a BOM; every value is trimmed and NFC-normalised. Prices are
  * whole đồng written as "25000", "25.000", "25,000 đ" or "25.000 VNĐ".
+ *
+ * A workbook (.xlsx, told from CSV by its content: a zip archive) is read the same way from its
+ * first sheet (base/xlsx.h): the first row with a value is the header, each later row a record,
+ * numbers as typed (a price 25000, an ISBN's 13 digits), dates as yyyy-mm-dd; a row's line is
+ * its row number in the sheet. A workbook that cannot be read fails with xlsx.h's keys.
  *
  * As with MARC files (marc.h), the import has two steps: booklist_read_buf() reads and checks every
  * row (a bad row is kept aside as a problem with its line and reason and never stops the reading),
@@ -25,6 +30,7 @@
 #include "accounts/actor.h"
 #include "base/arena.h"
 #include "base/err.h"
+#include "catalog/batch.h"
 #include "catalog/catalog.h"
 #include "db/db.h"
 
@@ -44,7 +50,8 @@ typedef struct booklist_row {
 } booklist_row_t;
 
 typedef struct booklist {
-	char sep;             /* ',' or ';' */
+	const char *format;   /* "csv" or "xlsx" */
+	char sep;             /* ',' or ';' (CSV) */
 	int64_t nread;        /* data rows found (empty lines are not rows) */
 	booklist_row_t *rows; /* the valid ones, in file order */
 	size_t nrows;
@@ -72,25 +79,15 @@ int booklist_parse_price(const char *s, int64_t *out, err_t *err);
  * l->nduplicates. Reads only. Librarians of a school (ERR_FORBIDDEN otherwise). */
 int booklist_preview(db_t *db, const actor_t *actor, booklist_t *l, err_t *err);
 
-typedef struct booklist_opts {
-	const char *doc_type; /* default "STK" */
-	int copies;           /* copies of a row without its own count; default 1 (0 = default) */
-	const char *source;   /* the batch's source; default "other" */
-	const char *note;     /* the batch's note; may be NULL */
-} booklist_opts_t;
-
-typedef struct booklist_result {
-	int64_t acquisition_id; /* the new batch (0 when nothing was imported) */
-	int64_t imported;       /* records written */
-	int64_t duplicates;     /* rows skipped as duplicates */
-	int64_t copies;         /* copies written */
-	int64_t failed_line;    /* when the commit failed: the row's line (0: before any row) */
-} booklist_result_t;
+/* The batch's options and the commit's report: the catalogue's import's (batch.h). The default
+ * copies go to a row without its own count; failed_pos is the failing row's line. */
+typedef catalog_import_opts_t booklist_opts_t;
+typedef catalog_import_result_t booklist_result_t;
 
 /* Write the list's non-duplicate rows into the actor's school (librarians) in one transaction with
  * one new intake batch; each row gets its own number of copies, else opts->copies, each at the
  * row's price. Duplicates are skipped and counted. On any other error nothing is written, err says
- * why and res->failed_line which row. A list with nothing to write writes nothing and returns 0. */
+ * why and res->failed_pos which row (its line). A list with nothing to write writes nothing and returns 0. */
 int booklist_commit(db_t *db, const actor_t *actor, booklist_t *l, const booklist_opts_t *opts,
                     booklist_result_t *res, err_t *err);
 

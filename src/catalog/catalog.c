@@ -15,6 +15,7 @@
 #include "base/clock.h"
 #include "base/text.h"
 #include "catalog/catalog.h"
+#include "catalog/catalog_int.h"
 #include "catalog/classify.h"
 
 /* The register of the general register's running number (số vào sổ tổng quát). */
@@ -430,11 +431,11 @@ int catalog_biblio_prepare(db_t *db, arena_t *a, const biblio_t *in, biblio_t *o
 	if (in->grade < 0 || in->grade > 12)
 		return err_set(err, ERR_INVALID, "err.biblio.grade", NULL);
 	int64_t known = 0;
-	if ((rc =
-	         db_query_int(db, &known, err, "SELECT COUNT(*) FROM doc_types WHERE code = ? AND active = 1",
-	                      "s", in->doc_type ? in->doc_type : "")) < 0)
+	if (db && (rc = db_query_int(db, &known, err,
+	                             "SELECT COUNT(*) FROM doc_types WHERE code = ? AND active = 1", "s",
+	                             in->doc_type ? in->doc_type : "")) < 0)
 		return rc;
-	if (!known)
+	if (db && !known)
 		return err_set(err, ERR_INVALID, "err.biblio.doc_type", NULL);
 	const char *lang = in->language && *in->language ? in->language : "vie";
 	if (strlen(lang) != 3 || !islower((unsigned char)lang[0]) || !islower((unsigned char)lang[1]) ||
@@ -473,6 +474,22 @@ void catalog_biblio_fold(arena_t *a, const biblio_t *b, catalog_fold_t *out)
 	buf_release(&w);
 }
 
+int catalog_row_insert(db_t *db, const actor_t *actor, const biblio_t *c, const catalog_fold_t *fold,
+                       int64_t now, int64_t *id, err_t *err)
+{
+	return db_insert_id(
+	    db, id, err,
+	    "INSERT INTO biblios (unit_id, doc_type, title, subtitle, authors, publisher, place, year, "
+	    "edition, isbn, language, pages, size, price, series, subjects, summary, class_number, "
+	    "call_number, grade, title_fold, authors_fold, search_fold, search_words, marc, created_by, "
+	    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, "
+	    "?, ?, ?, NULLIF(?, 0), ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?) RETURNING id",
+	    "issssssisssssisssssisssssiii", actor->unit_id, c->doc_type, c->title, c->subtitle, c->authors,
+	    c->publisher, c->place, (int64_t)c->year, c->edition, c->isbn, c->language, c->pages, c->size,
+	    c->price, c->series, c->subjects, c->summary, c->class_number, c->call_number, (int64_t)c->grade,
+	    fold->title, fold->authors, fold->search, fold->words, c->marc, actor->account_id, now, now);
+}
+
 int catalog_biblio_create(db_t *db, const actor_t *actor, const biblio_t *in, bool allow_duplicate,
                           int64_t *id, int64_t *dup_id, err_t *err)
 {
@@ -508,19 +525,8 @@ int catalog_biblio_create(db_t *db, const actor_t *actor, const biblio_t *in, bo
 		if (rc != ERR_NOTFOUND)
 			goto fail;
 	}
-	int64_t now = clock_now(), nid = 0;
-	rc = db_insert_id(
-	    db, &nid, err,
-	    "INSERT INTO biblios (unit_id, doc_type, title, subtitle, authors, publisher, place, year, "
-	    "edition, isbn, language, pages, size, price, series, subjects, summary, class_number, "
-	    "call_number, grade, title_fold, authors_fold, search_fold, search_words, marc, created_by, "
-	    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, "
-	    "?, ?, ?, NULLIF(?, 0), ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?) RETURNING id",
-	    "issssssisssssisssssisssssiii", actor->unit_id, c.doc_type, c.title, c.subtitle, c.authors,
-	    c.publisher, c.place, (int64_t)c.year, c.edition, c.isbn, c.language, c.pages, c.size, c.price,
-	    c.series, c.subjects, c.summary, c.class_number, c.call_number, (int64_t)c.grade, fold.title,
-	    fold.authors, fold.search, fold.words, in->marc, actor->account_id, now, now);
-	if (rc < 0)
+	int64_t nid = 0;
+	if ((rc = catalog_row_insert(db, actor, &c, &fold, clock_now(), &nid, err)) < 0)
 		goto fail;
 	rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "biblio.create", "biblio", nid,
 	                 text_cut(a, c.title, 200), NULL, err);
@@ -534,6 +540,37 @@ done:
 }
 
 /* --- copies ------------------------------------------------------------------------------------- */
+
+void catalog_barcode_default(const char *reg, int64_t no, char out[48])
+{
+	snprintf(out, 48, "%s%06lld", reg, (long long)no);
+}
+
+int catalog_item_insert(db_t *db, int64_t unit_id, int64_t biblio_id, int64_t acquisition_id, const char *reg,
+                        int64_t no, const char *barcode, int64_t price, int64_t now, int64_t *id, err_t *err)
+{
+	char acc[48], code[48];
+	snprintf(acc, sizeof acc, "%s-%06lld", reg, (long long)no);
+	if (!barcode || !*barcode) {
+		catalog_barcode_default(reg, no, code);
+		barcode = code;
+	}
+	int rc =
+	    db_insert_id(db, id, err,
+	                 "INSERT INTO items (unit_id, biblio_id, acquisition_id, register, accession_no, "
+	                 "accession, "
+	                 "barcode, price, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+	                 "iiisissii", unit_id, biblio_id, acquisition_id, reg, no, acc, barcode, price, now);
+	if (rc == ERR_CONFLICT) /* a barcode typed by hand earlier took this one */
+		rc = err_set(err, ERR_CONFLICT, "err.items.barcode_taken", "%s", barcode);
+	return rc;
+}
+
+int catalog_numbers_take(db_t *db, int64_t unit_id, const char *reg, int64_t count, int64_t *first,
+                         err_t *err)
+{
+	return take_numbers(db, unit_id, reg, count, first, err);
+}
 
 int catalog_items_add(db_t *db, const actor_t *actor, int64_t biblio_id, int64_t acquisition_id, int count,
                       int64_t price, int64_t *ids, err_t *err)
@@ -607,19 +644,9 @@ int catalog_items_add(db_t *db, const actor_t *actor, int64_t biblio_id, int64_t
 	if ((rc = take_numbers(db, actor->unit_id, reg, count, &first, err)) < 0)
 		goto fail;
 	for (int i = 0; i < count; i++) {
-		int64_t no = first + i, iid = 0;
-		char acc[48], code[48];
-		snprintf(acc, sizeof acc, "%s-%06lld", reg, (long long)no);
-		snprintf(code, sizeof code, "%s%06lld", reg, (long long)no);
-		rc = db_insert_id(
-		    db, &iid, err,
-		    "INSERT INTO items (unit_id, biblio_id, acquisition_id, register, accession_no, "
-		    "accession, "
-		    "barcode, price, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-		    "iiisissii", actor->unit_id, biblio_id, acquisition_id, reg, no, acc, code, each, now);
-		if (rc == ERR_CONFLICT) /* a barcode typed by hand earlier took this one */
-			rc = err_set(err, ERR_CONFLICT, "err.items.barcode_taken", "%s", code);
-		if (rc < 0)
+		int64_t iid = 0;
+		if ((rc = catalog_item_insert(db, actor->unit_id, biblio_id, acquisition_id, reg, first + i,
+		                              NULL, each, now, &iid, err)) < 0)
 			goto fail;
 		if (ids)
 			ids[i] = iid;

@@ -141,7 +141,8 @@ int catalog_find_duplicate_other(db_t *db, int64_t unit_id, const catalog_dupkey
 /* The short fields as the catalogue stores them, for every writer of records (create, edit,
  * MARC): *out is *in with each text trimmed, NFC and within its length, the ISBN validated and
  * normalised to 13 digits (or ""), the year, price, grade, document type and language (default
- * "vie") checked. Strings in a. ERR_INVALID with the field's key. */
+ * "vie") checked. Strings in a. ERR_INVALID with the field's key. db may be NULL: the document
+ * type is then not checked (an import checks it once for its whole batch). */
 int catalog_biblio_prepare(db_t *db, arena_t *a, const biblio_t *in, biblio_t *out, err_t *err);
 
 /* The folded columns of a prepared record: what the search and the duplicate rule compare. */

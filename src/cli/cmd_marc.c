@@ -108,21 +108,29 @@ static int import_marc(db_t *db, arena_t *a, int argc, char **argv)
 	marc_batch_t b;
 	marc_import_result_t res = { 0 };
 	err_t err;
-	if (marc_read_file(file, a, &b, &err) < 0 || marc_preview(db, &actor, &b, &err) < 0)
+	if (marc_read_file(file, a, &b, &err) < 0)
 		return cli_error(&err);
-	printf("%s: %s, %lld record(s) read, %zu valid, %lld duplicate(s), %zu rejected\n", file, b.format,
-	       (long long)b.nread, b.nrecs, (long long)b.nduplicates, b.nproblems);
-	print_problems(&b);
-	if (cli_flag(argc, argv, "--dry-run")) {
-		printf("dry run: nothing written\n");
-		return 0;
-	}
-	if (marc_commit(db, &actor, &b, &o, &res, &err) < 0) {
-		if (res.failed_recno)
-			fprintf(stderr, "thuvien: record %lld:\n", (long long)res.failed_recno);
+	/* A dry run previews; a real run lets the commit find the duplicates (once, not twice). */
+	int dry = cli_flag(argc, argv, "--dry-run");
+	if (dry && marc_preview(db, &actor, &b, &err) < 0)
+		return cli_error(&err);
+	if (!dry && marc_commit(db, &actor, &b, &o, &res, &err) < 0) {
+		print_problems(&b);
+		if (res.failed_pos)
+			fprintf(stderr, "thuvien: record %lld:\n", (long long)res.failed_pos);
 		cli_error(&err);
 		fprintf(stderr, "thuvien: nothing was imported\n");
 		return 1;
+	}
+	printf("%s: %s, %lld record(s) read, %zu valid, %lld duplicate(s), %zu rejected\n", file, b.format,
+	       (long long)b.nread, b.nrecs, (long long)b.nduplicates, b.nproblems);
+	print_problems(&b);
+	for (size_t i = 0; i < b.nnotices; i++)
+		printf("  note: record %lld: %s (%s)\n", (long long)b.notices[i].pos,
+		       i18n_get(lang(), b.notices[i].key), b.notices[i].detail);
+	if (dry) {
+		printf("dry run: nothing written\n");
+		return 0;
 	}
 	printf("imported %lld record(s) with %lld copies in batch %lld; %lld duplicate(s) skipped, %zu "
 	       "rejected\n",

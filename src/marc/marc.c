@@ -1,10 +1,9 @@
 /* marc.c: what an import batch does to the database, and export (marc.h).
  *
- * The commit reuses the catalogue's own functions (catalog_acquisition_create,
- * catalog_biblio_create, catalog_items_add), which validate, fold, number the copies and write
- * the audit rows; they join the transaction opened here, so a failure on the 900th record rolls
- * back the 899 before it and the batch itself. The whole record is then stored in biblios.marc by
- * one UPDATE in the same transaction (catalog_biblio_create does not take it yet).
+ * The preview and the commit are the catalogue's import (src/catalog/batch.h), which MARC files
+ * and book lists share: this file hands it the valid records, each with its whole MARCXML and its
+ * holdings (one copy per 852/952 field, with the barcode and price they give), and copies back
+ * the duplicates and notices it found.
  *
  * Export writes with YAZ: the stored MARCXML is parsed by libxml2 and read back with
  * yaz_marc_read_xml(); a record without one is built from the short fields by marc_rec_from_biblio()
@@ -22,117 +21,60 @@
 #include "marc/marc.h"
 #include "marc/marc_edit.h"
 
-/* --- preview ------------------------------------------------------------------------------------ */
+/* --- preview and commit: catalog_import_check / catalog_import_commit ------------------------------ */
+
+/* The batch's valid records as the catalogue's import records, in the arena. */
+static catalog_import_rec_t *import_recs(marc_batch_t *b, arena_t *a)
+{
+	catalog_import_rec_t *v = arena_zalloc(a, (b->nrecs ? b->nrecs : 1) * sizeof *v);
+	for (size_t i = 0; i < b->nrecs; i++) {
+		marc_record_t *m = &b->recs[i];
+		m->bib.marc = m->marcxml; /* stored with the record */
+		v[i] = (catalog_import_rec_t){
+			.pos = m->recno, .bib = &m->bib, .copies = m->holdings, .copy = m->copy
+		};
+	}
+	return v;
+}
+
+/* Copy back what the import found: duplicates and notices (the reader's first). */
+static void import_back(marc_batch_t *b, const catalog_import_rec_t *v, const catalog_import_result_t *res,
+                        arena_t *a)
+{
+	b->nduplicates = 0;
+	for (size_t i = 0; i < b->nrecs; i++) {
+		b->recs[i].duplicate = v[i].duplicate;
+		b->recs[i].dup_id = v[i].dup_id;
+		b->nduplicates += v[i].duplicate;
+	}
+	size_t n = b->nread_notices + res->nnotices;
+	catalog_import_notice_t *all = arena_alloc(a, (n ? n : 1) * sizeof *all);
+	if (b->nread_notices)
+		memcpy(all, b->notices, b->nread_notices * sizeof *all);
+	if (res->nnotices)
+		memcpy(all + b->nread_notices, res->notices, res->nnotices * sizeof *all);
+	b->notices = all;
+	b->nnotices = n;
+}
 
 int marc_preview(db_t *db, const actor_t *actor, marc_batch_t *b, err_t *err)
 {
-	int rc;
-	if ((rc = catalog_check_writer(actor, err)) < 0)
-		return rc;
-	arena_t *a = arena_new(16384);
-	catalog_dupkey_t *keys = arena_zalloc(a, (b->nrecs ? b->nrecs : 1) * sizeof *keys);
-	b->nduplicates = 0;
-	for (size_t i = 0; i < b->nrecs; i++) {
-		marc_record_t *m = &b->recs[i];
-		catalog_dupkey_t *k = &keys[i];
-		catalog_dupkey_make(a, &m->bib, k);
-		m->duplicate = false;
-		m->dup_id = 0;
-		rc = catalog_find_duplicate(db, actor->unit_id, k, &m->dup_id, err);
-		if (rc == 0) {
-			m->duplicate = true;
-		} else if (rc != ERR_NOTFOUND) {
-			goto done;
-		} else {
-			for (size_t j = 0; j < i && !m->duplicate; j++)
-				m->duplicate = catalog_dupkey_same(k, &keys[j]);
-		}
-		b->nduplicates += m->duplicate;
-	}
-	rc = 0;
-done:
-	arena_free(a);
-	return rc < 0 ? rc : 0;
+	catalog_import_result_t res;
+	catalog_import_rec_t *v = import_recs(b, b->arena);
+	int rc = catalog_import_check(db, actor, v, b->nrecs, b->arena, &res, err);
+	if (rc == 0)
+		import_back(b, v, &res, b->arena);
+	return rc;
 }
-
-/* --- commit ------------------------------------------------------------------------------------- */
 
 int marc_commit(db_t *db, const actor_t *actor, marc_batch_t *b, const marc_import_opts_t *opts,
                 marc_import_result_t *res, err_t *err)
 {
-	int rc;
-	marc_import_opts_t o = opts ? *opts : (marc_import_opts_t){ 0 };
-	memset(res, 0, sizeof *res);
-	if ((rc = catalog_check_writer(actor, err)) < 0)
-		return rc;
-	if (!o.doc_type || !*o.doc_type)
-		o.doc_type = "STK";
-	if (o.copies <= 0)
-		o.copies = 1;
-	if (o.copies > 1000)
-		return err_set(err, ERR_INVALID, "err.items.count", NULL);
-	if (!o.source || !*o.source)
-		o.source = "other";
-	if (b->nrecs == 0)
-		return 0;
-	if ((rc = db_begin(db, err)) < 0)
-		return rc;
-	arena_t *a = arena_new(4096);
-	int64_t acq = 0;
-	acquisition_t q = { .source = o.source, .note = o.note };
-	if ((rc = catalog_acquisition_create(db, actor, &q, &acq, err)) < 0)
-		goto fail;
-	b->nduplicates = 0;
-	for (size_t i = 0; i < b->nrecs; i++) {
-		marc_record_t *m = &b->recs[i];
-		biblio_t in = m->bib;
-		int64_t id = 0;
-		in.doc_type = o.doc_type;
-		catalog_dupkey_t k;
-		catalog_dupkey_make(a, &in, &k);
-		m->dup_id = 0;
-		rc = catalog_find_duplicate(db, actor->unit_id, &k, &m->dup_id, err);
-		if (rc < 0 && rc != ERR_NOTFOUND)
-			goto failed_record;
-		if (rc == 0) { /* of the school, or of an earlier record of this batch */
-			m->duplicate = true;
-			b->nduplicates++;
-			res->duplicates++;
-			continue;
-		}
-		m->duplicate = false;
-		arena_reset(a);
-		/* The same rule as catalog_find_duplicate() was just checked, on the indexes. */
-		in.marc = m->marcxml; /* stored with the record: one write of the MARC text, not two */
-		if ((rc = catalog_biblio_create(db, actor, &in, true, &id, NULL, err)) < 0)
-			goto failed_record;
-		int copies = m->holdings > 0 ? m->holdings : o.copies;
-		if (copies > 1000)
-			copies = 1000;
-		if ((rc = catalog_items_add(db, actor, id, acq, copies, -1, NULL, err)) < 0)
-			goto failed_record;
-		res->imported++;
-		res->copies += copies;
-		continue;
-	failed_record:
-		res->failed_recno = m->recno;
-		goto fail;
-	}
-	if (res->imported == 0) { /* only duplicates: keep no empty batch */
-		db_rollback(db);
-		arena_free(a);
-		return 0;
-	}
-	if ((rc = db_commit(db, err)) < 0)
-		goto fail;
-	res->acquisition_id = acq;
-	arena_free(a);
-	return 0;
-fail:
-	db_rollback(db);
-	arena_free(a);
-	res->imported = res->copies = res->duplicates = 0;
-	return rc < 0 ? rc : ERR_INTERNAL;
+	catalog_import_rec_t *v = import_recs(b, b->arena);
+	int rc = catalog_import_commit(db, actor, v, b->nrecs, opts, b->arena, res, err);
+	if (rc == 0)
+		import_back(b, v, res, b->arena);
+	return rc;
 }
 
 /* --- export ------------------------------------------------------------------------------------- */

@@ -25,6 +25,7 @@
 #include "accounts/actor.h"
 #include "base/arena.h"
 #include "base/err.h"
+#include "catalog/batch.h"
 #include "catalog/catalog.h"
 #include "db/db.h"
 
@@ -42,11 +43,13 @@ typedef struct marc_record {
 	int64_t recno;
 	int64_t offset; /* as in marc_problem_t */
 	int64_t line;
-	biblio_t bib;        /* short fields; doc_type NULL (the batch's type is used) */
-	const char *marcxml; /* the whole record, UTF-8 NFC, leader/09 'a', one <record> element */
-	int holdings;        /* number of 852/952 fields: copies to add (0: the batch default) */
-	bool duplicate;      /* set by marc_preview / marc_commit */
-	int64_t dup_id;      /* the existing record it duplicates; 0 when it duplicates one in this file */
+	biblio_t bib;                /* short fields; doc_type NULL (the batch's type is used) */
+	const char *marcxml;         /* the whole record, UTF-8 NFC, leader/09 'a', one <record> element */
+	int holdings;                /* number of 852/952 fields: copies to add (0: the batch default) */
+	catalog_import_copy_t *copy; /* one per 852/952 field, in order: its barcode ($p, else NULL)
+	                                and price (952 $g, else $v, in đồng; -1 when none) */
+	bool duplicate;              /* set by marc_preview / marc_commit */
+	int64_t dup_id; /* the existing record it duplicates; 0 when it duplicates one in this file */
 } marc_record_t;
 
 typedef struct marc_batch {
@@ -57,6 +60,14 @@ typedef struct marc_batch {
 	marc_problem_t *problems; /* the rejected ones, in file order */
 	size_t nproblems;
 	int64_t nduplicates; /* filled by marc_preview / marc_commit */
+	/* What will be (or was) done differently from what the file says, record by record: a
+	 * holdings price that is not a number of đồng (from the reader), a barcode not taken (from
+	 * marc_preview / marc_commit, see batch.h). */
+	catalog_import_notice_t *notices;
+	size_t nnotices;
+	size_t nread_notices; /* how many of them come from the reader */
+	size_t nread_notices_cap;
+	arena_t *arena; /* the reader's */
 	size_t cap_recs, cap_problems;
 } marc_batch_t;
 
@@ -72,25 +83,18 @@ int marc_read_file(const char *path, arena_t *a, marc_batch_t *out, err_t *err);
  * batch, and count them in b->nduplicates. Reads only. Librarians of a school. */
 int marc_preview(db_t *db, const actor_t *actor, marc_batch_t *b, err_t *err);
 
-typedef struct marc_import_opts {
-	const char *doc_type; /* default "STK" */
-	int copies;           /* copies of a record without 852/952 holdings; default 1 (0 = default) */
-	const char *source;   /* the batch's source; default "other" */
-	const char *note;     /* the batch's note; may be NULL */
-} marc_import_opts_t;
-
-typedef struct marc_import_result {
-	int64_t acquisition_id; /* the new batch (0 when nothing was imported) */
-	int64_t imported;       /* records written */
-	int64_t duplicates;     /* records skipped as duplicates */
-	int64_t copies;         /* copies written */
-	int64_t failed_recno;   /* when the commit failed: the record it failed on (0: before any) */
-} marc_import_result_t;
+/* The batch's options and the commit's report: the catalogue's import's (batch.h). The default
+ * copies go to a record without 852/952 holdings; failed_pos is the failing record's number. The
+ * report's notices are in b->notices too, after the reader's. */
+typedef catalog_import_opts_t marc_import_opts_t;
+typedef catalog_import_result_t marc_import_result_t;
 
 /* Write the batch's non-duplicate records into the actor's school (librarians), in one
  * transaction with one new intake batch; each record gets one copy per 852/952 field, else
- * opts->copies. Duplicates (of the school or of an earlier record of the file) are skipped and
- * counted. On any other error nothing at all is written, err says why and res->failed_recno
+ * opts->copies; a holdings field's $p becomes its copy's barcode when catalog_import_commit
+ * takes it (else the copy gets the default one and b->notices says so), its 952 $g (else $v) its
+ * price. Duplicates (of the school or of an earlier record of the file) are skipped and
+ * counted. On any other error nothing at all is written, err says why and res->failed_pos
  * which record. A batch with no record to write writes nothing and returns 0. */
 int marc_commit(db_t *db, const actor_t *actor, marc_batch_t *b, const marc_import_opts_t *opts,
                 marc_import_result_t *res, err_t *err);

@@ -1,5 +1,5 @@
 /* pages_import.c: importing a catalogue file through the web: a MARC21 file (ISO 2709 or
- * MARCXML, src/marc) or a CSV book list (src/catalog/booklist.h).
+ * MARCXML, src/marc) or a book list, CSV or XLSX (src/catalog/booklist.h).
  *
  * Two steps, as in the shell (thuvien marc import): the upload is read and previewed (counts,
  * duplicates, the rejected records with their position and reason), then committed all or
@@ -28,6 +28,7 @@
 #include "base/clock.h"
 #include "base/config.h"
 #include "base/log.h"
+#include "base/xlsx.h"
 #include "catalog/booklist.h"
 #include "catalog/catalog.h"
 #include "marc/marc.h"
@@ -201,7 +202,8 @@ static int read_upload(const import_opts_t *o, const char *data, size_t len, are
                        err_t *err)
 {
 	memset(u, 0, sizeof *u);
-	u->csv = strcmp(o->kind, "csv") == 0;
+	/* A workbook is a book list whatever the form said: no MARC file is a zip archive. */
+	u->csv = strcmp(o->kind, "csv") == 0 || xlsx_is_zip(data, len);
 	if (u->csv)
 		return booklist_read_buf(data, len, a, &u->list, err);
 	return marc_read_buf(data, len, a, &u->marc, err);
@@ -241,10 +243,23 @@ static json_t *counts_json(web_req_t *r, const upload_t *u)
 	int64_t dups = u->csv ? u->list.nduplicates : u->marc.nduplicates;
 	json_t *o =
 	    json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o}", "kind", u->csv ? "csv" : "marc", "format",
-	              u->csv ? "csv" : u->marc.format, "read", (json_int_t)nread, "valid", (json_int_t)valid,
-	              "duplicates", (json_int_t)dups, "rejected", (json_int_t)rejected, "to_import",
-	              (json_int_t)(valid - dups), "problems", problems_json(r, u));
+	              u->csv ? u->list.format : u->marc.format, "read", (json_int_t)nread, "valid",
+	              (json_int_t)valid, "duplicates", (json_int_t)dups, "rejected", (json_int_t)rejected,
+	              "to_import", (json_int_t)(valid - dups), "problems", problems_json(r, u));
 	json_object_set_new(o, "has_problems", json_boolean(rejected > 0));
+	/* MARC holdings: barcodes and prices not taken as the file gave them. */
+	if (!u->csv && u->marc.nnotices) {
+		json_t *list = json_array();
+		for (size_t i = 0; i < u->marc.nnotices && i < MAX_SHOWN; i++) {
+			const catalog_import_notice_t *m = &u->marc.notices[i];
+			json_array_append_new(list, json_pack("{s:s, s:I, s:s, s:s, s:s}", "where",
+			                                      web_t(r, "import.record"), "n",
+			                                      (json_int_t)m->pos, "key", m->key, "reason",
+			                                      web_t(r, m->key), "detail", m->detail));
+		}
+		json_object_set_new(o, "notices", list);
+		json_object_set_new(o, "has_notices", json_true());
+	}
 	if (rejected > MAX_SHOWN)
 		json_object_set_new(o, "more_problems", json_integer(rejected - MAX_SHOWN));
 	return o;
@@ -329,7 +344,9 @@ static int read_opts(web_req_t *r, import_opts_t *o, const web_file_t *file)
 		const char *fn = file && file->filename ? file->filename : "";
 		size_t n = strlen(fn);
 		int csv = (n > 4 && (!strcasecmp(fn + n - 4, ".csv") || !strcasecmp(fn + n - 4, ".txt"))) ||
-		          (file && file->content_type && strstr(file->content_type, "csv"));
+		          (n > 5 && !strcasecmp(fn + n - 5, ".xlsx")) ||
+		          (file && file->content_type && strstr(file->content_type, "csv")) ||
+		          (file && xlsx_is_zip(file->data, file->len));
 		snprintf(o->kind, sizeof o->kind, "%s", csv ? "csv" : "marc");
 	}
 	if (strcmp(o->kind, "csv") && strcmp(o->kind, "marc")) {
@@ -394,8 +411,9 @@ static void form_error(web_req_t *r, const import_opts_t *o, const err_t *err)
 /*
 ** POST /catalog/import   (multipart/form-data)
 ** Read and preview an upload; nothing is written to the catalogue. Parameters:
-**    file=FILE        the MARC file (.mrc, .xml) or CSV book list (.csv)
-**    kind=K           auto (by the file's name), marc or csv
+**    file=FILE        the MARC file (.mrc, .xml) or book list (.csv, .xlsx)
+**    kind=K           auto (by the file's name and content), marc or csv (a book list, CSV or
+**                     XLSX; an XLSX file is read as a book list whatever the kind)
 **    doc_type=CODE    the document type of the records (default STK)
 **    copies=N         copies of a record that names none (1-1000, default 1)
 **    source=S         the new batch's source: purchase, gift, allocation, other (default)
@@ -480,13 +498,13 @@ void page_import_commit(web_req_t *r)
 		booklist_result_t res;
 		rc = booklist_commit(r->db, r->actor, &u.list, &bo, &res, &err);
 		imported = res.imported, dups = res.duplicates, copies = res.copies, acq = res.acquisition_id;
-		failed = res.failed_line;
+		failed = res.failed_pos;
 	} else if (rc == 0) {
 		marc_import_opts_t mo = { .doc_type = o.doc_type, .copies = o.copies, .source = o.source };
 		marc_import_result_t res;
 		rc = marc_commit(r->db, r->actor, &u.marc, &mo, &res, &err);
 		imported = res.imported, dups = res.duplicates, copies = res.copies, acq = res.acquisition_id;
-		failed = res.failed_recno;
+		failed = res.failed_pos;
 	}
 	free(data);
 	if (rc < 0) {

@@ -1,6 +1,8 @@
 """test_import.py: importing catalogue files on the web (GET/POST /catalog/import, POST
 /catalog/import/commit): a real MARC file previewed (50 read) and committed, every broken file of
-marc-extra/bad previewed with its reasons and nothing written, CSV book lists, who may import,
+marc-extra/bad previewed with its reasons and nothing written, CSV and XLSX book lists (the XLSX
+written by libxlsxwriter, through build/tests/test_xlsx --write, and found afterwards by a query
+without diacritics), broken workbooks refused, who may import,
 tokens of another school, account or session, and the upload's transport: malformed multipart
 (400), a body over max_upload (413) but over max_body accepted, multipart on other routes (415),
 the CSRF token as a part, as a header, or missing (403).
@@ -12,6 +14,8 @@ import glob
 import json as jsonlib
 import os
 import re
+import subprocess
+import tempfile
 import uuid
 
 import harness as h
@@ -200,6 +204,91 @@ def test_csv_not_utf8_is_refused():
     r = upload(b, data, filename="cu.csv", json=False)
     assert r.status == 400 and h.in_html(h.vi("err.booklist.utf8"), r.text), h.describe(r)
     assert rows() == before
+
+
+# --- XLSX ----------------------------------------------------------------------------------------
+
+def xlsx_list():
+    """The book list workbook that tests/unit/test_xlsx.c writes with libxlsxwriter: 'Tiếng Việt 1'
+    (2 copies, 25.000 đ), 'Tiếng Việt 2' typed in NFD, 'Đạo đức 3' in rich text, a row whose price
+    is 'abc' (line 6), dates, formulas with cached values, a blank row, a second sheet."""
+    gen = os.path.join(os.path.dirname(h.BIN), "tests", "test_xlsx")
+    path = os.path.join(tempfile.gettempdir(), "thuvien-list-%s.xlsx" % uuid.uuid4().hex)
+    subprocess.run([gen, "--write", path], check=True)
+    try:
+        return open(path, "rb").read()
+    finally:
+        os.unlink(path)
+
+
+def test_xlsx_book_list_preview_commit_search():
+    c = client("thuthu.thcs001")
+    data = xlsx_list()
+    assert data[:4] == b"PK\x03\x04"
+    before = rows()
+    p = h.expect_status(upload(c, data, filename="danh-muc.xlsx", copies=1), 200).json()
+    assert p["kind"] == "csv" and p["format"] == "xlsx", p
+    assert p["read"] == 4 and p["valid"] == 3 and p["rejected"] == 1 and p["duplicates"] == 0, p
+    assert p["problems"][0]["n"] == 6 and p["problems"][0]["key"] == "err.booklist.price", p["problems"]
+    assert [r["title"] for r in p["records"]] == ["Tiếng Việt 1", "Tiếng Việt 2", "Đạo đức 3"], p["records"]
+    assert rows() == before
+    d = h.expect_status(commit(c, p["token"]), 200).json()
+    assert d["imported"] == 3 and d["copies"] == 4 and d["rejected"] == 1, d
+    # Found by queries typed without diacritics, each with its copies and their barcodes.
+    for q, title, ncopies, price in (("tieng viet 1", "Tiếng Việt 1", 2, 25000),
+                                     ("tieng viet 2", "Tiếng Việt 2", 1, 20000),
+                                     ("dao duc", "Đạo đức 3", 1, 30000)):
+        r = h.expect_status(c.get("/catalog?q=" + q.replace(" ", "+")), 200).json()
+        hits = [b for b in r["hits"] if b["title"] == title]
+        assert len(hits) == 1, (q, r)
+        assert len(hits[0]["copies"]) == ncopies and all(i["barcode"] for i in hits[0]["copies"]), hits[0]
+    thcs = srv.unit("THCS001")["id"]
+    assert srv.sql_value("SELECT price FROM biblios WHERE unit_id = %d AND isbn = '9786040000019'" % thcs) == 20000
+    # The same list again: all duplicates, nothing to import.
+    p = h.expect_status(upload(c, data, filename="danh-muc.xlsx"), 200).json()
+    assert p["duplicates"] == 3 and p["to_import"] == 0 and "token" not in p, p
+
+
+def test_broken_xlsx_is_refused_and_writes_nothing():
+    c = client("thuthu.thcs001")
+    data = xlsx_list()
+    before = rows()
+    for bad, key in ((data[:len(data) // 2], "err.xlsx.zip"),
+                     (b"PK\x03\x04 not a workbook", "err.xlsx.zip")):
+        e = h.expect_error(upload(c, bad, filename="hong.xlsx"), 400, key)
+        assert e["message"] == h.vi(key), e
+    b = h.Client(srv, json=False)
+    b.login_form("thuthu.thcs001")
+    r = upload(b, data[:len(data) // 2], filename="hong.xlsx", json=False)
+    assert r.status == 400 and h.in_html(h.vi("err.xlsx.zip"), r.text), h.describe(r)
+    assert rows() == before
+
+
+def test_marc_holdings_barcodes_and_notices():
+    """952 $p barcodes become the copies' barcodes; one given twice is listed as a notice (record 2)
+    in the preview and the report, and that copy gets the default barcode; nothing fails."""
+    rec = ('<record><leader>00000nam a2200000 a 4500</leader>'
+           '<datafield tag="245" ind1="0" ind2="0"><subfield code="a">%s</subfield></datafield>'
+           '<datafield tag="952" ind1=" " ind2=" "><subfield code="p">%s</subfield>'
+           '<subfield code="g">45.000</subfield></datafield></record>')
+    xml = ('<?xml version="1.0" encoding="UTF-8"?><collection xmlns="http://www.loc.gov/MARC21/slim">' +
+           rec % ("Lịch sử Koha một", "KOHA-HTTP-1") + rec % ("Lịch sử Koha hai", "KOHA-HTTP-1") +
+           '</collection>').encode()
+    c = client("thuthu.thcs001")
+    p = h.expect_status(upload(c, xml, filename="koha.xml"), 200).json()
+    assert p["valid"] == 2 and p["has_notices"], p
+    assert [(n["n"], n["key"], n["detail"]) for n in p["notices"]] == \
+        [(2, "err.import.barcode_taken", "KOHA-HTTP-1")], p["notices"]
+    assert p["notices"][0]["reason"] == h.vi("err.import.barcode_taken")
+    b = h.Client(srv, json=False)
+    b.login_form("thuthu.thcs001")
+    page = h.expect_status(upload(b, xml, filename="koha.xml", json=False), 200).text
+    assert h.in_html(h.vi("import.notices"), page) and "KOHA-HTTP-1" in page
+    d = h.expect_status(commit(c, p["token"]), 200).json()
+    assert d["imported"] == 2 and d["copies"] == 2 and len(d["notices"]) == 1, d
+    thcs = srv.unit("THCS001")["id"]
+    assert srv.sql_value("SELECT COUNT(*) FROM items WHERE unit_id = %d AND barcode = 'KOHA-HTTP-1' "
+                         "AND price = 45000" % thcs) == 1
 
 
 def test_upload_over_max_body_under_max_upload():

@@ -80,6 +80,25 @@ static void test_arena_strings(void)
 	arena_free(a);
 }
 
+static void test_arena_grow(void)
+{
+	arena_t *a = arena_new(64);
+	int64_t *v = NULL;
+	size_t n = 0, cap = 0;
+	for (int64_t i = 0; i < 1000; i++) {
+		v = arena_grow(a, v, n, &cap, 4, sizeof *v);
+		CHECK(n < cap);
+		v[n++] = i * i;
+	}
+	CHECK_INT(cap, 1024); /* 4, 8, ... doubled */
+	int ok = 1;
+	for (int64_t i = 0; i < 1000; i++)
+		ok &= v[i] == i * i; /* every copy kept what was there */
+	CHECK(ok);
+	CHECK(arena_grow(a, v, 1000, &cap, 4, sizeof *v) == v); /* room left: the same array */
+	arena_free(a);
+}
+
 static void test_buf_basic(void)
 {
 	buf_t b = BUF_INIT;
@@ -394,6 +413,7 @@ int main(void)
 	RUN(test_arena_alignment);
 	RUN(test_arena_blocks);
 	RUN(test_arena_strings);
+	RUN(test_arena_grow);
 	RUN(test_buf_basic);
 	RUN(test_buf_html);
 	RUN(test_buf_url);

@@ -301,11 +301,11 @@ static void test_preview_and_commit(void)
 	leader.role = ROLE_LEADER;
 	CHECK_INT(booklist_preview(db, &leader, &l, &err), ERR_FORBIDDEN);
 	CHECK_INT(booklist_commit(db, &leader, &l, NULL, &res, &err), ERR_FORBIDDEN);
-	/* An unknown document type fails on the first row: nothing at all is written. */
+	/* An unknown document type fails the batch before any row: nothing at all is written. */
 	int64_t b0 = nbib(0), i0 = nitem(0), a0 = nacq(0);
 	booklist_opts_t bad = { .doc_type = "NOPE" };
 	CHECK_INT(booklist_commit(db, &lib[0], &l, &bad, &res, &err), ERR_INVALID);
-	CHECK_INT(res.failed_line, 2);
+	CHECK_INT(res.failed_pos, 0);
 	CHECK_INT(res.imported, 0);
 	CHECK_INT(nbib(0), b0);
 	CHECK_INT(nitem(0), i0);
@@ -383,7 +383,7 @@ static void test_tiki(void)
 	int rc = booklist_commit(db, &lib[1], &l, &o, &res, &err);
 	if (rc < 0)
 		fprintf(stderr, "  commit: %s %s at line %lld\n", err.key, err.detail,
-		        (long long)res.failed_line);
+		        (long long)res.failed_pos);
 	CHECK_INT(rc, 0);
 	CHECK_INT(res.imported + res.duplicates, 1751);
 	CHECK_INT(res.duplicates, dups);
