@@ -54,6 +54,7 @@ static const struct field {
 	S(author_mark_part),
 	S(author_mark_diacritics),
 	I(call_number_year, 0, 1),
+	L(import_async_bytes, 0, INT64_C(1) << 34),
 #undef S
 #undef I
 #undef L
@@ -67,6 +68,7 @@ void config_defaults(void)
 	snprintf(g_config.log_level, sizeof g_config.log_level, "info");
 	g_config.max_body = 1 << 20;
 	g_config.max_upload = 20 << 20;
+	g_config.import_async_bytes = 256 << 10;
 	g_config.max_header = 16 << 10;
 	g_config.max_connections = 1000;
 	g_config.request_timeout = 30;

@@ -14,24 +14,24 @@
 #include "base/err.h"
 
 typedef struct config {
-	char listen[128];        /* HOST:PORT, default 127.0.0.1:8080 */
-	char db[1024];           /* database URL: SQLite path or postgresql:// URL; default thuvien.db */
-	char log_level[16];      /* debug, info (default: access log on), warn, error */
-	int threads;             /* worker threads; 0 = one per core */
-	int64_t max_body;        /* bytes of a request body (413 beyond); default 1 MiB */
-	int64_t max_upload;      /* bytes of a file upload's body on R_UPLOAD routes; default 20 MiB */
-	int64_t max_header;      /* bytes of the request line + headers (431 beyond); default 16 KiB */
-	int max_connections;     /* open connections (503 beyond); default 1000 */
-	int request_timeout;     /* seconds to receive a whole request (408 beyond), and idle
-	                            keep-alive timeout; default 30 */
-	int session_idle;        /* seconds a session lives without use; default 7200 (2 h) */
-	int session_max;         /* seconds a session lives at most; default 43200 (12 h) */
-	int lockout_attempts;    /* failed logins before a lock; default 5 */
-	int lockout_minutes;     /* lock duration; default 15 */
-	int password_min_length; /* default 10 */
-	int argon2_ops;          /* Argon2id passes (t); default 2 */
-	int argon2_mem_kib;      /* Argon2id memory in KiB (m); default 19456 (19 MiB) */
-	int cookie_secure;       /* 1: mark cookies Secure (behind HTTPS); default 0 */
+	char listen[128];           /* HOST:PORT, default 127.0.0.1:8080 */
+	char db[1024];              /* database URL: SQLite path or postgresql:// URL; default thuvien.db */
+	char log_level[16];         /* debug, info (default: access log on), warn, error */
+	int threads;                /* worker threads; 0 = one per core */
+	int64_t max_body;           /* bytes of a request body (413 beyond); default 1 MiB */
+	int64_t max_upload;         /* bytes of a file upload's body on R_UPLOAD routes; default 20 MiB */
+	int64_t max_header;         /* bytes of the request line + headers (431 beyond); default 16 KiB */
+	int max_connections;        /* open connections (503 beyond); default 1000 */
+	int request_timeout;        /* seconds to receive a whole request (408 beyond), and idle
+	                               keep-alive timeout; default 30 */
+	int session_idle;           /* seconds a session lives without use; default 7200 (2 h) */
+	int session_max;            /* seconds a session lives at most; default 43200 (12 h) */
+	int lockout_attempts;       /* failed logins before a lock; default 5 */
+	int lockout_minutes;        /* lock duration; default 15 */
+	int password_min_length;    /* default 10 */
+	int argon2_ops;             /* Argon2id passes (t); default 2 */
+	int argon2_mem_kib;         /* Argon2id memory in KiB (m); default 19456 (19 MiB) */
+	int cookie_secure;          /* 1: mark cookies Secure (behind HTTPS); default 0 */
 	char copycat_targets[2048]; /* copy cataloguing's Z39.50/SRU servers: comma-separated
 	                               name=host:port/database or sru:name=http://host:port/path
 	                               (copycat.h); default none */
@@ -45,6 +45,9 @@ typedef struct config {
 	char author_mark_diacritics[8];
 	/* 1: a call number ends with the year of publication; default 0. */
 	int call_number_year;
+	int64_t import_async_bytes; /* an import commit of a file larger than this runs as a
+	                               background job with a progress page; default 256 KiB, 0:
+	                               always */
 } config_t;
 
 extern config_t g_config;

@@ -424,6 +424,8 @@ int catalog_import_commit(db_t *db, const actor_t *actor, catalog_import_rec_t *
 		}
 		res->imported++;
 		res->copies += c;
+		if (o.progress && (res->imported % 50 == 0 || res->imported == towrite))
+			o.progress(o.progress_ctx, res->imported, towrite);
 		continue;
 	failed_record:
 		res->failed_pos = r->pos;

@@ -65,6 +65,10 @@ typedef struct catalog_import_opts {
 	int copies;           /* copies of a record that asks for none: 1..1000, 0 = 1 */
 	const char *source;   /* the batch's source; default "other" */
 	const char *note;     /* the batch's note; may be NULL */
+	/* Told how far the commit is (done of total records to write), every few records and at the
+	 * end, from inside the transaction; may be NULL. A page shows it (web/jobs.h). */
+	void (*progress)(void *ctx, int64_t done, int64_t total);
+	void *progress_ctx;
 } catalog_import_opts_t;
 
 typedef struct catalog_import_result {

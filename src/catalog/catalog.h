@@ -197,8 +197,8 @@ typedef struct catalog_query {
 	const char *status;       /* records with a copy in this status ("available"); NULL: all */
 	int limit;                /* default 20, at most 100 */
 	int64_t offset;
-	int64_t cap;              /* hits counted at most (0: SEARCH_CAP); tests make it small */
-	bool *more;               /* out, may be NULL: set when there are more than cap hits */
+	int64_t cap; /* hits counted at most (0: SEARCH_CAP); tests make it small */
+	bool *more;  /* out, may be NULL: set when there are more than cap hits */
 } catalog_query_t;
 
 /* Records of the actor's subtree matching the query: titles starting with the query first (the

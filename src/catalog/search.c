@@ -132,7 +132,8 @@ static void where_common(stmt_t *s, const query_t *q)
 		s_int(s, q->year_to);
 	}
 	if (q->status) {
-		buf_puts(&s->sql, " AND EXISTS (SELECT 1 FROM items i WHERE i.biblio_id = b.id AND i.status = ?)");
+		buf_puts(&s->sql,
+		         " AND EXISTS (SELECT 1 FROM items i WHERE i.biblio_id = b.id AND i.status = ?)");
 		s_text(s, q->status);
 	}
 }
@@ -147,7 +148,8 @@ static void where_words(stmt_t *s, const query_t *q)
 {
 	for (int i = 0; i < q->nw; i++) {
 		bool plain = q->pg && strlen(q->like[i]) < 3 + 3; /* "% " + word + "%" */
-		buf_puts(&s->sql, plain ? " AND (b.search_words || '') LIKE ?" : " AND b.search_words LIKE ?");
+		buf_puts(&s->sql,
+		         plain ? " AND (b.search_words || '') LIKE ?" : " AND b.search_words LIKE ?");
 		s_text(s, q->like[i]);
 	}
 }
@@ -262,7 +264,8 @@ static int first_hits(db_t *db, const query_t *q, arena_t *a, hit_t *v, size_t *
 			seen = v[j].id == q->extra[k];
 		if (seen)
 			continue;
-		db_stmt_t *st = db_query(db, err, "SELECT title_fold FROM biblios WHERE id = ?", "i", q->extra[k]);
+		db_stmt_t *st =
+		    db_query(db, err, "SELECT title_fold FROM biblios WHERE id = ?", "i", q->extra[k]);
 		if (!st)
 			return err->code;
 		if ((rc = db_step(st, err)) == DB_ROW) {
@@ -292,7 +295,8 @@ static int walk(db_t *db, const query_t *q, bool prefix_part, int64_t offset, in
 	stmt_t s = { .sql = BUF_INIT };
 	const char *t = q->pg ? "b.title_fold COLLATE \"C\"" : "b.title_fold";
 	if (q->pg)
-		buf_puts(&s.sql, "SELECT b.id FROM (SELECT b.id, b.title_fold, b.search_words FROM biblios b WHERE ");
+		buf_puts(&s.sql,
+		         "SELECT b.id FROM (SELECT b.id, b.title_fold, b.search_words FROM biblios b WHERE ");
 	else
 		buf_puts(&s.sql, "SELECT b.id FROM biblios b WHERE ");
 	buf_printf(&s.sql, prefix_part ? "%s >= ? AND %s < ?" : "NOT (%s >= ? AND %s < ?)", t, t);
@@ -459,7 +463,8 @@ int catalog_search(db_t *db, const actor_t *actor, const catalog_query_t *cq, ar
 			if ((int64_t)cnt < want) {
 				int64_t skip = offset > (int64_t)npre ? offset - (int64_t)npre : 0;
 				size_t m = 0;
-				if ((rc = walk(db, &q, false, skip, want - (int64_t)cnt, ids + cnt, &m, err)) < 0)
+				if ((rc = walk(db, &q, false, skip, want - (int64_t)cnt, ids + cnt, &m,
+				               err)) < 0)
 					return rc;
 				cnt += m;
 			}

@@ -61,7 +61,8 @@ static void *job_main(void *p)
 	running--;
 	pthread_mutex_unlock(&lock);
 	if (rc < 0)
-		log_warn("job %lld (%s) failed: %s %s", (long long)j->id, j->kind, err.key ? err.key : "", err.detail);
+		log_warn("job %lld (%s) failed: %s %s", (long long)j->id, j->kind, err.key ? err.key : "",
+		         err.detail);
 	return NULL;
 }
 
@@ -101,7 +102,8 @@ int jobs_start(const actor_t *actor, const char *kind, job_fn_t fn, void *arg, v
 	}
 	j->slot = SLOT_RUNNING;
 	do
-		j->id = (int64_t)(((uint64_t)randombytes_random() << 20 ^ randombytes_random()) & ((1ULL << 52) - 1));
+		j->id = (int64_t)(((uint64_t)randombytes_random() << 20 ^ randombytes_random()) &
+		                  ((1ULL << 52) - 1));
 	while (j->id == 0);
 	j->owner = actor->account_id;
 	snprintf(j->kind, sizeof j->kind, "%s", kind);

@@ -26,8 +26,8 @@
 #include "base/err.h"
 #include "db/db.h"
 
-#define JOBS_MAX 64             /* jobs held at once, running or finished */
-#define JOBS_RUNNING_MAX 4      /* running at once; past it jobs_start answers ERR_BUSY */
+#define JOBS_MAX          64   /* jobs held at once, running or finished */
+#define JOBS_RUNNING_MAX  4    /* running at once; past it jobs_start answers ERR_BUSY */
 #define JOBS_KEEP_SECONDS 3600 /* a finished job's result is kept this long */
 
 typedef struct job job_t;

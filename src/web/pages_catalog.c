@@ -28,9 +28,10 @@ static char *url_arg(web_req_t *r, const char *s)
 
 static json_t *item_json(web_req_t *r, const item_t *it)
 {
-	return json_pack("{s:I, s:s, s:I, s:s, s:s, s:I, s:s, s:s, s:I}", "id", (json_int_t)it->id, "register", it->reg,
-	                 "accession_no", (json_int_t)it->accession_no, "accession", it->accession, "barcode", it->barcode,
-	                 "price", (json_int_t)it->price, "status", it->status, "status_label",
+	return json_pack("{s:I, s:s, s:I, s:s, s:s, s:I, s:s, s:s, s:I}", "id", (json_int_t)it->id,
+	                 "register", it->reg, "accession_no", (json_int_t)it->accession_no, "accession",
+	                 it->accession, "barcode", it->barcode, "price", (json_int_t)it->price, "status",
+	                 it->status, "status_label",
 	                 web_t(r, arena_printf(r->arena, "item.status.%s", it->status)), "acquisition_id",
 	                 (json_int_t)it->acquisition_id);
 }
@@ -43,20 +44,21 @@ static json_t *biblio_json(web_req_t *r, const biblio_t *b)
 		json_array_append_new(items, item_json(r, &b->items[i]));
 		available += strcmp(b->items[i].status, "available") == 0;
 	}
-	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s, "
-	                      "s:s, s:s, s:o, s:i, s:i}",
-	                      "id", (json_int_t)b->id, "unit_code", b->unit_code, "doc_type", b->doc_type, "title",
-	                      b->title, "subtitle", b->subtitle, "authors", b->authors, "publisher", b->publisher, "place",
-	                      b->place, "edition", b->edition, "isbn", b->isbn, "language", b->language, "pages",
-	                      b->pages, "size", b->size, "price", (json_int_t)b->price, "series", b->series, "subjects",
-	                      b->subjects, "summary", b->summary, "class_number", b->class_number, "call_number",
-	                      b->call_number, "copies", items, "ncopies", (int)b->nitems, "available", available);
+	json_t *o = json_pack(
+	    "{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s, "
+	    "s:s, s:s, s:o, s:i, s:i}",
+	    "id", (json_int_t)b->id, "unit_code", b->unit_code, "doc_type", b->doc_type, "title", b->title,
+	    "subtitle", b->subtitle, "authors", b->authors, "publisher", b->publisher, "place", b->place,
+	    "edition", b->edition, "isbn", b->isbn, "language", b->language, "pages", b->pages, "size",
+	    b->size, "price", (json_int_t)b->price, "series", b->series, "subjects", b->subjects, "summary",
+	    b->summary, "class_number", b->class_number, "call_number", b->call_number, "copies", items,
+	    "ncopies", (int)b->nitems, "available", available);
 	json_object_set_new(o, "year", b->year ? json_integer(b->year) : json_null());
 	json_object_set_new(o, "grade", b->grade ? json_integer(b->grade) : json_null());
 	return o;
 }
 
-static json_t *doc_types_json(web_req_t *r, const char *selected)
+json_t *web_doc_types_json(web_req_t *r, const char *selected)
 {
 	doc_type_t *v;
 	size_t n = 0;
@@ -65,26 +67,29 @@ static json_t *doc_types_json(web_req_t *r, const char *selected)
 	if (catalog_doc_types(r->db, r->lang, r->arena, &v, &n, &err) < 0)
 		return list;
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(list, json_pack("{s:s, s:s, s:b}", "code", v[i].code, "name", v[i].name, "selected",
-		                                      selected && strcmp(selected, v[i].code) == 0));
+		json_array_append_new(list,
+		                      json_pack("{s:s, s:s, s:b}", "code", v[i].code, "name", v[i].name,
+		                                "selected", selected && strcmp(selected, v[i].code) == 0));
 	return list;
 }
 
-static int can_write(web_req_t *r)
+bool web_can_catalog(const web_req_t *r)
 {
-	return r->actor->role == ROLE_LIBRARIAN && strcmp(r->actor->unit_kind, "school") == 0;
+	return r->actor && r->actor->role == ROLE_LIBRARIAN && strcmp(r->actor->unit_kind, "school") == 0;
 }
 
 /* The copy statuses a search may filter on, in display order. */
-static const char *const item_statuses[] = { "available", "on_loan", "in_library", "lost", "damaged", "withdrawn" };
+static const char *const item_statuses[] = { "available", "on_loan", "in_library",
+	                                     "lost",      "damaged", "withdrawn" };
 
 static json_t *statuses_json(web_req_t *r, const char *selected)
 {
 	json_t *list = json_array();
 	for (size_t i = 0; i < sizeof item_statuses / sizeof item_statuses[0]; i++)
-		json_array_append_new(list, json_pack("{s:s, s:s, s:b}", "code", item_statuses[i], "name",
-		                                      web_t(r, arena_printf(r->arena, "item.status.%s", item_statuses[i])),
-		                                      "selected", selected && strcmp(selected, item_statuses[i]) == 0));
+		json_array_append_new(
+		    list, json_pack("{s:s, s:s, s:b}", "code", item_statuses[i], "name",
+		                    web_t(r, arena_printf(r->arena, "item.status.%s", item_statuses[i])),
+		                    "selected", selected && strcmp(selected, item_statuses[i]) == 0));
 	return list;
 }
 
@@ -115,7 +120,8 @@ void page_catalog(web_req_t *r)
 	q.status = web_query(r, "status");
 	if (q.status && *q.status) {
 		size_t i = 0;
-		while (i < sizeof item_statuses / sizeof item_statuses[0] && strcmp(q.status, item_statuses[i]) != 0)
+		while (i < sizeof item_statuses / sizeof item_statuses[0] &&
+		       strcmp(q.status, item_statuses[i]) != 0)
 			i++;
 		if (i == sizeof item_statuses / sizeof item_statuses[0])
 			return web_fail_key(r, 400, "err.catalog.status", NULL);
@@ -135,21 +141,22 @@ void page_catalog(web_req_t *r)
 	json_t *hits = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(hits, biblio_json(r, &v[i]));
-	json_t *d = json_pack("{s:o, s:I, s:b, s:I, s:s, s:s, s:s, s:o, s:o, s:b}", "hits", hits, "total",
-	                      (json_int_t)total, "more", more, "page", (json_int_t)page, "q", q.q ? q.q : "", "type",
-	                      q.doc_type ? q.doc_type : "", "class", q.class_prefix ? q.class_prefix : "", "types",
-	                      doc_types_json(r, q.doc_type), "statuses", statuses_json(r, q.status), "can_write",
-	                      can_write(r));
+	json_t *d = json_pack(
+	    "{s:o, s:I, s:b, s:I, s:s, s:s, s:s, s:o, s:o, s:b}", "hits", hits, "total", (json_int_t)total,
+	    "more", more, "page", (json_int_t)page, "q", q.q ? q.q : "", "type", q.doc_type ? q.doc_type : "",
+	    "class", q.class_prefix ? q.class_prefix : "", "types", web_doc_types_json(r, q.doc_type),
+	    "statuses", statuses_json(r, q.status), "can_write", web_can_catalog(r));
 	if (q.year_from)
 		json_object_set_new(d, "from", json_integer(q.year_from));
 	if (q.year_to)
 		json_object_set_new(d, "to", json_integer(q.year_to));
 	/* The pager's links carry the query and filters percent-encoded ("toán & tin" stays one value). */
-	json_object_set_new(d, "filters_url",
-	                    json_string(arena_printf(r->arena, "q=%s&type=%s&class=%s&from=%s&to=%s&status=%s",
-	                                             url_arg(r, q.q), url_arg(r, q.doc_type),
-	                                             url_arg(r, q.class_prefix), url_arg(r, web_query(r, "from")),
-	                                             url_arg(r, web_query(r, "to")), url_arg(r, q.status))));
+	json_object_set_new(
+	    d, "filters_url",
+	    json_string(arena_printf(r->arena, "q=%s&type=%s&class=%s&from=%s&to=%s&status=%s",
+	                             url_arg(r, q.q), url_arg(r, q.doc_type), url_arg(r, q.class_prefix),
+	                             url_arg(r, web_query(r, "from")), url_arg(r, web_query(r, "to")),
+	                             url_arg(r, q.status))));
 	if (page > 1)
 		json_object_set_new(d, "prev", json_integer(page - 1));
 	if (page * q.limit < total)
@@ -166,10 +173,12 @@ static json_t *new_form(web_req_t *r, const char *type)
 	if (catalog_acquisition_list(r->db, r->actor, 20, r->arena, &v, &n, &err) == 0)
 		for (size_t i = 0; i < n; i++)
 			if (v[i].unit_id == r->actor->unit_id)
-				json_array_append_new(batches, json_pack("{s:I, s:I, s:s, s:s}", "id", (json_int_t)v[i].id,
-				                                         "number", (json_int_t)v[i].number, "received",
-				                                         v[i].received, "source",
-				                                         web_t(r, arena_printf(r->arena, "acq.source.%s", v[i].source))));
+				json_array_append_new(
+				    batches,
+				    json_pack(
+				        "{s:I, s:I, s:s, s:s}", "id", (json_int_t)v[i].id, "number",
+				        (json_int_t)v[i].number, "received", v[i].received, "source",
+				        web_t(r, arena_printf(r->arena, "acq.source.%s", v[i].source))));
 	/* The classification schemes, the one chosen last (or the deployment's default) selected. */
 	class_scheme_t *sv;
 	size_t sn = 0;
@@ -180,7 +189,7 @@ static json_t *new_form(web_req_t *r, const char *type)
 			json_array_append_new(schemes, json_pack("{s:s, s:s, s:b}", "code", sv[i].code,
 			                                         "name", sv[i].name, "selected",
 			                                         strcmp(pick, sv[i].code) == 0));
-	return json_pack("{s:o, s:o, s:o}", "types", doc_types_json(r, type ? type : "STK"), "batches",
+	return json_pack("{s:o, s:o, s:o}", "types", web_doc_types_json(r, type ? type : "STK"), "batches",
 	                 batches, "schemes", schemes);
 }
 
@@ -190,7 +199,7 @@ static json_t *new_form(web_req_t *r, const char *type)
 */
 void page_biblio_new(web_req_t *r)
 {
-	if (!can_write(r))
+	if (!web_can_catalog(r))
 		return web_fail_key(r, 403, "err.catalog.write", NULL);
 	json_t *d = new_form(r, NULL);
 	json_object_set_new(d, "f", json_pack("{s:s}", "copies", "1"));
@@ -233,14 +242,16 @@ void page_biblio_create(web_req_t *r)
 	if (bad)
 		rc = err_set(&err, ERR_INVALID, "err.number", NULL);
 	else
-		rc = catalog_biblio_create_with_copies(r->db, r->actor, &in, allow && !strcmp(allow, "1"), acq, copies, &id,
-		                                       &dup, &err);
+		rc = catalog_biblio_create_with_copies(r->db, r->actor, &in, allow && !strcmp(allow, "1"),
+		                                       acq, copies, &id, &dup, &err);
 	if (rc < 0) {
 		if (err.code == ERR_FORBIDDEN)
 			return web_fail(r, &err);
 		if (r->want_json)
-			return web_fail_extra(r, err_http_status(err.code), err.key, err.code == ERR_CONFLICT ? NULL : err.detail,
-			                      dup ? json_pack("{s:I}", "duplicate_id", (json_int_t)dup) : NULL);
+			return web_fail_extra(r, err_http_status(err.code), err.key,
+			                      err.code == ERR_CONFLICT ? NULL : err.detail,
+			                      dup ? json_pack("{s:I}", "duplicate_id", (json_int_t)dup)
+			                          : NULL);
 		json_t *d = new_form(r, in.doc_type);
 		json_object_set_new(d, "error", json_string(web_t(r, err.key)));
 		json_object_set_new(d, "code", json_string(err.key));
@@ -274,8 +285,8 @@ void page_biblio(web_req_t *r)
 	if (catalog_biblio_get(r->db, r->actor, r->id, r->arena, &b, &err) < 0)
 		return web_fail(r, &err);
 	json_t *d = json_pack("{s:o, s:b}", "biblio", biblio_json(r, &b), "can_write",
-	                      can_write(r) && b.unit_id == r->actor->unit_id);
-	if (can_write(r)) {
+	                      web_can_catalog(r) && b.unit_id == r->actor->unit_id);
+	if (web_can_catalog(r)) {
 		json_t *form = new_form(r, b.doc_type);
 		json_object_set(d, "batches", json_object_get(form, "batches"));
 		json_decref(form);
@@ -283,7 +294,8 @@ void page_biblio(web_req_t *r)
 	const char *ok = web_query(r, "ok");
 	if (ok && (!strcmp(ok, "created") || !strcmp(ok, "copies") || !strcmp(ok, "edited") ||
 	           !strcmp(ok, "edited_kept") || !strcmp(ok, "item")))
-		json_object_set_new(d, "notice", json_string(web_t(r, arena_printf(r->arena, "ok.biblio.%s", ok))));
+		json_object_set_new(d, "notice",
+		                    json_string(web_t(r, arena_printf(r->arena, "ok.biblio.%s", ok))));
 	web_render(r, 200, "biblio", d);
 }
 
@@ -308,11 +320,11 @@ void page_items_add(web_req_t *r)
 
 static json_t *acq_json(web_req_t *r, const acquisition_t *q)
 {
-	return json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:I, s:I}", "id", (json_int_t)q->id, "number",
-	                 (json_int_t)q->number, "received", q->received, "source", q->source, "source_label",
-	                 web_t(r, arena_printf(r->arena, "acq.source.%s", q->source)), "doc_number", q->doc_number,
-	                 "doc_date", q->doc_date, "supplier", q->supplier, "note", q->note, "copies",
-	                 (json_int_t)q->copies, "value", (json_int_t)q->value);
+	return json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:I, s:I}", "id", (json_int_t)q->id,
+	                 "number", (json_int_t)q->number, "received", q->received, "source", q->source,
+	                 "source_label", web_t(r, arena_printf(r->arena, "acq.source.%s", q->source)),
+	                 "doc_number", q->doc_number, "doc_date", q->doc_date, "supplier", q->supplier,
+	                 "note", q->note, "copies", (json_int_t)q->copies, "value", (json_int_t)q->value);
 }
 
 /*
@@ -330,7 +342,8 @@ void page_acquisitions(web_req_t *r)
 	json_t *list = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(list, acq_json(r, &v[i]));
-	web_render(r, 200, "acquisitions", json_pack("{s:o, s:b}", "acquisitions", list, "can_write", can_write(r)));
+	web_render(r, 200, "acquisitions",
+	           json_pack("{s:o, s:b}", "acquisitions", list, "can_write", web_can_catalog(r)));
 }
 
 /*

@@ -13,11 +13,6 @@
 #define SEARCH_HITS    10 /* records shown per target */
 #define SEARCH_TIMEOUT 5  /* seconds per target */
 
-static int can_write(web_req_t *r)
-{
-	return r->actor->role == ROLE_LIBRARIAN && strcmp(r->actor->unit_kind, "school") == 0;
-}
-
 /* The configured targets; on a bad setting answers 503 and returns -1. */
 static int load_targets(web_req_t *r, copycat_target_t **t, size_t *n)
 {
@@ -89,7 +84,7 @@ static json_t *title_json(const copycat_title_t *t)
 */
 void page_copycat(web_req_t *r)
 {
-	if (!can_write(r))
+	if (!web_can_catalog(r))
 		return web_fail_key(r, 403, "err.catalog.write", NULL);
 	copycat_target_t *all, *t;
 	size_t nall, n;
@@ -181,7 +176,7 @@ static int form_num(web_req_t *r, const char *name, int def, int min, int max, i
 */
 void page_copycat_import(web_req_t *r)
 {
-	if (!can_write(r))
+	if (!web_can_catalog(r))
 		return web_fail_key(r, 403, "err.catalog.write", NULL);
 	copycat_target_t *t;
 	size_t n;

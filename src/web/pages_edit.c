@@ -25,26 +25,12 @@ static json_t *form_of(const biblio_t *b)
 	return f;
 }
 
-static json_t *doc_types(web_req_t *r, const char *selected)
-{
-	doc_type_t *v;
-	size_t n = 0;
-	err_t err;
-	json_t *list = json_array();
-	if (catalog_doc_types(r->db, r->lang, r->arena, &v, &n, &err) < 0)
-		return list;
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(list,
-		                      json_pack("{s:s, s:s, s:b}", "code", v[i].code, "name", v[i].name,
-		                                "selected", selected && strcmp(selected, v[i].code) == 0));
-	return list;
-}
-
 static json_t *edit_page(web_req_t *r, const biblio_t *b, bool has_marc, int64_t version, json_t *f)
 {
 	return json_pack("{s:I, s:s, s:I, s:b, s:i, s:o, s:o}", "id", (json_int_t)b->id, "title", b->title,
 	                 "version", (json_int_t)version, "has_marc", has_marc, "ncopies", (int)b->nitems,
-	                 "types", doc_types(r, json_string_value(json_object_get(f, "doc_type"))), "f", f);
+	                 "types", web_doc_types_json(r, json_string_value(json_object_get(f, "doc_type"))),
+	                 "f", f);
 }
 
 /*

@@ -27,11 +27,13 @@
 
 #include "base/clock.h"
 #include "base/config.h"
+#include "base/i18n.h"
 #include "base/log.h"
 #include "base/xlsx.h"
 #include "catalog/booklist.h"
 #include "catalog/catalog.h"
 #include "marc/marc.h"
+#include "web/jobs.h"
 #include "web/web.h"
 
 #define IMPORT_TTL 3600 /* seconds an uploaded file waits for its commit */
@@ -46,11 +48,6 @@ typedef struct import_opts {
 	int copies;
 	char source[16];
 } import_opts_t;
-
-static int can_write(web_req_t *r)
-{
-	return r->actor->role == ROLE_LIBRARIAN && strcmp(r->actor->unit_kind, "school") == 0;
-}
 
 /* --- the kept files ------------------------------------------------------------------------------ */
 
@@ -209,7 +206,7 @@ static int read_upload(const import_opts_t *o, const char *data, size_t len, are
 	return marc_read_buf(data, len, a, &u->marc, err);
 }
 
-static json_t *problems_json(web_req_t *r, const upload_t *u)
+static json_t *problems_json(const char *lang, const upload_t *u)
 {
 	json_t *list = json_array();
 	size_t n = u->csv ? u->list.nproblems : u->marc.nproblems;
@@ -217,14 +214,14 @@ static json_t *problems_json(web_req_t *r, const upload_t *u)
 		json_t *p;
 		if (u->csv) {
 			const booklist_problem_t *b = &u->list.problems[i];
-			p = json_pack("{s:s, s:I, s:s, s:s, s:s}", "where", web_t(r, "import.line"), "n",
-			              (json_int_t)b->line, "key", b->key, "reason", web_t(r, b->key),
-			              "detail", b->detail);
+			p = json_pack("{s:s, s:I, s:s, s:s, s:s}", "where", i18n_get(lang, "import.line"),
+			              "n", (json_int_t)b->line, "key", b->key, "reason",
+			              i18n_get(lang, b->key), "detail", b->detail);
 		} else {
 			const marc_problem_t *m = &u->marc.problems[i];
-			p = json_pack("{s:s, s:I, s:s, s:s, s:s}", "where", web_t(r, "import.record"), "n",
-			              (json_int_t)m->recno, "key", m->key, "reason", web_t(r, m->key),
-			              "detail", m->detail ? m->detail : "");
+			p = json_pack("{s:s, s:I, s:s, s:s, s:s}", "where", i18n_get(lang, "import.record"),
+			              "n", (json_int_t)m->recno, "key", m->key, "reason",
+			              i18n_get(lang, m->key), "detail", m->detail ? m->detail : "");
 			if (m->offset >= 0)
 				json_object_set_new(p, "offset", json_integer(m->offset));
 			if (m->line > 0)
@@ -235,7 +232,7 @@ static json_t *problems_json(web_req_t *r, const upload_t *u)
 	return list;
 }
 
-static json_t *counts_json(web_req_t *r, const upload_t *u)
+static json_t *counts_json(const char *lang, const upload_t *u)
 {
 	int64_t nread = u->csv ? u->list.nread : u->marc.nread;
 	int64_t valid = (int64_t)(u->csv ? u->list.nrows : u->marc.nrecs);
@@ -245,7 +242,7 @@ static json_t *counts_json(web_req_t *r, const upload_t *u)
 	    json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o}", "kind", u->csv ? "csv" : "marc", "format",
 	              u->csv ? u->list.format : u->marc.format, "read", (json_int_t)nread, "valid",
 	              (json_int_t)valid, "duplicates", (json_int_t)dups, "rejected", (json_int_t)rejected,
-	              "to_import", (json_int_t)(valid - dups), "problems", problems_json(r, u));
+	              "to_import", (json_int_t)(valid - dups), "problems", problems_json(lang, u));
 	json_object_set_new(o, "has_problems", json_boolean(rejected > 0));
 	/* MARC holdings: barcodes and prices not taken as the file gave them. */
 	if (!u->csv && u->marc.nnotices) {
@@ -253,9 +250,9 @@ static json_t *counts_json(web_req_t *r, const upload_t *u)
 		for (size_t i = 0; i < u->marc.nnotices && i < MAX_SHOWN; i++) {
 			const catalog_import_notice_t *m = &u->marc.notices[i];
 			json_array_append_new(list, json_pack("{s:s, s:I, s:s, s:s, s:s}", "where",
-			                                      web_t(r, "import.record"), "n",
+			                                      i18n_get(lang, "import.record"), "n",
 			                                      (json_int_t)m->pos, "key", m->key, "reason",
-			                                      web_t(r, m->key), "detail", m->detail));
+			                                      i18n_get(lang, m->key), "detail", m->detail));
 		}
 		json_object_set_new(o, "notices", list);
 		json_object_set_new(o, "has_notices", json_true());
@@ -291,15 +288,7 @@ static const char *const sources[] = { "purchase", "gift", "allocation", "other"
 
 static json_t *form_json(web_req_t *r, const import_opts_t *o)
 {
-	doc_type_t *v;
-	size_t n = 0;
-	err_t err;
-	json_t *types = json_array(), *src = json_array();
-	if (catalog_doc_types(r->db, r->lang, r->arena, &v, &n, &err) == 0)
-		for (size_t i = 0; i < n; i++)
-			json_array_append_new(types, json_pack("{s:s, s:s, s:b}", "code", v[i].code, "name",
-			                                       v[i].name, "selected",
-			                                       strcmp(o->doc_type, v[i].code) == 0));
+	json_t *types = web_doc_types_json(r, o->doc_type), *src = json_array();
 	for (int i = 0; sources[i]; i++)
 		json_array_append_new(src,
 		                      json_pack("{s:s, s:s, s:b}", "code", sources[i], "name",
@@ -325,7 +314,7 @@ static void defaults(import_opts_t *o)
 */
 void page_import_form(web_req_t *r)
 {
-	if (!can_write(r))
+	if (!web_can_catalog(r))
 		return web_fail_key(r, 403, "err.catalog.write", NULL);
 	import_opts_t o;
 	defaults(&o);
@@ -422,7 +411,7 @@ static void form_error(web_req_t *r, const import_opts_t *o, const err_t *err)
 */
 void page_import_preview(web_req_t *r)
 {
-	if (!can_write(r))
+	if (!web_can_catalog(r))
 		return web_fail_key(r, 403, "err.catalog.write", NULL);
 	const web_file_t *file = web_file(r, "file");
 	import_opts_t o;
@@ -444,7 +433,7 @@ void page_import_preview(web_req_t *r)
 	               : marc_preview(r->db, r->actor, &u.marc, &err);
 	if (rc < 0)
 		return web_fail(r, &err);
-	json_t *d = counts_json(r, &u);
+	json_t *d = counts_json((r->lang ? r->lang : "vi"), &u);
 	json_object_set_new(d, "records", sample_json(&u));
 	json_object_set_new(d, "has_records", json_boolean(u.csv ? u.list.nrows > 0 : u.marc.nrecs > 0));
 	json_object_set_new(d, "filename", json_string(file->filename));
@@ -472,16 +461,86 @@ void page_import_preview(web_req_t *r)
 	web_render(r, 200, "import_preview", d);
 }
 
+/* An import commit handed to a background job: what the preview chose, the file (malloc'ed),
+ * the language of the report. */
+typedef struct import_job {
+	import_opts_t o;
+	char *data;
+	size_t len;
+	char lang[4];
+} import_job_t;
+
+static void import_job_free(void *p)
+{
+	import_job_t *j = p;
+	free(j->data);
+	free(j);
+}
+
+static void import_progress(void *job, int64_t done, int64_t total)
+{
+	job_progress(job, done, total);
+}
+
+/* Read the file again and write it: the report's data in *out (the counts, or on failure what
+ * failed), in lang. job (may be NULL) is told the progress. */
+static int commit_file(db_t *db, const actor_t *actor, const import_opts_t *o, const char *data, size_t len,
+                       const char *lang, job_t *job, json_t **out, err_t *err)
+{
+	arena_t *a = arena_new(65536);
+	upload_t u;
+	catalog_import_opts_t io = { .doc_type = o->doc_type,
+		                     .copies = o->copies,
+		                     .source = o->source,
+		                     .progress = job ? import_progress : NULL,
+		                     .progress_ctx = job };
+	catalog_import_result_t res;
+	memset(&res, 0, sizeof res);
+	int rc = read_upload(o, data, len, a, &u, err);
+	if (rc == 0 && u.csv)
+		rc = booklist_commit(db, actor, &u.list, &io, &res, err);
+	else if (rc == 0)
+		rc = marc_commit(db, actor, &u.marc, &io, &res, err);
+	if (rc < 0) {
+		*out = json_pack("{s:b}", "written", 0);
+		if (res.failed_pos)
+			json_object_set_new(*out, u.csv ? "failed_line" : "failed_record",
+			                    json_integer(res.failed_pos));
+	} else {
+		json_t *d = counts_json(lang, &u);
+		json_object_set_new(d, "imported", json_integer(res.imported));
+		json_object_set_new(d, "duplicates", json_integer(res.duplicates));
+		json_object_set_new(d, "copies", json_integer(res.copies));
+		if (res.acquisition_id)
+			json_object_set_new(d, "acquisition_id", json_integer(res.acquisition_id));
+		*out = d;
+	}
+	arena_free(a);
+	return rc;
+}
+
+static int import_job_run(job_t *job, db_t *db, const actor_t *actor, void *arg, json_t **result, err_t *err)
+{
+	import_job_t *j = arg;
+	int rc = commit_file(db, actor, &j->o, j->data, j->len, j->lang, job, result, err);
+	if (rc == 0)
+		json_object_set_new(*result, "template", json_string("import_done"));
+	return rc;
+}
+
 /*
 ** POST /catalog/import/commit
 ** Import the file a preview kept, all or nothing, into one new intake batch. Parameters:
 **    token=HEX        the preview's token (of this school, account and session, under an hour old)
-** Shows the report: records imported, duplicates skipped, records rejected with their reasons,
-** copies made and a link to the new batch. An unknown, foreign or expired token is 404.
+** The report: records imported, duplicates skipped, records rejected with their reasons, copies
+** made and a link to the new batch. An unknown, foreign or expired token is 404. A file larger
+** than import_async_bytes is written by a background job: the answer is a 303 to its page,
+** /jobs/ID, which shows the progress and then the same report (JSON: 202 {"job": ID,
+** "location": "/jobs/ID"}); a smaller one is written at once and the report is the answer.
 */
 void page_import_commit(web_req_t *r)
 {
-	if (!can_write(r))
+	if (!web_can_catalog(r))
 		return web_fail_key(r, 403, "err.catalog.write", NULL);
 	import_opts_t o;
 	defaults(&o);
@@ -490,35 +549,29 @@ void page_import_commit(web_req_t *r)
 	err_t err = { 0 };
 	if (take_file(r, web_form(r, "token"), &o, &data, &len, &err) < 0)
 		return web_fail(r, &err);
-	upload_t u;
-	int64_t imported = 0, dups = 0, copies = 0, acq = 0, failed = 0;
-	int rc = read_upload(&o, data, len, r->arena, &u, &err);
-	if (rc == 0 && u.csv) {
-		booklist_opts_t bo = { .doc_type = o.doc_type, .copies = o.copies, .source = o.source };
-		booklist_result_t res;
-		rc = booklist_commit(r->db, r->actor, &u.list, &bo, &res, &err);
-		imported = res.imported, dups = res.duplicates, copies = res.copies, acq = res.acquisition_id;
-		failed = res.failed_pos;
-	} else if (rc == 0) {
-		marc_import_opts_t mo = { .doc_type = o.doc_type, .copies = o.copies, .source = o.source };
-		marc_import_result_t res;
-		rc = marc_commit(r->db, r->actor, &u.marc, &mo, &res, &err);
-		imported = res.imported, dups = res.duplicates, copies = res.copies, acq = res.acquisition_id;
-		failed = res.failed_pos;
+	if ((int64_t)len > g_config.import_async_bytes) {
+		import_job_t *j = calloc(1, sizeof *j);
+		if (!j) {
+			free(data);
+			return web_fail_key(r, 500, "err.internal", NULL);
+		}
+		j->o = o;
+		j->data = data;
+		j->len = len;
+		snprintf(j->lang, sizeof j->lang, "%s", (r->lang ? r->lang : "vi"));
+		int64_t id = 0;
+		if (jobs_start(r->actor, "import", import_job_run, j, import_job_free, &id, &err) < 0)
+			return web_fail(r, &err);
+		const char *where = arena_printf(r->arena, "/jobs/%lld", (long long)id);
+		if (r->want_json)
+			return web_json(r, 202,
+			                json_pack("{s:I, s:s}", "job", (json_int_t)id, "location", where));
+		return web_redirect(r, where);
 	}
+	json_t *d = NULL;
+	int rc = commit_file(r->db, r->actor, &o, data, len, (r->lang ? r->lang : "vi"), NULL, &d, &err);
 	free(data);
-	if (rc < 0) {
-		json_t *extra = json_pack("{s:b}", "written", 0);
-		if (failed)
-			json_object_set_new(extra, u.csv ? "failed_line" : "failed_record",
-			                    json_integer(failed));
-		return web_fail_extra(r, err_http_status(err.code), err.key, err.detail, extra);
-	}
-	json_t *d = counts_json(r, &u);
-	json_object_set_new(d, "imported", json_integer(imported));
-	json_object_set_new(d, "duplicates", json_integer(dups));
-	json_object_set_new(d, "copies", json_integer(copies));
-	if (acq)
-		json_object_set_new(d, "acquisition_id", json_integer(acq));
+	if (rc < 0)
+		return web_fail_extra(r, err_http_status(err.code), err.key, err.detail, d);
 	web_render(r, 200, "import_done", d);
 }

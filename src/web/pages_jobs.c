@@ -38,10 +38,10 @@ void page_job(web_req_t *r)
 			return web_render(r, 200, name, v.result);
 		}
 	}
-	json_t *d = json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:i, s:b}", "id", (json_int_t)r->id, "kind", v.kind,
-	                      "kind_label", web_t(r, arena_printf(r->arena, "jobs.kind.%s", v.kind)), "state",
-	                      states[v.state], "done", (json_int_t)v.done, "total", (json_int_t)v.total, "percent",
-	                      percent, "running", v.state == JOB_RUNNING);
+	json_t *d = json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:i, s:b}", "id", (json_int_t)r->id, "kind",
+	                      v.kind, "kind_label", web_t(r, arena_printf(r->arena, "jobs.kind.%s", v.kind)),
+	                      "state", states[v.state], "done", (json_int_t)v.done, "total",
+	                      (json_int_t)v.total, "percent", percent, "running", v.state == JOB_RUNNING);
 	if (v.result)
 		json_object_set_new(d, "result", v.result);
 	if (v.state == JOB_RUNNING)

@@ -88,11 +88,10 @@ static int parse(web_req_t *r, labels_req_t *q)
 /* The same request's query string, for the link from the preview to the PDF. */
 static const char *query_string(web_req_t *r)
 {
-	static const char *const names[] = { "biblio",        "batch",       "register",
-		                             "from",          "to",          "unit",        "all",
-		                             "kind",          "rows",        "cols",
-		                             "margin_top",    "margin_left", "margin_right",
-		                             "margin_bottom", "gap_h",       "gap_v" };
+	static const char *const names[] = { "biblio",       "batch",         "register",   "from",
+		                             "to",           "unit",          "all",        "kind",
+		                             "rows",         "cols",          "margin_top", "margin_left",
+		                             "margin_right", "margin_bottom", "gap_h",      "gap_v" };
 	buf_t b = BUF_INIT;
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		const char *v = web_query(r, names[i]);

@@ -178,21 +178,6 @@ static json_t *rec_json(web_req_t *r, const marc_rec_t *rec, const marc_issue_t 
 	                 marc_rec_lines(r->arena, rec));
 }
 
-static json_t *doc_types(web_req_t *r, const char *selected)
-{
-	doc_type_t *v;
-	size_t n = 0;
-	err_t err;
-	json_t *list = json_array();
-	if (catalog_doc_types(r->db, r->lang, r->arena, &v, &n, &err) < 0)
-		return list;
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(list,
-		                      json_pack("{s:s, s:s, s:b}", "code", v[i].code, "name", v[i].name,
-		                                "selected", selected && strcmp(selected, v[i].code) == 0));
-	return list;
-}
-
 /* Render the form: id 0 for a new record. */
 static void render_form(web_req_t *r, int status, int64_t id, const char *title, int64_t version,
                         const marc_rec_t *rec, const marc_issue_t *iss, size_t niss, bool stored,
@@ -210,7 +195,7 @@ static void render_form(web_req_t *r, int status, int64_t id, const char *title,
 	if (!id) {
 		const char *type = web_form(r, "doc_type");
 		const char *copies = web_form(r, "copies");
-		json_object_set_new(d, "types", doc_types(r, type ? type : "STK"));
+		json_object_set_new(d, "types", web_doc_types_json(r, type ? type : "STK"));
 		json_object_set_new(d, "copies", json_string(copies ? copies : "1"));
 	}
 	if (err && err->code) {

@@ -260,8 +260,10 @@ static int parse_multipart(web_req_t *r, const char *ct, const char *body, size_
 	for (size_t i = 0; i < n; i++) {
 		multipart_part_t *p = &parts[i];
 		if (p->filename) {
-			r->files[r->nfiles++] = (web_file_t){ .name = p->name, .filename = p->filename,
-				                              .content_type = p->content_type, .data = p->data,
+			r->files[r->nfiles++] = (web_file_t){ .name = p->name,
+				                              .filename = p->filename,
+				                              .content_type = p->content_type,
+				                              .data = p->data,
 				                              .len = p->len };
 			continue;
 		}
@@ -504,7 +506,8 @@ static void dispatch(conn_req_t *cr)
 			if (parse_multipart(r, ct, buf_str(&cr->upload), cr->upload.len, &err) < 0)
 				return web_fail(r, &err);
 		} else {
-			if (cr->upload.len && (!ct || strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0))
+			if (cr->upload.len &&
+			    (!ct || strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0))
 				return web_fail_key(r, 415, "err.content_type", NULL);
 			if (parse_form(r, buf_str(&cr->upload), cr->upload.len, &err) < 0)
 				return web_fail(r, &err);

@@ -130,14 +130,20 @@ void web_fail_extra(web_req_t *r, int status, const char *key, const char *detai
 /* Translate a key in the request's language. */
 const char *web_t(web_req_t *r, const char *key);
 
+/* Pieces the catalogue's pages share (pages_catalog.c): the document types for a <select>, the
+ * selected one marked; whether the account writes its school's catalogue (its librarian), which
+ * decides the links and forms a page shows (the domain checks the writes themselves). */
+json_t *web_doc_types_json(web_req_t *r, const char *selected);
+bool web_can_catalog(const web_req_t *r);
+
 /* Handlers (one file per feature under src/web/). */
 web_handler_fn page_healthz, page_static, page_login_form, page_login, page_logout, page_home,
     page_password_form, page_password, page_lang, page_units, page_unit, page_unit_create, page_accounts,
     page_account_new, page_account_create, page_account, page_account_disable, page_account_enable,
     page_account_reset, page_account_unlock, page_audit, page_catalog, page_biblio_new, page_biblio_create,
-    page_biblio, page_items_add, page_acquisitions, page_acquisition_create, page_acquisition,
-    page_labels, page_labels_preview, page_import_form, page_import_preview, page_import_commit,
-    page_copycat, page_copycat_import, page_job;
+    page_biblio, page_items_add, page_acquisitions, page_acquisition_create, page_acquisition, page_labels,
+    page_labels_preview, page_import_form, page_import_preview, page_import_commit, page_copycat,
+    page_copycat_import, page_job;
 /* Classification schemes and call numbers (pages_classify.c). */
 web_handler_fn page_classes, page_class_callnumber;
 

@@ -44,6 +44,7 @@ import sqlite3
 import subprocess
 import tempfile
 import time
+import uuid
 import urllib.parse
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -741,3 +742,28 @@ def known_limitation(why):
         f.known_limitation = why
         return f
     return mark
+
+
+# Uploads -------------------------------------------------------------------------------------------
+
+def multipart(fields, files, boundary=None):
+    """(content type, body) of a multipart/form-data body: fields {name: str}, files {name:
+    (filename, bytes)}."""
+    b = boundary or "----thuvien" + uuid.uuid4().hex
+    out = []
+    for k, v in fields.items():
+        out.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n" % (b, k)).encode() +
+                   v.encode() + b"\r\n")
+    for k, (fn, data) in files.items():
+        out.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"%s\"\r\n"
+                    "Content-Type: application/octet-stream\r\n\r\n" % (b, k, fn)).encode() + data + b"\r\n")
+    out.append(("--%s--\r\n" % b).encode())
+    return "multipart/form-data; boundary=%s" % b, b"".join(out)
+
+
+def upload(c, data, filename="list.mrc", csrf=True, json=None, headers=None, path="/catalog/import", **fields):
+    f = {k: str(v) for k, v in fields.items()}
+    if csrf is True and c.csrf:
+        f["csrf"] = c.csrf
+    ct, body = multipart(f, {"file": (filename, data)})
+    return c.request("POST", path, body=body, content_type=ct, json=json, headers=headers)

@@ -16,6 +16,7 @@ import os
 import re
 import subprocess
 import tempfile
+import time
 import uuid
 
 import harness as h
@@ -37,27 +38,8 @@ def teardown_module():
 
 # --- helpers -------------------------------------------------------------------------------------
 
-def multipart(fields, files, boundary=None):
-    """(content type, body) of a multipart/form-data body: fields {name: str}, files {name:
-    (filename, bytes)}."""
-    b = boundary or "----thuvien" + uuid.uuid4().hex
-    out = []
-    for k, v in fields.items():
-        out.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n" % (b, k)).encode() +
-                   v.encode() + b"\r\n")
-    for k, (fn, data) in files.items():
-        out.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"%s\"\r\n"
-                    "Content-Type: application/octet-stream\r\n\r\n" % (b, k, fn)).encode() + data + b"\r\n")
-    out.append(("--%s--\r\n" % b).encode())
-    return "multipart/form-data; boundary=%s" % b, b"".join(out)
-
-
-def upload(c, data, filename="list.mrc", csrf=True, json=None, headers=None, path="/catalog/import", **fields):
-    f = {k: str(v) for k, v in fields.items()}
-    if csrf is True and c.csrf:
-        f["csrf"] = c.csrf
-    ct, body = multipart(f, {"file": (filename, data)})
-    return c.request("POST", path, body=body, content_type=ct, json=json, headers=headers)
+multipart = h.multipart
+upload = h.upload
 
 
 def commit(c, token, json=None):
@@ -390,3 +372,86 @@ def test_form_errors():
     h.expect_error(upload(c, b"x", filename="a.csv", copies="0"), 400, "err.items.count")
     h.expect_error(upload(c, b"x", filename="a.csv", source="stolen"), 400, "err.acquisition.source")
     h.expect_error(upload(c, b"x", filename="a.csv", doc_type="NOPE"), 400, "err.biblio.doc_type")
+
+
+# --- a long import: a background job with its progress page -------------------------------------------
+
+BIG = os.path.join(DATA, "bulk", "solrmarc-uva_001_2000.mrc")
+
+
+def wait_job(c, where, timeout=120):
+    """Poll a job's page (JSON) until it is no longer running; every answer on the way is
+    consistent (done <= total, a percentage)."""
+    deadline = time.time() + h.slow(timeout)
+    seen_running = False
+    while True:
+        r = c.get(where)
+        if r.status != 200 or r.json().get("state") != "running":
+            return r, seen_running
+        j = r.json()
+        seen_running = True
+        assert 0 <= j["done"] <= j["total"] or j["total"] == 0, j
+        assert 0 <= j["percent"] <= 100, j
+        assert time.time() < deadline, "the import job still runs after %d s: %r" % (timeout, j)
+        time.sleep(0.05)
+
+
+def test_large_import_runs_as_a_job_with_progress():
+    """A file over import_async_bytes (256 KiB) is committed by a background job: 202 and the job's
+    address for a program, 303 to it for a browser; the job's page gives the progress, then the
+    same report as a small file's; only its owner sees it."""
+    c = client("thuthu.thcs001")
+    data = open(BIG, "rb").read()
+    assert len(data) > 256 * 1024
+    p = h.expect_status(upload(c, data, copies=1, doc_type="STK"), 200).json()
+    assert p["read"] == 2000 and p["to_import"] > 1000, {k: p[k] for k in ("read", "valid", "to_import")}
+    before = count("biblios", "THCS001")
+    r = h.expect_status(commit(c, p["token"]), 202)
+    job = r.json()
+    assert re.fullmatch(r"/jobs/\d+", job["location"]) and job["location"] == "/jobs/%d" % job["job"], job
+    # Nobody else sees the job: another school's librarian, a reader of the same school, its leader.
+    for other in ("thuthu.th001", "bandoc.thcs001", "bgh.thcs001"):
+        h.expect_error(client(other).get(job["location"]), 404, "err.jobs.notfound")
+    # A browser's page while it runs reloads itself.
+    b = h.Client(srv, json=False)
+    b.login_form("thuthu.thcs001")
+    r, _ = wait_job(c, job["location"])
+    d = h.expect_status(r, 200).json()
+    assert d["state"] == "done" and d["percent"] == 100, d
+    res = d["result"]
+    assert res["imported"] == p["to_import"] and res["duplicates"] == p["duplicates"], res
+    assert count("biblios", "THCS001") == before + res["imported"]
+    assert srv.sql_value("SELECT COUNT(*) FROM items WHERE acquisition_id = %d" % res["acquisition_id"]) \
+        == res["copies"]
+    # The owner's browser gets the report itself; the token is spent.
+    page = h.expect_status(b.get(job["location"]), 200)
+    assert h.in_html(h.vi("import.done_title"), page.text), page.text[:1500]
+    assert not page.header("Refresh"), "a finished job's page still reloads itself"
+    h.expect_error(commit(c, p["token"]), 404, "err.import.notfound")
+    # Unknown jobs.
+    for where in ("/jobs/1", "/jobs/999999999999", "/jobs/0"):
+        h.expect_error(c.get(where), 404)
+    anon = h.Client(srv)
+    h.expect_status(anon.get(job["location"]), 401, 303)
+
+
+def test_large_import_in_the_browser_shows_progress_page():
+    """The browser's commit of a large file is a 303 to the job's page; that page, while the job
+    runs, carries a progress bar and a Refresh header, and once done is the report."""
+    b = h.Client(srv, json=False)
+    b.login_form("thuthu.lc001")
+    page = h.expect_status(upload(b, open(BIG, "rb").read(), json=False), 200).text
+    token = re.search(r'name="token" value="([0-9a-f]{64})"', page).group(1)
+    r = b.post("/catalog/import/commit", {"token": token})
+    h.expect_status(r, 303)
+    where = r.header("Location")
+    assert re.fullmatch(r"/jobs/\d+", where or ""), where
+    first = h.expect_status(b.get(where), 200)
+    if "<progress" in first.text:
+        assert first.header("Refresh") == "1", "a running job's page does not reload itself"
+        assert h.in_html(h.vi("jobs.kind.import"), first.text)
+    c = h.logged_in(srv, "thuthu.lc001")
+    r, _ = wait_job(c, where)
+    assert r.json()["state"] == "done", r.json()
+    done = h.expect_status(b.get(where), 200).text
+    assert re.search(r'href="/acquisitions/\d+"', done), done[:2000]

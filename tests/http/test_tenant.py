@@ -19,6 +19,7 @@ import json as jsonlib
 import os
 import re
 import subprocess
+import time
 import urllib.parse
 
 import harness as h
@@ -78,6 +79,8 @@ ROUTES = [
     # copies, of the batch holding them ({auto_acq}), of an empty batch, and of a register range
     # in another school (unit=). Their bodies are also checked for the copies' accession numbers
     # and barcodes (LABEL_MARKS).
+    # A background job (the school librarian's import of a MARC file): only its owner sees it.
+    ("GET", "/jobs/{job}", None, (404,), None),
     ("GET", "/labels?biblio={bib}", None, (403, 404), None),
     ("GET", "/labels?biblio={bib}&kind=spine", None, (403, 404), None),
     ("GET", "/labels?batch={auto_acq}", None, (403, 404), None),
@@ -89,7 +92,7 @@ ROUTES = [
 ]
 
 # Placeholders of each kind of target.
-BOOK_KEYS = ("{bib}", "{acq}", "{auto_acq}", "{btitle}", "{barcode}", "{item}")
+BOOK_KEYS = ("{bib}", "{acq}", "{auto_acq}", "{btitle}", "{barcode}", "{item}", "{job}")
 
 # Writes without an id: whatever unit the form names, they land in the actor's own school (for
 # its librarian) or are refused (403). test_writes_without_an_id_stay_home tries them.
@@ -119,7 +122,8 @@ CATALOG_TABLES = ["biblios", "items", "acquisitions", "accession_counters"]
 
 def setup_module():
     global srv
-    srv = h.Server().start()
+    # Every import commit is a background job here, so each school's librarian has one to probe.
+    srv = h.Server(env={"THUVIEN_IMPORT_ASYNC_BYTES": 0}).start()
     admin = h.logged_in(srv, "admin")
     city["units"] = h.expect_status(admin.get("/units"), 200).json()["units"]
     accounts = h.expect_status(admin.get("/accounts"), 200).json()
@@ -138,12 +142,27 @@ def setup_module():
         r = lib.post("/acquisitions", {"source": "gift", "supplier": supplier, "doc_number": "Mật-" + code})
         acq = h.expect_status(r, 201).json()["id"]
         unit = h.json_find(city["units"], code=code)
-        city["books"].append({"unit_id": unit["id"], "code": code, "bib": b["id"], "acq": acq,
+        job = import_job(lib)
+        city["books"].append({"job": job, "unit_id": unit["id"], "code": code, "bib": b["id"], "acq": acq,
                               "auto_acq": b["copies"][0]["acquisition_id"], "btitle": title, "authors": authors,
                               "item": b["copies"][0]["id"],
                               "supplier": supplier, "barcode": b["copies"][0]["barcode"],
                               "accessions": [x["accession"] for x in b["copies"]],
                               "barcodes": [x["barcode"] for x in b["copies"]]})
+
+
+def import_job(lib):
+    """The id of a finished background job of lib's: the import of a small MARC file."""
+    mrc = os.path.join(h.ROOT, "..", "shared", "data", "marc-extra", "bulk", "jorol-loc-50.mrc")
+    p = h.expect_status(h.upload(lib, open(mrc, "rb").read()), 200).json()
+    job = h.expect_status(lib.post("/catalog/import/commit", {"token": p["token"]}), 202).json()
+    for _ in range(600):
+        j = h.expect_status(lib.get(job["location"]), 200).json()
+        if j["state"] != "running":
+            assert j["state"] == "done", j
+            return job["job"]
+        time.sleep(0.05)
+    raise AssertionError("the import job of %s did not end" % lib.user)
 
 
 def teardown_module():
@@ -211,7 +230,7 @@ def probe(c, route, unit=None, acc=None, book=None, json=True, marks=()):
     method, tmpl, fields, allowed, echo = route
     values = {"unit": unit["id"] if unit else "", "acc": acc["id"] if acc else "",
               "uname": acc["username"] if acc else ""}
-    for k in ("bib", "acq", "auto_acq", "btitle", "barcode", "item"):
+    for k in ("bib", "acq", "auto_acq", "btitle", "barcode", "item", "job"):
         values[k] = book[k] if book else ""
     path = tmpl.format(**{k: urllib.parse.quote(str(v), safe="") for k, v in values.items()})
     if method == "GET":
@@ -277,9 +296,10 @@ def run_probes(username, json):
         if found:
             bad.append("GET %s as %s (%s) shows another unit's data: %s" % (page, username,
                                                                            "json" if json else "html", found))
-    # Every route was tried on every target: 7 routes take a unit, 7 an account, 21 a record.
-    assert kinds == {"unit": 7, "acc": 7, "book": 21}, "routes by target: %r" % kinds
-    assert probes == 7 * len(units) + 7 * len(accounts) + 21 * len(books), "only %d probes ran" % probes
+    # Every route was tried on every target: 7 routes take a unit, 7 an account, 22 a record (or
+    # the job of its school's librarian).
+    assert kinds == {"unit": 7, "acc": 7, "book": 22}, "routes by target: %r" % kinds
+    assert probes == 7 * len(units) + 7 * len(accounts) + 22 * len(books), "only %d probes ran" % probes
     return bad
 
 
@@ -319,7 +339,7 @@ def test_every_tenant_route_is_probed():
     covered = set()
     for method, tmpl, fields, _, _ in ROUTES:
         path = tmpl.split("?")[0]
-        for k in ("{unit}", "{acc}", "{bib}", "{acq}", "{auto_acq}", "{item}"):
+        for k in ("{unit}", "{acc}", "{bib}", "{acq}", "{auto_acq}", "{item}", "{job}"):
             path = path.replace(k, ":id")
         covered.add((method, path))
     covered |= set(("GET", p.split("?")[0]) for p in LIST_PAGES)

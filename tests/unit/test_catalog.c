@@ -41,12 +41,7 @@ static void test_isbn(void)
 
 static actor_t login(const char *user)
 {
-	actor_t a = { 0 };
-	session_t s;
-	err_t err = { 0 };
-	if (auth_login(db, user, PW, NULL, &a, &s, &err) < 0)
-		fprintf(stderr, "  login %s: %s\n", user, err.key ? err.key : "");
-	return a;
+	return testdb_login(db, user, PW);
 }
 
 static void test_setup(void)

@@ -100,12 +100,7 @@ static void test_spine_text(void)
 
 static actor_t login(const char *user)
 {
-	actor_t a = { 0 };
-	session_t s;
-	err_t err = { 0 };
-	if (auth_login(db, user, PW, NULL, &a, &s, &err) < 0)
-		fprintf(stderr, "  login %s: %s\n", user, err.key ? err.key : "");
-	return a;
+	return testdb_login(db, user, PW);
 }
 
 static void test_setup(void)
@@ -225,7 +220,8 @@ static void test_collect_gone(void)
 	label_t *v = NULL;
 	size_t n = 0;
 	err_t err;
-	CHECK_INT(db_exec(db, &err, "UPDATE items SET status = 'withdrawn' WHERE biblio_id = ? AND accession_no = 1",
+	CHECK_INT(db_exec(db, &err,
+	                  "UPDATE items SET status = 'withdrawn' WHERE biblio_id = ? AND accession_no = 1",
 	                  "i", bib),
 	          1);
 	labels_source_t s = { .biblio_id = bib };
@@ -241,7 +237,8 @@ static void test_collect_gone(void)
 	s = (labels_source_t){ .reg = "STK", .from = 1, .to = 2, .include_gone = true };
 	CHECK_INT(labels_collect(db, &lib1, &s, A, &v, &n, &err), 0);
 	CHECK_INT(n, 2);
-	CHECK_INT(db_exec(db, &err, "UPDATE items SET status = 'available' WHERE biblio_id = ?", "i", bib), 2);
+	CHECK_INT(db_exec(db, &err, "UPDATE items SET status = 'available' WHERE biblio_id = ?", "i", bib),
+	          2);
 }
 
 /* Run a shell command, its standard output into out (NUL-terminated). Returns its exit status. */

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "accounts/actor.h"
+#include "accounts/auth.h"
 #include "base/config.h"
 #include "base/i18n.h"
 #include "db/db.h"
@@ -79,6 +81,18 @@ static inline void testdb_close(db_t *db)
 	db_close(db);
 	testdb_remove();
 	i18n_shutdown();
+}
+
+/* Log user in with password pw, as the server would, and return the acting account (zeroed, with a
+ * line on stderr, when the login fails: the test's own checks then fail on it). */
+static inline actor_t testdb_login(db_t *db, const char *user, const char *pw)
+{
+	actor_t a = { 0 };
+	session_t s;
+	err_t err = { 0 };
+	if (auth_login(db, user, pw, NULL, &a, &s, &err) < 0)
+		fprintf(stderr, "  login %s: %s\n", user, err.key ? err.key : "");
+	return a;
 }
 
 #endif
