@@ -321,43 +321,52 @@ static void read_bib(db_stmt_t *st, arena_t *a, biblio_t *o)
 	o->version = db_col_int(st, 23);
 }
 
+#define ITEM_COLS                                                                                            \
+	"id, biblio_id, acquisition_id, register, accession_no, accession, barcode, price, location, status"
+
+static void read_item(db_stmt_t *st, arena_t *a, item_t *it)
+{
+	it->id = db_col_int(st, 0);
+	it->biblio_id = db_col_int(st, 1);
+	it->acquisition_id = db_col_int(st, 2);
+	it->reg = arena_strdup(a, db_col_text(st, 3));
+	it->accession_no = db_col_int(st, 4);
+	it->accession = arena_strdup(a, db_col_text(st, 5));
+	it->barcode = arena_strdup(a, db_col_text(st, 6));
+	it->price = db_col_int(st, 7);
+	it->location = arena_strdup(a, db_col_text(st, 8));
+	it->status = arena_strdup(a, db_col_text(st, 9));
+}
+
+/* Append one copy to b's list, growing it in the arena. */
+static item_t *push_item(arena_t *a, biblio_t *b, size_t *cap)
+{
+	if (b->nitems == *cap) {
+		size_t c = *cap ? 2 * *cap : 8;
+		item_t *w = arena_zalloc(a, c * sizeof *w);
+		if (b->nitems)
+			memcpy(w, b->items, b->nitems * sizeof *w);
+		b->items = w;
+		*cap = c;
+	}
+	return &b->items[b->nitems++];
+}
+
 static int load_items(db_t *db, arena_t *a, biblio_t *b, err_t *err)
 {
 	db_stmt_t *st = db_query(
-	    db, err,
-	    "SELECT id, biblio_id, acquisition_id, register, accession_no, accession, barcode, price, "
-	    "location, status FROM items WHERE biblio_id = ? ORDER BY register, accession_no",
+	    db, err, "SELECT " ITEM_COLS " FROM items WHERE biblio_id = ? ORDER BY register, accession_no",
 	    "i", b->id);
 	if (!st)
 		return err->code;
-	size_t cap = 8, k = 0;
-	item_t *v = arena_zalloc(a, cap * sizeof *v);
+	size_t cap = 0;
+	b->items = NULL;
+	b->nitems = 0;
 	int rc;
-	while ((rc = db_step(st, err)) == DB_ROW) {
-		if (k == cap) {
-			item_t *w = arena_zalloc(a, 2 * cap * sizeof *w);
-			memcpy(w, v, k * sizeof *v);
-			v = w;
-			cap *= 2;
-		}
-		item_t *it = &v[k++];
-		it->id = db_col_int(st, 0);
-		it->biblio_id = db_col_int(st, 1);
-		it->acquisition_id = db_col_int(st, 2);
-		it->reg = arena_strdup(a, db_col_text(st, 3));
-		it->accession_no = db_col_int(st, 4);
-		it->accession = arena_strdup(a, db_col_text(st, 5));
-		it->barcode = arena_strdup(a, db_col_text(st, 6));
-		it->price = db_col_int(st, 7);
-		it->location = arena_strdup(a, db_col_text(st, 8));
-		it->status = arena_strdup(a, db_col_text(st, 9));
-	}
+	while ((rc = db_step(st, err)) == DB_ROW)
+		read_item(st, a, push_item(a, b, &cap));
 	db_done(st);
-	if (rc < 0)
-		return rc;
-	b->items = v;
-	b->nitems = k;
-	return 0;
+	return rc < 0 ? rc : 0;
 }
 
 /* The record, unscoped, and whether the actor may see it. */
@@ -384,6 +393,78 @@ int catalog_biblio_get(db_t *db, const actor_t *actor, int64_t id, arena_t *a, b
 	if ((rc = check_reader(actor, err)) < 0 || (rc = get_bib(db, actor, id, a, out, err)) < 0)
 		return rc;
 	return load_items(db, a, out, err);
+}
+
+/* "?, ?, ..." for slots placeholders, in a, after prefix. */
+static const char *in_list(arena_t *a, const char *prefix, size_t slots, const char *suffix)
+{
+	buf_t b = BUF_INIT;
+	buf_puts(&b, prefix);
+	for (size_t i = 0; i < slots; i++)
+		buf_puts(&b, i ? ", ?" : "?");
+	buf_puts(&b, suffix);
+	const char *s = arena_strdup(a, buf_str(&b));
+	buf_release(&b);
+	return s;
+}
+
+int catalog_biblio_get_many(db_t *db, const actor_t *actor, const int64_t *ids, size_t n, arena_t *a,
+                            biblio_t *out, err_t *err)
+{
+	int rc;
+	if ((rc = check_reader(actor, err)) < 0)
+		return rc;
+	if (n > CATALOG_GET_MANY)
+		return err_set(err, ERR_INVALID, "err.internal", "catalog_biblio_get_many: %zu ids", n);
+	if (n == 0)
+		return 0;
+	/* Two statement shapes only: 20 places (a page) or CATALOG_GET_MANY, the rest bound to 0. */
+	size_t slots = n <= 20 ? 20 : CATALOG_GET_MANY;
+	bool *found = arena_zalloc(a, n * sizeof *found);
+	size_t *cap = arena_zalloc(a, n * sizeof *cap);
+	db_stmt_t *st = db_prepare(
+	    db,
+	    in_list(a, "SELECT " BIB_COLS " FROM biblios b JOIN units u ON u.id = b.unit_id WHERE b.id IN (",
+	            slots, ")"),
+	    err);
+	if (!st)
+		return err->code;
+	for (size_t i = 0; i < slots; i++)
+		db_bind_int(st, (int)i + 1, i < n ? ids[i] : 0);
+	while ((rc = db_step(st, err)) == DB_ROW) {
+		int64_t id = db_col_int(st, 0);
+		for (size_t k = 0; k < n; k++)
+			if (ids[k] == id && !found[k]) {
+				found[k] = actor_sees_path(actor, db_col_text(st, 22));
+				if (found[k])
+					read_bib(st, a, &out[k]);
+				break;
+			}
+	}
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	for (size_t k = 0; k < n; k++)
+		if (!found[k])
+			return err_set(err, ERR_NOTFOUND, "err.biblio.notfound", NULL);
+	st = db_prepare(db,
+	                in_list(a, "SELECT " ITEM_COLS " FROM items WHERE biblio_id IN (", slots,
+	                        ") ORDER BY biblio_id, register, accession_no"),
+	                err);
+	if (!st)
+		return err->code;
+	for (size_t i = 0; i < slots; i++)
+		db_bind_int(st, (int)i + 1, i < n ? ids[i] : 0);
+	while ((rc = db_step(st, err)) == DB_ROW) {
+		int64_t bid = db_col_int(st, 1);
+		for (size_t k = 0; k < n; k++)
+			if (ids[k] == bid) {
+				read_item(st, a, push_item(a, &out[k], &cap[k]));
+				break;
+			}
+	}
+	db_done(st);
+	return rc < 0 ? rc : 0;
 }
 
 int catalog_biblio_prepare(db_t *db, arena_t *a, const biblio_t *in, biblio_t *out, err_t *err)
@@ -417,7 +498,8 @@ int catalog_biblio_prepare(db_t *db, arena_t *a, const biblio_t *in, biblio_t *o
 			return err->code;
 	if (!*out->title)
 		return err_set(err, ERR_INVALID, "err.biblio.title", NULL);
-	if (!*out->call_number && *out->class_number) /* no call number typed: the deployment's rule makes one */
+	if (!*out->call_number &&
+	    *out->class_number) /* no call number typed: the deployment's rule makes one */
 		out->call_number =
 		    classify_call_number(a, NULL, out->class_number, out->authors, out->title, in->year);
 	char isbn[14] = "";

@@ -166,6 +166,13 @@ int catalog_biblio_create(db_t *db, const actor_t *actor, const biblio_t *in, bo
 /* One record with its copies, when its school is in the actor's subtree. */
 int catalog_biblio_get(db_t *db, const actor_t *actor, int64_t id, arena_t *a, biblio_t *out, err_t *err);
 
+/* Records ids[0..n) (distinct, n <= CATALOG_GET_MANY) with their copies into out[0..n), in the
+ * order of ids: two statements whatever n (a page of search hits). ERR_NOTFOUND when one of them
+ * is not in the actor's subtree or does not exist. */
+#define CATALOG_GET_MANY 100
+int catalog_biblio_get_many(db_t *db, const actor_t *actor, const int64_t *ids, size_t n, arena_t *a,
+                            biblio_t *out, err_t *err);
+
 /* Add count copies (1..1000) of record biblio_id to batch acquisition_id (of the same school;
  * 0: a new batch received today, opened in the same transaction),
  * at price đồng each (-1: the record's price). Accession numbers come from the register of the

@@ -97,7 +97,8 @@ typedef struct {
 	const char *folded, *hi; /* the folded query and the end of its "starts with" range */
 	const char *like[MAX_WORDS];
 	int nw;
-	const char *fts; /* the FTS5 match, "" when none */
+	const char *fts;    /* the FTS5 match, "" when none */
+	const char *pg_fts; /* PostgreSQL's tsquery of the ASCII words of 3+ characters, "" when none */
 	const char *type, *class_like, *status;
 	int year_from, year_to;
 	int64_t extra[MAX_EXTRA]; /* ids found by ISBN or copy code, in scope and filters */
@@ -138,16 +139,36 @@ static void where_common(stmt_t *s, const query_t *q)
 	}
 }
 
-/* The word tests. On PostgreSQL a word of one or two characters has no trigram for the GIN
- * index to use, and a plan that asks the index anyway reads all of it. Statements are prepared
- * once and after five runs PostgreSQL may keep one generic plan for every value; so such words
- * are tested on an expression the index does not cover, `(b.search_words || '') LIKE ?`, in a
- * statement text of their own, and the plan scans (which LIMIT stops early: short words are
- * common). */
-static void where_words(stmt_t *s, const query_t *q)
+/* Whether word (LIKE pattern "% word%") is three or more ASCII letters and digits. */
+static bool ascii_word(const char *like)
 {
+	size_t n = strlen(like);
+	if (n < 3 + 3) /* "% " + word + "%" */
+		return false;
+	for (size_t i = 2; i + 1 < n; i++)
+		if ((unsigned char)like[i] >= 0x80)
+			return false;
+	return true;
+}
+
+/* The word tests. On PostgreSQL the index that narrows the candidates depends on the word
+ * (0007_search_words_pg.sql):
+ *   - three or more ASCII letters and digits: the full-text index (q->pg_fts, one tsquery of them
+ *     all, `'w':*` each), and its LIKE is written on an expression no index covers, so the planner
+ *     does not also intersect the slower trigram lists;
+ *   - one or two characters: no index at all (no trigram, and a prefix that short is in most
+ *     records: the scan that LIMIT stops early is the fast way); statements are prepared once
+ *     and PostgreSQL may keep one generic plan for every value, so these get a text of their own;
+ *   - a word with other characters: the trigram index, through its LIKE.
+ * The title walk (narrow false) tests rows it already reads in order: LIKE only. */
+static void where_words(stmt_t *s, const query_t *q, bool narrow)
+{
+	if (narrow && q->pg && *q->pg_fts) {
+		buf_puts(&s->sql, " AND to_tsvector('simple', b.search_words) @@ to_tsquery('simple', ?)");
+		s_text(s, q->pg_fts);
+	}
 	for (int i = 0; i < q->nw; i++) {
-		bool plain = q->pg && strlen(q->like[i]) < 3 + 3; /* "% " + word + "%" */
+		bool plain = q->pg && (strlen(q->like[i]) < 3 + 3 || ascii_word(q->like[i]));
 		buf_puts(&s->sql,
 		         plain ? " AND (b.search_words || '') LIKE ?" : " AND b.search_words LIKE ?");
 		s_text(s, q->like[i]);
@@ -248,7 +269,7 @@ static int first_hits(db_t *db, const query_t *q, arena_t *a, hit_t *v, size_t *
 		} else {
 			buf_puts(&s.sql, "SELECT b.id, b.title_fold FROM biblios b WHERE 1 = 1");
 		}
-		where_words(&s, q);
+		where_words(&s, q, true);
 		where_common(&s, q);
 		buf_puts(&s.sql, " LIMIT ?");
 		s_int(&s, (int64_t)max);
@@ -309,7 +330,7 @@ static int walk(db_t *db, const query_t *q, bool prefix_part, int64_t offset, in
 		buf_puts(&s.sql, " AND (");
 		if (q->nw > 0) {
 			buf_puts(&s.sql, "(1 = 1");
-			where_words(&s, q);
+			where_words(&s, q, false);
 			buf_puts(&s.sql, ")");
 		} else {
 			buf_puts(&s.sql, "1 = 0");
@@ -422,6 +443,13 @@ int catalog_search(db_t *db, const actor_t *actor, const catalog_query_t *cq, ar
 	}
 	q.fts = arena_strdup(a, buf_str(&match));
 	buf_release(&match);
+	buf_t tsq = BUF_INIT;
+	for (int i = 0; q.pg && i < q.nw; i++)
+		if (ascii_word(q.like[i]))
+			buf_printf(&tsq, "%s'%.*s':*", tsq.len ? " & " : "", (int)strlen(q.like[i]) - 3,
+			           q.like[i] + 2);
+	q.pg_fts = arena_strdup(a, buf_str(&tsq));
+	buf_release(&tsq);
 
 	char isbn[14] = "";
 	err_t ignore;
@@ -472,9 +500,8 @@ int catalog_search(db_t *db, const actor_t *actor, const catalog_query_t *cq, ar
 	}
 
 	biblio_t *v = arena_zalloc(a, (cnt ? cnt : 1) * sizeof *v);
-	for (size_t i = 0; i < cnt; i++)
-		if ((rc = catalog_biblio_get(db, actor, ids[i], a, &v[i], err)) < 0)
-			return rc;
+	if ((rc = catalog_biblio_get_many(db, actor, ids, cnt, a, v, err)) < 0)
+		return rc;
 	*out = v;
 	*n = cnt;
 	return 0;
