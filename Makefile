@@ -31,7 +31,7 @@ STATIC   := $(wildcard static/*) $(NPM_ASSETS)
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test sanitize test-sanitize unit clean demo
+.PHONY: all test sanitize test-sanitize unit clean demo print-pkgs
 all: $(BUILD)/thuvien $(TEST_BIN)
 
 $(BUILD)/thuvien: $(MAIN_OBJ) $(LIB_OBJ)
@@ -87,3 +87,7 @@ clean:
 	rm -rf build
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# The pkg-config packages, for programs built outside make (bench/*.sh): one list to keep.
+print-pkgs:
+	@echo $(PKGS)

@@ -71,7 +71,7 @@ int main(int argc, char **argv)
 }
 C
 
-LIBS="libmicrohttpd sqlite3 libpq libsodium libutf8proc jansson yaz pangocairo"
+LIBS=$(make -s print-pkgs)
 OBJS=$(find build/src -name '*.o' ! -path 'build/src/cli/main.o' | sort)
 # shellcheck disable=SC2046,SC2086
 cc -std=c17 -D_GNU_SOURCE -O2 -Isrc $(pkg-config --cflags $LIBS) -o "$TMP/bench_labels" "$TMP/bench_labels.c" \

@@ -48,7 +48,7 @@ trap cleanup EXIT
 # --- build -------------------------------------------------------------------------------------
 make -j2 build/thuvien >/dev/null || die "make failed"
 BIN=$ROOT/build/thuvien
-PKGS="libmicrohttpd sqlite3 libpq libsodium libutf8proc jansson yaz pangocairo"
+PKGS=$(make -s print-pkgs)
 OBJS=$(ls build/src/*/*.o | grep -v '^build/src/cli/main.o$')
 # shellcheck disable=SC2046,SC2086
 cc -std=c17 -D_GNU_SOURCE -O2 -pthread -Wall -Wextra -Isrc -Ibuild/gen $(pkg-config --cflags $PKGS) \
