@@ -395,17 +395,21 @@ int catalog_biblio_get(db_t *db, const actor_t *actor, int64_t id, arena_t *a, b
 	return load_items(db, a, out, err);
 }
 
-/* "?, ?, ..." for slots placeholders, in a, after prefix. */
-static const char *in_list(arena_t *a, const char *prefix, size_t slots, const char *suffix)
+/* The statement prefix "?, ?, ..." suffix with slots placeholders, prepared, ids[0..n) bound to the
+ * first n and 0 (no record) to the rest; NULL with err set when it cannot be prepared. */
+static db_stmt_t *prepare_in(db_t *db, arena_t *a, const char *prefix, size_t slots, const char *suffix,
+                             const int64_t *ids, size_t n, err_t *err)
 {
 	buf_t b = BUF_INIT;
 	buf_puts(&b, prefix);
 	for (size_t i = 0; i < slots; i++)
 		buf_puts(&b, i ? ", ?" : "?");
 	buf_puts(&b, suffix);
-	const char *s = arena_strdup(a, buf_str(&b));
+	db_stmt_t *st = db_prepare(db, arena_strdup(a, buf_str(&b)), err);
 	buf_release(&b);
-	return s;
+	for (size_t i = 0; st && i < slots; i++)
+		db_bind_int(st, (int)i + 1, i < n ? ids[i] : 0);
+	return st;
 }
 
 int catalog_biblio_get_many(db_t *db, const actor_t *actor, const int64_t *ids, size_t n, arena_t *a,
@@ -422,15 +426,11 @@ int catalog_biblio_get_many(db_t *db, const actor_t *actor, const int64_t *ids, 
 	size_t slots = n <= 20 ? 20 : CATALOG_GET_MANY;
 	bool *found = arena_zalloc(a, n * sizeof *found);
 	size_t *cap = arena_zalloc(a, n * sizeof *cap);
-	db_stmt_t *st = db_prepare(
-	    db,
-	    in_list(a, "SELECT " BIB_COLS " FROM biblios b JOIN units u ON u.id = b.unit_id WHERE b.id IN (",
-	            slots, ")"),
-	    err);
+	db_stmt_t *st = prepare_in(
+	    db, a, "SELECT " BIB_COLS " FROM biblios b JOIN units u ON u.id = b.unit_id WHERE b.id IN (",
+	    slots, ")", ids, n, err);
 	if (!st)
 		return err->code;
-	for (size_t i = 0; i < slots; i++)
-		db_bind_int(st, (int)i + 1, i < n ? ids[i] : 0);
 	while ((rc = db_step(st, err)) == DB_ROW) {
 		int64_t id = db_col_int(st, 0);
 		for (size_t k = 0; k < n; k++)
@@ -447,14 +447,10 @@ int catalog_biblio_get_many(db_t *db, const actor_t *actor, const int64_t *ids, 
 	for (size_t k = 0; k < n; k++)
 		if (!found[k])
 			return err_set(err, ERR_NOTFOUND, "err.biblio.notfound", NULL);
-	st = db_prepare(db,
-	                in_list(a, "SELECT " ITEM_COLS " FROM items WHERE biblio_id IN (", slots,
-	                        ") ORDER BY biblio_id, register, accession_no"),
-	                err);
+	st = prepare_in(db, a, "SELECT " ITEM_COLS " FROM items WHERE biblio_id IN (", slots,
+	                ") ORDER BY biblio_id, register, accession_no", ids, n, err);
 	if (!st)
 		return err->code;
-	for (size_t i = 0; i < slots; i++)
-		db_bind_int(st, (int)i + 1, i < n ? ids[i] : 0);
 	while ((rc = db_step(st, err)) == DB_ROW) {
 		int64_t bid = db_col_int(st, 1);
 		for (size_t k = 0; k < n; k++)
