@@ -324,7 +324,7 @@ static void read_bib(db_stmt_t *st, arena_t *a, biblio_t *o)
 #define ITEM_COLS                                                                                            \
 	"id, biblio_id, acquisition_id, register, accession_no, accession, barcode, price, location, status"
 
-static void read_item(db_stmt_t *st, arena_t *a, item_t *it)
+void catalog_read_item(db_stmt_t *st, arena_t *a, item_t *it)
 {
 	it->id = db_col_int(st, 0);
 	it->biblio_id = db_col_int(st, 1);
@@ -364,7 +364,7 @@ static int load_items(db_t *db, arena_t *a, biblio_t *b, err_t *err)
 	b->nitems = 0;
 	int rc;
 	while ((rc = db_step(st, err)) == DB_ROW)
-		read_item(st, a, push_item(a, b, &cap));
+		catalog_read_item(st, a, push_item(a, b, &cap));
 	db_done(st);
 	return rc < 0 ? rc : 0;
 }
@@ -455,7 +455,7 @@ int catalog_biblio_get_many(db_t *db, const actor_t *actor, const int64_t *ids, 
 		int64_t bid = db_col_int(st, 1);
 		for (size_t k = 0; k < n; k++)
 			if (ids[k] == bid) {
-				read_item(st, a, push_item(a, &out[k], &cap[k]));
+				catalog_read_item(st, a, push_item(a, &out[k], &cap[k]));
 				break;
 			}
 	}

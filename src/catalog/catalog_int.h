@@ -11,6 +11,10 @@
 /* Insert the record c (from catalog_biblio_prepare, with its folds) into the actor's school as
  * c->doc_type, created at now; *id receives its id. No check of the writer, the document type or
  * duplicates and no audit row: the caller's. In the caller's transaction. */
+/* A copy from a row whose first ten columns are, in order: id, biblio_id, acquisition_id,
+ * register, accession_no, accession, barcode, price, location, status. Strings in a. */
+void catalog_read_item(db_stmt_t *st, arena_t *a, item_t *it);
+
 int catalog_row_insert(db_t *db, const actor_t *actor, const biblio_t *c, const catalog_fold_t *fold,
                        int64_t now, int64_t *id, err_t *err);
 

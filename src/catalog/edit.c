@@ -11,6 +11,7 @@
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/text.h"
+#include "catalog/catalog_int.h"
 #include "catalog/edit.h"
 
 /* The record in the actor's own school: visible is not enough to write. */
@@ -318,16 +319,7 @@ int catalog_item_get(db_t *db, const actor_t *actor, int64_t id, arena_t *a, ite
 	int visible = rc == DB_ROW && actor_sees_path(actor, db_col_text(st, 11));
 	if (visible) {
 		memset(out, 0, sizeof *out);
-		out->id = db_col_int(st, 0);
-		out->biblio_id = db_col_int(st, 1);
-		out->acquisition_id = db_col_int(st, 2);
-		out->reg = arena_strdup(a, db_col_text(st, 3));
-		out->accession_no = db_col_int(st, 4);
-		out->accession = arena_strdup(a, db_col_text(st, 5));
-		out->barcode = arena_strdup(a, db_col_text(st, 6));
-		out->price = db_col_int(st, 7);
-		out->location = arena_strdup(a, db_col_text(st, 8));
-		out->status = arena_strdup(a, db_col_text(st, 9));
+		catalog_read_item(st, a, out);
 		out->note = arena_strdup(a, db_col_text(st, 10));
 	}
 	db_done(st);
