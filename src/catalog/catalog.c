@@ -352,23 +352,6 @@ static item_t *push_item(arena_t *a, biblio_t *b, size_t *cap)
 	return &b->items[b->nitems++];
 }
 
-static int load_items(db_t *db, arena_t *a, biblio_t *b, err_t *err)
-{
-	db_stmt_t *st = db_query(
-	    db, err, "SELECT " ITEM_COLS " FROM items WHERE biblio_id = ? ORDER BY register, accession_no",
-	    "i", b->id);
-	if (!st)
-		return err->code;
-	size_t cap = 0;
-	b->items = NULL;
-	b->nitems = 0;
-	int rc;
-	while ((rc = db_step(st, err)) == DB_ROW)
-		catalog_read_item(st, a, push_item(a, b, &cap));
-	db_done(st);
-	return rc < 0 ? rc : 0;
-}
-
 /* The record, unscoped, and whether the actor may see it. */
 static int get_bib(db_t *db, const actor_t *actor, int64_t id, arena_t *a, biblio_t *out, err_t *err)
 {
@@ -389,10 +372,7 @@ static int get_bib(db_t *db, const actor_t *actor, int64_t id, arena_t *a, bibli
 
 int catalog_biblio_get(db_t *db, const actor_t *actor, int64_t id, arena_t *a, biblio_t *out, err_t *err)
 {
-	int rc;
-	if ((rc = check_reader(actor, err)) < 0 || (rc = get_bib(db, actor, id, a, out, err)) < 0)
-		return rc;
-	return load_items(db, a, out, err);
+	return catalog_biblio_get_many(db, actor, &id, 1, a, out, err);
 }
 
 /* The statement prefix "?, ?, ..." suffix with slots placeholders, prepared, ids[0..n) bound to the

@@ -226,7 +226,7 @@ static int collect(db_t *db, stmt_t *s, const query_t *q, arena_t *a, hit_t *v, 
 }
 
 /* The records of one copy code (barcode or accession number) or ISBN, in scope and filters. */
-static int lookups(db_t *db, const query_t *q, const char *isbn, const char *code, arena_t *a, err_t *err)
+static int lookups(db_t *db, query_t *q, const char *isbn, const char *code, arena_t *a, err_t *err)
 {
 	hit_t v[MAX_EXTRA];
 	size_t n = 0;
@@ -250,8 +250,8 @@ static int lookups(db_t *db, const query_t *q, const char *isbn, const char *cod
 		buf_release(&s.sql);
 	}
 	for (size_t k = 0; k < n; k++)
-		((query_t *)q)->extra[k] = v[k].id;
-	((query_t *)q)->nextra = (int)n;
+		q->extra[k] = v[k].id;
+	q->nextra = (int)n;
 	return rc;
 }
 
@@ -355,22 +355,6 @@ static int walk(db_t *db, const query_t *q, bool prefix_part, int64_t offset, in
 	return rc < 0 ? rc : 0;
 }
 
-/* Runs of white space in s become one space, none at the ends: "  tieng   viet " -> "tieng viet". */
-static void squeeze(char *s)
-{
-	char *w = s;
-	for (const char *r = s; *r; r++) {
-		bool sp = *r == ' ' || *r == '\t' || *r == '\n' || *r == '\r' || *r == '\f' || *r == '\v';
-		if (!sp)
-			*w++ = *r;
-		else if (w > s && w[-1] != ' ')
-			*w++ = ' ';
-	}
-	if (w > s && w[-1] == ' ')
-		w--;
-	*w = 0;
-}
-
 /* The LIKE pattern "prefix%" of s, lowered, with the wildcards escaped (ESCAPE '\'). */
 static char *prefix_pattern(arena_t *a, const char *s)
 {
@@ -402,7 +386,6 @@ int catalog_search(db_t *db, const actor_t *actor, const catalog_query_t *cq, ar
 	char *folded = text_fold(a, raw);
 	if (!folded)
 		return err_set(err, ERR_INVALID, "err.utf8", "q");
-	squeeze(folded);
 	query_t q = { .actor = actor, .pg = db_kind(db) == DB_POSTGRES, .folded = folded };
 	q.school = strcmp(actor->unit_kind, "school") == 0;
 	q.path = actor->unit_path;

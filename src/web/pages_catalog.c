@@ -193,6 +193,29 @@ static json_t *new_form(web_req_t *r, const char *type)
 	                 batches, "schemes", schemes);
 }
 
+void web_biblio_form(web_req_t *r, biblio_t *in, int *bad)
+{
+	in->title = web_form(r, "title");
+	in->subtitle = web_form(r, "subtitle");
+	in->authors = web_form(r, "authors");
+	in->publisher = web_form(r, "publisher");
+	in->place = web_form(r, "place");
+	in->edition = web_form(r, "edition");
+	in->isbn = web_form(r, "isbn");
+	in->language = web_form(r, "language");
+	in->pages = web_form(r, "pages");
+	in->size = web_form(r, "size");
+	in->series = web_form(r, "series");
+	in->subjects = web_form(r, "subjects");
+	in->summary = web_form(r, "summary");
+	in->doc_type = web_form(r, "doc_type");
+	in->class_number = web_form(r, "class_number");
+	in->call_number = web_form(r, "call_number");
+	in->year = (int)form_int(r, "year", 0, INT_MIN, INT_MAX, bad);
+	in->price = form_int(r, "price", 0, INT64_MIN, INT64_MAX, bad);
+	in->grade = (int)form_int(r, "grade", 0, INT_MIN, INT_MAX, bad);
+}
+
 /*
 ** GET /catalog/new
 ** The short cataloguing form: what a school librarian knows of a book, and how many copies.
@@ -208,8 +231,8 @@ void page_biblio_new(web_req_t *r)
 
 /*
 ** POST /catalog
-** Fields: title, subtitle, authors, publisher, place, year, edition, isbn, price (đồng),
-** doc_type, class_number, call_number, subjects, series, grade, copies (0..1000),
+** Fields: the record's (web_biblio_form: title, subtitle, authors, publisher, place, year,
+** edition, isbn, price in đồng, doc_type, class_number, call_number, ...), copies (0..1000),
 ** acquisition_id (0 or missing: a new batch received today), allow_duplicate=1 to add a record
 ** like one the school has. 303 to the record; 409 with "duplicate_id" for a likely duplicate.
 */
@@ -217,22 +240,7 @@ void page_biblio_create(web_req_t *r)
 {
 	int bad = 0;
 	biblio_t in = { 0 };
-	in.title = web_form(r, "title");
-	in.subtitle = web_form(r, "subtitle");
-	in.authors = web_form(r, "authors");
-	in.publisher = web_form(r, "publisher");
-	in.place = web_form(r, "place");
-	in.year = (int)form_int(r, "year", 0, INT_MIN, INT_MAX, &bad);
-	in.edition = web_form(r, "edition");
-	in.isbn = web_form(r, "isbn");
-	in.price = form_int(r, "price", 0, INT64_MIN, INT64_MAX, &bad);
-	in.doc_type = web_form(r, "doc_type");
-	in.class_number = web_form(r, "class_number");
-	in.call_number = web_form(r, "call_number");
-	in.subjects = web_form(r, "subjects");
-	in.series = web_form(r, "series");
-	in.language = web_form(r, "language");
-	in.grade = (int)form_int(r, "grade", 0, INT_MIN, INT_MAX, &bad);
+	web_biblio_form(r, &in, &bad);
 	int copies = (int)form_int(r, "copies", 0, INT_MIN, INT_MAX, &bad);
 	int64_t acq = form_int(r, "acquisition_id", 0, 0, INT64_MAX, &bad);
 	const char *allow = web_form(r, "allow_duplicate");

@@ -64,25 +64,7 @@ void page_biblio_edit(web_req_t *r)
 {
 	int bad = 0;
 	biblio_t in = { 0 };
-	in.title = web_form(r, "title");
-	in.subtitle = web_form(r, "subtitle");
-	in.authors = web_form(r, "authors");
-	in.publisher = web_form(r, "publisher");
-	in.place = web_form(r, "place");
-	in.edition = web_form(r, "edition");
-	in.isbn = web_form(r, "isbn");
-	in.language = web_form(r, "language");
-	in.pages = web_form(r, "pages");
-	in.size = web_form(r, "size");
-	in.series = web_form(r, "series");
-	in.subjects = web_form(r, "subjects");
-	in.summary = web_form(r, "summary");
-	in.doc_type = web_form(r, "doc_type");
-	in.class_number = web_form(r, "class_number");
-	in.call_number = web_form(r, "call_number");
-	in.year = (int)web_parse_int(web_form(r, "year"), 0, INT_MIN, INT_MAX, &bad);
-	in.price = web_parse_int(web_form(r, "price"), 0, INT64_MIN, INT64_MAX, &bad);
-	in.grade = (int)web_parse_int(web_form(r, "grade"), 0, INT_MIN, INT_MAX, &bad);
+	web_biblio_form(r, &in, &bad);
 	int64_t version = web_parse_int(web_form(r, "version"), -1, INT64_MIN, INT64_MAX, &bad);
 	const char *allow = web_form(r, "allow_duplicate");
 	catalog_edit_result_t res = { 0 };

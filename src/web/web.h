@@ -135,6 +135,10 @@ const char *web_t(web_req_t *r, const char *key);
  * decides the links and forms a page shows (the domain checks the writes themselves). */
 json_t *web_doc_types_json(web_req_t *r, const char *selected);
 bool web_can_catalog(const web_req_t *r);
+/* The short form's fields of a record into *in (the creation and the edit form post the same
+ * ones); a number that is not one sets *bad. */
+struct biblio;
+void web_biblio_form(web_req_t *r, struct biblio *in, int *bad);
 
 /* Handlers (one file per feature under src/web/). */
 web_handler_fn page_healthz, page_static, page_login_form, page_login, page_logout, page_home,
