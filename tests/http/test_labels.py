@@ -294,6 +294,8 @@ def test_bad_parameters_are_refused_and_nothing_written():
          "err.labels.grid"),     # labels 15 mm wide
         ({"biblio": bid, "rows": "abc"}, 400, "err.number"),
         ({"biblio": bid, "rows": "8x"}, 400, "err.number"),
+        ({"biblio": bid, "all": "2"}, 400, "err.number"),     # all=1 or nothing
+        ({"biblio": bid, "all": "yes"}, 400, "err.number"),
         ({"biblio": "abc"}, 400, "err.number"),
         ({"biblio": "-3"}, 400, "err.number"),
         ({"register": reg, "from": "5", "to": "3"}, 400, "err.labels.range"),
