@@ -20,6 +20,7 @@
 
 #include "base/buf.h"
 #include "base/text.h"
+#include "base/clock.h"
 #include "base/xlsx.h"
 
 #define XML_OPTS (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA)
@@ -395,20 +396,6 @@ static int parse_ref(const char *ref, long *col, long *row)
 	return 0;
 }
 
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian), and back. */
-static void civil(int64_t z, int *y, int *m, int *d)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
 /* A serial day number as yyyy-mm-dd; NULL when out of range. Excel's 1900 system counts a 29
  * February 1900 that never was (serial 60), so serials from 61 are one day ahead. */
 static const char *serial_date(reader_t *r, double v)
@@ -418,11 +405,11 @@ static const char *serial_date(reader_t *r, double v)
 	int64_t days = (int64_t)floor(v);
 	int y, m, d;
 	if (r->date1904) {
-		civil(days - 24107, &y, &m, &d); /* 1904-01-01 is day 0 */
+		clock_civil_from_days(days - 24107, &y, &m, &d); /* 1904-01-01 is day 0 */
 	} else {
 		if (days == 60)
 			return "1900-02-29";
-		civil(days - (days > 60 ? 25569 : 25568), &y, &m, &d); /* 1899-12-30 / -31 is day 0 */
+		clock_civil_from_days(days - (days > 60 ? 25569 : 25568), &y, &m, &d); /* 1899-12-30 / -31 is day 0 */
 	}
 	return arena_printf(r->a, "%04d-%02d-%02d", y, m, d);
 }

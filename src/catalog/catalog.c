@@ -145,15 +145,7 @@ int catalog_doc_types(db_t *db, const char *lang, arena_t *a, doc_type_t **out, 
 /* A canonical yyyy-mm-dd date of the Gregorian calendar, 1900 to 2200. */
 static int date_valid(const char *s)
 {
-	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return 0;
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
-			return 0;
-	int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	return y >= 1900 && y <= 2200 && m >= 1 && m <= 12 && d >= 1 && d <= mdays[m - 1] &&
-	       !(m == 2 && d == 29 && (y % 4 || (y % 100 == 0 && y % 400)));
+	return clock_day_parse(s, NULL) == 0;
 }
 
 int catalog_acquisition_create(db_t *db, const actor_t *actor, const acquisition_t *in, int64_t *id,
@@ -166,9 +158,7 @@ int catalog_acquisition_create(db_t *db, const actor_t *actor, const acquisition
 		goto done;
 	const char *received = in->received && *in->received ? in->received : NULL;
 	if (!received) {
-		char vn[32];
-		clock_format_vn(clock_now(), 0, vn, sizeof vn); /* dd/mm/yyyy */
-		snprintf(today, sizeof today, "%.4s-%.2s-%.2s", vn + 6, vn + 3, vn);
+		clock_day_format(clock_today_vn(), today, sizeof today);
 		received = today;
 	}
 	if (!date_valid(received) || (in->doc_date && *in->doc_date && !date_valid(in->doc_date))) {

@@ -408,6 +408,37 @@ static void test_log_format(void)
 	free(out);
 }
 
+/* Days: the civil calendar both ways over every day of 1900-2200, parsing, weekdays. */
+static void test_days(void)
+{
+	int64_t days;
+	char s[16];
+	CHECK_INT(clock_days_from_civil(1970, 1, 1), 0);
+	CHECK_INT(clock_days_from_civil(2026, 11, 29), 20786);
+	CHECK_INT(clock_weekday(clock_days_from_civil(2026, 11, 29)), 0); /* a Sunday */
+	CHECK_INT(clock_weekday(clock_days_from_civil(1900, 1, 1)), 1);   /* a Monday */
+	int64_t first = clock_days_from_civil(1900, 1, 1), last = clock_days_from_civil(2200, 12, 31);
+	int bad = 0;
+	for (int64_t z = first; z <= last; z++) {
+		clock_day_format(z, s, sizeof s);
+		if (clock_day_parse(s, &days) != 0 || days != z)
+			bad++;
+	}
+	CHECK_INT(bad, 0);
+	CHECK(clock_day_parse("2024-02-29", NULL) == 0);
+	const char *no[] = { "2025-02-29", "1900-02-29", "2026-13-01", "2026-04-31", "2026-4-1", "2026-04-011",
+		             "1899-12-31", "2201-01-01", "2026/04/01", "", "abcd-ef-gh" };
+	for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+		CHECK(clock_day_parse(no[i], NULL) == -1);
+	CHECK(clock_day_parse(NULL, NULL) == -1);
+	CHECK_INT(clock_day_of(1767200399), clock_days_from_civil(2025, 12, 31)); /* 23:59:59 in Hà Nội */
+	CHECK_INT(clock_day_of(1767200400), clock_days_from_civil(2026, 1, 1));
+	clock_day_vn("2026-09-05", s, sizeof s);
+	CHECK_STR(s, "05/09/2026");
+	clock_day_vn("soon", s, sizeof s);
+	CHECK_STR(s, "soon");
+}
+
 int main(void)
 {
 	RUN(test_arena_alignment);
@@ -419,6 +450,7 @@ int main(void)
 	RUN(test_buf_url);
 	RUN(test_err);
 	RUN(test_clock);
+	RUN(test_days);
 	RUN(test_log_level);
 	RUN(test_log_format);
 	RUN(test_i18n);
