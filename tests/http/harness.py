@@ -359,6 +359,21 @@ class Server:
             raise AssertionError("psql: %s" % p.stderr.strip())
         return [jsonlib.loads(line) for line in p.stdout.splitlines() if line.strip()]
 
+    def sql_exec(self, query):
+        """Run a writing statement (test fixtures the product has no route for yet)."""
+        if BACKEND == "sqlite":
+            con = sqlite3.connect(self.db_url, timeout=10)
+            try:
+                con.execute(query)
+                con.commit()
+            finally:
+                con.close()
+            return
+        p = subprocess.run(["psql", "-XAtq", "-v", "ON_ERROR_STOP=1", "-d", self.db_url, "-c", query],
+                           capture_output=True, text=True, timeout=60)
+        if p.returncode != 0:
+            raise AssertionError("psql: %s" % p.stderr.strip())
+
     def sql_value(self, query):
         rows = self.sql(query)
         return next(iter(rows[0].values())) if rows else None
