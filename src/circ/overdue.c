@@ -372,12 +372,17 @@ static void draw_slip(pen_t *p, const circ_overdue_list_t *l, const circ_overdue
 	y += text_at(p, line, 10.5, 1, x, y, w, 1, PANGO_ALIGN_LEFT) + 3;
 	y += text_at(p, i18n_get(lang, "circ.notice.text"), 10, 0, x, y, w, 0, PANGO_ALIGN_LEFT) + 4;
 	size_t shown = n > CIRC_NOTICE_BOOKS ? CIRC_NOTICE_BOOKS : n;
+	/* Each book: its title and barcode on the left (cut when long), the due date on the right,
+	 * so a long title never hides the date. */
+	double right = 62 * PT_PER_MM, indent = 4 * PT_PER_MM;
 	for (size_t i = 0; i < shown; i++) {
 		clock_day_vn(rows[i].due, day, sizeof day);
-		snprintf(line, sizeof line, "%zu. %s — %s: %s — %s: %s (%lld %s)", i + 1, rows[i].title,
-		         i18n_get(lang, "circ.col.barcode"), rows[i].barcode, i18n_get(lang, "circ.col.due"), day,
+		snprintf(line, sizeof line, "%s: %s (%lld %s)", i18n_get(lang, "circ.col.due"), day,
 		         (long long)rows[i].days, i18n_get(lang, "circ.notice.days"));
-		y += text_at(p, line, 9.5, 0, x + 4 * PT_PER_MM, y, w - 4 * PT_PER_MM, 1, PANGO_ALIGN_LEFT) + 1;
+		text_at(p, line, 9.5, 0, x + w - right, y, right, 1, PANGO_ALIGN_RIGHT);
+		snprintf(line, sizeof line, "%zu. %s — %s: %s", i + 1, rows[i].title, i18n_get(lang, "circ.col.barcode"),
+		         rows[i].barcode);
+		y += text_at(p, line, 9.5, 0, x + indent, y, w - indent - right - 2 * PT_PER_MM, 1, PANGO_ALIGN_LEFT) + 1;
 	}
 	if (n > shown) {
 		snprintf(line, sizeof line, "+ %zu %s", n - shown, i18n_get(lang, "circ.notice.more"));
