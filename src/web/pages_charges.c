@@ -142,23 +142,38 @@ static void loss_done(web_req_t *r, const circ_loss_result_t *res, const char *w
 	web_redirect(r, arena_printf(r->arena, "/circ/charges?ok=%s", what));
 }
 
-/* An amount field: CIRC_AMOUNT_DEFAULT when empty; *bad for anything but a whole number (a
- * thousands separator "25.000" or "25,000" is taken as written by a Vietnamese or English hand). */
+/* An amount field: CIRC_AMOUNT_DEFAULT when empty; a whole number of đồng, plain ("25000") or
+ * with thousands separators as a Vietnamese or English hand writes them ("25.000", "25,000",
+ * "1 250 000": one kind of separator, groups of exactly three digits); anything else, "1.5"
+ * included, sets *bad rather than being read as another number. */
 static int64_t amount_of(web_req_t *r, int *bad)
 {
 	const char *s = web_form(r, "amount");
 	if (!s || !*s)
 		return CIRC_AMOUNT_DEFAULT;
-	char digits[32];
-	size_t k = 0;
-	for (const char *p = s; *p; p++) {
-		if ((*p == '.' || *p == ',' || *p == ' ') && p != s)
+	char digits[32], sep = 0;
+	size_t k = 0, group = 0;
+	const char *p = s;
+	if (*p == '-')
+		digits[k++] = *p++;
+	for (; *p; p++) {
+		if (*p >= '0' && *p <= '9') {
+			if (k + 1 >= sizeof digits)
+				break;
+			digits[k++] = *p;
+			group++;
 			continue;
-		if (k + 1 >= sizeof digits) {
-			*bad = 1;
-			return 0;
 		}
-		digits[k++] = *p;
+		if ((*p != '.' && *p != ',' && *p != ' ') || (sep && *p != sep) || group == 0 || (sep && group != 3))
+			break;
+		if (!sep && group > 3)
+			break;
+		sep = *p;
+		group = 0;
+	}
+	if (*p || (sep && group != 3)) {
+		*bad = 1;
+		return 0;
 	}
 	digits[k] = 0;
 	return web_parse_int(digits, CIRC_AMOUNT_DEFAULT, INT64_MIN + 1, INT64_MAX, bad);

@@ -3,6 +3,8 @@
  * workbook and as reminder notices, lost / damaged / found copies and their charges, settling a
  * charge exactly once, in-library use (scans and head counts, the day and the month), and the
  * tenant scope of each; plus the XLSX writer (src/base/xlsxw.c) read back by our reader. */
+#include <pthread.h>
+
 #include "check.h"
 #include "testdb.h"
 
@@ -536,6 +538,66 @@ static void test_inlibrary(void)
 	buf_release(&x);
 }
 
+/* --- two desks at once ------------------------------------------------------------------------ */
+
+struct worker {
+	int what; /* 0: settle charge `id`; 1: report the copy `barcode` lost */
+	int64_t id;
+	const char *barcode;
+	int rc;
+};
+
+static void *race(void *p)
+{
+	struct worker *w = p;
+	db_t *c = NULL;
+	err_t err = { 0 };
+	w->rc = db_open(testdb_current, &c, &err);
+	int tries = 0;
+	circ_loss_result_t res;
+	if (w->rc == 0)
+		do
+			w->rc = w->what == 0 ? circ_charge_settle(c, &lib1, w->id, "paid", NULL, &err)
+			                     : circ_item_lost(c, &lib1, w->barcode, CIRC_AMOUNT_DEFAULT, NULL, &res, &err);
+		while (w->rc == ERR_BUSY && ++tries < 50);
+	db_close(c);
+	return NULL;
+}
+
+/* Eight threads, one connection each, do the same thing: exactly one succeeds, the others are
+ * told it was done (ERR_CONFLICT), and the database holds one change. */
+static void run_race(int what, int64_t id, const char *barcode)
+{
+	pthread_t t[8];
+	struct worker w[8];
+	for (int i = 0; i < 8; i++) {
+		w[i] = (struct worker){ .what = what, .id = id, .barcode = barcode };
+		pthread_create(&t[i], NULL, race, &w[i]);
+	}
+	int ok = 0, conflict = 0;
+	for (int i = 0; i < 8; i++) {
+		pthread_join(t[i], NULL);
+		ok += w[i].rc == 0;
+		conflict += w[i].rc == ERR_CONFLICT;
+	}
+	CHECK_INT(ok, 1);
+	CHECK_INT(conflict, 7);
+}
+
+static void test_concurrent_desks(void)
+{
+	int64_t item = copy(th1, "Hai số phận", "STK", "STK-RACE", 70000, 0, NULL);
+	lend(th1, item, P_dung, 20, -5);
+	int64_t audits = count("SELECT COUNT(*) FROM audit WHERE id > ?", 0);
+	run_race(1, 0, "STK-RACE");
+	CHECK_INT(count("SELECT COUNT(*) FROM charges WHERE item_id = ?", item), 1);
+	CHECK_INT(count("SELECT COUNT(*) FROM loans WHERE item_id = ? AND outcome = 'lost'", item), 1);
+	int64_t charge = count("SELECT id FROM charges WHERE item_id = ?", item);
+	run_race(0, charge, NULL);
+	CHECK_INT(count("SELECT COUNT(*) FROM charges WHERE id = ? AND settled = 'paid'", charge), 1);
+	CHECK_INT(count("SELECT COUNT(*) FROM audit WHERE id > ?", audits), 2); /* one lost, one settle */
+}
+
 int main(void)
 {
 	db = testdb_open();
@@ -549,6 +611,7 @@ int main(void)
 	RUN(test_losses);
 	RUN(test_charges);
 	RUN(test_inlibrary);
+	RUN(test_concurrent_desks);
 	arena_free(A);
 	testdb_close(db);
 	return check_summary("overdue");
