@@ -99,7 +99,7 @@ void page_charges(web_req_t *r)
 	err_t err;
 	json_t *d = charges_page(r, &err);
 	if (!d)
-		return web_fail(r, &err);
+		return web_circ_fail(r, &err, "/circ/charges");
 	web_render(r, 200, "charges", d);
 }
 

@@ -81,7 +81,7 @@ void page_inlibrary(web_req_t *r)
 	err_t err;
 	json_t *d = day_page(r, &err);
 	if (!d)
-		return web_fail(r, &err);
+		return web_circ_fail(r, &err, "/circ/inlibrary");
 	if (web_query(r, "ok"))
 		json_object_set_new(d, "ok", json_string(web_t(r, "circ.ok.inlibrary")));
 	web_render(r, 200, "inlibrary", d);
@@ -145,7 +145,7 @@ void page_inlibrary_month(web_req_t *r)
 	circ_use_month_t m;
 	err_t err;
 	if (month_of(r, &m, &err) < 0)
-		return web_fail(r, &err);
+		return web_circ_fail(r, &err, "/circ/inlibrary/month");
 	int64_t first = 0;
 	char iso[16];
 	snprintf(iso, sizeof iso, "%s-01", m.month);

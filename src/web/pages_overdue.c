@@ -8,7 +8,28 @@
 #include "base/clock.h"
 #include "base/xlsxw.h"
 #include "circ/circ_more.h"
+#include "units/units.h"
 #include "web/web.h"
+
+void web_circ_fail(web_req_t *r, const err_t *err, const char *path)
+{
+	if (!err->key || strcmp(err->key, "err.circ.school") != 0 || web_query(r, "unit"))
+		return web_fail(r, err);
+	/* An office's account asked without naming a school: the schools of its subtree to choose. */
+	unit_t *v;
+	size_t n = 0;
+	err_t e2;
+	if (units_list_subtree(r->db, r->actor, 0, r->arena, &v, &n, &e2) < 0)
+		return web_fail(r, &e2);
+	json_t *schools = json_array();
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i].kind, "school") == 0)
+			json_array_append_new(schools,
+			                      json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)v[i].id, "code", v[i].code,
+			                                "name", v[i].name, "href",
+			                                arena_printf(r->arena, "%s?unit=%lld", path, (long long)v[i].id)));
+	web_render(r, 200, "circ_schools", json_pack("{s:b, s:o}", "choose_school", 1, "schools", schools));
+}
 
 static const char *const KINDS[] = { "student", "teacher", "staff", NULL };
 
@@ -85,7 +106,7 @@ void page_overdue(web_req_t *r)
 	circ_overdue_list_t l;
 	err_t err;
 	if (circ_overdue_list(r->db, r->actor, &f, r->arena, &l, &err) < 0)
-		return web_fail(r, &err);
+		return web_circ_fail(r, &err, "/circ/overdue");
 	json_t *groups = json_array();
 	for (size_t g = 0; g < l.ngroups; g++) {
 		const circ_overdue_group_t *gr = &l.groups[g];

@@ -271,7 +271,12 @@ def test_overdue_scope():
         e = h.expect_error(other.get(path % th1), 404)
         assert e == h.expect_error(other.get(path % 999999), 404)
     # The office above names a school; another office cannot.
-    h.expect_error(client("phong1.chuyenvien").get("/circ/overdue"), 400, "err.circ.school")
+    j = h.expect_status(client("phong1.chuyenvien").get("/circ/overdue"), 200).json()
+    assert j["choose_school"] is True
+    assert sorted(x["code"] for x in j["schools"]) == ["TH001", "THCS001"], j
+    assert h.json_find(j["schools"], code="TH001")["href"] == "/circ/overdue?unit=%d" % th1
+    page = h.expect_status(client("phong1.chuyenvien", json=False).get("/circ/inlibrary"), 200).text
+    assert "/circ/inlibrary?unit=%d" % th1 in page and not h.untranslated(page)
     j = h.expect_status(client("phong1.chuyenvien").get("/circ/overdue?unit=%d" % th1), 200).json()
     assert j["total"] == 3
     h.expect_error(client("phong2.chuyenvien").get("/circ/overdue?unit=%d" % th1), 404)
