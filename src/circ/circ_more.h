@@ -120,7 +120,8 @@ typedef struct circ_loss_result {
 
 /* A copy lost, by its barcode (or accession number) in the librarian's school. When it is on
  * loan, the loan is closed with outcome 'lost' and the reader is charged (kind 'lost') amount,
- * or the replacement value; the copy's status becomes 'lost'. Errors: ERR_NOTFOUND
+ * or the replacement value (an amount of 0, or a replacement value of 0, charges nothing); the
+ * copy's status becomes 'lost'. Errors: ERR_NOTFOUND
  * ("err.circ.item") for an unknown barcode; ERR_INVALID for an amount outside 0..CIRC_MAX_AMOUNT
  * ("err.circ.amount") or a note over 500 characters; ERR_CONFLICT ("err.circ.item_state") for a
  * copy already lost or withdrawn. */

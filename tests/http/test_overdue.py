@@ -25,6 +25,13 @@ SCHOOL = "Trường Tiểu học Lê Ngọc Hân"
 CIRC_TABLES = ["loans", "charges", "items", "library_uses", "audit"]
 
 
+def untranslated(body):
+    """i18n keys shown as such: the harness's prefixes, and this module's own (circ.*)."""
+    text = re.sub(r"<code>.*?</code>", " ", body, flags=re.S)
+    text = re.sub(r"<[^>]*>", " ", text)
+    return h.untranslated(body) + re.findall(r"(?<![\w/.-])circ\.[a-z0-9_]+(?:\.[a-z0-9_]+)*", text)
+
+
 def client(user, json=True):
     key = (user, json)
     if key not in _clients:
@@ -215,7 +222,7 @@ def test_overdue_page_is_printable_html():
     assert body.count('class="class-group"') == 2
     assert body.count('class="print-only"') == 2 and h.in_html(vn(day(0)), body)
     assert "/circ/overdue.xlsx" in body and "/circ/overdue/notices.pdf?class=3A1" in body
-    assert not h.untranslated(body), h.untranslated(body)
+    assert not untranslated(body), untranslated(body)
     css = h.expect_status(c.get("/static/app.css"), 200).text
     assert "@media print" in css and ".class-group" in css
 
@@ -276,7 +283,7 @@ def test_overdue_scope():
     assert sorted(x["code"] for x in j["schools"]) == ["TH001", "THCS001"], j
     assert h.json_find(j["schools"], code="TH001")["href"] == "/circ/overdue?unit=%d" % th1
     page = h.expect_status(client("phong1.chuyenvien", json=False).get("/circ/inlibrary"), 200).text
-    assert "/circ/inlibrary?unit=%d" % th1 in page and not h.untranslated(page)
+    assert "/circ/inlibrary?unit=%d" % th1 in page and not untranslated(page)
     j = h.expect_status(client("phong1.chuyenvien").get("/circ/overdue?unit=%d" % th1), 200).json()
     assert j["total"] == 3
     h.expect_error(client("phong2.chuyenvien").get("/circ/overdue?unit=%d" % th1), 404)
@@ -311,7 +318,7 @@ def test_damaged_on_return_with_amount_typed_with_separators():
     ch = srv.sql("SELECT * FROM charges WHERE item_id = %d" % fx["c3"]["id"])[0]
     assert ch["kind"] == "damaged" and ch["amount"] == 15000 and ch["patron_id"] == fx["binh"]
     assert srv.sql_value("SELECT status FROM items WHERE id = %d" % fx["c3"]["id"]) == "damaged"
-    assert not h.untranslated(page)
+    assert not untranslated(page)
 
 
 def test_found_again():
@@ -434,7 +441,7 @@ def test_inlibrary_counts():
     h.expect_error(c.get("/circ/inlibrary?day=2026-02-30"), 400, "err.date")
     assert h.expect_status(c.get("/circ/inlibrary?day=2020-01-01"), 200).json()["total"] == 0
     page = h.expect_status(client("thuthu.th001", json=False).get("/circ/inlibrary"), 200).text
-    assert h.in_html("Lịch sử 5", page) and 'action="/circ/inlibrary"' in page and not h.untranslated(page)
+    assert h.in_html("Lịch sử 5", page) and 'action="/circ/inlibrary"' in page and not untranslated(page)
     # The browser's form: a refusal shows the message, what was typed stays.
     b = client("thuthu.th001", json=False)
     r = h.expect_status(b.post("/circ/inlibrary", {"patron": "KHONGCO"}), 404)
@@ -461,10 +468,25 @@ def test_inlibrary_month_and_xlsx():
     z = zipfile.ZipFile(io.BytesIO(r.body))
     assert "xl/worksheets/sheet2.xml" in z.namelist()
     page = h.expect_status(client("bgh.th001", json=False).get("/circ/inlibrary/month"), 200).text
-    assert not h.untranslated(page) and h.in_html("Học sinh", page)
+    assert not untranslated(page) and h.in_html("Học sinh", page)
     h.expect_error(client("thuthu.thcs001").get("/circ/inlibrary/month.xlsx?unit=%d" % fx["th1"]), 404)
     assert h.expect_status(client("thuthu.thcs001").get("/circ/inlibrary/month"), 200).json()["total"] == 0
 
 
 def test_server_still_healthy():
     h.assert_healthy(srv)
+
+
+def test_english_pages_and_downloads():
+    c = h.Client(srv, json=False)
+    c.login_form("bgh.th001")
+    h.expect_status(c.post("/lang", {"lang": "en", "back": "/circ/overdue"}), 303)
+    page = h.expect_status(c.get("/circ/overdue"), 200).text
+    assert "Readers with overdue books" in page and not untranslated(page)
+    for path in ("/circ/charges", "/circ/inlibrary", "/circ/inlibrary/month"):
+        page = h.expect_status(c.get(path), 200).text
+        assert not untranslated(page), (path, untranslated(page))
+    rows, _, _ = xlsx_rows(h.expect_status(c.get("/circ/overdue.xlsx"), 200).body)
+    assert rows[0] == ["Readers with overdue books"] and rows[2][0] == "Reader"
+    t = pdf_text(h.expect_status(c.get("/circ/overdue/notices.pdf"), 200).body)
+    assert "OVERDUE BOOK REMINDER" in t
