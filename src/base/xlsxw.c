@@ -123,7 +123,8 @@ void xlsxw_header(xlsxw_t *w, const xlsxw_col_t *cols, size_t n)
 		return;
 	w->row = w->next++;
 	for (size_t i = 0; i < n; i++) {
-		worksheet_write_string(w->ws, w->row, (lxw_col_t)i, cols[i].name ? cols[i].name : "", w->head);
+		worksheet_write_string(w->ws, w->row, (lxw_col_t)i, cols[i].name ? cols[i].name : "",
+		                       w->head);
 		if (cols[i].width > 0)
 			worksheet_set_column(w->ws, (lxw_col_t)i, (lxw_col_t)i, cols[i].width, NULL);
 	}

@@ -41,7 +41,8 @@ typedef struct circ_school {
 } circ_school_t;
 
 /* The school unit_id names (0: the actor's own unit), as the scope rules above say. */
-int circ_school_for(db_t *db, const actor_t *actor, int64_t unit_id, arena_t *a, circ_school_t *out, err_t *err);
+int circ_school_for(db_t *db, const actor_t *actor, int64_t unit_id, arena_t *a, circ_school_t *out,
+                    err_t *err);
 
 /* Whether the actor writes its school's circulation (its librarian): 0 or ERR_FORBIDDEN. */
 int circ_check_writer(const actor_t *actor, err_t *err);
@@ -76,11 +77,11 @@ typedef struct circ_overdue_group {
 
 typedef struct circ_overdue_list {
 	circ_school_t school;
-	char today[11]; /* yyyy-mm-dd */
+	char today[11];               /* yyyy-mm-dd */
 	circ_overdue_group_t *groups; /* by class, in natural order ("6A2" before "10A1"), "" last */
 	size_t ngroups;
-	size_t total;   /* loans */
-	size_t readers; /* distinct readers */
+	size_t total;         /* loans */
+	size_t readers;       /* distinct readers */
 	const char **classes; /* every class of the school's readers, for a filter; nclasses */
 	size_t nclasses;
 } circ_overdue_list_t;

@@ -38,12 +38,14 @@ int circ_use_record(db_t *db, const actor_t *actor, const circ_use_in_t *in, int
 	if (rc < 0)
 		return rc;
 	bool scan = given(in->patron_code) || given(in->barcode);
-	if ((given(in->patron_code) && strlen(in->patron_code) > 64) || (given(in->barcode) && strlen(in->barcode) > 64))
+	if ((given(in->patron_code) && strlen(in->patron_code) > 64) ||
+	    (given(in->barcode) && strlen(in->barcode) > 64))
 		return err_set(err, ERR_INVALID, "err.circ.barcode", NULL);
 	if (scan ? in->count < 0 || in->count > 1 : in->count < 1 || in->count > CIRC_USE_MAX_COUNT)
 		return err_set(err, ERR_INVALID, "err.circ.count", "%d", CIRC_USE_MAX_COUNT);
 	if (!scan && kind_index(in->patron_kind) == 3)
-		return err_set(err, ERR_INVALID, "err.circ.kind", "%.20s", in->patron_kind ? in->patron_kind : "");
+		return err_set(err, ERR_INVALID, "err.circ.kind", "%.20s",
+		               in->patron_kind ? in->patron_kind : "");
 	if (!scan && given(in->doc_type) && strlen(in->doc_type) > 16)
 		return err_set(err, ERR_INVALID, "err.circ.doc_type", NULL);
 	int own = 0;
@@ -53,7 +55,8 @@ int circ_use_record(db_t *db, const actor_t *actor, const circ_use_in_t *in, int
 	char kind[16] = "", cls[80] = "", type[24] = "";
 	db_stmt_t *st;
 	if (given(in->patron_code)) {
-		if (!(st = db_query(db, err, "SELECT id, kind, class_name FROM patrons WHERE unit_id = ? AND code = ?",
+		if (!(st = db_query(db, err,
+		                    "SELECT id, kind, class_name FROM patrons WHERE unit_id = ? AND code = ?",
 		                    "is", actor->unit_id, in->patron_code))) {
 			rc = err->code;
 			goto done;
@@ -72,10 +75,11 @@ int circ_use_record(db_t *db, const actor_t *actor, const circ_use_in_t *in, int
 		}
 	}
 	if (given(in->barcode)) {
-		if (!(st = db_query(db, err,
-		                    "SELECT i.id, b.doc_type FROM items i JOIN biblios b ON b.id = i.biblio_id "
-		                    "WHERE i.unit_id = ? AND i.barcode = ?",
-		                    "is", actor->unit_id, in->barcode))) {
+		if (!(st = db_query(
+		          db, err,
+		          "SELECT i.id, b.doc_type FROM items i JOIN biblios b ON b.id = i.biblio_id "
+		          "WHERE i.unit_id = ? AND i.barcode = ?",
+		          "is", actor->unit_id, in->barcode))) {
 			rc = err->code;
 			goto done;
 		}
@@ -95,7 +99,8 @@ int circ_use_record(db_t *db, const actor_t *actor, const circ_use_in_t *in, int
 		snprintf(kind, sizeof kind, "%s", in->patron_kind);
 		if (given(in->doc_type)) {
 			int64_t found = 0;
-			rc = db_query_int(db, &found, err, "SELECT COUNT(*) FROM doc_types WHERE code = ?", "s", in->doc_type);
+			rc = db_query_int(db, &found, err, "SELECT COUNT(*) FROM doc_types WHERE code = ?",
+			                  "s", in->doc_type);
 			if (rc < 0)
 				goto done;
 			if (!found) {
@@ -108,17 +113,19 @@ int circ_use_record(db_t *db, const actor_t *actor, const circ_use_in_t *in, int
 	int64_t now = clock_now(), use = 0;
 	char day[11];
 	clock_day_format(clock_day_of(now), day, sizeof day);
-	rc = db_insert_id(db, &use, err,
-	                  "INSERT INTO library_uses (unit_id, day, at, patron_id, patron_kind, class_name, item_id, "
-	                  "doc_type, count, created_by) VALUES (?, ?, ?, NULLIF(?, 0), ?, ?, NULLIF(?, 0), ?, ?, ?) RETURNING id",
-	                  "isiissisii", actor->unit_id, day, now, patron, kind, cls, item, type, cnt, actor->account_id);
+	rc = db_insert_id(
+	    db, &use, err,
+	    "INSERT INTO library_uses (unit_id, day, at, patron_id, patron_kind, class_name, item_id, "
+	    "doc_type, count, created_by) VALUES (?, ?, ?, NULLIF(?, 0), ?, ?, NULLIF(?, 0), ?, ?, ?) "
+	    "RETURNING id",
+	    "isiissisii", actor->unit_id, day, now, patron, kind, cls, item, type, cnt, actor->account_id);
 	if (rc < 0)
 		goto done;
 	char detail[160];
-	snprintf(detail, sizeof detail, "%lld %s %s%s%s", (long long)cnt, *kind ? kind : "-", *type ? type : "-",
-	         patron ? " card" : "", item ? " copy" : "");
-	rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "circ.inlibrary", "library_use", use,
-	                 detail, NULL, err);
+	snprintf(detail, sizeof detail, "%lld %s %s%s%s", (long long)cnt, *kind ? kind : "-",
+	         *type ? type : "-", patron ? " card" : "", item ? " copy" : "");
+	rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "circ.inlibrary", "library_use",
+	                 use, detail, NULL, err);
 	if (rc == 0 && id)
 		*id = use;
 done:
@@ -136,13 +143,15 @@ int circ_uses_day(db_t *db, const actor_t *actor, int64_t unit_id, const char *d
 	if (given(day) && clock_day_parse(day, &d) < 0)
 		return err_set(err, ERR_INVALID, "err.date", "%.20s", day);
 	clock_day_format(d, out->day, sizeof out->day);
-	db_stmt_t *st = db_query(
-	    db, err,
-	    "SELECT u.id, u.at, u.count, u.patron_kind, u.class_name, u.doc_type, p.full_name, b.title, i.barcode "
-	    "FROM library_uses u LEFT JOIN patrons p ON p.id = u.patron_id LEFT JOIN items i ON i.id = u.item_id "
-	    "LEFT JOIN biblios b ON b.id = i.biblio_id WHERE u.unit_id = ? AND u.day = ? "
-	    "ORDER BY u.at DESC, u.id DESC LIMIT 5000",
-	    "is", out->school.id, out->day);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "SELECT u.id, u.at, u.count, u.patron_kind, u.class_name, u.doc_type, p.full_name, "
+	             "b.title, i.barcode "
+	             "FROM library_uses u LEFT JOIN patrons p ON p.id = u.patron_id LEFT JOIN items i ON "
+	             "i.id = u.item_id "
+	             "LEFT JOIN biblios b ON b.id = i.biblio_id WHERE u.unit_id = ? AND u.day = ? "
+	             "ORDER BY u.at DESC, u.id DESC LIMIT 5000",
+	             "is", out->school.id, out->day);
 	if (!st)
 		return err->code;
 	size_t cap = 0;
@@ -228,10 +237,11 @@ int circ_uses_month(db_t *db, const actor_t *actor, int64_t unit_id, const char 
 	db_done(st);
 	if (rc < 0)
 		return rc;
-	st = db_query(db, err,
-	              "SELECT doc_type, SUM(count) FROM library_uses WHERE unit_id = ? AND day >= ? AND day <= ? "
-	              "GROUP BY doc_type",
-	              "iss", out->school.id, from, to);
+	st = db_query(
+	    db, err,
+	    "SELECT doc_type, SUM(count) FROM library_uses WHERE unit_id = ? AND day >= ? AND day <= ? "
+	    "GROUP BY doc_type",
+	    "iss", out->school.id, from, to);
 	if (!st)
 		return err->code;
 	size_t cap = 0;
@@ -268,7 +278,8 @@ int circ_uses_month_xlsx(const circ_use_month_t *m, const char *lang, buf_t *out
 	if (!w)
 		return err->code;
 	char sub[400], title[200];
-	snprintf(title, sizeof title, "%s %s/%.4s", i18n_get(lang, "circ.inlib.month_title"), m->month + 5, m->month);
+	snprintf(title, sizeof title, "%s %s/%.4s", i18n_get(lang, "circ.inlib.month_title"), m->month + 5,
+	         m->month);
 	snprintf(sub, sizeof sub, "%s", m->school.name);
 	int rc = xlsxw_sheet(w, i18n_get(lang, "circ.inlib.by_day"), title, sub, err);
 	if (rc < 0) {
@@ -304,7 +315,8 @@ int circ_uses_month_xlsx(const circ_use_month_t *m, const char *lang, buf_t *out
 		xlsxw_free(w);
 		return rc;
 	}
-	const xlsxw_col_t tcols[] = { { i18n_get(lang, "circ.col.doc_type"), 24 }, { i18n_get(lang, "circ.inlib.uses"), 12 } };
+	const xlsxw_col_t tcols[] = { { i18n_get(lang, "circ.col.doc_type"), 24 },
+		                      { i18n_get(lang, "circ.inlib.uses"), 12 } };
 	xlsxw_header(w, tcols, 2);
 	for (size_t i = 0; i < m->ntypes; i++) {
 		xlsxw_row(w);

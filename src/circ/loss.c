@@ -56,8 +56,8 @@ static int find_item(db_t *db, int64_t unit, const char *code, item_row_t *it, e
 static int open_loan(db_t *db, int64_t item, int64_t *loan, int64_t *patron, err_t *err)
 {
 	*loan = *patron = 0;
-	db_stmt_t *st = db_query(db, err, "SELECT id, patron_id FROM loans WHERE item_id = ? AND returned_at IS NULL",
-	                         "i", item);
+	db_stmt_t *st = db_query(
+	    db, err, "SELECT id, patron_id FROM loans WHERE item_id = ? AND returned_at IS NULL", "i", item);
 	if (!st)
 		return err->code;
 	int rc = db_step(st, err);
@@ -101,17 +101,18 @@ static int close_and_charge(db_t *db, const actor_t *actor, const item_row_t *it
 		if (rc < 0)
 			return rc;
 		if (amount > 0) {
-			rc = db_insert_id(db, &out->charge_id, err,
-			                  "INSERT INTO charges (unit_id, patron_id, loan_id, item_id, kind, amount, note, "
-			                  "created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-			                  "iiiisisii", actor->unit_id, out->patron_id, out->loan_id, it->id, outcome, amount,
-			                  note ? note : "", now, actor->account_id);
+			rc = db_insert_id(
+			    db, &out->charge_id, err,
+			    "INSERT INTO charges (unit_id, patron_id, loan_id, item_id, kind, amount, note, "
+			    "created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+			    "iiiisisii", actor->unit_id, out->patron_id, out->loan_id, it->id, outcome,
+			    amount, note ? note : "", now, actor->account_id);
 			if (rc < 0)
 				return rc;
 		}
 	}
-	rc = db_exec(db, err, "UPDATE items SET status = ? WHERE id = ? AND status = ?", "sis", new_status, it->id,
-	             it->status);
+	rc = db_exec(db, err, "UPDATE items SET status = ? WHERE id = ? AND status = ?", "sis", new_status,
+	             it->id, it->status);
 	if (rc == 0)
 		rc = err_set(err, ERR_CONFLICT, "err.circ.item_state", NULL);
 	if (rc < 0)
@@ -120,11 +121,12 @@ static int close_and_charge(db_t *db, const actor_t *actor, const item_row_t *it
 	out->amount = out->charge_id ? amount : 0;
 	out->status = new_status;
 	char detail[400];
-	snprintf(detail, sizeof detail, "%s: %s -> %s; loan %lld; charge %lld: %lld đ", it->accession, it->status,
-	         new_status, (long long)out->loan_id, (long long)out->charge_id, (long long)out->amount);
+	snprintf(detail, sizeof detail, "%s: %s -> %s; loan %lld; charge %lld: %lld đ", it->accession,
+	         it->status, new_status, (long long)out->loan_id, (long long)out->charge_id,
+	         (long long)out->amount);
 	return audit_write(db, actor, NULL, actor->unit_id, actor->unit_path,
-	                   strcmp(outcome, "lost") == 0 ? "circ.lost" : "circ.damaged", "item", it->id, detail, NULL,
-	                   err);
+	                   strcmp(outcome, "lost") == 0 ? "circ.lost" : "circ.damaged", "item", it->id,
+	                   detail, NULL, err);
 }
 
 static int record_loss(db_t *db, const actor_t *actor, const char *barcode, int64_t amount, const char *note,
@@ -142,15 +144,16 @@ static int record_loss(db_t *db, const actor_t *actor, const char *barcode, int6
 		goto done;
 	/* Lost: from any state a book can be in; damaged: from one in hand or on loan. */
 	bool ok = lost ? strcmp(it.status, "lost") && strcmp(it.status, "withdrawn")
-	               : strcmp(it.status, "lost") && strcmp(it.status, "withdrawn") && strcmp(it.status, "damaged");
+	               : strcmp(it.status, "lost") && strcmp(it.status, "withdrawn") &&
+	                     strcmp(it.status, "damaged");
 	if (!ok) {
 		rc = err_set(err, ERR_CONFLICT, "err.circ.item_state", "%s", it.status);
 		goto done;
 	}
 	if (amount == CIRC_AMOUNT_DEFAULT)
 		amount = it.price > 0 ? it.price : it.biblio_price;
-	rc = close_and_charge(db, actor, &it, lost ? "lost" : "damaged", lost ? "lost" : "damaged", amount, note, out,
-	                      err);
+	rc = close_and_charge(db, actor, &it, lost ? "lost" : "damaged", lost ? "lost" : "damaged", amount,
+	                      note, out, err);
 done:
 	return db_end_own(db, own, rc < 0 ? rc : 0, err);
 }
@@ -185,7 +188,8 @@ int circ_item_found(db_t *db, const actor_t *actor, const char *barcode, circ_lo
 		rc = err_set(err, ERR_CONFLICT, "err.circ.not_lost", "%s", it.status);
 		goto done;
 	}
-	rc = db_exec(db, err, "UPDATE items SET status = 'available' WHERE id = ? AND status = 'lost'", "i", it.id);
+	rc = db_exec(db, err, "UPDATE items SET status = 'available' WHERE id = ? AND status = 'lost'", "i",
+	             it.id);
 	if (rc == 0)
 		rc = err_set(err, ERR_CONFLICT, "err.circ.not_lost", NULL);
 	if (rc < 0)
@@ -205,8 +209,8 @@ done:
 static int find_patron(db_t *db, int64_t unit, const char *code, arena_t *a, int64_t *id, const char **name,
                        err_t *err)
 {
-	db_stmt_t *st = db_query(db, err, "SELECT id, full_name FROM patrons WHERE unit_id = ? AND code = ?", "is",
-	                         unit, code);
+	db_stmt_t *st = db_query(db, err, "SELECT id, full_name FROM patrons WHERE unit_id = ? AND code = ?",
+	                         "is", unit, code);
 	if (!st)
 		return err->code;
 	int rc = db_step(st, err);
@@ -230,19 +234,22 @@ int circ_charges_list(db_t *db, const actor_t *actor, const circ_charge_filter_t
 	if (f->patron_code && *f->patron_code) {
 		if (strlen(f->patron_code) > 64)
 			return err_set(err, ERR_NOTFOUND, "err.circ.patron", NULL);
-		if ((rc = find_patron(db, out->school.id, f->patron_code, a, &out->patron_id, &out->patron_name, err)) < 0)
+		if ((rc = find_patron(db, out->school.id, f->patron_code, a, &out->patron_id,
+		                      &out->patron_name, err)) < 0)
 			return rc;
 	}
 	/* Unsettled first (settled_at NULL sorts as 0), newest first. */
 	db_stmt_t *st = db_query(
 	    db, err,
-	    "SELECT c.id, c.patron_id, c.loan_id, c.item_id, c.amount, c.created_at, c.settled_at, c.kind, c.settled, "
+	    "SELECT c.id, c.patron_id, c.loan_id, c.item_id, c.amount, c.created_at, c.settled_at, c.kind, "
+	    "c.settled, "
 	    "c.note, p.code, p.full_name, p.class_name, b.title, i.barcode FROM charges c "
 	    "JOIN patrons p ON p.id = c.patron_id LEFT JOIN items i ON i.id = c.item_id "
 	    "LEFT JOIN biblios b ON b.id = i.biblio_id "
 	    "WHERE c.unit_id = ? AND (? = 0 OR c.patron_id = ?) AND (? = 0 OR c.settled IS NULL) "
 	    "ORDER BY CASE WHEN c.settled IS NULL THEN 0 ELSE 1 END, c.created_at DESC, c.id DESC LIMIT ?",
-	    "iiiii", out->school.id, out->patron_id, out->patron_id, (int64_t)f->open_only, (int64_t)CHARGES_MAX);
+	    "iiiii", out->school.id, out->patron_id, out->patron_id, (int64_t)f->open_only,
+	    (int64_t)CHARGES_MAX);
 	if (!st)
 		return err->code;
 	size_t cap = 0;
@@ -279,10 +286,11 @@ int circ_charge_settle(db_t *db, const actor_t *actor, int64_t charge_id, const 
 	int own = 0, rc;
 	if ((rc = db_begin_own(db, &own, err)) < 0)
 		return rc;
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT c.unit_id, u.path, c.amount, c.kind FROM charges c JOIN units u ON u.id = c.unit_id "
-	                         "WHERE c.id = ?",
-	                         "i", charge_id);
+	db_stmt_t *st = db_query(
+	    db, err,
+	    "SELECT c.unit_id, u.path, c.amount, c.kind FROM charges c JOIN units u ON u.id = c.unit_id "
+	    "WHERE c.id = ?",
+	    "i", charge_id);
 	if (!st) {
 		rc = err->code;
 		goto done;
@@ -320,16 +328,19 @@ int circ_charge_settle(db_t *db, const actor_t *actor, int64_t charge_id, const 
 	/* A settling note is kept after the charge's own, so neither is lost. */
 	rc = db_exec(db, err,
 	             "UPDATE charges SET settled = ?, settled_at = ?, settled_by = ?, "
-	             "note = CASE WHEN CAST(? AS TEXT) IS NULL THEN note WHEN note = '' THEN ? ELSE note || ' · ' || ? END "
+	             "note = CASE WHEN CAST(? AS TEXT) IS NULL THEN note WHEN note = '' THEN ? ELSE note || "
+	             "' · ' || ? END "
 	             "WHERE id = ? AND settled IS NULL",
-	             "siisssi", how, clock_now(), actor->account_id, note && *note ? note : NULL, note, note, charge_id);
+	             "siisssi", how, clock_now(), actor->account_id, note && *note ? note : NULL, note, note,
+	             charge_id);
 	if (rc == 0)
 		rc = err_set(err, ERR_CONFLICT, "err.circ.settled", NULL);
 	if (rc < 0)
 		goto done;
 	char detail[120];
 	snprintf(detail, sizeof detail, "%s %lld đ: %s", kind, (long long)amount, how);
-	rc = audit_write(db, actor, NULL, unit, actor->unit_path, "circ.settle", "charge", charge_id, detail, NULL, err);
+	rc = audit_write(db, actor, NULL, unit, actor->unit_path, "circ.settle", "charge", charge_id, detail,
+	                 NULL, err);
 done:
 	return db_end_own(db, own, rc < 0 ? rc : 0, err);
 }

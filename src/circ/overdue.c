@@ -21,7 +21,8 @@
 
 /* --- scope ---------------------------------------------------------------------------------- */
 
-int circ_school_for(db_t *db, const actor_t *actor, int64_t unit_id, arena_t *a, circ_school_t *out, err_t *err)
+int circ_school_for(db_t *db, const actor_t *actor, int64_t unit_id, arena_t *a, circ_school_t *out,
+                    err_t *err)
 {
 	if (!actor || actor->role == ROLE_READER)
 		return err_set(err, ERR_FORBIDDEN, "err.forbidden", NULL);
@@ -104,13 +105,14 @@ static int check_filter(const circ_overdue_filter_t *f, err_t *err)
 }
 
 /* The homeroom teachers of the school: class -> names, as parallel arrays. */
-static int read_teachers(db_t *db, int64_t unit, arena_t *a, const char ***cls, const char ***names, size_t *n,
-                         err_t *err)
+static int read_teachers(db_t *db, int64_t unit, arena_t *a, const char ***cls, const char ***names,
+                         size_t *n, err_t *err)
 {
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT class_name, full_name FROM patrons WHERE unit_id = ? AND kind = 'teacher' "
-	                         "AND class_name <> '' AND status = 'active' ORDER BY id",
-	                         "i", unit);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "SELECT class_name, full_name FROM patrons WHERE unit_id = ? AND kind = 'teacher' "
+	             "AND class_name <> '' AND status = 'active' ORDER BY id",
+	             "i", unit);
 	if (!st)
 		return err->code;
 	size_t cap = 0, k = 0;
@@ -148,9 +150,9 @@ static const char *teachers_of(arena_t *a, const char *cls, const char **tc, con
 
 static int read_classes(db_t *db, int64_t unit, arena_t *a, circ_overdue_list_t *out, err_t *err)
 {
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT DISTINCT class_name FROM patrons WHERE unit_id = ? AND class_name <> ''",
-	                         "i", unit);
+	db_stmt_t *st = db_query(
+	    db, err, "SELECT DISTINCT class_name FROM patrons WHERE unit_id = ? AND class_name <> ''", "i",
+	    unit);
 	if (!st)
 		return err->code;
 	size_t cap = 0, k = 0;
@@ -183,7 +185,8 @@ int circ_overdue_list(db_t *db, const actor_t *actor, const circ_overdue_filter_
 	const char *kind = f->patron_kind && *f->patron_kind ? f->patron_kind : NULL;
 	db_stmt_t *st = db_query(
 	    db, err,
-	    "SELECT l.id, l.patron_id, l.item_id, p.code, p.full_name, p.kind, p.class_name, b.title, i.barcode, "
+	    "SELECT l.id, l.patron_id, l.item_id, p.code, p.full_name, p.kind, p.class_name, b.title, "
+	    "i.barcode, "
 	    "i.accession, l.out_day, l.due, p.name_fold FROM loans l JOIN patrons p ON p.id = l.patron_id "
 	    "JOIN items i ON i.id = l.item_id JOIN biblios b ON b.id = l.biblio_id "
 	    "WHERE l.unit_id = ? AND l.returned_at IS NULL AND l.due <= ? "
@@ -265,7 +268,8 @@ int circ_overdue_xlsx(const circ_overdue_list_t *l, const char *lang, buf_t *out
 	char today[16], sub[400], head[400];
 	clock_day_vn(l->today, today, sizeof today);
 	snprintf(sub, sizeof sub, "%s · %s %s", l->school.name, i18n_get(lang, "circ.date"), today);
-	int rc = xlsxw_sheet(w, i18n_get(lang, "circ.overdue.sheet"), i18n_get(lang, "circ.overdue.title"), sub, err);
+	int rc = xlsxw_sheet(w, i18n_get(lang, "circ.overdue.sheet"), i18n_get(lang, "circ.overdue.title"),
+	                     sub, err);
 	if (rc < 0) {
 		xlsxw_free(w);
 		return rc;
@@ -283,10 +287,11 @@ int circ_overdue_xlsx(const circ_overdue_list_t *l, const char *lang, buf_t *out
 		if (!*gr->class_name) /* "Không có lớp" */
 			snprintf(head, sizeof head, "%s", i18n_get(lang, "circ.overdue.noclass"));
 		else if (*gr->teacher) /* "Lớp 6A1 · GVCN: Nguyễn Thị Hoa" */
-			snprintf(head, sizeof head, "%s %s · %s: %s", i18n_get(lang, "circ.col.class"), gr->class_name,
-			         i18n_get(lang, "circ.overdue.teacher"), gr->teacher);
+			snprintf(head, sizeof head, "%s %s · %s: %s", i18n_get(lang, "circ.col.class"),
+			         gr->class_name, i18n_get(lang, "circ.overdue.teacher"), gr->teacher);
 		else
-			snprintf(head, sizeof head, "%s %s", i18n_get(lang, "circ.col.class"), gr->class_name);
+			snprintf(head, sizeof head, "%s %s", i18n_get(lang, "circ.col.class"),
+			         gr->class_name);
 		xlsxw_row_bold(w);
 		xlsxw_text(w, head);
 		for (size_t i = 0; i < gr->n; i++) {
@@ -312,12 +317,12 @@ int circ_overdue_xlsx(const circ_overdue_list_t *l, const char *lang, buf_t *out
 
 /* --- reminder notices ----------------------------------------------------------------------- */
 
-#define PT_PER_MM     (72.0 / 25.4)
-#define PAGE_W        210.0
-#define PAGE_H        297.0
+#define PT_PER_MM      (72.0 / 25.4)
+#define PAGE_W         210.0
+#define PAGE_H         297.0
 #define SLIPS_PER_PAGE 3
-#define SLIP_MARGIN   12.0 /* mm, each side of a slip */
-#define FONT          "Noto Sans"
+#define SLIP_MARGIN    12.0 /* mm, each side of a slip */
+#define FONT           "Noto Sans"
 
 typedef struct pen {
 	cairo_t *cr;
@@ -367,8 +372,8 @@ static void draw_slip(pen_t *p, const circ_overdue_list_t *l, const circ_overdue
 		         r0->patron_name, i18n_get(lang, "circ.col.class"), r0->class_name,
 		         i18n_get(lang, "circ.col.card"), r0->patron_code);
 	else
-		snprintf(line, sizeof line, "%s: %s    %s: %s", i18n_get(lang, "circ.col.reader"), r0->patron_name,
-		         i18n_get(lang, "circ.col.card"), r0->patron_code);
+		snprintf(line, sizeof line, "%s: %s    %s: %s", i18n_get(lang, "circ.col.reader"),
+		         r0->patron_name, i18n_get(lang, "circ.col.card"), r0->patron_code);
 	y += text_at(p, line, 10.5, 1, x, y, w, 1, PANGO_ALIGN_LEFT) + 3;
 	y += text_at(p, i18n_get(lang, "circ.notice.text"), 10, 0, x, y, w, 0, PANGO_ALIGN_LEFT) + 4;
 	size_t shown = n > CIRC_NOTICE_BOOKS ? CIRC_NOTICE_BOOKS : n;
@@ -380,16 +385,19 @@ static void draw_slip(pen_t *p, const circ_overdue_list_t *l, const circ_overdue
 		snprintf(line, sizeof line, "%s: %s (%lld %s)", i18n_get(lang, "circ.col.due"), day,
 		         (long long)rows[i].days, i18n_get(lang, "circ.notice.days"));
 		text_at(p, line, 9.5, 0, x + w - right, y, right, 1, PANGO_ALIGN_RIGHT);
-		snprintf(line, sizeof line, "%zu. %s — %s: %s", i + 1, rows[i].title, i18n_get(lang, "circ.col.barcode"),
-		         rows[i].barcode);
-		y += text_at(p, line, 9.5, 0, x + indent, y, w - indent - right - 2 * PT_PER_MM, 1, PANGO_ALIGN_LEFT) + 1;
+		snprintf(line, sizeof line, "%zu. %s — %s: %s", i + 1, rows[i].title,
+		         i18n_get(lang, "circ.col.barcode"), rows[i].barcode);
+		y += text_at(p, line, 9.5, 0, x + indent, y, w - indent - right - 2 * PT_PER_MM, 1,
+		             PANGO_ALIGN_LEFT) +
+		     1;
 	}
 	if (n > shown) {
 		snprintf(line, sizeof line, "+ %zu %s", n - shown, i18n_get(lang, "circ.notice.more"));
-		y += text_at(p, line, 9.5, 0, x + 4 * PT_PER_MM, y, w - 4 * PT_PER_MM, 1, PANGO_ALIGN_LEFT) + 1;
+		text_at(p, line, 9.5, 0, x + indent, y, w - indent, 1, PANGO_ALIGN_LEFT);
 	}
 	clock_day_vn(l->today, day, sizeof day);
-	snprintf(line, sizeof line, "%s %s · %s", i18n_get(lang, "circ.date"), day, i18n_get(lang, "circ.notice.sign"));
+	snprintf(line, sizeof line, "%s %s · %s", i18n_get(lang, "circ.date"), day,
+	         i18n_get(lang, "circ.notice.sign"));
 	text_at(p, line, 9, 0, x, top + (PAGE_H / SLIPS_PER_PAGE - 12) * PT_PER_MM, w, 1, PANGO_ALIGN_RIGHT);
 }
 
@@ -410,7 +418,8 @@ static void cut_line(pen_t *p, double y)
 int circ_overdue_notices_pdf(const circ_overdue_list_t *l, const char *lang, buf_t *out, err_t *err)
 {
 	int rc = 0;
-	cairo_surface_t *s = cairo_pdf_surface_create_for_stream(write_buf, out, PAGE_W * PT_PER_MM, PAGE_H * PT_PER_MM);
+	cairo_surface_t *s =
+	    cairo_pdf_surface_create_for_stream(write_buf, out, PAGE_W * PT_PER_MM, PAGE_H * PT_PER_MM);
 	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, "thuvien");
 	pen_t p = { 0 };
 	p.cr = cairo_create(s);
@@ -435,15 +444,16 @@ int circ_overdue_notices_pdf(const circ_overdue_list_t *l, const char *lang, buf
 		}
 	}
 	if (!slot)
-		text_at(&p, i18n_get(lang, "circ.overdue.none"), 12, 0, SLIP_MARGIN * PT_PER_MM, 20 * PT_PER_MM,
-		        (PAGE_W - 2 * SLIP_MARGIN) * PT_PER_MM, 0, PANGO_ALIGN_LEFT);
+		text_at(&p, i18n_get(lang, "circ.overdue.none"), 12, 0, SLIP_MARGIN * PT_PER_MM,
+		        20 * PT_PER_MM, (PAGE_W - 2 * SLIP_MARGIN) * PT_PER_MM, 0, PANGO_ALIGN_LEFT);
 	cairo_show_page(p.cr);
 	pango_font_description_free(p.font);
 	g_object_unref(p.layout);
 	cairo_destroy(p.cr);
 	cairo_surface_finish(s);
 	if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS)
-		rc = err_set(err, ERR_INTERNAL, "err.internal", "cairo: %s", cairo_status_to_string(cairo_surface_status(s)));
+		rc = err_set(err, ERR_INTERNAL, "err.internal", "cairo: %s",
+		             cairo_status_to_string(cairo_surface_status(s)));
 	cairo_surface_destroy(s);
 	return rc;
 }

@@ -32,13 +32,13 @@ static json_t *charge_json(web_req_t *r, const circ_charge_t *c)
 	clock_format_vn(c->created_at, 0, at, sizeof at);
 	if (c->settled)
 		clock_format_vn(c->settled_at, 0, settled_at, sizeof settled_at);
-	json_t *o = json_pack(
-	    "{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:b}", "id", (json_int_t)c->id,
-	    "patron_id", (json_int_t)c->patron_id, "patron_code", c->patron_code, "patron_name", c->patron_name,
-	    "class_name", c->class_name, "kind", c->kind, "kind_label",
-	    web_t(r, arena_printf(r->arena, "circ.charge.%s", c->kind)), "amount", (json_int_t)c->amount, "note",
-	    c->note, "title", c->title, "barcode", c->barcode, "created_vn", at, "settled_vn", settled_at, "open",
-	    c->settled == NULL);
+	json_t *o =
+	    json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:b}", "id",
+	              (json_int_t)c->id, "patron_id", (json_int_t)c->patron_id, "patron_code", c->patron_code,
+	              "patron_name", c->patron_name, "class_name", c->class_name, "kind", c->kind,
+	              "kind_label", web_t(r, arena_printf(r->arena, "circ.charge.%s", c->kind)), "amount",
+	              (json_int_t)c->amount, "note", c->note, "title", c->title, "barcode", c->barcode,
+	              "created_vn", at, "settled_vn", settled_at, "open", c->settled == NULL);
 	json_object_set_new(o, "amount_vn", json_string(money_vn(r, c->amount)));
 	if (c->loan_id)
 		json_object_set_new(o, "loan_id", json_integer(c->loan_id));
@@ -46,8 +46,9 @@ static json_t *charge_json(web_req_t *r, const circ_charge_t *c)
 		json_object_set_new(o, "item_id", json_integer(c->item_id));
 	json_object_set_new(o, "settled", c->settled ? json_string(c->settled) : json_null());
 	if (c->settled)
-		json_object_set_new(o, "settled_label",
-		                    json_string(web_t(r, arena_printf(r->arena, "circ.settled.%s", c->settled))));
+		json_object_set_new(
+		    o, "settled_label",
+		    json_string(web_t(r, arena_printf(r->arena, "circ.settled.%s", c->settled))));
 	return o;
 }
 
@@ -71,17 +72,20 @@ static json_t *charges_page(web_req_t *r, err_t *err)
 	for (size_t i = 0; i < l.n; i++)
 		json_array_append_new(list, charge_json(r, &l.v[i]));
 	err_t e2;
-	json_t *d = json_pack("{s:{s:I, s:s, s:s}, s:o, s:I, s:I, s:s, s:b, s:b}", "school", "id",
-	                      (json_int_t)l.school.id, "code", l.school.code, "name", l.school.name, "charges", list,
-	                      "count", (json_int_t)l.n, "open_total", (json_int_t)l.open_total, "patron",
-	                      f.patron_code ? f.patron_code : "", "open_only", f.open_only, "can_write",
-	                      circ_check_writer(r->actor, &e2) == 0 && l.school.id == r->actor->unit_id);
+	json_t *d =
+	    json_pack("{s:{s:I, s:s, s:s}, s:o, s:I, s:I, s:s, s:b, s:b}", "school", "id",
+	              (json_int_t)l.school.id, "code", l.school.code, "name", l.school.name, "charges", list,
+	              "count", (json_int_t)l.n, "open_total", (json_int_t)l.open_total, "patron",
+	              f.patron_code ? f.patron_code : "", "open_only", f.open_only, "can_write",
+	              circ_check_writer(r->actor, &e2) == 0 && l.school.id == r->actor->unit_id);
 	json_object_set_new(d, "open_total_vn", json_string(money_vn(r, l.open_total)));
 	if (l.patron_id)
-		json_object_set_new(d, "reader", json_pack("{s:I, s:s}", "id", (json_int_t)l.patron_id, "name",
-		                                           l.patron_name));
+		json_object_set_new(
+		    d, "reader",
+		    json_pack("{s:I, s:s}", "id", (json_int_t)l.patron_id, "name", l.patron_name));
 	const char *ok = web_query(r, "ok");
-	if (ok && (!strcmp(ok, "lost") || !strcmp(ok, "damaged") || !strcmp(ok, "found") || !strcmp(ok, "settled")))
+	if (ok &&
+	    (!strcmp(ok, "lost") || !strcmp(ok, "damaged") || !strcmp(ok, "found") || !strcmp(ok, "settled")))
 		json_object_set_new(d, "ok", json_string(web_t(r, arena_printf(r->arena, "circ.ok.%s", ok))));
 	return d;
 }
@@ -128,8 +132,8 @@ static void fail_form(web_req_t *r, const err_t *err, const char *form)
 static void loss_done(web_req_t *r, const circ_loss_result_t *res, const char *what)
 {
 	if (r->want_json) {
-		json_t *o = json_pack("{s:b, s:I, s:s}", "ok", 1, "item_id", (json_int_t)res->item_id, "status",
-		                      res->status);
+		json_t *o = json_pack("{s:b, s:I, s:s}", "ok", 1, "item_id", (json_int_t)res->item_id,
+		                      "status", res->status);
 		if (res->loan_id)
 			json_object_set_new(o, "loan_id", json_integer(res->loan_id));
 		if (res->charge_id) {
@@ -164,7 +168,8 @@ static int64_t amount_of(web_req_t *r, int *bad)
 			group++;
 			continue;
 		}
-		if ((*p != '.' && *p != ',' && *p != ' ') || (sep && *p != sep) || group == 0 || (sep && group != 3))
+		if ((*p != '.' && *p != ',' && *p != ' ') || (sep && *p != sep) || group == 0 ||
+		    (sep && group != 3))
 			break;
 		if (!sep && group > 3)
 			break;
@@ -192,7 +197,8 @@ void page_item_lost(web_req_t *r)
 	circ_loss_result_t res;
 	err_t err;
 	int rc = bad ? err_set(&err, ERR_INVALID, "err.circ.amount", "%d", CIRC_MAX_AMOUNT)
-	             : circ_item_lost(r->db, r->actor, web_form(r, "barcode"), amount, web_form(r, "note"), &res, &err);
+	             : circ_item_lost(r->db, r->actor, web_form(r, "barcode"), amount, web_form(r, "note"),
+	                              &res, &err);
 	if (rc < 0)
 		return fail_form(r, &err, "lost");
 	loss_done(r, &res, "lost");
@@ -210,8 +216,8 @@ void page_item_damaged(web_req_t *r)
 	circ_loss_result_t res;
 	err_t err;
 	int rc = bad ? err_set(&err, ERR_INVALID, "err.circ.amount", "%d", CIRC_MAX_AMOUNT)
-	             : circ_item_damaged(r->db, r->actor, web_form(r, "barcode"), amount, web_form(r, "note"), &res,
-	                                 &err);
+	             : circ_item_damaged(r->db, r->actor, web_form(r, "barcode"), amount, web_form(r, "note"),
+	                                 &res, &err);
 	if (rc < 0)
 		return fail_form(r, &err, "damaged");
 	loss_done(r, &res, "damaged");
@@ -245,6 +251,7 @@ void page_charge_settle(web_req_t *r)
 		return fail_form(r, &err, "settle");
 	}
 	if (r->want_json)
-		return web_json(r, 200, json_pack("{s:b, s:I, s:s}", "ok", 1, "id", (json_int_t)r->id, "settled", how));
+		return web_json(
+		    r, 200, json_pack("{s:b, s:I, s:s}", "ok", 1, "id", (json_int_t)r->id, "settled", how));
 	web_redirect(r, "/circ/charges?ok=settled");
 }

@@ -41,20 +41,22 @@ static json_t *day_page(web_req_t *r, err_t *err)
 		char at[24];
 		clock_format_vn(u->at, 1, at, sizeof at);
 		json_array_append_new(
-		    uses, json_pack("{s:I, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)u->id, "at",
-		                    at + 11, "count", (json_int_t)u->count, "patron_kind", u->patron_kind, "kind_label",
-		                    web_t(r, *u->patron_kind ? arena_printf(r->arena, "circ.kind.%s", u->patron_kind)
-		                                             : "circ.kind.unknown"),
-		                    "class_name", u->class_name, "doc_type", u->doc_type, "patron_name", u->patron_name,
-		                    "title", u->title, "barcode", u->barcode));
+		    uses, json_pack("{s:I, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
+		                    (json_int_t)u->id, "at", at + 11, "count", (json_int_t)u->count,
+		                    "patron_kind", u->patron_kind, "kind_label",
+		                    web_t(r, *u->patron_kind
+		                                 ? arena_printf(r->arena, "circ.kind.%s", u->patron_kind)
+		                                 : "circ.kind.unknown"),
+		                    "class_name", u->class_name, "doc_type", u->doc_type, "patron_name",
+		                    u->patron_name, "title", u->title, "barcode", u->barcode));
 	}
 	char vn[16];
 	clock_day_vn(d.day, vn, sizeof vn);
 	err_t e2;
 	json_t *o = json_pack("{s:{s:I, s:s, s:s}, s:s, s:s, s:s, s:o, s:I, s:o, s:o, s:b}", "school", "id",
-	                      (json_int_t)d.school.id, "code", d.school.code, "name", d.school.name, "day", d.day,
-	                      "day_vn", vn, "month", arena_strndup(r->arena, d.day, 7), "uses", uses, "total",
-	                      (json_int_t)d.total, "by_kind", kinds_json(r, d.by_kind), "types",
+	                      (json_int_t)d.school.id, "code", d.school.code, "name", d.school.name, "day",
+	                      d.day, "day_vn", vn, "month", arena_strndup(r->arena, d.day, 7), "uses", uses,
+	                      "total", (json_int_t)d.total, "by_kind", kinds_json(r, d.by_kind), "types",
 	                      web_doc_types_json(r, NULL), "can_write",
 	                      circ_check_writer(r->actor, &e2) == 0 && d.school.id == r->actor->unit_id);
 	if (unit)
@@ -64,8 +66,9 @@ static json_t *day_page(web_req_t *r, err_t *err)
 	json_t *k3 = json_array();
 	for (int k = 0; k < 3; k++) {
 		const char *code = k == 0 ? "student" : k == 1 ? "teacher" : "staff";
-		json_array_append_new(k3, json_pack("{s:s, s:s, s:b}", "code", code, "name", web_t(r, circ_kind_keys[k]),
-		                                    "selected", kind && !strcmp(kind, code)));
+		json_array_append_new(k3, json_pack("{s:s, s:s, s:b}", "code", code, "name",
+		                                    web_t(r, circ_kind_keys[k]), "selected",
+		                                    kind && !strcmp(kind, code)));
 	}
 	json_object_set_new(o, "kinds3", k3);
 	return o;
@@ -96,8 +99,10 @@ void page_inlibrary(web_req_t *r)
 void page_inlibrary_add(web_req_t *r)
 {
 	int bad = 0;
-	circ_use_in_t in = { .patron_code = web_form(r, "patron"), .barcode = web_form(r, "item"),
-		             .patron_kind = web_form(r, "kind"), .doc_type = web_form(r, "doc_type") };
+	circ_use_in_t in = { .patron_code = web_form(r, "patron"),
+		             .barcode = web_form(r, "item"),
+		             .patron_kind = web_form(r, "kind"),
+		             .doc_type = web_form(r, "doc_type") };
 	in.count = web_parse_int(web_form(r, "count"), 0, INT_MIN, INT_MAX, &bad);
 	int64_t id = 0;
 	err_t err;
@@ -156,22 +161,24 @@ void page_inlibrary_month(web_req_t *r)
 		clock_day_format(first + d, day, sizeof day);
 		clock_day_vn(day, vn, sizeof vn);
 		int64_t t = m.days[d][0] + m.days[d][1] + m.days[d][2] + m.days[d][3];
-		json_array_append_new(days, json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "day", day, "day_vn", vn,
-		                                      "student", (json_int_t)m.days[d][0], "teacher",
-		                                      (json_int_t)m.days[d][1], "staff", (json_int_t)m.days[d][2],
-		                                      "unknown", (json_int_t)m.days[d][3], "total", (json_int_t)t));
+		json_array_append_new(days,
+		                      json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "day", day, "day_vn",
+		                                vn, "student", (json_int_t)m.days[d][0], "teacher",
+		                                (json_int_t)m.days[d][1], "staff", (json_int_t)m.days[d][2],
+		                                "unknown", (json_int_t)m.days[d][3], "total", (json_int_t)t));
 	}
 	json_t *types = json_array();
 	for (size_t i = 0; i < m.ntypes; i++)
-		json_array_append_new(types, json_pack("{s:s, s:I}", "code",
-		                                       *m.types[i] ? m.types[i] : web_t(r, "circ.kind.unknown"),
-		                                       "count", (json_int_t)m.type_count[i]));
+		json_array_append_new(types,
+		                      json_pack("{s:s, s:I}", "code",
+		                                *m.types[i] ? m.types[i] : web_t(r, "circ.kind.unknown"),
+		                                "count", (json_int_t)m.type_count[i]));
 	const char *unit = web_query(r, "unit");
 	json_t *d = json_pack("{s:{s:I, s:s, s:s}, s:s, s:s, s:o, s:o, s:o, s:I, s:s}", "school", "id",
-	                      (json_int_t)m.school.id, "code", m.school.code, "name", m.school.name, "month", m.month,
-	                      "month_vn", arena_printf(r->arena, "%s/%.4s", m.month + 5, m.month), "days", days,
-	                      "kinds", kinds_json(r, m.kind_total), "types", types, "total", (json_int_t)m.total,
-	                      "xlsx",
+	                      (json_int_t)m.school.id, "code", m.school.code, "name", m.school.name, "month",
+	                      m.month, "month_vn", arena_printf(r->arena, "%s/%.4s", m.month + 5, m.month),
+	                      "days", days, "kinds", kinds_json(r, m.kind_total), "types", types, "total",
+	                      (json_int_t)m.total, "xlsx",
 	                      arena_printf(r->arena, "/circ/inlibrary/month.xlsx?month=%s%s%s", m.month,
 	                                   unit && *unit ? "&unit=" : "", unit && *unit ? unit : ""));
 	web_render(r, 200, "inlibrary_month", d);
@@ -196,5 +203,6 @@ void page_inlibrary_month_xlsx(web_req_t *r)
 	r->status = 200;
 	r->content_type = XLSXW_MIME;
 	web_add_header(r, "Content-Disposition",
-	               arena_printf(r->arena, "attachment; filename=\"doc-tai-cho-%s-%s.xlsx\"", m.school.code, m.month));
+	               arena_printf(r->arena, "attachment; filename=\"doc-tai-cho-%s-%s.xlsx\"",
+	                            m.school.code, m.month));
 }

@@ -24,10 +24,11 @@ void web_circ_fail(web_req_t *r, const err_t *err, const char *path)
 	json_t *schools = json_array();
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(v[i].kind, "school") == 0)
-			json_array_append_new(schools,
-			                      json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)v[i].id, "code", v[i].code,
-			                                "name", v[i].name, "href",
-			                                arena_printf(r->arena, "%s?unit=%lld", path, (long long)v[i].id)));
+			json_array_append_new(
+			    schools,
+			    json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)v[i].id, "code", v[i].code,
+			              "name", v[i].name, "href",
+			              arena_printf(r->arena, "%s?unit=%lld", path, (long long)v[i].id)));
 	web_render(r, 200, "circ_schools", json_pack("{s:b, s:o}", "choose_school", 1, "schools", schools));
 }
 
@@ -77,8 +78,8 @@ static const char *day_vn(web_req_t *r, const char *iso)
 
 static json_t *row_json(web_req_t *r, const circ_overdue_row_t *x)
 {
-	return json_pack("{s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "loan_id",
-	                 (json_int_t)x->loan_id, "patron_id", (json_int_t)x->patron_id, "item_id",
+	return json_pack("{s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}",
+	                 "loan_id", (json_int_t)x->loan_id, "patron_id", (json_int_t)x->patron_id, "item_id",
 	                 (json_int_t)x->item_id, "patron_code", x->patron_code, "patron_name", x->patron_name,
 	                 "patron_kind", x->patron_kind, "kind_label",
 	                 web_t(r, arena_printf(r->arena, "circ.kind.%s", x->patron_kind)), "class_name",
@@ -114,8 +115,8 @@ void page_overdue(web_req_t *r)
 		for (size_t i = 0; i < gr->n; i++)
 			json_array_append_new(rows, row_json(r, &gr->rows[i]));
 		json_t *go = json_pack("{s:s, s:s, s:I, s:I, s:o}", "class_name", gr->class_name, "teacher",
-		                       gr->teacher, "readers", (json_int_t)gr->readers, "loans", (json_int_t)gr->n,
-		                       "rows", rows);
+		                       gr->teacher, "readers", (json_int_t)gr->readers, "loans",
+		                       (json_int_t)gr->n, "rows", rows);
 		if (*gr->class_name) { /* this class's notices: the filters, with class= its own */
 			buf_t b = BUF_INIT;
 			buf_puts(&b, "/circ/overdue/notices.pdf?class=");
@@ -135,21 +136,24 @@ void page_overdue(web_req_t *r)
 	}
 	json_t *classes = json_array();
 	for (size_t i = 0; i < l.nclasses; i++)
-		json_array_append_new(classes, json_pack("{s:s, s:b}", "name", l.classes[i], "selected",
-		                                         f.class_name && !strcmp(f.class_name, l.classes[i])));
+		json_array_append_new(classes,
+		                      json_pack("{s:s, s:b}", "name", l.classes[i], "selected",
+		                                f.class_name && !strcmp(f.class_name, l.classes[i])));
 	json_t *kinds = json_array();
 	for (size_t i = 0; KINDS[i]; i++)
-		json_array_append_new(kinds, json_pack("{s:s, s:s, s:b}", "code", KINDS[i], "name",
-		                                       web_t(r, arena_printf(r->arena, "circ.kind.%s", KINDS[i])),
-		                                       "selected", f.patron_kind && !strcmp(f.patron_kind, KINDS[i])));
+		json_array_append_new(
+		    kinds, json_pack("{s:s, s:s, s:b}", "code", KINDS[i], "name",
+		                     web_t(r, arena_printf(r->arena, "circ.kind.%s", KINDS[i])), "selected",
+		                     f.patron_kind && !strcmp(f.patron_kind, KINDS[i])));
 	const char *qs = query_string(r);
-	json_t *d = json_pack("{s:{s:I, s:s, s:s}, s:s, s:s, s:I, s:I, s:o, s:o, s:o, s:s, s:s, s:s, s:I}", "school",
-	                      "id", (json_int_t)l.school.id, "code", l.school.code, "name", l.school.name, "today",
-	                      l.today, "today_vn", day_vn(r, l.today), "total", (json_int_t)l.total, "readers",
-	                      (json_int_t)l.readers, "groups", groups, "classes", classes, "kinds", kinds, "xlsx",
-	                      arena_printf(r->arena, "/circ/overdue.xlsx%s", qs), "notices",
-	                      arena_printf(r->arena, "/circ/overdue/notices.pdf%s", qs), "class",
-	                      f.class_name ? f.class_name : "", "min_days", (json_int_t)f.min_days);
+	json_t *d =
+	    json_pack("{s:{s:I, s:s, s:s}, s:s, s:s, s:I, s:I, s:o, s:o, s:o, s:s, s:s, s:s, s:I}", "school",
+	              "id", (json_int_t)l.school.id, "code", l.school.code, "name", l.school.name, "today",
+	              l.today, "today_vn", day_vn(r, l.today), "total", (json_int_t)l.total, "readers",
+	              (json_int_t)l.readers, "groups", groups, "classes", classes, "kinds", kinds, "xlsx",
+	              arena_printf(r->arena, "/circ/overdue.xlsx%s", qs), "notices",
+	              arena_printf(r->arena, "/circ/overdue/notices.pdf%s", qs), "class",
+	              f.class_name ? f.class_name : "", "min_days", (json_int_t)f.min_days);
 	if (f.unit_id)
 		json_object_set_new(d, "unit", json_integer(f.unit_id));
 	web_render(r, 200, "overdue", d);
@@ -183,8 +187,9 @@ void page_overdue_xlsx(web_req_t *r)
 		buf_release(&x);
 		return web_fail(r, &err);
 	}
-	send_file(r, &x, XLSXW_MIME,
-	          arena_printf(r->arena, "attachment; filename=\"qua-han-%s-%s.xlsx\"", l.school.code, l.today));
+	send_file(
+	    r, &x, XLSXW_MIME,
+	    arena_printf(r->arena, "attachment; filename=\"qua-han-%s-%s.xlsx\"", l.school.code, l.today));
 }
 
 /*
@@ -205,6 +210,7 @@ void page_overdue_notices(web_req_t *r)
 		buf_release(&pdf);
 		return web_fail(r, &err);
 	}
-	send_file(r, &pdf, "application/pdf",
-	          arena_printf(r->arena, "inline; filename=\"phieu-nhac-%s-%s.pdf\"", l.school.code, l.today));
+	send_file(
+	    r, &pdf, "application/pdf",
+	    arena_printf(r->arena, "inline; filename=\"phieu-nhac-%s-%s.pdf\"", l.school.code, l.today));
 }

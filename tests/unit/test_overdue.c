@@ -35,7 +35,9 @@ static void test_xlsxw_round_trip(void)
 	CHECK_INT(xlsxw_sheet(w, "Quá hạn: 6A1/6A2 [tháng 11] và một tên rất dài nữa", "Danh sách quá hạn",
 	                      "Trường Tiểu học Lê Ngọc Hân · 29/11/2026", &err),
 	          0);
-	static const xlsxw_col_t cols[] = { { "Bạn đọc", 28 }, { "Số tiền", 12 }, { "Hạn trả", 12 }, { "Ngày", 8 } };
+	static const xlsxw_col_t cols[] = {
+		{ "Bạn đọc", 28 }, { "Số tiền", 12 }, { "Hạn trả", 12 }, { "Ngày", 8 }
+	};
 	xlsxw_header(w, cols, 4);
 	xlsxw_row_bold(w);
 	xlsxw_text(w, "Lớp 6A1");
@@ -67,7 +69,7 @@ static void test_xlsxw_round_trip(void)
 		CHECK_STR(s.rows[2].cell[3], "Ngày");
 		CHECK_STR(s.rows[3].cell[0], "Lớp 6A1");
 		CHECK_STR(s.rows[4].cell[0], "Nguyễn Thị Ánh");
-		CHECK_STR(s.rows[4].cell[1], "125000"); /* money is a number, shown with its format */
+		CHECK_STR(s.rows[4].cell[1], "125000");     /* money is a number, shown with its format */
 		CHECK_STR(s.rows[4].cell[2], "2026-11-02"); /* a real date: the reader sees its format */
 		CHECK_STR(s.rows[4].cell[3], "27");
 		CHECK_INT(s.rows[5].line, 6);
@@ -103,17 +105,30 @@ static void test_setup(void)
 	CHECK_INT(units_create(db, NULL, &u0, &sgd, &err), 0);
 	unit_new_t u1 = { .parent_id = sgd, .code = "PGD01", .name = "Phòng 1", .kind = "office" };
 	CHECK_INT(units_create(db, NULL, &u1, &pgd, &err), 0);
-	unit_new_t u2 = { .parent_id = pgd, .code = "TH001", .name = "Trường Một", .kind = "school", .school_level = "th" };
+	unit_new_t u2 = { .parent_id = pgd,
+		          .code = "TH001",
+		          .name = "Trường Một",
+		          .kind = "school",
+		          .school_level = "th" };
 	CHECK_INT(units_create(db, NULL, &u2, &th1, &err), 0);
-	unit_new_t u3 = { .parent_id = sgd, .code = "TH002", .name = "Trường Hai", .kind = "school", .school_level = "th" };
+	unit_new_t u3 = { .parent_id = sgd,
+		          .code = "TH002",
+		          .name = "Trường Hai",
+		          .kind = "school",
+		          .school_level = "th" };
 	CHECK_INT(units_create(db, NULL, &u3, &th2, &err), 0);
-	struct { const char *user, *role; int64_t unit; } acc[] = {
+	struct {
+		const char *user, *role;
+		int64_t unit;
+	} acc[] = {
 		{ "thuthu.th001", "librarian", th1 }, { "thuthu.th002", "librarian", th2 },
 		{ "phong1.cv", "inspector", pgd },    { "bgh.th001", "leader", th1 },
 		{ "bandoc.th001", "reader", th1 },
 	};
 	for (size_t i = 0; i < sizeof acc / sizeof acc[0]; i++) {
-		account_new_t in = { .unit_id = acc[i].unit, .username = acc[i].user, .role = acc[i].role, .password = PW };
+		account_new_t in = {
+			.unit_id = acc[i].unit, .username = acc[i].user, .role = acc[i].role, .password = PW
+		};
 		CHECK_INT(accounts_create(db, NULL, &in, NULL, NULL, &err), 0);
 	}
 	lib1 = login("thuthu.th001");
@@ -121,18 +136,21 @@ static void test_setup(void)
 	office = login("phong1.cv");
 	leader1 = login("bgh.th001");
 	reader1 = login("bandoc.th001");
-	CHECK(lib1.account_id && lib2.account_id && office.account_id && leader1.account_id && reader1.account_id);
+	CHECK(lib1.account_id && lib2.account_id && office.account_id && leader1.account_id &&
+	      reader1.account_id);
 }
 
 static int64_t patron(int64_t unit, const char *code, const char *name, const char *kind, const char *cls)
 {
 	err_t err;
 	int64_t id = 0;
-	CHECK_INT(db_insert_id(db, &id, &err,
-	                       "INSERT INTO patrons (unit_id, code, full_name, name_fold, kind, class_name, created_at, "
-	                       "updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, 0) RETURNING id",
-	                       "isssss", unit, code, name, name, kind, cls),
-	          0);
+	CHECK_INT(
+	    db_insert_id(
+	        db, &id, &err,
+	        "INSERT INTO patrons (unit_id, code, full_name, name_fold, kind, class_name, created_at, "
+	        "updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, 0) RETURNING id",
+	        "isssss", unit, code, name, name, kind, cls),
+	    0);
 	return id;
 }
 
@@ -142,18 +160,21 @@ static int64_t copy(int64_t unit, const char *title, const char *type, const cha
 {
 	err_t err;
 	int64_t b = 0, id = 0;
-	CHECK_INT(db_insert_id(db, &b, &err,
-	                       "INSERT INTO biblios (unit_id, doc_type, title, price, created_at, updated_at) "
-	                       "VALUES (?, ?, ?, ?, 0, 0) RETURNING id",
-	                       "issi", unit, type, title, bprice),
-	          0);
+	CHECK_INT(
+	    db_insert_id(db, &b, &err,
+	                 "INSERT INTO biblios (unit_id, doc_type, title, price, created_at, updated_at) "
+	                 "VALUES (?, ?, ?, ?, 0, 0) RETURNING id",
+	                 "issi", unit, type, title, bprice),
+	    0);
 	static int64_t no = 0;
 	no++;
-	CHECK_INT(db_insert_id(db, &id, &err,
-	                       "INSERT INTO items (unit_id, biblio_id, register, accession_no, accession, barcode, price, "
-	                       "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0) RETURNING id",
-	                       "iisissi", unit, b, type, no, barcode, barcode, price),
-	          0);
+	CHECK_INT(
+	    db_insert_id(
+	        db, &id, &err,
+	        "INSERT INTO items (unit_id, biblio_id, register, accession_no, accession, barcode, price, "
+	        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0) RETURNING id",
+	        "iisissi", unit, b, type, no, barcode, barcode, price),
+	    0);
 	if (bib)
 		*bib = b;
 	return id;
@@ -168,12 +189,13 @@ static int64_t lend(int64_t unit, int64_t item, int64_t pat, int days_ago, int d
 	clock_day_format(TODAY - days_ago, out, sizeof out);
 	clock_day_format(TODAY + due_in, due, sizeof due);
 	int64_t id = 0;
-	CHECK_INT(db_insert_id(db, &id, &err,
-	                       "INSERT INTO loans (unit_id, item_id, biblio_id, patron_id, patron_kind, class_name, "
-	                       "doc_type, out_at, out_day, due) SELECT i.unit_id, i.id, i.biblio_id, p.id, p.kind, "
-	                       "p.class_name, b.doc_type, 0, ?, ? FROM items i JOIN biblios b ON b.id = i.biblio_id, "
-	                       "patrons p WHERE i.id = ? AND p.id = ? RETURNING id",
-	                       "ssii", out, due, item, pat),
+	CHECK_INT(db_insert_id(
+	              db, &id, &err,
+	              "INSERT INTO loans (unit_id, item_id, biblio_id, patron_id, patron_kind, class_name, "
+	              "doc_type, out_at, out_day, due) SELECT i.unit_id, i.id, i.biblio_id, p.id, p.kind, "
+	              "p.class_name, b.doc_type, 0, ?, ? FROM items i JOIN biblios b ON b.id = i.biblio_id, "
+	              "patrons p WHERE i.id = ? AND p.id = ? RETURNING id",
+	              "ssii", out, due, item, pat),
 	          0);
 	CHECK_INT(db_exec(db, &err, "UPDATE items SET status = 'on_loan' WHERE id = ?", "i", item), 1);
 	(void)unit;
@@ -321,7 +343,8 @@ static void test_overdue_outputs(void)
 	CHECK(x.len > 1000 && memcmp(x.data, "%PDF", 4) == 0);
 	/* Four readers, three slips a page: two pages. */
 	size_t pages = 0;
-	for (const char *p = x.data; (p = memmem(p, x.len - (size_t)(p - x.data), "/Type /Page", 11)); p += 11)
+	for (const char *p = x.data; (p = memmem(p, x.len - (size_t)(p - x.data), "/Type /Page", 11));
+	     p += 11)
 		if (p[11] != 's')
 			pages++;
 	CHECK_INT(pages, 2);
@@ -362,9 +385,10 @@ static void test_losses(void)
 	CHECK(r.loan_id > 0 && r.charge_id > 0 && r.patron_id == P_an);
 	CHECK_INT(r.amount, 30000);
 	CHECK_STR(item_status(I_1), "lost");
-	CHECK_INT(count("SELECT COUNT(*) FROM loans WHERE id = ? AND outcome = 'lost' AND returned_at IS NOT NULL",
-	                r.loan_id),
-	          1);
+	CHECK_INT(
+	    count("SELECT COUNT(*) FROM loans WHERE id = ? AND outcome = 'lost' AND returned_at IS NOT NULL",
+	          r.loan_id),
+	    1);
 	CHECK_INT(count("SELECT amount FROM charges WHERE id = ? AND kind = 'lost'", r.charge_id), 30000);
 	/* The record's price when the copy has none; an amount entered wins. */
 	CHECK_INT(circ_item_lost(db, &lib1, "SGK001", CIRC_AMOUNT_DEFAULT, NULL, &r, &err), 0);
@@ -380,7 +404,8 @@ static void test_losses(void)
 	CHECK_INT(circ_item_lost(db, &lib1, "STK001", -5, NULL, &r, &err), ERR_INVALID);
 	CHECK_INT(circ_item_lost(db, &lib1, "STK001", CIRC_MAX_AMOUNT + 1, NULL, &r, &err), ERR_INVALID);
 	CHECK_INT(circ_item_lost(db, &lib1, "", 1000, NULL, &r, &err), ERR_INVALID);
-	CHECK_INT(circ_item_lost(db, &lib2, "STK001", 1000, NULL, &r, &err), ERR_NOTFOUND); /* another school */
+	CHECK_INT(circ_item_lost(db, &lib2, "STK001", 1000, NULL, &r, &err),
+	          ERR_NOTFOUND); /* another school */
 	CHECK_INT(circ_item_lost(db, &leader1, "STK001", 1000, NULL, &r, &err), ERR_FORBIDDEN);
 	CHECK_INT(circ_item_lost(db, &office, "STK001", 1000, NULL, &r, &err), ERR_FORBIDDEN);
 	CHECK_STR(item_status(I_3), "on_loan");
@@ -429,10 +454,12 @@ static void test_charges(void)
 	CHECK_INT(circ_charge_settle(db, &lib1, 999999, "paid", NULL, &err), ERR_NOTFOUND);
 	CHECK_INT(circ_charge_settle(db, &lib1, first, "paid", "Đã nộp tiền", &err), 0);
 	CHECK_INT(circ_charge_settle(db, &lib1, first, "waived", NULL, &err), ERR_CONFLICT);
-	CHECK_INT(count("SELECT COUNT(*) FROM charges WHERE id = ? AND settled = 'paid' AND note = 'Em báo mất · Đã nộp tiền'",
+	CHECK_INT(count("SELECT COUNT(*) FROM charges WHERE id = ? AND settled = 'paid' AND note = 'Em báo "
+	                "mất · Đã nộp tiền'",
 	                first),
 	          1);
-	CHECK_INT(count("SELECT COUNT(*) FROM audit WHERE action = 'circ.settle' AND entity_id = ?", first), 1);
+	CHECK_INT(count("SELECT COUNT(*) FROM audit WHERE action = 'circ.settle' AND entity_id = ?", first),
+	          1);
 	/* Unsettled first. */
 	f = (circ_charge_filter_t){ .patron_code = "HS001" };
 	CHECK_INT(circ_charges_list(db, &lib1, &f, A, &l, &err), 0);
@@ -442,7 +469,9 @@ static void test_charges(void)
 	CHECK_INT(circ_charges_list(db, &lib1, &f, A, &l, &err), 0);
 	CHECK_INT(l.n, 1);
 	/* Fines (made by the return when a deployment turns them on) list like the others. */
-	CHECK(db_exec(db, &err, "INSERT INTO charges (unit_id, patron_id, kind, amount, created_at) VALUES (?, ?, 'fine', 2000, 1)",
+	CHECK(db_exec(db, &err,
+	              "INSERT INTO charges (unit_id, patron_id, kind, amount, created_at) VALUES (?, ?, "
+	              "'fine', 2000, 1)",
 	              "ii", th1, P_dung) == 1);
 	f = (circ_charge_filter_t){ .patron_code = "HS004" };
 	CHECK_INT(circ_charges_list(db, &lib1, &f, A, &l, &err), 0);
@@ -467,7 +496,8 @@ static void test_inlibrary(void)
 	circ_use_in_t in = { .patron_code = "HS001" };
 	CHECK_INT(circ_use_record(db, &lib1, &in, &id, &err), 0);
 	CHECK(id > 0);
-	in = (circ_use_in_t){ .barcode = "TN002", .patron_code = "GV001", .patron_kind = "staff", .count = 1 };
+	in =
+	    (circ_use_in_t){ .barcode = "TN002", .patron_code = "GV001", .patron_kind = "staff", .count = 1 };
 	CHECK_INT(circ_use_record(db, &lib1, &in, &id, &err), 0);
 	in = (circ_use_in_t){ .barcode = "SGK002" };
 	CHECK_INT(circ_use_record(db, &lib1, &in, &id, &err), 0);
@@ -477,16 +507,17 @@ static void test_inlibrary(void)
 	CHECK_INT(circ_use_record(db, &lib1, &in, &id, &err), 0);
 	/* Refusals. */
 	circ_use_in_t bad[] = {
-		{ .patron_code = "KHONGCO" },                          /* unknown card */
-		{ .barcode = "KHONGCO" },                              /* unknown copy */
-		{ .patron_code = "HS001", .count = 3 },                /* a scan counts one */
-		{ .patron_kind = "student", .count = 0 },              /* no count */
+		{ .patron_code = "KHONGCO" },             /* unknown card */
+		{ .barcode = "KHONGCO" },                 /* unknown copy */
+		{ .patron_code = "HS001", .count = 3 },   /* a scan counts one */
+		{ .patron_kind = "student", .count = 0 }, /* no count */
 		{ .patron_kind = "student", .count = CIRC_USE_MAX_COUNT + 1 },
 		{ .patron_kind = "alien", .count = 1 },
 		{ .count = 1 },
 		{ .patron_kind = "student", .doc_type = "XYZ", .count = 1 },
 	};
-	int want[] = { ERR_NOTFOUND, ERR_NOTFOUND, ERR_INVALID, ERR_INVALID, ERR_INVALID, ERR_INVALID, ERR_INVALID, ERR_INVALID };
+	int want[] = { ERR_NOTFOUND, ERR_NOTFOUND, ERR_INVALID, ERR_INVALID,
+		       ERR_INVALID,  ERR_INVALID,  ERR_INVALID, ERR_INVALID };
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		CHECK_INT(circ_use_record(db, &lib1, &bad[i], &id, &err), want[i]);
 	in = (circ_use_in_t){ .patron_code = "HS001" };
@@ -558,7 +589,8 @@ static void *race(void *p)
 	if (w->rc == 0)
 		do
 			w->rc = w->what == 0 ? circ_charge_settle(c, &lib1, w->id, "paid", NULL, &err)
-			                     : circ_item_lost(c, &lib1, w->barcode, CIRC_AMOUNT_DEFAULT, NULL, &res, &err);
+			                     : circ_item_lost(c, &lib1, w->barcode, CIRC_AMOUNT_DEFAULT, NULL,
+			                                      &res, &err);
 		while (w->rc == ERR_BUSY && ++tries < 50);
 	db_close(c);
 	return NULL;
