@@ -3,6 +3,8 @@
 # Libraries come from pkg-config; scripts/install-deps.sh installs them on Debian 12.
 
 PKGS     := libmicrohttpd sqlite3 libpq libsodium libutf8proc jansson yaz pangocairo libzip
+# libxlsxwriter: the product writes .xlsx downloads (src/base/xlsxw.c).
+PKGS     += xlsxwriter
 BUILD    ?= build
 CC       ?= cc
 OPT      ?= -O2 -g

@@ -54,6 +54,19 @@ static const route_t routes[] = {
 	{ "POST", "/catalog/import", page_import_preview, R_AUTH | R_UPLOAD },
 	{ "POST", "/catalog/import/commit", page_import_commit, R_AUTH },
 	{ "GET", "/jobs/:id", page_job, R_AUTH },
+	/* Overdues, losses and charges, in-library use (pages_overdue.c, pages_charges.c, pages_inlibrary.c). */
+	{ "GET", "/circ/overdue", page_overdue, R_AUTH },
+	{ "GET", "/circ/overdue.xlsx", page_overdue_xlsx, R_AUTH },
+	{ "GET", "/circ/overdue/notices.pdf", page_overdue_notices, R_AUTH },
+	{ "GET", "/circ/charges", page_charges, R_AUTH },
+	{ "POST", "/circ/charges/:id/settle", page_charge_settle, R_AUTH },
+	{ "POST", "/circ/lost", page_item_lost, R_AUTH },
+	{ "POST", "/circ/damaged", page_item_damaged, R_AUTH },
+	{ "POST", "/circ/found", page_item_found, R_AUTH },
+	{ "GET", "/circ/inlibrary", page_inlibrary, R_AUTH },
+	{ "POST", "/circ/inlibrary", page_inlibrary_add, R_AUTH },
+	{ "GET", "/circ/inlibrary/month", page_inlibrary_month, R_AUTH },
+	{ "GET", "/circ/inlibrary/month.xlsx", page_inlibrary_month_xlsx, R_AUTH },
 };
 
 /* Does path match pattern? ":id" takes one segment of 1-18 digits; a trailing "*" takes the

@@ -155,4 +155,13 @@ web_handler_fn page_classes, page_class_callnumber;
 web_handler_fn page_biblio_edit_form, page_biblio_edit, page_item_edit_form, page_item_edit, page_marc_view,
     page_marc_form, page_marc_new_form, page_marc_save, page_marc_create;
 
+/* Overdues, losses and charges, in-library use (pages_overdue.c, pages_charges.c,
+ * pages_inlibrary.c). */
+web_handler_fn page_overdue, page_overdue_xlsx, page_overdue_notices, page_charges, page_charge_settle,
+    page_item_lost, page_item_damaged, page_item_found, page_inlibrary, page_inlibrary_add, page_inlibrary_month,
+    page_inlibrary_month_xlsx;
+/* Answer a circulation list's error; an office's account that named no school (err.circ.school)
+ * gets the schools of its subtree to choose from, each linked to path?unit=ID. */
+void web_circ_fail(web_req_t *r, const err_t *err, const char *path);
+
 #endif

@@ -1,5 +1,6 @@
 """test_tenant.py: one school (or office) never reads or changes another's accounts, units, audit,
-catalogue records, copies or intake batches, nor prints their labels.
+catalogue records, copies or intake batches, nor prints their labels, nor reads or settles their
+overdues, charges and in-library use.
 
 Data-driven: ROUTES lists every route of src/web/routes.c that takes an id or acts on accounts,
 units or the audit log, with the answers allowed when the id (or filter) belongs to someone else.
@@ -89,10 +90,20 @@ ROUTES = [
     ("GET", "/labels/preview?batch={auto_acq}", None, (403, 404), None),
     ("GET", "/labels?register=SGK&from=1&to=50&unit={unit}", None, (403, 404), None),
     ("GET", "/labels/preview?register=SGK&from=1&to=50&unit={unit}&kind=spine", None, (403, 404), None),
+    # Overdues, charges, in-library use of another school (unit=), and settling its charge
+    # ({charge}: a charge of the school's reader for the record's first copy, made in setup).
+    ("GET", "/circ/overdue?unit={unit}", None, (403, 404), None),
+    ("GET", "/circ/overdue.xlsx?unit={unit}", None, (403, 404), None),
+    ("GET", "/circ/overdue/notices.pdf?unit={unit}", None, (403, 404), None),
+    ("GET", "/circ/charges?unit={unit}", None, (403, 404), None),
+    ("GET", "/circ/inlibrary?unit={unit}", None, (403, 404), None),
+    ("GET", "/circ/inlibrary/month?unit={unit}", None, (403, 404), None),
+    ("GET", "/circ/inlibrary/month.xlsx?unit={unit}", None, (403, 404), None),
+    ("POST", "/circ/charges/{charge}/settle", lambda: {"how": "paid"}, (403, 404), None),
 ]
 
 # Placeholders of each kind of target.
-BOOK_KEYS = ("{bib}", "{acq}", "{auto_acq}", "{btitle}", "{barcode}", "{item}", "{job}")
+BOOK_KEYS = ("{bib}", "{acq}", "{auto_acq}", "{btitle}", "{barcode}", "{item}", "{job}", "{charge}")
 
 # Writes without an id: whatever unit the form names, they land in the actor's own school (for
 # its librarian) or are refused (403). test_writes_without_an_id_stay_home tries them.
@@ -117,7 +128,7 @@ LIST_PAGES = ["/", "/units", "/accounts", "/audit", "/audit?action=account", "/a
 # copies (so a batch of its own), and a second batch. Title, authors and supplier are markers.
 BOOKS = [("THCS001", "Hồ sơ lưu trữ mật Văn Lang", "Đoàn Thị Kín", "Quỹ sách Văn Lang"),
          ("LC001", "Hồ sơ lưu trữ mật Ngôi Sao", "Phan Văn Giấu", "Quỹ sách Ngôi Sao")]
-CATALOG_TABLES = ["biblios", "items", "acquisitions", "accession_counters"]
+CATALOG_TABLES = ["biblios", "items", "acquisitions", "accession_counters", "charges"]
 
 
 def setup_module():
@@ -149,6 +160,29 @@ def setup_module():
                               "supplier": supplier, "barcode": b["copies"][0]["barcode"],
                               "accessions": [x["accession"] for x in b["copies"]],
                               "barcodes": [x["barcode"] for x in b["copies"]]})
+        city["books"][-1]["charge"] = make_charge(unit["id"], b["copies"][0]["id"], code)
+
+
+def make_charge(unit_id, item_id, code):
+    """A reader of the school and a charge of theirs for the copy (the lending desk is not in this
+    test's reach: written straight into the database)."""
+    stmts = ["INSERT INTO patrons (unit_id, code, full_name, created_at, updated_at) VALUES (%d, 'MAT-%s', "
+             "'Bạn đọc mật %s', 0, 0)" % (unit_id, code, code),
+             "INSERT INTO charges (unit_id, patron_id, item_id, kind, amount, created_at) SELECT %d, id, %d, 'lost', "
+             "12345, 0 FROM patrons WHERE unit_id = %d AND code = 'MAT-%s'" % (unit_id, item_id, unit_id, code)]
+    if h.BACKEND == "sqlite":
+        import sqlite3
+        con = sqlite3.connect(srv.db_url, timeout=10)
+        for st in stmts:
+            con.execute(st)
+        con.commit()
+        con.close()
+    else:
+        p = subprocess.run(["psql", "-XAtq", "-v", "ON_ERROR_STOP=1", "-d", srv.db_url, "-c", "; ".join(stmts)],
+                           capture_output=True, text=True, timeout=60)
+        assert p.returncode == 0, p.stderr
+    return srv.sql_value("SELECT c.id FROM charges c JOIN patrons p ON p.id = c.patron_id WHERE p.code = 'MAT-%s'"
+                         % code)
 
 
 def import_job(lib):
@@ -200,6 +234,7 @@ def markers(units, accounts, books=()):
             m.add(a["username"])
     for b in books:
         m.update((b["btitle"], b["authors"], b["supplier"]))
+        m.add("Bạn đọc mật " + b["code"])   # the reader of its charge (make_charge)
     return sorted(m)
 
 
@@ -230,7 +265,7 @@ def probe(c, route, unit=None, acc=None, book=None, json=True, marks=()):
     method, tmpl, fields, allowed, echo = route
     values = {"unit": unit["id"] if unit else "", "acc": acc["id"] if acc else "",
               "uname": acc["username"] if acc else ""}
-    for k in ("bib", "acq", "auto_acq", "btitle", "barcode", "item", "job"):
+    for k in ("bib", "acq", "auto_acq", "btitle", "barcode", "item", "job", "charge"):
         values[k] = book[k] if book else ""
     path = tmpl.format(**{k: urllib.parse.quote(str(v), safe="") for k, v in values.items()})
     if method == "GET":
@@ -296,10 +331,10 @@ def run_probes(username, json):
         if found:
             bad.append("GET %s as %s (%s) shows another unit's data: %s" % (page, username,
                                                                            "json" if json else "html", found))
-    # Every route was tried on every target: 7 routes take a unit, 7 an account, 22 a record (or
-    # the job of its school's librarian).
-    assert kinds == {"unit": 7, "acc": 7, "book": 22}, "routes by target: %r" % kinds
-    assert probes == 7 * len(units) + 7 * len(accounts) + 22 * len(books), "only %d probes ran" % probes
+    # Every route was tried on every target: 14 routes take a unit, 7 an account, 23 a record (or
+    # the job of its school's librarian, or its charge).
+    assert kinds == {"unit": 14, "acc": 7, "book": 23}, "routes by target: %r" % kinds
+    assert probes == 14 * len(units) + 7 * len(accounts) + 23 * len(books), "only %d probes ran" % probes
     return bad
 
 
@@ -339,7 +374,7 @@ def test_every_tenant_route_is_probed():
     covered = set()
     for method, tmpl, fields, _, _ in ROUTES:
         path = tmpl.split("?")[0]
-        for k in ("{unit}", "{acc}", "{bib}", "{acq}", "{auto_acq}", "{item}", "{job}"):
+        for k in ("{unit}", "{acc}", "{bib}", "{acq}", "{auto_acq}", "{item}", "{job}", "{charge}"):
             path = path.replace(k, ":id")
         covered.add((method, path))
     covered |= set(("GET", p.split("?")[0]) for p in LIST_PAGES)
@@ -609,3 +644,16 @@ def test_copycat_union_shows_titles_and_counts_never_copies():
         h.expect_error(clients[username].post("/copycat/import", {"unit_id": str(unit), "target": "x", "q": "a",
                                                                    "n": "1"}), 403)
     h.assert_unchanged(before, snapshot(), "copycat probes")
+
+
+def test_control_circ_charges_show_and_settle_at_home():
+    """The circulation probes would flag a leak: the office above THCS001 reads its charges (and
+    the marker reader's name), and THCS001's own librarian settles the very charge the probes
+    could not."""
+    b = h.json_find(city["books"], code="THCS001")
+    office1 = h.logged_in(srv, "phong1.chuyenvien")
+    r = h.expect_status(office1.get("/circ/charges?unit=%d" % b["unit_id"]), 200)
+    assert leaks(r.text, ["Bạn đọc mật THCS001", b["btitle"]]), "the control read none of the charge"
+    lib = clients["thuthu.thcs001"]
+    h.expect_status(lib.post("/circ/charges/%d/settle" % b["charge"], {"how": "paid"}), 200)
+    h.expect_error(lib.post("/circ/charges/%d/settle" % b["charge"], {"how": "paid"}), 409)
