@@ -35,10 +35,16 @@ int patrons_grade_of_class(const char *s)
 {
 	if (!s)
 		return 0;
-	/* Skip a leading word such as "Lớp " (anything before the first digit, at most 12 bytes). */
+	/* The number the name starts with, or the one after a leading word ("Lớp 7/3"). */
 	const char *p = s;
-	while (*p && !isdigit((unsigned char)*p) && p - s < 12)
-		p++;
+	if (!isdigit((unsigned char)*p)) {
+		const char *sp = strchr(s, ' ');
+		if (!sp || sp - s > 12)
+			return 0;
+		p = sp + 1;
+		while (*p == ' ')
+			p++;
+	}
 	if (!isdigit((unsigned char)*p))
 		return 0;
 	int g = 0;
@@ -551,7 +557,7 @@ int patrons_list(db_t *db, const actor_t *actor, const patron_query_t *q, arena_
 	int per = q->per_page > 0 && q->per_page <= 500 ? q->per_page : 50, page = q->page > 0 ? q->page : 1;
 	if (page > 100000)
 		page = 100000;
-	db_stmt_t *st = db_query(db, err, "SELECT COUNT(*) " LIST_WHERE, "ssiissssssssssss",
+	db_stmt_t *st = db_query(db, err, "SELECT COUNT(*) " LIST_WHERE, "ssiisssssssssss",
 	                         actor->unit_path, end, unit, unit, cls, cls, kind, kind, status, status, w[0], w[1],
 	                         w[2], code ? code : "\x01", code ? code : "\x01");
 	if (!st)
@@ -564,7 +570,7 @@ int patrons_list(db_t *db, const actor_t *actor, const patron_query_t *q, arena_
 	st = db_query(db, err,
 	              "SELECT " PATRON_COLS " " LIST_WHERE
 	              "ORDER BY u.code, COALESCE(p.grade, 0), p.class_name, p.name_fold, p.id LIMIT ? OFFSET ?",
-	              "ssiissssssssssssii", actor->unit_path, end, unit, unit, cls, cls,
+	              "ssiisssssssssssii", actor->unit_path, end, unit, unit, cls, cls,
 	              kind, kind, status, status, w[0], w[1], w[2], code ? code : "\x01", code ? code : "\x01",
 	              (int64_t)per, (int64_t)(page - 1) * per);
 	if (!st)

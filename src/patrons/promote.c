@@ -164,16 +164,17 @@ int patrons_promote_commit(db_t *db, const actor_t *actor, arena_t *a, int64_t *
 		rc = err_set(err, ERR_INVALID, "err.promote.nothing", NULL);
 		goto done;
 	}
-	int64_t n = 0;
+	/* One promotion a year: one not undone in the last 200 days (a second click, a second
+	 * librarian) is this year's. */
+	int64_t n = 0, now = clock_now();
 	if ((rc = db_query_int(db, &n, err,
-	                       "SELECT COUNT(*) FROM promotions WHERE unit_id = ? AND from_year = ? AND undone_at IS NULL",
-	                       "is", actor->unit_id, p.from_year)) < 0)
+	                       "SELECT COUNT(*) FROM promotions WHERE unit_id = ? AND done_at > ? AND undone_at IS NULL",
+	                       "ii", actor->unit_id, now - 200 * 86400)) < 0)
 		goto done;
 	if (n) {
 		rc = err_set(err, ERR_CONFLICT, "err.promote.done", "%s", p.from_year);
 		goto done;
 	}
-	int64_t now = clock_now();
 	if ((rc = db_insert_id(db, id, err,
 	                       "INSERT INTO promotions (unit_id, from_year, to_year, final_grade, done_at, done_by, "
 	                       "promoted, graduated) VALUES (?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?) RETURNING id",
