@@ -44,6 +44,7 @@ static const struct nav_item {
 	{ "/units", "nav.units", ALL & ~BIT(ROLE_READER) },
 	{ "/accounts", "nav.accounts", BIT(ROLE_SYSADMIN) | BIT(ROLE_UNIT_ADMIN) },
 	{ "/audit", "nav.audit", BIT(ROLE_SYSADMIN) | BIT(ROLE_UNIT_ADMIN) },
+	{ "/patrons", "nav.patrons", BIT(ROLE_LIBRARIAN) | BIT(ROLE_LEADER) },
 #undef ALL
 #undef BIT
 };

@@ -155,4 +155,14 @@ web_handler_fn page_classes, page_class_callnumber;
 web_handler_fn page_biblio_edit_form, page_biblio_edit, page_item_edit_form, page_item_edit, page_marc_view,
     page_marc_form, page_marc_new_form, page_marc_save, page_marc_create;
 
+/* Readers (pages_patrons.c, pages_patrons_import.c). web_can_patrons: the account writes its
+ * school's readers (its librarian); web_patron_json: one reader as the pages show it. */
+struct patron;
+bool web_can_patrons(const web_req_t *r);
+json_t *web_patron_json(web_req_t *r, const struct patron *p);
+web_handler_fn page_patrons, page_patron_new, page_patron_create, page_patron, page_patron_edit_form,
+    page_patron_edit, page_patron_status, page_patron_photo, page_patron_photo_upload, page_patrons_import_form,
+    page_patrons_import_upload, page_patrons_import_preview, page_patrons_import_commit, page_patrons_promote,
+    page_patrons_promote_commit, page_patrons_promote_undo;
+
 #endif
