@@ -628,6 +628,10 @@ int patrons_photo_put(db_t *db, const actor_t *actor, int64_t id, const void *by
 	char *b64 = NULL;
 	if ((rc = load(db, actor, id, true, a, &old, err)) < 0)
 		goto out;
+	if (!len) {
+		rc = err_set(err, ERR_INVALID, "err.photo.none_given", NULL);
+		goto out;
+	}
 	if (len > PATRONS_PHOTO_MAX) {
 		rc = err_set(err, ERR_TOOBIG, "err.photo.too_big", NULL);
 		goto out;

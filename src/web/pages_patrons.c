@@ -319,12 +319,7 @@ void page_patron_photo_upload(web_req_t *r)
 {
 	const web_file_t *f = web_file(r, "photo");
 	err_t err;
-	if (!f || !f->len) {
-		if (patrons_check_writer(r->actor, &err) < 0)
-			return web_fail(r, &err);
-		return web_fail_key(r, 400, "err.photo.none_given", NULL);
-	}
-	if (patrons_photo_put(r->db, r->actor, r->id, f->data, f->len, &err) < 0)
+	if (patrons_photo_put(r->db, r->actor, r->id, f ? f->data : NULL, f ? f->len : 0, &err) < 0)
 		return web_fail(r, &err);
 	if (r->want_json)
 		return web_json(r, 200, json_pack("{s:I, s:I}", "id", (json_int_t)r->id, "bytes", (json_int_t)f->len));
