@@ -607,6 +607,45 @@ int patrons_import_check(db_t *db, const actor_t *actor, const patrons_sheet_t *
 	return check_all(db, actor, s, map, a, out, err);
 }
 
+/* Card codes for the new readers without one (no card number, no student code): the next free
+ * "BD000123" of the school, its codes read once and then counted in memory. */
+static int give_codes(db_t *db, const actor_t *actor, arena_t *a, patrons_import_t *out, err_t *err)
+{
+	size_t need = 0;
+	for (size_t i = 0; i < out->nrows; i++)
+		need += out->rows[i].action == PI_CREATE && !*out->rows[i].p.code;
+	if (!need)
+		return 0;
+	int64_t n = 0;
+	int rc = db_query_int(db, &n, err, "SELECT COUNT(*) FROM patrons WHERE unit_id = ?", "i", actor->unit_id);
+	if (rc < 0)
+		return rc;
+	smap_t codes;
+	smap_init(a, &codes, (size_t)n + out->nrows);
+	db_stmt_t *st = db_query(db, err, "SELECT code FROM patrons WHERE unit_id = ?", "i", actor->unit_id);
+	if (!st)
+		return err->code;
+	while ((rc = db_step(st, err)) == DB_ROW)
+		smap_put(&codes, arena_strdup(a, db_col_text(st, 0)), 1);
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	for (size_t k = 0; k < out->nrows; k++)
+		smap_put(&codes, out->rows[k].p.code, 1);
+	int64_t next = n + 1;
+	for (size_t i = 0; i < out->nrows; i++) {
+		patrons_import_row_t *row = &out->rows[i];
+		if (row->action != PI_CREATE || *row->p.code)
+			continue;
+		const char *c;
+		while (smap_get(&codes, c = arena_printf(a, "BD%06lld", (long long)next)) >= 0)
+			next++;
+		smap_put(&codes, c, 1);
+		row->p.code = c;
+	}
+	return 0;
+}
+
 int patrons_import_commit(db_t *db, const actor_t *actor, const patrons_sheet_t *s, const int map[PF__COUNT],
                           bool skip_errors, arena_t *a, patrons_import_t *out, err_t *err)
 {
@@ -626,50 +665,24 @@ int patrons_import_commit(db_t *db, const actor_t *actor, const patrons_sheet_t 
 		goto done;
 	if (!out->created && !out->updated)
 		goto done; /* nothing to write: the mapping is remembered, no audit row */
-	int64_t now = clock_now(), next = 0;
-	smap_t codes;
-	db_stmt_t *st = NULL;
-	smap_init(a, &codes, 16);
-	for (size_t i = 0; i < out->nrows; i++) {
-		patrons_import_row_t *row = &out->rows[i];
-		if (row->action == PI_CREATE && !*row->p.code) {
-			/* The next free "BD000123": the school's codes read once, then counted in memory. */
-			if (!next) {
-				int64_t n = 0;
-				if ((rc = db_query_int(db, &n, err, "SELECT COUNT(*) FROM patrons WHERE unit_id = ?", "i",
-				                       actor->unit_id)) < 0)
-					goto done;
-				smap_init(a, &codes, (size_t)n + out->nrows);
-				st = db_query(db, err, "SELECT code FROM patrons WHERE unit_id = ?", "i", actor->unit_id);
-				while (st && (rc = db_step(st, err)) == DB_ROW)
-					smap_put(&codes, arena_strdup(a, db_col_text(st, 0)), 1);
-				db_done(st);
-				if (rc < 0)
-					goto done;
-				for (size_t k = 0; k < out->nrows; k++)
-					smap_put(&codes, out->rows[k].p.code, 1);
-				next = n + 1;
-			}
-			const char *c;
-			while (smap_get(&codes, c = arena_printf(a, "BD%06lld", (long long)next)) >= 0)
-				next++;
-			smap_put(&codes, c, 1);
-			row->p.code = c;
-		}
-		if (row->action == PI_CREATE) {
-			if ((rc = patrons_insert(db, actor->unit_id, &row->p, a, now, &row->id, err)) < 0)
-				goto failed;
-		} else if (row->action == PI_UPDATE) {
-			int64_t version = row->p.version;
-			if ((rc = patrons_write(db, &row->p, row->id, version, now > version ? now : version + 1, a,
-			                        err)) < 0)
-				goto failed;
-		}
-		continue;
-	failed:
-		snprintf(err->detail, sizeof err->detail, "%lld", (long long)row->line);
+	if ((rc = give_codes(db, actor, a, out, err)) < 0)
 		goto done;
+	int64_t now = clock_now();
+	for (size_t i = 0; i < out->nrows && rc >= 0; i++) {
+		patrons_import_row_t *row = &out->rows[i];
+		if (row->action == PI_CREATE) {
+			rc = patrons_insert(db, actor->unit_id, &row->p, a, now, &row->id, err);
+		} else if (row->action == PI_UPDATE) {
+			int64_t v = row->p.version;
+			rc = patrons_write(db, &row->p, row->id, v, now > v ? now : v + 1, a, err);
+			if (rc == 0) /* changed since it was read */
+				rc = err_set(err, ERR_CONFLICT, "err.patron.stale", NULL);
+		}
+		if (rc < 0)
+			snprintf(err->detail, sizeof err->detail, "%lld", (long long)row->line);
 	}
+	if (rc < 0)
+		goto done;
 	rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "patron.import", "unit", actor->unit_id,
 	                 arena_printf(a, "format=%s; rows=%zu; created=%lld; updated=%lld; unchanged=%lld; skipped=%lld",
 	                              s->format, s->nrows, (long long)out->created, (long long)out->updated,

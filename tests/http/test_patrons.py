@@ -354,6 +354,22 @@ def test_promotion_and_undo():
     assert p["open_loans"] == 1
 
 
+def test_forms_render_translated():
+    b = client("thuthu.thcs001", json=False)
+    pid = patrons_of("THCS001")[0]["id"]
+    for path in ("/patrons/new", "/patrons/%d/edit" % pid, "/patrons/import", "/patrons/%d" % pid):
+        r = h.expect_status(b.get(path), 200)
+        assert untranslated(r.text) == [], (path, untranslated(r.text))
+    page = b.get("/patrons/%d/edit" % pid).text
+    assert 'name="version"' in page and h.in_html(patrons_of("THCS001")[0]["full_name"], page)
+    r = h.upload(b, "Họ và tên;Lớp\nPhó Đức Chính;9A2\n".encode(), filename="x.csv", path="/patrons/import")
+    token = re.search(r'name="token" value="([0-9a-f]{64})"', r.text).group(1)
+    fields = dict(re.findall(r'<input type="hidden" name="(map_[a-z_]+)" value="(-?\d+)">', r.text))
+    assert fields["map_full_name"] == "0" and fields["map_class_name"] == "1"
+    r = b.post("/patrons/import/commit", dict(fields, token=token))
+    assert r.status == 200 and h.in_html(h.vi("pimport.written"), r.text) and untranslated(r.text) == []
+
+
 # --- who may do what --------------------------------------------------------------------------------
 
 def test_readers_leaders_and_other_schools():

@@ -401,6 +401,16 @@ static void test_csv_import(void)
 	CHECK_INT(count("SELECT COUNT(*) FROM patrons WHERE unit_id = ? AND student_code = 'C1' AND class_name = '7A2'",
 	                th1),
 	          1);
+	/* A list without any code: card numbers are given (BD...), and the same list again is matched
+	 * by name and birth date. */
+	const char *nocode = "Họ và tên,Ngày sinh,Lớp\nTô Hiến Thành,03/03/2013,7A4\nTô Ngọc Vân,04/04/2013,7A4\n";
+	CHECK_INT(read_list(nocode, strlen(nocode), &s, map, &err), 0);
+	CHECK_INT(patrons_import_commit(db, &lib1, &s, map, false, A, &r, &err), 0);
+	CHECK_INT(r.created, 2);
+	CHECK(r.rows[0].p.code && !strncmp(r.rows[0].p.code, "BD", 2) && strcmp(r.rows[0].p.code, r.rows[1].p.code));
+	CHECK_INT(patrons_import_commit(db, &lib1, &s, map, false, A, &r, &err), 0);
+	CHECK_INT(r.unchanged, 2);
+	CHECK(!r.written);
 	/* Missing name columns: the mapping is refused. */
 	const char *noname = "Mã HS,Lớp\nC1,7A1\n";
 	CHECK_INT(read_list(noname, strlen(noname), &s, map, &err), 0);
