@@ -106,14 +106,15 @@ int cmd_import_patrons(int argc, char **argv)
 		cli_error(&err);
 		goto done;
 	}
-	printf("%s: %s, header on line %lld, %zu row(s)%s\n", file, s.format, (long long)s.header_line, s.nrows,
-	       remembered ? ", the school's remembered mapping" : "");
+	printf("%s: %s, header on line %lld, %zu row(s)%s\n", file, s.format, (long long)s.header_line,
+	       s.nrows, remembered ? ", the school's remembered mapping" : "");
 	printf("created %lld, updated %lld, unchanged %lld, errors %lld\n", (long long)res.created,
 	       (long long)res.updated, (long long)res.unchanged, (long long)res.errors);
 	for (size_t i = 0; i < res.nrows; i++)
 		if (res.rows[i].action == PI_ERROR)
-			printf("  line %lld: %s%s%s%s\n", (long long)res.rows[i].line, i18n_get(lang(), res.rows[i].key),
-			       *res.rows[i].detail ? " (" : "", res.rows[i].detail, *res.rows[i].detail ? ")" : "");
+			printf("  line %lld: %s%s%s%s\n", (long long)res.rows[i].line,
+			       i18n_get(lang(), res.rows[i].key), *res.rows[i].detail ? " (" : "",
+			       res.rows[i].detail, *res.rows[i].detail ? ")" : "");
 	if (refused) {
 		printf("nothing written: %s\n", i18n_get(lang(), err.key));
 		goto done;

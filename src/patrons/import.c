@@ -29,15 +29,16 @@
 #define HEADER_SCAN 15 /* rows searched for the header */
 
 static const char *const field_names[PF__COUNT] = {
-	"full_name", "last_name", "first_name", "birth_date", "class_name", "student_code",
-	"gender",    "national_id", "code",     "kind",       "phone",      "email",
+	"full_name", "last_name",   "first_name", "birth_date", "class_name", "student_code",
+	"gender",    "national_id", "code",       "kind",       "phone",      "email",
 };
 
 /* Normalised headers of each field (see key_of). */
 static const char *const aliases[PF__COUNT][12] = {
 	[PF_FULL_NAME] = { "ho va ten", "ho ten", "ho va ten hoc sinh", "ten hoc sinh", "ho ten hoc sinh",
 	                   "ho va ten giao vien", "ho va ten ban doc", "full name", "name", NULL },
-	[PF_LAST_NAME] = { "ho dem", "ho va ten dem", "ho va dem", "ho", "ho va chu dem", "ho lot", "last name", NULL },
+	[PF_LAST_NAME] = { "ho dem", "ho va ten dem", "ho va dem", "ho", "ho va chu dem", "ho lot",
+	                   "last name", NULL },
 	[PF_FIRST_NAME] = { "ten", "first name", NULL },
 	[PF_BIRTH_DATE] = { "ngay sinh", "ngay thang nam sinh", "birth date", "date of birth", "ns", NULL },
 	[PF_CLASS] = { "lop", "ten lop", "lop hoc", "class", NULL },
@@ -269,8 +270,9 @@ int patrons_mapping_load(db_t *db, const actor_t *actor, const patrons_sheet_t *
 	int rc = patrons_check_writer(actor, err);
 	if (rc < 0)
 		return rc;
-	db_stmt_t *st = db_query(db, err, "SELECT mapping FROM import_mappings WHERE unit_id = ? AND kind = 'patrons'",
-	                         "i", actor->unit_id);
+	db_stmt_t *st =
+	    db_query(db, err, "SELECT mapping FROM import_mappings WHERE unit_id = ? AND kind = 'patrons'",
+	             "i", actor->unit_id);
 	if (!st)
 		return err->code;
 	json_t *j = NULL;
@@ -311,7 +313,8 @@ static int mapping_save(db_t *db, const actor_t *actor, const patrons_sheet_t *s
 	                 actor->unit_id);
 	if (rc >= 0)
 		rc = db_exec(db, err,
-		             "INSERT INTO import_mappings (unit_id, kind, mapping, updated_at) VALUES (?, 'patrons', ?, ?)",
+		             "INSERT INTO import_mappings (unit_id, kind, mapping, updated_at) VALUES (?, "
+		             "'patrons', ?, ?)",
 		             "isi", actor->unit_id, text ? text : "{}", clock_now());
 	free(text);
 	return rc < 0 ? rc : 0;
@@ -389,8 +392,9 @@ static int load_school(db_t *db, const actor_t *actor, arena_t *a, const char **
                        err_t *err)
 {
 	memset(sc, 0, sizeof *sc);
-	db_stmt_t *st = db_query(db, err, "SELECT " PATRON_COLS " FROM patrons p JOIN units u ON u.id = p.unit_id "
-	                                  "WHERE p.unit_id = ? ORDER BY p.id",
+	db_stmt_t *st = db_query(db, err,
+	                         "SELECT " PATRON_COLS " FROM patrons p JOIN units u ON u.id = p.unit_id "
+	                         "WHERE p.unit_id = ? ORDER BY p.id",
 	                         "i", actor->unit_id);
 	if (!st)
 		return err->code;
@@ -416,7 +420,9 @@ static int load_school(db_t *db, const actor_t *actor, arena_t *a, const char **
 	}
 	/* The file's national ids held by readers of other schools, 50 per statement. */
 	for (size_t i = 0; i < nn; i += 50) {
-		st = db_prepare(db, "SELECT national_id FROM patrons WHERE unit_id <> ? AND national_id IN (" Q50 ")", err);
+		st = db_prepare(
+		    db, "SELECT national_id FROM patrons WHERE unit_id <> ? AND national_id IN (" Q50 ")",
+		    err);
 		if (!st)
 			return err->code;
 		db_bind_int(st, 1, actor->unit_id);
@@ -432,7 +438,7 @@ static int load_school(db_t *db, const actor_t *actor, arena_t *a, const char **
 }
 
 /* A cell of the row by the mapping, trimmed; "" when unmapped or missing. */
-static const char *cell(arena_t *a, const struct patrons_sheet_row *r, const int map[PF__COUNT], int f)
+static const char *cell_of(arena_t *a, const struct patrons_sheet_row *r, const int map[PF__COUNT], int f)
 {
 	if (map[f] < 0 || (size_t)map[f] >= r->n)
 		return "";
@@ -460,21 +466,22 @@ static void check_row(arena_t *a, const struct patrons_sheet_row *r, const int m
 	err_t e = { 0 };
 	row->line = r->line;
 	patron_t in = { 0 };
-	const char *full = cell(a, r, map, PF_FULL_NAME);
+	const char *full = cell_of(a, r, map, PF_FULL_NAME);
 	if (!*full) {
-		const char *last = cell(a, r, map, PF_LAST_NAME), *first = cell(a, r, map, PF_FIRST_NAME);
+		const char *last = cell_of(a, r, map, PF_LAST_NAME),
+		           *first = cell_of(a, r, map, PF_FIRST_NAME);
 		full = *last && *first ? arena_printf(a, "%s %s", last, first) : *last ? last : first;
 	}
 	in.full_name = full;
-	in.birth_date = cell(a, r, map, PF_BIRTH_DATE);
-	in.class_name = cell(a, r, map, PF_CLASS);
-	in.student_code = cell(a, r, map, PF_STUDENT_CODE);
-	in.gender = cell(a, r, map, PF_GENDER);
-	in.national_id = cell(a, r, map, PF_NATIONAL_ID);
-	in.code = cell(a, r, map, PF_CODE);
-	in.kind = cell(a, r, map, PF_KIND);
-	in.phone = cell(a, r, map, PF_PHONE);
-	in.email = cell(a, r, map, PF_EMAIL);
+	in.birth_date = cell_of(a, r, map, PF_BIRTH_DATE);
+	in.class_name = cell_of(a, r, map, PF_CLASS);
+	in.student_code = cell_of(a, r, map, PF_STUDENT_CODE);
+	in.gender = cell_of(a, r, map, PF_GENDER);
+	in.national_id = cell_of(a, r, map, PF_NATIONAL_ID);
+	in.code = cell_of(a, r, map, PF_CODE);
+	in.kind = cell_of(a, r, map, PF_KIND);
+	in.phone = cell_of(a, r, map, PF_PHONE);
+	in.email = cell_of(a, r, map, PF_EMAIL);
 	if (!*full)
 		return row_fail(row, "err.patron.name", "", a);
 	/* The reader this row is: by student code, else national id, else card code, else name and
@@ -558,7 +565,7 @@ static int check_all(db_t *db, const actor_t *actor, const patrons_sheet_t *s, c
 	const char **nids = arena_alloc(a, (s->nrows + 1) * sizeof *nids);
 	size_t nn = 0;
 	for (size_t i = 0; i < s->nrows; i++) {
-		const char *v = cell(a, &s->rows[i], map, PF_NATIONAL_ID);
+		const char *v = cell_of(a, &s->rows[i], map, PF_NATIONAL_ID);
 		if (*v)
 			nids[nn++] = v;
 	}
@@ -585,17 +592,26 @@ static int check_all(db_t *db, const actor_t *actor, const patrons_sheet_t *s, c
 				what = "err.pimport.dup_national_id", val = row->p.national_id;
 			else if ((prev = smap_put(&f_code, row->p.code, row->line)) >= 0)
 				what = "err.pimport.dup_code", val = row->p.code;
-			else if (row->id && (prev = smap_put(&f_id, arena_printf(a, "%lld", (long long)row->id),
-			                                     row->line)) >= 0)
+			else if (row->id &&
+			         (prev = smap_put(&f_id, arena_printf(a, "%lld", (long long)row->id),
+			                          row->line)) >= 0)
 				what = "err.pimport.dup_reader", val = row->p.full_name;
 			if (what)
 				row_fail(row, what, arena_printf(a, "%s; %lld", val, (long long)prev), a);
 		}
 		switch (row->action) {
-		case PI_CREATE: out->created++; break;
-		case PI_UPDATE: out->updated++; break;
-		case PI_SAME: out->unchanged++; break;
-		case PI_ERROR: out->errors++; break;
+		case PI_CREATE:
+			out->created++;
+			break;
+		case PI_UPDATE:
+			out->updated++;
+			break;
+		case PI_SAME:
+			out->unchanged++;
+			break;
+		case PI_ERROR:
+			out->errors++;
+			break;
 		}
 	}
 	return 0;
@@ -617,7 +633,8 @@ static int give_codes(db_t *db, const actor_t *actor, arena_t *a, patrons_import
 	if (!need)
 		return 0;
 	int64_t n = 0;
-	int rc = db_query_int(db, &n, err, "SELECT COUNT(*) FROM patrons WHERE unit_id = ?", "i", actor->unit_id);
+	int rc =
+	    db_query_int(db, &n, err, "SELECT COUNT(*) FROM patrons WHERE unit_id = ?", "i", actor->unit_id);
 	if (rc < 0)
 		return rc;
 	smap_t codes;
@@ -683,11 +700,12 @@ int patrons_import_commit(db_t *db, const actor_t *actor, const patrons_sheet_t 
 	}
 	if (rc < 0)
 		goto done;
-	rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "patron.import", "unit", actor->unit_id,
-	                 arena_printf(a, "format=%s; rows=%zu; created=%lld; updated=%lld; unchanged=%lld; skipped=%lld",
-	                              s->format, s->nrows, (long long)out->created, (long long)out->updated,
-	                              (long long)out->unchanged, (long long)out->errors),
-	                 NULL, err);
+	rc = audit_write(
+	    db, actor, NULL, actor->unit_id, actor->unit_path, "patron.import", "unit", actor->unit_id,
+	    arena_printf(a, "format=%s; rows=%zu; created=%lld; updated=%lld; unchanged=%lld; skipped=%lld",
+	                 s->format, s->nrows, (long long)out->created, (long long)out->updated,
+	                 (long long)out->unchanged, (long long)out->errors),
+	    NULL, err);
 	if (rc >= 0)
 		out->written = true;
 done:

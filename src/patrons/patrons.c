@@ -154,9 +154,9 @@ int patrons_prepare(arena_t *a, const patron_t *in, patron_t *out, err_t *err)
 	out->id = in->id;
 	out->unit_id = in->unit_id;
 	char *name = clean(a, in->full_name), *code = clean(a, in->code), *sc = clean(a, in->student_code),
-	     *nid = clean(a, in->national_id), *cls = clean(a, in->class_name), *year = clean(a, in->school_year),
-	     *phone = clean(a, in->phone), *email = clean(a, in->email), *note = clean(a, in->note),
-	     *birth = clean(a, in->birth_date);
+	     *nid = clean(a, in->national_id), *cls = clean(a, in->class_name),
+	     *year = clean(a, in->school_year), *phone = clean(a, in->phone), *email = clean(a, in->email),
+	     *note = clean(a, in->note), *birth = clean(a, in->birth_date);
 	if (!name || !code || !sc || !nid || !cls || !year || !phone || !email || !note || !birth)
 		return err_set(err, ERR_INVALID, "err.utf8", NULL);
 	/* Runs of spaces inside a name are one (lists pasted from Word have two). */
@@ -195,7 +195,8 @@ int patrons_prepare(arena_t *a, const patron_t *in, patron_t *out, err_t *err)
 		int y1, y2;
 		char extra;
 		if (sscanf(year, "%4d-%4d%c", &y1, &y2, &extra) != 2 || y1 < 1990 || y2 != y1 + 1)
-			return err_set(err, ERR_INVALID, "err.patron.school_year", "%s", text_cut(a, year, 20));
+			return err_set(err, ERR_INVALID, "err.patron.school_year", "%s",
+			               text_cut(a, year, 20));
 	} else if (student) {
 		char buf[16];
 		patrons_school_year(clock_today_vn(), buf, sizeof buf);
@@ -206,9 +207,8 @@ int patrons_prepare(arena_t *a, const patron_t *in, patron_t *out, err_t *err)
 	if (patrons_parse_date(a, birth, &out->birth_date) < 0)
 		return err_set(err, ERR_INVALID, "err.patron.birth_date", "%s", text_cut(a, birth, 20));
 	int64_t born = 0;
-	if (out->birth_date &&
-	    (clock_day_parse(out->birth_date, &born) < 0 || strcmp(out->birth_date, "1920-01-01") < 0 ||
-	     born > clock_today_vn()))
+	if (out->birth_date && (clock_day_parse(out->birth_date, &born) < 0 ||
+	                        strcmp(out->birth_date, "1920-01-01") < 0 || born > clock_today_vn()))
 		return err_set(err, ERR_INVALID, "err.patron.birth_date", "%s", text_cut(a, birth, 20));
 	if (text_length(phone) > 20 || strspn(phone, "0123456789 +.-()") != strlen(phone))
 		return err_set(err, ERR_INVALID, "err.patron.phone", "%s", text_cut(a, phone, 30));
@@ -265,8 +265,9 @@ static int load(db_t *db, const actor_t *actor, int64_t id, bool write, arena_t 
 	int rc = write ? patrons_check_writer(actor, err) : patrons_check_reader(actor, err);
 	if (rc < 0)
 		return rc;
-	db_stmt_t *st = db_query(db, err, "SELECT " PATRON_COLS " , u.path FROM patrons p "
-	                                  "JOIN units u ON u.id = p.unit_id WHERE p.id = ?",
+	db_stmt_t *st = db_query(db, err,
+	                         "SELECT " PATRON_COLS " , u.path FROM patrons p "
+	                         "JOIN units u ON u.id = p.unit_id WHERE p.id = ?",
 	                         "i", id);
 	if (!st)
 		return err->code;
@@ -288,11 +289,13 @@ int patrons_get(db_t *db, const actor_t *actor, int64_t id, arena_t *a, patron_t
 	if (rc < 0)
 		return rc;
 	int64_t n = 0;
-	if ((rc = db_query_int(db, &n, err, "SELECT COUNT(*) FROM patron_photos WHERE patron_id = ?", "i", id)) < 0)
+	if ((rc = db_query_int(db, &n, err, "SELECT COUNT(*) FROM patron_photos WHERE patron_id = ?", "i",
+	                       id)) < 0)
 		return rc;
 	out->has_photo = n > 0;
 	if ((rc = db_query_int(db, &out->open_loans, err,
-	                       "SELECT COUNT(*) FROM loans WHERE patron_id = ? AND returned_at IS NULL", "i", id)) < 0)
+	                       "SELECT COUNT(*) FROM loans WHERE patron_id = ? AND returned_at IS NULL", "i",
+	                       id)) < 0)
 		return rc;
 	return 0;
 }
@@ -321,22 +324,26 @@ static int check_unique(db_t *db, int64_t unit, const patron_t *p, int64_t self,
 {
 	int64_t n = 0;
 	int rc;
-	if ((rc = db_query_int(db, &n, err, "SELECT COUNT(*) FROM patrons WHERE unit_id = ? AND code = ? AND id <> ?",
+	if ((rc = db_query_int(db, &n, err,
+	                       "SELECT COUNT(*) FROM patrons WHERE unit_id = ? AND code = ? AND id <> ?",
 	                       "isi", unit, p->code, self)) < 0)
 		return rc;
 	if (n)
 		return err_set(err, ERR_CONFLICT, "err.patron.code_taken", "%s", p->code);
 	if (*p->student_code) {
-		if ((rc = db_query_int(db, &n, err,
-		                       "SELECT COUNT(*) FROM patrons WHERE unit_id = ? AND student_code = ? AND id <> ?",
-		                       "isi", unit, p->student_code, self)) < 0)
+		if ((rc = db_query_int(
+		         db, &n, err,
+		         "SELECT COUNT(*) FROM patrons WHERE unit_id = ? AND student_code = ? AND id <> ?",
+		         "isi", unit, p->student_code, self)) < 0)
 			return rc;
 		if (n)
-			return err_set(err, ERR_CONFLICT, "err.patron.student_code_taken", "%s", p->student_code);
+			return err_set(err, ERR_CONFLICT, "err.patron.student_code_taken", "%s",
+			               p->student_code);
 	}
 	if (p->national_id) {
-		if ((rc = db_query_int(db, &n, err, "SELECT COUNT(*) FROM patrons WHERE national_id = ? AND id <> ?",
-		                       "si", p->national_id, self)) < 0)
+		if ((rc = db_query_int(db, &n, err,
+		                       "SELECT COUNT(*) FROM patrons WHERE national_id = ? AND id <> ?", "si",
+		                       p->national_id, self)) < 0)
 			return rc;
 		if (n) /* anywhere in the city: say nothing of where */
 			return err_set(err, ERR_CONFLICT, "err.patron.national_id_taken", NULL);
@@ -351,8 +358,9 @@ int patrons_next_code(db_t *db, int64_t unit, arena_t *a, const char **out, err_
 	for (int tries = 0; rc == 0 && tries < 1000; tries++) {
 		const char *c = arena_printf(a, "BD%06lld", (long long)(n + 1 + tries));
 		int64_t taken = 0;
-		if ((rc = db_query_int(db, &taken, err, "SELECT COUNT(*) FROM patrons WHERE unit_id = ? AND code = ?",
-		                       "is", unit, c)) < 0)
+		if ((rc = db_query_int(db, &taken, err,
+		                       "SELECT COUNT(*) FROM patrons WHERE unit_id = ? AND code = ?", "is",
+		                       unit, c)) < 0)
 			return rc;
 		if (!taken) {
 			*out = c;
@@ -362,17 +370,19 @@ int patrons_next_code(db_t *db, int64_t unit, arena_t *a, const char **out, err_
 	return rc < 0 ? rc : err_set(err, ERR_INTERNAL, "err.internal", "no free code");
 }
 
-int patrons_insert(db_t *db, int64_t unit, const patron_t *p, arena_t *a, int64_t now, int64_t *id, err_t *err)
+int patrons_insert(db_t *db, int64_t unit, const patron_t *p, arena_t *a, int64_t now, int64_t *id,
+                   err_t *err)
 {
 	const char *fold = text_fold(a, p->full_name);
-	return db_insert_id(db, id, err,
-	                    "INSERT INTO patrons (unit_id, code, student_code, national_id, full_name, name_fold, kind, "
-	                    "class_name, grade, school_year, gender, birth_date, phone, email, status, status_note, "
-	                    "note, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?, ?, ?, "
-	                    "?, 'active', '', ?, ?, ?) RETURNING id",
-	                    "isssssssissssssii", unit, p->code, p->student_code, p->national_id, p->full_name, fold,
-	                    p->kind, p->class_name, (int64_t)p->grade, p->school_year, p->gender, p->birth_date,
-	                    p->phone, p->email, p->note ? p->note : "", now, now);
+	return db_insert_id(
+	    db, id, err,
+	    "INSERT INTO patrons (unit_id, code, student_code, national_id, full_name, name_fold, kind, "
+	    "class_name, grade, school_year, gender, birth_date, phone, email, status, status_note, "
+	    "note, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?, ?, ?, "
+	    "?, 'active', '', ?, ?, ?) RETURNING id",
+	    "isssssssissssssii", unit, p->code, p->student_code, p->national_id, p->full_name, fold, p->kind,
+	    p->class_name, (int64_t)p->grade, p->school_year, p->gender, p->birth_date, p->phone, p->email,
+	    p->note ? p->note : "", now, now);
 }
 
 int patrons_create(db_t *db, const actor_t *actor, const patron_t *in, arena_t *a, int64_t *id, err_t *err)
@@ -390,7 +400,8 @@ int patrons_create(db_t *db, const actor_t *actor, const patron_t *in, arena_t *
 	if ((rc = patrons_insert(db, actor->unit_id, &p, a, clock_now(), id, err)) < 0)
 		goto done;
 	rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "patron.create", "patron", *id,
-	                 arena_printf(a, "code=%s; kind=%s; class=%s", p.code, p.kind, p.class_name), NULL, err);
+	                 arena_printf(a, "code=%s; kind=%s; class=%s", p.code, p.kind, p.class_name), NULL,
+	                 err);
 done:
 	return db_end_own(db, own, rc < 0 ? rc : 0, err);
 }
@@ -426,15 +437,17 @@ void patrons_diff(arena_t *a, buf_t *b, const patron_t *o, const patron_t *n, bo
 	}
 }
 
-int patrons_write(db_t *db, const patron_t *p, int64_t id, int64_t version, int64_t now, arena_t *a, err_t *err)
+int patrons_write(db_t *db, const patron_t *p, int64_t id, int64_t version, int64_t now, arena_t *a,
+                  err_t *err)
 {
-	return db_exec(db, err,
-	               "UPDATE patrons SET code = ?, student_code = ?, national_id = ?, full_name = ?, name_fold = ?, "
-	               "kind = ?, class_name = ?, grade = NULLIF(?, 0), school_year = ?, gender = ?, birth_date = ?, "
-	               "phone = ?, email = ?, note = ?, updated_at = ? WHERE id = ? AND updated_at = ?",
-	               "sssssssissssssiii", p->code, p->student_code, p->national_id, p->full_name,
-	               text_fold(a, p->full_name), p->kind, p->class_name, (int64_t)p->grade, p->school_year,
-	               p->gender, p->birth_date, p->phone, p->email, p->note ? p->note : "", now, id, version);
+	return db_exec(
+	    db, err,
+	    "UPDATE patrons SET code = ?, student_code = ?, national_id = ?, full_name = ?, name_fold = ?, "
+	    "kind = ?, class_name = ?, grade = NULLIF(?, 0), school_year = ?, gender = ?, birth_date = ?, "
+	    "phone = ?, email = ?, note = ?, updated_at = ? WHERE id = ? AND updated_at = ?",
+	    "sssssssissssssiii", p->code, p->student_code, p->national_id, p->full_name,
+	    text_fold(a, p->full_name), p->kind, p->class_name, (int64_t)p->grade, p->school_year, p->gender,
+	    p->birth_date, p->phone, p->email, p->note ? p->note : "", now, id, version);
 }
 
 int patrons_update(db_t *db, const actor_t *actor, int64_t id, int64_t version, const patron_t *in,
@@ -498,12 +511,13 @@ int patrons_set_status(db_t *db, const actor_t *actor, int64_t id, const char *s
 	if ((rc = db_begin_own(db, &own, err)) < 0)
 		return rc;
 	int64_t now = clock_now(), v = now > old.version ? now : old.version + 1;
-	rc = db_exec(db, err, "UPDATE patrons SET status = ?, status_note = ?, updated_at = ? WHERE id = ?", "ssii",
-	             status, why, v, id);
+	rc = db_exec(db, err, "UPDATE patrons SET status = ?, status_note = ?, updated_at = ? WHERE id = ?",
+	             "ssii", status, why, v, id);
 	if (rc < 0)
 		goto done;
 	rc = audit_write(db, actor, NULL, old.unit_id, actor->unit_path, "patron.status", "patron", id,
-	                 arena_printf(a, "%s -> %s; %s", old.status, status, text_cut(a, why, 500)), NULL, err);
+	                 arena_printf(a, "%s -> %s; %s", old.status, status, text_cut(a, why, 500)), NULL,
+	                 err);
 done:
 	return db_end_own(db, own, rc < 0 ? rc : 0, err);
 }
@@ -511,12 +525,12 @@ done:
 /* --- lists --------------------------------------------------------------------------------------- */
 
 /* The filters of the list, shared by the count and the page. */
-#define LIST_WHERE                                                                                            \
-	"FROM patrons p JOIN units u ON u.id = p.unit_id WHERE u.path >= ? AND u.path < ? "                       \
-	"AND (? = 0 OR p.unit_id = ?) "                                                       \
-	"AND (CAST(? AS TEXT) IS NULL OR p.class_name = ?) AND (CAST(? AS TEXT) IS NULL OR p.kind = ?) "          \
-	"AND (CAST(? AS TEXT) IS NULL OR p.status = ?) "                                                          \
-	"AND ((' ' || p.name_fold LIKE ? AND ' ' || p.name_fold LIKE ? AND ' ' || p.name_fold LIKE ?) "          \
+#define LIST_WHERE                                                                                           \
+	"FROM patrons p JOIN units u ON u.id = p.unit_id WHERE u.path >= ? AND u.path < ? "                  \
+	"AND (? = 0 OR p.unit_id = ?) "                                                                      \
+	"AND (CAST(? AS TEXT) IS NULL OR p.class_name = ?) AND (CAST(? AS TEXT) IS NULL OR p.kind = ?) "     \
+	"AND (CAST(? AS TEXT) IS NULL OR p.status = ?) "                                                     \
+	"AND ((' ' || p.name_fold LIKE ? AND ' ' || p.name_fold LIKE ? AND ' ' || p.name_fold LIKE ?) "      \
 	"OR p.code = ? OR p.student_code = ?) "
 
 int patrons_list(db_t *db, const actor_t *actor, const patron_query_t *q, arena_t *a, patron_t **out,
@@ -551,15 +565,16 @@ int patrons_list(db_t *db, const actor_t *actor, const patron_query_t *q, arena_
 			w[0] = "\x01"; /* nothing to match by name: only a code can */
 	}
 	const char *cls = q->class_name && *q->class_name ? q->class_name : NULL;
-	const char *kind = q->kind && *q->kind ? q->kind : NULL, *status = q->status && *q->status ? q->status : NULL;
+	const char *kind = q->kind && *q->kind ? q->kind : NULL,
+	           *status = q->status && *q->status ? q->status : NULL;
 	const char *end = actor_path_end(a, actor->unit_path);
 	int64_t unit = q->unit_id;
 	int per = q->per_page > 0 && q->per_page <= 500 ? q->per_page : 50, page = q->page > 0 ? q->page : 1;
 	if (page > 100000)
 		page = 100000;
-	db_stmt_t *st = db_query(db, err, "SELECT COUNT(*) " LIST_WHERE, "ssiisssssssssss",
-	                         actor->unit_path, end, unit, unit, cls, cls, kind, kind, status, status, w[0], w[1],
-	                         w[2], code ? code : "\x01", code ? code : "\x01");
+	db_stmt_t *st = db_query(db, err, "SELECT COUNT(*) " LIST_WHERE, "ssiisssssssssss", actor->unit_path,
+	                         end, unit, unit, cls, cls, kind, kind, status, status, w[0], w[1], w[2],
+	                         code ? code : "\x01", code ? code : "\x01");
 	if (!st)
 		return err->code;
 	if ((rc = db_step(st, err)) == DB_ROW)
@@ -567,12 +582,13 @@ int patrons_list(db_t *db, const actor_t *actor, const patron_query_t *q, arena_
 	db_done(st);
 	if (rc < 0)
 		return rc;
-	st = db_query(db, err,
-	              "SELECT " PATRON_COLS " " LIST_WHERE
-	              "ORDER BY u.code, COALESCE(p.grade, 0), p.class_name, p.name_fold, p.id LIMIT ? OFFSET ?",
-	              "ssiisssssssssssii", actor->unit_path, end, unit, unit, cls, cls,
-	              kind, kind, status, status, w[0], w[1], w[2], code ? code : "\x01", code ? code : "\x01",
-	              (int64_t)per, (int64_t)(page - 1) * per);
+	st = db_query(
+	    db, err,
+	    "SELECT " PATRON_COLS " " LIST_WHERE
+	    "ORDER BY u.code, COALESCE(p.grade, 0), p.class_name, p.name_fold, p.id LIMIT ? OFFSET ?",
+	    "ssiisssssssssssii", actor->unit_path, end, unit, unit, cls, cls, kind, kind, status, status,
+	    w[0], w[1], w[2], code ? code : "\x01", code ? code : "\x01", (int64_t)per,
+	    (int64_t)(page - 1) * per);
 	if (!st)
 		return err->code;
 	size_t cap = 0;
@@ -591,11 +607,12 @@ int patrons_classes(db_t *db, const actor_t *actor, arena_t *a, patron_class_t *
 	int rc = patrons_check_reader(actor, err);
 	if (rc < 0)
 		return rc;
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT class_name, COALESCE(MAX(grade), 0), COUNT(*) FROM patrons WHERE unit_id = ? "
-	                         "AND kind = 'student' AND status IN ('active', 'blocked') AND class_name <> '' "
-	                         "GROUP BY class_name ORDER BY COALESCE(MAX(grade), 0), class_name",
-	                         "i", actor->unit_id);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "SELECT class_name, COALESCE(MAX(grade), 0), COUNT(*) FROM patrons WHERE unit_id = ? "
+	             "AND kind = 'student' AND status IN ('active', 'blocked') AND class_name <> '' "
+	             "GROUP BY class_name ORDER BY COALESCE(MAX(grade), 0), class_name",
+	             "i", actor->unit_id);
 	if (!st)
 		return err->code;
 	size_t cap = 0;
@@ -651,7 +668,8 @@ int patrons_photo_put(db_t *db, const actor_t *actor, int64_t id, const void *by
 		goto out;
 	int64_t now = clock_now();
 	if ((rc = db_exec(db, err, "DELETE FROM patron_photos WHERE patron_id = ?", "i", id)) < 0 ||
-	    (rc = db_exec(db, err, "INSERT INTO patron_photos (patron_id, mime, data, updated_at) VALUES (?, ?, ?, ?)",
+	    (rc = db_exec(db, err,
+	                  "INSERT INTO patron_photos (patron_id, mime, data, updated_at) VALUES (?, ?, ?, ?)",
 	                  "issi", id, mime, b64, now)) < 0)
 		goto done;
 	rc = audit_write(db, actor, NULL, old.unit_id, actor->unit_path, "patron.photo", "patron", id,
@@ -664,14 +682,15 @@ out:
 	return rc;
 }
 
-int patrons_photo_get(db_t *db, const actor_t *actor, int64_t patron_id, arena_t *a, const unsigned char **bytes,
-                      size_t *len, const char **mime, err_t *err)
+int patrons_photo_get(db_t *db, const actor_t *actor, int64_t patron_id, arena_t *a,
+                      const unsigned char **bytes, size_t *len, const char **mime, err_t *err)
 {
 	patron_t p;
 	int rc = load(db, actor, patron_id, false, a, &p, err);
 	if (rc < 0)
 		return rc;
-	db_stmt_t *st = db_query(db, err, "SELECT mime, data FROM patron_photos WHERE patron_id = ?", "i", patron_id);
+	db_stmt_t *st =
+	    db_query(db, err, "SELECT mime, data FROM patron_photos WHERE patron_id = ?", "i", patron_id);
 	if (!st)
 		return err->code;
 	rc = db_step(st, err);
@@ -679,8 +698,10 @@ int patrons_photo_get(db_t *db, const actor_t *actor, int64_t patron_id, arena_t
 		const char *m = db_col_text(st, 0), *d = db_col_text(st, 1);
 		size_t dl = strlen(d), cap = dl / 4 * 3 + 3, got = 0;
 		unsigned char *out = arena_alloc(a, cap);
-		if (sodium_base642bin(out, cap, d, dl, NULL, &got, NULL, sodium_base64_VARIANT_ORIGINAL) < 0) {
-			rc = err_set(err, ERR_INTERNAL, "err.internal", "photo %lld: bad base64", (long long)patron_id);
+		if (sodium_base642bin(out, cap, d, dl, NULL, &got, NULL, sodium_base64_VARIANT_ORIGINAL) <
+		    0) {
+			rc = err_set(err, ERR_INTERNAL, "err.internal", "photo %lld: bad base64",
+			             (long long)patron_id);
 		} else {
 			*bytes = out;
 			*len = got;

@@ -105,7 +105,7 @@ int patrons_set_status(db_t *db, const actor_t *actor, int64_t id, const char *s
                        arena_t *a, err_t *err);
 
 typedef struct patron_query {
-	const char *q;      /* words of the name (folded, each a word start), or a code */
+	const char *q; /* words of the name (folded, each a word start), or a code */
 	const char *class_name;
 	const char *kind;   /* NULL: any */
 	const char *status; /* NULL: any */
@@ -135,8 +135,8 @@ int patrons_photo_put(db_t *db, const actor_t *actor, int64_t id, const void *by
 
 /* The photo of reader patron_id (visible to the actor) decoded into the arena: *mime is
  * "image/jpeg" or "image/png". ERR_NOTFOUND "err.photo.none" when the reader has none. */
-int patrons_photo_get(db_t *db, const actor_t *actor, int64_t patron_id, arena_t *a, const unsigned char **bytes,
-                      size_t *len, const char **mime, err_t *err);
+int patrons_photo_get(db_t *db, const actor_t *actor, int64_t patron_id, arena_t *a,
+                      const unsigned char **bytes, size_t *len, const char **mime, err_t *err);
 
 /* --- class-list import (import.c) --------------------------------------------------------------- */
 
@@ -170,7 +170,7 @@ typedef struct patrons_sheet {
 		int64_t line;
 		size_t n;
 		const char **cell;
-	} *rows;
+	} * rows;
 	size_t nrows;
 } patrons_sheet_t;
 

@@ -21,7 +21,8 @@
 
 static int final_grade(db_t *db, int64_t unit, err_t *err, int *out)
 {
-	db_stmt_t *st = db_query(db, err, "SELECT COALESCE(school_level, '') FROM units WHERE id = ?", "i", unit);
+	db_stmt_t *st =
+	    db_query(db, err, "SELECT COALESCE(school_level, '') FROM units WHERE id = ?", "i", unit);
 	if (!st)
 		return err->code;
 	int rc = db_step(st, err);
@@ -104,18 +105,20 @@ int patrons_promote_preview(db_t *db, const actor_t *actor, arena_t *a, patrons_
 	if (rc < 0)
 		return rc;
 	/* Students of the final grade (to graduate, or graduated) who still hold copies. */
-	st = db_query(db, err,
-	              "SELECT p.id, p.code, p.full_name, p.class_name, COUNT(l.id) FROM patrons p "
-	              "JOIN loans l ON l.patron_id = p.id AND l.returned_at IS NULL WHERE p.unit_id = ? "
-	              "AND p.kind = 'student' AND p.grade >= ? AND p.status IN ('active', 'blocked', 'graduated') "
-	              "GROUP BY p.id, p.code, p.full_name, p.class_name ORDER BY p.class_name, p.full_name, p.id",
-	              "ii", unit, (int64_t)out->final_grade);
+	st = db_query(
+	    db, err,
+	    "SELECT p.id, p.code, p.full_name, p.class_name, COUNT(l.id) FROM patrons p "
+	    "JOIN loans l ON l.patron_id = p.id AND l.returned_at IS NULL WHERE p.unit_id = ? "
+	    "AND p.kind = 'student' AND p.grade >= ? AND p.status IN ('active', 'blocked', 'graduated') "
+	    "GROUP BY p.id, p.code, p.full_name, p.class_name ORDER BY p.class_name, p.full_name, p.id",
+	    "ii", unit, (int64_t)out->final_grade);
 	if (!st)
 		return err->code;
 	cap = 0;
 	while ((rc = db_step(st, err)) == DB_ROW) {
-		out->graduates_with_loans = arena_grow(a, out->graduates_with_loans, out->ngraduates_with_loans, &cap,
-		                                       16, sizeof *out->graduates_with_loans);
+		out->graduates_with_loans =
+		    arena_grow(a, out->graduates_with_loans, out->ngraduates_with_loans, &cap, 16,
+		               sizeof *out->graduates_with_loans);
 		out->graduates_with_loans[out->ngraduates_with_loans++] =
 		    (patrons_promo_graduate_t){ .id = db_col_int(st, 0),
 			                        .code = arena_strdup(a, db_col_text(st, 1)),
@@ -127,7 +130,8 @@ int patrons_promote_preview(db_t *db, const actor_t *actor, arena_t *a, patrons_
 	if (rc < 0)
 		return rc;
 	st = db_query(db, err,
-	              "SELECT id, done_at, from_year, to_year, COALESCE(undone_at, 0) FROM promotions WHERE unit_id = ? "
+	              "SELECT id, done_at, from_year, to_year, COALESCE(undone_at, 0) FROM promotions WHERE "
+	              "unit_id = ? "
 	              "ORDER BY id DESC LIMIT 1",
 	              "i", unit);
 	if (!st)
@@ -144,7 +148,8 @@ int patrons_promote_preview(db_t *db, const actor_t *actor, arena_t *a, patrons_
 		return rc;
 	if (out->last_id && !out->last_undone) {
 		int64_t loans = 0;
-		if ((rc = db_query_int(db, &loans, err, "SELECT COUNT(*) FROM loans WHERE unit_id = ? AND out_at > ?", "ii",
+		if ((rc = db_query_int(db, &loans, err,
+		                       "SELECT COUNT(*) FROM loans WHERE unit_id = ? AND out_at > ?", "ii",
 		                       unit, out->last_done_at)) < 0)
 			return rc;
 		out->last_can_undo = loans == 0;
@@ -167,46 +172,54 @@ int patrons_promote_commit(db_t *db, const actor_t *actor, arena_t *a, int64_t *
 	/* One promotion a year: one not undone in the last 200 days (a second click, a second
 	 * librarian) is this year's. */
 	int64_t n = 0, now = clock_now();
-	if ((rc = db_query_int(db, &n, err,
-	                       "SELECT COUNT(*) FROM promotions WHERE unit_id = ? AND done_at > ? AND undone_at IS NULL",
-	                       "ii", actor->unit_id, now - 200 * 86400)) < 0)
+	if ((rc = db_query_int(
+	         db, &n, err,
+	         "SELECT COUNT(*) FROM promotions WHERE unit_id = ? AND done_at > ? AND undone_at IS NULL",
+	         "ii", actor->unit_id, now - 200 * 86400)) < 0)
 		goto done;
 	if (n) {
 		rc = err_set(err, ERR_CONFLICT, "err.promote.done", "%s", p.from_year);
 		goto done;
 	}
-	if ((rc = db_insert_id(db, id, err,
-	                       "INSERT INTO promotions (unit_id, from_year, to_year, final_grade, done_at, done_by, "
-	                       "promoted, graduated) VALUES (?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?) RETURNING id",
-	                       "issiiiii", actor->unit_id, p.from_year, p.to_year, (int64_t)p.final_grade, now,
-	                       actor->account_id, p.promoted, p.graduated)) < 0)
+	if ((rc = db_insert_id(
+	         db, id, err,
+	         "INSERT INTO promotions (unit_id, from_year, to_year, final_grade, done_at, done_by, "
+	         "promoted, graduated) VALUES (?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?) RETURNING id",
+	         "issiiiii", actor->unit_id, p.from_year, p.to_year, (int64_t)p.final_grade, now,
+	         actor->account_id, p.promoted, p.graduated)) < 0)
 		goto done;
 	if ((rc = db_exec(db, err,
-	                  "INSERT INTO promotion_rows (promotion_id, patron_id, old_class, old_grade, old_year, old_status) "
-	                  "SELECT ?, id, class_name, grade, school_year, status FROM patrons WHERE unit_id = ? AND " STUDENTS,
+	                  "INSERT INTO promotion_rows (promotion_id, patron_id, old_class, old_grade, "
+	                  "old_year, old_status) "
+	                  "SELECT ?, id, class_name, grade, school_year, status FROM patrons WHERE unit_id = "
+	                  "? AND " STUDENTS,
 	                  "ii", *id, actor->unit_id)) < 0)
 		goto done;
-	if ((rc = db_exec(db, err,
-	                  "UPDATE patrons SET status = 'graduated', updated_at = ? WHERE id IN (SELECT patron_id FROM "
-	                  "promotion_rows WHERE promotion_id = ? AND old_grade >= ?)",
-	                  "iii", now, *id, (int64_t)p.final_grade)) < 0)
+	if ((rc = db_exec(
+	         db, err,
+	         "UPDATE patrons SET status = 'graduated', updated_at = ? WHERE id IN (SELECT patron_id FROM "
+	         "promotion_rows WHERE promotion_id = ? AND old_grade >= ?)",
+	         "iii", now, *id, (int64_t)p.final_grade)) < 0)
 		goto done;
 	for (size_t i = 0; i < p.nclasses; i++) {
 		const patrons_promo_class_t *c = &p.classes[i];
 		if (c->graduate)
 			continue;
-		if ((rc = db_exec(db, err,
-		                  "UPDATE patrons SET class_name = ?, grade = ?, school_year = ?, updated_at = ? WHERE id IN "
-		                  "(SELECT patron_id FROM promotion_rows WHERE promotion_id = ? AND old_class = ? AND "
-		                  "old_grade = ?)",
-		                  "sisiisi", c->to_class, (int64_t)c->from_grade + 1, p.to_year, now, *id, c->from_class,
-		                  (int64_t)c->from_grade)) < 0)
+		if ((rc = db_exec(
+		         db, err,
+		         "UPDATE patrons SET class_name = ?, grade = ?, school_year = ?, updated_at = ? "
+		         "WHERE id IN "
+		         "(SELECT patron_id FROM promotion_rows WHERE promotion_id = ? AND old_class = ? AND "
+		         "old_grade = ?)",
+		         "sisiisi", c->to_class, (int64_t)c->from_grade + 1, p.to_year, now, *id,
+		         c->from_class, (int64_t)c->from_grade)) < 0)
 			goto done;
 	}
-	rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "patron.promote", "promotion", *id,
-	                 arena_printf(a, "%s -> %s; promoted=%lld; graduated=%lld", p.from_year, p.to_year,
-	                              (long long)p.promoted, (long long)p.graduated),
-	                 NULL, err);
+	rc =
+	    audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "patron.promote", "promotion", *id,
+	                arena_printf(a, "%s -> %s; promoted=%lld; graduated=%lld", p.from_year, p.to_year,
+	                             (long long)p.promoted, (long long)p.graduated),
+	                NULL, err);
 done:
 	return db_end_own(db, own, rc < 0 ? rc : 0, err);
 }
@@ -218,10 +231,11 @@ int patrons_promote_undo(db_t *db, const actor_t *actor, int64_t id, err_t *err)
 		return rc;
 	if ((rc = db_begin_own(db, &own, err)) < 0)
 		return rc;
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT done_at, COALESCE(undone_at, 0), from_year FROM promotions WHERE id = ? AND "
-	                         "unit_id = ?",
-	                         "ii", id, actor->unit_id);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "SELECT done_at, COALESCE(undone_at, 0), from_year FROM promotions WHERE id = ? AND "
+	             "unit_id = ?",
+	             "ii", id, actor->unit_id);
 	if (!st) {
 		rc = err->code;
 		goto done;
@@ -246,40 +260,43 @@ int patrons_promote_undo(db_t *db, const actor_t *actor, int64_t id, err_t *err)
 		goto done;
 	}
 	int64_t n = 0;
-	if ((rc = db_query_int(db, &n, err,
-	                       "SELECT COUNT(*) FROM promotions WHERE unit_id = ? AND id > ? AND undone_at IS NULL", "ii",
-	                       actor->unit_id, id)) < 0)
+	if ((rc = db_query_int(
+	         db, &n, err,
+	         "SELECT COUNT(*) FROM promotions WHERE unit_id = ? AND id > ? AND undone_at IS NULL", "ii",
+	         actor->unit_id, id)) < 0)
 		goto done;
 	if (n) {
 		rc = err_set(err, ERR_CONFLICT, "err.promote.not_last", NULL);
 		goto done;
 	}
-	if ((rc = db_query_int(db, &n, err, "SELECT COUNT(*) FROM loans WHERE unit_id = ? AND out_at > ?", "ii",
-	                       actor->unit_id, done_at)) < 0)
+	if ((rc = db_query_int(db, &n, err, "SELECT COUNT(*) FROM loans WHERE unit_id = ? AND out_at > ?",
+	                       "ii", actor->unit_id, done_at)) < 0)
 		goto done;
 	if (n) {
 		rc = err_set(err, ERR_CONFLICT, "err.promote.undo_loans", NULL);
 		goto done;
 	}
 	int64_t now = clock_now();
-	if ((rc = db_exec(db, err,
-	                  "UPDATE patrons SET "
-	                  "class_name = (SELECT r.old_class FROM promotion_rows r WHERE r.promotion_id = ? AND "
-	                  "r.patron_id = patrons.id), "
-	                  "grade = (SELECT r.old_grade FROM promotion_rows r WHERE r.promotion_id = ? AND "
-	                  "r.patron_id = patrons.id), "
-	                  "school_year = (SELECT r.old_year FROM promotion_rows r WHERE r.promotion_id = ? AND "
-	                  "r.patron_id = patrons.id), "
-	                  "status = (SELECT r.old_status FROM promotion_rows r WHERE r.promotion_id = ? AND "
-	                  "r.patron_id = patrons.id), updated_at = ? "
-	                  "WHERE id IN (SELECT patron_id FROM promotion_rows WHERE promotion_id = ?)",
-	                  "iiiiii", id, id, id, id, now, id)) < 0)
+	if ((rc = db_exec(
+	         db, err,
+	         "UPDATE patrons SET "
+	         "class_name = (SELECT r.old_class FROM promotion_rows r WHERE r.promotion_id = ? AND "
+	         "r.patron_id = patrons.id), "
+	         "grade = (SELECT r.old_grade FROM promotion_rows r WHERE r.promotion_id = ? AND "
+	         "r.patron_id = patrons.id), "
+	         "school_year = (SELECT r.old_year FROM promotion_rows r WHERE r.promotion_id = ? AND "
+	         "r.patron_id = patrons.id), "
+	         "status = (SELECT r.old_status FROM promotion_rows r WHERE r.promotion_id = ? AND "
+	         "r.patron_id = patrons.id), updated_at = ? "
+	         "WHERE id IN (SELECT patron_id FROM promotion_rows WHERE promotion_id = ?)",
+	         "iiiiii", id, id, id, id, now, id)) < 0)
 		goto done;
-	if ((rc = db_exec(db, err, "UPDATE promotions SET undone_at = ?, undone_by = NULLIF(?, 0) WHERE id = ?", "iii",
+	if ((rc = db_exec(db, err,
+	                  "UPDATE promotions SET undone_at = ?, undone_by = NULLIF(?, 0) WHERE id = ?", "iii",
 	                  now, actor->account_id, id)) < 0)
 		goto done;
-	rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "patron.promote_undo", "promotion", id,
-	                 year, NULL, err);
+	rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "patron.promote_undo",
+	                 "promotion", id, year, NULL, err);
 done:
 	return db_end_own(db, own, rc < 0 ? rc : 0, err);
 }

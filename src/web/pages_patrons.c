@@ -37,12 +37,13 @@ json_t *web_patron_json(web_req_t *r, const patron_t *p)
 	char born[16] = "";
 	clock_day_vn(p->birth_date, born, sizeof born);
 	json_t *o = json_pack(
-	    "{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "id",
-	    (json_int_t)p->id, "unit_id", (json_int_t)p->unit_id, "code", p->code, "student_code", p->student_code,
-	    "full_name", p->full_name, "kind", p->kind, "kind_label",
-	    web_t(r, arena_printf(r->arena, "patron.kind.%s", p->kind)), "class_name", p->class_name, "school_year",
-	    p->school_year, "gender", p->gender, "birth_date", p->birth_date ? p->birth_date : "", "birth_vn", born,
-	    "phone", p->phone, "email", p->email, "status", p->status, "status_label",
+	    "{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}",
+	    "id", (json_int_t)p->id, "unit_id", (json_int_t)p->unit_id, "code", p->code, "student_code",
+	    p->student_code, "full_name", p->full_name, "kind", p->kind, "kind_label",
+	    web_t(r, arena_printf(r->arena, "patron.kind.%s", p->kind)), "class_name", p->class_name,
+	    "school_year", p->school_year, "gender", p->gender, "birth_date",
+	    p->birth_date ? p->birth_date : "", "birth_vn", born, "phone", p->phone, "email", p->email,
+	    "status", p->status, "status_label",
 	    web_t(r, arena_printf(r->arena, "patron.status.%s", p->status)), "status_note", p->status_note,
 	    "note", p->note ? p->note : "", "version", (json_int_t)p->version);
 	json_object_set_new(o, "grade", p->grade ? json_integer(p->grade) : json_null());
@@ -51,8 +52,9 @@ json_t *web_patron_json(web_req_t *r, const patron_t *p)
 	json_object_set_new(o, "blocked", json_boolean(!strcmp(p->status, "blocked")));
 	json_object_set_new(o, "active", json_boolean(!strcmp(p->status, "active")));
 	if (*p->gender)
-		json_object_set_new(o, "gender_label",
-		                    json_string(web_t(r, !strcmp(p->gender, "F") ? "patron.gender.F" : "patron.gender.M")));
+		json_object_set_new(
+		    o, "gender_label",
+		    json_string(web_t(r, !strcmp(p->gender, "F") ? "patron.gender.F" : "patron.gender.M")));
 	return o;
 }
 
@@ -87,20 +89,23 @@ void page_patrons(web_req_t *r)
 	json_t *classes = json_array();
 	patron_class_t *c;
 	size_t nc = 0;
-	if (strcmp(r->actor->unit_kind, "school") == 0 && patrons_classes(r->db, r->actor, r->arena, &c, &nc, &err) == 0)
+	if (strcmp(r->actor->unit_kind, "school") == 0 &&
+	    patrons_classes(r->db, r->actor, r->arena, &c, &nc, &err) == 0)
 		for (size_t i = 0; i < nc; i++)
-			json_array_append_new(classes, json_pack("{s:s, s:I, s:b}", "name", c[i].class_name, "count",
-			                                         (json_int_t)c[i].count, "selected",
-			                                         q.class_name && !strcmp(q.class_name, c[i].class_name)));
+			json_array_append_new(
+			    classes, json_pack("{s:s, s:I, s:b}", "name", c[i].class_name, "count",
+			                       (json_int_t)c[i].count, "selected",
+			                       q.class_name && !strcmp(q.class_name, c[i].class_name)));
 	int page = q.page, pages = (int)((total + 49) / 50);
 	json_t *d = json_pack("{s:o, s:I, s:i, s:i, s:s, s:o, s:o, s:o, s:b, s:b}", "patrons", list, "total",
-	                      (json_int_t)total, "page", page, "pages", pages, "q", q.q ? q.q : "", "classes", classes,
-	                      "kinds", choices(r, kinds, "patron.kind.", q.kind), "statuses",
-	                      choices(r, statuses, "patron.status.", q.status), "can_write", web_can_patrons(r),
-	                      "has_patrons", n > 0);
+	                      (json_int_t)total, "page", page, "pages", pages, "q", q.q ? q.q : "", "classes",
+	                      classes, "kinds", choices(r, kinds, "patron.kind.", q.kind), "statuses",
+	                      choices(r, statuses, "patron.status.", q.status), "can_write",
+	                      web_can_patrons(r), "has_patrons", n > 0);
 	/* Links to the neighbour pages keep the filters. */
 	buf_t b = BUF_INIT;
-	const char *keys[] = { "q", "class", "kind", "status" }, *vals[] = { q.q, q.class_name, q.kind, q.status };
+	const char *keys[] = { "q", "class", "kind", "status" },
+	           *vals[] = { q.q, q.class_name, q.kind, q.status };
 	for (int i = 0; i < 4; i++)
 		if (vals[i] && *vals[i]) {
 			buf_printf(&b, "&%s=", keys[i]);
@@ -109,15 +114,18 @@ void page_patrons(web_req_t *r)
 	const char *keep = arena_strdup(r->arena, buf_str(&b));
 	buf_release(&b);
 	if (page > 1)
-		json_object_set_new(d, "prev", json_string(arena_printf(r->arena, "/patrons?page=%d%s", page - 1, keep)));
+		json_object_set_new(
+		    d, "prev", json_string(arena_printf(r->arena, "/patrons?page=%d%s", page - 1, keep)));
 	if (page < pages)
-		json_object_set_new(d, "next", json_string(arena_printf(r->arena, "/patrons?page=%d%s", page + 1, keep)));
+		json_object_set_new(
+		    d, "next", json_string(arena_printf(r->arena, "/patrons?page=%d%s", page + 1, keep)));
 	web_render(r, 200, "patrons", d);
 }
 
 static json_t *form_page(web_req_t *r, json_t *f, const char *kind, int64_t id, int64_t version)
 {
-	json_t *d = json_pack("{s:o, s:o}", "f", f, "kinds", choices(r, kinds, "patron.kind.", kind ? kind : "student"));
+	json_t *d = json_pack("{s:o, s:o}", "f", f, "kinds",
+	                      choices(r, kinds, "patron.kind.", kind ? kind : "student"));
 	if (id) {
 		json_object_set_new(d, "id", json_integer(id));
 		json_object_set_new(d, "version", json_integer(version));
@@ -125,9 +133,10 @@ static json_t *form_page(web_req_t *r, json_t *f, const char *kind, int64_t id, 
 	return d;
 }
 
-static const char *const FORM_FIELDS[] = { "full_name", "code",   "student_code", "national_id", "kind",
-	                                   "class_name", "school_year", "gender", "birth_date", "phone",
-	                                   "email",      "note",   NULL };
+static const char *const FORM_FIELDS[] = { "full_name",  "code",       "student_code", "national_id",
+	                                   "kind",       "class_name", "school_year",  "gender",
+	                                   "birth_date", "phone",      "email",        "note",
+	                                   NULL };
 
 /* The form's fields into *in. */
 static void read_form(web_req_t *r, patron_t *in)
@@ -220,23 +229,27 @@ void page_patron(web_req_t *r)
 	err_t err;
 	if (patrons_get(r->db, r->actor, r->id, r->arena, &p, &err) < 0)
 		return web_fail(r, &err);
-	json_t *d = json_pack("{s:o, s:b, s:I, s:b, s:b}", "patron", web_patron_json(r, &p), "has_photo", p.has_photo,
-	                      "open_loans", (json_int_t)p.open_loans, "can_write",
-	                      web_can_patrons(r) && p.unit_id == r->actor->unit_id, "has_loans", p.open_loans > 0);
+	json_t *d =
+	    json_pack("{s:o, s:b, s:I, s:b, s:b}", "patron", web_patron_json(r, &p), "has_photo", p.has_photo,
+	              "open_loans", (json_int_t)p.open_loans, "can_write",
+	              web_can_patrons(r) && p.unit_id == r->actor->unit_id, "has_loans", p.open_loans > 0);
 	const char *ok = web_query(r, "ok");
-	if (ok && (!strcmp(ok, "created") || !strcmp(ok, "edited") || !strcmp(ok, "status") || !strcmp(ok, "photo")))
-		json_object_set_new(d, "ok", json_string(web_t(r, arena_printf(r->arena, "patron.ok.%s", ok))));
+	if (ok && (!strcmp(ok, "created") || !strcmp(ok, "edited") || !strcmp(ok, "status") ||
+	           !strcmp(ok, "photo")))
+		json_object_set_new(d, "ok",
+		                    json_string(web_t(r, arena_printf(r->arena, "patron.ok.%s", ok))));
 	web_render(r, 200, "patron", d);
 }
 
 static json_t *form_of(const patron_t *p)
 {
-	json_t *f = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b}", "full_name",
-	                      p->full_name, "code", p->code, "student_code", p->student_code, "national_id",
-	                      p->national_id ? p->national_id : "", "kind", p->kind, "class_name", p->class_name,
-	                      "school_year", p->school_year, "birth_date", p->birth_date ? p->birth_date : "", "phone",
-	                      p->phone, "email", p->email, "note", p->note ? p->note : "", "is_m",
-	                      !strcmp(p->gender, "M"), "is_f", !strcmp(p->gender, "F"));
+	json_t *f =
+	    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b}", "full_name",
+	              p->full_name, "code", p->code, "student_code", p->student_code, "national_id",
+	              p->national_id ? p->national_id : "", "kind", p->kind, "class_name", p->class_name,
+	              "school_year", p->school_year, "birth_date", p->birth_date ? p->birth_date : "",
+	              "phone", p->phone, "email", p->email, "note", p->note ? p->note : "", "is_m",
+	              !strcmp(p->gender, "M"), "is_f", !strcmp(p->gender, "F"));
 	return f;
 }
 
@@ -248,7 +261,8 @@ void page_patron_edit_form(web_req_t *r)
 {
 	patron_t p;
 	err_t err;
-	if (patrons_check_writer(r->actor, &err) < 0 || patrons_get(r->db, r->actor, r->id, r->arena, &p, &err) < 0)
+	if (patrons_check_writer(r->actor, &err) < 0 ||
+	    patrons_get(r->db, r->actor, r->id, r->arena, &p, &err) < 0)
 		return web_fail(r, &err);
 	if (p.unit_id != r->actor->unit_id)
 		return web_fail_key(r, 404, "err.patron.notfound", NULL);
@@ -284,10 +298,13 @@ void page_patron_edit(web_req_t *r)
 void page_patron_status(web_req_t *r)
 {
 	err_t err;
-	if (patrons_set_status(r->db, r->actor, r->id, web_form(r, "status"), web_form(r, "reason"), r->arena, &err) < 0)
+	if (patrons_set_status(r->db, r->actor, r->id, web_form(r, "status"), web_form(r, "reason"), r->arena,
+	                       &err) < 0)
 		return web_fail(r, &err);
 	if (r->want_json)
-		return web_json(r, 200, json_pack("{s:I, s:s}", "id", (json_int_t)r->id, "status", web_form(r, "status")));
+		return web_json(
+		    r, 200,
+		    json_pack("{s:I, s:s}", "id", (json_int_t)r->id, "status", web_form(r, "status")));
 	web_redirect(r, arena_printf(r->arena, "/patrons/%lld?ok=status", (long long)r->id));
 }
 
@@ -322,6 +339,7 @@ void page_patron_photo_upload(web_req_t *r)
 	if (patrons_photo_put(r->db, r->actor, r->id, f ? f->data : NULL, f ? f->len : 0, &err) < 0)
 		return web_fail(r, &err);
 	if (r->want_json)
-		return web_json(r, 200, json_pack("{s:I, s:I}", "id", (json_int_t)r->id, "bytes", (json_int_t)f->len));
+		return web_json(
+		    r, 200, json_pack("{s:I, s:I}", "id", (json_int_t)r->id, "bytes", (json_int_t)f->len));
 	web_redirect(r, arena_printf(r->arena, "/patrons/%lld?ok=photo", (long long)r->id));
 }

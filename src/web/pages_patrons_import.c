@@ -25,9 +25,9 @@
 #include "patrons/patrons.h"
 #include "web/web.h"
 
-#define KEEP_TTL   3600
-#define TOKEN_HEX  64
-#define MAX_SHOWN  200 /* rows shown on the preview */
+#define KEEP_TTL  3600
+#define TOKEN_HEX 64
+#define MAX_SHOWN 200 /* rows shown on the preview */
 
 static const char *keep_dir(web_req_t *r)
 {
@@ -70,7 +70,8 @@ static int keep(web_req_t *r, const char *data, size_t len, char *token, err_t *
 		return err_set(err, ERR_INTERNAL, "err.import.store", "fdopen");
 	}
 	fprintf(f, "thuvien-patrons 1 %lld %lld %lld %lld\n", (long long)r->actor->unit_id,
-	        (long long)r->actor->account_id, (long long)(r->session ? r->session->id : 0), (long long)clock_now());
+	        (long long)r->actor->account_id, (long long)(r->session ? r->session->id : 0),
+	        (long long)clock_now());
 	fwrite(data, 1, len, f);
 	if (fclose(f) != 0) {
 		unlink(path);
@@ -129,7 +130,8 @@ done:
 static int form_mapping(web_req_t *r, const patrons_sheet_t *s, int map[PF__COUNT])
 {
 	for (int f = 0; f < PF__COUNT; f++) {
-		const char *v = web_form(r, arena_printf(r->arena, "map_%s", patrons_field_name((patrons_field_t)f)));
+		const char *v =
+		    web_form(r, arena_printf(r->arena, "map_%s", patrons_field_name((patrons_field_t)f)));
 		int bad = 0;
 		int64_t c = web_parse_int(v, -1, -1, 100000, &bad);
 		if (bad || c >= (int64_t)s->ncols) {
@@ -156,21 +158,23 @@ static json_t *result_json(web_req_t *r, const patrons_sheet_t *s, const int map
 		                                      web_t(r, "pimport.none"), "selected", map[f] < 0));
 		for (size_t c = 0; c < s->ncols; c++)
 			json_array_append_new(opts, json_pack("{s:i, s:s, s:b}", "index", (int)c, "header",
-			                                      *s->headers[c] ? s->headers[c] : "?", "selected",
-			                                      map[f] == (int)c));
+			                                      *s->headers[c] ? s->headers[c] : "?",
+			                                      "selected", map[f] == (int)c));
 		const char *name = patrons_field_name((patrons_field_t)f);
-		json_array_append_new(fields, json_pack("{s:s, s:s, s:i, s:o}", "field", name, "label",
-		                                        web_t(r, arena_printf(r->arena, "pimport.f.%s", name)),
-		                                        "column", map[f], "options", opts));
+		json_array_append_new(fields,
+		                      json_pack("{s:s, s:s, s:i, s:o}", "field", name, "label",
+		                                web_t(r, arena_printf(r->arena, "pimport.f.%s", name)),
+		                                "column", map[f], "options", opts));
 	}
 	json_t *rows = json_array(), *errors = json_array();
 	size_t shown = 0;
 	for (size_t i = 0; i < res->nrows; i++) {
 		const patrons_import_row_t *x = &res->rows[i];
 		if (x->action == PI_ERROR) {
-			json_array_append_new(errors, json_pack("{s:I, s:s, s:s, s:s}", "line", (json_int_t)x->line, "key",
-			                                        x->key, "reason", web_t(r, x->key), "detail",
-			                                        x->detail ? x->detail : ""));
+			json_array_append_new(errors,
+			                      json_pack("{s:I, s:s, s:s, s:s}", "line", (json_int_t)x->line,
+			                                "key", x->key, "reason", web_t(r, x->key), "detail",
+			                                x->detail ? x->detail : ""));
 			continue;
 		}
 		if (!all_rows && x->action == PI_SAME)
@@ -178,19 +182,22 @@ static json_t *result_json(web_req_t *r, const patrons_sheet_t *s, const int map
 		if (shown++ >= MAX_SHOWN)
 			continue;
 		json_array_append_new(
-		    rows, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "line", (json_int_t)x->line, "action",
-		                    action_name(x->action), "action_label",
-		                    web_t(r, arena_printf(r->arena, "pimport.action.%s", action_name(x->action))),
-		                    "full_name", x->p.full_name ? x->p.full_name : "", "class_name",
-		                    x->p.class_name ? x->p.class_name : "", "student_code",
-		                    x->p.student_code ? x->p.student_code : "", "birth_date",
-		                    x->p.birth_date ? x->p.birth_date : "", "changes", x->changes ? x->changes : ""));
+		    rows,
+		    json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "line", (json_int_t)x->line,
+		              "action", action_name(x->action), "action_label",
+		              web_t(r, arena_printf(r->arena, "pimport.action.%s", action_name(x->action))),
+		              "full_name", x->p.full_name ? x->p.full_name : "", "class_name",
+		              x->p.class_name ? x->p.class_name : "", "student_code",
+		              x->p.student_code ? x->p.student_code : "", "birth_date",
+		              x->p.birth_date ? x->p.birth_date : "", "changes",
+		              x->changes ? x->changes : ""));
 	}
-	return json_pack("{s:s, s:I, s:I, s:o, s:I, s:I, s:I, s:I, s:o, s:o, s:b, s:b, s:b}", "format", s->format,
-	                 "header_line", (json_int_t)s->header_line, "rows_read", (json_int_t)s->nrows, "fields", fields,
-	                 "created", (json_int_t)res->created, "updated", (json_int_t)res->updated, "unchanged",
-	                 (json_int_t)res->unchanged, "errors", (json_int_t)res->errors, "rows", rows, "error_rows",
-	                 errors, "has_errors", res->errors > 0, "has_rows", json_array_size(rows) > 0, "nothing",
+	return json_pack("{s:s, s:I, s:I, s:o, s:I, s:I, s:I, s:I, s:o, s:o, s:b, s:b, s:b}", "format",
+	                 s->format, "header_line", (json_int_t)s->header_line, "rows_read",
+	                 (json_int_t)s->nrows, "fields", fields, "created", (json_int_t)res->created,
+	                 "updated", (json_int_t)res->updated, "unchanged", (json_int_t)res->unchanged,
+	                 "errors", (json_int_t)res->errors, "rows", rows, "error_rows", errors, "has_errors",
+	                 res->errors > 0, "has_rows", json_array_size(rows) > 0, "nothing",
 	                 res->created + res->updated == 0);
 }
 
@@ -316,7 +323,8 @@ void page_patrons_import_commit(web_req_t *r)
 	if (form_mapping(r, &s, map) < 0)
 		return;
 	patrons_import_t res;
-	int rc = patrons_import_commit(r->db, r->actor, &s, map, skip && !strcmp(skip, "1"), r->arena, &res, &err);
+	int rc =
+	    patrons_import_commit(r->db, r->actor, &s, map, skip && !strcmp(skip, "1"), r->arena, &res, &err);
 	if (rc < 0 && strcmp(err.key ? err.key : "", "err.pimport.has_errors") == 0) {
 		json_t *d = result_json(r, &s, map, &res, false);
 		json_object_set_new(d, "token", json_string(token));
@@ -341,27 +349,30 @@ static json_t *promotion_json(web_req_t *r, const patrons_promotion_t *p)
 	json_t *classes = json_array(), *grads = json_array();
 	for (size_t i = 0; i < p->nclasses; i++) {
 		const patrons_promo_class_t *c = &p->classes[i];
-		json_array_append_new(classes, json_pack("{s:s, s:s, s:i, s:I, s:b}", "from", c->from_class, "to",
-		                                         c->to_class, "grade", c->from_grade, "count",
+		json_array_append_new(classes, json_pack("{s:s, s:s, s:i, s:I, s:b}", "from", c->from_class,
+		                                         "to", c->to_class, "grade", c->from_grade, "count",
 		                                         (json_int_t)c->count, "graduate", c->graduate));
 	}
 	for (size_t i = 0; i < p->ngraduates_with_loans; i++) {
 		const patrons_promo_graduate_t *g = &p->graduates_with_loans[i];
-		json_array_append_new(grads, json_pack("{s:I, s:s, s:s, s:s, s:I}", "id", (json_int_t)g->id, "code",
-		                                       g->code, "full_name", g->full_name, "class_name", g->class_name,
-		                                       "open_loans", (json_int_t)g->open_loans));
+		json_array_append_new(grads,
+		                      json_pack("{s:I, s:s, s:s, s:s, s:I}", "id", (json_int_t)g->id, "code",
+		                                g->code, "full_name", g->full_name, "class_name",
+		                                g->class_name, "open_loans", (json_int_t)g->open_loans));
 	}
-	json_t *d = json_pack("{s:s, s:s, s:i, s:o, s:o, s:I, s:I, s:b, s:b}", "from_year", p->from_year, "to_year",
-	                      p->to_year, "final_grade", p->final_grade, "classes", classes, "graduates_with_loans",
-	                      grads, "promoted", (json_int_t)p->promoted, "graduated", (json_int_t)p->graduated,
-	                      "has_classes", p->nclasses > 0, "has_graduates_with_loans", p->ngraduates_with_loans > 0);
+	json_t *d = json_pack("{s:s, s:s, s:i, s:o, s:o, s:I, s:I, s:b, s:b}", "from_year", p->from_year,
+	                      "to_year", p->to_year, "final_grade", p->final_grade, "classes", classes,
+	                      "graduates_with_loans", grads, "promoted", (json_int_t)p->promoted, "graduated",
+	                      (json_int_t)p->graduated, "has_classes", p->nclasses > 0,
+	                      "has_graduates_with_loans", p->ngraduates_with_loans > 0);
 	if (p->last_id) {
 		char when[32];
 		clock_format_vn(p->last_done_at, 1, when, sizeof when);
 		json_object_set_new(d, "last",
-		                    json_pack("{s:I, s:s, s:s, s:s, s:b, s:b}", "id", (json_int_t)p->last_id, "done_at",
-		                              when, "from_year", p->last_from_year, "to_year", p->last_to_year, "undone",
-		                              p->last_undone, "can_undo", p->last_can_undo));
+		                    json_pack("{s:I, s:s, s:s, s:s, s:b, s:b}", "id", (json_int_t)p->last_id,
+		                              "done_at", when, "from_year", p->last_from_year, "to_year",
+		                              p->last_to_year, "undone", p->last_undone, "can_undo",
+		                              p->last_can_undo));
 	}
 	return d;
 }
@@ -380,7 +391,8 @@ void page_patrons_promote(web_req_t *r)
 	json_t *d = promotion_json(r, &p);
 	const char *ok = web_query(r, "ok");
 	if (ok && (!strcmp(ok, "done") || !strcmp(ok, "undone")))
-		json_object_set_new(d, "ok", json_string(web_t(r, arena_printf(r->arena, "promote.ok.%s", ok))));
+		json_object_set_new(d, "ok",
+		                    json_string(web_t(r, arena_printf(r->arena, "promote.ok.%s", ok))));
 	web_render(r, 200, "patrons_promote", d);
 }
 

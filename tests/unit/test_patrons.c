@@ -33,17 +33,28 @@ static void test_setup(void)
 	CHECK_INT(units_create(db, NULL, &u1, &pgd, &err), 0);
 	unit_new_t u1b = { .parent_id = sgd, .code = "PGD02", .name = "Phòng 2", .kind = "office" };
 	CHECK_INT(units_create(db, NULL, &u1b, &pgd2, &err), 0);
-	unit_new_t u2 = { .parent_id = pgd, .code = "THCS001", .name = "Trường 1", .kind = "school", .school_level = "thcs" };
+	unit_new_t u2 = { .parent_id = pgd,
+		          .code = "THCS001",
+		          .name = "Trường 1",
+		          .kind = "school",
+		          .school_level = "thcs" };
 	CHECK_INT(units_create(db, NULL, &u2, &th1, &err), 0);
-	unit_new_t u3 = { .parent_id = pgd2, .code = "TH002", .name = "Trường 2", .kind = "school", .school_level = "th" };
+	unit_new_t u3 = {
+		.parent_id = pgd2, .code = "TH002", .name = "Trường 2", .kind = "school", .school_level = "th"
+	};
 	CHECK_INT(units_create(db, NULL, &u3, &th2, &err), 0);
 	struct {
 		const char *user, *role;
 		int64_t unit;
-	} acc[] = { { "thuthu.1", "librarian", th1 }, { "thuthu.2", "librarian", th2 }, { "bgh.1", "leader", th1 },
-		    { "cv.1", "inspector", pgd },     { "cv.2", "inspector", pgd2 } };
+	} acc[] = { { "thuthu.1", "librarian", th1 },
+		    { "thuthu.2", "librarian", th2 },
+		    { "bgh.1", "leader", th1 },
+		    { "cv.1", "inspector", pgd },
+		    { "cv.2", "inspector", pgd2 } };
 	for (size_t i = 0; i < sizeof acc / sizeof acc[0]; i++) {
-		account_new_t in = { .unit_id = acc[i].unit, .username = acc[i].user, .role = acc[i].role, .password = PW };
+		account_new_t in = {
+			.unit_id = acc[i].unit, .username = acc[i].user, .role = acc[i].role, .password = PW
+		};
 		CHECK_INT(accounts_create(db, NULL, &in, NULL, NULL, &err), 0);
 	}
 	lib1 = testdb_login(db, "thuthu.1", PW);
@@ -51,7 +62,8 @@ static void test_setup(void)
 	leader = testdb_login(db, "bgh.1", PW);
 	office = testdb_login(db, "cv.1", PW);
 	office2 = testdb_login(db, "cv.2", PW);
-	CHECK(lib1.account_id && lib2.account_id && leader.account_id && office.account_id && office2.account_id);
+	CHECK(lib1.account_id && lib2.account_id && leader.account_id && office.account_id &&
+	      office2.account_id);
 }
 
 static void test_values(void)
@@ -70,9 +82,12 @@ static void test_values(void)
 	patrons_school_year(d, y, sizeof y);
 	CHECK_STR(y, "2026-2027");
 	err_t err;
-	patron_t in = { .full_name = "  Nguyễn   Văn  An ", .class_name = "6A1", .gender = "Nữ", .birth_date = "5/9/2014",
+	patron_t in = { .full_name = "  Nguyễn   Văn  An ",
+		        .class_name = "6A1",
+		        .gender = "Nữ",
+		        .birth_date = "5/9/2014",
 		        .student_code = "HS001" },
-		 p;
+	         p;
 	CHECK_INT(patrons_prepare(A, &in, &p, &err), 0);
 	CHECK_STR(p.full_name, "Nguyễn Văn An");
 	CHECK_STR(p.kind, "student");
@@ -117,10 +132,14 @@ static void test_create_edit(void)
 {
 	err_t err;
 	int64_t id = 0, id2 = 0, id3 = 0;
-	patron_t in = { .full_name = "Trần Thị Bình", .class_name = "7A2", .student_code = "HS100",
-		        .national_id = "079214000100", .birth_date = "2013-01-02" };
+	patron_t in = { .full_name = "Trần Thị Bình",
+		        .class_name = "7A2",
+		        .student_code = "HS100",
+		        .national_id = "079214000100",
+		        .birth_date = "2013-01-02" };
 	CHECK_INT(patrons_create(db, &lib1, &in, A, &id, &err), 0);
-	CHECK_INT(count("SELECT COUNT(*) FROM audit WHERE action = 'patron.create' AND entity_id = ?", id), 1);
+	CHECK_INT(count("SELECT COUNT(*) FROM audit WHERE action = 'patron.create' AND entity_id = ?", id),
+	          1);
 	patron_t p;
 	CHECK_INT(patrons_get(db, &lib1, id, A, &p, &err), 0);
 	CHECK_STR(p.code, "HS100");
@@ -283,7 +302,8 @@ static char *smas_xlsx(size_t *len)
 	lxw_format *date = workbook_add_format(wb);
 	format_set_num_format(date, "dd/mm/yyyy");
 	worksheet_merge_range(ws, 0, 0, 0, 6, "DANH SÁCH HỌC SINH NĂM HỌC 2026-2027", NULL);
-	const char *head[] = { "STT", "Lớp", "Mã học sinh", "Họ và tên đệm", "Tên", "Ngày sinh", "Mã định danh Bộ GD&ĐT" };
+	const char *head[] = { "STT", "Lớp",       "Mã học sinh",          "Họ và tên đệm",
+		               "Tên", "Ngày sinh", "Mã định danh Bộ GD&ĐT" };
 	for (int c = 0; c < 7; c++)
 		worksheet_write_string(ws, 2, (lxw_col_t)c, head[c], NULL);
 	worksheet_merge_range(ws, 3, 1, 5, 1, "8A1", NULL);
@@ -367,7 +387,8 @@ static void test_csv_import(void)
 	CHECK_INT(read_list(v1, strlen(v1), &s, map, &err), 0);
 	CHECK_INT(patrons_import_commit(db, &lib1, &s, map, false, A, &r, &err), 0);
 	CHECK_INT(r.created, 3);
-	int64_t before = count("SELECT COUNT(*) FROM audit WHERE action = 'patron.import' AND unit_id = ?", th1);
+	int64_t before =
+	    count("SELECT COUNT(*) FROM audit WHERE action = 'patron.import' AND unit_id = ?", th1);
 	CHECK_INT(before, 2); /* the XLSX list's and this one */
 	/* A changed class updates; an empty cell keeps the value; errors are listed by line. */
 	const char *v2 = "Mã HS,Họ tên,Ngày sinh,Lớp,Giới tính,Đối tượng\n"
@@ -398,16 +419,19 @@ static void test_csv_import(void)
 	CHECK_INT(patrons_import_commit(db, &lib1, &s, map, true, A, &r, &err), 0);
 	CHECK(r.written);
 	CHECK_INT(count("SELECT COUNT(*) FROM patrons WHERE unit_id = ? AND student_code = 'C7'", th1), 1);
-	CHECK_INT(count("SELECT COUNT(*) FROM patrons WHERE unit_id = ? AND student_code = 'C1' AND class_name = '7A2'",
+	CHECK_INT(count("SELECT COUNT(*) FROM patrons WHERE unit_id = ? AND student_code = 'C1' AND "
+	                "class_name = '7A2'",
 	                th1),
 	          1);
 	/* A list without any code: card numbers are given (BD...), and the same list again is matched
 	 * by name and birth date. */
-	const char *nocode = "Họ và tên,Ngày sinh,Lớp\nTô Hiến Thành,03/03/2013,7A4\nTô Ngọc Vân,04/04/2013,7A4\n";
+	const char *nocode =
+	    "Họ và tên,Ngày sinh,Lớp\nTô Hiến Thành,03/03/2013,7A4\nTô Ngọc Vân,04/04/2013,7A4\n";
 	CHECK_INT(read_list(nocode, strlen(nocode), &s, map, &err), 0);
 	CHECK_INT(patrons_import_commit(db, &lib1, &s, map, false, A, &r, &err), 0);
 	CHECK_INT(r.created, 2);
-	CHECK(r.rows[0].p.code && !strncmp(r.rows[0].p.code, "BD", 2) && strcmp(r.rows[0].p.code, r.rows[1].p.code));
+	CHECK(r.rows[0].p.code && !strncmp(r.rows[0].p.code, "BD", 2) &&
+	      strcmp(r.rows[0].p.code, r.rows[1].p.code));
 	CHECK_INT(patrons_import_commit(db, &lib1, &s, map, false, A, &r, &err), 0);
 	CHECK_INT(r.unchanged, 2);
 	CHECK(!r.written);
@@ -424,12 +448,13 @@ static void test_big_import(void)
 {
 	static const char *const ho[] = { "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Phan", "Vũ", "Đặng" };
 	static const char *const dem[] = { "Văn", "Thị", "Minh", "Ngọc", "Quốc", "Thu" };
-	static const char *const ten[] = { "An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Khoa", "Linh", "Nam", "Tú" };
+	static const char *const ten[] = { "An", "Bình", "Chi",  "Dũng", "Giang",
+		                           "Hà", "Khoa", "Linh", "Nam",  "Tú" };
 	buf_t b = BUF_INIT;
 	buf_puts(&b, "Mã học sinh,Họ và tên,Ngày sinh,Lớp,Mã định danh\n");
 	for (int i = 0; i < 2000; i++)
-		buf_printf(&b, "B%05d,%s %s %s,%02d/%02d/2015,%dA%d,0792150%05d\n", i, ho[i % 8], dem[i % 6], ten[i % 10],
-		           1 + i % 28, 1 + i % 12, 6 + i % 4, 1 + i % 5, i);
+		buf_printf(&b, "B%05d,%s %s %s,%02d/%02d/2015,%dA%d,0792150%05d\n", i, ho[i % 8], dem[i % 6],
+		           ten[i % 10], 1 + i % 28, 1 + i % 12, 6 + i % 4, 1 + i % 5, i);
 	patrons_sheet_t s;
 	int map[PF__COUNT];
 	err_t err;
@@ -442,8 +467,8 @@ static void test_big_import(void)
 	CHECK_INT(patrons_import_commit(db, &lib2, &s, map, false, A, &r, &err), 0);
 	int64_t t2 = clock_usec();
 	CHECK_INT(r.unchanged, 2000);
-	printf("  2,000 rows: first import %.0f ms, again (unchanged) %.0f ms (%s)\n", (double)(t1 - t0) / 1000,
-	       (double)(t2 - t1) / 1000, db_kind_name(db));
+	printf("  2,000 rows: first import %.0f ms, again (unchanged) %.0f ms (%s)\n",
+	       (double)(t1 - t0) / 1000, (double)(t2 - t1) / 1000, db_kind_name(db));
 	CHECK(t1 - t0 < 3000000);
 	buf_release(&b);
 }
@@ -473,20 +498,24 @@ static void test_promotion(void)
 	int64_t id = 0;
 	CHECK_INT(patrons_promote_commit(db, &leader, A, &id, &err), ERR_FORBIDDEN);
 	CHECK_INT(patrons_promote_commit(db, &lib1, A, &id, &err), 0);
-	CHECK_INT(count("SELECT COUNT(*) FROM patrons WHERE unit_id = ? AND student_code = 'X1' AND class_name = '9A1' "
+	CHECK_INT(count("SELECT COUNT(*) FROM patrons WHERE unit_id = ? AND student_code = 'X1' AND "
+	                "class_name = '9A1' "
 	                "AND grade = 9",
 	                th1),
 	          1);
 	CHECK_INT(count("SELECT COUNT(*) FROM patrons WHERE id = ? AND status = 'graduated'", gid), 1);
-	CHECK_INT(count("SELECT COUNT(*) FROM patrons WHERE unit_id = ? AND kind = 'teacher' AND class_name = ''", th1),
-	          teachers);
+	CHECK_INT(
+	    count("SELECT COUNT(*) FROM patrons WHERE unit_id = ? AND kind = 'teacher' AND class_name = ''",
+	          th1),
+	    teachers);
 	/* The same year twice: refused. */
 	int64_t id2 = 0;
 	CHECK_INT(patrons_promote_commit(db, &lib1, A, &id2, &err), ERR_CONFLICT);
 	/* Undo restores; another school cannot undo it. */
 	CHECK_INT(patrons_promote_undo(db, &lib2, id, &err), ERR_NOTFOUND);
 	CHECK_INT(patrons_promote_undo(db, &lib1, id, &err), 0);
-	CHECK_INT(count("SELECT COUNT(*) FROM patrons WHERE unit_id = ? AND student_code = 'X1' AND class_name = '8A1' "
+	CHECK_INT(count("SELECT COUNT(*) FROM patrons WHERE unit_id = ? AND student_code = 'X1' AND "
+	                "class_name = '8A1' "
 	                "AND grade = 8",
 	                th1),
 	          1);
@@ -495,21 +524,26 @@ static void test_promotion(void)
 	/* Promote again, then a loan: undo refused. */
 	CHECK_INT(patrons_promote_commit(db, &lib1, A, &id, &err), 0);
 	int64_t bib = 0, item = 0;
-	CHECK_INT(db_insert_id(db, &bib, &err,
-	                       "INSERT INTO biblios (unit_id, doc_type, title, created_at, updated_at) VALUES (?, 'STK', "
-	                       "'Sách', 0, 0) RETURNING id",
-	                       "i", th1),
-	          0);
-	CHECK_INT(db_insert_id(db, &item, &err,
-	                       "INSERT INTO items (unit_id, biblio_id, register, accession_no, accession, barcode, "
-	                       "created_at) VALUES (?, ?, 'STK', 1, 'STK-000001', 'B1', 0) RETURNING id",
-	                       "ii", th1, bib),
-	          0);
-	CHECK_INT(db_exec(db, &err,
-	                  "INSERT INTO loans (unit_id, item_id, biblio_id, patron_id, patron_kind, doc_type, out_at, "
-	                  "out_day, due) VALUES (?, ?, ?, ?, 'student', 'STK', ?, '2026-12-01', '2026-12-15')",
-	                  "iiiii", th1, item, bib, gid, clock_now() + 5),
-	          1);
+	CHECK_INT(
+	    db_insert_id(
+	        db, &bib, &err,
+	        "INSERT INTO biblios (unit_id, doc_type, title, created_at, updated_at) VALUES (?, 'STK', "
+	        "'Sách', 0, 0) RETURNING id",
+	        "i", th1),
+	    0);
+	CHECK_INT(
+	    db_insert_id(db, &item, &err,
+	                 "INSERT INTO items (unit_id, biblio_id, register, accession_no, accession, barcode, "
+	                 "created_at) VALUES (?, ?, 'STK', 1, 'STK-000001', 'B1', 0) RETURNING id",
+	                 "ii", th1, bib),
+	    0);
+	CHECK_INT(
+	    db_exec(
+	        db, &err,
+	        "INSERT INTO loans (unit_id, item_id, biblio_id, patron_id, patron_kind, doc_type, out_at, "
+	        "out_day, due) VALUES (?, ?, ?, ?, 'student', 'STK', ?, '2026-12-01', '2026-12-15')",
+	        "iiiii", th1, item, bib, gid, clock_now() + 5),
+	    1);
 	CHECK_INT(patrons_promote_preview(db, &lib1, A, &p, &err), 0);
 	CHECK(!p.last_can_undo);
 	CHECK_INT(p.ngraduates_with_loans, 1);
