@@ -1,7 +1,7 @@
-/* pages_patrons.c: readers (bạn đọc): the list with its search, a reader's page, the new and
- * edit forms, block/unblock/left, the photo, and the status of the school's readers' card
- * printing (a link to /patrons/cards, built elsewhere). The class-list import and the
- * end-of-year promotion have their pages in pages_patrons_import.c.
+/* pages_patrons.c: readers (bạn đọc): the list with its search and filters (its ticked rows go
+ * to /patrons/cards, the library cards, built in their own file), a reader's page, the new and
+ * edit forms, block/unblock/left, and the photo. The class-list import and the end-of-year
+ * promotion have their pages in pages_patrons_import.c.
  *
  * Librarians of a school write; leaders, inspectors and administrators read their subtree (the
  * domain decides, src/patrons/patrons.h); readers get 403. */
@@ -64,6 +64,7 @@ json_t *web_patron_json(web_req_t *r, const patron_t *p)
 **    q=TEXT        words of the name (marks and case ignored) or a card / student code
 **    class=NAME    one class;  kind=K  student, teacher, staff;  status=S  active, blocked, left,
 **                  graduated
+**    unit=ID       one school of the subtree (inspectors, offices)
 **    page=N        50 a page
 ** Each row has a checkbox; "In thẻ thư viện" sends the ticked ids to /patrons/cards?ids=1,2,3.
 */
@@ -74,6 +75,7 @@ void page_patrons(web_req_t *r)
 		             .class_name = web_query(r, "class"),
 		             .kind = web_query(r, "kind"),
 		             .status = web_query(r, "status"),
+		             .unit_id = web_parse_int(web_query(r, "unit"), 0, 0, INT64_MAX, &bad),
 		             .page = (int)web_parse_int(web_query(r, "page"), 1, 1, 100000, &bad) };
 	if (bad)
 		return web_fail_key(r, 400, "err.number", NULL);
@@ -104,9 +106,9 @@ void page_patrons(web_req_t *r)
 	                      web_can_patrons(r), "has_patrons", n > 0);
 	/* Links to the neighbour pages keep the filters. */
 	buf_t b = BUF_INIT;
-	const char *keys[] = { "q", "class", "kind", "status" },
-	           *vals[] = { q.q, q.class_name, q.kind, q.status };
-	for (int i = 0; i < 4; i++)
+	const char *keys[] = { "q", "class", "kind", "status", "unit" },
+	           *vals[] = { q.q, q.class_name, q.kind, q.status, web_query(r, "unit") };
+	for (int i = 0; i < 5; i++)
 		if (vals[i] && *vals[i]) {
 			buf_printf(&b, "&%s=", keys[i]);
 			buf_put_url(&b, vals[i]);

@@ -397,6 +397,13 @@ def test_readers_leaders_and_other_schools():
     h.expect_error(upload_photo(other, mine, PNG), 404)
     h.assert_unchanged(before, srv.db_snapshot(audit_ignore=("login.", "logout")))
     assert patrons_of("THCS001") == rows
+    # An inspector of the district lists one school of it; a school outside it lists nothing.
+    cv = client("phong1.chuyenvien")
+    j = h.expect_status(cv.get("/patrons?unit=%d" % srv.unit("THCS001")["id"]), 200).json()
+    assert j["total"] == len(rows) and {p["unit_code"] for p in j["patrons"]} == {"THCS001"}
+    assert h.expect_status(cv.get("/patrons?unit=%d" % srv.unit("LC001")["id"]), 200).json()["total"] == 0
+    assert h.expect_status(cv.get("/patrons/%d" % mine), 200).json()["patron"]["id"] == mine
+    h.expect_error(cv.post("/patrons/%d/status" % mine, {"status": "blocked", "reason": "x"}), 403)
     # The other school's list shows none of THCS001's readers.
     j = h.expect_status(other.get("/patrons?q=" + rows[0]["code"]), 200).json()
     assert j["total"] == 0

@@ -99,6 +99,7 @@ ROUTES = [
     ("GET", "/patrons/{patron}/photo", None, (403, 404), None),
     ("POST", "/patrons/{patron}/photo", lambda: {}, (403, 404), None),
     ("GET", "/patrons?q={pcode}", None, (200, 403), "pcode"),
+    ("GET", "/patrons?unit={unit}", None, (200, 403), None),
     ("POST", "/patrons/promote/{promo}/undo", lambda: {}, (403, 404), None),
 ]
 
@@ -318,10 +319,10 @@ def run_probes(username, json):
         if found:
             bad.append("GET %s as %s (%s) shows another unit's data: %s" % (page, username,
                                                                            "json" if json else "html", found))
-    # Every route was tried on every target: 7 routes take a unit, 7 an account, 30 a record (or
+    # Every route was tried on every target: 8 routes take a unit, 7 an account, 30 a record (or
     # the job of its school's librarian, or its readers: 8).
-    assert kinds == {"unit": 7, "acc": 7, "book": 30}, "routes by target: %r" % kinds
-    assert probes == 7 * len(units) + 7 * len(accounts) + 30 * len(books), "only %d probes ran" % probes
+    assert kinds == {"unit": 8, "acc": 7, "book": 30}, "routes by target: %r" % kinds
+    assert probes == 8 * len(units) + 7 * len(accounts) + 30 * len(books), "only %d probes ran" % probes
     return bad
 
 
