@@ -9,11 +9,14 @@ librarian 404 on every reader of THCS001, the school's leader reads but does not
 
 Librarian acting: thuthu.thcs001 (THCS001, level THCS: grades 6, 7 and 9 in the demo).
 """
+import io
 import os
 import re
 import sqlite3
 import subprocess
 import tempfile
+import zipfile
+from xml.sax.saxutils import escape
 
 import harness as h
 
@@ -281,6 +284,60 @@ def test_import_mapping_can_be_changed():
     h.expect_error(c.post("/patrons/import/preview", dict(m, map_class_name="99", token=p["token"])), 400,
                    "err.pimport.mapping")
     h.expect_error(c.post("/patrons/import/preview", dict(m, token="0" * 64)), 404)
+
+
+def xlsx(rows, merges=()):
+    """A minimal workbook (inline strings; a merged range keeps its value in its top-left cell
+    only, as Excel writes it): rows is a list of lists of str or None."""
+    def ref(r, c):
+        return "%s%d" % (chr(ord("A") + c), r + 1)
+    cells = []
+    for r, row in enumerate(rows):
+        cs = "".join('<c r="%s" t="inlineStr"><is><t>%s</t></is></c>' % (ref(r, c), escape(v))
+                     for c, v in enumerate(row) if v)
+        cells.append('<row r="%d">%s</row>' % (r + 1, cs))
+    merge = "".join('<mergeCell ref="%s"/>' % m for m in merges)
+    sheet = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+             'spreadsheetml/2006/main"><sheetData>%s</sheetData>%s</worksheet>'
+             % ("".join(cells), '<mergeCells count="%d">%s</mergeCells>' % (len(merges), merge) if merges else ""))
+    ns = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    parts = {
+        "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+                               'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-'
+                               'package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+                               '</Types>',
+        "_rels/.rels": '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+                       'relationships"><Relationship Id="rId1" Type="%s/officeDocument" Target="xl/workbook.xml"/>'
+                       '</Relationships>' % ns,
+        "xl/workbook.xml": '<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+                           '2006/main" xmlns:r="%s"><sheets><sheet name="DS" sheetId="1" r:id="rId1"/></sheets>'
+                           '</workbook>' % ns,
+        "xl/_rels/workbook.xml.rels": '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+                                      'package/2006/relationships"><Relationship Id="rId1" Type="%s/worksheet" '
+                                      'Target="worksheets/sheet1.xml"/></Relationships>' % ns,
+        "xl/worksheets/sheet1.xml": sheet,
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in parts.items():
+            z.writestr(name, text)
+    return out.getvalue()
+
+
+def test_import_xlsx_with_title_rows_and_merged_class():
+    c = client("thuthu.thcs001")
+    data = xlsx([["TRƯỜNG THCS VĂN LANG", None, None, None],
+                 ["DANH SÁCH HỌC SINH", None, None, None],
+                 ["STT", "Lớp", "Mã HS", "Họ và tên học sinh"],
+                 ["1", "9A7", "XL001", "Châu Văn Liêm"],
+                 ["2", None, "XL002", "Nguyễn Thị Định"],
+                 ["3", None, "XL003", "Võ Thị Sáu"]], merges=["B4:B6", "A1:D1"])
+    p = h.expect_status(h.upload(c, data, filename="lop9a7.xlsx", path="/patrons/import"), 200).json()
+    assert p["format"] == "xlsx" and p["header_line"] == 3 and p["created"] == 3 and p["errors"] == 0, p
+    assert [r["class_name"] for r in p["rows"]] == ["9A7"] * 3
+    d = h.expect_status(c.post("/patrons/import/commit", dict(mapping_fields(p), token=p["token"])), 200).json()
+    assert d["written"] and d["created"] == 3
+    assert srv.sql_value("SELECT COUNT(*) FROM patrons WHERE class_name = '9A7' AND grade = 9") == 3
 
 
 def test_import_refuses_a_file_not_in_utf8():
