@@ -572,6 +572,62 @@ done:
 	return rc;
 }
 
+/* A merged range (<mergeCell ref="A2:A5"/>), 0-based columns, 1-based rows. */
+typedef struct merge {
+	long c1, r1, c2, r2;
+} merge_t;
+
+#define XLSX_MAX_MERGES 20000
+
+/* The row of the sheet numbered line, or NULL (rows are in order: a binary search). */
+static xlsx_row_t *row_at(xlsx_sheet_t *o, long line, size_t *pos)
+{
+	size_t lo = 0, hi = o->nrows;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (o->rows[mid].line < line)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*pos = lo;
+	return lo < o->nrows && o->rows[lo].line == line ? &o->rows[lo] : NULL;
+}
+
+/* Give each merged range's top-left value to every cell of the range, in the rows that have a
+ * cell (a row wholly empty stays out, as it would unmerged). */
+static int apply_merges(reader_t *r, sheet_state_t *st, const merge_t *m, size_t nm)
+{
+	xlsx_sheet_t *o = st->out;
+	for (size_t i = 0; i < nm; i++) {
+		size_t pos;
+		xlsx_row_t *top = row_at(o, m[i].r1, &pos);
+		const char *v = top && (size_t)m[i].c1 < top->n ? top->cell[m[i].c1] : "";
+		if (!*v)
+			continue;
+		row_at(o, m[i].r1, &pos);
+		for (; pos < o->nrows && o->rows[pos].line <= m[i].r2; pos++) {
+			xlsx_row_t *row = &o->rows[pos];
+			if ((size_t)m[i].c2 >= row->n) {
+				size_t n = (size_t)m[i].c2 + 1;
+				st->cells += n - row->n;
+				if (st->cells > XLSX_MAX_CELLS)
+					return err_set(r->err, ERR_INVALID, "err.xlsx.too_many", "%d cells", XLSX_MAX_CELLS);
+				const char **w = arena_alloc(r->a, n * sizeof *w);
+				memcpy(w, row->cell, row->n * sizeof *w);
+				for (size_t k = row->n; k < n; k++)
+					w[k] = "";
+				row->cell = w;
+				row->n = n;
+			}
+			for (long c = m[i].c1; c <= m[i].c2; c++)
+				if (!*row->cell[c])
+					row->cell[c] = v;
+		}
+	}
+	return 0;
+}
+
 static int read_sheet(reader_t *r, const char *part, xlsx_sheet_t *out)
 {
 	stream_t s;
@@ -582,8 +638,23 @@ static int read_sheet(reader_t *r, const char *part, xlsx_sheet_t *out)
 	buf_t b = BUF_INIT;
 	long rowno = 0, col = -1;
 	bool in_data = false;
+	merge_t *merges = NULL;
+	size_t nmerges = 0, cap_merges = 0;
 	while ((rc = next(r, &s)) == 1) {
-		if (at(&s, XML_READER_TYPE_ELEMENT, "sheetData")) {
+		if (!in_data && at(&s, XML_READER_TYPE_ELEMENT, "mergeCell")) {
+			char *ref = (char *)xmlTextReaderGetAttribute(s.x, (const xmlChar *)"ref");
+			char *colon = ref ? strchr(ref, ':') : NULL;
+			merge_t m;
+			if (colon) {
+				*colon = 0;
+				if (parse_ref(ref, &m.c1, &m.r1) == 0 && parse_ref(colon + 1, &m.c2, &m.r2) == 0 &&
+				    m.c1 <= m.c2 && m.r1 <= m.r2 && m.c2 < XLSX_MAX_COLS && nmerges < XLSX_MAX_MERGES) {
+					merges = arena_grow(r->a, merges, nmerges, &cap_merges, 16, sizeof *merges);
+					merges[nmerges++] = m;
+				}
+			}
+			xmlFree(ref);
+		} else if (at(&s, XML_READER_TYPE_ELEMENT, "sheetData")) {
 			in_data = !xmlTextReaderIsEmptyElement(s.x);
 		} else if (in_data && at(&s, XML_READER_TYPE_END_ELEMENT, "sheetData")) {
 			in_data = false;
@@ -610,6 +681,8 @@ static int read_sheet(reader_t *r, const char *part, xlsx_sheet_t *out)
 	}
 	stream_close(&s);
 	buf_release(&b);
+	if (rc >= 0 && nmerges)
+		rc = apply_merges(r, &st, merges, nmerges);
 	return rc < 0 ? rc : 0;
 }
 

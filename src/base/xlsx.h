@@ -7,7 +7,9 @@
  * numbers, booleans ("TRUE"/"FALSE"), errors ("#N/A") and formulas' cached values become text.
  * A number in a date format (built-in or custom) becomes yyyy-mm-dd (1900 or 1904 date system);
  * other numbers are written plainly ("25000", "12.5", an ISBN stored as a number as its 13
- * digits). Cells are placed by their reference, so A1, C1 gives "", B1 empty.
+ * digits). Cells are placed by their reference, so A1, C1 gives "", B1 empty. A merged range
+ * (<mergeCell>) gives its top-left value to each of its cells, in the rows that have a cell: the
+ * class lists schools export merge their "Lớp" column.
  *
  * Anything else is refused with an i18n key: not a zip ("err.xlsx.zip"), an archive or part too
  * large once uncompressed or with too many entries, a zip bomb ("err.xlsx.too_big"), a missing

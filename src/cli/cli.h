@@ -13,6 +13,7 @@ int cmd_demo(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_import(int argc, char **argv); /* `thuvien import marc ...` (cmd_marc.c) */
 int cmd_export(int argc, char **argv); /* `thuvien export marc ...` (cmd_marc.c) */
+int cmd_import_patrons(int argc, char **argv); /* `thuvien import patrons ...` (cmd_patrons.c) */
 
 /* Command-line helpers shared by the subcommands. cli_opt: the value after option name (NULL
  * when absent); cli_flag: whether a flag is present; cli_positional: the last argument from
@@ -21,6 +22,12 @@ int cmd_export(int argc, char **argv); /* `thuvien export marc ...` (cmd_marc.c)
 const char *cli_opt(int argc, char **argv, const char *name);
 int cli_flag(int argc, char **argv, const char *name);
 const char *cli_positional(int argc, char **argv, const char *const *flags);
+
+/* The first active librarian of school code as an actor (account 0 "cli" when it has none), for
+ * commands that act as the school's librarian. 0, or the exit status after printing the error. */
+struct arena;
+struct actor;
+int cli_school_actor(db_t *db, const char *code, struct arena *a, struct actor *out);
 
 /* Open g_config.db and migrate it; prints the error and returns NULL on failure. */
 db_t *cli_open_db(void);

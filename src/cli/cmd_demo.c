@@ -2,12 +2,16 @@
  * tests can rely on them (README lists them): the Department, two offices, four schools (one of
  * each level plus a multi-level one) and one account per role at several units. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "accounts/accounts.h"
 #include "base/arena.h"
+#include "base/buf.h"
+#include "base/clock.h"
 #include "base/config.h"
 #include "cli/cli.h"
+#include "patrons/patrons.h"
 #include "units/units.h"
 
 static const char demo_usage[] =
@@ -56,6 +60,64 @@ static const char *const school_people[][4] = {
 	{ "Đặng Thu Trang", "Ngô Đức Thắng", "Dương Văn Khoa", "Lý Bảo Ngọc" },
 	{ "Hoàng Thị Mai", "Phan Văn Long", "Trương Công Danh", "Đinh Khánh Linh" },
 };
+
+/* Readers of the demo schools: three classes of 30 students of the school's level and five
+ * teachers, with names drawn in a fixed order from common family, middle and given names, so the
+ * desk and the cards can be tried at once. Written as a class list through the import (one
+ * statement per reader, one audit row per school). */
+static const char *const family[] = { "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ",
+	                              "Võ",     "Đặng", "Bùi", "Đỗ",   "Hồ",    "Ngô",   "Dương", "Lý" };
+static const char *const middle_m[] = { "Văn", "Minh", "Quốc", "Đức", "Gia", "Hoàng", "Thanh", "Hữu" };
+static const char *const middle_f[] = { "Thị", "Ngọc", "Thu", "Bảo", "Khánh", "Minh", "Thanh", "Diệu" };
+static const char *const given_m[] = { "An",   "Bảo", "Dũng", "Huy", "Khang", "Khoa", "Long", "Minh",
+	                               "Nam",  "Phúc", "Quân", "Sơn", "Tuấn",  "Việt", "Đạt",  "Hiếu" };
+static const char *const given_f[] = { "Anh",  "Chi",  "Hà",  "Hân", "Hương", "Lan",  "Linh", "Mai",
+	                               "My",   "Ngân", "Nhi", "Thảo", "Trang", "Vy",   "Yến",  "Quỳnh" };
+
+static int demo_readers(db_t *db, arena_t *a, const char *code, const char *level, int school, err_t *err)
+{
+	static const int grades[][3] = { { 3, 4, 5 }, { 6, 7, 9 }, { 10, 11, 12 }, { 5, 9, 12 } };
+	const int *g = !strcmp(level, "th") ? grades[0] : !strcmp(level, "thcs") ? grades[1]
+	               : !strcmp(level, "thpt")                                  ? grades[2]
+	                                                                         : grades[3];
+	char year[16];
+	patrons_school_year(clock_today_vn(), year, sizeof year);
+	int first = atoi(year);
+	buf_t b = BUF_INIT;
+	buf_puts(&b, "Mã học sinh;Họ và tên;Ngày sinh;Giới tính;Lớp;Mã định danh;Đối tượng\n");
+	unsigned k = (unsigned)school * 7919u;
+	for (int c = 0; c < 3; c++)
+		for (int i = 0; i < 30; i++, k += 2654435761u) {
+			int n = c * 30 + i + 1, f = (int)((k >> 7) & 1);
+			buf_printf(&b, "HS%02d%04d;%s %s %s;%02d/%02d/%d;%s;%dA1;0792%02d%02d%04d;Học sinh\n", school + 1, n,
+			           family[(k >> 3) % 16], (f ? middle_f : middle_m)[(k >> 9) % 8],
+			           (f ? given_f : given_m)[(k >> 13) % 16], 1 + (int)((k >> 17) % 28),
+			           1 + (int)((k >> 22) % 12), first - 5 - g[c], f ? "Nữ" : "Nam", g[c], (first - 5 - g[c]) % 100,
+			           school + 1, n);
+		}
+	for (int t = 0; t < 5; t++, k += 2654435761u) {
+		int f = t % 2;
+		buf_printf(&b, "GV%02d%04d;%s %s %s;%02d/%02d/%d;%s;;;Giáo viên\n", school + 1, t + 1, family[(k >> 3) % 16],
+		           (f ? middle_f : middle_m)[(k >> 9) % 8], (f ? given_f : given_m)[(k >> 13) % 16],
+		           1 + (int)((k >> 17) % 28), 1 + (int)((k >> 22) % 12), 1975 + (int)((k >> 11) % 25),
+		           f ? "Nữ" : "Nam");
+	}
+	actor_t lib;
+	patrons_sheet_t s;
+	patrons_import_t res;
+	int map[PF__COUNT], rc;
+	if ((rc = cli_school_actor(db, code, a, &lib)) != 0) {
+		buf_release(&b);
+		return err_set(err, ERR_INTERNAL, "err.internal", "no librarian of %s", code);
+	}
+	rc = patrons_sheet_read(b.data, b.len, a, &s, err);
+	if (rc == 0) {
+		patrons_mapping_guess(&s, map);
+		rc = patrons_import_commit(db, &lib, &s, map, false, a, &res, err);
+	}
+	buf_release(&b);
+	return rc;
+}
 
 static int add_account(db_t *db, arena_t *a, const char *username, const char *unit_code, const char *role,
                        const char *name, const char *pw)
@@ -138,6 +200,10 @@ int cmd_demo(int argc, char **argv)
 		}
 		school++;
 	}
+	for (size_t i = 0, school = 0; i < sizeof units / sizeof units[0]; i++)
+		if (!strcmp(units[i].kind, "school") &&
+		    demo_readers(db, a, units[i].code, units[i].level, (int)school++, &err) < 0)
+			goto fail;
 	if (db_commit(db, &err) < 0)
 		goto fail;
 	printf("Demo city created in %s.\n", g_config.db);

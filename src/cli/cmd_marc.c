@@ -39,8 +39,8 @@ static const char *lang(void)
 	return i18n_lang(getenv("THUVIEN_LANG") ? getenv("THUVIEN_LANG") : "vi");
 }
 
-/* The school's librarian, as an actor. */
-static int school_actor(db_t *db, const char *code, arena_t *a, actor_t *out)
+/* The school's librarian, as an actor (cli.h). */
+int cli_school_actor(db_t *db, const char *code, arena_t *a, actor_t *out)
 {
 	unit_t u;
 	err_t err;
@@ -103,7 +103,7 @@ static int import_marc(db_t *db, arena_t *a, int argc, char **argv)
 		o.copies = (int)n;
 	}
 	actor_t actor;
-	if (school_actor(db, school, a, &actor) != 0)
+	if (cli_school_actor(db, school, a, &actor) != 0)
 		return 1;
 	marc_batch_t b;
 	marc_import_result_t res = { 0 };
@@ -149,7 +149,7 @@ static int export_marc(db_t *db, arena_t *a, int argc, char **argv)
 		return 2;
 	}
 	actor_t actor;
-	if (school_actor(db, school, a, &actor) != 0)
+	if (cli_school_actor(db, school, a, &actor) != 0)
 		return 1;
 	FILE *out = strcmp(path, "-") ? fopen(path, "wb") : stdout;
 	if (!out) {
@@ -171,6 +171,8 @@ static int export_marc(db_t *db, arena_t *a, int argc, char **argv)
 
 static int run(int is_import, int argc, char **argv)
 {
+	if (is_import && argc >= 2 && !strcmp(argv[1], "patrons"))
+		return cmd_import_patrons(argc, argv);
 	const char *usage = is_import ? import_usage : export_usage;
 	if (cli_flag(argc, argv, "--help") || cli_flag(argc, argv, "-h")) {
 		fputs(usage, stdout);

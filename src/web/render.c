@@ -45,6 +45,7 @@ static const struct nav_item {
 	{ "/accounts", "nav.accounts", BIT(ROLE_SYSADMIN) | BIT(ROLE_UNIT_ADMIN) },
 	{ "/audit", "nav.audit", BIT(ROLE_SYSADMIN) | BIT(ROLE_UNIT_ADMIN) },
 	{ "/circ/overdue", "nav.overdue", BIT(ROLE_LIBRARIAN) | BIT(ROLE_LEADER) },
+	{ "/patrons", "nav.patrons", BIT(ROLE_LIBRARIAN) | BIT(ROLE_LEADER) },
 #undef ALL
 #undef BIT
 };

@@ -67,6 +67,23 @@ static const route_t routes[] = {
 	{ "POST", "/circ/inlibrary", page_inlibrary_add, R_AUTH },
 	{ "GET", "/circ/inlibrary/month", page_inlibrary_month, R_AUTH },
 	{ "GET", "/circ/inlibrary/month.xlsx", page_inlibrary_month_xlsx, R_AUTH },
+	/* Readers (bạn đọc). */
+	{ "GET", "/patrons", page_patrons, R_AUTH },
+	{ "POST", "/patrons", page_patron_create, R_AUTH },
+	{ "GET", "/patrons/new", page_patron_new, R_AUTH },
+	{ "GET", "/patrons/import", page_patrons_import_form, R_AUTH },
+	{ "POST", "/patrons/import", page_patrons_import_upload, R_AUTH | R_UPLOAD },
+	{ "POST", "/patrons/import/preview", page_patrons_import_preview, R_AUTH },
+	{ "POST", "/patrons/import/commit", page_patrons_import_commit, R_AUTH },
+	{ "GET", "/patrons/promote", page_patrons_promote, R_AUTH },
+	{ "POST", "/patrons/promote", page_patrons_promote_commit, R_AUTH },
+	{ "POST", "/patrons/promote/:id/undo", page_patrons_promote_undo, R_AUTH },
+	{ "GET", "/patrons/:id", page_patron, R_AUTH },
+	{ "GET", "/patrons/:id/edit", page_patron_edit_form, R_AUTH },
+	{ "POST", "/patrons/:id/edit", page_patron_edit, R_AUTH },
+	{ "POST", "/patrons/:id/status", page_patron_status, R_AUTH },
+	{ "GET", "/patrons/:id/photo", page_patron_photo, R_AUTH },
+	{ "POST", "/patrons/:id/photo", page_patron_photo_upload, R_AUTH | R_UPLOAD },
 };
 
 /* Does path match pattern? ":id" takes one segment of 1-18 digits; a trailing "*" takes the

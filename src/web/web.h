@@ -163,5 +163,14 @@ web_handler_fn page_overdue, page_overdue_xlsx, page_overdue_notices, page_charg
 /* Answer a circulation list's error; an office's account that named no school (err.circ.school)
  * gets the schools of its subtree to choose from, each linked to path?unit=ID. */
 void web_circ_fail(web_req_t *r, const err_t *err, const char *path);
+/* Readers (pages_patrons.c, pages_patrons_import.c). web_can_patrons: the account writes its
+ * school's readers (its librarian); web_patron_json: one reader as the pages show it. */
+struct patron;
+bool web_can_patrons(const web_req_t *r);
+json_t *web_patron_json(web_req_t *r, const struct patron *p);
+web_handler_fn page_patrons, page_patron_new, page_patron_create, page_patron, page_patron_edit_form,
+    page_patron_edit, page_patron_status, page_patron_photo, page_patron_photo_upload, page_patrons_import_form,
+    page_patrons_import_upload, page_patrons_import_preview, page_patrons_import_commit, page_patrons_promote,
+    page_patrons_promote_commit, page_patrons_promote_undo;
 
 #endif

@@ -100,10 +100,23 @@ ROUTES = [
     ("GET", "/circ/inlibrary/month?unit={unit}", None, (403, 404), None),
     ("GET", "/circ/inlibrary/month.xlsx?unit={unit}", None, (403, 404), None),
     ("POST", "/circ/charges/{charge}/settle", lambda: {"how": "paid"}, (403, 404), None),
+    # Readers ({patron}: a reader of the school, {pcode}: its card number; {promo}: the school's
+    # end-of-year promotion).
+    ("GET", "/patrons/{patron}", None, (403, 404), None),
+    ("GET", "/patrons/{patron}/edit", None, (403, 404), None),
+    ("POST", "/patrons/{patron}/edit", lambda: {"full_name": "Bạn đọc xâm nhập %d" % next(_n), "class_name": "6A1",
+                                               "version": "0"}, (403, 404), None),
+    ("POST", "/patrons/{patron}/status", lambda: {"status": "blocked", "reason": "xâm nhập"}, (403, 404), None),
+    ("GET", "/patrons/{patron}/photo", None, (403, 404), None),
+    ("POST", "/patrons/{patron}/photo", lambda: {}, (403, 404), None),
+    ("GET", "/patrons?q={pcode}", None, (200, 403), "pcode"),
+    ("GET", "/patrons?unit={unit}", None, (200, 403), None),
+    ("POST", "/patrons/promote/{promo}/undo", lambda: {}, (403, 404), None),
 ]
 
 # Placeholders of each kind of target.
-BOOK_KEYS = ("{bib}", "{acq}", "{auto_acq}", "{btitle}", "{barcode}", "{item}", "{job}", "{charge}")
+BOOK_KEYS = ("{bib}", "{acq}", "{auto_acq}", "{btitle}", "{barcode}", "{item}", "{job}", "{charge}", "{patron}",
+             "{pcode}", "{promo}")
 
 # Writes without an id: whatever unit the form names, they land in the actor's own school (for
 # its librarian) or are refused (403). test_writes_without_an_id_stay_home tries them.
@@ -122,13 +135,15 @@ LIST_PAGES = ["/", "/units", "/accounts", "/audit", "/audit?action=account", "/a
               "/accounts/new", "/password", "/catalog", "/catalog?q=ho+so+luu+tru", "/catalog?type=SGK",
               "/catalog/new", "/acquisitions", "/audit?action=biblio", "/audit?action=items", "/copycat",
               "/catalog/import", "/catalog/new/marc", "/classes", "/classes?q=van+hoc+viet+nam&scheme=VN19",
-              "/classes/callnumber?class_number=895.922&authors=T%C3%B4+Ho%C3%A0i"]
+              "/classes/callnumber?class_number=895.922&authors=T%C3%B4+Ho%C3%A0i",
+              "/patrons", "/patrons/new", "/patrons/import", "/patrons/promote", "/patrons?q=ban+doc+mat"]
 
 # The catalogue each target school has (made in setup by its librarian): a record with two
 # copies (so a batch of its own), and a second batch. Title, authors and supplier are markers.
 BOOKS = [("THCS001", "Hồ sơ lưu trữ mật Văn Lang", "Đoàn Thị Kín", "Quỹ sách Văn Lang"),
          ("LC001", "Hồ sơ lưu trữ mật Ngôi Sao", "Phan Văn Giấu", "Quỹ sách Ngôi Sao")]
-CATALOG_TABLES = ["biblios", "items", "acquisitions", "accession_counters", "charges"]
+CATALOG_TABLES = ["biblios", "items", "acquisitions", "accession_counters", "charges",
+                  "patrons", "patron_photos", "promotions", "promotion_rows"]
 
 
 def setup_module():
@@ -154,7 +169,15 @@ def setup_module():
         acq = h.expect_status(r, 201).json()["id"]
         unit = h.json_find(city["units"], code=code)
         job = import_job(lib)
-        city["books"].append({"job": job, "unit_id": unit["id"], "code": code, "bib": b["id"], "acq": acq,
+        pname, pcode = "Bạn Đọc Mật " + title.split()[-1], "MAT" + code
+        r = lib.post("/patrons", {"full_name": pname, "class_name": "6A1", "code": pcode,
+                                  "national_id": "0799%08d" % unit["id"]})
+        patron = h.expect_status(r, 201).json()["id"]
+        ct, body = h.multipart({"csrf": lib.csrf}, {"photo": ("p.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 32)})
+        h.expect_status(lib.request("POST", "/patrons/%d/photo" % patron, body=body, content_type=ct), 200)
+        promo = h.expect_status(lib.post("/patrons/promote", {}), 200).json()["id"]
+        city["books"].append({"job": job, "patron": patron, "pname": pname, "pcode": pcode, "promo": promo,
+                              "unit_id": unit["id"], "code": code, "bib": b["id"], "acq": acq,
                               "auto_acq": b["copies"][0]["acquisition_id"], "btitle": title, "authors": authors,
                               "item": b["copies"][0]["id"],
                               "supplier": supplier, "barcode": b["copies"][0]["barcode"],
@@ -233,7 +256,7 @@ def markers(units, accounts, books=()):
         if "." in a["username"]:
             m.add(a["username"])
     for b in books:
-        m.update((b["btitle"], b["authors"], b["supplier"]))
+        m.update((b["btitle"], b["authors"], b["supplier"], b["pname"], b["pcode"]))
         m.add("Bạn đọc mật " + b["code"])   # the reader of its charge (make_charge)
     return sorted(m)
 
@@ -265,7 +288,7 @@ def probe(c, route, unit=None, acc=None, book=None, json=True, marks=()):
     method, tmpl, fields, allowed, echo = route
     values = {"unit": unit["id"] if unit else "", "acc": acc["id"] if acc else "",
               "uname": acc["username"] if acc else ""}
-    for k in ("bib", "acq", "auto_acq", "btitle", "barcode", "item", "job", "charge"):
+    for k in ("bib", "acq", "auto_acq", "btitle", "barcode", "item", "job", "charge", "patron", "pcode", "promo"):
         values[k] = book[k] if book else ""
     path = tmpl.format(**{k: urllib.parse.quote(str(v), safe="") for k, v in values.items()})
     if method == "GET":
@@ -331,10 +354,10 @@ def run_probes(username, json):
         if found:
             bad.append("GET %s as %s (%s) shows another unit's data: %s" % (page, username,
                                                                            "json" if json else "html", found))
-    # Every route was tried on every target: 14 routes take a unit, 7 an account, 23 a record (or
-    # the job of its school's librarian, or its charge).
-    assert kinds == {"unit": 14, "acc": 7, "book": 23}, "routes by target: %r" % kinds
-    assert probes == 14 * len(units) + 7 * len(accounts) + 23 * len(books), "only %d probes ran" % probes
+    # Every route was tried on every target: 15 routes take a unit, 7 an account, 31 a record (or
+    # the job of its school's librarian, its charge, or its readers).
+    assert kinds == {"unit": 15, "acc": 7, "book": 31}, "routes by target: %r" % kinds
+    assert probes == 15 * len(units) + 7 * len(accounts) + 31 * len(books), "only %d probes ran" % probes
     return bad
 
 
@@ -374,7 +397,8 @@ def test_every_tenant_route_is_probed():
     covered = set()
     for method, tmpl, fields, _, _ in ROUTES:
         path = tmpl.split("?")[0]
-        for k in ("{unit}", "{acc}", "{bib}", "{acq}", "{auto_acq}", "{item}", "{job}", "{charge}"):
+        for k in ("{unit}", "{acc}", "{bib}", "{acq}", "{auto_acq}", "{item}", "{job}", "{charge}", "{patron}",
+                  "{promo}"):
             path = path.replace(k, ":id")
         covered.add((method, path))
     covered |= set(("GET", p.split("?")[0]) for p in LIST_PAGES)

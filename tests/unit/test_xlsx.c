@@ -282,6 +282,40 @@ static void test_inline_strings(void)
 	free(data);
 }
 
+/* Class lists merge their "Lớp" column: each cell of a merged range reads the range's value;
+ * a merged title row across columns gives its text to each column. */
+static void test_merged_cells(void)
+{
+	char path[300];
+	snprintf(path, sizeof path, "%s/merged.xlsx", dir);
+	lxw_workbook *wb = workbook_new(path);
+	lxw_worksheet *ws = workbook_add_worksheet(wb, NULL);
+	worksheet_merge_range(ws, 0, 0, 0, 2, "DANH SÁCH LỚP", NULL);
+	worksheet_write_string(ws, 1, 0, "Lớp", NULL);
+	worksheet_write_string(ws, 1, 1, "Họ và tên", NULL);
+	worksheet_merge_range(ws, 2, 0, 4, 0, "6A1", NULL);
+	worksheet_write_string(ws, 2, 1, "Nguyễn Văn An", NULL);
+	worksheet_write_string(ws, 3, 1, "Trần Thị Bình", NULL);
+	worksheet_write_string(ws, 4, 1, "Lê Văn Cường", NULL);
+	worksheet_write_string(ws, 5, 0, "6A2", NULL);
+	worksheet_write_string(ws, 5, 1, "Phạm Dũng", NULL);
+	CHECK_INT(workbook_close(wb), LXW_NO_ERROR);
+	size_t len;
+	char *data = slurp(path, &len);
+	xlsx_sheet_t sh;
+	err_t err;
+	CHECK_INT(xlsx_read(data, len, A, &sh, &err), 0);
+	CHECK_INT(sh.nrows, 6);
+	CHECK_STR(cell(&sh, 0, 0), "DANH SÁCH LỚP");
+	CHECK_STR(cell(&sh, 0, 2), "DANH SÁCH LỚP");
+	CHECK_STR(cell(&sh, 2, 0), "6A1");
+	CHECK_STR(cell(&sh, 3, 0), "6A1");
+	CHECK_STR(cell(&sh, 4, 0), "6A1");
+	CHECK_STR(cell(&sh, 4, 1), "Lê Văn Cường");
+	CHECK_STR(cell(&sh, 5, 0), "6A2");
+	free(data);
+}
+
 static void test_broken(void)
 {
 	size_t len, n;
@@ -393,6 +427,7 @@ int main(int argc, char **argv)
 	RUN(test_cells);
 	RUN(test_booklist);
 	RUN(test_inline_strings);
+	RUN(test_merged_cells);
 	RUN(test_broken);
 	arena_free(A);
 	char cmd[300];
