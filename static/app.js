@@ -17,3 +17,10 @@ document.addEventListener("click", function (e) {
 	document.getElementById("class-suggest").textContent = "";
 	f.focus();
 });
+
+/* The lending desk: after each answer swaps in, the scan input is empty and has the focus again,
+ * ready for the next scan. */
+document.addEventListener("htmx:afterSettle", function () {
+	var f = document.getElementById("circ-code");
+	if (f) { f.value = ""; f.focus(); }
+});

@@ -44,6 +44,7 @@ static const struct nav_item {
 	{ "/units", "nav.units", ALL & ~BIT(ROLE_READER) },
 	{ "/accounts", "nav.accounts", BIT(ROLE_SYSADMIN) | BIT(ROLE_UNIT_ADMIN) },
 	{ "/audit", "nav.audit", BIT(ROLE_SYSADMIN) | BIT(ROLE_UNIT_ADMIN) },
+	{ "/circ", "nav.circ", BIT(ROLE_LIBRARIAN) },
 #undef ALL
 #undef BIT
 };
