@@ -244,7 +244,7 @@ int circ_lend(db_t *db, const actor_t *actor, const circ_patron_t *patron, const
 	circ_settings_t s;
 	if ((rc = circ_settings_get(db, unit, &s, err)) < 0)
 		return rc;
-	if ((rc = circ_holds_expire(db, unit, item->biblio_id, NULL, err)) < 0)
+	if ((rc = circ_holds_expire(db, unit, item->biblio_id, 0, NULL, err)) < 0)
 		return rc;
 
 	/* The copy: already lent (to this reader, or to whom and until when), or not lendable. */
@@ -482,7 +482,7 @@ int circ_return(db_t *db, const actor_t *actor, const char *item, arena_t *a, ci
 			goto done;
 		res->key = "circ.notice.return_fine";
 	}
-	if ((rc = circ_holds_expire(db, actor->unit_id, it.biblio_id, NULL, err)) < 0)
+	if ((rc = circ_holds_expire(db, actor->unit_id, it.biblio_id, 0, NULL, err)) < 0)
 		goto done;
 	circ_patron_t next = { 0 };
 	if ((rc = circ_hold_pass(db, actor->unit_id, &s, it.id, it.biblio_id, a, &next, &res->until, &res->hold_id,

@@ -186,10 +186,11 @@ int circ_hold_cancel(db_t *db, const actor_t *actor, int64_t hold_id, err_t *err
 int circ_holds_list(db_t *db, const actor_t *actor, int64_t biblio_id, int64_t patron_id, arena_t *a,
                     circ_hold_t **out, size_t *n, int *expired, err_t *err);
 
-/* Expire the lapsed holds of record biblio_id (0: the whole school) of unit_id, passing the copies
- * of lapsed ready holds on to the next reader. Joins the caller's transaction or runs in its own.
- * *count (may be NULL) receives how many lapsed. */
-int circ_holds_expire(db_t *db, int64_t unit_id, int64_t biblio_id, int *count, err_t *err);
+/* Expire the lapsed holds of unit_id: of record biblio_id, else of reader patron_id, else (both 0)
+ * of the whole school; the copies of lapsed ready holds pass on to the next reader. Reads first
+ * and takes the write lock only when something lapsed. Joins the caller's transaction or runs in
+ * its own. *count (may be NULL) receives how many lapsed. */
+int circ_holds_expire(db_t *db, int64_t unit_id, int64_t biblio_id, int64_t patron_id, int *count, err_t *err);
 
 /* --- textbooks for the year and class sets (textbooks.c) ---------------------------------------- */
 

@@ -62,7 +62,7 @@ typedef struct lapsed {
 	bool ready;
 } lapsed_t;
 
-int circ_holds_expire(db_t *db, int64_t unit_id, int64_t biblio_id, int *count, err_t *err)
+int circ_holds_expire(db_t *db, int64_t unit_id, int64_t biblio_id, int64_t patron_id, int *count, err_t *err)
 {
 	if (count)
 		*count = 0;
@@ -73,18 +73,25 @@ int circ_holds_expire(db_t *db, int64_t unit_id, int64_t biblio_id, int *count, 
 	int rc;
 	/* Read first: most calls find nothing and need no write lock. At most 64 a call; the rest
 	 * lapse at the next. */
-	db_stmt_t *st =
-	    biblio_id
-	        ? db_query(db, err,
-	                   "SELECT id, item_id, biblio_id, status FROM holds WHERE biblio_id = ?"
-	                   " AND status IN ('waiting', 'ready') AND ((status = 'waiting' AND expires < ?)"
-	                   " OR (status = 'ready' AND ready_until < ?)) ORDER BY placed_at, id",
-	                   "iss", biblio_id, today, today)
-	        : db_query(db, err,
-	                   "SELECT id, item_id, biblio_id, status FROM holds WHERE unit_id = ?"
-	                   " AND status IN ('waiting', 'ready') AND ((status = 'waiting' AND expires < ?)"
-	                   " OR (status = 'ready' AND ready_until < ?)) ORDER BY placed_at, id",
-	                   "iss", unit_id, today, today);
+	db_stmt_t *st;
+	if (biblio_id)
+		st = db_query(db, err,
+		              "SELECT id, item_id, biblio_id, status FROM holds WHERE biblio_id = ?"
+		              " AND status IN ('waiting', 'ready') AND ((status = 'waiting' AND expires < ?)"
+		              " OR (status = 'ready' AND ready_until < ?)) ORDER BY placed_at, id",
+		              "iss", biblio_id, today, today);
+	else if (patron_id)
+		st = db_query(db, err,
+		              "SELECT id, item_id, biblio_id, status FROM holds WHERE patron_id = ?"
+		              " AND status IN ('waiting', 'ready') AND ((status = 'waiting' AND expires < ?)"
+		              " OR (status = 'ready' AND ready_until < ?)) ORDER BY placed_at, id",
+		              "iss", patron_id, today, today);
+	else
+		st = db_query(db, err,
+		              "SELECT id, item_id, biblio_id, status FROM holds WHERE unit_id = ?"
+		              " AND status IN ('waiting', 'ready') AND ((status = 'waiting' AND expires < ?)"
+		              " OR (status = 'ready' AND ready_until < ?)) ORDER BY placed_at, id",
+		              "iss", unit_id, today, today);
 	if (!st)
 		return err->code;
 	while (n < 64 && (rc = db_step(st, err)) == DB_ROW) {
@@ -231,7 +238,7 @@ int circ_hold_place(db_t *db, const actor_t *actor, int64_t biblio_id, int64_t p
 		goto done;
 	}
 	res->loan.biblio_id = biblio_id;
-	if ((rc = circ_holds_expire(db, unit, biblio_id, NULL, err)) < 0)
+	if ((rc = circ_holds_expire(db, unit, biblio_id, 0, NULL, err)) < 0)
 		goto done;
 	if (strcmp(p.status, "active")) {
 		res->reason = p.status_note;
@@ -382,19 +389,28 @@ int circ_holds_list(db_t *db, const actor_t *actor, int64_t biblio_id, int64_t p
 			return rc;
 		unit = actor->unit_id;
 	}
-	if ((rc = circ_holds_expire(db, unit, biblio_id, expired, err)) < 0)
+	if ((rc = circ_holds_expire(db, unit, biblio_id, patron_id, expired, err)) < 0)
 		return rc;
 	size_t cap = 0;
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT h.id, h.biblio_id, h.patron_id, h.item_id, b.title, p.full_name, p.code,"
-	                         " p.class_name, h.status, h.expires, h.ready_until, i.barcode, h.placed_at"
-	                         " FROM holds h JOIN biblios b ON b.id = h.biblio_id JOIN patrons p ON p.id = h.patron_id"
-	                         " LEFT JOIN items i ON i.id = h.item_id WHERE h.unit_id = ?"
-	                         " AND h.status IN ('waiting', 'ready') AND (? = 0 OR h.biblio_id = ?)"
-	                         " AND (? = 0 OR h.patron_id = ?)"
-	                         " ORDER BY b.title_fold, h.biblio_id, CASE WHEN h.status = 'ready' THEN 0 ELSE 1 END,"
-	                         " h.placed_at, h.id LIMIT 500",
-	                         "iiiii", unit, biblio_id, biblio_id, patron_id, patron_id);
+	/* One reader's holds by holds_patron, one title's by holds_queue, else the school's. */
+#define HOLD_COLS                                                                                          \
+	"SELECT h.id, h.biblio_id, h.patron_id, h.item_id, b.title, p.full_name, p.code, p.class_name, h.status," \
+	" h.expires, h.ready_until, i.barcode, h.placed_at FROM holds h JOIN biblios b ON b.id = h.biblio_id"    \
+	" JOIN patrons p ON p.id = h.patron_id LEFT JOIN items i ON i.id = h.item_id"                           \
+	" WHERE h.status IN ('waiting', 'ready') AND h.unit_id = ? "
+#define HOLD_ORDER                                                                                         \
+	" ORDER BY b.title_fold, h.biblio_id, CASE WHEN h.status = 'ready' THEN 0 ELSE 1 END, h.placed_at, h.id" \
+	" LIMIT 500"
+	db_stmt_t *st;
+	if (patron_id)
+		st = db_query(db, err, HOLD_COLS "AND h.patron_id = ? AND (? = 0 OR h.biblio_id = ?)" HOLD_ORDER, "iiii",
+		              unit, patron_id, biblio_id, biblio_id);
+	else if (biblio_id)
+		st = db_query(db, err, HOLD_COLS "AND h.biblio_id = ?" HOLD_ORDER, "ii", unit, biblio_id);
+	else
+		st = db_query(db, err, HOLD_COLS HOLD_ORDER, "i", unit);
+#undef HOLD_COLS
+#undef HOLD_ORDER
 	if (!st)
 		return err->code;
 	while ((rc = db_step(st, err)) == DB_ROW) {
