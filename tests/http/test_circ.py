@@ -145,24 +145,52 @@ def test_checkout_renew_return_json():
     refused(c.post("/circ/renew", {"item": fx["stk"][0]}), 409, "err.circ.not_on_loan")
 
 
-def test_refusals_json():
+# Refusals that need no setup: (patron, item, more fields, status, key, words of the message).
+# Each runs as JSON and as a browser's form post; {x} names a fixture's barcode.
+REFUSALS = [
+    ("KHONGCO", "{stk1}", {}, 404, "err.circ.patron_notfound", ()),
+    ("K001", "{stk1}", {}, 404, "err.circ.patron_notfound", ()),          # another school's reader
+    ("HS003", "{stk1}", {}, 409, "err.circ.patron_blocked", ("Lê Văn Khoá", "Làm mất sách chưa đền")),
+    ("HS004", "{stk1}", {}, 409, "err.circ.patron_graduated", ("Phạm Thị Ra Trường", "ra trường")),
+    ("HS005", "{stk1}", {}, 409, "err.circ.patron_left", ("Đỗ Văn Chuyển",)),
+    ("HS001", "KHONGCO-1", {}, 404, "err.circ.item_notfound", ("KHONGCO-1",)),
+    ("HS001", "{x0}", {}, 404, "err.circ.item_notfound", ()),             # another school's copy
+    ("HS001", "{bao0}", {}, 409, "err.circ.not_loanable", ("Báo Nhi Đồng", "chỉ đọc tại chỗ")),
+    ("HS001", "{stk1}", {"kind": "loan"}, 400, "err.circ.kind", ()),
+    ("HS001", "{stk1}", {"due": "2020-01-01"}, 400, "err.circ.due", ()),
+    ("HS001", "{stk1}", {"due": "31/12/2026"}, 400, "err.circ.due", ()),
+    ("", "{stk1}", {}, 400, "err.circ.patron_missing", ()),
+    ("HS001", "", {}, 400, "err.circ.item_missing", ()),
+    ("HS001", "{set0}", {"kind": "class_set"}, 409, "err.circ.classset_teacher", ("Nguyễn Văn An",)),
+    ("HS001", "{stk1}", {"kind": "textbook"}, 409, "err.circ.textbook_type", ("Đất rừng phương Nam",)),
+]
+
+
+def fill(code):
+    return code.format(stk1=fx["stk"][1], x0=fx["x"][0], bao0=fx["bao"][0], set0=fx["set"][0])
+
+
+def test_refusals_json_and_html():
     c = fx["lib"]
+    b = h.Client(srv, json=False)
+    b.login_form("thuthu.th001")
     before = loans_count()
-    refused(checkout(c, "KHONGCO", fx["stk"][1]), 404, "err.circ.patron_notfound")
-    refused(checkout(c, "K001", fx["stk"][1]), 404, "err.circ.patron_notfound")        # another school's reader
-    refused(checkout(c, "HS003", fx["stk"][1]), 409, "err.circ.patron_blocked", "Lê Văn Khoá", "Làm mất sách chưa đền")
-    refused(checkout(c, "HS004", fx["stk"][1]), 409, "err.circ.patron_graduated", "ra trường")
-    refused(checkout(c, "HS005", fx["stk"][1]), 409, "err.circ.patron_left")
-    refused(checkout(c, "HS001", "KHONGCO-1"), 404, "err.circ.item_notfound", "KHONGCO-1")
-    refused(checkout(c, "HS001", fx["x"][0]), 404, "err.circ.item_notfound")           # another school's copy
-    refused(checkout(c, "HS001", fx["bao"][0]), 409, "err.circ.not_loanable", "Báo Nhi Đồng", "đọc tại chỗ")
+    for p, item, more, status, key, words in REFUSALS:
+        f = {"patron": p, "item": fill(item)}
+        f.update(more)
+        refused(c.post("/circ/checkout", f), status, key, *words)
+        r = b.post("/circ/checkout", f)
+        assert r.status == status, (f, r.status)
+        assert 'class="circ-msg refused"' in r.text and 'data-key="%s"' % key in r.text, (f, r.text[:300])
+        for w in words:
+            assert h.in_html(w, r.text), (w, f)
+        assert not h.untranslated(r.text)
+    # A copy not lendable by its status.
     exec_sql("UPDATE items SET status = 'lost' WHERE barcode = %s" % h.sql_str(fx["stk"][5]))
     refused(checkout(c, "HS001", fx["stk"][5]), 409, "err.circ.item_status", "Mất")
+    exec_sql("UPDATE items SET status = 'withdrawn' WHERE barcode = %s" % h.sql_str(fx["stk"][5]))
+    refused(checkout(c, "HS001", fx["stk"][5]), 409, "err.circ.item_status", "Đã thanh lọc")
     exec_sql("UPDATE items SET status = 'available' WHERE barcode = %s" % h.sql_str(fx["stk"][5]))
-    refused(checkout(c, "HS001", fx["stk"][1], kind="loan"), 400, "err.circ.kind")
-    refused(checkout(c, "HS001", fx["stk"][1], due="2020-01-01"), 400, "err.circ.due")
-    refused(checkout(c, "", fx["stk"][1]), 400, "err.circ.patron_missing")
-    refused(checkout(c, "HS001", ""), 400, "err.circ.item_missing")
     assert loans_count() == before, "a refusal wrote a loan"
     # On loan: to this reader, to another (with the holder and the due date).
     h.expect_status(checkout(c, "HS001", fx["stk"][1]), 200)
@@ -172,6 +200,10 @@ def test_refusals_json():
     h.expect_status(checkout(c, "HS001", fx["stk"][2]), 200)
     h.expect_status(checkout(c, "HS001", fx["stk"][3]), 200)
     refused(checkout(c, "HS001", fx["stk"][4]), 409, "err.circ.limit", "3/3", "Sách tham khảo")
+    for f, key, word in ((("HS001", fx["stk"][4]), "err.circ.limit", "đã mượn 3/3 Sách tham khảo"),
+                         (("HS002", fx["stk"][1]), "err.circ.on_loan_other", "Nguyễn Văn An (6A1)")):
+        r = h.expect_status(b.post("/circ/checkout", {"patron": f[0], "item": f[1]}), 409)
+        assert 'data-key="%s"' % key in r.text and h.in_html(word, r.text), r.text[:300]
     # Overdue: a copy past due blocks the reader.
     exec_sql("UPDATE loans SET due = %s WHERE returned_at IS NULL AND item_id = (SELECT id FROM items WHERE barcode = %s)"
              % (h.sql_str(today(-2)), h.sql_str(fx["stk"][3])))
