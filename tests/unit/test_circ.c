@@ -498,6 +498,51 @@ static void test_summary_search(void)
 	CHECK(strstr(circ_message(A, "en", &r), "3/3") != NULL);
 }
 
+/* A reader (role reader, linked by patrons.account_id) places and cancels their own holds only; a
+ * waiting hold is fulfilled when its reader borrows a copy of the title. */
+static void test_reader_holds(void)
+{
+	err_t err;
+	circ_result_t r;
+	account_new_t in = { .unit_id = th1, .username = "hs.an", .role = "reader", .password = PW };
+	int64_t acc = 0;
+	CHECK_INT(accounts_create(db, NULL, &in, NULL, &acc, &err), 0);
+	actor_t me = testdb_login(db, "hs.an", PW);
+	CHECK(me.account_id != 0 && me.account_id == acc);
+	/* Not linked yet: refused. */
+	CHECK_INT(circ_hold_place(db, &me, tn_bib, 0, A, &r, &err), ERR_FORBIDDEN);
+	CHECK_STR(r.key, "err.circ.no_patron");
+	int64_t hs1 = count("SELECT id FROM patrons WHERE code = 'HS001' AND unit_id = ?", th1);
+	int64_t hs2 = count("SELECT id FROM patrons WHERE code = 'HS002' AND unit_id = ?", th1);
+	CHECK(db_exec(db, &err, "UPDATE patrons SET account_id = ? WHERE id = ?", "ii", me.account_id, hs1) == 1);
+	/* A title whose copies are all out. */
+	const char *one[1];
+	int64_t b2 = mkbook(&lib1, "Hoàng tử bé", "TN", 1, one);
+	CHECK_INT(lend(&lib1, "GV003", one[0], &r), 0);
+	CHECK_INT(circ_hold_place(db, &me, b2, hs2, A, &r, &err), ERR_NOTFOUND); /* not for another reader */
+	CHECK_INT(circ_hold_place(db, &me, b2, 0, A, &r, &err), 0);
+	CHECK_STR(r.patron.code, "HS001");
+	int64_t mine = r.hold_id;
+	circ_hold_t *hv;
+	size_t n = 0;
+	CHECK_INT(circ_holds_list(db, &me, 0, 0, A, &hv, &n, NULL, &err), 0);
+	CHECK(n == 1 && hv[0].id == mine);
+	/* HS002's hold: not the reader's to cancel. */
+	CHECK_INT(circ_hold_place(db, &lib1, b2, hs2, A, &r, &err), 0);
+	CHECK_INT(circ_hold_cancel(db, &me, r.hold_id, &err), ERR_NOTFOUND);
+	CHECK_INT(circ_hold_cancel(db, &me, mine, &err), 0);
+	/* HS002 waits; a second copy arrives on the shelf and HS002 borrows it: fulfilled. */
+	int64_t ids[1];
+	CHECK_INT(catalog_items_add(db, &lib1, b2, batch1, 1, -1, ids, &err), 0);
+	db_stmt_t *st = db_query(db, &err, "SELECT barcode FROM items WHERE id = ?", "i", ids[0]);
+	CHECK(st && db_step(st, &err) == DB_ROW);
+	const char *bc = arena_strdup(A, db_col_text(st, 0));
+	db_done(st);
+	CHECK_INT(lend(&lib1, "HS002", bc, &r), 0);
+	CHECK_STR(r.key, "circ.ok.checkout_hold");
+	CHECK_INT(count("SELECT COUNT(*) FROM holds WHERE patron_id = ? AND status = 'fulfilled'", hs2), 2);
+}
+
 /* --- concurrency --------------------------------------------------------------------------------- */
 
 static pthread_barrier_t gate;
@@ -736,6 +781,7 @@ int main(void)
 	RUN(test_textbooks);
 	RUN(test_class_sets);
 	RUN(test_summary_search);
+	RUN(test_reader_holds);
 	RUN(test_concurrent_same_copy);
 	RUN(test_concurrent_many);
 	RUN(test_race_return_renew);
