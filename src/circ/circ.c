@@ -43,6 +43,19 @@ static const char *dup(arena_t *a, const char *s)
 	return arena_strdup(a, s ? s : "");
 }
 
+/* A scanned code without the spaces, tabs and line ends scanners add around it; NULL stays NULL. */
+static const char *trim_code(arena_t *a, const char *s)
+{
+	if (!s)
+		return NULL;
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		s++;
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+		n--;
+	return arena_strndup(a, s, n);
+}
+
 static void today_iso(char *out, size_t n)
 {
 	clock_day_format(clock_today_vn(), out, n);
@@ -379,6 +392,8 @@ int circ_checkout(db_t *db, const actor_t *actor, const char *patron, int64_t pa
 {
 	memset(res, 0, sizeof *res);
 	const char *kind = opts && opts->kind && *opts->kind ? opts->kind : "home";
+	patron = trim_code(a, patron);
+	item = trim_code(a, item);
 	int rc, own = 0;
 	bool raced = false;
 	circ_patron_t p;
@@ -418,6 +433,7 @@ done:
 int circ_return(db_t *db, const actor_t *actor, const char *item, arena_t *a, circ_result_t *res, err_t *err)
 {
 	memset(res, 0, sizeof *res);
+	item = trim_code(a, item);
 	int rc, own = 0;
 	circ_item_t it;
 	circ_loan_t l = { 0 };
@@ -506,6 +522,7 @@ done:
 int circ_renew(db_t *db, const actor_t *actor, const char *item, arena_t *a, circ_result_t *res, err_t *err)
 {
 	memset(res, 0, sizeof *res);
+	item = trim_code(a, item);
 	int rc, own = 0;
 	circ_item_t it;
 	circ_loan_t l = { 0 };
