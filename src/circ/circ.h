@@ -198,13 +198,14 @@ int circ_holds_expire(db_t *db, int64_t unit_id, int64_t biblio_id, int64_t patr
 int circ_classes(db_t *db, const actor_t *actor, arena_t *a, const char ***out, size_t *n, err_t *err);
 
 /* Lend the textbook copy `item` for the school year to the first active student of class_name
- * (in order of name) who has no open textbook loan of its title. ERR_CONFLICT
+ * (in class-list order: by given name, the last word, then the whole name) who has no open
+ * textbook loan of its title. ERR_CONFLICT
  * "err.circ.class_complete" when every student has it. */
 int circ_textbook_lend(db_t *db, const actor_t *actor, const char *class_name, const char *item, arena_t *a,
                        circ_result_t *res, err_t *err);
 
 typedef struct circ_grid {
-	circ_patron_t *students; /* the class's active students, by name */
+	circ_patron_t *students; /* the class's active students, in class-list order */
 	size_t nstudents;
 	int64_t *biblio_ids; /* titles lent to the class as textbooks (open loans), by title */
 	const char **titles;

@@ -3,9 +3,59 @@
  * at the school year's end; and the class x titles grid that shows who still lacks what. Class
  * sets (bộ sách lớp) for a teacher are plain checkouts of kind class_set (circ.c). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "circ/circ_int.h"
+
+/* Class lists in Vietnam are in the order of the given name (tên: the last word), then the
+ * whole name: "Bùi Thị Ánh" before "Cao Văn Cường" before "An Văn Zũng". The sort key of a folded
+ * name: its last word, a separator below any letter, the whole name. */
+static const char *name_key(arena_t *a, const char *fold)
+{
+	const char *sp = strrchr(fold, ' ');
+	return arena_printf(a, "%s\x01%s", sp ? sp + 1 : fold, fold);
+}
+
+typedef struct keyed {
+	const char *key;
+	circ_patron_t p;
+} keyed_t;
+
+static int by_key(const void *x, const void *y)
+{
+	const keyed_t *a = x, *b = y;
+	int c = strcmp(a->key, b->key);
+	return c ? c : (a->p.id > b->p.id) - (a->p.id < b->p.id);
+}
+
+/* The rows of a statement selecting (id, code, full_name, kind, class_name, status, status_note,
+ * name_fold), in class-list order. */
+static int read_students(db_stmt_t *st, arena_t *a, keyed_t **out, size_t *n, err_t *err)
+{
+	int rc;
+	size_t cap = 0;
+	*out = NULL;
+	*n = 0;
+	while ((rc = db_step(st, err)) == DB_ROW) {
+		*out = arena_grow(a, *out, *n, &cap, 32, sizeof **out);
+		keyed_t *k = &(*out)[(*n)++];
+		k->p.id = db_col_int(st, 0);
+		k->p.code = arena_strdup(a, db_col_text(st, 1));
+		k->p.name = arena_strdup(a, db_col_text(st, 2));
+		k->p.kind = arena_strdup(a, db_col_text(st, 3));
+		k->p.class_name = arena_strdup(a, db_col_text(st, 4));
+		k->p.status = arena_strdup(a, db_col_text(st, 5));
+		k->p.status_note = arena_strdup(a, db_col_text(st, 6));
+		k->key = name_key(a, db_col_text(st, 7) ? db_col_text(st, 7) : "");
+	}
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	if (*n > 1)
+		qsort(*out, *n, sizeof **out, by_key);
+	return 0;
+}
 
 int circ_classes(db_t *db, const actor_t *actor, arena_t *a, const char ***out, size_t *n, err_t *err)
 {
@@ -57,30 +107,23 @@ int circ_textbook_lend(db_t *db, const actor_t *actor, const char *class_name, c
 		rc = circ_refuse(res, err, ERR_CONFLICT, "err.circ.textbook_type");
 		goto done;
 	}
-	/* The next student, by name, without an open textbook loan of this title. */
+	/* The next student, in class-list order, without an open textbook loan of this title. */
 	db_stmt_t *st = db_query(db, err,
-	                         "SELECT p.id, p.code, p.full_name, p.kind, p.class_name, p.status, p.status_note"
-	                         " FROM patrons p WHERE p.unit_id = ? AND p.class_name = ? AND p.kind = 'student'"
+	                         "SELECT p.id, p.code, p.full_name, p.kind, p.class_name, p.status, p.status_note,"
+	                         " p.name_fold FROM patrons p WHERE p.unit_id = ? AND p.class_name = ? AND p.kind = 'student'"
 	                         " AND p.status = 'active' AND NOT EXISTS (SELECT 1 FROM loans l WHERE l.patron_id = p.id"
-	                         " AND l.returned_at IS NULL AND l.biblio_id = ? AND l.kind = 'textbook')"
-	                         " ORDER BY p.name_fold, p.id LIMIT 1",
+	                         " AND l.returned_at IS NULL AND l.biblio_id = ? AND l.kind = 'textbook')",
 	                         "isi", actor->unit_id, class_name, it.biblio_id);
 	if (!st) {
 		rc = err->code;
 		goto done;
 	}
-	if ((rc = db_step(st, err)) == DB_ROW) {
-		p.id = db_col_int(st, 0);
-		p.code = arena_strdup(a, db_col_text(st, 1));
-		p.name = arena_strdup(a, db_col_text(st, 2));
-		p.kind = arena_strdup(a, db_col_text(st, 3));
-		p.class_name = arena_strdup(a, db_col_text(st, 4));
-		p.status = arena_strdup(a, db_col_text(st, 5));
-		p.status_note = arena_strdup(a, db_col_text(st, 6));
-	}
-	db_done(st);
-	if (rc < 0)
+	keyed_t *cand;
+	size_t ncand = 0;
+	if ((rc = read_students(st, a, &cand, &ncand, err)) < 0)
 		goto done;
+	if (ncand)
+		p = cand[0].p;
 	if (!p.id) {
 		int64_t students = 0;
 		rc = db_query_int(db, &students, err,
@@ -109,30 +152,21 @@ int circ_textbook_grid(db_t *db, const actor_t *actor, const char *class_name, a
 {
 	memset(out, 0, sizeof *out);
 	int rc;
-	size_t cap = 0, tcap = 0, tcap2 = 0;
+	size_t tcap = 0, tcap2 = 0;
 	if ((rc = circ_check_desk(actor, err)) < 0)
 		return rc;
 	db_stmt_t *st = db_query(db, err,
-	                         "SELECT id, code, full_name, kind, class_name, status, status_note FROM patrons"
-	                         " WHERE unit_id = ? AND class_name = ? AND kind = 'student' AND status = 'active'"
-	                         " ORDER BY name_fold, id",
+	                         "SELECT id, code, full_name, kind, class_name, status, status_note, name_fold FROM patrons"
+	                         " WHERE unit_id = ? AND class_name = ? AND kind = 'student' AND status = 'active'",
 	                         "is", actor->unit_id, class_name ? class_name : "");
 	if (!st)
 		return err->code;
-	while ((rc = db_step(st, err)) == DB_ROW) {
-		out->students = arena_grow(a, out->students, out->nstudents, &cap, 32, sizeof *out->students);
-		circ_patron_t *p = &out->students[out->nstudents++];
-		p->id = db_col_int(st, 0);
-		p->code = arena_strdup(a, db_col_text(st, 1));
-		p->name = arena_strdup(a, db_col_text(st, 2));
-		p->kind = arena_strdup(a, db_col_text(st, 3));
-		p->class_name = arena_strdup(a, db_col_text(st, 4));
-		p->status = arena_strdup(a, db_col_text(st, 5));
-		p->status_note = arena_strdup(a, db_col_text(st, 6));
-	}
-	db_done(st);
-	if (rc < 0)
+	keyed_t *ks;
+	if ((rc = read_students(st, a, &ks, &out->nstudents, err)) < 0)
 		return rc;
+	out->students = out->nstudents ? arena_alloc(a, out->nstudents * sizeof *out->students) : NULL;
+	for (size_t i = 0; i < out->nstudents; i++)
+		out->students[i] = ks[i].p;
 	/* Titles lent to the class as textbooks, then each open textbook loan of the class. */
 	st = db_query(db, err,
 	              "SELECT DISTINCT b.id, b.title, b.title_fold FROM loans l JOIN patrons p ON p.id = l.patron_id"

@@ -395,17 +395,18 @@ static void test_textbooks(void)
 {
 	circ_result_t r;
 	err_t err;
-	const char *toan[4], *van[1];
-	int64_t toan_bib = mkbook(&lib1, "Toán 7", "SGK", 4, toan);
+	const char *toan[5], *van[1];
+	int64_t toan_bib = mkbook(&lib1, "Toán 7", "SGK", 5, toan);
 	mkbook(&lib1, "Ngữ văn 7", "SGK", 1, van);
 	mkpatron(th1, "HS701", "Cao Văn Cường", "student", "7A1", "active", "");
 	mkpatron(th1, "HS702", "Bùi Thị Ánh", "student", "7A1", "active", "");
 	mkpatron(th1, "HS703", "Đặng Minh Đức", "student", "7A1", "active", "");
 	mkpatron(th1, "HS704", "Lý Văn Nghỉ", "student", "7A1", "left", "");
-	/* Limits do not apply: give Ánh 3 reference books first... she is a new reader; lend in name
-	 * order: Ánh, Cường, Đức. */
-	const char *want[] = { "HS702", "HS701", "HS703" };
-	for (int i = 0; i < 3; i++) {
+	mkpatron(th1, "HS705", "An Văn Zũng", "student", "7A1", "active", "");
+	/* Class-list order, by given name: Ánh, Cường, Đức, Zũng (An Văn Zũng last, though "An"
+	 * comes first by the whole name); Nghỉ has left. */
+	const char *want[] = { "HS702", "HS701", "HS703", "HS705" };
+	for (int i = 0; i < 4; i++) {
 		CHECK_INT(circ_textbook_lend(db, &lib1, "7A1", toan[i], A, &r, &err), 0);
 		CHECK_STR(r.key, "circ.ok.textbook");
 		CHECK_STR(r.patron.code, want[i]);
@@ -417,24 +418,25 @@ static void test_textbooks(void)
 	CHECK_INT(circ_year_end_day(db, th1, &s, clock_today_vn(), &ye, &err), 0);
 	CHECK_INT(clock_day_parse(r.loan.due, &got), 0);
 	CHECK_INT(got, ye);
-	CHECK_INT(circ_textbook_lend(db, &lib1, "7A1", toan[3], A, &r, &err), ERR_CONFLICT);
+	CHECK_INT(circ_textbook_lend(db, &lib1, "7A1", toan[4], A, &r, &err), ERR_CONFLICT);
 	CHECK_STR(r.key, "err.circ.class_complete");
-	CHECK_INT(circ_textbook_lend(db, &lib1, "9Z9", toan[3], A, &r, &err), ERR_NOTFOUND);
+	CHECK_INT(circ_textbook_lend(db, &lib1, "9Z9", toan[4], A, &r, &err), ERR_NOTFOUND);
 	CHECK_INT(circ_textbook_lend(db, &lib1, "7A1", stk[3], A, &r, &err), ERR_CONFLICT);
 	CHECK_STR(r.key, "err.circ.textbook_type");
 	CHECK_INT(circ_textbook_lend(db, &lib1, "7A1", van[0], A, &r, &err), 0);
 	CHECK_STR(r.patron.code, "HS702");
-	CHECK_INT(circ_textbook_lend(db, &lib2, "7A1", toan[3], A, &r, &err), ERR_NOTFOUND);
+	CHECK_INT(circ_textbook_lend(db, &lib2, "7A1", toan[4], A, &r, &err), ERR_NOTFOUND);
 	/* A textbook loan is not renewed. */
 	CHECK_INT(circ_renew(db, &lib1, toan[0], A, &r, &err), ERR_CONFLICT);
 	CHECK_STR(r.key, "err.circ.renew_kind");
-	/* The grid: 3 students x 2 titles; Ngữ văn lacks for 2. */
+	/* The grid: 4 students x 2 titles; Ngữ văn lacks for 3. */
 	circ_grid_t g;
 	CHECK_INT(circ_textbook_grid(db, &lib1, "7A1", A, &g, &err), 0);
-	CHECK(g.nstudents == 3 && g.ntitles == 2);
-	if (g.nstudents == 3 && g.ntitles == 2) {
+	CHECK(g.nstudents == 4 && g.ntitles == 2);
+	if (g.nstudents == 4 && g.ntitles == 2) {
 		CHECK_STR(g.titles[0], "Ngữ văn 7");
-		CHECK_INT(g.missing[0], 2);
+		CHECK_INT(g.missing[0], 3);
+		CHECK_STR(g.students[3].code, "HS705");
 		CHECK_INT(g.missing[1], 0);
 		CHECK_STR(g.students[0].code, "HS702");
 		CHECK_STR(g.cells[0 * 2 + 0], van[0]);
@@ -482,7 +484,7 @@ static void test_summary_search(void)
 	CHECK_INT(circ_patron_search(db, &lib1, "binh tran", A, &v, &n, &err), 0);
 	CHECK(n == 1 && strcmp(v[0].code, "HS002") == 0);
 	CHECK_INT(circ_patron_search(db, &lib1, "VĂN", A, &v, &n, &err), 0);
-	CHECK_INT(n, 3); /* An, Cường, Nghỉ (left, still found), and not the other school's */
+	CHECK_INT(n, 4); /* An, Cường, Nghỉ (left, still found), Zũng; not the other school's */
 	CHECK_INT(circ_patron_search(db, &lib2, "binh", A, &v, &n, &err), 0);
 	CHECK_INT(n, 0);
 	CHECK_INT(circ_patron_search(db, &lib1, "  ", A, &v, &n, &err), ERR_INVALID);
