@@ -766,7 +766,7 @@ int circ_patron_search(db_t *db, const actor_t *actor, const char *q, arena_t *a
 			e++;
 		if (e > s) {
 			buf_t b = BUF_INIT;
-			buf_putc(&b, '%');
+			buf_puts(&b, "% ");
 			for (char *c = s; c < e; c++)
 				if (*c != '%' && *c != '_' && *c != '\\')
 					buf_putc(&b, *c);
@@ -781,8 +781,8 @@ int circ_patron_search(db_t *db, const actor_t *actor, const char *q, arena_t *a
 	size_t cap = 0;
 	db_stmt_t *st = db_query(db, err,
 	                         "SELECT id, code, full_name, kind, class_name, status, status_note FROM patrons"
-	                         " WHERE unit_id = ? AND name_fold LIKE ? AND name_fold LIKE ? AND name_fold LIKE ?"
-	                         " AND name_fold LIKE ? ORDER BY name_fold, id LIMIT 20",
+	                         " WHERE unit_id = ? AND ' ' || name_fold LIKE ? AND ' ' || name_fold LIKE ?"
+	                         " AND ' ' || name_fold LIKE ? AND ' ' || name_fold LIKE ? ORDER BY name_fold, id LIMIT 20",
 	                         "issss", actor->unit_id, w[0], w[1], w[2], w[3]);
 	if (!st)
 		return err->code;

@@ -158,8 +158,8 @@ typedef struct circ_summary {
 int circ_patron_summary(db_t *db, const actor_t *actor, const char *code, int64_t id, arena_t *a,
                         circ_summary_t *out, err_t *err);
 
-/* Readers of the actor's school whose folded name holds every word of q (up to 4 words; at
- * most 20, by name). ERR_INVALID for an empty or over-long query. */
+/* Readers of the actor's school whose folded name has a word starting with each word of q (up
+ * to 4 words: "binh tr" finds Trần Thị Bình; at most 20, by name). ERR_INVALID for an empty or over-long query. */
 int circ_patron_search(db_t *db, const actor_t *actor, const char *q, arena_t *a, circ_patron_t **out,
                        size_t *n, err_t *err);
 

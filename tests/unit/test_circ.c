@@ -485,6 +485,12 @@ static void test_summary_search(void)
 	CHECK(n == 1 && strcmp(v[0].code, "HS002") == 0);
 	CHECK_INT(circ_patron_search(db, &lib1, "VĂN", A, &v, &n, &err), 0);
 	CHECK_INT(n, 4); /* An, Cường, Nghỉ (left, still found), Zũng; not the other school's */
+	CHECK_INT(circ_patron_search(db, &lib1, "binh tr", A, &v, &n, &err), 0);
+	CHECK(n == 1 && strcmp(v[0].code, "HS002") == 0);
+	CHECK_INT(circ_patron_search(db, &lib1, "inh", A, &v, &n, &err), 0); /* word starts only */
+	CHECK_INT(n, 0);
+	CHECK_INT(circ_patron_search(db, &lib1, "50%_", A, &v, &n, &err), 0);
+	CHECK_INT(n, 0);
 	CHECK_INT(circ_patron_search(db, &lib2, "binh", A, &v, &n, &err), 0);
 	CHECK_INT(n, 0);
 	CHECK_INT(circ_patron_search(db, &lib1, "  ", A, &v, &n, &err), ERR_INVALID);
