@@ -1,5 +1,6 @@
-/* circ.c: the lending desk's actions (circ.h): checkout, return, renew, the reader's summary and
- * name search, and the sentences the desk shows.
+/* circ.c: the lending desk's actions (circ.h): checkout, return, renew; the lookups of a reader
+ * and a copy every action starts with. The reader's summary, the name search and the desk's
+ * sentences are in reader.c.
  *
  * Each action is one short transaction of a handful of indexed statements (the reader by card,
  * the copy by barcode, the copy's open loan, the rule, one count, the INSERT or UPDATE, the audit
@@ -9,10 +10,7 @@
 #include <string.h>
 
 #include "audit/audit.h"
-#include "base/buf.h"
 #include "base/clock.h"
-#include "base/i18n.h"
-#include "base/text.h"
 #include "circ/circ_int.h"
 
 int circ_check_desk(const actor_t *actor, err_t *err)
@@ -38,7 +36,7 @@ const char *circ_who(arena_t *a, const circ_patron_t *p)
 	return p->name;
 }
 
-static const char *dup(arena_t *a, const char *s)
+const char *circ_dup(arena_t *a, const char *s)
 {
 	return arena_strdup(a, s ? s : "");
 }
@@ -61,8 +59,7 @@ static void today_iso(char *out, size_t n)
 	clock_day_format(clock_today_vn(), out, n);
 }
 
-/* Days from due (yyyy-mm-dd) to today, when positive. */
-static int days_late(const char *due)
+int circ_days_late(const char *due)
 {
 	int64_t d;
 	if (!due || clock_day_parse(due, &d) < 0)
@@ -73,15 +70,15 @@ static int days_late(const char *due)
 
 /* --- lookups ------------------------------------------------------------------------------------- */
 
-static void read_patron(db_stmt_t *st, int c, arena_t *a, circ_patron_t *p)
+void circ_read_patron(db_stmt_t *st, int c, arena_t *a, circ_patron_t *p)
 {
 	p->id = db_col_int(st, c);
-	p->code = dup(a, db_col_text(st, c + 1));
-	p->name = dup(a, db_col_text(st, c + 2));
-	p->kind = dup(a, db_col_text(st, c + 3));
-	p->class_name = dup(a, db_col_text(st, c + 4));
-	p->status = dup(a, db_col_text(st, c + 5));
-	p->status_note = dup(a, db_col_text(st, c + 6));
+	p->code = circ_dup(a, db_col_text(st, c + 1));
+	p->name = circ_dup(a, db_col_text(st, c + 2));
+	p->kind = circ_dup(a, db_col_text(st, c + 3));
+	p->class_name = circ_dup(a, db_col_text(st, c + 4));
+	p->status = circ_dup(a, db_col_text(st, c + 5));
+	p->status_note = circ_dup(a, db_col_text(st, c + 6));
 }
 
 int circ_find_patron(db_t *db, int64_t unit_id, const char *code, int64_t id, arena_t *a, circ_patron_t *out,
@@ -103,7 +100,7 @@ int circ_find_patron(db_t *db, int64_t unit_id, const char *code, int64_t id, ar
 		return err->code;
 	int rc = db_step(st, err);
 	if (rc == DB_ROW)
-		read_patron(st, 0, a, out);
+		circ_read_patron(st, 0, a, out);
 	db_done(st);
 	if (rc < 0)
 		return rc;
@@ -115,22 +112,23 @@ int circ_find_patron(db_t *db, int64_t unit_id, const char *code, int64_t id, ar
 int circ_find_item(db_t *db, int64_t unit_id, const char *barcode, arena_t *a, circ_item_t *out, err_t *err)
 {
 	memset(out, 0, sizeof *out);
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT i.id, i.biblio_id, i.barcode, i.status, b.title, b.doc_type, t.name_vi,"
-	                         " t.loanable FROM items i JOIN biblios b ON b.id = i.biblio_id"
-	                         " JOIN doc_types t ON t.code = b.doc_type WHERE i.unit_id = ? AND i.barcode = ?",
-	                         "is", unit_id, barcode ? barcode : "");
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "SELECT i.id, i.biblio_id, i.barcode, i.status, b.title, b.doc_type, t.name_vi,"
+	             " t.loanable FROM items i JOIN biblios b ON b.id = i.biblio_id"
+	             " JOIN doc_types t ON t.code = b.doc_type WHERE i.unit_id = ? AND i.barcode = ?",
+	             "is", unit_id, barcode ? barcode : "");
 	if (!st)
 		return err->code;
 	int rc = db_step(st, err);
 	if (rc == DB_ROW) {
 		out->id = db_col_int(st, 0);
 		out->biblio_id = db_col_int(st, 1);
-		out->barcode = dup(a, db_col_text(st, 2));
-		out->status = dup(a, db_col_text(st, 3));
-		out->title = dup(a, db_col_text(st, 4));
-		out->doc_type = dup(a, db_col_text(st, 5));
-		out->type_name = dup(a, db_col_text(st, 6));
+		out->barcode = circ_dup(a, db_col_text(st, 2));
+		out->status = circ_dup(a, db_col_text(st, 3));
+		out->title = circ_dup(a, db_col_text(st, 4));
+		out->doc_type = circ_dup(a, db_col_text(st, 5));
+		out->type_name = circ_dup(a, db_col_text(st, 6));
 		out->loanable = db_col_int(st, 7) != 0;
 	}
 	db_done(st);
@@ -144,12 +142,13 @@ int circ_find_item(db_t *db, int64_t unit_id, const char *barcode, arena_t *a, c
 /* The open loan of item_id with its reader: ERR_NOTFOUND when the copy is not on loan. */
 static int open_loan(db_t *db, int64_t item_id, arena_t *a, circ_loan_t *l, circ_patron_t *p, err_t *err)
 {
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT l.id, l.biblio_id, l.kind, l.out_day, l.due, l.renewals, l.doc_type,"
-	                         " p.id, p.code, p.full_name, l.patron_kind, p.class_name, p.status, p.status_note"
-	                         " FROM loans l JOIN patrons p ON p.id = l.patron_id"
-	                         " WHERE l.item_id = ? AND l.returned_at IS NULL",
-	                         "i", item_id);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "SELECT l.id, l.biblio_id, l.kind, l.out_day, l.due, l.renewals, l.doc_type,"
+	             " p.id, p.code, p.full_name, l.patron_kind, p.class_name, p.status, p.status_note"
+	             " FROM loans l JOIN patrons p ON p.id = l.patron_id"
+	             " WHERE l.item_id = ? AND l.returned_at IS NULL",
+	             "i", item_id);
 	if (!st)
 		return err->code;
 	int rc = db_step(st, err);
@@ -157,14 +156,14 @@ static int open_loan(db_t *db, int64_t item_id, arena_t *a, circ_loan_t *l, circ
 		l->id = db_col_int(st, 0);
 		l->item_id = item_id;
 		l->biblio_id = db_col_int(st, 1);
-		l->kind = dup(a, db_col_text(st, 2));
-		l->out_day = dup(a, db_col_text(st, 3));
-		l->due = dup(a, db_col_text(st, 4));
+		l->kind = circ_dup(a, db_col_text(st, 2));
+		l->out_day = circ_dup(a, db_col_text(st, 3));
+		l->due = circ_dup(a, db_col_text(st, 4));
 		l->renewals = (int)db_col_int(st, 5);
-		l->doc_type = dup(a, db_col_text(st, 6));
-		read_patron(st, 7, a, p);
+		l->doc_type = circ_dup(a, db_col_text(st, 6));
+		circ_read_patron(st, 7, a, p);
 		l->patron_id = p->id;
-		l->overdue_days = days_late(l->due);
+		l->overdue_days = circ_days_late(l->due);
 	}
 	db_done(st);
 	if (rc < 0)
@@ -194,8 +193,8 @@ static bool item_lendable_status(const char *status)
 }
 
 /* The due date of a new loan, as yyyy-mm-dd in out. */
-static int due_of(db_t *db, int64_t unit_id, const circ_settings_t *s, const circ_rule_t *rule, const char *kind,
-                  const char *override, char *out, size_t n, err_t *err)
+static int due_of(db_t *db, int64_t unit_id, const circ_settings_t *s, const circ_rule_t *rule,
+                  const char *kind, const char *override, char *out, size_t n, err_t *err)
 {
 	int64_t today = clock_today_vn(), d;
 	int rc;
@@ -227,9 +226,10 @@ static int check_reader(db_t *db, const circ_settings_t *s, const circ_patron_t 
 	if (strcmp(kind, "home") || !s->block_overdue)
 		return 0;
 	int64_t late = 0;
-	int rc = db_query_int(db, &late, err,
-	                      "SELECT COUNT(*) FROM loans WHERE patron_id = ? AND returned_at IS NULL AND due < ?", "is",
-	                      p->id, today);
+	int rc =
+	    db_query_int(db, &late, err,
+	                 "SELECT COUNT(*) FROM loans WHERE patron_id = ? AND returned_at IS NULL AND due < ?",
+	                 "is", p->id, today);
 	if (rc < 0)
 		return rc;
 	if (late > 0) {
@@ -240,7 +240,8 @@ static int check_reader(db_t *db, const circ_settings_t *s, const circ_patron_t 
 }
 
 int circ_lend(db_t *db, const actor_t *actor, const circ_patron_t *patron, const circ_item_t *item,
-              const char *kind, const char *due_override, arena_t *a, circ_result_t *res, bool *raced, err_t *err)
+              const char *kind, const char *due_override, arena_t *a, circ_result_t *res, bool *raced,
+              err_t *err)
 {
 	int rc;
 	char today[16], due[16];
@@ -292,16 +293,17 @@ int circ_lend(db_t *db, const actor_t *actor, const circ_patron_t *patron, const
 
 	/* A copy set aside on the hold shelf is for its reader only. */
 	int64_t hold_id = 0, hold_patron = 0;
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT h.id, p.id, p.code, p.full_name, p.kind, p.class_name, p.status, p.status_note"
-	                         " FROM holds h JOIN patrons p ON p.id = h.patron_id"
-	                         " WHERE h.item_id = ? AND h.status = 'ready'",
-	                         "i", item->id);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "SELECT h.id, p.id, p.code, p.full_name, p.kind, p.class_name, p.status, p.status_note"
+	             " FROM holds h JOIN patrons p ON p.id = h.patron_id"
+	             " WHERE h.item_id = ? AND h.status = 'ready'",
+	             "i", item->id);
 	if (!st)
 		return err->code;
 	if ((rc = db_step(st, err)) == DB_ROW) {
 		hold_id = db_col_int(st, 0);
-		read_patron(st, 1, a, &who);
+		circ_read_patron(st, 1, a, &who);
 		hold_patron = who.id;
 	}
 	db_done(st);
@@ -334,13 +336,13 @@ int circ_lend(db_t *db, const actor_t *actor, const circ_patron_t *patron, const
 	}
 
 	int64_t now = clock_now(), loan_id = 0;
-	rc = db_insert_id(db, &loan_id, err,
-	                  "INSERT INTO loans (unit_id, item_id, biblio_id, patron_id, kind, patron_kind, class_name,"
-	                  " doc_type, out_at, out_day, due, out_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-	                  " RETURNING id",
-	                  "iiiissssissi", unit, item->id, item->biblio_id, patron->id, kind, patron->kind,
-	                  patron->class_name, item->doc_type, now, today, due,
-	                  actor->account_id);
+	rc = db_insert_id(
+	    db, &loan_id, err,
+	    "INSERT INTO loans (unit_id, item_id, biblio_id, patron_id, kind, patron_kind, class_name,"
+	    " doc_type, out_at, out_day, due, out_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	    " RETURNING id",
+	    "iiiissssissi", unit, item->id, item->biblio_id, patron->id, kind, patron->kind,
+	    patron->class_name, item->doc_type, now, today, due, actor->account_id);
 	if (rc == ERR_CONFLICT) {
 		*raced = true;
 		return rc;
@@ -367,13 +369,14 @@ int circ_lend(db_t *db, const actor_t *actor, const circ_patron_t *patron, const
 	if (rc < 0)
 		return rc;
 	if (fulfilled) {
-		rc = db_exec(db, err, "UPDATE holds SET status = 'fulfilled', closed_at = ? WHERE id = ?", "ii", now,
-		             fulfilled);
+		rc = db_exec(db, err, "UPDATE holds SET status = 'fulfilled', closed_at = ? WHERE id = ?",
+		             "ii", now, fulfilled);
 		if (rc < 0)
 			return rc;
 		res->hold_id = fulfilled;
 		if (other_item && other_item != item->id &&
-		    (rc = circ_hold_pass(db, unit, &s, other_item, item->biblio_id, a, NULL, NULL, NULL, err)) < 0)
+		    (rc = circ_hold_pass(db, unit, &s, other_item, item->biblio_id, a, NULL, NULL, NULL,
+		                         err)) < 0)
 			return rc;
 	}
 
@@ -384,7 +387,8 @@ int circ_lend(db_t *db, const actor_t *actor, const circ_patron_t *patron, const
 	res->key = fulfilled ? "circ.ok.checkout_hold" : "circ.ok.checkout";
 	res->level = CIRC_OK;
 	return audit_write(db, actor, NULL, unit, actor->unit_path, "circ.checkout", "loan", loan_id,
-	                   arena_printf(a, "%s %s -> %s, due %s", kind, item->barcode, patron->code, due), NULL, err);
+	                   arena_printf(a, "%s %s -> %s, due %s", kind, item->barcode, patron->code, due),
+	                   NULL, err);
 }
 
 int circ_checkout(db_t *db, const actor_t *actor, const char *patron, int64_t patron_id, const char *item,
@@ -490,7 +494,8 @@ int circ_return(db_t *db, const actor_t *actor, const char *item, arena_t *a, ci
 	if (l.overdue_days > 0 && s.fine_per_day > 0) {
 		res->fine = s.fine_per_day * l.overdue_days;
 		rc = db_exec(db, err,
-		             "INSERT INTO charges (unit_id, patron_id, loan_id, item_id, kind, amount, note, created_at,"
+		             "INSERT INTO charges (unit_id, patron_id, loan_id, item_id, kind, amount, note, "
+		             "created_at,"
 		             " created_by) VALUES (?, ?, ?, ?, 'fine', ?, ?, ?, ?)",
 		             "iiiiisii", actor->unit_id, p.id, l.id, it.id, res->fine,
 		             arena_printf(a, "%d ngày quá hạn", l.overdue_days), now, actor->account_id);
@@ -501,18 +506,19 @@ int circ_return(db_t *db, const actor_t *actor, const char *item, arena_t *a, ci
 	if ((rc = circ_holds_expire(db, actor->unit_id, it.biblio_id, 0, NULL, err)) < 0)
 		goto done;
 	circ_patron_t next = { 0 };
-	if ((rc = circ_hold_pass(db, actor->unit_id, &s, it.id, it.biblio_id, a, &next, &res->until, &res->hold_id,
-	                         err)) < 0)
+	if ((rc = circ_hold_pass(db, actor->unit_id, &s, it.id, it.biblio_id, a, &next, &res->until,
+	                         &res->hold_id, err)) < 0)
 		goto done;
 	if (res->hold_id) {
 		res->holder = circ_who(a, &next);
 		res->key = "circ.notice.return_hold";
 		res->level = CIRC_NOTICE;
 	}
-	rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "circ.return", "loan", l.id,
-	                 arena_printf(a, "%s <- %s%s", it.barcode, p.code,
-	                              l.overdue_days > 0 ? arena_printf(a, ", %d days late", l.overdue_days) : ""),
-	                 NULL, err);
+	rc = audit_write(
+	    db, actor, NULL, actor->unit_id, actor->unit_path, "circ.return", "loan", l.id,
+	    arena_printf(a, "%s <- %s%s", it.barcode, p.code,
+	                 l.overdue_days > 0 ? arena_printf(a, ", %d days late", l.overdue_days) : ""),
+	    NULL, err);
 done:
 	return db_end_own(db, own, rc < 0 ? rc : 0, err);
 }
@@ -566,9 +572,10 @@ int circ_renew(db_t *db, const actor_t *actor, const char *item, arena_t *a, cir
 		goto done;
 	}
 	int64_t waiting = 0;
-	rc = db_query_int(db, &waiting, err,
-	                  "SELECT COUNT(*) FROM holds WHERE biblio_id = ? AND status = 'waiting' AND patron_id <> ?", "ii",
-	                  it.biblio_id, p.id);
+	rc = db_query_int(
+	    db, &waiting, err,
+	    "SELECT COUNT(*) FROM holds WHERE biblio_id = ? AND status = 'waiting' AND patron_id <> ?", "ii",
+	    it.biblio_id, p.id);
 	if (rc < 0)
 		goto done;
 	if (waiting > 0) {
@@ -602,8 +609,9 @@ int circ_renew(db_t *db, const actor_t *actor, const char *item, arena_t *a, cir
 	res->loan.overdue_days = 0;
 	res->key = "circ.ok.renew";
 	res->level = CIRC_OK;
-	rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "circ.renew", "loan", l.id,
-	                 arena_printf(a, "%s (%s): due %s -> %s", it.barcode, p.code, l.due, dues), NULL, err);
+	rc =
+	    audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "circ.renew", "loan", l.id,
+	                arena_printf(a, "%s (%s): due %s -> %s", it.barcode, p.code, l.due, dues), NULL, err);
 done:
 	return db_end_own(db, own, rc < 0 ? rc : 0, err);
 }
@@ -620,10 +628,11 @@ int circ_renew_all(db_t *db, const actor_t *actor, int64_t patron_id, arena_t *a
 		return rc;
 	const char **codes = NULL;
 	size_t nc = 0, cap = 0;
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT i.barcode FROM loans l JOIN items i ON i.id = l.item_id WHERE l.patron_id = ?"
-	                         " AND l.returned_at IS NULL AND l.kind = 'home' ORDER BY l.due, l.id",
-	                         "i", p.id);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "SELECT i.barcode FROM loans l JOIN items i ON i.id = l.item_id WHERE l.patron_id = ?"
+	             " AND l.returned_at IS NULL AND l.kind = 'home' ORDER BY l.due, l.id",
+	             "i", p.id);
 	if (!st)
 		return err->code;
 	while ((rc = db_step(st, err)) == DB_ROW) {
@@ -645,240 +654,4 @@ int circ_renew_all(db_t *db, const actor_t *actor, int64_t patron_id, arena_t *a
 	*out = v;
 	*n = nc;
 	return 0;
-}
-
-/* --- the reader ---------------------------------------------------------------------------------- */
-
-int circ_identify(db_t *db, const actor_t *actor, const char *code, int *what, err_t *err)
-{
-	*what = 0;
-	int rc;
-	int64_t n = 0;
-	if ((rc = circ_check_desk(actor, err)) < 0)
-		return rc;
-	if (!code || !*code)
-		return 0;
-	rc = db_query_int(db, &n, err, "SELECT COUNT(*) FROM patrons WHERE unit_id = ? AND code = ?", "is",
-	                  actor->unit_id, code);
-	if (rc < 0)
-		return rc;
-	if (n > 0) {
-		*what = 1;
-		return 0;
-	}
-	rc = db_query_int(db, &n, err, "SELECT COUNT(*) FROM items WHERE unit_id = ? AND barcode = ?", "is",
-	                  actor->unit_id, code);
-	if (rc < 0)
-		return rc;
-	*what = n > 0 ? 2 : 0;
-	return 0;
-}
-
-static int summary_loans(db_t *db, circ_summary_t *o, arena_t *a, err_t *err)
-{
-	size_t cap = 0;
-	int rc;
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT l.id, l.item_id, l.biblio_id, i.barcode, b.title, l.doc_type, l.kind, l.out_day,"
-	                         " l.due, l.renewals FROM loans l JOIN items i ON i.id = l.item_id"
-	                         " JOIN biblios b ON b.id = l.biblio_id WHERE l.patron_id = ? AND l.returned_at IS NULL"
-	                         " ORDER BY l.due, l.id",
-	                         "i", o->patron.id);
-	if (!st)
-		return err->code;
-	while ((rc = db_step(st, err)) == DB_ROW) {
-		o->loans = arena_grow(a, o->loans, o->nloans, &cap, 8, sizeof *o->loans);
-		circ_loan_t *l = &o->loans[o->nloans++];
-		memset(l, 0, sizeof *l);
-		l->id = db_col_int(st, 0);
-		l->item_id = db_col_int(st, 1);
-		l->biblio_id = db_col_int(st, 2);
-		l->patron_id = o->patron.id;
-		l->barcode = dup(a, db_col_text(st, 3));
-		l->title = dup(a, db_col_text(st, 4));
-		l->doc_type = dup(a, db_col_text(st, 5));
-		l->kind = dup(a, db_col_text(st, 6));
-		l->out_day = dup(a, db_col_text(st, 7));
-		l->due = dup(a, db_col_text(st, 8));
-		l->renewals = (int)db_col_int(st, 9);
-		l->overdue_days = days_late(l->due);
-	}
-	db_done(st);
-	return rc < 0 ? rc : 0;
-}
-
-static int summary_charges(db_t *db, circ_summary_t *o, arena_t *a, err_t *err)
-{
-	size_t cap = 0;
-	int rc;
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT c.id, c.kind, c.amount, c.note, c.created_at, b.title FROM charges c"
-	                         " LEFT JOIN items i ON i.id = c.item_id LEFT JOIN biblios b ON b.id = i.biblio_id"
-	                         " WHERE c.patron_id = ? AND c.settled IS NULL ORDER BY c.created_at, c.id",
-	                         "i", o->patron.id);
-	if (!st)
-		return err->code;
-	while ((rc = db_step(st, err)) == DB_ROW) {
-		o->charges = arena_grow(a, o->charges, o->ncharges, &cap, 4, sizeof *o->charges);
-		circ_charge_t *c = &o->charges[o->ncharges++];
-		c->id = db_col_int(st, 0);
-		c->kind = dup(a, db_col_text(st, 1));
-		c->amount = db_col_int(st, 2);
-		c->note = dup(a, db_col_text(st, 3));
-		c->created_at = db_col_int(st, 4);
-		c->title = dup(a, db_col_text(st, 5));
-		o->owed += c->amount;
-	}
-	db_done(st);
-	return rc < 0 ? rc : 0;
-}
-
-int circ_patron_summary(db_t *db, const actor_t *actor, const char *code, int64_t id, arena_t *a,
-                        circ_summary_t *out, err_t *err)
-{
-	memset(out, 0, sizeof *out);
-	int rc;
-	if ((rc = circ_check_desk(actor, err)) < 0 ||
-	    (rc = circ_find_patron(db, actor->unit_id, code, id, a, &out->patron, err)) < 0 ||
-	    (rc = summary_loans(db, out, a, err)) < 0 || (rc = summary_charges(db, out, a, err)) < 0)
-		return rc;
-	return circ_holds_list(db, actor, 0, out->patron.id, a, &out->holds, &out->nholds, NULL, err);
-}
-
-int circ_patron_search(db_t *db, const actor_t *actor, const char *q, arena_t *a, circ_patron_t **out,
-                       size_t *n, err_t *err)
-{
-	*out = NULL;
-	*n = 0;
-	int rc;
-	if ((rc = circ_check_desk(actor, err)) < 0)
-		return rc;
-	if (!q || strlen(q) > 200)
-		return err_set(err, ERR_INVALID, "err.circ.search", NULL);
-	char *f = text_fold(a, q);
-	const char *w[4] = { "%", "%", "%", "%" };
-	int nw = 0;
-	for (char *s = f; *s && nw < 4;) {
-		while (*s == ' ')
-			s++;
-		char *e = s;
-		while (*e && *e != ' ')
-			e++;
-		if (e > s) {
-			buf_t b = BUF_INIT;
-			buf_puts(&b, "% ");
-			for (char *c = s; c < e; c++)
-				if (*c != '%' && *c != '_' && *c != '\\')
-					buf_putc(&b, *c);
-			buf_putc(&b, '%');
-			w[nw++] = arena_strdup(a, buf_str(&b));
-			buf_release(&b);
-		}
-		s = e;
-	}
-	if (nw == 0)
-		return err_set(err, ERR_INVALID, "err.circ.search", NULL);
-	size_t cap = 0;
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT id, code, full_name, kind, class_name, status, status_note FROM patrons"
-	                         " WHERE unit_id = ? AND ' ' || name_fold LIKE ? AND ' ' || name_fold LIKE ?"
-	                         " AND ' ' || name_fold LIKE ? AND ' ' || name_fold LIKE ? ORDER BY name_fold, id LIMIT 20",
-	                         "issss", actor->unit_id, w[0], w[1], w[2], w[3]);
-	if (!st)
-		return err->code;
-	while ((rc = db_step(st, err)) == DB_ROW) {
-		*out = arena_grow(a, *out, *n, &cap, 8, sizeof **out);
-		read_patron(st, 0, a, &(*out)[(*n)++]);
-	}
-	db_done(st);
-	return rc < 0 ? rc : 0;
-}
-
-/* --- messages ------------------------------------------------------------------------------------ */
-
-const char *circ_level_name(circ_level_t level)
-{
-	return level == CIRC_OK ? "ok" : level == CIRC_NOTICE ? "notice" : "refused";
-}
-
-/* 1234567 -> "1.234.567" (Vietnamese thousands). */
-static const char *money(arena_t *a, int64_t v)
-{
-	char d[32], o[48];
-	snprintf(d, sizeof d, "%lld", (long long)(v < 0 ? -v : v));
-	size_t n = strlen(d), k = 0;
-	if (v < 0)
-		o[k++] = '-';
-	for (size_t i = 0; i < n; i++) {
-		if (i && (n - i) % 3 == 0)
-			o[k++] = '.';
-		o[k++] = d[i];
-	}
-	o[k] = 0;
-	return arena_strdup(a, o);
-}
-
-static const char *vn_day(arena_t *a, const char *iso)
-{
-	char s[32];
-	clock_day_vn(iso ? iso : "", s, sizeof s);
-	return arena_strdup(a, s);
-}
-
-const char *circ_message(arena_t *a, const char *lang, const circ_result_t *r)
-{
-	const char *t = i18n_get(lang, r->key ? r->key : "err.internal");
-	buf_t b = BUF_INIT;
-	while (*t) {
-		const char *e = *t == '{' ? strchr(t, '}') : NULL;
-		if (!e) {
-			buf_putc(&b, *t++);
-			continue;
-		}
-		size_t n = (size_t)(e - t - 1);
-		const char *name = t + 1, *v = NULL;
-#define IS(s) (n == sizeof s - 1 && !strncmp(name, s, n))
-		if (IS("reader"))
-			v = circ_who(a, &r->patron);
-		else if (IS("code"))
-			v = r->patron.code;
-		else if (IS("title"))
-			v = r->loan.title;
-		else if (IS("barcode"))
-			v = r->loan.barcode;
-		else if (IS("due"))
-			v = vn_day(a, r->loan.due);
-		else if (IS("days"))
-			v = arena_printf(a, "%d", r->days);
-		else if (IS("n"))
-			v = arena_printf(a, "%d", r->n);
-		else if (IS("max"))
-			v = arena_printf(a, "%d", r->max);
-		else if (IS("type"))
-			v = r->type_name;
-		else if (IS("holder"))
-			v = r->holder;
-		else if (IS("until"))
-			v = vn_day(a, r->until);
-		else if (IS("fine"))
-			v = money(a, r->fine);
-		else if (IS("position"))
-			v = arena_printf(a, "%d", r->position);
-		else if (IS("reason"))
-			v = r->reason && *r->reason
-			        ? (!strcmp(r->key, "err.circ.item_status")
-			               ? i18n_get(lang, arena_printf(a, "item.status.%s", r->reason))
-			               : r->reason)
-			        : i18n_get(lang, "circ.no_reason");
-#undef IS
-		else {
-			buf_putc(&b, *t++);
-			continue;
-		}
-		buf_puts(&b, v ? v : "");
-		t = e + 1;
-	}
-	const char *s = arena_strdup(a, buf_str(&b));
-	buf_release(&b);
-	return s;
 }

@@ -38,7 +38,7 @@
 /* A reader as the desk shows them. */
 typedef struct circ_patron {
 	int64_t id;
-	const char *code;       /* the card number */
+	const char *code; /* the card number */
 	const char *name;
 	const char *kind;       /* student, teacher, staff */
 	const char *class_name; /* "" when none */
@@ -61,20 +61,21 @@ typedef struct circ_loan {
 typedef enum { CIRC_OK = 0, CIRC_NOTICE = 1, CIRC_REFUSED = 2 } circ_level_t;
 
 typedef struct circ_result {
-	const char *key;     /* i18n key of the message; see circ_message() */
+	const char *key; /* i18n key of the message; see circ_message() */
 	circ_level_t level;
 	circ_patron_t patron; /* the reader concerned (the borrower; for a copy lent to someone else,
 	                         that someone: res.holder) */
 	circ_loan_t loan;     /* the loan made, closed or renewed; the copy's title and barcode */
-	const char *holder;   /* "Name (class)" of another reader: who has the copy, or for whom it is set aside */
+	const char
+	    *holder; /* "Name (class)" of another reader: who has the copy, or for whom it is set aside */
 	const char *type_name; /* limit: the document type's name */
-	int n, max;           /* limit: copies of the type on loan / allowed; renewals done / allowed */
-	int days;             /* overdue days (return), or days of the queue */
-	int64_t fine;         /* return: the fine charged, đồng (0: none) */
-	const char *until;    /* return with a hold waiting: last day to fetch it (yyyy-mm-dd) */
-	int64_t hold_id;      /* a hold placed, fulfilled or made ready */
-	int position;         /* a hold placed: its place in the queue (1 = next) */
-	const char *reason;   /* blocked reader: why; item status refusal: the status */
+	int n, max;            /* limit: copies of the type on loan / allowed; renewals done / allowed */
+	int days;              /* overdue days (return), or days of the queue */
+	int64_t fine;          /* return: the fine charged, đồng (0: none) */
+	const char *until;     /* return with a hold waiting: last day to fetch it (yyyy-mm-dd) */
+	int64_t hold_id;       /* a hold placed, fulfilled or made ready */
+	int position;          /* a hold placed: its place in the queue (1 = next) */
+	const char *reason;    /* blocked reader: why; item status refusal: the status */
 } circ_result_t;
 
 /* The sentence for res in lang ("vi" or "en"): the message of res->key with its {placeholders}
@@ -159,7 +160,8 @@ int circ_patron_summary(db_t *db, const actor_t *actor, const char *code, int64_
                         circ_summary_t *out, err_t *err);
 
 /* Readers of the actor's school whose folded name has a word starting with each word of q (up
- * to 4 words: "binh tr" finds Trần Thị Bình; at most 20, by name). ERR_INVALID for an empty or over-long query. */
+ * to 4 words: "binh tr" finds Trần Thị Bình; at most 20, by name). ERR_INVALID for an empty or over-long
+ * query. */
 int circ_patron_search(db_t *db, const actor_t *actor, const char *q, arena_t *a, circ_patron_t **out,
                        size_t *n, err_t *err);
 
@@ -190,7 +192,8 @@ int circ_holds_list(db_t *db, const actor_t *actor, int64_t biblio_id, int64_t p
  * of the whole school; the copies of lapsed ready holds pass on to the next reader. Reads first
  * and takes the write lock only when something lapsed. Joins the caller's transaction or runs in
  * its own. *count (may be NULL) receives how many lapsed. */
-int circ_holds_expire(db_t *db, int64_t unit_id, int64_t biblio_id, int64_t patron_id, int *count, err_t *err);
+int circ_holds_expire(db_t *db, int64_t unit_id, int64_t biblio_id, int64_t patron_id, int *count,
+                      err_t *err);
 
 /* --- textbooks for the year and class sets (textbooks.c) ---------------------------------------- */
 

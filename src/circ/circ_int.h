@@ -22,6 +22,16 @@ int circ_find_patron(db_t *db, int64_t unit_id, const char *code, int64_t id, ar
 /* The copy of unit_id with barcode. ERR_NOTFOUND "err.circ.item_notfound". */
 int circ_find_item(db_t *db, int64_t unit_id, const char *barcode, arena_t *a, circ_item_t *out, err_t *err);
 
+/* s copied into a, "" for NULL. */
+const char *circ_dup(arena_t *a, const char *s);
+
+/* Days from due (yyyy-mm-dd) to today, when positive; else 0. */
+int circ_days_late(const char *due);
+
+/* A reader from the 7 columns (id, code, full_name, kind, class_name, status, status_note) of st
+ * starting at column c. */
+void circ_read_patron(db_stmt_t *st, int c, arena_t *a, circ_patron_t *p);
+
 /* "Name (class)" or "Name". */
 const char *circ_who(arena_t *a, const circ_patron_t *p);
 

@@ -15,11 +15,12 @@ int circ_hold_pass(db_t *db, int64_t unit_id, const circ_settings_t *s, int64_t 
 	int64_t id = 0, pid = 0;
 	if (hold_id)
 		*hold_id = 0;
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT h.id, p.id, p.code, p.full_name, p.kind, p.class_name FROM holds h"
-	                         " JOIN patrons p ON p.id = h.patron_id WHERE h.biblio_id = ? AND h.status = 'waiting'"
-	                         " ORDER BY h.placed_at, h.id LIMIT 1",
-	                         "i", biblio_id);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "SELECT h.id, p.id, p.code, p.full_name, p.kind, p.class_name FROM holds h"
+	             " JOIN patrons p ON p.id = h.patron_id WHERE h.biblio_id = ? AND h.status = 'waiting'"
+	             " ORDER BY h.placed_at, h.id LIMIT 1",
+	             "i", biblio_id);
 	if (!st)
 		return err->code;
 	int rc = db_step(st, err);
@@ -119,17 +120,18 @@ int circ_holds_expire(db_t *db, int64_t unit_id, int64_t biblio_id, int64_t patr
 		for (size_t i = 0; i < n; i++) {
 			if (v[i].ready != (pass == 1))
 				continue;
-			rc = db_exec(db, err,
-			             "UPDATE holds SET status = 'expired', closed_at = ? WHERE id = ? AND status = ?",
-			             "iis", clock_now(), v[i].id, v[i].ready ? "ready" : "waiting");
+			rc = db_exec(
+			    db, err,
+			    "UPDATE holds SET status = 'expired', closed_at = ? WHERE id = ? AND status = ?",
+			    "iis", clock_now(), v[i].id, v[i].ready ? "ready" : "waiting");
 			if (rc < 0)
 				goto out;
 			if (rc == 0)
 				continue;
 			done++;
 			if (v[i].ready && v[i].item_id &&
-			    (rc = circ_hold_pass(db, unit_id, &s, v[i].item_id, v[i].biblio_id, a, NULL, NULL, NULL,
-			                         err)) < 0)
+			    (rc = circ_hold_pass(db, unit_id, &s, v[i].item_id, v[i].biblio_id, a, NULL, NULL,
+			                         NULL, err)) < 0)
 				goto out;
 		}
 	}
@@ -146,8 +148,8 @@ int circ_holds_expire(db_t *db, int64_t unit_id, int64_t biblio_id, int64_t patr
 		db_done(st);
 		if (rc < 0)
 			goto out;
-		rc = audit_write(db, NULL, "system", unit_id, path ? path : "", "circ.hold.expire", "biblio", biblio_id,
-		                 arena_printf(a, "%d holds lapsed", done), NULL, err);
+		rc = audit_write(db, NULL, "system", unit_id, path ? path : "", "circ.hold.expire", "biblio",
+		                 biblio_id, arena_printf(a, "%d holds lapsed", done), NULL, err);
 	}
 out:
 	rc = db_end_own(db, own, rc < 0 ? rc : 0, err);
@@ -158,13 +160,15 @@ out:
 }
 
 /* The reader linked to a reader account. */
-static int self_patron(db_t *db, const actor_t *actor, arena_t *a, circ_patron_t *p, int64_t *unit, err_t *err)
+static int self_patron(db_t *db, const actor_t *actor, arena_t *a, circ_patron_t *p, int64_t *unit,
+                       err_t *err)
 {
 	memset(p, 0, sizeof *p);
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT id, unit_id, code, full_name, kind, class_name, status, status_note FROM patrons"
-	                         " WHERE account_id = ? ORDER BY id LIMIT 1",
-	                         "i", actor->account_id);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "SELECT id, unit_id, code, full_name, kind, class_name, status, status_note FROM patrons"
+	             " WHERE account_id = ? ORDER BY id LIMIT 1",
+	             "i", actor->account_id);
 	if (!st)
 		return err->code;
 	int rc = db_step(st, err);
@@ -219,8 +223,8 @@ int circ_hold_place(db_t *db, const actor_t *actor, int64_t biblio_id, int64_t p
 	res->patron = p;
 	if ((rc = db_begin_own(db, &own, err)) < 0)
 		return rc;
-	db_stmt_t *st = db_query(db, err, "SELECT title, doc_type FROM biblios WHERE id = ? AND unit_id = ?", "ii",
-	                         biblio_id, unit);
+	db_stmt_t *st = db_query(db, err, "SELECT title, doc_type FROM biblios WHERE id = ? AND unit_id = ?",
+	                         "ii", biblio_id, unit);
 	if (!st) {
 		rc = err->code;
 		goto done;
@@ -264,19 +268,21 @@ int circ_hold_place(db_t *db, const actor_t *actor, int64_t biblio_id, int64_t p
 		rc = circ_refuse(res, err, ERR_CONFLICT, "err.circ.hold_dup");
 		goto done;
 	}
-	if ((rc = count(db, err, &n,
-	                "SELECT COUNT(*) FROM loans WHERE patron_id = ? AND biblio_id = ? AND returned_at IS NULL",
-	                p.id, biblio_id)) < 0)
+	if ((rc = count(
+	         db, err, &n,
+	         "SELECT COUNT(*) FROM loans WHERE patron_id = ? AND biblio_id = ? AND returned_at IS NULL",
+	         p.id, biblio_id)) < 0)
 		goto done;
 	if (n > 0) {
 		rc = circ_refuse(res, err, ERR_CONFLICT, "err.circ.hold_has");
 		goto done;
 	}
-	if ((rc = count(db, err, &n,
-	                "SELECT COUNT(*) FROM items i WHERE i.biblio_id = ? AND i.unit_id = ?"
-	                " AND i.status IN ('available', 'in_library')"
-	                " AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.item_id = i.id AND h.status = 'ready')",
-	                biblio_id, unit)) < 0)
+	if ((rc = count(
+	         db, err, &n,
+	         "SELECT COUNT(*) FROM items i WHERE i.biblio_id = ? AND i.unit_id = ?"
+	         " AND i.status IN ('available', 'in_library')"
+	         " AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.item_id = i.id AND h.status = 'ready')",
+	         biblio_id, unit)) < 0)
 		goto done;
 	if (n > 0) {
 		res->n = (int)n;
@@ -309,8 +315,9 @@ int circ_hold_place(db_t *db, const actor_t *actor, int64_t biblio_id, int64_t p
 	res->position = (int)n;
 	res->key = "circ.ok.hold";
 	res->level = CIRC_OK;
-	rc = audit_write(db, actor, NULL, unit, actor->role == ROLE_READER ? "" : actor->unit_path, "circ.hold.place",
-	                 "hold", id, arena_printf(a, "biblio %lld for %s", (long long)biblio_id, p.code), NULL, err);
+	rc = audit_write(db, actor, NULL, unit, actor->role == ROLE_READER ? "" : actor->unit_path,
+	                 "circ.hold.place", "hold", id,
+	                 arena_printf(a, "biblio %lld for %s", (long long)biblio_id, p.code), NULL, err);
 done:
 	return db_end_own(db, own, rc < 0 ? rc : 0, err);
 }
@@ -324,10 +331,11 @@ int circ_hold_cancel(db_t *db, const actor_t *actor, int64_t hold_id, err_t *err
 		return rc;
 	int64_t unit = 0, account = 0, item = 0, biblio = 0;
 	char status[16] = "";
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT h.unit_id, p.account_id, h.item_id, h.biblio_id, h.status FROM holds h"
-	                         " JOIN patrons p ON p.id = h.patron_id WHERE h.id = ?",
-	                         "i", hold_id);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "SELECT h.unit_id, p.account_id, h.item_id, h.biblio_id, h.status FROM holds h"
+	             " JOIN patrons p ON p.id = h.patron_id WHERE h.id = ?",
+	             "i", hold_id);
 	if (!st) {
 		rc = err->code;
 		goto done;
@@ -351,8 +359,9 @@ int circ_hold_cancel(db_t *db, const actor_t *actor, int64_t hold_id, err_t *err
 		rc = err_set(err, ERR_CONFLICT, "err.circ.hold_closed", NULL);
 		goto done;
 	}
-	rc = db_exec(db, err, "UPDATE holds SET status = 'cancelled', closed_at = ? WHERE id = ? AND status = ?", "iis",
-	             clock_now(), hold_id, status);
+	rc = db_exec(db, err,
+	             "UPDATE holds SET status = 'cancelled', closed_at = ? WHERE id = ? AND status = ?",
+	             "iis", clock_now(), hold_id, status);
 	if (rc == 0)
 		rc = err_set(err, ERR_CONFLICT, "err.circ.hold_closed", NULL);
 	if (rc < 0)
@@ -366,8 +375,8 @@ int circ_hold_cancel(db_t *db, const actor_t *actor, int64_t hold_id, err_t *err
 		if (rc < 0)
 			goto done;
 	}
-	rc = audit_write(db, actor, NULL, unit, actor->role == ROLE_READER ? "" : actor->unit_path, "circ.hold.cancel",
-	                 "hold", hold_id, NULL, NULL, err);
+	rc = audit_write(db, actor, NULL, unit, actor->role == ROLE_READER ? "" : actor->unit_path,
+	                 "circ.hold.cancel", "hold", hold_id, NULL, NULL, err);
 done:
 	return db_end_own(db, own, rc < 0 ? rc : 0, err);
 }
@@ -393,18 +402,22 @@ int circ_holds_list(db_t *db, const actor_t *actor, int64_t biblio_id, int64_t p
 		return rc;
 	size_t cap = 0;
 	/* One reader's holds by holds_patron, one title's by holds_queue, else the school's. */
-#define HOLD_COLS                                                                                          \
-	"SELECT h.id, h.biblio_id, h.patron_id, h.item_id, b.title, p.full_name, p.code, p.class_name, h.status," \
-	" h.expires, h.ready_until, i.barcode, h.placed_at FROM holds h JOIN biblios b ON b.id = h.biblio_id"    \
-	" JOIN patrons p ON p.id = h.patron_id LEFT JOIN items i ON i.id = h.item_id"                           \
+#define HOLD_COLS                                                                                            \
+	"SELECT h.id, h.biblio_id, h.patron_id, h.item_id, b.title, p.full_name, p.code, p.class_name, "     \
+	"h.status,"                                                                                          \
+	" h.expires, h.ready_until, i.barcode, h.placed_at FROM holds h JOIN biblios b ON b.id = "           \
+	"h.biblio_id"                                                                                        \
+	" JOIN patrons p ON p.id = h.patron_id LEFT JOIN items i ON i.id = h.item_id"                        \
 	" WHERE h.status IN ('waiting', 'ready') AND h.unit_id = ? "
-#define HOLD_ORDER                                                                                         \
-	" ORDER BY b.title_fold, h.biblio_id, CASE WHEN h.status = 'ready' THEN 0 ELSE 1 END, h.placed_at, h.id" \
+#define HOLD_ORDER                                                                                           \
+	" ORDER BY b.title_fold, h.biblio_id, CASE WHEN h.status = 'ready' THEN 0 ELSE 1 END, h.placed_at, " \
+	"h.id"                                                                                               \
 	" LIMIT 500"
 	db_stmt_t *st;
 	if (patron_id)
-		st = db_query(db, err, HOLD_COLS "AND h.patron_id = ? AND (? = 0 OR h.biblio_id = ?)" HOLD_ORDER, "iiii",
-		              unit, patron_id, biblio_id, biblio_id);
+		st = db_query(db, err,
+		              HOLD_COLS "AND h.patron_id = ? AND (? = 0 OR h.biblio_id = ?)" HOLD_ORDER,
+		              "iiii", unit, patron_id, biblio_id, biblio_id);
 	else if (biblio_id)
 		st = db_query(db, err, HOLD_COLS "AND h.biblio_id = ?" HOLD_ORDER, "ii", unit, biblio_id);
 	else

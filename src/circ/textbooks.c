@@ -65,10 +65,11 @@ int circ_classes(db_t *db, const actor_t *actor, arena_t *a, const char ***out, 
 	size_t cap = 0;
 	if ((rc = circ_check_desk(actor, err)) < 0)
 		return rc;
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT DISTINCT class_name FROM patrons WHERE unit_id = ? AND kind = 'student'"
-	                         " AND status = 'active' AND class_name <> '' ORDER BY class_name",
-	                         "i", actor->unit_id);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "SELECT DISTINCT class_name FROM patrons WHERE unit_id = ? AND kind = 'student'"
+	             " AND status = 'active' AND class_name <> '' ORDER BY class_name",
+	             "i", actor->unit_id);
 	if (!st)
 		return err->code;
 	while ((rc = db_step(st, err)) == DB_ROW) {
@@ -108,12 +109,13 @@ int circ_textbook_lend(db_t *db, const actor_t *actor, const char *class_name, c
 		goto done;
 	}
 	/* The next student, in class-list order, without an open textbook loan of this title. */
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT p.id, p.code, p.full_name, p.kind, p.class_name, p.status, p.status_note,"
-	                         " p.name_fold FROM patrons p WHERE p.unit_id = ? AND p.class_name = ? AND p.kind = 'student'"
-	                         " AND p.status = 'active' AND NOT EXISTS (SELECT 1 FROM loans l WHERE l.patron_id = p.id"
-	                         " AND l.returned_at IS NULL AND l.biblio_id = ? AND l.kind = 'textbook')",
-	                         "isi", actor->unit_id, class_name, it.biblio_id);
+	db_stmt_t *st = db_query(
+	    db, err,
+	    "SELECT p.id, p.code, p.full_name, p.kind, p.class_name, p.status, p.status_note,"
+	    " p.name_fold FROM patrons p WHERE p.unit_id = ? AND p.class_name = ? AND p.kind = 'student'"
+	    " AND p.status = 'active' AND NOT EXISTS (SELECT 1 FROM loans l WHERE l.patron_id = p.id"
+	    " AND l.returned_at IS NULL AND l.biblio_id = ? AND l.kind = 'textbook')",
+	    "isi", actor->unit_id, class_name, it.biblio_id);
 	if (!st) {
 		rc = err->code;
 		goto done;
@@ -126,10 +128,11 @@ int circ_textbook_lend(db_t *db, const actor_t *actor, const char *class_name, c
 		p = cand[0].p;
 	if (!p.id) {
 		int64_t students = 0;
-		rc = db_query_int(db, &students, err,
-		                  "SELECT COUNT(*) FROM patrons WHERE unit_id = ? AND class_name = ? AND kind = 'student'"
-		                  " AND status = 'active'",
-		                  "is", actor->unit_id, class_name);
+		rc = db_query_int(
+		    db, &students, err,
+		    "SELECT COUNT(*) FROM patrons WHERE unit_id = ? AND class_name = ? AND kind = 'student'"
+		    " AND status = 'active'",
+		    "is", actor->unit_id, class_name);
 		if (rc < 0)
 			goto done;
 		res->reason = arena_strdup(a, class_name);
@@ -155,10 +158,11 @@ int circ_textbook_grid(db_t *db, const actor_t *actor, const char *class_name, a
 	size_t tcap = 0, tcap2 = 0;
 	if ((rc = circ_check_desk(actor, err)) < 0)
 		return rc;
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT id, code, full_name, kind, class_name, status, status_note, name_fold FROM patrons"
-	                         " WHERE unit_id = ? AND class_name = ? AND kind = 'student' AND status = 'active'",
-	                         "is", actor->unit_id, class_name ? class_name : "");
+	db_stmt_t *st = db_query(
+	    db, err,
+	    "SELECT id, code, full_name, kind, class_name, status, status_note, name_fold FROM patrons"
+	    " WHERE unit_id = ? AND class_name = ? AND kind = 'student' AND status = 'active'",
+	    "is", actor->unit_id, class_name ? class_name : "");
 	if (!st)
 		return err->code;
 	keyed_t *ks;
@@ -168,16 +172,19 @@ int circ_textbook_grid(db_t *db, const actor_t *actor, const char *class_name, a
 	for (size_t i = 0; i < out->nstudents; i++)
 		out->students[i] = ks[i].p;
 	/* Titles lent to the class as textbooks, then each open textbook loan of the class. */
-	st = db_query(db, err,
-	              "SELECT DISTINCT b.id, b.title, b.title_fold FROM loans l JOIN patrons p ON p.id = l.patron_id"
-	              " JOIN biblios b ON b.id = l.biblio_id WHERE p.unit_id = ? AND p.class_name = ?"
-	              " AND p.kind = 'student' AND p.status = 'active' AND l.kind = 'textbook' AND l.returned_at IS NULL"
-	              " ORDER BY b.title_fold, b.id",
-	              "is", actor->unit_id, class_name ? class_name : "");
+	st = db_query(
+	    db, err,
+	    "SELECT DISTINCT b.id, b.title, b.title_fold FROM loans l JOIN patrons p ON p.id = l.patron_id"
+	    " JOIN biblios b ON b.id = l.biblio_id WHERE p.unit_id = ? AND p.class_name = ?"
+	    " AND p.kind = 'student' AND p.status = 'active' AND l.kind = 'textbook' AND l.returned_at IS "
+	    "NULL"
+	    " ORDER BY b.title_fold, b.id",
+	    "is", actor->unit_id, class_name ? class_name : "");
 	if (!st)
 		return err->code;
 	while ((rc = db_step(st, err)) == DB_ROW) {
-		out->biblio_ids = arena_grow(a, out->biblio_ids, out->ntitles, &tcap, 8, sizeof *out->biblio_ids);
+		out->biblio_ids =
+		    arena_grow(a, out->biblio_ids, out->ntitles, &tcap, 8, sizeof *out->biblio_ids);
 		out->titles = arena_grow(a, out->titles, out->ntitles, &tcap2, 8, sizeof *out->titles);
 		out->biblio_ids[out->ntitles] = db_col_int(st, 0);
 		out->titles[out->ntitles++] = arena_strdup(a, db_col_text(st, 1));
@@ -190,11 +197,13 @@ int circ_textbook_grid(db_t *db, const actor_t *actor, const char *class_name, a
 	out->missing = out->ntitles ? arena_zalloc(a, out->ntitles * sizeof *out->missing) : NULL;
 	if (!cells)
 		return 0;
-	st = db_query(db, err,
-	              "SELECT l.patron_id, l.biblio_id, i.barcode FROM loans l JOIN patrons p ON p.id = l.patron_id"
-	              " JOIN items i ON i.id = l.item_id WHERE p.unit_id = ? AND p.class_name = ? AND p.kind = 'student'"
-	              " AND p.status = 'active' AND l.kind = 'textbook' AND l.returned_at IS NULL",
-	              "is", actor->unit_id, class_name);
+	st = db_query(
+	    db, err,
+	    "SELECT l.patron_id, l.biblio_id, i.barcode FROM loans l JOIN patrons p ON p.id = l.patron_id"
+	    " JOIN items i ON i.id = l.item_id WHERE p.unit_id = ? AND p.class_name = ? AND p.kind = "
+	    "'student'"
+	    " AND p.status = 'active' AND l.kind = 'textbook' AND l.returned_at IS NULL",
+	    "is", actor->unit_id, class_name);
 	if (!st)
 		return err->code;
 	while ((rc = db_step(st, err)) == DB_ROW) {

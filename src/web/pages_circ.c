@@ -59,11 +59,12 @@ static json_t *patron_json(web_req_t *r, const circ_patron_t *p)
 {
 	if (!p->id)
 		return json_null();
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "id", (json_int_t)p->id, "code", p->code,
-	                 "name", p->name, "kind", p->kind,
-	                 "kind_label", web_t(r, arena_printf(r->arena, "circ.kind.%s", p->kind)), "class_name",
-	                 p->class_name ? p->class_name : "", "status", p->status ? p->status : "", "status_note",
-	                 p->status_note ? p->status_note : "", "active", p->status && !strcmp(p->status, "active"));
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "id", (json_int_t)p->id, "code",
+	                 p->code, "name", p->name, "kind", p->kind, "kind_label",
+	                 web_t(r, arena_printf(r->arena, "circ.kind.%s", p->kind)), "class_name",
+	                 p->class_name ? p->class_name : "", "status", p->status ? p->status : "",
+	                 "status_note", p->status_note ? p->status_note : "", "active",
+	                 p->status && !strcmp(p->status, "active"));
 }
 
 static json_t *loan_json(web_req_t *r, const circ_loan_t *l)
@@ -75,7 +76,8 @@ static json_t *loan_json(web_req_t *r, const circ_loan_t *l)
 	json_object_set_new(o, "title", json_string(l->title ? l->title : ""));
 	if (l->kind) {
 		json_object_set_new(o, "kind", json_string(l->kind));
-		json_object_set_new(o, "kind_label", json_string(web_t(r, arena_printf(r->arena, "circ.loan.%s", l->kind))));
+		json_object_set_new(o, "kind_label",
+		                    json_string(web_t(r, arena_printf(r->arena, "circ.loan.%s", l->kind))));
 	}
 	if (l->due) {
 		json_object_set_new(o, "due", json_string(l->due));
@@ -92,9 +94,9 @@ static json_t *loan_json(web_req_t *r, const circ_loan_t *l)
 
 static json_t *result_json(web_req_t *r, int rc, const circ_result_t *res)
 {
-	json_t *o = json_pack("{s:b, s:s, s:s, s:s}", "ok", rc == 0, "key", res->key ? res->key : "err.internal",
-	                      "level", circ_level_name(res->level), "message",
-	                      circ_message(r->arena, r->lang, res));
+	json_t *o =
+	    json_pack("{s:b, s:s, s:s, s:s}", "ok", rc == 0, "key", res->key ? res->key : "err.internal",
+	              "level", circ_level_name(res->level), "message", circ_message(r->arena, r->lang, res));
 	if (res->loan.barcode || res->loan.title)
 		json_object_set_new(o, "loan", loan_json(r, &res->loan));
 	if (res->patron.id)
@@ -125,21 +127,22 @@ static void add_summary(web_req_t *r, json_t *d, const circ_summary_t *s)
 	}
 	for (size_t i = 0; i < s->nholds; i++)
 		json_array_append_new(
-		    holds, json_pack("{s:I, s:I, s:s, s:s, s:s, s:i, s:s, s:s}", "id", (json_int_t)s->holds[i].id,
-		                     "biblio_id", (json_int_t)s->holds[i].biblio_id, "title", s->holds[i].title, "status",
-		                     s->holds[i].status, "status_label",
-		                     web_t(r, arena_printf(r->arena, "circ.hold.%s", s->holds[i].status)), "position",
-		                     s->holds[i].position, "ready_until", vn(r, s->holds[i].ready_until), "barcode",
-		                     s->holds[i].barcode ? s->holds[i].barcode : ""));
+		    holds,
+		    json_pack("{s:I, s:I, s:s, s:s, s:s, s:i, s:s, s:s}", "id", (json_int_t)s->holds[i].id,
+		              "biblio_id", (json_int_t)s->holds[i].biblio_id, "title", s->holds[i].title,
+		              "status", s->holds[i].status, "status_label",
+		              web_t(r, arena_printf(r->arena, "circ.hold.%s", s->holds[i].status)),
+		              "position", s->holds[i].position, "ready_until", vn(r, s->holds[i].ready_until),
+		              "barcode", s->holds[i].barcode ? s->holds[i].barcode : ""));
 	for (size_t i = 0; i < s->ncharges; i++) {
 		char at[32];
 		clock_format_vn(s->charges[i].created_at, 0, at, sizeof at);
-		json_array_append_new(charges,
-		                      json_pack("{s:I, s:s, s:s, s:I, s:s, s:s, s:s}", "id", (json_int_t)s->charges[i].id,
-		                                "kind", s->charges[i].kind, "kind_label",
-		                                web_t(r, arena_printf(r->arena, "circ.charge.%s", s->charges[i].kind)),
-		                                "amount", (json_int_t)s->charges[i].amount, "note", s->charges[i].note,
-		                                "title", s->charges[i].title, "date", at));
+		json_array_append_new(
+		    charges, json_pack("{s:I, s:s, s:s, s:I, s:s, s:s, s:s}", "id",
+		                       (json_int_t)s->charges[i].id, "kind", s->charges[i].kind, "kind_label",
+		                       web_t(r, arena_printf(r->arena, "circ.charge.%s", s->charges[i].kind)),
+		                       "amount", (json_int_t)s->charges[i].amount, "note", s->charges[i].note,
+		                       "title", s->charges[i].title, "date", at));
 	}
 	json_object_set_new(d, "patron", patron_json(r, &s->patron));
 	json_object_set_new(d, "loans", loans);
@@ -247,8 +250,9 @@ void page_circ_scan(web_req_t *r)
 		return answer(r, 200, "circ", "circ_desk", desk_data(r, NULL, c, NULL));
 	}
 	if (what == 2) {
-		int rc = patron && *patron ? circ_checkout(r->db, r->actor, patron, 0, c, NULL, r->arena, &res, &err)
-		                           : circ_return(r->db, r->actor, c, r->arena, &res, &err);
+		int rc = patron && *patron
+		             ? circ_checkout(r->db, r->actor, patron, 0, c, NULL, r->arena, &res, &err)
+		             : circ_return(r->db, r->actor, c, r->arena, &res, &err);
 		return action_answer(r, rc, &res, &err, patron);
 	}
 	/* Not a code: a name. */
@@ -338,8 +342,9 @@ void page_circ_renew_all(web_req_t *r)
 	}
 	if (r->want_json) {
 		buf_release(&b);
-		return web_json(r, 200, json_pack("{s:b, s:i, s:i, s:o}", "ok", 1, "renewed", renewed, "refused",
-		                                  (int)n - renewed, "results", list));
+		return web_json(r, 200,
+		                json_pack("{s:b, s:i, s:i, s:o}", "ok", 1, "renewed", renewed, "refused",
+		                          (int)n - renewed, "results", list));
 	}
 	json_decref(list);
 	const char *msg = n ? arena_strdup(r->arena, buf_str(&b)) : web_t(r, "circ.renew_none");
@@ -356,13 +361,14 @@ static json_t *holds_json(web_req_t *r, const circ_hold_t *v, size_t n)
 	json_t *list = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(
-		    list, json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s}", "id", (json_int_t)v[i].id,
-		                    "biblio_id", (json_int_t)v[i].biblio_id, "title", v[i].title, "patron_name",
-		                    v[i].patron_name, "patron_code", v[i].patron_code, "class_name", v[i].class_name,
-		                    "status", v[i].status, "status_label",
-		                    web_t(r, arena_printf(r->arena, "circ.hold.%s", v[i].status)), "position",
-		                    v[i].position, "expires", vn(r, v[i].expires), "ready_until", vn(r, v[i].ready_until),
-		                    "barcode", v[i].barcode ? v[i].barcode : ""));
+		    list,
+		    json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s}", "id",
+		              (json_int_t)v[i].id, "biblio_id", (json_int_t)v[i].biblio_id, "title",
+		              v[i].title, "patron_name", v[i].patron_name, "patron_code", v[i].patron_code,
+		              "class_name", v[i].class_name, "status", v[i].status, "status_label",
+		              web_t(r, arena_printf(r->arena, "circ.hold.%s", v[i].status)), "position",
+		              v[i].position, "expires", vn(r, v[i].expires), "ready_until",
+		              vn(r, v[i].ready_until), "barcode", v[i].barcode ? v[i].barcode : ""));
 	return list;
 }
 
@@ -392,8 +398,9 @@ static void holds_page(web_req_t *r, int status, json_t *result)
 		json_decref(result);
 		return web_fail(r, &err);
 	}
-	json_t *d = json_pack("{s:s, s:o, s:i, s:I, s:s}", "title", web_t(r, "circ.holds"), "holds", holds_json(r, v, n),
-	                      "expired", expired, "biblio", (json_int_t)biblio, "patron", code ? code : "");
+	json_t *d = json_pack("{s:s, s:o, s:i, s:I, s:s}", "title", web_t(r, "circ.holds"), "holds",
+	                      holds_json(r, v, n), "expired", expired, "biblio", (json_int_t)biblio, "patron",
+	                      code ? code : "");
 	if (result)
 		json_object_set_new(d, "result", result);
 	web_render(r, status, "circ_holds", d);
@@ -489,18 +496,20 @@ static json_t *grid_json(web_req_t *r, const char *cls, int *fail, err_t *err)
 		return d;
 	json_t *titles = json_array(), *rows = json_array();
 	for (size_t t = 0; t < g.ntitles; t++)
-		json_array_append_new(titles, json_pack("{s:I, s:s, s:i}", "id", (json_int_t)g.biblio_ids[t], "title",
-		                                        g.titles[t], "missing", g.missing[t]));
+		json_array_append_new(titles, json_pack("{s:I, s:s, s:i}", "id", (json_int_t)g.biblio_ids[t],
+		                                        "title", g.titles[t], "missing", g.missing[t]));
 	for (size_t s = 0; s < g.nstudents; s++) {
 		json_t *cells = json_array();
 		int lacks = 0;
 		for (size_t t = 0; t < g.ntitles; t++) {
 			const char *bc = g.cells[s * g.ntitles + t];
 			lacks += !bc;
-			json_array_append_new(cells, json_pack("{s:s, s:b}", "barcode", bc ? bc : "", "has", bc != NULL));
+			json_array_append_new(
+			    cells, json_pack("{s:s, s:b}", "barcode", bc ? bc : "", "has", bc != NULL));
 		}
-		json_array_append_new(rows, json_pack("{s:s, s:s, s:o, s:i}", "code", g.students[s].code, "name",
-		                                      g.students[s].name, "cells", cells, "lacks", lacks));
+		json_array_append_new(rows,
+		                      json_pack("{s:s, s:s, s:o, s:i}", "code", g.students[s].code, "name",
+		                                g.students[s].name, "cells", cells, "lacks", lacks));
 	}
 	json_object_set_new(d, "titles", titles);
 	json_object_set_new(d, "students", rows);
@@ -551,8 +560,8 @@ void page_circ_textbook_lend(web_req_t *r)
 
 static json_t *classset_data(web_req_t *r, const char *code, const char *due, json_t *result)
 {
-	json_t *d = json_pack("{s:s, s:s, s:s}", "title", web_t(r, "circ.classset"), "teacher", code ? code : "",
-	                      "due", due ? due : "");
+	json_t *d = json_pack("{s:s, s:s, s:s}", "title", web_t(r, "circ.classset"), "teacher",
+	                      code ? code : "", "due", due ? due : "");
 	if (result)
 		json_object_set_new(d, "result", result);
 	if (code && *code) {
@@ -580,7 +589,8 @@ void page_circ_classset(web_req_t *r)
 	err_t err;
 	if (circ_check_desk(r->actor, &err) < 0)
 		return web_fail(r, &err);
-	answer(r, 200, "circ_classset", "circ_classset_body", classset_data(r, web_query(r, "patron"), NULL, NULL));
+	answer(r, 200, "circ_classset", "circ_classset_body",
+	       classset_data(r, web_query(r, "patron"), NULL, NULL));
 }
 
 /*
