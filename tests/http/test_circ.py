@@ -422,3 +422,43 @@ def test_concurrent_same_copy():
     assert srv.sql_value("SELECT COUNT(*) AS n FROM loans WHERE returned_at IS NULL AND item_id ="
                          " (SELECT id FROM items WHERE barcode = %s)" % h.sql_str(fx["stk"][5])) == 1
     h.expect_status(c.post("/circ/return", {"item": fx["stk"][5]}), 200)
+
+
+def test_concurrent_desks_counts_add_up():
+    """Six desks at once, each lending and taking back its own copies over three rounds: every
+    action succeeds, loans = returns + open, and every copy's status agrees with its open loan."""
+    import threading
+    c = fx["lib"]
+    desks = []
+    for i in range(6):
+        patron("TH001", "GVD%d" % i, "Giáo viên bàn %d" % i, kind="teacher", cls="")
+        desks.append(("GVD%d" % i, book(c, "Sách bàn %d" % i, "TN", 3, "BAN%d" % i)[1]))
+    before = srv.sql("SELECT COUNT(*) AS n, COUNT(returned_at) AS r FROM loans")[0]
+    errors = []
+
+    def desk(code, items):
+        cl = h.logged_in(srv, "thuthu.th001")
+        for rnd in range(3):
+            for x in items:
+                r = checkout(cl, code, x)
+                if r.status != 200:
+                    errors.append(("checkout", code, x, r.status, r.text[:200]))
+            for x in items[(1 if rnd == 2 else 0):]:
+                r = cl.post("/circ/return", {"item": x})
+                if r.status != 200:
+                    errors.append(("return", code, x, r.status, r.text[:200]))
+
+    ts = [threading.Thread(target=desk, args=d) for d in desks]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    assert not errors, errors[:5]
+    after = srv.sql("SELECT COUNT(*) AS n, COUNT(returned_at) AS r FROM loans")[0]
+    assert after["n"] - before["n"] == 6 * 3 * 3
+    assert after["r"] - before["r"] == 6 * (3 * 3 - 1)
+    bad = srv.sql("SELECT i.barcode FROM items i WHERE (i.status = 'on_loan') <> EXISTS"
+                  " (SELECT 1 FROM loans l WHERE l.item_id = i.id AND l.returned_at IS NULL)")
+    assert bad == [], bad
+    for code, items in desks:
+        h.expect_status(c.post("/circ/return", {"item": items[0]}), 200)
