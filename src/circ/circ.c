@@ -211,10 +211,14 @@ static int due_of(db_t *db, int64_t unit_id, const circ_settings_t *s, const cir
 	return 0;
 }
 
-/* The reader's checks: active, and (home loans, when the school says so) no overdue copy. */
+/* The reader's checks: active, and (home loans, when the school says so) no overdue copy. For a
+ * home loan the same statement counts the reader's open home loans of doc_type into *have (for
+ * the limit, checked later): one pass over the reader's open loans instead of two. */
 static int check_reader(db_t *db, const circ_settings_t *s, const circ_patron_t *p, const char *kind,
-                        const char *today, circ_result_t *res, err_t *err)
+                        const char *doc_type, const char *today, int64_t *have, circ_result_t *res,
+                        err_t *err)
 {
+	*have = 0;
 	if (!strcmp(p->status, "blocked")) {
 		res->reason = p->status_note;
 		return circ_refuse(res, err, ERR_CONFLICT, "err.circ.patron_blocked");
@@ -223,16 +227,25 @@ static int check_reader(db_t *db, const circ_settings_t *s, const circ_patron_t 
 		return circ_refuse(res, err, ERR_CONFLICT, "err.circ.patron_graduated");
 	if (!strcmp(p->status, "left"))
 		return circ_refuse(res, err, ERR_CONFLICT, "err.circ.patron_left");
-	if (strcmp(kind, "home") || !s->block_overdue)
+	if (strcmp(kind, "home"))
 		return 0;
 	int64_t late = 0;
-	int rc =
-	    db_query_int(db, &late, err,
-	                 "SELECT COUNT(*) FROM loans WHERE patron_id = ? AND returned_at IS NULL AND due < ?",
-	                 "is", p->id, today);
+	db_stmt_t *st = db_query(db, err,
+	                         "SELECT COUNT(CASE WHEN due < ? THEN 1 END),"
+	                         " COUNT(CASE WHEN kind = 'home' AND doc_type = ? THEN 1 END)"
+	                         " FROM loans WHERE patron_id = ? AND returned_at IS NULL",
+	                         "ssi", today, doc_type, p->id);
+	if (!st)
+		return err->code;
+	int rc = db_step(st, err);
+	if (rc == DB_ROW) {
+		late = db_col_int(st, 0);
+		*have = db_col_int(st, 1);
+	}
+	db_done(st);
 	if (rc < 0)
 		return rc;
-	if (late > 0) {
+	if (late > 0 && s->block_overdue) {
 		res->n = (int)late;
 		return circ_refuse(res, err, ERR_CONFLICT, "err.circ.patron_overdue");
 	}
@@ -288,7 +301,8 @@ int circ_lend(db_t *db, const actor_t *actor, const circ_patron_t *patron, const
 		return rc;
 	if (!strcmp(kind, "home") && rule.max_items == 0)
 		return circ_refuse(res, err, ERR_CONFLICT, "err.circ.not_loanable");
-	if ((rc = check_reader(db, &s, patron, kind, today, res, err)) < 0)
+	int64_t have = 0;
+	if ((rc = check_reader(db, &s, patron, kind, item->doc_type, today, &have, res, err)) < 0)
 		return rc;
 
 	/* A copy set aside on the hold shelf is for its reader only. */
@@ -315,13 +329,6 @@ int circ_lend(db_t *db, const actor_t *actor, const circ_patron_t *patron, const
 	}
 
 	if (!strcmp(kind, "home")) {
-		int64_t have = 0;
-		rc = db_query_int(db, &have, err,
-		                  "SELECT COUNT(*) FROM loans WHERE patron_id = ? AND returned_at IS NULL"
-		                  " AND kind = 'home' AND doc_type = ?",
-		                  "is", patron->id, item->doc_type);
-		if (rc < 0)
-			return rc;
 		if (have >= rule.max_items) {
 			res->n = (int)have;
 			res->max = rule.max_items;
@@ -488,15 +495,16 @@ int circ_return(db_t *db, const actor_t *actor, const char *item, arena_t *a, ci
 	res->level = l.overdue_days > 0 ? CIRC_NOTICE : CIRC_OK;
 	if ((rc = db_exec(db, err, "UPDATE items SET status = 'available' WHERE id = ?", "i", it.id)) < 0)
 		goto done;
+	/* The school's settings matter only for a late copy (fines) and a waiting hold (the days on
+	 * the hold shelf: circ_hold_pass reads them itself when given none). */
 	circ_settings_t s;
-	if ((rc = circ_settings_get(db, actor->unit_id, &s, err)) < 0)
+	if (l.overdue_days > 0 && (rc = circ_settings_get(db, actor->unit_id, &s, err)) < 0)
 		goto done;
 	if (l.overdue_days > 0 && s.fine_per_day > 0) {
 		res->fine = s.fine_per_day * l.overdue_days;
 		rc = db_exec(db, err,
-		             "INSERT INTO charges (unit_id, patron_id, loan_id, item_id, kind, amount, note, "
-		             "created_at,"
-		             " created_by) VALUES (?, ?, ?, ?, 'fine', ?, ?, ?, ?)",
+		             "INSERT INTO charges (unit_id, patron_id, loan_id, item_id, kind, amount, note,"
+		             " created_at, created_by) VALUES (?, ?, ?, ?, 'fine', ?, ?, ?, ?)",
 		             "iiiiisii", actor->unit_id, p.id, l.id, it.id, res->fine,
 		             arena_printf(a, "%d ngày quá hạn", l.overdue_days), now, actor->account_id);
 		if (rc < 0)
@@ -506,8 +514,8 @@ int circ_return(db_t *db, const actor_t *actor, const char *item, arena_t *a, ci
 	if ((rc = circ_holds_expire(db, actor->unit_id, it.biblio_id, 0, NULL, err)) < 0)
 		goto done;
 	circ_patron_t next = { 0 };
-	if ((rc = circ_hold_pass(db, actor->unit_id, &s, it.id, it.biblio_id, a, &next, &res->until,
-	                         &res->hold_id, err)) < 0)
+	if ((rc = circ_hold_pass(db, actor->unit_id, l.overdue_days > 0 ? &s : NULL, it.id, it.biblio_id, a,
+	                         &next, &res->until, &res->hold_id, err)) < 0)
 		goto done;
 	if (res->hold_id) {
 		res->holder = circ_who(a, &next);

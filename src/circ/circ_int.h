@@ -52,7 +52,8 @@ int circ_explain_race(db_t *db, int64_t item_id, int64_t patron_id, arena_t *a, 
                       err_t *err);
 
 /* The copy item_id of record biblio_id came back (or a ready hold on it ended): make the oldest
- * waiting hold of the record ready with it. *holder (may be NULL) receives that reader, *until
+ * waiting hold of the record ready with it. s: the school's settings, or NULL to read them only
+ * when someone waits. *holder (may be NULL) receives that reader, *until
  * the last day to fetch it; *hold_id 0 when nobody waits. */
 int circ_hold_pass(db_t *db, int64_t unit_id, const circ_settings_t *s, int64_t item_id, int64_t biblio_id,
                    arena_t *a, circ_patron_t *holder, const char **until, int64_t *hold_id, err_t *err);

@@ -40,6 +40,10 @@ int circ_hold_pass(db_t *db, int64_t unit_id, const circ_settings_t *s, int64_t 
 	if (rc < 0 || !id)
 		return rc < 0 ? rc : 0;
 	int64_t day = 0;
+	circ_settings_t own;
+	if (!s && (rc = circ_settings_get(db, unit_id, &own, err)) < 0)
+		return rc;
+	s = s ? s : &own;
 	if ((rc = circ_next_open_day(db, unit_id, s, clock_today_vn() + s->hold_days, &day, err)) < 0)
 		return rc;
 	char d[16];

@@ -176,9 +176,8 @@ int circ_textbook_grid(db_t *db, const actor_t *actor, const char *class_name, a
 	    db, err,
 	    "SELECT DISTINCT b.id, b.title, b.title_fold FROM loans l JOIN patrons p ON p.id = l.patron_id"
 	    " JOIN biblios b ON b.id = l.biblio_id WHERE p.unit_id = ? AND p.class_name = ?"
-	    " AND p.kind = 'student' AND p.status = 'active' AND l.kind = 'textbook' AND l.returned_at IS "
-	    "NULL"
-	    " ORDER BY b.title_fold, b.id",
+	    " AND p.kind = 'student' AND p.status = 'active' AND l.kind = 'textbook'"
+	    " AND l.returned_at IS NULL ORDER BY b.title_fold, b.id",
 	    "is", actor->unit_id, class_name ? class_name : "");
 	if (!st)
 		return err->code;
@@ -200,9 +199,9 @@ int circ_textbook_grid(db_t *db, const actor_t *actor, const char *class_name, a
 	st = db_query(
 	    db, err,
 	    "SELECT l.patron_id, l.biblio_id, i.barcode FROM loans l JOIN patrons p ON p.id = l.patron_id"
-	    " JOIN items i ON i.id = l.item_id WHERE p.unit_id = ? AND p.class_name = ? AND p.kind = "
-	    "'student'"
-	    " AND p.status = 'active' AND l.kind = 'textbook' AND l.returned_at IS NULL",
+	    " JOIN items i ON i.id = l.item_id WHERE p.unit_id = ? AND p.class_name = ?"
+	    " AND p.kind = 'student' AND p.status = 'active' AND l.kind = 'textbook'"
+	    " AND l.returned_at IS NULL",
 	    "is", actor->unit_id, class_name);
 	if (!st)
 		return err->code;
