@@ -6,6 +6,7 @@
  * {ok, key, level, message, loan, patron}; a refusal is 409 (404 for an unknown code) with
  * {ok: false, key, message}. Also the holds page, placing a hold from a record, textbooks for the
  * year (a class x titles grid) and class sets for a teacher. */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -352,6 +353,22 @@ void page_circ_renew_all(web_req_t *r)
 	json_t *o = json_pack("{s:b, s:s, s:s, s:s}", "ok", 1, "key", "circ.renew_all", "level",
 	                      renewed == (int)n ? "ok" : "notice", "message", msg);
 	answer(r, 200, "circ", "circ_desk", desk_data(r, o, code, NULL));
+}
+
+/*
+** POST /circ/use
+** Count in-library use (lượt đọc tại chỗ). Fields: item (barcode, optional), patron (card,
+** optional), count (1..500, default 1). JSON {ok, key, message}.
+*/
+void page_circ_use(web_req_t *r)
+{
+	circ_result_t res;
+	err_t err;
+	int bad = 0;
+	int64_t n = web_parse_int(web_form(r, "count"), 1, INT32_MIN, INT32_MAX, &bad);
+	int rc = circ_library_use(r->db, r->actor, web_form(r, "patron"), web_form(r, "item"),
+	                          bad ? 0 : (int)n, r->arena, &res, &err);
+	action_answer(r, rc, &res, &err, web_form(r, "patron"));
 }
 
 /* --- holds --------------------------------------------------------------------------------------- */

@@ -158,6 +158,6 @@ web_handler_fn page_biblio_edit_form, page_biblio_edit, page_item_edit_form, pag
 /* The lending desk, holds, textbooks for the year, class sets (pages_circ.c). */
 web_handler_fn page_circ, page_circ_scan, page_circ_checkout, page_circ_return, page_circ_renew,
     page_circ_renew_all, page_circ_holds, page_circ_hold_place, page_circ_hold_cancel, page_biblio_hold,
-    page_circ_textbooks, page_circ_textbook_lend, page_circ_classset, page_circ_classset_lend;
+    page_circ_textbooks, page_circ_textbook_lend, page_circ_classset, page_circ_classset_lend, page_circ_use;
 
 #endif

@@ -316,6 +316,25 @@ def test_renew_all_json():
         h.expect_status(c.post("/circ/return", {"item": b}), 200)
 
 
+def test_library_use():
+    c = fx["lib"]
+    before = srv.sql_value("SELECT COALESCE(SUM(count), 0) AS n FROM library_uses")
+    r = h.expect_status(c.post("/circ/use", {"item": fx["bao"][0], "count": "4"}), 200)
+    assert r.json()["key"] == "circ.ok.use_item" and "Báo Nhi Đồng" in r.json()["message"]
+    h.expect_status(c.post("/circ/use", {}), 200)                       # one head count
+    refused(c.post("/circ/use", {"count": "0"}), 400, "err.circ.use_count")
+    refused(c.post("/circ/use", {"count": "nhiều"}), 400, "err.circ.use_count")
+    refused(c.post("/circ/use", {"item": "KHONGCO-9"}), 404, "err.circ.item_notfound")
+    refused(fx["other"].post("/circ/use", {"item": fx["bao"][0]}), 404, "err.circ.item_notfound")
+    assert srv.sql_value("SELECT COALESCE(SUM(count), 0) AS n FROM library_uses") == before + 5
+    b = h.Client(srv, json=False)
+    b.login_form("thuthu.th001")
+    r = h.expect_status(b.get("/circ"), 200)
+    assert 'action="/circ/use"' in r.text
+    r = h.expect_status(b.post("/circ/use", {"item": fx["bao"][0], "count": "2"}), 200)
+    assert 'class="circ-msg ok"' in r.text and h.in_html("2 lượt đọc tại chỗ", r.text)
+
+
 # --- holds -----------------------------------------------------------------------------------------
 
 def test_holds():

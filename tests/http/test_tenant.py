@@ -96,6 +96,7 @@ ROUTES = [
     ("POST", "/circ/return", lambda: {"item": "{barcode}"}, (403, 404), None),
     ("POST", "/circ/renew", lambda: {"item": "{barcode}"}, (403, 404), None),
     ("POST", "/circ", lambda: {"code": "{barcode}", "patron": ""}, (403, 404), None),
+    ("POST", "/circ/use", lambda: {"item": "{barcode}", "count": "1"}, (403, 404), None),
     ("POST", "/catalog/{bib}/hold", lambda: {"patron": "XAM-NHAP"}, (403, 404), None),
     ("POST", "/circ/holds", lambda: {"biblio": "{bib}", "patron": "XAM-NHAP"}, (403, 404), None),
     ("GET", "/circ/holds?biblio={bib}", None, (200, 403), None),
@@ -129,7 +130,8 @@ LIST_PAGES = ["/", "/units", "/accounts", "/audit", "/audit?action=account", "/a
 # copies (so a batch of its own), and a second batch. Title, authors and supplier are markers.
 BOOKS = [("THCS001", "Hồ sơ lưu trữ mật Văn Lang", "Đoàn Thị Kín", "Quỹ sách Văn Lang"),
          ("LC001", "Hồ sơ lưu trữ mật Ngôi Sao", "Phan Văn Giấu", "Quỹ sách Ngôi Sao")]
-CATALOG_TABLES = ["biblios", "items", "acquisitions", "accession_counters", "patrons", "loans", "holds", "charges"]
+CATALOG_TABLES = ["biblios", "items", "acquisitions", "accession_counters", "patrons", "loans", "holds", "charges",
+                  "library_uses"]
 
 
 def setup_module():
@@ -329,10 +331,10 @@ def run_probes(username, json):
         if found:
             bad.append("GET %s as %s (%s) shows another unit's data: %s" % (page, username,
                                                                            "json" if json else "html", found))
-    # Every route was tried on every target: 7 routes take a unit, 7 an account, 30 a record (or
+    # Every route was tried on every target: 7 routes take a unit, 7 an account, 31 a record (or
     # the job of its school's librarian).
-    assert kinds == {"unit": 7, "acc": 7, "book": 30}, "routes by target: %r" % kinds
-    assert probes == 7 * len(units) + 7 * len(accounts) + 30 * len(books), "only %d probes ran" % probes
+    assert kinds == {"unit": 7, "acc": 7, "book": 31}, "routes by target: %r" % kinds
+    assert probes == 7 * len(units) + 7 * len(accounts) + 31 * len(books), "only %d probes ran" % probes
     return bad
 
 
