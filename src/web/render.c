@@ -46,6 +46,7 @@ static const struct nav_item {
 	{ "/audit", "nav.audit", BIT(ROLE_SYSADMIN) | BIT(ROLE_UNIT_ADMIN) },
 	{ "/circ/overdue", "nav.overdue", BIT(ROLE_LIBRARIAN) | BIT(ROLE_LEADER) },
 	{ "/patrons", "nav.patrons", BIT(ROLE_LIBRARIAN) | BIT(ROLE_LEADER) },
+	{ "/circ", "nav.circ", BIT(ROLE_LIBRARIAN) },
 #undef ALL
 #undef BIT
 };

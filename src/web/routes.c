@@ -84,6 +84,22 @@ static const route_t routes[] = {
 	{ "POST", "/patrons/:id/status", page_patron_status, R_AUTH },
 	{ "GET", "/patrons/:id/photo", page_patron_photo, R_AUTH },
 	{ "POST", "/patrons/:id/photo", page_patron_photo_upload, R_AUTH | R_UPLOAD },
+	/* The lending desk (pages_circ.c). */
+	{ "GET", "/circ", page_circ, R_AUTH },
+	{ "POST", "/circ", page_circ_scan, R_AUTH },
+	{ "POST", "/circ/checkout", page_circ_checkout, R_AUTH },
+	{ "POST", "/circ/return", page_circ_return, R_AUTH },
+	{ "POST", "/circ/renew", page_circ_renew, R_AUTH },
+	{ "POST", "/circ/renew_all", page_circ_renew_all, R_AUTH },
+	{ "POST", "/circ/use", page_circ_use, R_AUTH },
+	{ "GET", "/circ/holds", page_circ_holds, R_AUTH },
+	{ "POST", "/circ/holds", page_circ_hold_place, R_AUTH },
+	{ "POST", "/circ/holds/:id/cancel", page_circ_hold_cancel, R_AUTH },
+	{ "POST", "/catalog/:id/hold", page_biblio_hold, R_AUTH },
+	{ "GET", "/circ/textbooks", page_circ_textbooks, R_AUTH },
+	{ "POST", "/circ/textbooks", page_circ_textbook_lend, R_AUTH },
+	{ "GET", "/circ/classset", page_circ_classset, R_AUTH },
+	{ "POST", "/circ/classset", page_circ_classset_lend, R_AUTH },
 };
 
 /* Does path match pattern? ":id" takes one segment of 1-18 digits; a trailing "*" takes the

@@ -172,5 +172,9 @@ web_handler_fn page_patrons, page_patron_new, page_patron_create, page_patron, p
     page_patron_edit, page_patron_status, page_patron_photo, page_patron_photo_upload, page_patrons_import_form,
     page_patrons_import_upload, page_patrons_import_preview, page_patrons_import_commit, page_patrons_promote,
     page_patrons_promote_commit, page_patrons_promote_undo;
+/* The lending desk, holds, textbooks for the year, class sets (pages_circ.c). */
+web_handler_fn page_circ, page_circ_scan, page_circ_checkout, page_circ_return, page_circ_renew,
+    page_circ_renew_all, page_circ_holds, page_circ_hold_place, page_circ_hold_cancel, page_biblio_hold,
+    page_circ_textbooks, page_circ_textbook_lend, page_circ_classset, page_circ_classset_lend, page_circ_use;
 
 #endif
