@@ -121,12 +121,6 @@ int circ_renew(db_t *db, const actor_t *actor, const char *item, arena_t *a, cir
 int circ_renew_all(db_t *db, const actor_t *actor, int64_t patron_id, arena_t *a, circ_result_t **out,
                    size_t *n, err_t *err);
 
-/* Count in-library use (lượt đọc tại chỗ): `count` uses (1..500) of the copy `item` and/or by the
- * reader `patron` (either may be NULL or ""; the row then keeps only what was given), today, as
- * one row of library_uses with its audit row. No loan is made and the copy's status stays. */
-int circ_library_use(db_t *db, const actor_t *actor, const char *patron, const char *item, int count,
-                     arena_t *a, circ_result_t *res, err_t *err);
-
 /* --- the reader at the desk -------------------------------------------------------------------- */
 
 typedef struct circ_hold {

@@ -355,22 +355,6 @@ void page_circ_renew_all(web_req_t *r)
 	answer(r, 200, "circ", "circ_desk", desk_data(r, o, code, NULL));
 }
 
-/*
-** POST /circ/use
-** Count in-library use (lượt đọc tại chỗ). Fields: item (barcode, optional), patron (card,
-** optional), count (1..500, default 1). JSON {ok, key, message}.
-*/
-void page_circ_use(web_req_t *r)
-{
-	circ_result_t res;
-	err_t err;
-	int bad = 0;
-	int64_t n = web_parse_int(web_form(r, "count"), 1, INT32_MIN, INT32_MAX, &bad);
-	int rc = circ_library_use(r->db, r->actor, web_form(r, "patron"), web_form(r, "item"),
-	                          bad ? 0 : (int)n, r->arena, &res, &err);
-	action_answer(r, rc, &res, &err, web_form(r, "patron"));
-}
-
 /* --- holds --------------------------------------------------------------------------------------- */
 
 static json_t *holds_json(web_req_t *r, const circ_hold_t *v, size_t n)

@@ -91,7 +91,6 @@ static const route_t routes[] = {
 	{ "POST", "/circ/return", page_circ_return, R_AUTH },
 	{ "POST", "/circ/renew", page_circ_renew, R_AUTH },
 	{ "POST", "/circ/renew_all", page_circ_renew_all, R_AUTH },
-	{ "POST", "/circ/use", page_circ_use, R_AUTH },
 	{ "GET", "/circ/holds", page_circ_holds, R_AUTH },
 	{ "POST", "/circ/holds", page_circ_hold_place, R_AUTH },
 	{ "POST", "/circ/holds/:id/cancel", page_circ_hold_cancel, R_AUTH },

@@ -175,6 +175,6 @@ web_handler_fn page_patrons, page_patron_new, page_patron_create, page_patron, p
 /* The lending desk, holds, textbooks for the year, class sets (pages_circ.c). */
 web_handler_fn page_circ, page_circ_scan, page_circ_checkout, page_circ_return, page_circ_renew,
     page_circ_renew_all, page_circ_holds, page_circ_hold_place, page_circ_hold_cancel, page_biblio_hold,
-    page_circ_textbooks, page_circ_textbook_lend, page_circ_classset, page_circ_classset_lend, page_circ_use;
+    page_circ_textbooks, page_circ_textbook_lend, page_circ_classset, page_circ_classset_lend;
 
 #endif

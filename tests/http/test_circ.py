@@ -317,22 +317,21 @@ def test_renew_all_json():
 
 
 def test_library_use():
+    """The desk counts an in-library use through the in-library page's form (one implementation:
+    src/circ/inlib.c, tested in test_overdue.py): a scanned copy is one use, no loan is made."""
     c = fx["lib"]
     before = srv.sql_value("SELECT COALESCE(SUM(count), 0) AS n FROM library_uses")
-    r = h.expect_status(c.post("/circ/use", {"item": fx["bao"][0], "count": "4"}), 200)
-    assert r.json()["key"] == "circ.ok.use_item" and "Báo Nhi Đồng" in r.json()["message"]
-    h.expect_status(c.post("/circ/use", {}), 200)                       # one head count
-    refused(c.post("/circ/use", {"count": "0"}), 400, "err.circ.use_count")
-    refused(c.post("/circ/use", {"count": "nhiều"}), 400, "err.circ.use_count")
-    refused(c.post("/circ/use", {"item": "KHONGCO-9"}), 404, "err.circ.item_notfound")
-    refused(fx["other"].post("/circ/use", {"item": fx["bao"][0]}), 404, "err.circ.item_notfound")
-    assert srv.sql_value("SELECT COALESCE(SUM(count), 0) AS n FROM library_uses") == before + 5
+    loans = srv.sql_value("SELECT COUNT(*) FROM loans")
     b = h.Client(srv, json=False)
     b.login_form("thuthu.th001")
     r = h.expect_status(b.get("/circ"), 200)
-    assert 'action="/circ/use"' in r.text
-    r = h.expect_status(b.post("/circ/use", {"item": fx["bao"][0], "count": "2"}), 200)
-    assert 'class="circ-msg ok"' in r.text and h.in_html("2 lượt đọc tại chỗ", r.text)
+    assert 'action="/circ/inlibrary"' in r.text and 'href="/circ/inlibrary"' in r.text
+    h.expect_redirect(b.post("/circ/inlibrary", {"item": fx["bao"][0]}), "/circ/inlibrary?ok=1")
+    h.expect_status(c.post("/circ/inlibrary", {"item": fx["bao"][0]}), 201)
+    h.expect_error(fx["other"].post("/circ/inlibrary", {"item": fx["bao"][0]}), 404)
+    assert srv.sql_value("SELECT COALESCE(SUM(count), 0) AS n FROM library_uses") == before + 2
+    assert srv.sql_value("SELECT COUNT(*) FROM loans") == loans
+    assert srv.sql_value("SELECT status FROM items WHERE barcode = '%s'" % fx["bao"][0]) == "available"
 
 
 # --- holds -----------------------------------------------------------------------------------------

@@ -551,38 +551,6 @@ static void test_reader_holds(void)
 	CHECK_INT(count("SELECT COUNT(*) FROM holds WHERE patron_id = ? AND status = 'fulfilled'", hs2), 2);
 }
 
-/* In-library use: a row of library_uses, no loan, the copy's status unchanged. */
-static void test_library_use(void)
-{
-	err_t err;
-	circ_result_t r;
-	int64_t loans = count("SELECT COUNT(*) FROM loans WHERE unit_id = ?", th1);
-	CHECK_INT(circ_library_use(db, &lib1, NULL, bao[0], 3, A, &r, &err), 0);
-	CHECK_STR(r.key, "circ.ok.use_item");
-	CHECK(strstr(circ_message(A, "vi", &r), "Báo Nhi Đồng") != NULL);
-	CHECK_INT(circ_library_use(db, &lib1, "HS002", NULL, 1, A, &r, &err), 0);
-	CHECK_INT(circ_library_use(db, &lib1, NULL, NULL, 25, A, &r, &err), 0); /* a head count */
-	CHECK_STR(r.key, "circ.ok.use");
-	CHECK_INT(count("SELECT SUM(count) FROM library_uses WHERE unit_id = ?", th1), 29);
-	CHECK_INT(count("SELECT COUNT(*) FROM library_uses WHERE unit_id = ? AND doc_type = 'BAO'"
-	                " AND patron_id IS NULL AND item_id IS NOT NULL",
-	                th1),
-	          1);
-	CHECK_INT(count("SELECT COUNT(*) FROM library_uses WHERE unit_id = ? AND class_name = '6A1'"
-	                " AND patron_kind = 'student' AND item_id IS NULL",
-	                th1),
-	          1);
-	CHECK_INT(circ_library_use(db, &lib1, NULL, bao[0], 0, A, &r, &err), ERR_INVALID);
-	CHECK_INT(circ_library_use(db, &lib1, NULL, bao[0], 501, A, &r, &err), ERR_INVALID);
-	CHECK_INT(circ_library_use(db, &lib1, NULL, "KHONGCO", 1, A, &r, &err), ERR_NOTFOUND);
-	CHECK_INT(circ_library_use(db, &lib1, "HSX01", NULL, 1, A, &r, &err), ERR_NOTFOUND);
-	CHECK_INT(circ_library_use(db, &lib2, NULL, bao[0], 1, A, &r, &err), ERR_NOTFOUND);
-	CHECK_INT(circ_library_use(db, &leader, NULL, NULL, 1, A, &r, &err), ERR_FORBIDDEN);
-	CHECK_INT(count("SELECT SUM(count) FROM library_uses WHERE unit_id = ?", th1), 29);
-	CHECK_INT(count("SELECT COUNT(*) FROM loans WHERE unit_id = ?", th1), loans);
-	CHECK_INT(count("SELECT COUNT(*) FROM audit WHERE action = 'circ.use' AND unit_id = ?", th1), 3);
-}
-
 /* --- concurrency --------------------------------------------------------------------------------- */
 
 static pthread_barrier_t gate;
@@ -822,7 +790,6 @@ int main(void)
 	RUN(test_class_sets);
 	RUN(test_summary_search);
 	RUN(test_reader_holds);
-	RUN(test_library_use);
 	RUN(test_concurrent_same_copy);
 	RUN(test_concurrent_many);
 	RUN(test_race_return_renew);
