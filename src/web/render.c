@@ -44,6 +44,8 @@ static const struct nav_item {
 	{ "/units", "nav.units", ALL & ~BIT(ROLE_READER) },
 	{ "/accounts", "nav.accounts", BIT(ROLE_SYSADMIN) | BIT(ROLE_UNIT_ADMIN) },
 	{ "/audit", "nav.audit", BIT(ROLE_SYSADMIN) | BIT(ROLE_UNIT_ADMIN) },
+	{ "/patrons/cards", "nav.cards", BIT(ROLE_LIBRARIAN) | BIT(ROLE_LEADER) },
+	{ "/circ/rules", "nav.circ_rules", BIT(ROLE_LIBRARIAN) | BIT(ROLE_LEADER) | BIT(ROLE_SYSADMIN) },
 #undef ALL
 #undef BIT
 };

@@ -54,6 +54,15 @@ static const route_t routes[] = {
 	{ "POST", "/catalog/import", page_import_preview, R_AUTH | R_UPLOAD },
 	{ "POST", "/catalog/import/commit", page_import_commit, R_AUTH },
 	{ "GET", "/jobs/:id", page_job, R_AUTH },
+	{ "GET", "/patrons/cards", page_cards, R_AUTH },
+	{ "GET", "/patrons/cards.pdf", page_cards_pdf, R_AUTH },
+	{ "GET", "/circ/rules", page_circ_rules, R_AUTH },
+	{ "POST", "/circ/rules", page_circ_rule_set, R_AUTH },
+	{ "POST", "/circ/rules/reset", page_circ_rule_reset, R_AUTH },
+	{ "GET", "/circ/calendar", page_circ_calendar, R_AUTH },
+	{ "POST", "/circ/calendar/settings", page_circ_settings, R_AUTH },
+	{ "POST", "/circ/calendar/closed", page_circ_closed_add, R_AUTH },
+	{ "POST", "/circ/calendar/closed/:id/delete", page_circ_closed_remove, R_AUTH },
 };
 
 /* Does path match pattern? ":id" takes one segment of 1-18 digits; a trailing "*" takes the

@@ -155,4 +155,11 @@ web_handler_fn page_classes, page_class_callnumber;
 web_handler_fn page_biblio_edit_form, page_biblio_edit, page_item_edit_form, page_item_edit, page_marc_view,
     page_marc_form, page_marc_new_form, page_marc_save, page_marc_create;
 
+/* Library cards (pages_cards.c). */
+web_handler_fn page_cards, page_cards_pdf;
+
+/* The loan policy: rules matrix, settings and closed days (pages_policy.c). */
+web_handler_fn page_circ_rules, page_circ_rule_set, page_circ_rule_reset, page_circ_calendar, page_circ_settings,
+    page_circ_closed_add, page_circ_closed_remove;
+
 #endif
