@@ -23,6 +23,8 @@
 #define ID1_H 54.0
 #define PHOTO_MAX_BYTES (4 << 20) /* decoded */
 #define PHOTO_MAX_SIDE  6000      /* pixels */
+#define PHOTO_W         20.0      /* the frame, mm: 3 x 4 */
+#define PHOTO_H         26.5
 
 /* --- the sheet ------------------------------------------------------------------------------- */
 
@@ -402,32 +404,25 @@ done:
 
 #define MM(v) ((v) * PT_PER_MM)
 
-/* The photo, scaled to fit the frame (x, y, w, h in mm) and centred, or the empty frame. */
-static void draw_photo(labels_pen_t *p, const card_t *c, double x, double y, double w, double h)
+/* The photo, scaled to fit the frame (x, y, w, h in mm) and centred; false when there is none
+ * or it does not parse (the caller draws the empty frame). */
+static bool draw_photo(labels_pen_t *p, const card_t *c, double x, double y, double w, double h)
 {
 	cairo_t *cr = p->cr;
 	cairo_surface_t *s = photo_surface(c);
-	if (s) {
-		double iw = cairo_image_surface_get_width(s), ih = cairo_image_surface_get_height(s);
-		double k = MM(w) / iw < MM(h) / ih ? MM(w) / iw : MM(h) / ih;
-		cairo_save(cr);
-		cairo_translate(cr, MM(x) + (MM(w) - iw * k) / 2, MM(y) + (MM(h) - ih * k) / 2);
-		cairo_scale(cr, k, k);
-		cairo_set_source_surface(cr, s, 0, 0);
-		cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_GOOD);
-		cairo_paint(cr);
-		cairo_restore(cr);
-		cairo_surface_destroy(s);
-		return;
-	}
-	cairo_set_source_rgb(cr, 0.55, 0.55, 0.55);
-	cairo_set_line_width(cr, 0.5);
-	cairo_rectangle(cr, MM(x), MM(y), MM(w), MM(h));
-	cairo_stroke(cr);
-	labels_set_text(p, "Ảnh 3×4", 6, 0, MM(w));
-	cairo_set_source_rgb(cr, 0.55, 0.55, 0.55);
-	labels_show_text(p, MM(x), MM(y + h / 2 - 1.5));
-	cairo_set_source_rgb(cr, 0, 0, 0);
+	if (!s)
+		return false;
+	double iw = cairo_image_surface_get_width(s), ih = cairo_image_surface_get_height(s);
+	double k = MM(w) / iw < MM(h) / ih ? MM(w) / iw : MM(h) / ih;
+	cairo_save(cr);
+	cairo_translate(cr, MM(x) + (MM(w) - iw * k) / 2, MM(y) + (MM(h) - ih * k) / 2);
+	cairo_scale(cr, k, k);
+	cairo_set_source_surface(cr, s, 0, 0);
+	cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_GOOD);
+	cairo_paint(cr);
+	cairo_restore(cr);
+	cairo_surface_destroy(s);
+	return true;
 }
 
 /* The reader's name in at most width mm: bold, shrunk down to 7 pt, then wrapped on two lines.
@@ -462,10 +457,16 @@ static double draw_line(labels_pen_t *p, const char *text, double x, double y, d
 	return hpt / PT_PER_MM;
 }
 
-/* One card with its top left corner at the origin, in ID-1 millimetres. */
-static int draw_card(labels_pen_t *p, const cards_set_t *set, const card_t *c, const cards_fields_t *f,
-                     arena_t *a, err_t *err)
+/* What every card of the set shows, drawn once on a recording surface and painted on each card
+ * (the PDF then holds it once, as a form; shaping the same headings a thousand times was a third
+ * of the time): the card's faint edge, the governing body, the school, "THẺ THƯ VIỆN". */
+static cairo_surface_t *draw_fixed(const cards_set_t *set)
 {
+	cairo_rectangle_t box = { 0, 0, MM(ID1_W), MM(ID1_H) };
+	cairo_surface_t *s = cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, &box);
+	labels_pen_t pen;
+	labels_pen_on(&pen, s);
+	labels_pen_t *p = &pen;
 	cairo_t *cr = p->cr;
 	/* The card's edge, faint: the cut line when the cards touch. */
 	cairo_set_source_rgb(cr, 0.8, 0.8, 0.8);
@@ -487,10 +488,45 @@ static int draw_card(labels_pen_t *p, const cards_set_t *set, const card_t *c, c
 	y += 0.8;
 	labels_set_text(p, "THẺ THƯ VIỆN", 11, 1, MM(inner));
 	labels_show_text(p, MM(pad), MM(y));
+	labels_pen_off(p);
+	return s;
+}
+
+/* The empty photo frame, drawn once likewise. */
+static cairo_surface_t *draw_frame(double w, double h)
+{
+	cairo_rectangle_t box = { 0, 0, MM(w), MM(h) };
+	cairo_surface_t *s = cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, &box);
+	labels_pen_t pen;
+	labels_pen_on(&pen, s);
+	cairo_set_source_rgb(pen.cr, 0.55, 0.55, 0.55);
+	cairo_set_line_width(pen.cr, 0.5);
+	cairo_rectangle(pen.cr, 0.25, 0.25, MM(w) - 0.5, MM(h) - 0.5);
+	cairo_stroke(pen.cr);
+	labels_set_text(&pen, "Ảnh 3×4", 6, 0, MM(w));
+	labels_show_text(&pen, 0, MM(h / 2 - 1.5));
+	labels_pen_off(&pen);
+	return s;
+}
+
+/* Paint a recorded part at (x, y) points. */
+static void paint_part(cairo_t *cr, cairo_surface_t *part, double x, double y)
+{
+	cairo_set_source_surface(cr, part, x, y);
+	cairo_paint(cr);
 	cairo_set_source_rgb(cr, 0, 0, 0);
+}
+
+/* One card with its top left corner at the origin, in ID-1 millimetres. */
+static int draw_card(labels_pen_t *p, cairo_surface_t *fixed, cairo_surface_t *frame, const card_t *c,
+                     const cards_fields_t *f, arena_t *a, err_t *err)
+{
+	paint_part(p->cr, fixed, 0, 0);
+	double pad = 2.5;
 	double top = 18.5, left = pad;
 	if (f->photo) {
-		draw_photo(p, c, pad, top, 20, 26.5);
+		if (!draw_photo(p, c, pad, top, PHOTO_W, PHOTO_H))
+			paint_part(p->cr, frame, MM(pad), MM(top));
 		left = pad + 22;
 	}
 	double qr = f->qr ? 14 : 0, tw = ID1_W - pad - left - (qr ? qr + 1.5 : 0);
@@ -581,6 +617,7 @@ int cards_render_pdf(const cards_set_t *set, const cards_grid_t *g, const cards_
 	labels_pen_t p;
 	arena_t *a = arena_new(4096);
 	labels_pen_open(&p, out);
+	cairo_surface_t *fixed = draw_fixed(set), *frame = draw_frame(PHOTO_W, PHOTO_H);
 	int per = cards_per_page(g);
 	/* Cards of another size are the ID-1 drawing scaled (the smaller ratio, centred). */
 	double kx = g->card_w / ID1_W, ky = g->card_h / ID1_H, k = kx < ky ? kx : ky;
@@ -599,7 +636,7 @@ int cards_render_pdf(const cards_set_t *set, const cards_grid_t *g, const cards_
 			cairo_scale(p.cr, k, k);
 			pango_cairo_update_layout(p.cr, p.layout);
 		}
-		rc = draw_card(&p, set, &set->cards[i], f, a, err);
+		rc = draw_card(&p, fixed, frame, &set->cards[i], f, a, err);
 		cairo_restore(p.cr);
 		if (scaled)
 			pango_cairo_update_layout(p.cr, p.layout);
@@ -609,6 +646,8 @@ int cards_render_pdf(const cards_set_t *set, const cards_grid_t *g, const cards_
 			arena_reset(a);
 	}
 	rc = labels_pen_close(&p, rc, err);
+	cairo_surface_destroy(fixed);
+	cairo_surface_destroy(frame);
 	arena_free(a);
 	return rc;
 }

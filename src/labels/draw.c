@@ -33,6 +33,22 @@ void labels_pen_open(labels_pen_t *p, buf_t *out)
 	p->font = pango_font_description_from_string(FONT);
 }
 
+void labels_pen_on(labels_pen_t *p, cairo_surface_t *s)
+{
+	p->surface = NULL;
+	p->cr = cairo_create(s);
+	p->layout = pango_cairo_create_layout(p->cr);
+	p->font = pango_font_description_from_string(FONT);
+}
+
+void labels_pen_off(labels_pen_t *p)
+{
+	pango_font_description_free(p->font);
+	g_object_unref(p->layout);
+	cairo_destroy(p->cr);
+	memset(p, 0, sizeof *p);
+}
+
 void labels_pen_page(labels_pen_t *p)
 {
 	cairo_show_page(p->cr);
@@ -152,12 +168,32 @@ int labels_draw_qr(labels_pen_t *p, const char *text, double x, double y, double
 	struct zint_symbol *sym = encode(BARCODE_QRCODE, text, err);
 	if (!sym)
 		return err->code;
+	/* A QR code is a few hundred squares; as vectors they cost more to write into the PDF than
+	 * the rest of a library card. So they are drawn one pixel a module into a small grey image,
+	 * which the PDF scales up without smoothing (NEAREST: sharp edges for the scanner). */
 	struct zint_vector *vec = sym->vector;
-	double s = size / (vec->width > vec->height ? vec->width : vec->height);
-	cairo_set_source_rgb(p->cr, 0, 0, 0);
+	double unit = vec->rectangles ? vec->rectangles->height : 1; /* one module: rows are a module high */
+	int w = (int)(vec->width / unit + 0.5), h = (int)(vec->height / unit + 0.5);
+	cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+	cairo_t *ic = cairo_create(img);
+	cairo_set_source_rgb(ic, 1, 1, 1);
+	cairo_paint(ic);
+	cairo_set_antialias(ic, CAIRO_ANTIALIAS_NONE);
+	cairo_scale(ic, 1 / unit, 1 / unit);
+	cairo_set_source_rgb(ic, 0, 0, 0);
 	for (struct zint_vector_rect *r = vec->rectangles; r; r = r->next)
-		cairo_rectangle(p->cr, x + r->x * s, y + r->y * s, r->width * s, r->height * s);
-	cairo_fill(p->cr);
+		cairo_rectangle(ic, r->x, r->y, r->width, r->height);
+	cairo_fill(ic);
+	cairo_destroy(ic);
+	double k = size / (w > h ? w : h);
+	cairo_save(p->cr);
+	cairo_translate(p->cr, x, y);
+	cairo_scale(p->cr, k, k);
+	cairo_set_source_surface(p->cr, img, 0, 0);
+	cairo_pattern_set_filter(cairo_get_source(p->cr), CAIRO_FILTER_NEAREST);
+	cairo_paint(p->cr);
+	cairo_restore(p->cr);
+	cairo_surface_destroy(img);
 	ZBarcode_Delete(sym);
 	return 0;
 }

@@ -36,6 +36,11 @@ void labels_pen_page(labels_pen_t *p);
  * filled) when rc was 0 and cairo failed. */
 int labels_pen_close(labels_pen_t *p, int rc, err_t *err);
 
+/* A pen on another surface (a recording surface for parts repeated on every card): the surface
+ * stays the caller's; labels_pen_off frees the rest. */
+void labels_pen_on(labels_pen_t *p, cairo_surface_t *s);
+void labels_pen_off(labels_pen_t *p);
+
 /* Set the pen's text at size pt (bold or not), at most width_pt wide (ellipsized when longer, 0
  * for no limit), centred. Returns its height in points. */
 double labels_set_text(labels_pen_t *p, const char *text, double pt, int bold, double width_pt);

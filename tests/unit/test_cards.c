@@ -354,22 +354,26 @@ static int pages_of(const char *path)
 	return atoi(out + 6);
 }
 
-/* The images of a PDF by encoding: how many "jpeg" (DCT, embedded as is) and others. */
-static void images_of(const char *path, int *jpeg, int *other)
+/* The photos among a PDF's images: JPEGs (embedded as is, "jpeg") and images of the test PNG's
+ * size (12 x 16); the QR codes, small square images, are not counted. */
+static void images_of(const char *path, int *jpeg, int *png)
 {
 	char cmd[600];
-	static char out[8192];
+	static char out[65536];
 	snprintf(cmd, sizeof cmd, "pdfimages -list '%s' | tail -n +3", path);
-	*jpeg = *other = 0;
+	*jpeg = *png = 0;
 	if (run(cmd, out, sizeof out) != 0)
 		return;
 	for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
-		if (strstr(line, " smask "))
+		int page, num, w, h, comp, bpc;
+		char type[16], color[16], enc[16];
+		if (sscanf(line, "%d %d %15s %d %d %15s %d %d %15s", &page, &num, type, &w, &h, color, &comp, &bpc,
+		           enc) != 9 || strcmp(type, "image") != 0)
 			continue;
-		if (strstr(line, " jpeg "))
+		if (strcmp(enc, "jpeg") == 0)
 			(*jpeg)++;
-		else
-			(*other)++;
+		else if (w == 12 && h == 16)
+			(*png)++;
 	}
 }
 
