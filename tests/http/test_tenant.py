@@ -89,10 +89,24 @@ ROUTES = [
     ("GET", "/labels/preview?batch={auto_acq}", None, (403, 404), None),
     ("GET", "/labels?register=SGK&from=1&to=50&unit={unit}", None, (403, 404), None),
     ("GET", "/labels/preview?register=SGK&from=1&to=50&unit={unit}&kind=spine", None, (403, 404), None),
+    # Library cards: a reader of the school ({patron}, written in setup) by id, the PDF and the form.
+    ("GET", "/patrons/cards.pdf?ids={patron}", None, (403, 404), None),
+    ("GET", "/patrons/cards?ids={patron}", None, (403, 404), None),
+    # The loan policy of another school ({unit}): read and change; a school's break ({closed}).
+    ("GET", "/circ/rules?unit={unit}", None, (403, 404), None),
+    ("GET", "/circ/calendar?unit={unit}", None, (403, 404), None),
+    ("POST", "/circ/rules", lambda: {"unit": "{unit}", "kind": "student", "doc_type": "STK", "max_items": "99",
+                                     "loan_days": "300", "renewals": "9"}, (403, 404), None),
+    ("POST", "/circ/rules/reset", lambda: {"unit": "{unit}", "kind": "student", "doc_type": "*"}, (403, 404), None),
+    ("POST", "/circ/calendar/settings", lambda: {"unit": "{unit}", "closed_1": "1", "year_end": "01/01",
+                                                 "hold_days": "1", "hold_expiry_days": "1"}, (403, 404), None),
+    ("POST", "/circ/calendar/closed", lambda: {"unit": "{unit}", "first": "01/09/2026", "last": "30/09/2026",
+                                               "name": "Nghỉ xâm nhập"}, (403, 404), None),
+    ("POST", "/circ/calendar/closed/{closed}/delete", lambda: {}, (403, 404), None),
 ]
 
 # Placeholders of each kind of target.
-BOOK_KEYS = ("{bib}", "{acq}", "{auto_acq}", "{btitle}", "{barcode}", "{item}", "{job}")
+BOOK_KEYS = ("{bib}", "{acq}", "{auto_acq}", "{btitle}", "{barcode}", "{item}", "{job}", "{patron}", "{closed}")
 
 # Writes without an id: whatever unit the form names, they land in the actor's own school (for
 # its librarian) or are refused (403). test_writes_without_an_id_stay_home tries them.
@@ -111,7 +125,8 @@ LIST_PAGES = ["/", "/units", "/accounts", "/audit", "/audit?action=account", "/a
               "/accounts/new", "/password", "/catalog", "/catalog?q=ho+so+luu+tru", "/catalog?type=SGK",
               "/catalog/new", "/acquisitions", "/audit?action=biblio", "/audit?action=items", "/copycat",
               "/catalog/import", "/catalog/new/marc", "/classes", "/classes?q=van+hoc+viet+nam&scheme=VN19",
-              "/classes/callnumber?class_number=895.922&authors=T%C3%B4+Ho%C3%A0i"]
+              "/classes/callnumber?class_number=895.922&authors=T%C3%B4+Ho%C3%A0i",
+              "/patrons/cards", "/patrons/cards.pdf?all=1", "/circ/rules", "/circ/calendar"]
 
 # The catalogue each target school has (made in setup by its librarian): a record with two
 # copies (so a batch of its own), and a second batch. Title, authors and supplier are markers.
@@ -149,6 +164,15 @@ def setup_module():
                               "supplier": supplier, "barcode": b["copies"][0]["barcode"],
                               "accessions": [x["accession"] for x in b["copies"]],
                               "barcodes": [x["barcode"] for x in b["copies"]]})
+        # A reader (the readers' pages are another module's: written straight in) and a break.
+        book = city["books"][-1]
+        book["patron"] = int(h.sql_write(srv, "INSERT INTO patrons (unit_id, code, full_name, created_at, updated_at)"
+                                              " VALUES (%d, 'HSMAT01', 'Bạn đọc mật %s', 0, 0) RETURNING id"
+                                              % (unit["id"], code))[0])
+        r = lib.post("/circ/calendar/closed", {"first": "02/11/2026", "last": "06/11/2026",
+                                               "name": "Kỳ nghỉ mật " + code})
+        h.expect_redirect(r)
+        book["closed"] = srv.sql_value("SELECT id FROM closed_days WHERE unit_id = %d" % unit["id"])
 
 
 def import_job(lib):
@@ -199,7 +223,7 @@ def markers(units, accounts, books=()):
         if "." in a["username"]:
             m.add(a["username"])
     for b in books:
-        m.update((b["btitle"], b["authors"], b["supplier"]))
+        m.update((b["btitle"], b["authors"], b["supplier"], "Bạn đọc mật " + b["code"], "Kỳ nghỉ mật " + b["code"]))
     return sorted(m)
 
 
@@ -230,7 +254,7 @@ def probe(c, route, unit=None, acc=None, book=None, json=True, marks=()):
     method, tmpl, fields, allowed, echo = route
     values = {"unit": unit["id"] if unit else "", "acc": acc["id"] if acc else "",
               "uname": acc["username"] if acc else ""}
-    for k in ("bib", "acq", "auto_acq", "btitle", "barcode", "item", "job"):
+    for k in ("bib", "acq", "auto_acq", "btitle", "barcode", "item", "job", "patron", "closed"):
         values[k] = book[k] if book else ""
     path = tmpl.format(**{k: urllib.parse.quote(str(v), safe="") for k, v in values.items()})
     if method == "GET":
@@ -296,10 +320,10 @@ def run_probes(username, json):
         if found:
             bad.append("GET %s as %s (%s) shows another unit's data: %s" % (page, username,
                                                                            "json" if json else "html", found))
-    # Every route was tried on every target: 7 routes take a unit, 7 an account, 22 a record (or
-    # the job of its school's librarian).
-    assert kinds == {"unit": 7, "acc": 7, "book": 22}, "routes by target: %r" % kinds
-    assert probes == 7 * len(units) + 7 * len(accounts) + 22 * len(books), "only %d probes ran" % probes
+    # Every route was tried on every target: 13 routes take a unit, 7 an account, 25 a record (or
+    # the job of its school's librarian, its reader, its break).
+    assert kinds == {"unit": 13, "acc": 7, "book": 25}, "routes by target: %r" % kinds
+    assert probes == 13 * len(units) + 7 * len(accounts) + 25 * len(books), "only %d probes ran" % probes
     return bad
 
 
@@ -339,7 +363,7 @@ def test_every_tenant_route_is_probed():
     covered = set()
     for method, tmpl, fields, _, _ in ROUTES:
         path = tmpl.split("?")[0]
-        for k in ("{unit}", "{acc}", "{bib}", "{acq}", "{auto_acq}", "{item}", "{job}"):
+        for k in ("{unit}", "{acc}", "{bib}", "{acq}", "{auto_acq}", "{item}", "{job}", "{patron}", "{closed}"):
             path = path.replace(k, ":id")
         covered.add((method, path))
     covered |= set(("GET", p.split("?")[0]) for p in LIST_PAGES)
