@@ -451,8 +451,7 @@ static double draw_name(labels_pen_t *p, const char *name, double x, double y, d
 /* One line "label: value" at (x, y) mm in width mm; returns its height in mm. */
 static double draw_line(labels_pen_t *p, const char *text, double x, double y, double width)
 {
-	double hpt = labels_set_text(p, text, 7.5, 0, MM(width));
-	pango_layout_set_alignment(p->layout, PANGO_ALIGN_LEFT);
+	double hpt = labels_set_text_aligned(p, text, 7.5, 0, MM(width), 0);
 	labels_show_text(p, MM(x), MM(y));
 	return hpt / PT_PER_MM;
 }

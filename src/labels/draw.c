@@ -84,15 +84,23 @@ static double layout_height(labels_pen_t *p)
 	return (double)h / PANGO_SCALE;
 }
 
-double labels_set_text(labels_pen_t *p, const char *text, double pt, int bold, double width_pt)
+double labels_set_text_aligned(labels_pen_t *p, const char *text, double pt, int bold, double width_pt,
+                               int centred)
 {
+	/* Every setting before the text and one size query after: pango shapes the text again
+	 * whenever a setting changes after it was laid out. */
 	set_font(p, pt, bold);
 	pango_layout_set_width(p->layout, width_pt > 0 ? (int)(width_pt * PANGO_SCALE) : -1);
 	pango_layout_set_ellipsize(p->layout, width_pt > 0 ? PANGO_ELLIPSIZE_END : PANGO_ELLIPSIZE_NONE);
 	pango_layout_set_wrap(p->layout, PANGO_WRAP_WORD);
-	pango_layout_set_alignment(p->layout, PANGO_ALIGN_CENTER);
+	pango_layout_set_alignment(p->layout, centred ? PANGO_ALIGN_CENTER : PANGO_ALIGN_LEFT);
 	pango_layout_set_text(p->layout, text, -1);
 	return layout_height(p);
+}
+
+double labels_set_text(labels_pen_t *p, const char *text, double pt, int bold, double width_pt)
+{
+	return labels_set_text_aligned(p, text, pt, bold, width_pt, 1);
 }
 
 double labels_set_text_wrapped(labels_pen_t *p, const char *text, double pt, int bold, double width_pt,

@@ -44,6 +44,9 @@ void labels_pen_off(labels_pen_t *p);
 /* Set the pen's text at size pt (bold or not), at most width_pt wide (ellipsized when longer, 0
  * for no limit), centred. Returns its height in points. */
 double labels_set_text(labels_pen_t *p, const char *text, double pt, int bold, double width_pt);
+/* The same, left-aligned or centred. */
+double labels_set_text_aligned(labels_pen_t *p, const char *text, double pt, int bold, double width_pt,
+                               int centred);
 /* The same, wrapped onto as many lines as needed within width_pt, left-aligned or centred. */
 double labels_set_text_wrapped(labels_pen_t *p, const char *text, double pt, int bold, double width_pt,
                                int centred);

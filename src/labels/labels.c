@@ -1,12 +1,9 @@
 /* labels.c: gathering the copies to label (scoped to the actor) and drawing them as a PDF of
  * A4 label sheets (labels.h).
  *
- * Drawing: cairo's PDF surface writes into a buf_t; text goes through pango with the "Noto Sans"
- * family, which shapes Vietnamese stacked marks and đ, and embeds the fonts with their Unicode
- * mapping, so the PDF's text can be searched and extracted. The Code 128 bars come from libzint:
- * a fresh zint symbol per barcode (its settings stick from one encode to the next), laid out as
- * vector rectangles, drawn by cairo scaled to the label with a quiet zone of ten modules each
- * side. Cairo works in points; the grid is in millimetres. */
+ * Drawing: the pen, the text and the Code 128 bars are draw.c's (shared with the library cards,
+ * cards.c): cairo's PDF surface writes into a buf_t, pango shapes the Vietnamese text in Noto
+ * Sans, libzint lays out the bars. Cairo works in points; the grid is in millimetres. */
 #include <string.h>
 
 #include "catalog/classify.h"
