@@ -243,7 +243,8 @@ static const rule_row_t *find_rule(const rule_row_t *rows, size_t n, int64_t uni
                                    const char *type)
 {
 	for (size_t i = 0; i < n; i++)
-		if (rows[i].unit == unit && strcmp(rows[i].kind, kind) == 0 && strcmp(rows[i].type, type) == 0)
+		if (rows[i].unit == unit && strcmp(rows[i].kind, kind) == 0 &&
+		    strcmp(rows[i].type, type) == 0)
 			return &rows[i];
 	return NULL;
 }
@@ -290,7 +291,8 @@ int circ_rules_matrix(db_t *db, const actor_t *actor, int64_t unit, const char *
 		return rc;
 	/* The document types, then '*'. */
 	bool en = lang && strcmp(lang, "en") == 0;
-	st = db_query(db, err, "SELECT code, name_vi, name_en FROM doc_types WHERE active = 1 ORDER BY sort, code", "");
+	st = db_query(
+	    db, err, "SELECT code, name_vi, name_en FROM doc_types WHERE active = 1 ORDER BY sort, code", "");
 	if (!st)
 		return err->code;
 	size_t ntypes = 0, captypes = 16;
@@ -348,7 +350,8 @@ static int check_cell(db_t *db, const char *kind, const char *doc_type, err_t *e
 	if (strcmp(doc_type, "*") == 0)
 		return 0;
 	int64_t found = 0;
-	int rc = db_query_int(db, &found, err, "SELECT COUNT(*) FROM doc_types WHERE code = ?", "s", doc_type);
+	int rc =
+	    db_query_int(db, &found, err, "SELECT COUNT(*) FROM doc_types WHERE code = ?", "s", doc_type);
 	if (rc < 0)
 		return rc;
 	return found ? 0 : err_set(err, ERR_INVALID, "err.circ.doc_type", "%.32s", doc_type);
@@ -376,16 +379,18 @@ int circ_rule_set(db_t *db, const actor_t *actor, int64_t unit, const char *kind
 	             "iiibiss", (int64_t)r->max_items, (int64_t)r->loan_days, (int64_t)r->renewals,
 	             (int)r->holds_allowed, unit, kind, doc_type);
 	if (rc == 0)
-		rc = db_exec(db, err,
-		             "INSERT INTO loan_rules (unit_id, patron_kind, doc_type, max_items, loan_days, renewals,"
-		             " holds_allowed) VALUES (?, ?, ?, ?, ?, ?, ?)",
-		             "issiiib", unit, kind, doc_type, (int64_t)r->max_items, (int64_t)r->loan_days,
-		             (int64_t)r->renewals, (int)r->holds_allowed);
+		rc = db_exec(
+		    db, err,
+		    "INSERT INTO loan_rules (unit_id, patron_kind, doc_type, max_items, loan_days, renewals,"
+		    " holds_allowed) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		    "issiiib", unit, kind, doc_type, (int64_t)r->max_items, (int64_t)r->loan_days,
+		    (int64_t)r->renewals, (int)r->holds_allowed);
 	if (rc >= 0) {
 		char detail[160];
-		snprintf(detail, sizeof detail, "%s %s: max %d, %d days, %d renewals, holds %s", kind, doc_type,
-		         r->max_items, r->loan_days, r->renewals, r->holds_allowed ? "yes" : "no");
-		rc = audit_write(db, actor, NULL, unit, path, "circ.rule.set", "loan_rule", unit, detail, NULL, err);
+		snprintf(detail, sizeof detail, "%s %s: max %d, %d days, %d renewals, holds %s", kind,
+		         doc_type, r->max_items, r->loan_days, r->renewals, r->holds_allowed ? "yes" : "no");
+		rc = audit_write(db, actor, NULL, unit, path, "circ.rule.set", "loan_rule", unit, detail,
+		                 NULL, err);
 	}
 	return db_end_own(db, own, rc < 0 ? rc : 0, err);
 }
@@ -407,7 +412,8 @@ int circ_rule_reset(db_t *db, const actor_t *actor, int64_t unit, const char *ki
 	if (rc > 0) {
 		char detail[80];
 		snprintf(detail, sizeof detail, "%s %s", kind, doc_type);
-		rc = audit_write(db, actor, NULL, unit, path, "circ.rule.reset", "loan_rule", unit, detail, NULL, err);
+		rc = audit_write(db, actor, NULL, unit, path, "circ.rule.reset", "loan_rule", unit, detail,
+		                 NULL, err);
 	}
 	return db_end_own(db, own, rc < 0 ? rc : 0, err);
 }
@@ -448,22 +454,26 @@ int circ_settings_set(db_t *db, const actor_t *actor, int64_t unit, const circ_s
 	if ((rc = db_begin_own(db, &own, err)) < 0)
 		return rc;
 	int64_t now = clock_now();
-	rc = db_exec(db, err,
-	             "UPDATE circ_settings SET closed_weekdays = ?, year_end = ?, hold_days = ?, hold_expiry_days = ?,"
-	             " block_overdue = ?, fine_per_day = ?, updated_at = ? WHERE unit_id = ?",
-	             "ssiibiii", wd, ye, (int64_t)s->hold_days, (int64_t)s->hold_expiry_days, (int)s->block_overdue,
-	             s->fine_per_day, now, unit);
+	rc = db_exec(
+	    db, err,
+	    "UPDATE circ_settings SET closed_weekdays = ?, year_end = ?, hold_days = ?, hold_expiry_days = ?,"
+	    " block_overdue = ?, fine_per_day = ?, updated_at = ? WHERE unit_id = ?",
+	    "ssiibiii", wd, ye, (int64_t)s->hold_days, (int64_t)s->hold_expiry_days, (int)s->block_overdue,
+	    s->fine_per_day, now, unit);
 	if (rc == 0)
 		rc = db_exec(db, err,
-		             "INSERT INTO circ_settings (unit_id, closed_weekdays, year_end, hold_days, hold_expiry_days,"
+		             "INSERT INTO circ_settings (unit_id, closed_weekdays, year_end, hold_days, "
+		             "hold_expiry_days,"
 		             " block_overdue, fine_per_day, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 		             "issiibii", unit, wd, ye, (int64_t)s->hold_days, (int64_t)s->hold_expiry_days,
 		             (int)s->block_overdue, s->fine_per_day, now);
 	if (rc >= 0) {
 		char detail[160];
-		snprintf(detail, sizeof detail, "closed %s, year end %s, hold %d/%d days, block %d, fine %lld", wd, ye,
-		         s->hold_days, s->hold_expiry_days, (int)s->block_overdue, (long long)s->fine_per_day);
-		rc = audit_write(db, actor, NULL, unit, path, "circ.settings", "unit", unit, detail, NULL, err);
+		snprintf(detail, sizeof detail,
+		         "closed %s, year end %s, hold %d/%d days, block %d, fine %lld", wd, ye, s->hold_days,
+		         s->hold_expiry_days, (int)s->block_overdue, (long long)s->fine_per_day);
+		rc = audit_write(db, actor, NULL, unit, path, "circ.settings", "unit", unit, detail, NULL,
+		                 err);
 	}
 	return db_end_own(db, own, rc < 0 ? rc : 0, err);
 }
@@ -543,13 +553,15 @@ int circ_closed_add(db_t *db, const actor_t *actor, int64_t unit, int64_t first,
 	int own;
 	if ((rc = db_begin_own(db, &own, err)) < 0)
 		goto done;
-	rc = db_insert_id(db, id, err,
-	                  "INSERT INTO closed_days (unit_id, first_day, last_day, name) VALUES (?, ?, ?, ?) RETURNING id",
-	                  "isss", unit, f, l, nm);
+	rc = db_insert_id(
+	    db, id, err,
+	    "INSERT INTO closed_days (unit_id, first_day, last_day, name) VALUES (?, ?, ?, ?) RETURNING id",
+	    "isss", unit, f, l, nm);
 	if (rc >= 0) {
 		char detail[300];
 		snprintf(detail, sizeof detail, "%s..%s %s", f, l, nm);
-		rc = audit_write(db, actor, NULL, unit, path, "circ.closed.add", "closed_day", *id, detail, NULL, err);
+		rc = audit_write(db, actor, NULL, unit, path, "circ.closed.add", "closed_day", *id, detail,
+		                 NULL, err);
 	}
 	rc = db_end_own(db, own, rc < 0 ? rc : 0, err);
 done:
@@ -561,8 +573,8 @@ int circ_closed_remove(db_t *db, const actor_t *actor, int64_t id, int64_t *unit
 {
 	if (!actor || actor->role == ROLE_READER)
 		return err_set(err, ERR_FORBIDDEN, "err.forbidden", NULL);
-	db_stmt_t *st = db_query(db, err, "SELECT unit_id, first_day, last_day, name FROM closed_days WHERE id = ?",
-	                         "i", id);
+	db_stmt_t *st = db_query(
+	    db, err, "SELECT unit_id, first_day, last_day, name FROM closed_days WHERE id = ?", "i", id);
 	if (!st)
 		return err->code;
 	int rc = db_step(st, err);
@@ -570,7 +582,8 @@ int circ_closed_remove(db_t *db, const actor_t *actor, int64_t id, int64_t *unit
 	char detail[300] = "";
 	if (rc == DB_ROW) {
 		u = db_col_int(st, 0);
-		snprintf(detail, sizeof detail, "%s..%s %s", db_col_text(st, 1), db_col_text(st, 2), db_col_text(st, 3));
+		snprintf(detail, sizeof detail, "%s..%s %s", db_col_text(st, 1), db_col_text(st, 2),
+		         db_col_text(st, 3));
 	}
 	db_done(st);
 	if (rc < 0)
@@ -590,7 +603,8 @@ int circ_closed_remove(db_t *db, const actor_t *actor, int64_t id, int64_t *unit
 	if (rc == 0)
 		rc = err_set(err, ERR_NOTFOUND, "err.circ.closed_notfound", NULL);
 	if (rc > 0)
-		rc = audit_write(db, actor, NULL, u, path, "circ.closed.remove", "closed_day", id, detail, NULL, err);
+		rc = audit_write(db, actor, NULL, u, path, "circ.closed.remove", "closed_day", id, detail,
+		                 NULL, err);
 	rc = db_end_own(db, own, rc < 0 ? rc : 0, err);
 	if (rc == 0 && unit)
 		*unit = u;

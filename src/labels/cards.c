@@ -19,8 +19,8 @@
 #include "labels/draw.h"
 #include "labels/labels.h"
 
-#define ID1_W 85.6
-#define ID1_H 54.0
+#define ID1_W           85.6
+#define ID1_H           54.0
 #define PHOTO_MAX_BYTES (4 << 20) /* decoded */
 #define PHOTO_MAX_SIDE  6000      /* pixels */
 #define PHOTO_W         20.0      /* the frame, mm: 3 x 4 */
@@ -30,7 +30,12 @@
 
 void cards_grid_default(cards_grid_t *g)
 {
-	*g = (cards_grid_t){ .rows = 5, .cols = 2, .card_w = ID1_W, .card_h = ID1_H, .gap_h = 4, .gap_v = 3,
+	*g = (cards_grid_t){ .rows = 5,
+		             .cols = 2,
+		             .card_w = ID1_W,
+		             .card_h = ID1_H,
+		             .gap_h = 4,
+		             .gap_v = 3,
 		             .cut_marks = true };
 	g->margin_left = (LABELS_PAGE_W - 2 * ID1_W - g->gap_h) / 2;
 	g->margin_top = (LABELS_PAGE_H - 5 * ID1_H - 4 * g->gap_v) / 2;
@@ -216,8 +221,9 @@ int cards_collect(db_t *db, const actor_t *actor, const cards_select_t *sel, are
 		/* One indexed lookup per id, in the order given; the school is part of the key, so
 		 * another school's reader is "not found" like a missing one. */
 		for (size_t i = 0; i < sel->nids; i++) {
-			st = db_query(db, err, "SELECT " CARD_COLS CARD_FROM " WHERE p.id = ? AND p.unit_id = ?",
-			              "ii", sel->ids[i], school);
+			st = db_query(db, err,
+			              "SELECT " CARD_COLS CARD_FROM " WHERE p.id = ? AND p.unit_id = ?", "ii",
+			              sel->ids[i], school);
 			if (!st)
 				return err->code;
 			size_t before = out->n;
@@ -266,10 +272,11 @@ int cards_classes(db_t *db, const actor_t *actor, arena_t *a, cards_class_t **ou
 	int rc = check_actor(actor, err);
 	if (rc < 0)
 		return rc;
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT class_name, COUNT(*) FROM patrons WHERE unit_id = ? AND status = 'active'"
-	                         " AND class_name <> '' GROUP BY class_name",
-	                         "i", actor->unit_id);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "SELECT class_name, COUNT(*) FROM patrons WHERE unit_id = ? AND status = 'active'"
+	             " AND class_name <> '' GROUP BY class_name",
+	             "i", actor->unit_id);
 	if (!st)
 		return err->code;
 	size_t cap = 0;
@@ -363,7 +370,8 @@ static cairo_surface_t *photo_surface(const card_t *c)
 	if (!bin)
 		return NULL;
 	cairo_surface_t *s = NULL;
-	if (sodium_base642bin(bin, cap, c->photo, b64, " \t\r\n", &n, NULL, sodium_base64_VARIANT_ORIGINAL) != 0)
+	if (sodium_base642bin(bin, cap, c->photo, b64, " \t\r\n", &n, NULL, sodium_base64_VARIANT_ORIGINAL) !=
+	    0)
 		goto done;
 	if (strcmp(c->photo_mime, "image/jpeg") == 0) {
 		int w, h;
@@ -372,7 +380,8 @@ static cairo_surface_t *photo_surface(const card_t *c)
 		s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
 		/* The surface takes the bytes and frees them with itself. */
 		if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS ||
-		    cairo_surface_set_mime_data(s, CAIRO_MIME_TYPE_JPEG, bin, n, free, bin) != CAIRO_STATUS_SUCCESS) {
+		    cairo_surface_set_mime_data(s, CAIRO_MIME_TYPE_JPEG, bin, n, free, bin) !=
+		        CAIRO_STATUS_SUCCESS) {
 			cairo_surface_destroy(s);
 			s = NULL;
 			goto done;
@@ -384,8 +393,10 @@ static cairo_surface_t *photo_surface(const card_t *c)
 		static const unsigned char sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n' };
 		if (n < 33 || memcmp(bin, sig, 8) != 0 || memcmp(bin + 12, "IHDR", 4) != 0)
 			goto done;
-		uint32_t w = ((uint32_t)bin[16] << 24) | ((uint32_t)bin[17] << 16) | ((uint32_t)bin[18] << 8) | bin[19];
-		uint32_t h = ((uint32_t)bin[20] << 24) | ((uint32_t)bin[21] << 16) | ((uint32_t)bin[22] << 8) | bin[23];
+		uint32_t w = ((uint32_t)bin[16] << 24) | ((uint32_t)bin[17] << 16) |
+		             ((uint32_t)bin[18] << 8) | bin[19];
+		uint32_t h = ((uint32_t)bin[20] << 24) | ((uint32_t)bin[21] << 16) |
+		             ((uint32_t)bin[22] << 8) | bin[23];
 		if (w < 1 || h < 1 || w > PHOTO_MAX_SIDE || h > PHOTO_MAX_SIDE)
 			goto done;
 		mem_reader_t m = { bin, n };
@@ -402,7 +413,7 @@ done:
 
 /* --- drawing --------------------------------------------------------------------------------- */
 
-#define MM(v) ((v) * PT_PER_MM)
+#define MM(v) ((v)*PT_PER_MM)
 
 /* The photo, scaled to fit the frame (x, y, w, h in mm) and centred; false when there is none
  * or it does not parse (the caller draws the empty frame). */
@@ -436,7 +447,7 @@ static double draw_name(labels_pen_t *p, const char *name, double x, double y, d
 			break;
 	}
 	if (pt < 7) {
-		hpt = labels_set_text_wrapped(p, name, 7, 1, MM(width), 0);
+		labels_set_text_wrapped(p, name, 7, 1, MM(width), 0);
 		pango_layout_set_height(p->layout, -2); /* two lines at most, the rest ellipsized */
 		pango_layout_set_ellipsize(p->layout, PANGO_ELLIPSIZE_END);
 		int lw, lh;
@@ -573,7 +584,8 @@ static void draw_cut_marks(labels_pen_t *p, const cards_grid_t *g)
 	cairo_set_source_rgb(cr, 0, 0, 0);
 	cairo_set_line_width(cr, 0.25);
 	for (int c = 0; c < g->cols; c++) {
-		double xs[2] = { x0 + c * (g->card_w + g->gap_h), x0 + c * (g->card_w + g->gap_h) + g->card_w };
+		double xs[2] = { x0 + c * (g->card_w + g->gap_h),
+			         x0 + c * (g->card_w + g->gap_h) + g->card_w };
 		for (int k = 0; k < 2; k++) {
 			double top_len = y0 - off < len ? y0 - off : len;
 			double bottom_len = LABELS_PAGE_H - y1 - off < len ? LABELS_PAGE_H - y1 - off : len;
@@ -588,7 +600,8 @@ static void draw_cut_marks(labels_pen_t *p, const cards_grid_t *g)
 		}
 	}
 	for (int r = 0; r < g->rows; r++) {
-		double ys[2] = { y0 + r * (g->card_h + g->gap_v), y0 + r * (g->card_h + g->gap_v) + g->card_h };
+		double ys[2] = { y0 + r * (g->card_h + g->gap_v),
+			         y0 + r * (g->card_h + g->gap_v) + g->card_h };
 		for (int k = 0; k < 2; k++) {
 			double left_len = x0 - off < len ? x0 - off : len;
 			double right_len = LABELS_PAGE_W - x1 - off < len ? LABELS_PAGE_W - x1 - off : len;
@@ -630,7 +643,8 @@ int cards_render_pdf(const cards_set_t *set, const cards_grid_t *g, const cards_
 		double x = g->margin_left + (slot % g->cols) * (g->card_w + g->gap_h);
 		double y = g->margin_top + (slot / g->cols) * (g->card_h + g->gap_v);
 		cairo_save(p.cr);
-		cairo_translate(p.cr, MM(x + (g->card_w - ID1_W * k) / 2), MM(y + (g->card_h - ID1_H * k) / 2));
+		cairo_translate(p.cr, MM(x + (g->card_w - ID1_W * k) / 2),
+		                MM(y + (g->card_h - ID1_H * k) / 2));
 		if (scaled) {
 			cairo_scale(p.cr, k, k);
 			pango_cairo_update_layout(p.cr, p.layout);

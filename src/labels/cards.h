@@ -65,7 +65,7 @@ size_t cards_pages(const cards_grid_t *g, size_t n); /* 0 for none */
 /* One reader's card. Strings are UTF-8, never NULL ("" when unknown). */
 typedef struct card {
 	int64_t id;
-	const char *code;        /* the card number, patrons.code */
+	const char *code; /* the card number, patrons.code */
 	const char *full_name;
 	const char *kind;        /* student, teacher, staff */
 	const char *class_name;  /* "6A1" or "" */

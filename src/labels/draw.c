@@ -149,8 +149,7 @@ static struct zint_symbol *encode(int symbology, const char *text, err_t *err)
 	return sym;
 }
 
-int labels_draw_code128(labels_pen_t *p, const char *text, double x, double y, double w, double h,
-                        err_t *err)
+int labels_draw_code128(labels_pen_t *p, const char *text, double x, double y, double w, double h, err_t *err)
 {
 	struct zint_symbol *sym = encode(BARCODE_CODE128, text, err);
 	if (!sym)

@@ -10,7 +10,7 @@
 #include "labels/draw.h"
 #include "labels/labels.h"
 
-#define PAD_MM        2.5  /* inside each label */
+#define PAD_MM 2.5 /* inside each label */
 
 /* --- the sheet ------------------------------------------------------------------------------- */
 
@@ -231,7 +231,8 @@ int labels_collect(db_t *db, const actor_t *actor, const labels_source_t *src, a
 /* --- drawing ----------------------------------------------------------------------------------- */
 
 /* A barcode label in the cell at (x, y), w x h points. */
-static int draw_barcode_label(labels_pen_t *p, const label_t *l, double x, double y, double w, double h, err_t *err)
+static int draw_barcode_label(labels_pen_t *p, const label_t *l, double x, double y, double w, double h,
+                              err_t *err)
 {
 	double pad = PAD_MM * PT_PER_MM, iw = w - 2 * pad;
 	double top = y + pad, bottom = y + h - pad;
@@ -253,7 +254,8 @@ static int draw_barcode_label(labels_pen_t *p, const label_t *l, double x, doubl
 }
 
 /* A spine label: the call number in lines, as large as fits, and the accession number small. */
-static void draw_spine_label(labels_pen_t *p, arena_t *a, const label_t *l, double x, double y, double w, double h)
+static void draw_spine_label(labels_pen_t *p, arena_t *a, const label_t *l, double x, double y, double w,
+                             double h)
 {
 	double pad = PAD_MM * PT_PER_MM, iw = w - 2 * pad;
 	double ah = labels_set_text(p, l->accession, 6.5, 0, iw);

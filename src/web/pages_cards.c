@@ -194,19 +194,20 @@ void page_cards(web_req_t *r)
 	}
 	json_t *classes = json_array();
 	for (size_t i = 0; i < ncls; i++)
-		json_array_append_new(classes, json_pack("{s:s, s:I, s:b}", "name", cls[i].name, "readers",
-		                                         (json_int_t)cls[i].readers, "selected",
-		                                         q.sel.class_name && !strcmp(q.sel.class_name, cls[i].name)));
+		json_array_append_new(classes,
+		                      json_pack("{s:s, s:I, s:b}", "name", cls[i].name, "readers",
+		                                (json_int_t)cls[i].readers, "selected",
+		                                q.sel.class_name && !strcmp(q.sel.class_name, cls[i].name)));
 	json_object_set_new(d, "classes", classes);
 	const cards_grid_t *g = &q.grid;
 	json_object_set_new(d, "grid",
-	                    json_pack("{s:i, s:i, s:f, s:f, s:f, s:f, s:f, s:f, s:b, s:i}", "rows", g->rows, "cols",
-	                              g->cols, "card_w", g->card_w, "card_h", g->card_h, "margin_top",
-	                              round(g->margin_top * 10) / 10, "margin_left", round(g->margin_left * 10) / 10,
-	                              "gap_h", g->gap_h, "gap_v", g->gap_v, "cut_marks", g->cut_marks, "per_page",
-	                              cards_per_page(g)));
+	                    json_pack("{s:i, s:i, s:f, s:f, s:f, s:f, s:f, s:f, s:b, s:i}", "rows", g->rows,
+	                              "cols", g->cols, "card_w", g->card_w, "card_h", g->card_h, "margin_top",
+	                              round(g->margin_top * 10) / 10, "margin_left",
+	                              round(g->margin_left * 10) / 10, "gap_h", g->gap_h, "gap_v", g->gap_v,
+	                              "cut_marks", g->cut_marks, "per_page", cards_per_page(g)));
 	json_object_set_new(d, "fields",
-	                    json_pack("{s:b, s:b, s:b}", "photo", q.fields.photo, "birth", q.fields.birth, "qr",
-	                              q.fields.qr));
+	                    json_pack("{s:b, s:b, s:b}", "photo", q.fields.photo, "birth", q.fields.birth,
+	                              "qr", q.fields.qr));
 	web_render(r, 200, "cards", d);
 }

@@ -21,21 +21,23 @@ static int64_t arg_unit(web_req_t *r, const char *v, int *bad)
 /* Where to go back to after a change: the page, with ?unit= when it is not the actor's own. */
 static const char *back(web_req_t *r, const char *page, int64_t unit, const char *extra)
 {
-	bool own = r->actor && (unit == r->actor->unit_id || (unit == 0 && strcmp(r->actor->unit_kind, "school")));
+	bool own =
+	    r->actor && (unit == r->actor->unit_id || (unit == 0 && strcmp(r->actor->unit_kind, "school")));
 	if (own)
 		return extra ? arena_printf(r->arena, "%s?%s", page, extra) : page;
-	return arena_printf(r->arena, "%s?unit=%lld%s%s", page, (long long)unit, extra ? "&" : "", extra ? extra : "");
+	return arena_printf(r->arena, "%s?unit=%lld%s%s", page, (long long)unit, extra ? "&" : "",
+	                    extra ? extra : "");
 }
 
 static json_t *rule_json(const circ_rule_cell_t *c, int64_t unit)
 {
 	const circ_rule_t *x = &c->rule;
-	return json_pack("{s:s, s:s, s:s, s:i, s:i, s:i, s:b, s:b, s:s, s:b, s:b, s:b}", "kind", c->patron_kind,
-	                 "doc_type", c->doc_type, "name", c->doc_type_name, "max_items", x->max_items, "loan_days",
-	                 x->loan_days, "renewals", x->renewals, "holds_allowed", x->holds_allowed, "lent",
-	                 x->max_items > 0, "source", source_names[c->source], "own",
-	                 c->source == CIRC_RULE_OWN, "inherited", c->source != CIRC_RULE_OWN,
-	                 "resettable", c->source == CIRC_RULE_OWN && !(unit == 0 && strcmp(c->doc_type, "*") == 0));
+	return json_pack("{s:s, s:s, s:s, s:i, s:i, s:i, s:b, s:b, s:s, s:b, s:b, s:b}", "kind",
+	                 c->patron_kind, "doc_type", c->doc_type, "name", c->doc_type_name, "max_items",
+	                 x->max_items, "loan_days", x->loan_days, "renewals", x->renewals, "holds_allowed",
+	                 x->holds_allowed, "lent", x->max_items > 0, "source", source_names[c->source], "own",
+	                 c->source == CIRC_RULE_OWN, "inherited", c->source != CIRC_RULE_OWN, "resettable",
+	                 c->source == CIRC_RULE_OWN && !(unit == 0 && strcmp(c->doc_type, "*") == 0));
 }
 
 /*
@@ -72,13 +74,14 @@ void page_circ_rules(web_req_t *r)
 				edit = json_deep_copy(cell);
 			json_array_append_new(cells, cell);
 			if (k == 0)
-				json_array_append_new(types, json_pack("{s:s, s:s, s:b}", "code", c->doc_type, "name",
-				                                       c->doc_type_name, "any", !strcmp(c->doc_type, "*")));
+				json_array_append_new(types, json_pack("{s:s, s:s, s:b}", "code", c->doc_type,
+				                                       "name", c->doc_type_name, "any",
+				                                       !strcmp(c->doc_type, "*")));
 		}
-		json_array_append_new(kinds, json_pack("{s:s, s:s, s:o}", "kind", circ_patron_kinds[k], "label",
-		                                       web_t(r, arena_printf(r->arena, "circ.kind.%s",
-		                                                             circ_patron_kinds[k])),
-		                                       "cells", cells));
+		json_array_append_new(
+		    kinds, json_pack("{s:s, s:s, s:o}", "kind", circ_patron_kinds[k], "label",
+		                     web_t(r, arena_printf(r->arena, "circ.kind.%s", circ_patron_kinds[k])),
+		                     "cells", cells));
 	}
 	bool can = circ_policy_can_write(r->actor, unit);
 	json_t *d = json_pack("{s:I, s:b, s:b, s:o, s:o}", "unit", (json_int_t)unit, "defaults", unit == 0,
@@ -154,13 +157,14 @@ static json_t *settings_json(web_req_t *r, const circ_settings_t *s)
 	json_t *days = json_array();
 	static const int order[7] = { 1, 2, 3, 4, 5, 6, 0 }; /* Monday first, as Vietnamese calendars */
 	for (int i = 0; i < 7; i++)
-		json_array_append_new(days, json_pack("{s:i, s:s, s:b}", "n", order[i], "name",
-		                                      web_t(r, arena_printf(r->arena, "circ.wday.%d", order[i])),
-		                                      "closed", s->closed_wday[order[i]]));
+		json_array_append_new(days,
+		                      json_pack("{s:i, s:s, s:b}", "n", order[i], "name",
+		                                web_t(r, arena_printf(r->arena, "circ.wday.%d", order[i])),
+		                                "closed", s->closed_wday[order[i]]));
 	return json_pack("{s:o, s:s, s:i, s:i, s:b, s:I}", "weekdays", days, "year_end",
 	                 arena_printf(r->arena, "%02d/%02d", s->year_end_day, s->year_end_month), "hold_days",
-	                 s->hold_days, "hold_expiry_days", s->hold_expiry_days, "block_overdue", s->block_overdue,
-	                 "fine_per_day", (json_int_t)s->fine_per_day);
+	                 s->hold_days, "hold_expiry_days", s->hold_expiry_days, "block_overdue",
+	                 s->block_overdue, "fine_per_day", (json_int_t)s->fine_per_day);
 }
 
 /*
@@ -185,7 +189,8 @@ void page_circ_calendar(web_req_t *r)
 	int64_t due;
 	if (circ_policy_unit(r->db, r->actor, unit, &unit, &err) < 0 ||
 	    circ_closed_list(r->db, r->actor, unit, year, r->arena, &v, &n, &err) < 0 ||
-	    circ_settings_get(r->db, unit, &s, &err) < 0 || circ_due_day(r->db, unit, &s, today, 14, &due, &err) < 0)
+	    circ_settings_get(r->db, unit, &s, &err) < 0 ||
+	    circ_due_day(r->db, unit, &s, today, 14, &due, &err) < 0)
 		return web_fail(r, &err);
 	bool can = circ_policy_can_write(r->actor, unit);
 	json_t *days = json_array();
@@ -194,21 +199,21 @@ void page_circ_calendar(web_req_t *r)
 		clock_day_vn(v[i].first, f, sizeof f);
 		clock_day_vn(v[i].last, l, sizeof l);
 		bool national = v[i].unit_id == 0;
-		json_array_append_new(days, json_pack("{s:I, s:s, s:s, s:s, s:b, s:b, s:b}", "id", (json_int_t)v[i].id,
-		                                      "first", f, "last", l, "name", v[i].name, "national", national,
-		                                      "one_day", strcmp(f, l) == 0, "removable",
-		                                      can && (national == (unit == 0))));
+		json_array_append_new(
+		    days, json_pack("{s:I, s:s, s:s, s:s, s:b, s:b, s:b}", "id", (json_int_t)v[i].id, "first",
+		                    f, "last", l, "name", v[i].name, "national", national, "one_day",
+		                    strcmp(f, l) == 0, "removable", can && (national == (unit == 0))));
 	}
 	char due_iso[16], due_vn[16], today_iso[16], today_vn[16];
 	clock_day_format(due, due_iso, sizeof due_iso);
 	clock_day_vn(due_iso, due_vn, sizeof due_vn);
 	clock_day_format(today, today_iso, sizeof today_iso);
 	clock_day_vn(today_iso, today_vn, sizeof today_vn);
-	json_t *d = json_pack("{s:I, s:b, s:b, s:i, s:s, s:i, s:i, s:o, s:s, s:s, s:b}", "unit", (json_int_t)unit,
-	                      "defaults", unit == 0, "can_write", can, "year", year,
-	                      "year_label", arena_printf(r->arena, "%d-%d", year, year + 1), "prev_year", year - 1,
-	                      "next_year", year + 1, "closed_days", days, "today", today_vn, "due_14", due_vn,
-	                      "fines_enabled", g_config.fines_enabled != 0);
+	json_t *d = json_pack("{s:I, s:b, s:b, s:i, s:s, s:i, s:i, s:o, s:s, s:s, s:b}", "unit",
+	                      (json_int_t)unit, "defaults", unit == 0, "can_write", can, "year", year,
+	                      "year_label", arena_printf(r->arena, "%d-%d", year, year + 1), "prev_year",
+	                      year - 1, "next_year", year + 1, "closed_days", days, "today", today_vn,
+	                      "due_14", due_vn, "fines_enabled", g_config.fines_enabled != 0);
 	if (unit)
 		json_object_set_new(d, "settings", settings_json(r, &s));
 	web_render(r, 200, "circ_calendar", d);
@@ -228,7 +233,8 @@ void page_circ_settings(web_req_t *r)
 	circ_settings_t s;
 	if (bad)
 		return web_fail_key(r, 400, "err.number", NULL);
-	if (circ_policy_unit(r->db, r->actor, unit, &unit, &err) < 0 || circ_settings_get(r->db, unit, &s, &err) < 0)
+	if (circ_policy_unit(r->db, r->actor, unit, &unit, &err) < 0 ||
+	    circ_settings_get(r->db, unit, &s, &err) < 0)
 		return web_fail(r, &err);
 	for (int i = 0; i < 7; i++) {
 		char name[16];

@@ -273,7 +273,8 @@ static void test_settings_writes(void)
 	CHECK_INT(circ_settings_set(db, &lib_other, other, &s, &err), 0);
 	CHECK_INT(circ_settings_get(db, other, &got, &err), 0);
 	CHECK(got.closed_wday[0] && got.closed_wday[6] && !got.closed_wday[1]);
-	CHECK(got.year_end_month == 6 && got.year_end_day == 15 && got.hold_days == 5 && got.hold_expiry_days == 30);
+	CHECK(got.year_end_month == 6 && got.year_end_day == 15 && got.hold_days == 5 &&
+	      got.hold_expiry_days == 30);
 	CHECK(!got.block_overdue && got.fine_per_day == 0);
 	CHECK_INT(audit_rows("circ.settings"), 1);
 	/* Bad values: nothing written. */
@@ -327,8 +328,8 @@ static void test_closed_writes(void)
 	circ_settings_t s;
 	CHECK_INT(circ_settings_get(db, other, &s, &err), 0);
 	/* A break of the other school moves its due dates, not ours. */
-	CHECK_INT(circ_closed_add(db, &lib_other, other, day("2026-10-05"), day("2026-10-09"), "  Nghỉ giữa kỳ I ", &id,
-	                          &err),
+	CHECK_INT(circ_closed_add(db, &lib_other, other, day("2026-10-05"), day("2026-10-09"),
+	                          "  Nghỉ giữa kỳ I ", &id, &err),
 	          0);
 	int64_t d;
 	CHECK_INT(circ_due_day(db, other, &s, day("2026-09-21"), 14, &d, &err), 0);
@@ -353,18 +354,23 @@ static void test_closed_writes(void)
 	for (size_t i = 0; i < n; i++)
 		CHECK(v[i].id != id);
 	/* Bad input. */
-	CHECK_INT(circ_closed_add(db, &lib_other, other, day("2026-10-09"), day("2026-10-05"), "x", &id2, &err),
-	          ERR_INVALID);
+	CHECK_INT(
+	    circ_closed_add(db, &lib_other, other, day("2026-10-09"), day("2026-10-05"), "x", &id2, &err),
+	    ERR_INVALID);
 	CHECK_STR(err.key, "err.circ.range");
-	CHECK_INT(circ_closed_add(db, &lib_other, other, day("2026-01-01"), day("2027-06-01"), "x", &id2, &err),
-	          ERR_INVALID);
-	CHECK_INT(circ_closed_add(db, &lib_other, other, day("2026-10-05"), day("2026-10-05"), "   ", &id2, &err),
-	          ERR_INVALID);
+	CHECK_INT(
+	    circ_closed_add(db, &lib_other, other, day("2026-01-01"), day("2027-06-01"), "x", &id2, &err),
+	    ERR_INVALID);
+	CHECK_INT(
+	    circ_closed_add(db, &lib_other, other, day("2026-10-05"), day("2026-10-05"), "   ", &id2, &err),
+	    ERR_INVALID);
 	CHECK_STR(err.key, "err.circ.closed_name");
 	/* Scope: our librarian cannot add to or remove from the other school, nor national days;
 	 * leaders and readers cannot write. */
-	CHECK_INT(circ_closed_add(db, &lib, other, day("2026-10-05"), day("2026-10-05"), "x", &id2, &err), ERR_NOTFOUND);
-	CHECK_INT(circ_closed_add(db, &lib, 0, day("2026-10-05"), day("2026-10-05"), "x", &id2, &err), ERR_FORBIDDEN);
+	CHECK_INT(circ_closed_add(db, &lib, other, day("2026-10-05"), day("2026-10-05"), "x", &id2, &err),
+	          ERR_NOTFOUND);
+	CHECK_INT(circ_closed_add(db, &lib, 0, day("2026-10-05"), day("2026-10-05"), "x", &id2, &err),
+	          ERR_FORBIDDEN);
 	CHECK_INT(circ_closed_add(db, &leader, school, day("2026-10-05"), day("2026-10-05"), "x", &id2, &err),
 	          ERR_FORBIDDEN);
 	CHECK_INT(circ_closed_remove(db, &lib, id, &u, &err), ERR_NOTFOUND);
@@ -372,15 +378,16 @@ static void test_closed_writes(void)
 	CHECK_INT(circ_closed_remove(db, &reader, id, &u, &err), ERR_FORBIDDEN);
 	CHECK_INT(circ_closed_remove(db, &lib, 999999, &u, &err), ERR_NOTFOUND);
 	int64_t tet = 0;
-	CHECK_INT(db_query_int(db, &tet, &err, "SELECT id FROM closed_days WHERE unit_id = 0 AND first_day = '2027-02-05'",
+	CHECK_INT(db_query_int(db, &tet, &err,
+	                       "SELECT id FROM closed_days WHERE unit_id = 0 AND first_day = '2027-02-05'",
 	                       ""),
 	          0);
 	CHECK_INT(circ_closed_remove(db, &lib_other, tet, &u, &err), ERR_FORBIDDEN);
 	CHECK_INT(audit_rows("circ.closed.add"), 1);
 	CHECK_INT(audit_rows("circ.closed.remove"), 0);
 	/* The sysadmin manages national holidays. */
-	CHECK_INT(circ_closed_add(db, &sysadmin, 0, day("2026-11-20"), day("2026-11-20"), "Ngày Nhà giáo Việt Nam", &nat,
-	                          &err),
+	CHECK_INT(circ_closed_add(db, &sysadmin, 0, day("2026-11-20"), day("2026-11-20"),
+	                          "Ngày Nhà giáo Việt Nam", &nat, &err),
 	          0);
 	bool closed = false;
 	CHECK_INT(circ_day_closed(db, school, &s, day("2026-11-20"), &closed, &err), 0);
