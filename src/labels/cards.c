@@ -459,8 +459,8 @@ static double draw_name(labels_pen_t *p, const char *name, double x, double y, d
 	return hpt / PT_PER_MM;
 }
 
-/* One line "label: value" at (x, y) mm in width mm; returns its height in mm. */
-static double draw_line(labels_pen_t *p, const char *text, double x, double y, double width)
+/* Lines of text at (x, y) mm, each cut to width mm; returns their height in mm. */
+static double draw_lines(labels_pen_t *p, const char *text, double x, double y, double width)
 {
 	double hpt = labels_set_text_aligned(p, text, 7.5, 0, MM(width), 0);
 	labels_show_text(p, MM(x), MM(y));
@@ -548,10 +548,12 @@ static int draw_card(labels_pen_t *p, cairo_surface_t *fixed, cairo_surface_t *f
 	                                                   : "Học sinh";
 	if (strcmp(c->kind, "student") != 0 && *c->class_name)
 		what = arena_printf(a, "%s, lớp %s", what, c->class_name);
-	ty += draw_line(p, what, left, ty, tw);
+	/* The lines under the name in one layout: one shaping instead of three. */
+	const char *lines = what;
 	if (f->birth && *c->birth_date)
-		ty += draw_line(p, arena_printf(a, "Ngày sinh: %s", c->birth_date), left, ty, tw);
-	ty += draw_line(p, arena_printf(a, "Năm học: %s", c->school_year), left, ty, tw);
+		lines = arena_printf(a, "%s\nNgày sinh: %s", lines, c->birth_date);
+	lines = arena_printf(a, "%s\nNăm học: %s", lines, c->school_year);
+	ty += draw_lines(p, lines, left, ty, tw);
 	if (qr) {
 		int rc = labels_draw_qr(p, c->code, MM(ID1_W - pad - qr), MM(top), MM(qr), err);
 		if (rc < 0)

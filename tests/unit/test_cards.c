@@ -6,6 +6,7 @@
  * and the time 1,000 cards take. */
 #include <cairo.h>
 #include <sodium.h>
+#include <time.h>
 
 #include "check.h"
 #include "testdb.h"
@@ -547,10 +548,16 @@ static void test_thousand(void)
 	cards_fields_t f = { .photo = true, .birth = true, .qr = true };
 	buf_t pdf = BUF_INIT;
 	err_t err;
+	struct timespec c0, c1;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
 	int64_t t0 = clock_usec();
 	CHECK_INT(cards_render_pdf(&set, &g, &f, &pdf, &err), 0);
 	int64_t us = clock_usec() - t0;
-	printf("  1000 cards: %.2f s, %zu KiB PDF\n", (double)us / 1e6, pdf.len / 1024);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
+	double cpu = (double)(c1.tv_sec - c0.tv_sec) + (double)(c1.tv_nsec - c0.tv_nsec) / 1e9;
+	/* CPU time too: on a shared machine the wall clock measures the neighbours. */
+	printf("  1000 cards with photo and QR: %.2f s (%.2f s CPU), %zu KiB PDF\n", (double)us / 1e6, cpu,
+	       pdf.len / 1024);
 	buf_release(&pdf);
 	set.n = CARDS_MAX + 1;
 	CHECK_INT(cards_render_pdf(&set, &g, &f, &pdf, &err), ERR_TOOBIG);
