@@ -214,6 +214,8 @@ void page_circ_calendar(web_req_t *r)
 	                      "year_label", arena_printf(r->arena, "%d-%d", year, year + 1), "prev_year",
 	                      year - 1, "next_year", year + 1, "closed_days", days, "today", today_vn,
 	                      "due_14", due_vn, "fines_enabled", g_config.fines_enabled != 0);
+	json_object_set_new(d, "prev_label", json_string(arena_printf(r->arena, "%d-%d", year - 1, year)));
+	json_object_set_new(d, "next_label", json_string(arena_printf(r->arena, "%d-%d", year + 1, year + 2)));
 	if (unit)
 		json_object_set_new(d, "settings", settings_json(r, &s));
 	web_render(r, 200, "circ_calendar", d);
