@@ -156,10 +156,15 @@ def test_bad_rules_are_refused_and_change_nothing():
     for fields, status, key in cases:
         e = h.expect_error(c.post("/circ/rules", fields), status)
         assert e["message"] == h.vi(key), (fields, e)
-    # The browser gets the error page with the message.
+    # The browser gets the cell's form again, as typed, with the message.
+    r = browser("thuthu.th001").post("/circ/rules", rule(loan_days=400, max_items=" 7x"))
+    h.expect_status(r, 400)
+    assert h.in_html(h.vi("err.number"), r.text) and 'role="alert"' in r.text, r.text
     r = browser("thuthu.th001").post("/circ/rules", rule(loan_days=400))
     h.expect_status(r, 400)
     assert h.in_html(h.vi("err.circ.loan_days"), r.text)
+    assert 'name="loan_days" value="400"' in r.text and 'name="max_items" value="4"' in r.text, r.text
+    assert 'name="holds_allowed" value="1" checked' in r.text
     # No CSRF token, or another's: 403.
     h.expect_status(c.post("/circ/rules", rule(max_items=9), csrf=False), 403)
     h.expect_status(c.post("/circ/rules", rule(max_items=9), csrf="x" * 43), 403)
@@ -254,6 +259,12 @@ def test_settings_are_saved_and_checked():
         g.update(extra)
         e = h.expect_error(c.post("/circ/calendar/settings", g), 400)
         assert e["message"] == h.vi(key), (extra, e)
+    # A browser gets the form again as typed.
+    r = browser("thuthu.th001").post("/circ/calendar/settings", dict(f, year_end="31/02", closed_3="1"))
+    h.expect_status(r, 400)
+    assert h.in_html(h.vi("err.circ.year_end"), r.text) and 'value="31/02"' in r.text, r.text
+    assert re.search(r'name="closed_3" value="1" checked', r.text) and \
+        not re.search(r'name="closed_1" value="1" checked', r.text)
     h.expect_status(c.post("/circ/calendar/settings", f, csrf=False), 403)
     h.expect_error(client("bgh.th001").post("/circ/calendar/settings", f), 403)
     h.expect_error(client("thuthu.thcs001").post("/circ/calendar/settings", dict(f, unit=th1)), 404)
@@ -315,6 +326,11 @@ def test_bad_closed_days_are_refused():
                    ({"first": "10/10/2026", "name": "x", "unit": "-1"}, "err.number")):
         e = h.expect_error(c.post("/circ/calendar/closed", f), 400)
         assert e["message"] == h.vi(key), (f, e)
+    r = browser("thuthu.th001").post("/circ/calendar/closed", {"first": "30/02/2027", "last": "05/03/2027",
+                                                               "name": "Nghỉ <giữa> kỳ"})
+    h.expect_status(r, 400)
+    assert h.in_html(h.vi("err.circ.day"), r.text) and "(30/02/2027)" in r.text, r.text
+    assert 'value="30/02/2027"' in r.text and 'value="Nghỉ &lt;giữa&gt; kỳ"' in r.text, r.text
     h.expect_error(c.post("/circ/calendar/closed", {"first": "10/10/2026", "name": "Lễ", "unit": "0"}), 403)
     h.expect_error(client("thuthu.thcs001").post("/circ/calendar/closed", {"first": "10/10/2026", "name": "x",
                                                                           "unit": unit_id("TH001")}), 404)
