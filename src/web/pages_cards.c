@@ -141,7 +141,8 @@ static int parse(web_req_t *r, cards_req_t *q)
 ** margin_left, gap_h, gap_v (mm; default: centred, 4 and 3 mm apart), cut_marks=0|1.
 ** The card's parts: with fields=1, only those of f_photo=1, f_birth=1, f_qr=1; without it, all.
 ** 400 for bad numbers or a grid that does not fit the page, 403 for anyone but the school's
-** librarian and leaders, 413 past 2,000 cards.
+** librarian and leaders, 404 when nobody is selected (a class without active readers), 413 past
+** 2,000 cards.
 */
 void page_cards_pdf(web_req_t *r)
 {
@@ -152,6 +153,8 @@ void page_cards_pdf(web_req_t *r)
 	err_t err;
 	if (cards_collect(r->db, r->actor, &q.sel, r->arena, &set, &err) < 0)
 		return web_fail(r, &err);
+	if (set.n == 0) /* a class typed wrong, or nobody active: say so rather than print a blank sheet */
+		return web_fail_key(r, 404, "err.cards.none", NULL);
 	buf_t pdf = BUF_INIT;
 	if (cards_render_pdf(&set, &q.grid, &q.fields, &pdf, &err) < 0) {
 		buf_release(&pdf);

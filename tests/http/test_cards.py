@@ -234,6 +234,10 @@ def test_bad_parameters_are_400():
                        (dict(all="2"), "err.number")):
         e = h.expect_error(cards(c, **query), 400)
         assert e["message"] == h.vi(key), (query, e)
+    # Nobody to print: a class without active readers, or a name typed wrong.
+    for cls in ("9Z9", "6a1"):
+        e = h.expect_error(cards(c, **{"class": cls}), 404)
+        assert e["message"] == h.vi("err.cards.none"), e
     # 2,001 ids: too many.
     r = cards(c, ids=",".join(str(i) for i in range(1, 2003)))
     h.expect_status(r, 413)
