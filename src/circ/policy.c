@@ -373,18 +373,15 @@ int circ_rule_set(db_t *db, const actor_t *actor, int64_t unit, const char *kind
 	int own;
 	if ((rc = db_begin_own(db, &own, err)) < 0)
 		return rc;
-	rc = db_exec(db, err,
-	             "UPDATE loan_rules SET max_items = ?, loan_days = ?, renewals = ?, holds_allowed = ?"
-	             " WHERE unit_id = ? AND patron_kind = ? AND doc_type = ?",
-	             "iiibiss", (int64_t)r->max_items, (int64_t)r->loan_days, (int64_t)r->renewals,
-	             (int)r->holds_allowed, unit, kind, doc_type);
-	if (rc == 0)
-		rc = db_exec(
-		    db, err,
-		    "INSERT INTO loan_rules (unit_id, patron_kind, doc_type, max_items, loan_days, renewals,"
-		    " holds_allowed) VALUES (?, ?, ?, ?, ?, ?, ?)",
-		    "issiiib", unit, kind, doc_type, (int64_t)r->max_items, (int64_t)r->loan_days,
-		    (int64_t)r->renewals, (int)r->holds_allowed);
+	/* One statement: two librarians saving the same cell at once both succeed, the last wins. */
+	rc = db_exec(
+	    db, err,
+	    "INSERT INTO loan_rules (unit_id, patron_kind, doc_type, max_items, loan_days, renewals,"
+	    " holds_allowed) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (unit_id, patron_kind, doc_type)"
+	    " DO UPDATE SET max_items = excluded.max_items, loan_days = excluded.loan_days,"
+	    " renewals = excluded.renewals, holds_allowed = excluded.holds_allowed",
+	    "issiiib", unit, kind, doc_type, (int64_t)r->max_items, (int64_t)r->loan_days,
+	    (int64_t)r->renewals, (int)r->holds_allowed);
 	if (rc >= 0) {
 		char detail[160];
 		snprintf(detail, sizeof detail, "%s %s: max %d, %d days, %d renewals, holds %s", kind,
@@ -456,17 +453,14 @@ int circ_settings_set(db_t *db, const actor_t *actor, int64_t unit, const circ_s
 	int64_t now = clock_now();
 	rc = db_exec(
 	    db, err,
-	    "UPDATE circ_settings SET closed_weekdays = ?, year_end = ?, hold_days = ?, hold_expiry_days = ?,"
-	    " block_overdue = ?, fine_per_day = ?, updated_at = ? WHERE unit_id = ?",
-	    "ssiibiii", wd, ye, (int64_t)s->hold_days, (int64_t)s->hold_expiry_days, (int)s->block_overdue,
-	    s->fine_per_day, now, unit);
-	if (rc == 0)
-		rc = db_exec(db, err,
-		             "INSERT INTO circ_settings (unit_id, closed_weekdays, year_end, hold_days, "
-		             "hold_expiry_days,"
-		             " block_overdue, fine_per_day, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-		             "issiibii", unit, wd, ye, (int64_t)s->hold_days, (int64_t)s->hold_expiry_days,
-		             (int)s->block_overdue, s->fine_per_day, now);
+	    "INSERT INTO circ_settings (unit_id, closed_weekdays, year_end, hold_days, hold_expiry_days,"
+	    " block_overdue, fine_per_day, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (unit_id)"
+	    " DO UPDATE SET closed_weekdays = excluded.closed_weekdays, year_end = excluded.year_end,"
+	    " hold_days = excluded.hold_days, hold_expiry_days = excluded.hold_expiry_days,"
+	    " block_overdue = excluded.block_overdue, fine_per_day = excluded.fine_per_day,"
+	    " updated_at = excluded.updated_at",
+	    "issiibii", unit, wd, ye, (int64_t)s->hold_days, (int64_t)s->hold_expiry_days,
+	    (int)s->block_overdue, s->fine_per_day, now);
 	if (rc >= 0) {
 		char detail[160];
 		snprintf(detail, sizeof detail,
