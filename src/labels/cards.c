@@ -8,6 +8,7 @@
  * does not parse is drawn as the empty frame: a corrupt photo must not cost the class its cards.
  * Card layout is in millimetres on an ID-1 card and scaled to the grid's card size. */
 #include <cairo.h>
+#include <math.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -440,7 +441,12 @@ static bool draw_photo(labels_pen_t *p, const card_t *c, double x, double y, dou
  * Returns its height in mm. */
 static double draw_name(labels_pen_t *p, const char *name, double x, double y, double width)
 {
-	double pt = 10, hpt = 0;
+	/* The size that fits, from the width at 10 pt (text widths scale with the size), checked
+	 * once: shaping is most of a card's time, so no trying size after size. */
+	labels_set_text_aligned(p, name, 10, 1, 0, 0);
+	double natural = labels_text_width(p), pt = 10, hpt = 0;
+	if (natural > MM(width))
+		pt = floor(20 * MM(width) / natural) / 2; /* down to a half point */
 	for (; pt >= 7; pt -= 0.5) {
 		hpt = labels_set_text_wrapped(p, name, pt, 1, MM(width), 0);
 		if (pango_layout_get_line_count(p->layout) == 1)
