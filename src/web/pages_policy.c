@@ -327,7 +327,7 @@ static void settings_typed(web_req_t *r, json_t *d)
 	json_t *day;
 	json_array_foreach(json_object_get(s, "weekdays"), i, day)
 	{
-		char name[16];
+		char name[32];
 		snprintf(name, sizeof name, "closed_%d", (int)json_integer_value(json_object_get(day, "n")));
 		const char *v = web_form(r, name);
 		json_object_set_new(day, "closed", json_boolean(v && *v && strcmp(v, "0") != 0));
@@ -365,7 +365,7 @@ void page_circ_settings(web_req_t *r)
 	    circ_settings_get(r->db, unit, &s, &err) < 0)
 		return web_fail(r, &err);
 	for (int i = 0; i < 7; i++) {
-		char name[16];
+		char name[32];
 		snprintf(name, sizeof name, "closed_%d", i);
 		s.closed_wday[i] = web_parse_int(web_form(r, name), 0, 0, 1, &bad) == 1;
 	}
