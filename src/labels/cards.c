@@ -491,9 +491,9 @@ static cairo_surface_t *draw_fixed(const cards_set_t *set)
 	cairo_stroke(cr);
 	cairo_set_source_rgb(cr, 0, 0, 0);
 	double pad = 2.5, inner = ID1_W - 2 * pad, y = 2;
-	y += labels_set_text(p, set->governing, 6, 0, MM(inner)) / PT_PER_MM;
+	y += labels_set_text(p, set->governing ? set->governing : "", 6, 0, MM(inner)) / PT_PER_MM;
 	labels_show_text(p, MM(pad), MM(2));
-	double sh = labels_set_text(p, set->school, 6.5, 1, MM(inner)) / PT_PER_MM;
+	double sh = labels_set_text(p, set->school ? set->school : "", 6.5, 1, MM(inner)) / PT_PER_MM;
 	labels_show_text(p, MM(pad), MM(y));
 	y += sh + 0.6;
 	cairo_set_source_rgb(cr, 0.1, 0.25, 0.55);
