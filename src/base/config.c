@@ -55,6 +55,7 @@ static const struct field {
 	S(author_mark_diacritics),
 	I(call_number_year, 0, 1),
 	L(import_async_bytes, 0, INT64_C(1) << 34),
+	I(fines_enabled, 0, 1),
 #undef S
 #undef I
 #undef L

@@ -48,6 +48,8 @@ typedef struct config {
 	int64_t import_async_bytes; /* an import commit of a file larger than this runs as a
 	                               background job with a progress page; default 256 KiB, 0:
 	                               always */
+	int fines_enabled; /* 1: schools may set an overdue fine per day (circ_settings); default 0:
+	                      no fines anywhere, whatever a school's row says */
 } config_t;
 
 extern config_t g_config;

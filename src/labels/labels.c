@@ -1,26 +1,16 @@
 /* labels.c: gathering the copies to label (scoped to the actor) and drawing them as a PDF of
  * A4 label sheets (labels.h).
  *
- * Drawing: cairo's PDF surface writes into a buf_t; text goes through pango with the "Noto Sans"
- * family, which shapes Vietnamese stacked marks and đ, and embeds the fonts with their Unicode
- * mapping, so the PDF's text can be searched and extracted. The Code 128 bars come from libzint:
- * a fresh zint symbol per barcode (its settings stick from one encode to the next), laid out as
- * vector rectangles, drawn by cairo scaled to the label with a quiet zone of ten modules each
- * side. Cairo works in points; the grid is in millimetres. */
-#include <cairo-pdf.h>
-#include <cairo.h>
-#include <pango/pangocairo.h>
+ * Drawing: the pen, the text and the Code 128 bars are draw.c's (shared with the library cards,
+ * cards.c): cairo's PDF surface writes into a buf_t, pango shapes the Vietnamese text in Noto
+ * Sans, libzint lays out the bars. Cairo works in points; the grid is in millimetres. */
 #include <string.h>
-#include <zint.h>
 
 #include "catalog/classify.h"
+#include "labels/draw.h"
 #include "labels/labels.h"
 
-#define PT_PER_MM     (72.0 / 25.4)
-#define FONT          "Noto Sans"
-#define PAD_MM        2.5  /* inside each label */
-#define QUIET_MODULES 10.0 /* Code 128 quiet zone, each side */
-#define MAX_MODULE_MM 0.6  /* wider bars only waste the label */
+#define PAD_MM 2.5 /* inside each label */
 
 /* --- the sheet ------------------------------------------------------------------------------- */
 
@@ -240,102 +230,36 @@ int labels_collect(db_t *db, const actor_t *actor, const labels_source_t *src, a
 
 /* --- drawing ----------------------------------------------------------------------------------- */
 
-typedef struct pen {
-	cairo_t *cr;
-	PangoLayout *layout;
-	PangoFontDescription *font;
-} pen_t;
-
-static cairo_status_t write_buf(void *closure, const unsigned char *data, unsigned int len)
-{
-	buf_append(closure, data, len);
-	return CAIRO_STATUS_SUCCESS;
-}
-
-/* Set the pen's text in FONT at size pt (bold or not), at most width_pt wide (ellipsized when
- * longer, 0 for no limit), centred. Returns its height in points. */
-static double set_text(pen_t *p, const char *text, double pt, int bold, double width_pt)
-{
-	pango_font_description_set_size(p->font, (gint)(pt * PANGO_SCALE));
-	pango_font_description_set_weight(p->font, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
-	pango_layout_set_font_description(p->layout, p->font);
-	pango_layout_set_width(p->layout, width_pt > 0 ? (int)(width_pt * PANGO_SCALE) : -1);
-	pango_layout_set_ellipsize(p->layout, width_pt > 0 ? PANGO_ELLIPSIZE_END : PANGO_ELLIPSIZE_NONE);
-	pango_layout_set_alignment(p->layout, PANGO_ALIGN_CENTER);
-	pango_layout_set_text(p->layout, text, -1);
-	int w, h;
-	pango_layout_get_size(p->layout, &w, &h);
-	return (double)h / PANGO_SCALE;
-}
-
-/* Draw the pen's text with its box's left edge at x (points) and top at y. */
-static void show_text(pen_t *p, double x, double y)
-{
-	cairo_move_to(p->cr, x, y);
-	pango_cairo_show_layout(p->cr, p->layout);
-}
-
-/* Draw the Code 128 of text centred in the box (points). */
-static int draw_barcode(pen_t *p, const char *text, double x, double y, double w, double h, err_t *err)
-{
-	int rc = 0;
-	struct zint_symbol *sym = ZBarcode_Create();
-	if (!sym)
-		return err_set(err, ERR_INTERNAL, "err.internal", "zint");
-	sym->symbology = BARCODE_CODE128;
-	sym->show_hrt = 0;              /* we print the text ourselves, in our font */
-	sym->input_mode = UNICODE_MODE; /* UTF-8 in; Code 128 takes its Latin-1 part */
-	int zr = ZBarcode_Encode(sym, (const unsigned char *)text, (int)strlen(text));
-	if (zr >= ZINT_ERROR || ZBarcode_Buffer_Vector(sym, 0) >= ZINT_ERROR || !sym->vector ||
-	    sym->width <= 0) {
-		rc = err_set(err, ERR_INVALID, "err.labels.barcode", "%.60s", text);
-		goto done;
-	}
-	struct zint_vector *vec = sym->vector;
-	double unit = vec->width / sym->width; /* one module in zint's vector units */
-	double modules = sym->width + 2 * QUIET_MODULES;
-	double mod_pt = w / modules;
-	if (mod_pt > MAX_MODULE_MM * PT_PER_MM)
-		mod_pt = MAX_MODULE_MM * PT_PER_MM;
-	double sx = mod_pt / unit, sy = h / vec->height;
-	double x0 = x + (w - sym->width * mod_pt) / 2;
-	cairo_set_source_rgb(p->cr, 0, 0, 0);
-	for (struct zint_vector_rect *r = vec->rectangles; r; r = r->next)
-		cairo_rectangle(p->cr, x0 + r->x * sx, y + r->y * sy, r->width * sx, r->height * sy);
-	cairo_fill(p->cr);
-done:
-	ZBarcode_Delete(sym);
-	return rc;
-}
-
 /* A barcode label in the cell at (x, y), w x h points. */
-static int draw_barcode_label(pen_t *p, const label_t *l, double x, double y, double w, double h, err_t *err)
+static int draw_barcode_label(labels_pen_t *p, const label_t *l, double x, double y, double w, double h,
+                              err_t *err)
 {
 	double pad = PAD_MM * PT_PER_MM, iw = w - 2 * pad;
 	double top = y + pad, bottom = y + h - pad;
-	double th = set_text(p, l->school, 6.5, 0, iw);
-	show_text(p, x + pad, top);
+	double th = labels_set_text(p, l->school, 6.5, 0, iw);
+	labels_show_text(p, x + pad, top);
 	top += th + 1;
-	double ah = set_text(p, l->accession, 9, 1, iw);
-	show_text(p, x + pad, bottom - ah);
+	double ah = labels_set_text(p, l->accession, 9, 1, iw);
+	labels_show_text(p, x + pad, bottom - ah);
 	bottom -= ah;
-	double bh = set_text(p, l->barcode, 7, 0, iw);
-	show_text(p, x + pad, bottom - bh);
+	double bh = labels_set_text(p, l->barcode, 7, 0, iw);
+	labels_show_text(p, x + pad, bottom - bh);
 	bottom -= bh + 0.5;
 	double bars = bottom - top;
 	if (bars > 18 * PT_PER_MM) {
 		top += (bars - 18 * PT_PER_MM) / 2;
 		bars = 18 * PT_PER_MM;
 	}
-	return bars > 2 ? draw_barcode(p, l->barcode, x + pad, top, iw, bars, err) : 0;
+	return bars > 2 ? labels_draw_code128(p, l->barcode, x + pad, top, iw, bars, err) : 0;
 }
 
 /* A spine label: the call number in lines, as large as fits, and the accession number small. */
-static void draw_spine_label(pen_t *p, arena_t *a, const label_t *l, double x, double y, double w, double h)
+static void draw_spine_label(labels_pen_t *p, arena_t *a, const label_t *l, double x, double y, double w,
+                             double h)
 {
 	double pad = PAD_MM * PT_PER_MM, iw = w - 2 * pad;
-	double ah = set_text(p, l->accession, 6.5, 0, iw);
-	show_text(p, x + pad, y + h - pad - ah);
+	double ah = labels_set_text(p, l->accession, 6.5, 0, iw);
+	labels_show_text(p, x + pad, y + h - pad - ah);
 	double room = h - 2 * pad - ah - 1;
 	const char *lines[6];
 	size_t n = labels_spine_lines(a, l->call_number, lines, 6);
@@ -347,16 +271,16 @@ static void draw_spine_label(pen_t *p, arena_t *a, const label_t *l, double x, d
 	}
 	double pt = 22, th = 0;
 	for (;; pt -= 1) {
-		th = set_text(p, buf_str(&text), pt, 1, 0);
+		th = labels_set_text(p, buf_str(&text), pt, 1, 0);
 		int lw, lh;
 		pango_layout_get_size(p->layout, &lw, &lh);
 		if (pt <= 6 || ((double)lw / PANGO_SCALE <= iw && th <= room))
 			break;
 	}
 	if (pt <= 6) /* still too long: let pango cut the lines */
-		th = set_text(p, buf_str(&text), 6, 1, iw);
+		th = labels_set_text(p, buf_str(&text), 6, 1, iw);
 	pango_layout_set_width(p->layout, (int)(iw * PANGO_SCALE));
-	show_text(p, x + pad, y + pad + (room - th) / 2);
+	labels_show_text(p, x + pad, y + pad + (room - th) / 2);
 	buf_release(&text);
 }
 
@@ -368,21 +292,16 @@ int labels_render_pdf(const label_t *v, size_t n, labels_kind_t kind, const labe
 		return rc;
 	if (n > LABELS_MAX)
 		return err_set(err, ERR_TOOBIG, "err.labels.toobig", "%d", LABELS_MAX);
-	pen_t p = { 0 };
+	labels_pen_t p;
 	arena_t *a = arena_new(4096);
-	cairo_surface_t *s = cairo_pdf_surface_create_for_stream(write_buf, out, LABELS_PAGE_W * PT_PER_MM,
-	                                                         LABELS_PAGE_H * PT_PER_MM);
-	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, "thuvien");
-	p.cr = cairo_create(s);
-	p.layout = pango_cairo_create_layout(p.cr);
-	p.font = pango_font_description_from_string(FONT);
+	labels_pen_open(&p, out);
 	double cw, ch;
 	labels_grid_cell(g, &cw, &ch);
 	int per = labels_per_page(g);
 	for (size_t i = 0; i < n; i++) {
 		int slot = (int)(i % (size_t)per);
 		if (i && slot == 0)
-			cairo_show_page(p.cr);
+			labels_pen_page(&p);
 		double x = (g->margin_left + (slot % g->cols) * (cw + g->gap_h)) * PT_PER_MM;
 		double y = (g->margin_top + (slot / g->cols) * (ch + g->gap_v)) * PT_PER_MM;
 		cairo_set_source_rgb(p.cr, 0, 0, 0);
@@ -393,16 +312,8 @@ int labels_render_pdf(const label_t *v, size_t n, labels_kind_t kind, const labe
 		if ((i & 63) == 63)
 			arena_reset(a);
 	}
-	cairo_show_page(p.cr);
 done:
-	pango_font_description_free(p.font);
-	g_object_unref(p.layout);
-	cairo_destroy(p.cr);
-	cairo_surface_finish(s);
-	if (rc == 0 && cairo_surface_status(s) != CAIRO_STATUS_SUCCESS)
-		rc = err_set(err, ERR_INTERNAL, "err.internal", "cairo: %s",
-		             cairo_status_to_string(cairo_surface_status(s)));
-	cairo_surface_destroy(s);
+	rc = labels_pen_close(&p, rc, err);
 	arena_free(a);
 	return rc;
 }

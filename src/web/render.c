@@ -47,6 +47,8 @@ static const struct nav_item {
 	{ "/circ/overdue", "nav.overdue", BIT(ROLE_LIBRARIAN) | BIT(ROLE_LEADER) },
 	{ "/patrons", "nav.patrons", BIT(ROLE_LIBRARIAN) | BIT(ROLE_LEADER) },
 	{ "/circ", "nav.circ", BIT(ROLE_LIBRARIAN) },
+	{ "/patrons/cards", "nav.cards", BIT(ROLE_LIBRARIAN) | BIT(ROLE_LEADER) },
+	{ "/circ/rules", "nav.circ_rules", BIT(ROLE_LIBRARIAN) | BIT(ROLE_LEADER) | BIT(ROLE_SYSADMIN) },
 #undef ALL
 #undef BIT
 };

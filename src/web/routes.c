@@ -99,6 +99,15 @@ static const route_t routes[] = {
 	{ "POST", "/circ/textbooks", page_circ_textbook_lend, R_AUTH },
 	{ "GET", "/circ/classset", page_circ_classset, R_AUTH },
 	{ "POST", "/circ/classset", page_circ_classset_lend, R_AUTH },
+	{ "GET", "/patrons/cards", page_cards, R_AUTH },
+	{ "GET", "/patrons/cards.pdf", page_cards_pdf, R_AUTH },
+	{ "GET", "/circ/rules", page_circ_rules, R_AUTH },
+	{ "POST", "/circ/rules", page_circ_rule_set, R_AUTH },
+	{ "POST", "/circ/rules/reset", page_circ_rule_reset, R_AUTH },
+	{ "GET", "/circ/calendar", page_circ_calendar, R_AUTH },
+	{ "POST", "/circ/calendar/settings", page_circ_settings, R_AUTH },
+	{ "POST", "/circ/calendar/closed", page_circ_closed_add, R_AUTH },
+	{ "POST", "/circ/calendar/closed/:id/delete", page_circ_closed_remove, R_AUTH },
 };
 
 /* Does path match pattern? ":id" takes one segment of 1-18 digits; a trailing "*" takes the

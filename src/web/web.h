@@ -176,5 +176,11 @@ web_handler_fn page_patrons, page_patron_new, page_patron_create, page_patron, p
 web_handler_fn page_circ, page_circ_scan, page_circ_checkout, page_circ_return, page_circ_renew,
     page_circ_renew_all, page_circ_holds, page_circ_hold_place, page_circ_hold_cancel, page_biblio_hold,
     page_circ_textbooks, page_circ_textbook_lend, page_circ_classset, page_circ_classset_lend;
+/* Library cards (pages_cards.c). */
+web_handler_fn page_cards, page_cards_pdf;
+
+/* The loan policy: rules matrix, settings and closed days (pages_policy.c). */
+web_handler_fn page_circ_rules, page_circ_rule_set, page_circ_rule_reset, page_circ_calendar, page_circ_settings,
+    page_circ_closed_add, page_circ_closed_remove;
 
 #endif

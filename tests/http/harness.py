@@ -359,21 +359,6 @@ class Server:
             raise AssertionError("psql: %s" % p.stderr.strip())
         return [jsonlib.loads(line) for line in p.stdout.splitlines() if line.strip()]
 
-    def sql_exec(self, query):
-        """Run a writing statement (test fixtures the product has no route for yet)."""
-        if BACKEND == "sqlite":
-            con = sqlite3.connect(self.db_url, timeout=10)
-            try:
-                con.execute(query)
-                con.commit()
-            finally:
-                con.close()
-            return
-        p = subprocess.run(["psql", "-XAtq", "-v", "ON_ERROR_STOP=1", "-d", self.db_url, "-c", query],
-                           capture_output=True, text=True, timeout=60)
-        if p.returncode != 0:
-            raise AssertionError("psql: %s" % p.stderr.strip())
-
     def sql_value(self, query):
         rows = self.sql(query)
         return next(iter(rows[0].values())) if rows else None
@@ -782,3 +767,23 @@ def upload(c, data, filename="list.mrc", csrf=True, json=None, headers=None, pat
         f["csrf"] = c.csrf
     ct, body = multipart(f, {"file": (filename, data)})
     return c.request("POST", path, body=body, content_type=ct, json=json, headers=headers)
+
+
+# Writing into the database -------------------------------------------------------------------------
+
+def sql_write(srv, statement):
+    """Run one write statement (an INSERT ... RETURNING, an UPDATE) on either backend, for data no
+    page makes yet; returns the first column of its rows. Server.sql is read-only."""
+    if BACKEND == "sqlite":
+        con = sqlite3.connect(srv.db_url, timeout=10)
+        try:
+            rows = [r[0] for r in con.execute(statement).fetchall()]
+            con.commit()
+            return rows
+        finally:
+            con.close()
+    p = subprocess.run(["psql", "-XAtq", "-v", "ON_ERROR_STOP=1", "-d", srv.db_url, "-c", statement],
+                       capture_output=True, text=True, timeout=60)
+    if p.returncode != 0:
+        raise AssertionError("psql: %s" % p.stderr.strip())
+    return [line for line in p.stdout.splitlines() if line.strip()]

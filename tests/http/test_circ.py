@@ -11,8 +11,6 @@ and copies go through the catalogue's API. Librarians: thuthu.th001 (TH001), thu
 (THCS001, the other school).
 """
 import datetime
-import sqlite3
-import subprocess
 import unicodedata
 
 import harness as h
@@ -28,18 +26,7 @@ def fold(s):
 
 def exec_sql(query):
     """Write to the database under test (srv.sql is read-only)."""
-    if h.BACKEND == "sqlite":
-        con = sqlite3.connect(srv.db_url, timeout=10)
-        try:
-            con.execute(query)
-            con.commit()
-        finally:
-            con.close()
-        return
-    p = subprocess.run(["psql", "-XAtq", "-v", "ON_ERROR_STOP=1", "-d", srv.db_url, "-c", query],
-                       capture_output=True, text=True, timeout=60)
-    assert p.returncode == 0, p.stderr
-
+    h.sql_write(srv, query)
 
 def patron(unit_code, code, name, kind="student", cls="6A1", status="active", note=""):
     unit = srv.unit(unit_code)["id"]

@@ -24,7 +24,7 @@ def setup_module():
     values = ", ".join(
         "(%d, 'RACE%03d', 'RACE%03d', 'Bạn đọc %d', 'ban doc %d', 'student', '6A1', 6, 1, 1)" % (
             school, i, i, i, i) for i in range(1, NREADERS + 1))
-    srv.sql_exec("INSERT INTO patrons (unit_id, code, student_code, full_name, name_fold, kind, class_name,"
+    h.sql_write(srv, "INSERT INTO patrons (unit_id, code, student_code, full_name, name_fold, kind, class_name,"
             " grade, created_at, updated_at) VALUES " + values)
     c = h.logged_in(srv, "thuthu.th001")
     r = h.expect_status(c.post("/catalog", {"title": "Dế Mèn phiêu lưu ký", "doc_type": "STK",

@@ -12,8 +12,6 @@ Librarian acting: thuthu.thcs001 (THCS001, level THCS: grades 6, 7 and 9 in the 
 import io
 import os
 import re
-import sqlite3
-import subprocess
 import tempfile
 import zipfile
 from xml.sax.saxutils import escape
@@ -57,19 +55,8 @@ def untranslated(body):
 
 
 def write_sql(query):
-    """Run a write the server has no route for (a loan row, until the desk exists)."""
-    if h.BACKEND == "sqlite":
-        con = sqlite3.connect(srv.db_url, timeout=10)
-        try:
-            con.execute(query)
-            con.commit()
-        finally:
-            con.close()
-    else:
-        p = subprocess.run(["psql", "-XAtq", "-v", "ON_ERROR_STOP=1", "-d", srv.db_url, "-c", query],
-                           capture_output=True, text=True, timeout=60)
-        assert p.returncode == 0, p.stderr
-
+    """Run a write the server has no route for."""
+    h.sql_write(srv, query)
 
 def patrons_of(code):
     return srv.sql("SELECT p.* FROM patrons p JOIN units u ON u.id = p.unit_id WHERE u.code = %s ORDER BY p.id"

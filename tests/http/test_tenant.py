@@ -19,7 +19,6 @@ import itertools
 import json as jsonlib
 import os
 import re
-import sqlite3
 import subprocess
 import time
 import urllib.parse
@@ -123,11 +122,25 @@ ROUTES = [
     ("POST", "/circ/holds", lambda: {"biblio": "{bib}", "patron": "XAM-NHAP"}, (403, 404), None),
     ("GET", "/circ/holds?biblio={bib}", None, (200, 403), None),
     ("POST", "/circ/holds/{hold}/cancel", lambda: {}, (403, 404), None),
+    # Library cards: a reader of the school ({patron}, written in setup) by id, the PDF and the form.
+    ("GET", "/patrons/cards.pdf?ids={patron}", None, (403, 404), None),
+    ("GET", "/patrons/cards?ids={patron}", None, (403, 404), None),
+    # The loan policy of another school ({unit}): read and change; a school's break ({closed}).
+    ("GET", "/circ/rules?unit={unit}", None, (403, 404), None),
+    ("GET", "/circ/calendar?unit={unit}", None, (403, 404), None),
+    ("POST", "/circ/rules", lambda: {"unit": "{unit}", "kind": "student", "doc_type": "STK", "max_items": "99",
+                                     "loan_days": "300", "renewals": "9"}, (403, 404), None),
+    ("POST", "/circ/rules/reset", lambda: {"unit": "{unit}", "kind": "student", "doc_type": "*"}, (403, 404), None),
+    ("POST", "/circ/calendar/settings", lambda: {"unit": "{unit}", "closed_1": "1", "year_end": "01/01",
+                                                 "hold_days": "1", "hold_expiry_days": "1"}, (403, 404), None),
+    ("POST", "/circ/calendar/closed", lambda: {"unit": "{unit}", "first": "01/09/2026", "last": "30/09/2026",
+                                               "name": "Nghỉ xâm nhập"}, (403, 404), None),
+    ("POST", "/circ/calendar/closed/{closed}/delete", lambda: {}, (403, 404), None),
 ]
 
 # Placeholders of each kind of target.
 BOOK_KEYS = ("{bib}", "{acq}", "{auto_acq}", "{btitle}", "{barcode}", "{item}", "{job}", "{charge}", "{patron}",
-             "{pcode}", "{promo}", "{hold}")
+             "{pcode}", "{promo}", "{hold}", "{closed}")
 
 # Writes without an id: whatever unit the form names, they land in the actor's own school (for
 # its librarian) or are refused (403). test_writes_without_an_id_stay_home tries them.
@@ -148,7 +161,8 @@ LIST_PAGES = ["/", "/units", "/accounts", "/audit", "/audit?action=account", "/a
               "/catalog/import", "/catalog/new/marc", "/classes", "/classes?q=van+hoc+viet+nam&scheme=VN19",
               "/classes/callnumber?class_number=895.922&authors=T%C3%B4+Ho%C3%A0i",
               "/patrons", "/patrons/new", "/patrons/import", "/patrons/promote", "/patrons?q=ban+doc+mat",
-              "/circ", "/circ?q=kin", "/circ/holds", "/circ/textbooks", "/circ/classset"]
+              "/circ", "/circ?q=kin", "/circ/holds", "/circ/textbooks", "/circ/classset",
+              "/patrons/cards", "/circ/rules", "/circ/calendar"]
 
 # The catalogue each target school has (made in setup by its librarian): a record with two
 # copies (so a batch of its own), and a second batch. Title, authors and supplier are markers.
@@ -197,6 +211,11 @@ def setup_module():
                               "barcodes": [x["barcode"] for x in b["copies"]],
                               "hold": circ_fixture(lib, unit["id"], code, b)})
         city["books"][-1]["charge"] = make_charge(unit["id"], b["copies"][0]["id"], code)
+        # A school's break, to probe its removal by another school.
+        r = lib.post("/circ/calendar/closed", {"first": "02/11/2026", "last": "06/11/2026",
+                                               "name": "Kỳ nghỉ mật " + code})
+        h.expect_redirect(r)
+        city["books"][-1]["closed"] = srv.sql_value("SELECT id FROM closed_days WHERE unit_id = %d" % unit["id"])
 
 
 def make_charge(unit_id, item_id, code):
@@ -206,17 +225,8 @@ def make_charge(unit_id, item_id, code):
              "'Bạn đọc mật %s', 0, 0)" % (unit_id, code, code),
              "INSERT INTO charges (unit_id, patron_id, item_id, kind, amount, created_at) SELECT %d, id, %d, 'lost', "
              "12345, 0 FROM patrons WHERE unit_id = %d AND code = 'MAT-%s'" % (unit_id, item_id, unit_id, code)]
-    if h.BACKEND == "sqlite":
-        import sqlite3
-        con = sqlite3.connect(srv.db_url, timeout=10)
-        for st in stmts:
-            con.execute(st)
-        con.commit()
-        con.close()
-    else:
-        p = subprocess.run(["psql", "-XAtq", "-v", "ON_ERROR_STOP=1", "-d", srv.db_url, "-c", "; ".join(stmts)],
-                           capture_output=True, text=True, timeout=60)
-        assert p.returncode == 0, p.stderr
+    for st in stmts:
+        h.sql_write(srv, st)
     return srv.sql_value("SELECT c.id FROM charges c JOIN patrons p ON p.id = c.patron_id WHERE p.code = 'MAT-%s'"
                          % code)
 
@@ -227,14 +237,7 @@ def circ_fixture(lib, unit_id, code, b):
     for i in (1, 2):
         q = ("INSERT INTO patrons (unit_id, code, full_name, name_fold, kind, created_at, updated_at)"
              " VALUES (%d, 'GV-%s-%d', 'Giáo viên %s %d', 'giao vien', 'teacher', 1, 1)" % (unit_id, code, i, code, i))
-        if h.BACKEND == "sqlite":
-            con = sqlite3.connect(srv.db_url, timeout=10)
-            con.execute(q)
-            con.commit()
-            con.close()
-        else:
-            subprocess.run(["psql", "-XAtq", "-v", "ON_ERROR_STOP=1", "-d", srv.db_url, "-c", q], check=True,
-                           capture_output=True)
+        h.sql_write(srv, q)
     for x in b["copies"]:
         h.expect_status(lib.post("/circ/checkout", {"patron": "GV-%s-1" % code, "item": x["barcode"]}), 200)
     r = h.expect_status(lib.post("/catalog/%d/hold" % b["id"], {"patron": "GV-%s-2" % code}), 200)
@@ -291,6 +294,7 @@ def markers(units, accounts, books=()):
     for b in books:
         m.update((b["btitle"], b["authors"], b["supplier"], b["pname"], b["pcode"]))
         m.add("Bạn đọc mật " + b["code"])   # the reader of its charge (make_charge)
+        m.add("Kỳ nghỉ mật " + b["code"])
     return sorted(m)
 
 
@@ -322,7 +326,7 @@ def probe(c, route, unit=None, acc=None, book=None, json=True, marks=()):
     values = {"unit": unit["id"] if unit else "", "acc": acc["id"] if acc else "",
               "uname": acc["username"] if acc else ""}
     for k in ("bib", "acq", "auto_acq", "btitle", "barcode", "item", "job", "charge", "patron", "pcode", "promo",
-              "hold"):
+              "hold", "closed"):
         values[k] = book[k] if book else ""
     path = tmpl.format(**{k: urllib.parse.quote(str(v), safe="") for k, v in values.items()})
     if method == "GET":
@@ -388,10 +392,11 @@ def run_probes(username, json):
         if found:
             bad.append("GET %s as %s (%s) shows another unit's data: %s" % (page, username,
                                                                            "json" if json else "html", found))
-    # Every route was tried on every target: 15 routes take a unit, 7 an account, 39 a record (or
-    # the job of its school's librarian, its charge, its readers, its copies at the desk, its hold).
-    assert kinds == {"unit": 15, "acc": 7, "book": 39}, "routes by target: %r" % kinds
-    assert probes == 15 * len(units) + 7 * len(accounts) + 39 * len(books), "only %d probes ran" % probes
+    # Every route was tried on every target: 21 routes take a unit, 7 an account, 42 a record (or
+    # the job of its school's librarian, its charge, its readers, its copies at the desk, its hold,
+    # its break).
+    assert kinds == {"unit": 21, "acc": 7, "book": 42}, "routes by target: %r" % kinds
+    assert probes == 21 * len(units) + 7 * len(accounts) + 42 * len(books), "only %d probes ran" % probes
     return bad
 
 
@@ -432,7 +437,7 @@ def test_every_tenant_route_is_probed():
     for method, tmpl, fields, _, _ in ROUTES:
         path = tmpl.split("?")[0]
         for k in ("{unit}", "{acc}", "{bib}", "{acq}", "{auto_acq}", "{item}", "{job}", "{charge}", "{patron}",
-                  "{promo}", "{hold}"):
+                  "{promo}", "{hold}", "{closed}"):
             path = path.replace(k, ":id")
         covered.add((method, path))
     covered |= set(("GET", p.split("?")[0]) for p in LIST_PAGES)
