@@ -12,16 +12,20 @@ int circ_rule_get(db_t *db, int64_t unit_id, const char *patron_kind, const char
                   err_t *err)
 {
 	memset(out, 0, sizeof *out);
-	/* The school's row before the default's (unit_id DESC), the type's before '*'. */
+	/* At most four rows: (school, type), (school, '*'), (default, type), (default, '*'); the best
+	 * is chosen here rather than by an ORDER BY, which would sort on every loan. */
 	db_stmt_t *st = db_query(db, err,
-	                         "SELECT max_items, loan_days, renewals, holds_allowed, unit_id FROM loan_rules"
-	                         " WHERE unit_id IN (?, 0) AND patron_kind = ? AND doc_type IN (?, '*')"
-	                         " ORDER BY unit_id DESC, CASE WHEN doc_type = '*' THEN 1 ELSE 0 END LIMIT 1",
+	                         "SELECT max_items, loan_days, renewals, holds_allowed, unit_id, doc_type FROM loan_rules"
+	                         " WHERE unit_id IN (?, 0) AND patron_kind = ? AND doc_type IN (?, '*')",
 	                         "iss", unit_id, patron_kind, doc_type);
 	if (!st)
 		return err->code;
-	int rc = db_step(st, err);
-	if (rc == DB_ROW) {
+	int rc, best = 4;
+	while ((rc = db_step(st, err)) == DB_ROW) {
+		int rank = (db_col_int(st, 4) != 0 ? 0 : 2) + (strcmp(db_col_text(st, 5), "*") == 0 ? 1 : 0);
+		if (rank >= best)
+			continue;
+		best = rank;
 		out->max_items = (int)db_col_int(st, 0);
 		out->loan_days = (int)db_col_int(st, 1);
 		out->renewals = (int)db_col_int(st, 2);
