@@ -271,8 +271,6 @@ int circ_lend(db_t *db, const actor_t *actor, const circ_patron_t *patron, const
 	circ_settings_t s;
 	if ((rc = circ_settings_get(db, unit, &s, err)) < 0)
 		return rc;
-	if ((rc = circ_holds_expire(db, unit, item->biblio_id, 0, NULL, err)) < 0)
-		return rc;
 
 	/* The copy: already lent (to this reader, or to whom and until when), or not lendable. */
 	circ_loan_t l = { 0 };
@@ -356,8 +354,25 @@ int circ_lend(db_t *db, const actor_t *actor, const circ_patron_t *patron, const
 	}
 	if (rc < 0)
 		return rc;
-	if ((rc = db_exec(db, err, "UPDATE items SET status = 'on_loan' WHERE id = ?", "i", item->id)) < 0)
+	/* Guarded: the copy was read before the transaction (circ_checkout), and may have been
+	 * recorded lost or withdrawn since. */
+	rc = db_exec(db, err,
+	             "UPDATE items SET status = 'on_loan' WHERE id = ?"
+	             " AND status IN ('available', 'in_library', 'on_loan')",
+	             "i", item->id);
+	if (rc < 0)
 		return rc;
+	if (rc == 0) {
+		db_stmt_t *now_st = db_query(db, err, "SELECT status FROM items WHERE id = ?", "i", item->id);
+		if (!now_st)
+			return err->code;
+		if ((rc = db_step(now_st, err)) == DB_ROW)
+			res->reason = arena_strdup(a, db_col_text(now_st, 0));
+		db_done(now_st);
+		if (rc < 0)
+			return rc;
+		return circ_refuse(res, err, ERR_CONFLICT, "err.circ.item_status");
+	}
 
 	/* The reader's hold on the title is fulfilled. A ready hold that had set aside another copy
 	 * frees that copy for the next reader. */
@@ -398,6 +413,26 @@ int circ_lend(db_t *db, const actor_t *actor, const circ_patron_t *patron, const
 	                   NULL, err);
 }
 
+/* circ_checkout's lookups: the reader, the copy, and the title's lapsed holds. */
+static int find_both(db_t *db, const actor_t *actor, const char *patron, int64_t patron_id, const char *item,
+                     arena_t *a, circ_patron_t *p, circ_item_t *it, circ_result_t *res, err_t *err)
+{
+	int rc;
+	if ((rc = circ_find_patron(db, actor->unit_id, patron, patron_id, a, p, err)) < 0) {
+		if (rc == ERR_NOTFOUND)
+			circ_refuse(res, err, rc, err->key);
+		return rc;
+	}
+	res->patron = *p;
+	if ((rc = circ_find_item(db, actor->unit_id, item, a, it, err)) < 0) {
+		if (rc == ERR_NOTFOUND)
+			circ_refuse(res, err, rc, err->key);
+		res->loan.barcode = arena_strdup(a, item);
+		return rc;
+	}
+	return circ_holds_expire(db, actor->unit_id, it->biblio_id, 0, NULL, err);
+}
+
 int circ_checkout(db_t *db, const actor_t *actor, const char *patron, int64_t patron_id, const char *item,
                   const circ_opts_t *opts, arena_t *a, circ_result_t *res, err_t *err)
 {
@@ -417,20 +452,18 @@ int circ_checkout(db_t *db, const actor_t *actor, const char *patron, int64_t pa
 		return circ_refuse(res, err, ERR_INVALID, "err.circ.item_missing");
 	if ((!patron || !*patron) && patron_id <= 0)
 		return circ_refuse(res, err, ERR_INVALID, "err.circ.patron_missing");
+	/* The reader and the copy are looked up before the write transaction when this call owns it:
+	 * on SQLite the transactions of a process take turns (src/db/sqlite.c), so what can be read
+	 * outside runs beside another desk's loan instead of after it. What may change in between
+	 * is checked again inside: the copy's open loan (a unique index), its status (a guarded
+	 * UPDATE), the reader's loans and holds. */
+	bool early = !db_in_transaction(db);
+	if (early && (rc = find_both(db, actor, patron, patron_id, item, a, &p, &it, res, err)) < 0)
+		return rc;
 	if ((rc = db_begin_own(db, &own, err)) < 0)
 		return rc;
-	if ((rc = circ_find_patron(db, actor->unit_id, patron, patron_id, a, &p, err)) < 0) {
-		if (rc == ERR_NOTFOUND)
-			circ_refuse(res, err, rc, err->key);
+	if (!early && (rc = find_both(db, actor, patron, patron_id, item, a, &p, &it, res, err)) < 0)
 		goto done;
-	}
-	res->patron = p;
-	if ((rc = circ_find_item(db, actor->unit_id, item, a, &it, err)) < 0) {
-		if (rc == ERR_NOTFOUND)
-			circ_refuse(res, err, rc, err->key);
-		res->loan.barcode = arena_strdup(a, item);
-		goto done;
-	}
 	rc = circ_lend(db, actor, &p, &it, kind, opts ? opts->due : NULL, a, res, &raced, err);
 done:
 	rc = db_end_own(db, own, rc < 0 ? rc : 0, err);
@@ -455,14 +488,15 @@ int circ_return(db_t *db, const actor_t *actor, const char *item, arena_t *a, ci
 		return circ_refuse(res, err, rc, err->key);
 	if (!item || !*item)
 		return circ_refuse(res, err, ERR_INVALID, "err.circ.item_missing");
-	if ((rc = db_begin_own(db, &own, err)) < 0)
-		return rc;
+	/* The copy is looked up before the write transaction (see circ_checkout). */
 	if ((rc = circ_find_item(db, actor->unit_id, item, a, &it, err)) < 0) {
 		res->loan.barcode = arena_strdup(a, item);
 		if (rc == ERR_NOTFOUND)
 			circ_refuse(res, err, rc, err->key);
-		goto done;
+		return rc;
 	}
+	if ((rc = db_begin_own(db, &own, err)) < 0)
+		return rc;
 	res->loan.title = it.title;
 	res->loan.barcode = it.barcode;
 	res->loan.item_id = it.id;

@@ -40,7 +40,8 @@ int circ_refuse(circ_result_t *res, err_t *err, int code, const char *key);
 
 /* Lend item to patron (both found in the actor's school) inside the open transaction: every
  * check of circ_checkout after the lookups, the loan row, the copy's status, the hold fulfilled,
- * the audit row. kind: "home", "textbook", "class_set"; due: override or NULL. *raced is set when
+ * the audit row (lapsed holds of the title are the caller's to expire first: circ_holds_expire).
+ * kind: "home", "textbook", "class_set"; due: override or NULL. *raced is set when
  * the loan's INSERT lost a race to another desk (the transaction must be rolled back, then
  * circ_explain_race called). */
 int circ_lend(db_t *db, const actor_t *actor, const circ_patron_t *patron, const circ_item_t *item,

@@ -140,6 +140,8 @@ int circ_textbook_lend(db_t *db, const actor_t *actor, const char *class_name, c
 		                 students ? "err.circ.class_complete" : "err.circ.class_notfound");
 		goto done;
 	}
+	if ((rc = circ_holds_expire(db, actor->unit_id, it.biblio_id, 0, NULL, err)) < 0)
+		goto done;
 	rc = circ_lend(db, actor, &p, &it, "textbook", NULL, a, res, &raced, err);
 	if (rc == 0)
 		res->key = "circ.ok.textbook";
