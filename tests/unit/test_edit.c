@@ -40,20 +40,12 @@ static void test_setup(void)
 		.parent_id = pgd, .code = "TH002", .name = "Trường 2", .kind = "school", .school_level = "th"
 	};
 	CHECK_INT(units_create(db, NULL, &u3, &th2, &err), 0);
-	struct {
-		const char *user, *role;
-		int64_t unit;
-	} acc[] = {
+	testdb_account_t acc[] = {
 		{ "thuthu.th001", "librarian", th1 }, { "thuthu.th002", "librarian", th2 },
 		{ "phong1.cv", "inspector", pgd },    { "bgh.th001", "leader", th1 },
 		{ "bandoc.th001", "reader", th1 },
 	};
-	for (size_t i = 0; i < sizeof acc / sizeof acc[0]; i++) {
-		account_new_t in = {
-			.unit_id = acc[i].unit, .username = acc[i].user, .role = acc[i].role, .password = PW
-		};
-		CHECK_INT(accounts_create(db, NULL, &in, NULL, NULL, &err), 0);
-	}
+	CHECK_INT(testdb_accounts(db, acc, sizeof acc / sizeof acc[0], PW), 0);
 	lib1 = login("thuthu.th001");
 	lib2 = login("thuthu.th002");
 	office = login("phong1.cv");

@@ -43,20 +43,12 @@ static void test_setup(void)
 		.parent_id = pgd2, .code = "TH002", .name = "Trường 2", .kind = "school", .school_level = "th"
 	};
 	CHECK_INT(units_create(db, NULL, &u3, &th2, &err), 0);
-	struct {
-		const char *user, *role;
-		int64_t unit;
-	} acc[] = { { "thuthu.1", "librarian", th1 },
+	testdb_account_t acc[] = { { "thuthu.1", "librarian", th1 },
 		    { "thuthu.2", "librarian", th2 },
 		    { "bgh.1", "leader", th1 },
 		    { "cv.1", "inspector", pgd },
 		    { "cv.2", "inspector", pgd2 } };
-	for (size_t i = 0; i < sizeof acc / sizeof acc[0]; i++) {
-		account_new_t in = {
-			.unit_id = acc[i].unit, .username = acc[i].user, .role = acc[i].role, .password = PW
-		};
-		CHECK_INT(accounts_create(db, NULL, &in, NULL, NULL, &err), 0);
-	}
+	CHECK_INT(testdb_accounts(db, acc, sizeof acc / sizeof acc[0], PW), 0);
 	lib1 = testdb_login(db, "thuthu.1", PW);
 	lib2 = testdb_login(db, "thuthu.2", PW);
 	leader = testdb_login(db, "bgh.1", PW);

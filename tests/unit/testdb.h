@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "accounts/accounts.h"
 #include "accounts/actor.h"
 #include "accounts/auth.h"
 #include "base/config.h"
@@ -81,6 +82,28 @@ static inline void testdb_close(db_t *db)
 	db_close(db);
 	testdb_remove();
 	i18n_shutdown();
+}
+
+/* An account a test's setup creates. */
+typedef struct testdb_account {
+	const char *user, *role;
+	int64_t unit;
+} testdb_account_t;
+
+/* Create the n accounts of v, each with password pw (no password change pending). Returns 0, or
+ * the first error (with a line on stderr naming the account). */
+static inline int testdb_accounts(db_t *db, const testdb_account_t *v, size_t n, const char *pw)
+{
+	for (size_t i = 0; i < n; i++) {
+		account_new_t in = { .unit_id = v[i].unit, .username = v[i].user, .role = v[i].role, .password = pw };
+		err_t err = { 0 };
+		int rc = accounts_create(db, NULL, &in, NULL, NULL, &err);
+		if (rc < 0) {
+			fprintf(stderr, "  account %s: %s %s\n", v[i].user, err.key ? err.key : "", err.detail);
+			return rc;
+		}
+	}
+	return 0;
 }
 
 /* Log user in with password pw, as the server would, and return the acting account (zeroed, with a
