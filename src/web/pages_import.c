@@ -13,19 +13,12 @@
  * upload. (A second server process in front of the same PostgreSQL does not see another's
  * files: such deployments need sticky sessions for this page.)
  */
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <sodium.h>
 
-#include "base/clock.h"
 #include "base/config.h"
 #include "base/i18n.h"
 #include "base/log.h"
@@ -36,10 +29,8 @@
 #include "web/jobs.h"
 #include "web/web.h"
 
-#define IMPORT_TTL 3600 /* seconds an uploaded file waits for its commit */
 #define MAX_SHOWN  50   /* problems shown on the preview and the report */
 #define SAMPLE     20   /* records shown on the preview */
-#define TOKEN_HEX  64
 
 /* What the preview chose, kept with the file for the commit. */
 typedef struct import_opts {
@@ -51,139 +42,28 @@ typedef struct import_opts {
 
 /* --- the kept files ------------------------------------------------------------------------------ */
 
-/* The private directory, created (0700) when missing; NULL when it is unusable (not ours, a
- * symbolic link, not a directory). */
-static const char *import_dir(web_req_t *r)
-{
-	const char *tmp = getenv("TMPDIR");
-	char *dir = arena_printf(r->arena, "%s/thuvien-import", tmp && *tmp ? tmp : "/tmp");
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return NULL;
-	struct stat st;
-	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077))
-		return NULL;
-	return dir;
-}
-
-static int token_ok(const char *t)
-{
-	if (!t || strlen(t) != TOKEN_HEX)
-		return 0;
-	for (const char *p = t; *p; p++)
-		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
-			return 0;
-	return 1;
-}
-
-/* Remove the kept files older than IMPORT_TTL. */
-static void sweep(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	int64_t now = clock_now();
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		char path[600];
-		struct stat st;
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && now - (int64_t)st.st_mtime > IMPORT_TTL)
-			unlink(path);
-	}
-	closedir(d);
-}
-
-/* Keep data under a new token (out: TOKEN_HEX + 1 bytes). */
+/* Keep data under a new token (out: WEB_KEPT_TOKEN + 1 bytes), with the form's options. */
 static int keep_file(web_req_t *r, const import_opts_t *o, const char *data, size_t len, char *token,
                      err_t *err)
 {
-	const char *dir = import_dir(r);
-	if (!dir)
-		return err_set(err, ERR_INTERNAL, "err.import.store", "temp dir");
-	sweep(dir);
-	unsigned char raw[32];
-	randombytes_buf(raw, sizeof raw);
-	sodium_bin2hex(token, TOKEN_HEX + 1, raw, sizeof raw);
-	char *path = arena_printf(r->arena, "%s/%s", dir, token);
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return err_set(err, ERR_INTERNAL, "err.import.store", "%s", strerror(errno));
-	FILE *f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		unlink(path);
-		return err_set(err, ERR_INTERNAL, "err.import.store", "fdopen");
-	}
-	fprintf(f, "thuvien-import 1 %lld %lld %lld %lld %s %d %s %s\n", (long long)r->actor->unit_id,
-	        (long long)r->actor->account_id, (long long)(r->session ? r->session->id : 0),
-	        (long long)clock_now(), o->kind, o->copies, o->doc_type, o->source);
-	fwrite(data, 1, len, f);
-	if (fclose(f) != 0) {
-		unlink(path);
-		return err_set(err, ERR_INTERNAL, "err.import.store", "write");
-	}
-	return 0;
+	const char *opts = arena_printf(r->arena, "%s %d %s %s", o->kind, o->copies, o->doc_type, o->source);
+	return web_kept_put(r, "catalog", opts, data, len, token, err);
 }
 
-/* Take the file of token for the commit: checked to belong to this school, account and session
- * and to be fresh, then claimed by renaming (so one commit only), read into *data (malloc'ed: the
- * caller frees) and removed. ERR_NOTFOUND "err.import.notfound" ("err.import.expired") for
- * anything else; a file that is not the actor's is left alone. */
+/* Take the file of token for the commit, with its options (web_kept_get, claimed). */
 static int take_file(web_req_t *r, const char *token, import_opts_t *o, char **data, size_t *len, err_t *err)
 {
-	*data = NULL;
-	*len = 0;
-	const char *dir = import_dir(r);
-	if (!dir || !token_ok(token))
+	const char *opts = NULL;
+	int rc = web_kept_get(r, "catalog", token, true, &opts, data, len, err);
+	if (rc < 0)
+		return rc;
+	if (sscanf(opts, "%7s %d %32s %15s", o->kind, &o->copies, o->doc_type, o->source) != 4) {
+		free(*data);
+		*data = NULL;
+		*len = 0;
 		return err_set(err, ERR_NOTFOUND, "err.import.notfound", NULL);
-	char *path = arena_printf(r->arena, "%s/%s", dir, token);
-	char *claimed = arena_printf(r->arena, "%s/.%s", dir, token);
-	const char *why = "err.import.notfound";
-	char *buf = NULL;
-	int rc = ERR_NOTFOUND, owned = 0;
-	FILE *f = fopen(path, "re");
-	if (!f)
-		goto done;
-	long long unit = 0, account = 0, session = 0, created = 0;
-	int n = fscanf(f, "thuvien-import 1 %lld %lld %lld %lld %7s %d %32s %15s", &unit, &account, &session,
-	               &created, o->kind, &o->copies, o->doc_type, o->source);
-	if (n != 8 || fgetc(f) != '\n')
-		goto done;
-	if (unit != r->actor->unit_id || account != r->actor->account_id ||
-	    session != (r->session ? r->session->id : 0))
-		goto done;
-	owned = 1;
-	if (clock_now() - created > IMPORT_TTL) {
-		why = "err.import.expired";
-		unlink(path);
-		goto done;
 	}
-	/* The open stream still reads the file after the rename; a second commit finds nothing. */
-	if (rename(path, claimed) < 0)
-		goto done;
-	long start = ftell(f);
-	if (start < 0 || fseek(f, 0, SEEK_END) < 0)
-		goto done;
-	long end = ftell(f);
-	if (end < start || fseek(f, start, SEEK_SET) < 0)
-		goto done;
-	*len = (size_t)(end - start);
-	buf = malloc(*len + 1);
-	if (!buf || fread(buf, 1, *len, f) != *len)
-		goto done;
-	buf[*len] = 0;
-	*data = buf;
-	buf = NULL;
-	rc = 0;
-done:
-	if (f)
-		fclose(f);
-	if (owned)
-		unlink(claimed);
-	free(buf);
-	return rc < 0 ? err_set(err, ERR_NOTFOUND, why, NULL) : 0;
+	return 0;
 }
 
 /* --- reading either kind ------------------------------------------------------------------------ */
@@ -449,7 +329,7 @@ void page_import_preview(web_req_t *r)
 	}
 	int64_t to_import = json_integer_value(json_object_get(d, "to_import"));
 	if (to_import > 0) {
-		char token[TOKEN_HEX + 1];
+		char token[WEB_KEPT_TOKEN + 1];
 		if (keep_file(r, &o, file->data, file->len, token, &err) < 0) {
 			log_error("import: cannot keep the upload: %s", err.detail);
 			json_decref(d);

@@ -10,120 +10,35 @@
  * Error rows: the commit is refused while the preview lists errors, unless the librarian ticks
  * "bỏ qua các dòng lỗi" (skip_errors=1): then only the good rows are written, and the report
  * lists the skipped ones with their line and reason. */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <sodium.h>
 
 #include "base/clock.h"
 #include "base/i18n.h"
 #include "patrons/patrons.h"
 #include "web/web.h"
 
-#define KEEP_TTL  3600
-#define TOKEN_HEX 64
 #define MAX_SHOWN 200 /* rows shown on the preview */
-
-static const char *keep_dir(web_req_t *r)
-{
-	const char *tmp = getenv("TMPDIR");
-	char *dir = arena_printf(r->arena, "%s/thuvien-import", tmp && *tmp ? tmp : "/tmp");
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return NULL;
-	struct stat st;
-	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077))
-		return NULL;
-	return dir;
-}
-
-static bool token_ok(const char *t)
-{
-	if (!t || strlen(t) != TOKEN_HEX)
-		return false;
-	for (const char *p = t; *p; p++)
-		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
-			return false;
-	return true;
-}
 
 static int keep(web_req_t *r, const char *data, size_t len, char *token, err_t *err)
 {
-	const char *dir = keep_dir(r);
-	if (!dir)
-		return err_set(err, ERR_INTERNAL, "err.import.store", "temp dir");
-	unsigned char raw[32];
-	randombytes_buf(raw, sizeof raw);
-	sodium_bin2hex(token, TOKEN_HEX + 1, raw, sizeof raw);
-	char *path = arena_printf(r->arena, "%s/p%s", dir, token);
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return err_set(err, ERR_INTERNAL, "err.import.store", "%s", strerror(errno));
-	FILE *f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		unlink(path);
-		return err_set(err, ERR_INTERNAL, "err.import.store", "fdopen");
-	}
-	fprintf(f, "thuvien-patrons 1 %lld %lld %lld %lld\n", (long long)r->actor->unit_id,
-	        (long long)r->actor->account_id, (long long)(r->session ? r->session->id : 0),
-	        (long long)clock_now());
-	fwrite(data, 1, len, f);
-	if (fclose(f) != 0) {
-		unlink(path);
-		return err_set(err, ERR_INTERNAL, "err.import.store", "write");
-	}
-	return 0;
+	return web_kept_put(r, "patrons", NULL, data, len, token, err);
 }
 
-/* The kept file of token, read into the arena; claim: renamed away first (the commit). Another
- * school's, account's or session's file, or an old one, is ERR_NOTFOUND as an unknown token. */
+/* The kept file of token, read into the arena; claim: taken away for good (the commit). */
 static int kept(web_req_t *r, const char *token, bool claim, const char **data, size_t *len, err_t *err)
 {
-	const char *dir = keep_dir(r);
-	if (!dir || !token_ok(token))
-		return err_set(err, ERR_NOTFOUND, "err.import.notfound", NULL);
-	char *path = arena_printf(r->arena, "%s/p%s", dir, token);
-	char *claimed = arena_printf(r->arena, "%s/.p%s", dir, token);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return err_set(err, ERR_NOTFOUND, "err.import.notfound", NULL);
-	long long unit = 0, account = 0, session = 0, created = 0;
-	int rc = ERR_NOTFOUND;
-	const char *why = "err.import.notfound";
-	if (fscanf(f, "thuvien-patrons 1 %lld %lld %lld %lld", &unit, &account, &session, &created) != 4 ||
-	    fgetc(f) != '\n' || unit != r->actor->unit_id || account != r->actor->account_id ||
-	    session != (r->session ? r->session->id : 0))
-		goto done;
-	if (clock_now() - created > KEEP_TTL) {
-		why = "err.import.expired";
-		unlink(path);
-		goto done;
+	char *buf = NULL;
+	int rc = web_kept_get(r, "patrons", token, claim, NULL, &buf, len, err);
+	if (rc == 0) {
+		char *copy = arena_alloc(r->arena, *len + 1);
+		memcpy(copy, buf, *len + 1);
+		*data = copy;
 	}
-	if (claim && rename(path, claimed) < 0)
-		goto done;
-	long start = ftell(f);
-	if (start < 0 || fseek(f, 0, SEEK_END) < 0)
-		goto done;
-	long end = ftell(f);
-	if (end < start || fseek(f, start, SEEK_SET) < 0)
-		goto done;
-	*len = (size_t)(end - start);
-	char *buf = arena_alloc(r->arena, *len + 1);
-	if (fread(buf, 1, *len, f) != *len)
-		goto done;
-	buf[*len] = 0;
-	*data = buf;
-	rc = 0;
-done:
-	fclose(f);
-	if (claim)
-		unlink(claimed);
-	return rc < 0 ? err_set(err, ERR_NOTFOUND, why, NULL) : 0;
+	free(buf);
+	return rc;
 }
 
 /* The mapping the form sends: map_<field>=column index ("" or -1: none). -1 after a 400. */
@@ -276,7 +191,7 @@ void page_patrons_import_upload(web_req_t *r)
 			return web_fail(r, &err);
 		return web_render(r, 400, "patrons_import", json_pack("{s:s}", "error", web_t(r, err.key)));
 	}
-	char token[TOKEN_HEX + 1];
+	char token[WEB_KEPT_TOKEN + 1];
 	if (keep(r, f->data, f->len, token, &err) < 0)
 		return web_fail(r, &err);
 	preview(r, f->data, f->len, token, f->filename, false);

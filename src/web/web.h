@@ -183,4 +183,17 @@ web_handler_fn page_cards, page_cards_pdf;
 web_handler_fn page_circ_rules, page_circ_rule_set, page_circ_rule_reset, page_circ_calendar, page_circ_settings,
     page_circ_closed_add, page_circ_closed_remove;
 
+/* Uploads kept between an import's preview and its commit (kept.c): the file under a random token
+ * (WEB_KEPT_TOKEN hex digits), readable back only by the school, account and session that kept
+ * it, for WEB_KEPT_TTL seconds; opts is one line of the import's own options, given back as it
+ * was. web_kept_get reads the file into *data (malloc'ed, NUL-terminated: the caller frees); claim
+ * takes it away for good (the commit: one commit per preview). ERR_NOTFOUND "err.import.notfound"
+ * for an unknown, foreign or claimed token, "err.import.expired" for an old one. */
+#define WEB_KEPT_TOKEN 64
+#define WEB_KEPT_TTL   3600
+int web_kept_put(web_req_t *r, const char *kind, const char *opts, const char *data, size_t len,
+                 char token[WEB_KEPT_TOKEN + 1], err_t *err);
+int web_kept_get(web_req_t *r, const char *kind, const char *token, bool claim, const char **opts, char **data,
+                 size_t *len, err_t *err);
+
 #endif
