@@ -16,22 +16,10 @@ typedef struct cards_req {
 	const char *name; /* for the file name: "6a1", "selection-3", "all" */
 } cards_req_t;
 
-/* A length in mm ("2.5"; a comma is taken as the decimal mark too); *bad when malformed. */
+/* A length in mm from the query (web_parse_mm). */
 static double arg_mm(web_req_t *r, const char *name, double def, int *bad)
 {
-	const char *s = web_query(r, name);
-	if (!s || !*s)
-		return def;
-	char tmp[32];
-	snprintf(tmp, sizeof tmp, "%s", s);
-	char *comma = strchr(tmp, ',');
-	if (comma)
-		*comma = '.';
-	char *end;
-	double v = strtod(tmp, &end);
-	if (*end || strlen(s) >= sizeof tmp || !isfinite(v))
-		*bad = 1;
-	return v;
+	return web_parse_mm(web_query(r, name), def, bad);
 }
 
 /* "3,1,2" -> the ids, once each, in the order given; *bad for anything but positive numbers. */

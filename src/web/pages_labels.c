@@ -24,22 +24,10 @@ static int64_t arg_int(web_req_t *r, const char *name, int64_t def, int *bad)
 	return web_parse_int(web_query(r, name), def, 0, INT_MAX, bad);
 }
 
-/* A length in mm ("2.5"; a comma is taken as the decimal mark too). */
+/* A length in mm from the query (web_parse_mm). */
 static double arg_mm(web_req_t *r, const char *name, double def, int *bad)
 {
-	const char *s = web_query(r, name);
-	if (!s || !*s)
-		return def;
-	char tmp[32];
-	snprintf(tmp, sizeof tmp, "%s", s);
-	char *comma = strchr(tmp, ',');
-	if (comma)
-		*comma = '.';
-	char *end;
-	double v = strtod(tmp, &end);
-	if (*end || strlen(s) >= sizeof tmp || !isfinite(v))
-		*bad = 1;
-	return v;
+	return web_parse_mm(web_query(r, name), def, bad);
 }
 
 /* Read the request's parameters; 0, or an answer already sent (400) and -1. */
@@ -92,19 +80,7 @@ static const char *query_string(web_req_t *r)
 		                             "to",           "unit",          "all",        "kind",
 		                             "rows",         "cols",          "margin_top", "margin_left",
 		                             "margin_right", "margin_bottom", "gap_h",      "gap_v" };
-	buf_t b = BUF_INIT;
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-		const char *v = web_query(r, names[i]);
-		if (!v || !*v)
-			continue;
-		buf_putc(&b, b.len ? '&' : '?');
-		buf_puts(&b, names[i]);
-		buf_putc(&b, '=');
-		buf_put_url(&b, v);
-	}
-	char *s = arena_strdup(r->arena, buf_str(&b));
-	buf_release(&b);
-	return s;
+	return web_query_string(r, names, sizeof names / sizeof names[0]);
 }
 
 /*

@@ -54,19 +54,7 @@ static int parse(web_req_t *r, circ_overdue_filter_t *f)
 static const char *query_string(web_req_t *r)
 {
 	static const char *const names[] = { "unit", "class", "kind", "min_days" };
-	buf_t b = BUF_INIT;
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-		const char *v = web_query(r, names[i]);
-		if (!v || !*v)
-			continue;
-		buf_putc(&b, b.len ? '&' : '?');
-		buf_puts(&b, names[i]);
-		buf_putc(&b, '=');
-		buf_put_url(&b, v);
-	}
-	char *s = arena_strdup(r->arena, buf_str(&b));
-	buf_release(&b);
-	return s;
+	return web_query_string(r, names, sizeof names / sizeof names[0]);
 }
 
 static const char *day_vn(web_req_t *r, const char *iso)

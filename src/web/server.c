@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -358,6 +359,39 @@ int64_t web_parse_int(const char *s, int64_t def, int64_t min, int64_t max, int 
 		return def;
 	}
 	return v;
+}
+
+double web_parse_mm(const char *s, double def, int *bad)
+{
+	if (!s || !*s)
+		return def;
+	char tmp[32];
+	snprintf(tmp, sizeof tmp, "%s", s);
+	char *comma = strchr(tmp, ',');
+	if (comma)
+		*comma = '.';
+	char *end;
+	double v = strtod(tmp, &end);
+	if (*end || strlen(s) >= sizeof tmp || !isfinite(v))
+		*bad = 1;
+	return v;
+}
+
+const char *web_query_string(web_req_t *r, const char *const *names, size_t n)
+{
+	buf_t b = BUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		const char *v = web_query(r, names[i]);
+		if (!v || !*v)
+			continue;
+		buf_putc(&b, b.len ? '&' : '?');
+		buf_puts(&b, names[i]);
+		buf_putc(&b, '=');
+		buf_put_url(&b, v);
+	}
+	char *s = arena_strdup(r->arena, buf_str(&b));
+	buf_release(&b);
+	return s;
 }
 
 const char *web_header(web_req_t *r, const char *name)

@@ -96,6 +96,12 @@ int64_t web_query_int(web_req_t *r, const char *name, int64_t def);
  * goes into; the domain checks the meaningful range and names it): def when s is NULL or empty;
  * anything else (letters, overflow, out of range) sets *bad and returns def. */
 int64_t web_parse_int(const char *s, int64_t def, int64_t min, int64_t max, int *bad);
+/* A length in millimetres as typed ("2.5", or "2,5": a comma is taken as the decimal mark); def
+ * when s is NULL or empty; *bad set when it is not a finite number. */
+double web_parse_mm(const char *s, double def, int *bad);
+/* The query parameters named (those present and not empty) as "?a=1&b=x" (URL-encoded), or "":
+ * for links that keep a page's filters. In the request's arena. */
+const char *web_query_string(web_req_t *r, const char *const *names, size_t n);
 
 /* A cookie's value, or NULL. */
 const char *web_cookie(web_req_t *r, const char *name);
