@@ -27,6 +27,8 @@ document.addEventListener("submit", function (e) {
 	for (var i = 0; i < boxes.length; i++) ids.push(boxes[i].value);
 	e.preventDefault();
 	window.location.href = f.getAttribute("action") + "?ids=" + encodeURIComponent(ids.join(","));
+});
+
 /* The lending desk: after each answer swaps in, the scan input is empty and has the focus again,
  * ready for the next scan. */
 document.addEventListener("htmx:afterSettle", function () {

@@ -6,8 +6,14 @@
 // English; in between, the librarian catalogues a book with two copies and finds it by a
 // query typed without diacritics, prints the copies' barcode labels (preview, then the PDF
 // read back with pdftotext), corrects its title with the edit form and adds a subject in the
-// MARC21 form. Along the way: no console errors, no CSP violations, no failed requests, and axe-core's
-// WCAG 2.1 A/AA rules on every page seen. A screenshot of the home page goes to tests/out/home.png.
+// MARC21 form. Then issue 4's day at the library: the librarian imports a class list of 40
+// students (a CSV with Vietnamese headers, upload, mapping and preview, commit), finds them with
+// the readers list's class filter, prints their cards (the PDF read back with pdfinfo and
+// pdftotext), catalogues three books and, at the lending desk, types the student's card number
+// and the three barcodes, then takes one book back. Along the way: no console errors, no CSP
+// violations, no failed requests, and axe-core's WCAG 2.1 A/AA rules on every page seen.
+// Screenshots go to tests/out/ (home.png, catalog*.png, marc.png, patrons-import.png, desk.png,
+// desk-return.png).
 //
 //   node tests/browser/login.mjs        (from the repository root, after `make` and `npm ci`)
 //
@@ -164,6 +170,41 @@ async function axeCheck(page, what) {
 	}, [axeSource, AXE_TAGS]);
 	ok(found.length === 0, `axe-core: no WCAG 2.1 A/AA violations on ${what}`,
 	   found.map((v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.join('\n  ')}`).join('\n'));
+}
+
+/* The class list of 2e: 40 students of CLASS with names of three or four words, every one with
+ * its marks, student codes HS5A901..HS5A940 (the demo readers' are HS01...), born in 2016. */
+const CLASS = '5A9';
+function classList() {
+	const family = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Hoàng', 'Huỳnh', 'Phan', 'Vũ', 'Võ', 'Đặng', 'Bùi', 'Đỗ', 'Hồ', 'Ngô'];
+	const middleM = ['Văn', 'Đức', 'Quốc', 'Hữu', 'Gia', 'Minh Đức'];
+	const middleF = ['Thị', 'Ngọc', 'Thùy', 'Bảo', 'Khánh', 'Tôn Nữ'];
+	const givenM = ['Khôi', 'Hưng', 'Lộc', 'Thắng', 'Tùng', 'Dũng', 'Nghĩa', 'Toàn', 'Quý', 'Đạt', 'Hiển'];
+	const givenF = ['Ánh', 'Hằng', 'Hường', 'Nhung', 'Thủy', 'Yến', 'Diệp', 'Trâm', 'Quỳnh', 'Uyên', 'Ngọc Hân'];
+	const list = [];
+	for (let i = 0; i < 40; i++) {
+		const f = i % 2 === 1;
+		const name = `${family[i % family.length]} ${(f ? middleF : middleM)[i % 6]} ${(f ? givenF : givenM)[(i * 7) % 11]}`;
+		const day = String(1 + ((i * 11) % 28)).padStart(2, '0'), month = String(1 + (i % 12)).padStart(2, '0');
+		list.push({ code: `HS5A9${String(i + 1).padStart(2, '0')}`, name, birth: `${day}/${month}/2016`, gender: f ? 'Nữ' : 'Nam' });
+	}
+	return list;
+}
+
+/* Types code into the desk's scan field and presses Enter, as a librarian (or a scanner) does,
+ * and waits for the desk htmx swaps in. The field should have the focus already; if it has
+ * not, the test focuses it (the caller checks the focus). */
+async function deskScan(page, code) {
+	await page.evaluate(() => { document.getElementById('desk').dataset.stale = '1'; });
+	if (!(await page.evaluate(() => document.activeElement?.id === 'circ-code')))
+		await page.focus('#circ-code');
+	await page.keyboard.type(code);
+	await page.keyboard.press('Enter');
+	await page.waitForFunction(() => {
+		const d = document.getElementById('desk');
+		return d && !d.dataset.stale && !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling');
+	});
+	await page.waitForFunction(() => document.activeElement?.id === 'circ-code', null, { timeout: 2000 }).catch(() => {});
 }
 
 async function main() {
@@ -374,6 +415,165 @@ async function main() {
 	ok(lines.includes('245 00 $a Tiếng Việt 5 tập hai') && lines.includes('650 ## $a Tiếng Việt – Sách giáo khoa'),
 	   'the MARC view shows the edited title and the new subject', lines);
 	await axeCheck(page, 'the MARC view');
+
+	// 2e. A class list arrives from the school's records: 40 students of 5A9 in a CSV saved as
+	// "CSV UTF-8" (with the BOM Excel writes), Vietnamese headers, an STT column the import does
+	// not need. The librarian uploads it, checks the guessed mapping and the preview, commits,
+	// and finds the 40 readers with the list's class filter.
+	const students = classList();
+	const csvFile = path.join(tmp, 'danh-sach-lop-5A9.csv');
+	fs.writeFileSync(csvFile, '\uFEFF' + ['STT,Mã học sinh,Họ và tên,Ngày sinh,Giới tính,Lớp',
+		...students.map((s, i) => `${i + 1},${s.code},${s.name},${s.birth},${s.gender},${CLASS}`)].join('\r\n') + '\r\n');
+	const reader = students[6];
+	await page.goto(`${base}/patrons`);
+	await Promise.all([page.waitForURL((u) => u.pathname === '/patrons/import'),
+	                   page.click('main a[href="/patrons/import"]')]);
+	await axeCheck(page, 'the class list upload form');
+	await page.setInputFiles('#file', csvFile);
+	await page.click('form[action="/patrons/import"] button[type="submit"]');
+	await page.locator('#n-read').waitFor();
+	const mapped = async (field) => (await page.locator(`select[name="map_${field}"] option:checked`).innerText()).trim();
+	const mapping = { full_name: await mapped('full_name'), student_code: await mapped('student_code'),
+	                  birth_date: await mapped('birth_date'), gender: await mapped('gender'), class_name: await mapped('class_name') };
+	ok(mapping.full_name === 'Họ và tên' && mapping.student_code === 'Mã học sinh' && mapping.birth_date === 'Ngày sinh' &&
+	   mapping.gender === 'Giới tính' && mapping.class_name === 'Lớp',
+	   'the preview maps the Vietnamese headers to the readers\' fields', JSON.stringify(mapping));
+	const count = async (id) => (await page.locator(`#${id}`).innerText()).trim();
+	ok(await count('n-read') === '40' && await count('n-created') === '40' && await count('n-errors') === '0',
+	   'the preview reads 40 rows: 40 readers to create, no errors',
+	   `read ${await count('n-read')}, create ${await count('n-created')}, errors ${await count('n-errors')}`);
+	ok((await page.innerText('main')).includes(reader.name), `the preview lists ${reader.name}`);
+	await page.screenshot({ path: path.join(OUT, 'patrons-import.png'), fullPage: true });
+	await axeCheck(page, 'the class list preview');
+	await Promise.all([page.waitForURL((u) => u.pathname === '/patrons/import/commit'),
+	                   page.click('form[action="/patrons/import/commit"] button[type="submit"]')]);
+	ok(await count('n-created') === '40' && await count('n-updated') === '0' && await count('n-errors') === '0' &&
+	   (await page.innerText('main')).includes(t('vi', 'pimport.written')),
+	   'the import says 40 readers created', await page.innerText('main'));
+	await axeCheck(page, 'the class list import result');
+	await page.goto(`${base}/patrons`);
+	await page.selectOption('main select[name="class"]', CLASS);
+	await Promise.all([page.waitForURL((u) => u.searchParams.get('class') === CLASS),
+	                   page.click('main form[action="/patrons"] button[type="submit"]')]);
+	const listed = await page.locator('main table tbody tr').evaluateAll((trs) => trs.map((tr) =>
+		[tr.cells[1]?.querySelector('a')?.textContent.trim(), tr.cells[2]?.textContent.trim(), tr.cells[3]?.textContent.trim()]));
+	ok(listed.length === 40 && listed.every(([, , c]) => c === CLASS) &&
+	   students.every((s) => listed.some(([n, code]) => n === s.name && code === s.code)),
+	   `the readers list filtered by class ${CLASS} shows the 40 students, card number = student code`,
+	   JSON.stringify(listed.slice(0, 5)) + ` ... (${listed.length} rows)`);
+	ok((await page.innerText('main')).includes(`40 ${t('vi', 'patron.count')}`), 'the list counts 40 readers');
+	await axeCheck(page, 'the readers list of a class');
+
+	// 2f. Their cards: the cards form, class 5A9, the default grid of 2 x 5 cards a sheet. The
+	// form opens the PDF in a new tab; the test sends the request the form makes, with the page's
+	// cookies, and reads the PDF back: 4 pages, the students' names and card numbers on them.
+	await page.goto(`${base}/patrons/cards`);
+	const classOption = (await page.locator(`main select[name="class"] option[value="${CLASS}"]`).innerText().catch(() => '')).trim();
+	ok(classOption === `${CLASS} (40)`, `the cards form offers class ${CLASS} with its 40 readers`, classOption);
+	await page.selectOption('main select[name="class"]', CLASS);
+	await axeCheck(page, 'the cards form');
+	const cardsHref = await page.evaluate(() => {
+		const f = document.querySelector('form[action="/patrons/cards.pdf"]');
+		return f.getAttribute('action') + '?' + new URLSearchParams(new FormData(f)).toString();
+	});
+	const cardsUrl = new URL(cardsHref, base);
+	ok(cardsUrl.searchParams.get('class') === CLASS, `the form asks for the cards of ${CLASS}`, cardsHref);
+	const cardsRes = await page.request.get(cardsUrl.href);
+	const cardsPdf = await cardsRes.body();
+	ok(cardsRes.status() === 200 && cardsRes.headers()['content-type'] === 'application/pdf' &&
+	   cardsPdf.subarray(0, 5).toString('latin1') === '%PDF-',
+	   'the cards form answers a PDF', `${cardsRes.status()} ${cardsRes.headers()['content-type']} ${cardsPdf.subarray(0, 60)}`);
+	const cardsFile = path.join(tmp, 'cards-5A9.pdf');
+	fs.writeFileSync(cardsFile, cardsPdf);
+	const info = spawnSync('pdfinfo', [cardsFile], { encoding: 'utf8' });
+	const pages = Number(/^Pages:\s+(\d+)/m.exec(info.stdout || '')?.[1]);
+	ok(info.status === 0 && pages === 4, '40 cards on the default 2 x 5 grid are 4 A4 pages',
+	   `pdfinfo exit ${info.status} ${info.stderr ?? ''}\n${info.stdout}`);
+	const cardsTxt = spawnSync('pdftotext', ['-enc', 'UTF-8', cardsFile, '-'], { encoding: 'utf8' });
+	const cardsText = (cardsTxt.stdout || '').normalize('NFC').replace(/\s+/g, ' ');
+	ok(cardsTxt.status === 0 && cardsText.includes(reader.name) && cardsText.includes(reader.code),
+	   `${reader.name}'s card, with card number ${reader.code}, is in the PDF`, cardsText.slice(0, 2000));
+	const missing = students.filter((s) => !cardsText.includes(s.name)).map((s) => s.name);
+	ok(missing.length === 0, 'every student of the class has a card', missing.join(', '));
+
+	// 2g. Three books for the desk: children's and reference books (lendable to students), one
+	// copy each, through the short cataloguing form; their barcodes read from the record page.
+	const books = [
+		{ title: 'Dế Mèn phiêu lưu ký', authors: 'Tô Hoài', type: 'TN' },
+		{ title: 'Hoàng tử bé', authors: 'Antoine de Saint-Exupéry', type: 'TN' },
+		{ title: 'Mười vạn câu hỏi vì sao: Vũ trụ', authors: 'Lý Tuấn', type: 'STK' },
+	];
+	for (const b of books) {
+		await page.goto(`${base}/catalog/new`);
+		await page.fill('#title', b.title);
+		await page.fill('#authors', b.authors);
+		await page.selectOption('#doc_type', b.type);
+		await page.fill('#year', '2023');
+		await page.fill('#price', '45000');
+		await page.fill('#copies', '1');
+		await Promise.all([page.waitForURL((u) => /^\/catalog\/\d+$/.test(u.pathname)),
+		                   page.click('form[action="/catalog"] button[type="submit"]')]);
+		const codes = await page.locator('main table tbody tr td:nth-child(2) code').allInnerTexts();
+		b.barcode = codes.length === 1 ? codes[0].trim() : '';
+		ok(b.barcode.startsWith(b.type), `"${b.title}" is catalogued with one ${b.type} copy`, JSON.stringify(codes));
+	}
+
+	// 2h. At the desk the librarian types the student's card number and Enter: the reader comes
+	// up (htmx, in place); then each barcode and Enter lends the copy. After every answer the
+	// scan field has the focus again (static/app.js), so the next code is typed straight away.
+	await page.goto(`${base}/circ`);
+	await axeCheck(page, 'the lending desk');
+	const focused = () => page.evaluate(() => document.activeElement?.id === 'circ-code');
+	ok(await focused(), 'the desk opens with the focus in the scan field');
+	await deskScan(page, reader.code);
+	const readerBox = page.locator(`#circ-reader[data-patron="${reader.code}"]`);
+	ok((await readerBox.count()) === 1 && (await readerBox.locator('h2').innerText()).includes(reader.name),
+	   `typing the card number ${reader.code} loads ${reader.name}`, await page.innerText('#desk'));
+	ok((await page.innerText('#circ-loans')).includes(t('vi', 'circ.no_loans')), 'the reader has no loans yet',
+	   await page.innerText('#circ-loans').catch(() => ''));
+	for (const [i, b] of books.entries()) {
+		ok(await focused(), `the scan field has the focus for barcode ${i + 1}`);
+		await deskScan(page, b.barcode);
+		const msg = page.locator('#circ-result');
+		const text = await msg.innerText().catch(() => '');
+		ok((await msg.getAttribute('class').catch(() => '')) === 'circ-msg ok' &&
+		   (await msg.getAttribute('data-key').catch(() => '')) === 'circ.ok.checkout' &&
+		   text.includes(b.title) && text.includes(b.barcode) && text.includes(reader.name),
+		   `${b.barcode} is lent: a green message names the book and the reader`, text || await page.innerText('#desk'));
+		const rows = await page.locator('#circ-loans tbody tr').count();
+		ok(rows === i + 1, `the reader's loans list shows ${i + 1} loan${i ? 's' : ''}`, await page.innerText('#circ-loans'));
+	}
+	const loanCodes = await page.locator('#circ-loans tbody td:nth-child(2) code').allInnerTexts();
+	ok(books.every((b) => loanCodes.includes(b.barcode)), 'the three barcodes are on the reader\'s loans list', loanCodes.join(', '));
+	await page.screenshot({ path: path.join(OUT, 'desk.png'), fullPage: true });
+	await axeCheck(page, 'the desk with a reader and three loans');
+
+	// 2i. One book comes back: "another reader" empties the desk, the barcode typed with nobody
+	// loaded is a return; the reader's desk view and page then count two loans.
+	await Promise.all([page.waitForURL((u) => u.pathname === '/circ' && !u.search),
+	                   page.click(`#circ-reader a[href="/circ"]:has-text("${t('vi', 'circ.next_reader')}")`)]);
+	ok((await page.locator('#circ-reader').count()) === 0 && await focused(),
+	   `"${t('vi', 'circ.next_reader')}" empties the desk, ready for a scan`);
+	const back = books[1];
+	await deskScan(page, back.barcode);
+	const retMsg = page.locator('#circ-result');
+	const retText = await retMsg.innerText().catch(() => '');
+	ok((await retMsg.getAttribute('class').catch(() => '')) === 'circ-msg ok' &&
+	   (await retMsg.getAttribute('data-key').catch(() => '')) === 'circ.ok.return' &&
+	   retText.includes(back.title) && retText.includes(reader.name),
+	   `${back.barcode} typed with no reader loaded is returned from ${reader.name}`, retText || await page.innerText('#desk'));
+	await page.screenshot({ path: path.join(OUT, 'desk-return.png'), fullPage: true });
+	await axeCheck(page, 'the desk after a return');
+	await page.goto(`${base}/circ?patron=${encodeURIComponent(reader.code)}`);
+	const left = await page.locator('#circ-loans tbody td:nth-child(2) code').allInnerTexts();
+	ok(left.length === 2 && !left.includes(back.barcode) && left.includes(books[0].barcode) && left.includes(books[2].barcode),
+	   `the desk now shows ${reader.name} with two loans`, left.join(', '));
+	await page.goto(`${base}/patrons?q=${encodeURIComponent(reader.code)}`);
+	await Promise.all([page.waitForURL((u) => /^\/patrons\/\d+$/.test(u.pathname)),
+	                   page.click(`main table tbody a:has-text("${reader.name}")`)]);
+	const open = (await page.locator('#open-loans').innerText().catch(() => '')).trim();
+	ok(open === '2', `${reader.name}'s page says 2 books on loan`, await page.innerText('main'));
+	await axeCheck(page, 'a reader\'s page');
 
 	// 3. The logout button ends the session and shows the login page again.
 	await Promise.all([page.waitForURL((u) => u.pathname === '/login'), page.click('form[action="/logout"] button')]);
