@@ -257,6 +257,7 @@ void patrons_read_row(db_stmt_t *st, arena_t *a, patron_t *p)
 	p->created_at = db_col_int(st, 18);
 	p->version = db_col_int(st, 19);
 	p->unit_code = arena_strdup(a, db_col_text(st, 20));
+	p->hide_history = db_col_int(st, 21) != 0;
 }
 
 /* The reader id if the actor sees it (and, for a write, it is of the actor's own school). */
@@ -272,7 +273,7 @@ static int load(db_t *db, const actor_t *actor, int64_t id, bool write, arena_t 
 	if (!st)
 		return err->code;
 	rc = db_step(st, err);
-	bool ok = rc == DB_ROW && actor_sees_path(actor, db_col_text(st, 21));
+	bool ok = rc == DB_ROW && actor_sees_path(actor, db_col_text(st, 22));
 	if (ok)
 		patrons_read_row(st, a, out);
 	db_done(st);
@@ -519,6 +520,25 @@ int patrons_set_status(db_t *db, const actor_t *actor, int64_t id, const char *s
 	                 arena_printf(a, "%s -> %s; %s", old.status, status, text_cut(a, why, 500)), NULL,
 	                 err);
 done:
+	return db_end_own(db, own, rc < 0 ? rc : 0, err);
+}
+
+int patrons_set_hide_history(db_t *db, const actor_t *actor, int64_t id, bool hide, arena_t *a, err_t *err)
+{
+	patron_t old;
+	int rc, own = 0;
+	if ((rc = load(db, actor, id, true, a, &old, err)) < 0)
+		return rc;
+	if (old.hide_history == hide)
+		return 0;
+	if ((rc = db_begin_own(db, &own, err)) < 0)
+		return rc;
+	int64_t now = clock_now(), v = now > old.version ? now : old.version + 1;
+	rc = db_exec(db, err, "UPDATE patrons SET hide_history = ?, updated_at = ? WHERE id = ?", "bii", hide, v,
+	             id);
+	if (rc >= 0)
+		rc = audit_write(db, actor, NULL, old.unit_id, actor->unit_path, "patron.privacy", "patron", id,
+		                 hide ? "reading history hidden" : "reading history shown", NULL, err);
 	return db_end_own(db, own, rc < 0 ? rc : 0, err);
 }
 

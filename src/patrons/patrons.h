@@ -50,6 +50,7 @@ typedef struct patron {
 	const char *status;      /* active, graduated, left, blocked */
 	const char *status_note; /* why blocked or left */
 	const char *note;
+	bool hide_history; /* the reader asked that their reading history not be shown publicly */
 	int64_t account_id; /* 0: no login */
 	int64_t created_at;
 	int64_t version; /* updated_at: what an edit form carries */
@@ -103,6 +104,11 @@ int patrons_get_by_code(db_t *db, const actor_t *actor, const char *code, arena_
  * status, "err.patron.reason" for a block without a reason. */
 int patrons_set_status(db_t *db, const actor_t *actor, int64_t id, const char *status, const char *reason,
                        arena_t *a, err_t *err);
+
+/* Record the reader's wish that their reading history be hidden from the public pages (or shown
+ * again): a librarian of the school records it at the reader's request. Loans are kept either
+ * way: registers and reports need them. */
+int patrons_set_hide_history(db_t *db, const actor_t *actor, int64_t id, bool hide, arena_t *a, err_t *err);
 
 typedef struct patron_query {
 	const char *q; /* words of the name (folded, each a word start), or a code */

@@ -10,7 +10,7 @@
 #define PATRON_COLS                                                                                          \
 	"p.id, p.unit_id, p.code, p.student_code, p.national_id, p.full_name, p.kind, p.class_name, "        \
 	"COALESCE(p.grade, 0), p.school_year, p.gender, p.birth_date, p.phone, p.email, p.status, "          \
-	"p.status_note, p.note, COALESCE(p.account_id, 0), p.created_at, p.updated_at, u.code"
+	"p.status_note, p.note, COALESCE(p.account_id, 0), p.created_at, p.updated_at, u.code, p.hide_history"
 
 void patrons_read_row(db_stmt_t *st, arena_t *a, patron_t *p);
 

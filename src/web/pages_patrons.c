@@ -37,7 +37,7 @@ json_t *web_patron_json(web_req_t *r, const patron_t *p)
 	char born[16] = "";
 	clock_day_vn(p->birth_date, born, sizeof born);
 	json_t *o = json_pack(
-	    "{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}",
+	    "{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:b}",
 	    "id", (json_int_t)p->id, "unit_id", (json_int_t)p->unit_id, "code", p->code, "student_code",
 	    p->student_code, "full_name", p->full_name, "kind", p->kind, "kind_label",
 	    web_t(r, arena_printf(r->arena, "patron.kind.%s", p->kind)), "class_name", p->class_name,
@@ -45,7 +45,7 @@ json_t *web_patron_json(web_req_t *r, const patron_t *p)
 	    p->birth_date ? p->birth_date : "", "birth_vn", born, "phone", p->phone, "email", p->email,
 	    "status", p->status, "status_label",
 	    web_t(r, arena_printf(r->arena, "patron.status.%s", p->status)), "status_note", p->status_note,
-	    "note", p->note ? p->note : "", "version", (json_int_t)p->version);
+	    "note", p->note ? p->note : "", "version", (json_int_t)p->version, "hide_history", (int)p->hide_history);
 	json_object_set_new(o, "grade", p->grade ? json_integer(p->grade) : json_null());
 	json_object_set_new(o, "national_id", p->national_id ? json_string(p->national_id) : json_null());
 	json_object_set_new(o, "unit_code", json_string(p->unit_code ? p->unit_code : ""));
@@ -237,7 +237,7 @@ void page_patron(web_req_t *r)
 	              web_can_patrons(r) && p.unit_id == r->actor->unit_id, "has_loans", p.open_loans > 0);
 	const char *ok = web_query(r, "ok");
 	if (ok && (!strcmp(ok, "created") || !strcmp(ok, "edited") || !strcmp(ok, "status") ||
-	           !strcmp(ok, "photo")))
+	           !strcmp(ok, "photo") || !strcmp(ok, "privacy")))
 		json_object_set_new(d, "ok",
 		                    json_string(web_t(r, arena_printf(r->arena, "patron.ok.%s", ok))));
 	web_render(r, 200, "patron", d);
@@ -308,6 +308,25 @@ void page_patron_status(web_req_t *r)
 		    r, 200,
 		    json_pack("{s:I, s:s}", "id", (json_int_t)r->id, "status", web_form(r, "status")));
 	web_redirect(r, arena_printf(r->arena, "/patrons/%lld?ok=status", (long long)r->id));
+}
+
+/*
+** POST /patrons/:id/privacy
+** Field: hide_history (1: the reader asked to hide their reading history from the public pages;
+** 0: shown again). 303 to the reader.
+*/
+void page_patron_privacy(web_req_t *r)
+{
+	err_t err;
+	int bad = 0;
+	int64_t hide = web_parse_int(web_form(r, "hide_history"), -1, 0, 1, &bad);
+	if (bad || hide < 0)
+		return web_fail_key(r, 400, "err.patron.privacy", NULL);
+	if (patrons_set_hide_history(r->db, r->actor, r->id, hide == 1, r->arena, &err) < 0)
+		return web_fail(r, &err);
+	if (r->want_json)
+		return web_json(r, 200, json_pack("{s:I, s:b}", "id", (json_int_t)r->id, "hide_history", (int)hide));
+	web_redirect(r, arena_printf(r->arena, "/patrons/%lld?ok=privacy", (long long)r->id));
 }
 
 /*

@@ -82,6 +82,7 @@ static const route_t routes[] = {
 	{ "GET", "/patrons/:id/edit", page_patron_edit_form, R_AUTH },
 	{ "POST", "/patrons/:id/edit", page_patron_edit, R_AUTH },
 	{ "POST", "/patrons/:id/status", page_patron_status, R_AUTH },
+	{ "POST", "/patrons/:id/privacy", page_patron_privacy, R_AUTH },
 	{ "GET", "/patrons/:id/photo", page_patron_photo, R_AUTH },
 	{ "POST", "/patrons/:id/photo", page_patron_photo_upload, R_AUTH | R_UPLOAD },
 	/* The lending desk (pages_circ.c). */

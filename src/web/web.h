@@ -175,7 +175,7 @@ struct patron;
 bool web_can_patrons(const web_req_t *r);
 json_t *web_patron_json(web_req_t *r, const struct patron *p);
 web_handler_fn page_patrons, page_patron_new, page_patron_create, page_patron, page_patron_edit_form,
-    page_patron_edit, page_patron_status, page_patron_photo, page_patron_photo_upload, page_patrons_import_form,
+    page_patron_edit, page_patron_status, page_patron_privacy, page_patron_photo, page_patron_photo_upload, page_patrons_import_form,
     page_patrons_import_upload, page_patrons_import_preview, page_patrons_import_commit, page_patrons_promote,
     page_patrons_promote_commit, page_patrons_promote_undo;
 /* The lending desk, holds, textbooks for the year, class sets (pages_circ.c). */

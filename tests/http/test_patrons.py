@@ -452,3 +452,29 @@ def test_readers_leaders_and_other_schools():
     j = h.expect_status(other.get("/patrons?q=" + rows[0]["code"]), 200).json()
     assert j["total"] == 0
     h.assert_healthy(srv)
+
+
+def test_reading_history_can_be_hidden_at_the_readers_request():
+    """The privacy switch (issue 4, item 7): the librarian records the reader's wish; the loans stay."""
+    c = h.logged_in(srv, "thuthu.th001")
+    pid = srv.sql_value("SELECT p.id FROM patrons p JOIN units u ON u.id = p.unit_id"
+                        " WHERE u.code = 'TH001' AND p.kind = 'student' ORDER BY p.id LIMIT 1")
+    assert h.expect_status(c.get("/patrons/%d" % pid), 200).json()["patron"]["hide_history"] is False
+    r = h.expect_status(c.post("/patrons/%d/privacy" % pid, {"hide_history": "1"}), 200)
+    assert r.json()["hide_history"] is True
+    assert srv.sql_value("SELECT hide_history FROM patrons WHERE id = %d" % pid) == 1
+    assert h.expect_status(c.get("/patrons/%d" % pid), 200).json()["patron"]["hide_history"] is True
+    assert srv.audit("action = 'patron.privacy' AND entity_id = %d" % pid)
+    # Bad values change nothing; another school's librarian cannot; a reader cannot.
+    for bad in ("", "2", "yes"):
+        h.expect_error(c.post("/patrons/%d/privacy" % pid, {"hide_history": bad}), 400)
+    h.expect_error(h.logged_in(srv, "thuthu.thcs001").post("/patrons/%d/privacy" % pid, {"hide_history": "0"}), 404)
+    h.expect_error(h.logged_in(srv, "bandoc.th001").post("/patrons/%d/privacy" % pid, {"hide_history": "0"}), 403)
+    assert srv.sql_value("SELECT hide_history FROM patrons WHERE id = %d" % pid) == 1
+    # The page offers the switch back, in Vietnamese.
+    b = h.Client(srv, json=False)
+    b.login_form("thuthu.th001")
+    page = h.expect_status(b.get("/patrons/%d" % pid), 200).text
+    assert h.in_html(h.vi("patron.history.hidden"), page) and 'action="/patrons/%d/privacy"' % pid in page
+    h.expect_status(c.post("/patrons/%d/privacy" % pid, {"hide_history": "0"}), 200)
+    assert srv.sql_value("SELECT hide_history FROM patrons WHERE id = %d" % pid) == 0

@@ -107,6 +107,7 @@ ROUTES = [
     ("POST", "/patrons/{patron}/edit", lambda: {"full_name": "Bạn đọc xâm nhập %d" % next(_n), "class_name": "6A1",
                                                "version": "0"}, (403, 404), None),
     ("POST", "/patrons/{patron}/status", lambda: {"status": "blocked", "reason": "xâm nhập"}, (403, 404), None),
+    ("POST", "/patrons/{patron}/privacy", lambda: {"hide_history": "1"}, (403, 404), None),
     ("GET", "/patrons/{patron}/photo", None, (403, 404), None),
     ("POST", "/patrons/{patron}/photo", lambda: {}, (403, 404), None),
     ("GET", "/patrons?q={pcode}", None, (200, 403), "pcode"),
@@ -392,11 +393,11 @@ def run_probes(username, json):
         if found:
             bad.append("GET %s as %s (%s) shows another unit's data: %s" % (page, username,
                                                                            "json" if json else "html", found))
-    # Every route was tried on every target: 21 routes take a unit, 7 an account, 42 a record (or
+    # Every route was tried on every target: 21 routes take a unit, 7 an account, 43 a record (or
     # the job of its school's librarian, its charge, its readers, its copies at the desk, its hold,
     # its break).
-    assert kinds == {"unit": 21, "acc": 7, "book": 42}, "routes by target: %r" % kinds
-    assert probes == 21 * len(units) + 7 * len(accounts) + 42 * len(books), "only %d probes ran" % probes
+    assert kinds == {"unit": 21, "acc": 7, "book": 43}, "routes by target: %r" % kinds
+    assert probes == 21 * len(units) + 7 * len(accounts) + 43 * len(books), "only %d probes ran" % probes
     return bad
 
 
