@@ -135,8 +135,9 @@ static void *run(void *arg)
 	char buf[65536], body[128];
 	double stop = now_ms() + seconds * 1e3;
 	long copy = c->k; /* 0-based copy index */
+	long span = ncopies / nclients * nclients; /* a multiple of nclients: the series never meet */
 	while (now_ms() < stop) {
-		long item = copy % ncopies + 1;
+		long item = copy % span + 1;
 		copy += nclients;
 		double t0 = now_ms();
 		snprintf(body, sizeof body, "patron=R%06d&item=B%07ld", c->k + 1, item);
