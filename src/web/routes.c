@@ -109,6 +109,10 @@ static const route_t routes[] = {
 	{ "POST", "/circ/calendar/settings", page_circ_settings, R_AUTH },
 	{ "POST", "/circ/calendar/closed", page_circ_closed_add, R_AUTH },
 	{ "POST", "/circ/calendar/closed/:id/delete", page_circ_closed_remove, R_AUTH },
+	{ "GET", "/sru", page_sru, R_PUBLIC | R_PWCHANGE },
+	{ "POST", "/sru", page_sru, R_PUBLIC | R_NOCSRF | R_PWCHANGE },
+	{ "GET", "/sru/*", page_sru, R_PUBLIC | R_PWCHANGE },
+	{ "POST", "/sru/*", page_sru, R_PUBLIC | R_NOCSRF | R_PWCHANGE },
 };
 
 /* Does path match pattern? ":id" takes one segment of 1-18 digits; a trailing "*" takes the

@@ -154,6 +154,8 @@ web_handler_fn page_healthz, page_static, page_login_form, page_login, page_logo
     page_biblio, page_items_add, page_acquisitions, page_acquisition_create, page_acquisition, page_labels,
     page_labels_preview, page_import_form, page_import_preview, page_import_commit, page_copycat,
     page_copycat_import, page_job;
+/* SRU for other library systems (pages_sru.c). */
+web_handler_fn page_sru;
 /* Classification schemes and call numbers (pages_classify.c). */
 web_handler_fn page_classes, page_class_callnumber;
 

@@ -1,0 +1,38 @@
+/* pages_sru.c: SRU for other library systems (sru.h): GET (or POST, form-encoded) /sru for the
+ * union catalogue and /sru/<school code> for one school. Public: no login, no CSRF (it reads
+ * public catalogue data only and changes nothing). */
+#include <string.h>
+
+#include "sru/sru.h"
+#include "web/web.h"
+
+/* A parameter from the query string, else from a POSTed form. */
+static const char *param(web_req_t *r, const char *name)
+{
+	const char *v = web_query(r, name);
+	return v ? v : web_form(r, name);
+}
+
+void page_sru(web_req_t *r)
+{
+	sru_request_t rq = {
+		.operation = param(r, "operation"),
+		.version = param(r, "version"),
+		.query = param(r, "query"),
+		.start_record = param(r, "startRecord"),
+		.maximum_records = param(r, "maximumRecords"),
+		.record_schema = param(r, "recordSchema"),
+		.record_packing = param(r, "recordXMLEscaping"),
+		.host = web_header(r, "Host"),
+	};
+	if (!rq.record_packing)
+		rq.record_packing = param(r, "recordPacking");
+	if (strncmp(r->path, "/sru/", 5) == 0) {
+		rq.unit_code = r->path + 5;
+		if (!*rq.unit_code || strchr(rq.unit_code, '/'))
+			rq.unit_code = "/"; /* no such school */
+	}
+	buf_reset(&r->body);
+	r->status = sru_respond(r->db, &rq, r->arena, &r->body);
+	r->content_type = "text/xml; charset=utf-8";
+}
