@@ -236,21 +236,46 @@ static bool keep(arena_t *a, const biblio_t *b, const clause_t *cl, size_t ncl)
 
 /* --- records ------------------------------------------------------------------------------------ */
 
-static const char *marcxml_of(db_t *db, arena_t *a, const biblio_t *b)
+/* Whether a field may leave: not the holdings and copy fields (852, 876-878) nor the local ones
+ * (9XX, e.g. 952), which carry copies' barcodes and prices in imported records. */
+static bool public_field(const char *tag)
+{
+	if (!tag)
+		return false;
+	return !(strcmp(tag, "852") == 0 || strcmp(tag, "876") == 0 || strcmp(tag, "877") == 0 ||
+	         strcmp(tag, "878") == 0 || tag[0] == '9');
+}
+
+/* The record as MARCXML (one <record>): the stored MARC when there is one, else built from the
+ * short fields; without its holdings fields; with an 852 $a naming the school when holding is
+ * set (the union catalogue). */
+static const char *marcxml_of(db_t *db, arena_t *a, const biblio_t *b, const char *holding)
 {
 	err_t err;
-	const char *xml = NULL;
+	const char *stored = NULL;
 	db_stmt_t *st = db_query(db, &err, "SELECT marc FROM biblios WHERE id = ?", "i", b->id);
 	if (st && db_step(st, &err) == 1 && !db_col_null(st, 0))
-		xml = arena_strdup(a, db_col_text(st, 0));
+		stored = arena_strdup(a, db_col_text(st, 0));
 	db_done(st);
-	if (!xml || !*xml) {
-		marc_rec_t rec;
+	marc_rec_t rec;
+	if (!stored || !*stored || marc_rec_from_xml(a, stored, &rec, &err) < 0)
 		marc_rec_from_biblio(a, b, b->id, &rec);
-		xml = marc_rec_to_xml(a, &rec, &err);
-		if (!xml)
-			return NULL;
+	marc_field_t *f = arena_alloc(a, sizeof *f * (rec.nfields + 1));
+	size_t n = 0;
+	for (size_t i = 0; i < rec.nfields; i++)
+		if (public_field(rec.fields[i].tag))
+			f[n++] = rec.fields[i];
+	if (holding && *holding) {
+		marc_sub_t *sub = arena_alloc(a, sizeof *sub);
+		sub->code = "a";
+		sub->value = holding;
+		f[n++] = (marc_field_t){ .tag = "852", .ind1 = " ", .ind2 = " ", .subs = sub, .nsubs = 1 };
 	}
+	rec.fields = f;
+	rec.nfields = n;
+	const char *xml = marc_rec_to_xml(a, &rec, &err);
+	if (!xml)
+		return NULL;
 	/* One <record> element: drop an XML declaration. */
 	if (strncmp(xml, "<?xml", 5) == 0) {
 		const char *e = strstr(xml, "?>");
@@ -468,7 +493,7 @@ static int search(db_t *db, ctx_t *c, const sru_request_t *rq, const actor_t *ac
 			const biblio_t *b = hits[i];
 			buf_t rec = { 0 };
 			if (schema == 0) {
-				const char *x = marcxml_of(db, a, b);
+				const char *x = marcxml_of(db, a, b, rq->unit_code ? NULL : b->unit_code);
 				buf_puts(&rec, x ? x : "<record xmlns=\"http://www.loc.gov/MARC21/slim\"/>");
 			} else
 				dc_record(a, &rec, b);

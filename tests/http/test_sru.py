@@ -23,6 +23,7 @@ MARC = "http://www.loc.gov/MARC21/slim"
 DC = "http://purl.org/dc/elements/1.1/"
 TITLE = "Tiếng Việt 3 & bạn đọc"
 OTHER = "Lịch sử Đại Việt của trường khác"
+IMPORTED = "Địa lý nhập từ Koha"
 
 
 def created(c, title, **fields):
@@ -43,6 +44,18 @@ def setup_module():
         created(th, "Truyện cổ tích số %02d" % i, authors="Tô Hoài", copies=1)
     thcs = h.logged_in(srv, "thuthu.thcs001")
     fx["other"] = created(thcs, OTHER, authors="Ngô Sĩ Liên", subjects="Lịch sử", copies=3)
+    # A MARC import whose stored record carries holdings with barcodes (952 $p, 852 $p).
+    xml = ('<?xml version="1.0" encoding="UTF-8"?><collection xmlns="http://www.loc.gov/MARC21/slim">'
+           '<record><leader>00000nam a2200000 a 4500</leader>'
+           '<datafield tag="245" ind1="0" ind2="0"><subfield code="a">%s</subfield></datafield>'
+           '<datafield tag="500" ind1=" " ind2=" "><subfield code="a">Ghi chú công khai</subfield></datafield>'
+           '<datafield tag="852" ind1=" " ind2=" "><subfield code="p">SRU-SECRET-852</subfield></datafield>'
+           '<datafield tag="952" ind1=" " ind2=" "><subfield code="p">SRU-SECRET-952</subfield>'
+           '<subfield code="g">45.000</subfield></datafield></record></collection>' % IMPORTED).encode()
+    p = h.expect_status(h.upload(th, xml, filename="sru.xml"), 200).json()
+    assert p["valid"] == 1, p
+    d = h.expect_status(th.post("/catalog/import/commit", {"token": p["token"]}), 200).json()
+    assert d["imported"] == 1, d
 
 
 def teardown_module():
@@ -238,12 +251,30 @@ def test_zoomsh_search_and_show():
     assert "info:srw/diagnostic/1:16" in out or "Unsupported index" in out
 
 
+def holding_codes(root):
+    return [sf.text for df in root.iter("{%s}datafield" % MARC) if df.get("tag") == "852"
+            for sf in df.findall("{%s}subfield" % MARC) if sf.get("code") == "a"]
+
+
+def test_stored_marc_without_holdings_union_names_school():
+    root, body = get("/sru", query="dia ly koha")
+    assert marc_titles(root) == [IMPORTED]
+    assert "Ghi chú công khai" in body  # the stored record, not one rebuilt from the short fields
+    assert "SRU-SECRET" not in body and 'tag="952"' not in body
+    assert holding_codes(root) == ["TH001"]
+    root, body = get("/sru/TH001", query="dia ly koha")
+    assert marc_titles(root) == [IMPORTED] and holding_codes(root) == [] and "SRU-SECRET" not in body
+    root, _ = get("/sru", query="lich su dai viet")
+    assert holding_codes(root) == ["THCS001"]
+
+
 def test_no_barcode_or_reader_data():
-    # Every answer seen so far, and a broad one now.
+    # Every answer seen so far (this test runs last), and broad ones now.
     get("/sru", query="truyen", maximumRecords="50")
     get("/sru", query="lich su", recordSchema="dc")
     barcodes = [r["barcode"] for r in srv.sql("SELECT barcode FROM items") if r["barcode"]]
-    assert len(barcodes) == 2 + 12 + 3
+    assert len(barcodes) == 2 + 12 + 3 + 2 and "SRU-SECRET-952" in barcodes
+    barcodes.append("SRU-SECRET-852")
     names = [r["full_name"] for r in srv.sql("SELECT full_name FROM patrons")]
     names += [r["full_name"] for r in srv.sql("SELECT full_name FROM accounts")]
     # A barcode typed as a query finds nothing (the staff search would find its record).
