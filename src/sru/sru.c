@@ -30,10 +30,21 @@ typedef struct {
 	buf_t *out;
 } ctx_t;
 
+/* s escaped for XML; the control characters XML 1.0 does not allow become spaces. */
 static void esc(buf_t *b, const char *s)
 {
-	if (s)
-		buf_put_html(b, s, strlen(s));
+	if (!s)
+		return;
+	for (const char *p = s; *p;) {
+		const char *q = p;
+		while (*q && ((unsigned char)*q >= 0x20 || *q == '\t' || *q == '\n' || *q == '\r'))
+			q++;
+		buf_put_html(b, p, (size_t)(q - p));
+		if (!*q)
+			break;
+		buf_putc(b, ' ');
+		p = q + 1;
+	}
 }
 
 static void head(ctx_t *c, const char *el)
@@ -284,7 +295,12 @@ static const char *marcxml_of(db_t *db, arena_t *a, const biblio_t *b, const cha
 	}
 	while (*xml == '\n' || *xml == ' ' || *xml == '\r')
 		xml++;
-	return xml;
+	/* No control character XML 1.0 does not allow (YAZ writes them as they are). */
+	char *clean = arena_strdup(a, xml);
+	for (char *p = clean; *p; p++)
+		if ((unsigned char)*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r')
+			*p = ' ';
+	return clean;
 }
 
 static void dc_el(buf_t *b, const char *el, const char *v)

@@ -25,8 +25,13 @@ void page_sru(web_req_t *r)
 		.record_packing = param(r, "recordXMLEscaping"),
 		.host = web_header(r, "Host"),
 	};
-	if (!rq.record_packing)
+	if (!rq.record_packing) {
 		rq.record_packing = param(r, "recordPacking");
+		/* In 2.0 recordPacking means packed/unpacked (records are always packed here). */
+		if (rq.version && strcmp(rq.version, "2.0") == 0 && rq.record_packing &&
+		    (strcmp(rq.record_packing, "packed") == 0 || strcmp(rq.record_packing, "unpacked") == 0))
+			rq.record_packing = NULL;
+	}
 	if (strncmp(r->path, "/sru/", 5) == 0) {
 		rq.unit_code = r->path + 5;
 		if (!*rq.unit_code || strchr(rq.unit_code, '/'))

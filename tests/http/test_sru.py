@@ -44,6 +44,9 @@ def setup_module():
         created(th, "Truyện cổ tích số %02d" % i, authors="Tô Hoài", copies=1)
     thcs = h.logged_in(srv, "thuthu.thcs001")
     fx["other"] = created(thcs, OTHER, authors="Ngô Sĩ Liên", subjects="Lịch sử", copies=3)
+    # Control characters a form may carry (not allowed in XML 1.0).
+    r = th.post("/catalog", {"title": "Âm nhạc\x01 lớp\x0b 4", "doc_type": "STK", "authors": "Hoàng\x02 Long"})
+    fx["ctl"] = r.status == 201
     # A MARC import whose stored record carries holdings with barcodes (952 $p, 852 $p).
     xml = ('<?xml version="1.0" encoding="UTF-8"?><collection xmlns="http://www.loc.gov/MARC21/slim">'
            '<record><leader>00000nam a2200000 a 4500</leader>'
@@ -228,6 +231,12 @@ def test_diagnostics():
     for params, code in cases:
         root, _ = get("/sru", **params)
         assert diag_uri(root) == "info:srw/diagnostic/1/%d" % code, params
+    root, _ = get("/sru", version="2.0", query="tieng viet", recordPacking="packed")
+    assert hits(root, NS20) == 1 and root.find(".//{%s}recordXMLEscaping" % NS20).text == "xml"
+    root, _ = get("/sru", version="2.0", query="tieng viet", recordXMLEscaping="string")
+    assert root.find(".//{%s}recordXMLEscaping" % NS20).text == "string"
+    root, _ = get("/sru/NOPE99", 404, operation="explain")
+    assert diag_uri(root) == "info:srw/diagnostic/1/235"
     root, _ = get("/sru", version="2.0", query="((")
     assert diag_uri(root, NS20) == "info:srw/diagnostic/1/10"
 
@@ -266,6 +275,19 @@ def test_stored_marc_without_holdings_union_names_school():
     assert marc_titles(root) == [IMPORTED] and holding_codes(root) == [] and "SRU-SECRET" not in body
     root, _ = get("/sru", query="lich su dai viet")
     assert holding_codes(root) == ["THCS001"]
+
+
+def test_control_characters_give_well_formed_xml():
+    if not fx["ctl"]:
+        print("# the catalogue refused control characters: nothing to check")
+        return
+    for schema in ("marcxml", "dc"):
+        for packing in ("xml", "string"):
+            root, body = get("/sru", query="am nhac", recordSchema=schema, recordPacking=packing)
+            assert hits(root) == 1, body
+            assert "\x01" not in body and "\x0b" not in body and "\x02" not in body
+            if packing == "string":
+                ET.fromstring(root.find(".//{%s}recordData" % NS12).text)
 
 
 def test_no_barcode_or_reader_data():
