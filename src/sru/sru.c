@@ -430,6 +430,10 @@ static int search(db_t *db, ctx_t *c, const sru_request_t *rq, const actor_t *ac
 		return 200;
 	}
 
+	if (strlen(rq->query) > 500) { /* the staff search's limit */
+		search_diag(c, 10, "query longer than 500 bytes", "Query syntax error");
+		return 200;
+	}
 	CQL_parser cp = cql_parser_create();
 	if (cql_parser_string(cp, rq->query) != 0) {
 		cql_parser_destroy(cp);
@@ -482,8 +486,12 @@ static int search(db_t *db, ctx_t *c, const sru_request_t *rq, const actor_t *ac
 		size_t n = 0;
 		err_t err;
 		if (catalog_search(db, actor, &cq, a, &page, &n, &total, &err) < 0) {
-			search_diag(c, 1, err.detail, "General system error");
-			return 200;
+			if (err.code == ERR_INVALID) {
+				search_diag(c, 10, err.key, "Query syntax error");
+				return 200;
+			}
+			search_diag(c, 1, NULL, "General system error");
+			return 500;
 		}
 		for (size_t i = 0; i < n && nhits < SEARCH_CAP; i++)
 			if (keep(a, &page[i], cl, ncl))

@@ -227,7 +227,9 @@ def test_diagnostics():
              ({"query": "dc.title < x"}, 19), ({"query": "x", "maximumRecords": "abc"}, 6),
              ({"query": "x", "startRecord": "0"}, 6), ({"operation": "searchRetrieve"}, 7),
              ({"query": "x", "recordSchema": "mods"}, 66), ({"query": "x", "version": "3.0"}, 5),
-             ({"query": "x", "recordPacking": "json"}, 71), ({"operation": "scan"}, 4)]
+             ({"query": "x", "recordPacking": "json"}, 71), ({"operation": "scan"}, 4),
+             ({"query": "x " * 300}, 10), ({"query": " and ".join(["a"] * 9)}, 10),
+             ({"query": 'dc.title any "x y"'}, 19), ({"query": "dc.title =/stem x"}, 20)]
     for params, code in cases:
         root, _ = get("/sru", **params)
         assert diag_uri(root) == "info:srw/diagnostic/1/%d" % code, params
