@@ -50,12 +50,15 @@ static void esc(buf_t *b, const char *s)
 static void head(ctx_t *c, const char *el)
 {
 	buf_puts(c->out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-	buf_printf(c->out, "<zs:%s xmlns:zs=\"%s\"><zs:version>%s</zs:version>", el, c->zs, c->v2 ? "2.0" : "1.2");
+	buf_printf(c->out, "<zs:%s xmlns:zs=\"%s\"><zs:version>%s</zs:version>", el, c->zs,
+	           c->v2 ? "2.0" : "1.2");
 }
 
 static void diag(ctx_t *c, int code, const char *details, const char *message)
 {
-	buf_printf(c->out, "<zs:diagnostics><diag:diagnostic xmlns:diag=\"%s\"><diag:uri>info:srw/diagnostic/1/%d</diag:uri>",
+	buf_printf(c->out,
+	           "<zs:diagnostics><diag:diagnostic "
+	           "xmlns:diag=\"%s\"><diag:uri>info:srw/diagnostic/1/%d</diag:uri>",
 	           c->diag_ns, code);
 	if (details && *details) {
 		buf_puts(c->out, "<diag:details>");
@@ -84,7 +87,8 @@ static int index_of(const char *ix)
 	const char *set = dot ? ix : "";
 	const char *name = dot ? dot + 1 : ix;
 	size_t setlen = dot ? (size_t)(dot - ix) : 0;
-	if (setlen && !((setlen == 3 && strncasecmp(set, "cql", 3) == 0) || (setlen == 2 && strncasecmp(set, "dc", 2) == 0) ||
+	if (setlen && !((setlen == 3 && strncasecmp(set, "cql", 3) == 0) ||
+	                (setlen == 2 && strncasecmp(set, "dc", 2) == 0) ||
 	                (setlen == 4 && strncasecmp(set, "bath", 4) == 0)))
 		return -1;
 	if (strcasecmp(name, "serverChoice") == 0 || strcasecmp(name, "anywhere") == 0 ||
@@ -218,13 +222,15 @@ static bool keep(arena_t *a, const biblio_t *b, const clause_t *cl, size_t ncl)
 		const char *f = NULL;
 		switch (cl[i].index) {
 		case IX_ANY: /* the staff search's text, so that a copy's barcode finds nothing here */
-			f = arena_printf(a, "%s %s %s %s %s %s %s %s", b->title ? b->title : "", b->subtitle ? b->subtitle : "",
-			                 b->authors ? b->authors : "", b->subjects ? b->subjects : "",
-			                 b->series ? b->series : "", b->publisher ? b->publisher : "",
-			                 b->isbn ? b->isbn : "", b->class_number ? b->class_number : "");
+			f = arena_printf(a, "%s %s %s %s %s %s %s %s", b->title ? b->title : "",
+			                 b->subtitle ? b->subtitle : "", b->authors ? b->authors : "",
+			                 b->subjects ? b->subjects : "", b->series ? b->series : "",
+			                 b->publisher ? b->publisher : "", b->isbn ? b->isbn : "",
+			                 b->class_number ? b->class_number : "");
 			break;
 		case IX_TITLE:
-			f = arena_printf(a, "%s %s", b->title ? b->title : "", b->subtitle ? b->subtitle : "");
+			f = arena_printf(a, "%s %s", b->title ? b->title : "",
+			                 b->subtitle ? b->subtitle : "");
 			break;
 		case IX_CREATOR:
 			f = b->authors;
@@ -327,7 +333,8 @@ static void dc_record(arena_t *a, buf_t *b, const biblio_t *r)
 {
 	buf_puts(b, "<srw_dc:dc xmlns:srw_dc=\"info:srw/schema/1/dc-schema\" "
 	            "xmlns:dc=\"http://purl.org/dc/elements/1.1/\">");
-	const char *title = r->subtitle && *r->subtitle ? arena_printf(a, "%s : %s", r->title, r->subtitle) : r->title;
+	const char *title =
+	    r->subtitle && *r->subtitle ? arena_printf(a, "%s : %s", r->title, r->subtitle) : r->title;
 	dc_el(b, "title", title);
 	dc_list(a, b, "creator", r->authors);
 	dc_list(a, b, "subject", r->subjects);
@@ -346,9 +353,11 @@ static void dc_record(arena_t *a, buf_t *b, const biblio_t *r)
 static void explain(ctx_t *c, const sru_request_t *rq, const char *title)
 {
 	head(c, "explainResponse");
-	buf_printf(c->out, "<zs:record><zs:recordSchema>http://explain.z3950.org/dtd/2.0/</zs:recordSchema>"
-	                   "<zs:%s>xml</zs:%s><zs:recordData>",
-	           c->v2 ? "recordXMLEscaping" : "recordPacking", c->v2 ? "recordXMLEscaping" : "recordPacking");
+	buf_printf(c->out,
+	           "<zs:record><zs:recordSchema>http://explain.z3950.org/dtd/2.0/</zs:recordSchema>"
+	           "<zs:%s>xml</zs:%s><zs:recordData>",
+	           c->v2 ? "recordXMLEscaping" : "recordPacking",
+	           c->v2 ? "recordXMLEscaping" : "recordPacking");
 	buf_puts(c->out, "<explain xmlns=\"http://explain.z3950.org/dtd/2.0/\"><serverInfo protocol=\"SRU\" "
 	                 "version=\"1.2\"><host>");
 	esc(c->out, rq->host ? rq->host : "localhost");
@@ -361,18 +370,24 @@ static void explain(ctx_t *c, const sru_request_t *rq, const char *title)
 	                 "<set name=\"cql\" identifier=\"info:srw/cql-context-set/1/cql-v1.2\"/>"
 	                 "<set name=\"dc\" identifier=\"info:srw/cql-context-set/1/dc-v1.1\"/>"
 	                 "<set name=\"bath\" identifier=\"http://zing.z3950.org/cql/bath/2.0/\"/>");
-	static const char *const ix[][2] = { { "cql", "serverChoice" }, { "cql", "anywhere" }, { "dc", "title" },
-		                             { "dc", "creator" },      { "dc", "subject" },      { "dc", "identifier" },
+	static const char *const ix[][2] = { { "cql", "serverChoice" }, { "cql", "anywhere" },
+		                             { "dc", "title" },         { "dc", "creator" },
+		                             { "dc", "subject" },       { "dc", "identifier" },
 		                             { "bath", "isbn" } };
 	for (size_t i = 0; i < sizeof ix / sizeof ix[0]; i++)
-		buf_printf(c->out, "<index><title>%s.%s</title><map><name set=\"%s\">%s</name></map></index>", ix[i][0],
-		           ix[i][1], ix[i][0], ix[i][1]);
-	buf_puts(c->out, "</indexInfo><schemaInfo>"
-	                 "<schema identifier=\"info:srw/schema/1/marcxml-v1.1\" name=\"marcxml\"><title>MARCXML</title></schema>"
-	                 "<schema identifier=\"info:srw/schema/1/dc-v1.1\" name=\"dc\"><title>Dublin Core</title></schema>"
-	                 "</schemaInfo><configInfo>");
-	buf_printf(c->out, "<default type=\"numberOfRecords\">%d</default><setting type=\"maximumRecords\">%d</setting>",
-	           SRU_DEFAULT_RECORDS, SRU_MAX_RECORDS);
+		buf_printf(c->out, "<index><title>%s.%s</title><map><name set=\"%s\">%s</name></map></index>",
+		           ix[i][0], ix[i][1], ix[i][0], ix[i][1]);
+	buf_puts(
+	    c->out,
+	    "</indexInfo><schemaInfo>"
+	    "<schema identifier=\"info:srw/schema/1/marcxml-v1.1\" "
+	    "name=\"marcxml\"><title>MARCXML</title></schema>"
+	    "<schema identifier=\"info:srw/schema/1/dc-v1.1\" name=\"dc\"><title>Dublin Core</title></schema>"
+	    "</schemaInfo><configInfo>");
+	buf_printf(
+	    c->out,
+	    "<default type=\"numberOfRecords\">%d</default><setting type=\"maximumRecords\">%d</setting>",
+	    SRU_DEFAULT_RECORDS, SRU_MAX_RECORDS);
 	buf_puts(c->out, "<default type=\"recordSchema\">marcxml</default></configInfo></explain>");
 	buf_puts(c->out, "</zs:recordData></zs:record></zs:explainResponse>\n");
 }
@@ -382,7 +397,8 @@ static int schema_of(const char *s)
 	if (!s || !*s || strcasecmp(s, "marcxml") == 0 || strcmp(s, "info:srw/schema/1/marcxml-v1.1") == 0 ||
 	    strcasecmp(s, "marc21") == 0)
 		return 0;
-	if (strcasecmp(s, "dc") == 0 || strcmp(s, "info:srw/schema/1/dc-v1.1") == 0 || strcasecmp(s, "oai_dc") == 0)
+	if (strcasecmp(s, "dc") == 0 || strcmp(s, "info:srw/schema/1/dc-v1.1") == 0 ||
+	    strcasecmp(s, "oai_dc") == 0)
 		return 1;
 	return -1;
 }
@@ -521,16 +537,21 @@ static int search(db_t *db, ctx_t *c, const sru_request_t *rq, const actor_t *ac
 				buf_puts(&rec, x ? x : "<record xmlns=\"http://www.loc.gov/MARC21/slim\"/>");
 			} else
 				dc_record(a, &rec, b);
-			buf_printf(c->out, "<zs:record><zs:recordSchema>%s</zs:recordSchema><zs:%s>%s</zs:%s><zs:recordData>",
-			           schema == 0 ? "info:srw/schema/1/marcxml-v1.1" : "info:srw/schema/1/dc-v1.1",
-			           c->v2 ? "recordXMLEscaping" : "recordPacking", as_string ? "string" : "xml",
-			           c->v2 ? "recordXMLEscaping" : "recordPacking");
+			buf_printf(
+			    c->out,
+			    "<zs:record><zs:recordSchema>%s</zs:recordSchema><zs:%s>%s</"
+			    "zs:%s><zs:recordData>",
+			    schema == 0 ? "info:srw/schema/1/marcxml-v1.1" : "info:srw/schema/1/dc-v1.1",
+			    c->v2 ? "recordXMLEscaping" : "recordPacking", as_string ? "string" : "xml",
+			    c->v2 ? "recordXMLEscaping" : "recordPacking");
 			if (as_string)
 				esc(c->out, buf_str(&rec));
 			else
 				buf_puts(c->out, buf_str(&rec));
 			buf_release(&rec);
-			buf_printf(c->out, "</zs:recordData><zs:recordPosition>%ld</zs:recordPosition></zs:record>", i + 1);
+			buf_printf(c->out,
+			           "</zs:recordData><zs:recordPosition>%ld</zs:recordPosition></zs:record>",
+			           i + 1);
 		}
 		buf_puts(c->out, "</zs:records>");
 		if (end < nhits)
@@ -546,10 +567,11 @@ int sru_respond(db_t *db, const sru_request_t *rq, arena_t *a, buf_t *out)
 	const char *v = rq->version;
 	c.v2 = v && strcmp(v, "2.0") == 0;
 	c.zs = c.v2 ? "http://docs.oasis-open.org/ns/search-ws/sruResponse" : "http://www.loc.gov/zing/srw/";
-	c.diag_ns = c.v2 ? "http://docs.oasis-open.org/ns/search-ws/diagnostic" : "http://www.loc.gov/zing/srw/diagnostic/";
+	c.diag_ns = c.v2 ? "http://docs.oasis-open.org/ns/search-ws/diagnostic"
+	                 : "http://www.loc.gov/zing/srw/diagnostic/";
 	const char *op = rq->operation && *rq->operation ? rq->operation
-	                 : rq->query                      ? "searchRetrieve"
-	                                                  : "explain";
+	                 : rq->query                     ? "searchRetrieve"
+	                                                 : "explain";
 
 	/* The scope: the whole city, or one school; read as an inspector would. */
 	actor_t actor;
@@ -559,7 +581,8 @@ int sru_respond(db_t *db, const sru_request_t *rq, arena_t *a, buf_t *out)
 	if (rq->unit_code) {
 		unit_t u;
 		err_t err;
-		if (units_get_by_code(db, rq->unit_code, a, &u, &err) < 0 || strcmp(u.kind, "school") != 0 || !u.active) {
+		if (units_get_by_code(db, rq->unit_code, a, &u, &err) < 0 || strcmp(u.kind, "school") != 0 ||
+		    !u.active) {
 			if (strcmp(op, "explain") == 0) {
 				head(&c, "explainResponse");
 				diag(&c, 235, rq->unit_code, "Database does not exist");

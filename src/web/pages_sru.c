@@ -13,6 +13,14 @@ static const char *param(web_req_t *r, const char *name)
 	return v ? v : web_form(r, name);
 }
 
+/* GET|POST /sru, /sru/<school code>: an SRU answer (text/xml). Parameters:
+ *   operation         explain | searchRetrieve (default: searchRetrieve with a query, else explain)
+ *   version           1.2 (default) | 2.0
+ *   query             CQL (sru.h lists the indexes)
+ *   startRecord       1-based position of the first record (default 1)
+ *   maximumRecords    default 10, at most 50
+ *   recordSchema      marcxml (default) | dc
+ *   recordXMLEscaping or recordPacking: xml (default) | string */
 void page_sru(web_req_t *r)
 {
 	sru_request_t rq = {
