@@ -184,36 +184,13 @@ static bool words_in(arena_t *a, const char *field, const char *term)
 	return true;
 }
 
-static const char *digits(arena_t *a, const char *s)
+/* The ISBN of a query as the catalogue stores it (13 digits: an ISBN-10 is converted), or "" when
+ * it is not a valid ISBN (then nothing matches). */
+static const char *isbn_of(arena_t *a, const char *s)
 {
-	size_t n = strlen(s);
-	char *d = arena_alloc(a, n + 1);
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		if ((s[i] >= '0' && s[i] <= '9') || s[i] == 'X' || s[i] == 'x')
-			d[k++] = s[i];
-	d[k] = 0;
-	int sum10 = 0;
-	for (size_t i = 0; k == 10 && i < 10; i++) {
-		if (d[i] == 'X' || d[i] == 'x') {
-			if (i != 9)
-				return d;
-			sum10 += 10;
-		} else
-			sum10 += (d[i] - '0') * (int)(10 - i);
-	}
-	if (k == 10 && sum10 % 11 == 0) { /* a valid ISBN-10: its ISBN-13, as the catalogue stores it */
-		char *t = arena_alloc(a, 14);
-		memcpy(t, "978", 3);
-		memcpy(t + 3, d, 9);
-		int sum = 0;
-		for (int i = 0; i < 12; i++)
-			sum += (t[i] - '0') * (i % 2 ? 3 : 1);
-		t[12] = (char)('0' + (10 - sum % 10) % 10);
-		t[13] = 0;
-		return t;
-	}
-	return d;
+	char out[14];
+	err_t e;
+	return isbn_normalize(s, out, &e) == 0 ? arena_strdup(a, out) : "";
 }
 
 static bool keep(arena_t *a, const biblio_t *b, const clause_t *cl, size_t ncl)
@@ -239,7 +216,7 @@ static bool keep(arena_t *a, const biblio_t *b, const clause_t *cl, size_t ncl)
 			f = b->subjects;
 			break;
 		case IX_ISBN: {
-			const char *d = digits(a, cl[i].term);
+			const char *d = isbn_of(a, cl[i].term);
 			if (!b->isbn || !*b->isbn || !*d || strcmp(b->isbn, d) != 0)
 				return false;
 			continue;
@@ -481,7 +458,7 @@ static int search(db_t *db, ctx_t *c, const sru_request_t *rq, const actor_t *ac
 	const char *isbn = NULL;
 	for (size_t i = 0; i < ncl; i++) {
 		if (cl[i].index == IX_ISBN) {
-			isbn = isbn ? isbn : digits(a, cl[i].term);
+			isbn = isbn ? isbn : isbn_of(a, cl[i].term);
 			continue;
 		}
 		buf_puts(&words, words.len ? " " : "");
