@@ -109,7 +109,8 @@ int circ_find_patron(db_t *db, int64_t unit_id, const char *code, int64_t id, ar
 	return 0;
 }
 
-int circ_find_item(db_t *db, int64_t unit_id, const char *barcode, arena_t *a, circ_item_t *out, err_t *err)
+int circ_find_item(db_t *db, int64_t unit_id, const char *barcode, arena_t *a, circ_item_t *out,
+                   circ_result_t *res, err_t *err)
 {
 	memset(out, 0, sizeof *out);
 	db_stmt_t *st =
@@ -134,8 +135,12 @@ int circ_find_item(db_t *db, int64_t unit_id, const char *barcode, arena_t *a, c
 	db_done(st);
 	if (rc < 0)
 		return rc;
-	if (rc != DB_ROW)
-		return err_set(err, ERR_NOTFOUND, "err.circ.item_notfound", NULL);
+	if (rc != DB_ROW) {
+		res->loan.barcode = arena_strdup(a, barcode ? barcode : "");
+		return circ_refuse(res, err, ERR_NOTFOUND, "err.circ.item_notfound");
+	}
+	res->loan.title = out->title;
+	res->loan.barcode = out->barcode;
 	return 0;
 }
 
@@ -424,12 +429,8 @@ static int find_both(db_t *db, const actor_t *actor, const char *patron, int64_t
 		return rc;
 	}
 	res->patron = *p;
-	if ((rc = circ_find_item(db, actor->unit_id, item, a, it, err)) < 0) {
-		if (rc == ERR_NOTFOUND)
-			circ_refuse(res, err, rc, err->key);
-		res->loan.barcode = arena_strdup(a, item);
+	if ((rc = circ_find_item(db, actor->unit_id, item, a, it, res, err)) < 0)
 		return rc;
-	}
 	return circ_holds_expire(db, actor->unit_id, it->biblio_id, 0, NULL, err);
 }
 
@@ -489,23 +490,14 @@ int circ_return(db_t *db, const actor_t *actor, const char *item, arena_t *a, ci
 	if (!item || !*item)
 		return circ_refuse(res, err, ERR_INVALID, "err.circ.item_missing");
 	/* The copy is looked up before the write transaction (see circ_checkout). */
-	if ((rc = circ_find_item(db, actor->unit_id, item, a, &it, err)) < 0) {
-		res->loan.barcode = arena_strdup(a, item);
-		if (rc == ERR_NOTFOUND)
-			circ_refuse(res, err, rc, err->key);
+	if ((rc = circ_find_item(db, actor->unit_id, item, a, &it, res, err)) < 0)
 		return rc;
-	}
 	if ((rc = db_begin_own(db, &own, err)) < 0)
 		return rc;
-	res->loan.title = it.title;
-	res->loan.barcode = it.barcode;
 	res->loan.item_id = it.id;
 	res->loan.biblio_id = it.biblio_id;
-	rc = open_loan(db, it.id, a, &l, &p, err);
-	if (rc == ERR_NOTFOUND) {
+	if ((rc = open_loan(db, it.id, a, &l, &p, err)) == ERR_NOTFOUND)
 		rc = circ_refuse(res, err, ERR_CONFLICT, "err.circ.not_on_loan");
-		goto done;
-	}
 	if (rc < 0)
 		goto done;
 	int64_t now = clock_now();
@@ -581,19 +573,10 @@ int circ_renew(db_t *db, const actor_t *actor, const char *item, arena_t *a, cir
 		return circ_refuse(res, err, ERR_INVALID, "err.circ.item_missing");
 	if ((rc = db_begin_own(db, &own, err)) < 0)
 		return rc;
-	if ((rc = circ_find_item(db, actor->unit_id, item, a, &it, err)) < 0) {
-		res->loan.barcode = arena_strdup(a, item);
-		if (rc == ERR_NOTFOUND)
-			circ_refuse(res, err, rc, err->key);
+	if ((rc = circ_find_item(db, actor->unit_id, item, a, &it, res, err)) < 0)
 		goto done;
-	}
-	res->loan.title = it.title;
-	res->loan.barcode = it.barcode;
-	rc = open_loan(db, it.id, a, &l, &p, err);
-	if (rc == ERR_NOTFOUND) {
+	if ((rc = open_loan(db, it.id, a, &l, &p, err)) == ERR_NOTFOUND)
 		rc = circ_refuse(res, err, ERR_CONFLICT, "err.circ.not_on_loan");
-		goto done;
-	}
 	if (rc < 0)
 		goto done;
 	l.title = it.title;

@@ -19,8 +19,11 @@ typedef struct circ_item {
 int circ_find_patron(db_t *db, int64_t unit_id, const char *code, int64_t id, arena_t *a, circ_patron_t *out,
                      err_t *err);
 
-/* The copy of unit_id with barcode. ERR_NOTFOUND "err.circ.item_notfound". */
-int circ_find_item(db_t *db, int64_t unit_id, const char *barcode, arena_t *a, circ_item_t *out, err_t *err);
+/* The copy of unit_id with barcode, for one of the desk's actions: its title and barcode go into
+ * res->loan; an unknown barcode is the action's refusal, ERR_NOTFOUND "err.circ.item_notfound"
+ * (res->loan.barcode keeps what was scanned). */
+int circ_find_item(db_t *db, int64_t unit_id, const char *barcode, arena_t *a, circ_item_t *out,
+                   circ_result_t *res, err_t *err);
 
 /* s copied into a, "" for NULL. */
 const char *circ_dup(arena_t *a, const char *s);

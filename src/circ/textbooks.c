@@ -96,14 +96,8 @@ int circ_textbook_lend(db_t *db, const actor_t *actor, const char *class_name, c
 		return circ_refuse(res, err, ERR_INVALID, "err.circ.item_missing");
 	if ((rc = db_begin_own(db, &own, err)) < 0)
 		return rc;
-	if ((rc = circ_find_item(db, actor->unit_id, item, a, &it, err)) < 0) {
-		res->loan.barcode = arena_strdup(a, item);
-		if (rc == ERR_NOTFOUND)
-			circ_refuse(res, err, rc, err->key);
+	if ((rc = circ_find_item(db, actor->unit_id, item, a, &it, res, err)) < 0)
 		goto done;
-	}
-	res->loan.title = it.title;
-	res->loan.barcode = it.barcode;
 	if (strcmp(it.doc_type, "SGK")) {
 		rc = circ_refuse(res, err, ERR_CONFLICT, "err.circ.textbook_type");
 		goto done;
