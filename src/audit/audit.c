@@ -5,6 +5,7 @@
 
 #include "audit/audit.h"
 #include "base/clock.h"
+#include "base/text.h"
 
 int audit_write(db_t *db, const actor_t *actor, const char *username, int64_t unit_id, const char *unit_path,
                 const char *action, const char *entity, int64_t entity_id, const char *detail, const char *ip,
@@ -77,4 +78,15 @@ int audit_list(db_t *db, const actor_t *actor, const audit_filter_t *f, arena_t 
 	*out = v;
 	*n = cnt;
 	return 0;
+}
+
+void audit_change(arena_t *a, buf_t *b, const char *field, const char *old, const char *new_)
+{
+	old = old ? old : "";
+	new_ = new_ ? new_ : "";
+	if (!strcmp(old, new_))
+		return;
+	if (b->len)
+		buf_puts(b, "; ");
+	buf_printf(b, "%s: \"%s\" -> \"%s\"", field, text_cut(a, old, 80), text_cut(a, new_, 80));
 }

@@ -33,6 +33,11 @@ int audit_write(db_t *db, const actor_t *actor, const char *username, int64_t un
                 const char *action, const char *entity, int64_t entity_id, const char *detail, const char *ip,
                 err_t *err);
 
+/* Append "field: "old" -> "new"" to the detail of an edit's audit row (each side cut to 80
+ * characters; "; " between changes), when old and new differ (NULL counts as ""). */
+struct buf;
+void audit_change(arena_t *a, struct buf *b, const char *field, const char *old, const char *new_);
+
 typedef struct audit_filter {
 	const char *action;   /* prefix, e.g. "login" matches login.ok and login.fail; NULL: all */
 	const char *username; /* exact; NULL: all */

@@ -64,17 +64,6 @@ int catalog_biblio_marc(db_t *db, const actor_t *actor, int64_t id, arena_t *a, 
 
 /* --- what changed ------------------------------------------------------------------------------- */
 
-static void change(arena_t *a, buf_t *b, const char *field, const char *old, const char *new_)
-{
-	old = old ? old : "";
-	new_ = new_ ? new_ : "";
-	if (!strcmp(old, new_))
-		return;
-	if (b->len)
-		buf_puts(b, "; ");
-	buf_printf(b, "%s: \"%s\" -> \"%s\"", field, text_cut(a, old, 80), text_cut(a, new_, 80));
-}
-
 static void change_int(buf_t *b, const char *field, int64_t old, int64_t new_)
 {
 	if (old == new_)
@@ -86,24 +75,24 @@ static void change_int(buf_t *b, const char *field, int64_t old, int64_t new_)
 
 static void diff_biblio(arena_t *a, buf_t *b, const biblio_t *o, const biblio_t *n)
 {
-	change(a, b, "doc_type", o->doc_type, n->doc_type);
-	change(a, b, "title", o->title, n->title);
-	change(a, b, "subtitle", o->subtitle, n->subtitle);
-	change(a, b, "authors", o->authors, n->authors);
-	change(a, b, "publisher", o->publisher, n->publisher);
-	change(a, b, "place", o->place, n->place);
+	audit_change(a, b, "doc_type", o->doc_type, n->doc_type);
+	audit_change(a, b, "title", o->title, n->title);
+	audit_change(a, b, "subtitle", o->subtitle, n->subtitle);
+	audit_change(a, b, "authors", o->authors, n->authors);
+	audit_change(a, b, "publisher", o->publisher, n->publisher);
+	audit_change(a, b, "place", o->place, n->place);
 	change_int(b, "year", o->year, n->year);
-	change(a, b, "edition", o->edition, n->edition);
-	change(a, b, "isbn", o->isbn, n->isbn);
-	change(a, b, "language", o->language, n->language);
-	change(a, b, "pages", o->pages, n->pages);
-	change(a, b, "size", o->size, n->size);
+	audit_change(a, b, "edition", o->edition, n->edition);
+	audit_change(a, b, "isbn", o->isbn, n->isbn);
+	audit_change(a, b, "language", o->language, n->language);
+	audit_change(a, b, "pages", o->pages, n->pages);
+	audit_change(a, b, "size", o->size, n->size);
 	change_int(b, "price", o->price, n->price);
-	change(a, b, "series", o->series, n->series);
-	change(a, b, "subjects", o->subjects, n->subjects);
-	change(a, b, "summary", o->summary, n->summary);
-	change(a, b, "class_number", o->class_number, n->class_number);
-	change(a, b, "call_number", o->call_number, n->call_number);
+	audit_change(a, b, "series", o->series, n->series);
+	audit_change(a, b, "subjects", o->subjects, n->subjects);
+	audit_change(a, b, "summary", o->summary, n->summary);
+	audit_change(a, b, "class_number", o->class_number, n->class_number);
+	audit_change(a, b, "call_number", o->call_number, n->call_number);
 	change_int(b, "grade", o->grade, n->grade);
 }
 
@@ -376,11 +365,11 @@ int catalog_item_update(db_t *db, const actor_t *actor, int64_t id, const item_t
 			return err_set(err, ERR_INVALID, "err.item.status", NULL);
 	}
 	buf_t ch = BUF_INIT;
-	change(a, &ch, "barcode", old.barcode, barcode);
-	change(a, &ch, "location", old.location, location);
+	audit_change(a, &ch, "barcode", old.barcode, barcode);
+	audit_change(a, &ch, "location", old.location, location);
 	change_int(&ch, "price", old.price, price);
-	change(a, &ch, "note", old.note, note);
-	change(a, &ch, "status", old.status, status);
+	audit_change(a, &ch, "note", old.note, note);
+	audit_change(a, &ch, "status", old.status, status);
 	const char *what = arena_strdup(a, buf_str(&ch));
 	buf_release(&ch);
 	if (changes)

@@ -546,7 +546,7 @@ static void check_row(arena_t *a, const struct patrons_sheet_row *r, const int m
 	buf_t ch = BUF_INIT;
 	patrons_diff(a, &ch, old, &p, false);
 	if (ch.len)
-		patrons_change(a, &ch, "school_year", old->school_year, p.school_year);
+		audit_change(a, &ch, "school_year", old->school_year, p.school_year);
 	row->changes = arena_strdup(a, buf_str(&ch));
 	row->action = ch.len ? PI_UPDATE : PI_SAME;
 	buf_release(&ch);

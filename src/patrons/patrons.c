@@ -407,34 +407,23 @@ done:
 	return db_end_own(db, own, rc < 0 ? rc : 0, err);
 }
 
-void patrons_change(arena_t *a, buf_t *b, const char *field, const char *old, const char *new_)
-{
-	old = old ? old : "";
-	new_ = new_ ? new_ : "";
-	if (!strcmp(old, new_))
-		return;
-	if (b->len)
-		buf_puts(b, "; ");
-	buf_printf(b, "%s: \"%s\" -> \"%s\"", field, text_cut(a, old, 80), text_cut(a, new_, 80));
-}
-
 void patrons_diff(arena_t *a, buf_t *b, const patron_t *o, const patron_t *n, bool all)
 {
-	patrons_change(a, b, "full_name", o->full_name, n->full_name);
-	patrons_change(a, b, "class_name", o->class_name, n->class_name);
+	audit_change(a, b, "full_name", o->full_name, n->full_name);
+	audit_change(a, b, "class_name", o->class_name, n->class_name);
 	if (o->grade != n->grade)
 		buf_printf(b, "%sgrade: %d -> %d", b->len ? "; " : "", o->grade, n->grade);
-	patrons_change(a, b, "kind", o->kind, n->kind);
-	patrons_change(a, b, "birth_date", o->birth_date, n->birth_date);
-	patrons_change(a, b, "gender", o->gender, n->gender);
-	patrons_change(a, b, "student_code", o->student_code, n->student_code);
-	patrons_change(a, b, "national_id", o->national_id, n->national_id);
-	patrons_change(a, b, "code", o->code, n->code);
-	patrons_change(a, b, "phone", o->phone, n->phone);
-	patrons_change(a, b, "email", o->email, n->email);
+	audit_change(a, b, "kind", o->kind, n->kind);
+	audit_change(a, b, "birth_date", o->birth_date, n->birth_date);
+	audit_change(a, b, "gender", o->gender, n->gender);
+	audit_change(a, b, "student_code", o->student_code, n->student_code);
+	audit_change(a, b, "national_id", o->national_id, n->national_id);
+	audit_change(a, b, "code", o->code, n->code);
+	audit_change(a, b, "phone", o->phone, n->phone);
+	audit_change(a, b, "email", o->email, n->email);
 	if (all) {
-		patrons_change(a, b, "school_year", o->school_year, n->school_year);
-		patrons_change(a, b, "note", o->note, n->note);
+		audit_change(a, b, "school_year", o->school_year, n->school_year);
+		audit_change(a, b, "note", o->note, n->note);
 	}
 }
 

@@ -33,6 +33,5 @@ int patrons_write(db_t *db, const patron_t *p, int64_t id, int64_t version, int6
 /* What differs between two readers, as "field: \"old\" -> \"new\"; ..." appended to b; all adds
  * the fields an import does not carry (school year, note). */
 void patrons_diff(arena_t *a, buf_t *b, const patron_t *o, const patron_t *n, bool all);
-void patrons_change(arena_t *a, buf_t *b, const char *field, const char *old, const char *new_);
 
 #endif

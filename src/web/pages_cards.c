@@ -148,12 +148,8 @@ void page_cards_pdf(web_req_t *r)
 		buf_release(&pdf);
 		return web_fail(r, &err);
 	}
-	buf_release(&r->body);
-	r->body = pdf;
-	r->status = 200;
-	r->content_type = "application/pdf";
-	web_add_header(r, "Content-Disposition",
-	               arena_printf(r->arena, "inline; filename=\"library-cards-%s.pdf\"", q.name));
+	web_send_file(r, &pdf, "application/pdf",
+	              arena_printf(r->arena, "inline; filename=\"library-cards-%s.pdf\"", q.name));
 }
 
 /*

@@ -198,11 +198,7 @@ void page_inlibrary_month_xlsx(web_req_t *r)
 		buf_release(&x);
 		return web_fail(r, &err);
 	}
-	buf_release(&r->body);
-	r->body = x;
-	r->status = 200;
-	r->content_type = XLSXW_MIME;
-	web_add_header(r, "Content-Disposition",
-	               arena_printf(r->arena, "attachment; filename=\"doc-tai-cho-%s-%s.xlsx\"",
-	                            m.school.code, m.month));
+	web_send_file(r, &x, XLSXW_MIME,
+	              arena_printf(r->arena, "attachment; filename=\"doc-tai-cho-%s-%s.xlsx\"", m.school.code,
+	                           m.month));
 }

@@ -113,13 +113,9 @@ void page_labels(web_req_t *r)
 		buf_release(&pdf);
 		return web_fail(r, &err);
 	}
-	buf_release(&r->body);
-	r->body = pdf;
-	r->status = 200;
-	r->content_type = "application/pdf";
-	web_add_header(r, "Content-Disposition",
-	               arena_printf(r->arena, "inline; filename=\"labels-%s-%s.pdf\"", q.name,
-	                            q.kind == LABELS_SPINE ? "spine" : "barcode"));
+	web_send_file(r, &pdf, "application/pdf",
+	              arena_printf(r->arena, "inline; filename=\"labels-%s-%s.pdf\"", q.name,
+	                           q.kind == LABELS_SPINE ? "spine" : "barcode"));
 }
 
 /* One label of the preview: its box and its text at their places on the sheet (mm). */

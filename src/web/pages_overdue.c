@@ -147,16 +147,6 @@ void page_overdue(web_req_t *r)
 	web_render(r, 200, "overdue", d);
 }
 
-/* Send a file the domain made: its bytes, type and name (attachment or inline). */
-static void send_file(web_req_t *r, buf_t *data, const char *type, const char *disposition)
-{
-	buf_release(&r->body);
-	r->body = *data;
-	r->status = 200;
-	r->content_type = type;
-	web_add_header(r, "Content-Disposition", disposition);
-}
-
 /*
 ** GET /circ/overdue.xlsx
 ** The overdue list as an Excel workbook (one sheet: a heading per class with its homeroom
@@ -175,7 +165,7 @@ void page_overdue_xlsx(web_req_t *r)
 		buf_release(&x);
 		return web_fail(r, &err);
 	}
-	send_file(
+	web_send_file(
 	    r, &x, XLSXW_MIME,
 	    arena_printf(r->arena, "attachment; filename=\"qua-han-%s-%s.xlsx\"", l.school.code, l.today));
 }
@@ -198,7 +188,7 @@ void page_overdue_notices(web_req_t *r)
 		buf_release(&pdf);
 		return web_fail(r, &err);
 	}
-	send_file(
+	web_send_file(
 	    r, &pdf, "application/pdf",
 	    arena_printf(r->arena, "inline; filename=\"phieu-nhac-%s-%s.pdf\"", l.school.code, l.today));
 }

@@ -361,6 +361,16 @@ int64_t web_parse_int(const char *s, int64_t def, int64_t min, int64_t max, int 
 	return v;
 }
 
+void web_send_file(web_req_t *r, buf_t *data, const char *type, const char *disposition)
+{
+	buf_release(&r->body);
+	r->body = *data;
+	*data = (buf_t)BUF_INIT;
+	r->status = 200;
+	r->content_type = type;
+	web_add_header(r, "Content-Disposition", disposition);
+}
+
 double web_parse_mm(const char *s, double def, int *bad)
 {
 	if (!s || !*s)

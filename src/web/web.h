@@ -96,6 +96,9 @@ int64_t web_query_int(web_req_t *r, const char *name, int64_t def);
  * goes into; the domain checks the meaningful range and names it): def when s is NULL or empty;
  * anything else (letters, overflow, out of range) sets *bad and returns def. */
 int64_t web_parse_int(const char *s, int64_t def, int64_t min, int64_t max, int *bad);
+/* Answer with a file the domain made (a PDF, a workbook): its bytes (taken over from data), its
+ * MIME type and its Content-Disposition ("inline; filename=..." or "attachment; ..."). */
+void web_send_file(web_req_t *r, buf_t *data, const char *type, const char *disposition);
 /* A length in millimetres as typed ("2.5", or "2,5": a comma is taken as the decimal mark); def
  * when s is NULL or empty; *bad set when it is not a finite number. */
 double web_parse_mm(const char *s, double def, int *bad);
