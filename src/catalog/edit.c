@@ -189,7 +189,7 @@ static int write_record(db_t *db, const actor_t *actor, const char *action, cons
 	    "?, "
 	    "year = NULLIF(?, 0), edition = ?, isbn = ?, language = ?, pages = ?, size = ?, price = ?, "
 	    "series = ?, subjects = ?, summary = ?, class_number = ?, call_number = ?, grade = NULLIF(?, 0), "
-	    "title_fold = ?, authors_fold = ?, search_fold = ?, search_words = ?, marc = ?, updated_at = ? "
+	    "title_fold = ?, authors_fold = ?, search_fold = ?, search_words = ?, marc = ?, updated_at = ?, work_sync = 1 "
 	    "WHERE id = ? AND updated_at = ?",
 	    "ssssssisssssisssssisssssiii", n->doc_type, n->title, n->subtitle, n->authors, n->publisher,
 	    n->place, (int64_t)n->year, n->edition, n->isbn, n->language, n->pages, n->size, n->price,

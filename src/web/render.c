@@ -113,7 +113,7 @@ static json_t *chrome(web_req_t *r)
 	return app;
 }
 
-void web_render(web_req_t *r, int status, const char *tmpl, json_t *data)
+static void render_in(web_req_t *r, int status, const char *tmpl, json_t *data, const char *layout)
 {
 	if (r->want_json)
 		return web_json(r, status, data);
@@ -132,11 +132,21 @@ void web_render(web_req_t *r, int status, const char *tmpl, json_t *data)
 	json_object_set_new(data, "content", json_stringn(page.data ? page.data : "", page.len));
 	buf_release(&page);
 	buf_reset(&r->body);
-	if (tmpl_render("layout", data, r->lang, &r->body, &err) < 0)
-		log_error("template layout: %s", err.detail);
+	if (tmpl_render(layout, data, r->lang, &r->body, &err) < 0)
+		log_error("template %s: %s", layout, err.detail);
 	json_decref(data);
 	r->status = status;
 	r->content_type = "text/html; charset=utf-8";
+}
+
+void web_render(web_req_t *r, int status, const char *tmpl, json_t *data)
+{
+	render_in(r, status, tmpl, data, "layout");
+}
+
+void web_render_public(web_req_t *r, int status, const char *tmpl, json_t *data)
+{
+	render_in(r, status, tmpl, data, "opac_layout");
 }
 
 void web_redirect(web_req_t *r, const char *location)

@@ -33,6 +33,7 @@
 #include "base/i18n.h"
 #include "base/log.h"
 #include "base/text.h"
+#include "opac/opac.h"
 #include "web/jobs.h"
 #include "web/multipart.h"
 #include "web/routes.h"
@@ -763,6 +764,32 @@ static int resolve_listen(const char *listen, struct sockaddr_storage *ss, int *
 	return 0;
 }
 
+/* --- the OPAC's sync: a thread of its own, with its own connection ---------------------------- */
+
+static atomic_int opac_stop;
+
+/* Attach new records to the union catalogue's works and refresh the search index (opac_sync),
+ * every second until the server stops. A failing round is logged and retried the next second. */
+static void *opac_thread(void *unused)
+{
+	(void)unused;
+	db_t *db = NULL;
+	err_t err;
+	if (db_open(g_config.db, &db, &err) < 0) {
+		log_error("opac sync: cannot open the database: %s", err.detail);
+		return NULL;
+	}
+	while (!atomic_load(&opac_stop)) {
+		int n = opac_sync(db, &err);
+		if (n < 0)
+			log_warn("opac sync: %s", err.detail);
+		for (int i = 0; i < 10 && !atomic_load(&opac_stop); i++)
+			usleep(100000);
+	}
+	db_close(db);
+	return NULL;
+}
+
 static int threads(void)
 {
 	if (g_config.threads > 0)
@@ -814,6 +841,8 @@ int server_run(err_t *err)
 	if (v6)
 		flags |= MHD_USE_IPv6;
 	int nthreads = threads();
+	pthread_t opac_tid;
+	int opac_started = pthread_create(&opac_tid, NULL, opac_thread, NULL) == 0;
 	struct MHD_Daemon *d = MHD_start_daemon(
 	    flags, 0, NULL, NULL, answer, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)nthreads, MHD_OPTION_CONNECTION_LIMIT,
@@ -824,6 +853,9 @@ int server_run(err_t *err)
 	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_URI_LOG_CALLBACK, uri_logger, NULL,
 	    MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_END);
 	if (!d) {
+		atomic_store(&opac_stop, 1);
+		if (opac_started)
+			pthread_join(opac_tid, NULL);
 		db_close(db);
 		return err_set(err, ERR_INTERNAL, "err.listen", "cannot listen on %s (in use?)",
 		               g_config.listen);
@@ -862,6 +894,9 @@ int server_run(err_t *err)
 	if (left > 0)
 		log_warn("stopping with %d job(s) still running; their work is rolled back", left);
 	MHD_stop_daemon(d);
+	atomic_store(&opac_stop, 1);
+	if (opac_started)
+		pthread_join(opac_tid, NULL);
 	close_thread_dbs();
 	db_close(db);
 	tmpl_shutdown();

@@ -119,6 +119,10 @@ void web_add_header(web_req_t *r, const char *name, const char *value);
  * token, language) added to the template's context under "app". */
 void web_render(web_req_t *r, int status, const char *tmpl, json_t *data);
 
+/* The same inside the public catalogue's layout (templates/opac_layout.html): small, no staff
+ * navigation, readable without JavaScript, for the OPAC and My library pages. */
+void web_render_public(web_req_t *r, int status, const char *tmpl, json_t *data);
+
 /* Answer with a JSON value (ownership passes). */
 void web_json(web_req_t *r, int status, json_t *data);
 
