@@ -4,6 +4,8 @@
 #ifndef THUVIEN_CLI_CLI_H
 #define THUVIEN_CLI_CLI_H
 
+#include <stddef.h>
+
 #include "base/err.h"
 #include "db/db.h"
 
@@ -14,6 +16,7 @@ int cmd_user(int argc, char **argv);
 int cmd_import(int argc, char **argv); /* `thuvien import marc ...` (cmd_marc.c) */
 int cmd_export(int argc, char **argv); /* `thuvien export marc ...` (cmd_marc.c) */
 int cmd_import_patrons(int argc, char **argv); /* `thuvien import patrons ...` (cmd_patrons.c) */
+int cmd_import_books(int argc, char **argv);   /* `thuvien import books ...` (cmd_books.c) */
 
 /* Command-line helpers shared by the subcommands. cli_opt: the value after option name (NULL
  * when absent); cli_flag: whether a flag is present; cli_positional: the last argument from
@@ -28,6 +31,9 @@ const char *cli_positional(int argc, char **argv, const char *const *flags);
 struct arena;
 struct actor;
 int cli_school_actor(db_t *db, const char *code, struct arena *a, struct actor *out);
+
+/* A whole file, malloc'ed (free it), its length in *len; NULL (errno set) when unreadable. */
+char *cli_slurp(const char *path, size_t *len);
 
 /* Open g_config.db and migrate it; prints the error and returns NULL on failure. */
 db_t *cli_open_db(void);

@@ -143,3 +143,29 @@ int cmd_migrate(int argc, char **argv)
 	db_close(db);
 	return 0;
 }
+
+char *cli_slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	char *d = NULL;
+	size_t cap = 0, n = 0, got;
+	do {
+		if (n + 65536 > cap) {
+			cap = cap ? 2 * cap : 1 << 20;
+			char *nd = realloc(d, cap);
+			if (!nd) {
+				free(d);
+				fclose(f);
+				return NULL;
+			}
+			d = nd;
+		}
+		got = fread(d + n, 1, cap - n, f);
+		n += got;
+	} while (got > 0);
+	fclose(f);
+	*len = n;
+	return d;
+}

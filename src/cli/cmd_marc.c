@@ -173,6 +173,8 @@ static int run(int is_import, int argc, char **argv)
 {
 	if (is_import && argc >= 2 && !strcmp(argv[1], "patrons"))
 		return cmd_import_patrons(argc, argv);
+	if (is_import && argc >= 2 && !strcmp(argv[1], "books"))
+		return cmd_import_books(argc, argv);
 	const char *usage = is_import ? import_usage : export_usage;
 	if (cli_flag(argc, argv, "--help") || cli_flag(argc, argv, "-h")) {
 		fputs(usage, stdout);

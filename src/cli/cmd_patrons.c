@@ -31,32 +31,6 @@ static const char *lang(void)
 	return i18n_lang(getenv("THUVIEN_LANG") ? getenv("THUVIEN_LANG") : "vi");
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	char *d = NULL;
-	size_t cap = 0, n = 0, got;
-	do {
-		if (n + 65536 > cap) {
-			cap = cap ? 2 * cap : 1 << 20;
-			char *nd = realloc(d, cap);
-			if (!nd) {
-				free(d);
-				fclose(f);
-				return NULL;
-			}
-			d = nd;
-		}
-		got = fread(d + n, 1, cap - n, f);
-		n += got;
-	} while (got > 0);
-	fclose(f);
-	*len = n;
-	return d;
-}
-
 int cmd_import_patrons(int argc, char **argv)
 {
 	if (cli_flag(argc, argv, "--help") || cli_flag(argc, argv, "-h")) {
@@ -70,7 +44,7 @@ int cmd_import_patrons(int argc, char **argv)
 	}
 	bool skip = cli_flag(argc, argv, "--skip-errors"), dry = cli_flag(argc, argv, "--dry-run");
 	size_t len = 0;
-	char *data = slurp(file, &len);
+	char *data = cli_slurp(file, &len);
 	if (!data) {
 		perror(file);
 		return 1;

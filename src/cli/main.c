@@ -28,6 +28,7 @@ static const char usage[] =
     "  unit      add a unit (the Department, an office, a school) from the shell\n"
     "  import    import marc: load a file of MARC21 records into a school's catalogue\n"
     "            import patrons: load a class list (CSV or XLSX) into a school's readers\n"
+    "            import books: load a book list (CSV or XLSX) into a school's catalogue\n"
     "  export    export marc: write a school's catalogue as MARC21 (ISO 2709 or MARCXML)\n"
     "  version   print the version\n"
     "\n"
