@@ -22,155 +22,17 @@
 // Prints one `ok ...` / `not ok ...` line per check and ends with `browser: N passed, M failed`;
 // exit status 1 when anything failed.
 
-import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = path.resolve(process.env.THUVIEN_BIN || path.join(ROOT, 'build/thuvien'));
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const OUT = path.join(ROOT, 'tests/out');
+import { OUT, axeCheck, checkProblems, en, ok, openBrowser, password, run, startServer, t, tmp, vi } from './lib.mjs';
+
 const USER = 'thuthu.th001';
 const FULL_NAME = 'Nguyễn Thị Lan'; // src/cli/cmd_demo.c: thuthu.th001
 const UNIT_CODE = 'TH001';
 const UNIT_NAME = 'Trường Tiểu học Lê Ngọc Hân';
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
-let passed = 0;
-let failed = 0;
-function ok(cond, name, detail) {
-	if (cond) {
-		passed++;
-		console.log(`ok ${passed + failed} - ${name}`);
-	} else {
-		failed++;
-		console.log(`not ok ${passed + failed} - ${name}`);
-		if (detail !== undefined)
-			for (const line of String(detail).split('\n'))
-				console.log(`#   ${line}`);
-	}
-	return cond;
-}
-
-/* i18n/*.txt: `key = text` lines, # comments (src/base/i18n.c reads the same format). */
-function readI18n(lang) {
-	const map = new Map();
-	const text = fs.readFileSync(path.join(ROOT, 'i18n', `${lang}.txt`), 'utf8');
-	for (const raw of text.split('\n')) {
-		const line = raw.trim();
-		if (!line || line.startsWith('#'))
-			continue;
-		const eq = line.indexOf('=');
-		if (eq > 0)
-			map.set(line.slice(0, eq).trim(), line.slice(eq + 1).trim());
-	}
-	return map;
-}
-const vi = readI18n('vi');
-const en = readI18n('en');
-/* The text a key shows in a language: en falls back to vi, a key missing everywhere shows itself. */
-const t = (lang, key) => (lang === 'en' && en.has(key) ? en.get(key) : vi.get(key) ?? key);
-
-function freePort() {
-	return new Promise((resolve, reject) => {
-		const s = net.createServer();
-		s.on('error', reject);
-		s.listen(0, '127.0.0.1', () => {
-			const { port } = s.address();
-			s.close(() => resolve(port));
-		});
-	});
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/* The environment for the server: no THUVIEN_* settings of the caller's leak in. */
-function serverEnv() {
-	const env = {};
-	for (const [k, v] of Object.entries(process.env))
-		if (!k.startsWith('THUVIEN_'))
-			env[k] = v;
-	return env;
-}
-
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'thuvien-browser-'));
-const db = path.join(tmp, 'thuvien.db');
-const password = 'Demo-' + randomBytes(9).toString('base64url');
-let server = null;
-let serverExit = null;
-let context = null;
-let serverLog = '';
-
-async function startServer() {
-	const demo = spawnSync(BIN, ['--db', db, 'demo', '--password', password],
-	                       { cwd: tmp, env: serverEnv(), encoding: 'utf8' });
-	if (!ok(demo.status === 0, 'demo city created in a fresh database',
-	        `${BIN} demo: exit ${demo.status}\n${demo.error ?? ''}${demo.stderr}`))
-		return null;
-	const port = await freePort();
-	const base = `http://127.0.0.1:${port}`;
-	server = spawn(BIN, ['--db', db, 'serve', '--listen', `127.0.0.1:${port}`],
-	               { cwd: tmp, env: serverEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-	server.stdout.on('data', (d) => (serverLog += d));
-	server.stderr.on('data', (d) => (serverLog += d));
-	server.on('exit', (code, sig) => (serverExit = { code, sig }));
-	let healthy = false;
-	for (let i = 0; i < 100 && !serverExit && !healthy; i++) {
-		try {
-			const res = await fetch(`${base}/healthz`);
-			healthy = res.status === 200 && (await res.json()).status === 'ok';
-		} catch {
-			await sleep(100);
-		}
-	}
-	if (!ok(healthy, `server answers /healthz on ${base}`,
-	        serverExit ? `server exited: ${JSON.stringify(serverExit)}\n${serverLog}` : serverLog))
-		return null;
-	return base;
-}
-
-async function stopServer() {
-	if (!server || serverExit)
-		return;
-	server.kill('SIGTERM');
-	for (let i = 0; i < 150 && !serverExit; i++)
-		await sleep(100);
-	ok(serverExit && serverExit.code === 0, 'server stops cleanly on SIGTERM',
-	   serverExit ? JSON.stringify(serverExit) : 'still running after 15 s');
-	if (!serverExit)
-		server.kill('SIGKILL');
-}
-
-/* axe-core, when package.json has it. It is evaluated through the DevTools protocol, which the
- * page's Content-Security-Policy does not apply to, so it cannot cause a CSP report itself. */
-let axeSource = null;
-try {
-	const require = createRequire(path.join(ROOT, 'package.json'));
-	axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-} catch {
-	axeSource = null;
-}
-
-async function axeCheck(page, what) {
-	if (!axeSource)
-		return;
-	const found = await page.evaluate(async ([src, tags]) => {
-		if (!window.axe)
-			(0, eval)(src);
-		const res = await window.axe.run(document, { runOnly: { type: 'tag', values: tags } });
-		return res.violations.map((v) => ({
-			id: v.id, impact: v.impact, help: v.help,
-			nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ') + ': ' + n.failureSummary.replace(/\n\s*/g, ' ')),
-		}));
-	}, [axeSource, AXE_TAGS]);
-	ok(found.length === 0, `axe-core: no WCAG 2.1 A/AA violations on ${what}`,
-	   found.map((v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.join('\n  ')}`).join('\n'));
-}
 
 /* The class list of 2e: 40 students of CLASS with names of three or four words, every one with
  * its marks, student codes HS5A901..HS5A940 (the demo readers' are HS01...), born in 2016. */
@@ -206,54 +68,12 @@ async function deskScan(page, code) {
 	});
 	await page.waitForFunction(() => document.activeElement?.id === 'circ-code', null, { timeout: 2000 }).catch(() => {});
 }
-
 async function main() {
-	if (!fs.existsSync(BIN)) {
-		ok(false, `thuvien binary at ${BIN}`, 'build it with `make` or set THUVIEN_BIN');
-		return;
-	}
 	const base = await startServer();
 	if (!base)
 		return;
+	const { context, page } = await openBrowser();
 
-	const { chromium } = await import('playwright-core');
-	const profile = path.join(tmp, 'chromium-profile');
-	context = await chromium.launchPersistentContext(profile, {
-		executablePath: CHROMIUM,
-		headless: true,
-		locale: 'vi-VN',
-		viewport: { width: 1280, height: 800 },
-		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-		       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-	});
-	context.setDefaultTimeout(10000);
-
-	// Everything that goes wrong in the page, collected for the whole run.
-	const consoleErrors = [];
-	const cspViolations = [];
-	const badRequests = [];
-	await context.exposeBinding('__thuvienCSP', ({ page }, v) => cspViolations.push(`${page.url()}: ${v}`));
-	await context.addInitScript(() => {
-		document.addEventListener('securitypolicyviolation', (e) => {
-			window.__thuvienCSP(`${e.violatedDirective} blocked ${e.blockedURI || '(inline)'}` +
-			                    ` at ${e.sourceFile || ''}:${e.lineNumber || ''}`);
-		});
-	});
-	const page = context.pages()[0] ?? (await context.newPage());
-	page.on('console', (m) => {
-		if (m.type() === 'error') {
-			const where = m.location()?.url;
-			consoleErrors.push(`on ${page.url()}: ${m.text()}${where && where !== page.url() ? ` [${where}]` : ''}`);
-		}
-		if (/Content Security Policy/i.test(m.text()))
-			cspViolations.push(`${page.url()}: ${m.text()}`);
-	});
-	page.on('pageerror', (e) => consoleErrors.push(`${page.url()}: uncaught ${e.message}`));
-	page.on('requestfailed', (req) => badRequests.push(`${req.url()}: ${req.failure()?.errorText}`));
-	page.on('response', (res) => {
-		if (res.status() >= 400)
-			badRequests.push(`${res.url()}: HTTP ${res.status()}`);
-	});
 
 	// 1. / sends an anonymous visitor to the login page, in Vietnamese.
 	await page.goto(`${base}/`);
@@ -601,33 +421,7 @@ async function main() {
 	ok((await page.locator('form[action="/lang"] button').innerText()).trim() === 'Tiếng Việt',
 	   'the language button now offers "Tiếng Việt"');
 	await axeCheck(page, 'the login page (en)');
-
-	ok(consoleErrors.length === 0, 'no console errors', consoleErrors.join('\n'));
-	ok(cspViolations.length === 0, 'no Content-Security-Policy violations', cspViolations.join('\n'));
-	ok(badRequests.length === 0, 'no failed requests (network errors, HTTP 4xx/5xx)', badRequests.join('\n'));
+	checkProblems();
 }
 
-let exitCode = 0;
-try {
-	await main();
-} catch (e) {
-	ok(false, 'the test ran to the end', e.stack || String(e));
-} finally {
-	if (context)
-		await context.close().catch(() => {});
-	await stopServer();
-	const errors = serverLog.split('\n').filter((l) => /\b(ERROR|FATAL)\b/.test(l));
-	if (server)
-		ok(errors.length === 0, 'server log has no errors', errors.join('\n'));
-	if (failed && serverLog)
-		console.log('# server log (last 20 lines):\n' + serverLog.trim().split('\n').slice(-20).map((l) => '#   ' + l).join('\n'));
-	if (process.env.KEEP_TMP)
-		console.log(`# kept ${tmp}`);
-	else
-		fs.rmSync(tmp, { recursive: true, force: true });
-	if (!axeSource)
-		console.log('# axe-core not installed: accessibility checks skipped');
-	console.log(`browser: ${passed} passed, ${failed} failed`);
-	exitCode = failed ? 1 : 0;
-}
-process.exit(exitCode);
+await run(main);
