@@ -112,7 +112,10 @@ for b in $BUILDS; do
 	done
 done
 if echo "$SUITES" | grep -q browser; then
-	THUVIEN_BIN=build/thuvien run browser node tests/browser/login.mjs
+	for f in tests/browser/*.mjs; do
+		[ "$(basename "$f")" = lib.mjs ] && continue
+		THUVIEN_BIN=build/thuvien run "browser-$(basename "$f" .mjs)" node "$f"
+	done
 fi
 
 echo
