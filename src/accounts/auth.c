@@ -37,7 +37,7 @@ static void copy(char *dst, size_t n, const char *src)
 /* A reader account counts as disabled while its reader has left the school (patrons.status
  * 'left'): the record says so once, and the account follows without a second write. */
 #define ACCOUNT_DISABLED                                                                                     \
-	"CASE WHEN a.disabled <> 0 OR EXISTS (SELECT 1 FROM patrons p WHERE p.id = a.patron_id"           \
+	"CASE WHEN a.disabled <> 0 OR EXISTS (SELECT 1 FROM patrons p WHERE p.id = a.patron_id"              \
 	" AND p.status = 'left') THEN 1 ELSE 0 END"
 
 #define ACTOR_COLS                                                                                           \
@@ -95,10 +95,11 @@ int auth_login(db_t *db, const char *username, const char *password, const char 
 
 	/* Read the account outside the write transaction: Argon2id takes tens of milliseconds and
 	 * must not hold the database's write lock. The counters are re-read under the lock. */
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT " ACTOR_COLS ", a.password_hash, " ACCOUNT_DISABLED ", a.locked_until "
-	                         "FROM accounts a JOIN units u ON u.id = a.unit_id WHERE a.username = ?",
-	                         "s", name);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "SELECT " ACTOR_COLS ", a.password_hash, " ACCOUNT_DISABLED ", a.locked_until "
+	             "FROM accounts a JOIN units u ON u.id = a.unit_id WHERE a.username = ?",
+	             "s", name);
 	if (!st)
 		return err->code;
 	rc = db_step(st, err);
@@ -311,11 +312,12 @@ int auth_session(db_t *db, const char *token, actor_t *actor, session_t *s, err_
 	if (scache_get(hash, actor, s, now))
 		return session_check(db, hash, s, now, err);
 	uint64_t gen = atomic_load(&scache_gen);
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT s.id, s.csrf, s.created_at, s.last_seen, " ACCOUNT_DISABLED ", " ACTOR_COLS " "
-	                         "FROM sessions s JOIN accounts a ON a.id = s.account_id "
-	                         "JOIN units u ON u.id = a.unit_id WHERE s.token_hash = ?",
-	                         "s", hash);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "SELECT s.id, s.csrf, s.created_at, s.last_seen, " ACCOUNT_DISABLED ", " ACTOR_COLS " "
+	             "FROM sessions s JOIN accounts a ON a.id = s.account_id "
+	             "JOIN units u ON u.id = a.unit_id WHERE s.token_hash = ?",
+	             "s", hash);
 	if (!st)
 		return err->code;
 	int rc = db_step(st, err);

@@ -652,7 +652,8 @@ int circ_renew(db_t *db, const actor_t *actor, const char *item, arena_t *a, cir
 	return renew(db, actor, item, false, a, res, err);
 }
 
-int circ_renew_self(db_t *db, const actor_t *actor, const char *item, arena_t *a, circ_result_t *res, err_t *err)
+int circ_renew_self(db_t *db, const actor_t *actor, const char *item, arena_t *a, circ_result_t *res,
+                    err_t *err)
 {
 	return renew(db, actor, item, true, a, res, err);
 }

@@ -75,7 +75,8 @@ static void read_list(db_stmt_t *st, const actor_t *actor, arena_t *a, opac_list
 	l->class_name = arena_strdup(a, db_col_text(st, 5));
 	l->owner_name = arena_strdup(a, db_col_text(st, 6));
 	l->updated_at = db_col_int(st, 7);
-	l->can_edit = actor && (l->owner_id == actor->account_id || (is_librarian(actor) && actor->unit_id == l->unit_id));
+	l->can_edit = actor && (l->owner_id == actor->account_id ||
+	                        (is_librarian(actor) && actor->unit_id == l->unit_id));
 }
 
 /* The list id as the actor may see it (else ERR_NOTFOUND); with edit, as the actor may change it
@@ -99,7 +100,8 @@ static int load(db_t *db, const actor_t *actor, int64_t id, bool edit, arena_t *
 }
 
 /* Trimmed NFC copy of s with at most max characters (ERR_INVALID key otherwise). */
-static int clean(arena_t *a, const char *s, size_t max, bool required, const char *key, char **out, err_t *err)
+static int clean(arena_t *a, const char *s, size_t max, bool required, const char *key, char **out,
+                 err_t *err)
 {
 	*out = text_nfc(a, s ? s : "");
 	if (!*out)
@@ -128,17 +130,20 @@ int opac_list_save(db_t *db, const actor_t *actor, int64_t id, const char *title
 		goto out;
 	int64_t now = clock_now();
 	if (id) {
-		rc = db_exec(db, err, "UPDATE reading_lists SET title = ?, note = ?, class_name = ?, updated_at = ? WHERE id = ?",
+		rc = db_exec(db, err,
+		             "UPDATE reading_lists SET title = ?, note = ?, class_name = ?, updated_at = ? "
+		             "WHERE id = ?",
 		             "sssii", t, n, c, now, id);
 	} else {
-		rc = db_insert_id(db, &id, err,
-		                  "INSERT INTO reading_lists (unit_id, owner_id, title, note, class_name, created_at,"
-		                  " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-		                  "iisssii", actor->unit_id, actor->account_id, t, n, c, now, now);
+		rc = db_insert_id(
+		    db, &id, err,
+		    "INSERT INTO reading_lists (unit_id, owner_id, title, note, class_name, created_at,"
+		    " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+		    "iisssii", actor->unit_id, actor->account_id, t, n, c, now, now);
 	}
 	if (rc >= 0)
-		rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "list.save", "reading_list", id,
-		                 arena_printf(a, "%s (%s)", t, *c ? c : "*"), NULL, err);
+		rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "list.save",
+		                 "reading_list", id, arena_printf(a, "%s (%s)", t, *c ? c : "*"), NULL, err);
 	rc = db_end_own(db, own, rc < 0 ? rc : 0, err);
 	if (rc == 0 && out_id)
 		*out_id = id;
@@ -158,8 +163,8 @@ int opac_list_delete(db_t *db, const actor_t *actor, int64_t id, err_t *err)
 	if (rc >= 0)
 		rc = db_exec(db, err, "DELETE FROM reading_lists WHERE id = ?", "i", id);
 	if (rc >= 0)
-		rc = audit_write(db, actor, NULL, l.unit_id, actor->unit_path, "list.delete", "reading_list", id, l.title,
-		                 NULL, err);
+		rc = audit_write(db, actor, NULL, l.unit_id, actor->unit_path, "list.delete", "reading_list",
+		                 id, l.title, NULL, err);
 	rc = db_end_own(db, own, rc < 0 ? rc : 0, err);
 out:
 	arena_free(a);
@@ -173,25 +178,30 @@ static int resolve(db_t *db, int64_t unit, const char *ref, int64_t *biblio, err
 	int rc;
 	size_t n = strlen(ref), digits = strspn(ref, "0123456789");
 	if (n && digits == n && n <= 12) {
-		if ((rc = db_query_int(db, biblio, err, "SELECT COALESCE(MAX(id), 0) FROM biblios WHERE id = ? AND unit_id = ?",
-		                       "ii", (int64_t)strtoll(ref, NULL, 10), unit)) < 0 || *biblio)
+		if ((rc =
+		         db_query_int(db, biblio, err,
+		                      "SELECT COALESCE(MAX(id), 0) FROM biblios WHERE id = ? AND unit_id = ?",
+		                      "ii", (int64_t)strtoll(ref, NULL, 10), unit)) < 0 ||
+		    *biblio)
 			return rc;
 	}
 	char isbn[14];
 	err_t e;
 	if (isbn_normalize(ref, isbn, &e) == 0 &&
 	    ((rc = db_query_int(db, biblio, err,
-	                        "SELECT COALESCE(MIN(id), 0) FROM biblios WHERE unit_id = ? AND isbn = ?", "is", unit,
-	                        isbn)) < 0 ||
+	                        "SELECT COALESCE(MIN(id), 0) FROM biblios WHERE unit_id = ? AND isbn = ?",
+	                        "is", unit, isbn)) < 0 ||
 	     *biblio))
 		return rc;
-	return db_query_int(db, biblio, err, "SELECT COALESCE(MIN(biblio_id), 0) FROM items WHERE unit_id = ? AND barcode = ?",
+	return db_query_int(db, biblio, err,
+	                    "SELECT COALESCE(MIN(biblio_id), 0) FROM items WHERE unit_id = ? AND barcode = ?",
 	                    "is", unit, ref);
 }
 
 static int touch(db_t *db, int64_t id, err_t *err)
 {
-	return db_exec(db, err, "UPDATE reading_lists SET updated_at = ? WHERE id = ?", "ii", clock_now(), id);
+	return db_exec(db, err, "UPDATE reading_lists SET updated_at = ? WHERE id = ?", "ii", clock_now(),
+	               id);
 }
 
 int opac_list_add(db_t *db, const actor_t *actor, int64_t id, const char *ref, const char *note, err_t *err)
@@ -213,18 +223,22 @@ int opac_list_add(db_t *db, const actor_t *actor, int64_t id, const char *ref, c
 		rc = err_set(err, ERR_NOTFOUND, "err.list.ref", "%s", r);
 		goto done;
 	}
-	if ((rc = db_query_int(db, &dup, err, "SELECT COUNT(*) FROM reading_list_items WHERE list_id = ? AND biblio_id = ?",
+	if ((rc = db_query_int(db, &dup, err,
+	                       "SELECT COUNT(*) FROM reading_list_items WHERE list_id = ? AND biblio_id = ?",
 	                       "ii", id, biblio)) < 0)
 		goto done;
 	if (dup) {
 		rc = err_set(err, ERR_CONFLICT, "err.list.dup", NULL);
 		goto done;
 	}
-	if ((rc = db_query_int(db, &pos, err, "SELECT COALESCE(MAX(position), 0) FROM reading_list_items WHERE list_id = ?",
+	if ((rc = db_query_int(db, &pos, err,
+	                       "SELECT COALESCE(MAX(position), 0) FROM reading_list_items WHERE list_id = ?",
 	                       "i", id)) < 0)
 		goto done;
-	rc = db_exec(db, err, "INSERT INTO reading_list_items (list_id, biblio_id, position, note) VALUES (?, ?, ?, ?)",
-	             "iiis", id, biblio, pos + 1, n);
+	rc =
+	    db_exec(db, err,
+	            "INSERT INTO reading_list_items (list_id, biblio_id, position, note) VALUES (?, ?, ?, ?)",
+	            "iiis", id, biblio, pos + 1, n);
 	if (rc >= 0)
 		rc = touch(db, id, err);
 	if (rc >= 0)
@@ -244,14 +258,15 @@ int opac_list_remove(db_t *db, const actor_t *actor, int64_t id, int64_t biblio_
 	int rc, own = 0;
 	if ((rc = load(db, actor, id, true, a, &l, err)) < 0 || (rc = db_begin_own(db, &own, err)) < 0)
 		goto out;
-	rc = db_exec(db, err, "DELETE FROM reading_list_items WHERE list_id = ? AND biblio_id = ?", "ii", id, biblio_id);
+	rc = db_exec(db, err, "DELETE FROM reading_list_items WHERE list_id = ? AND biblio_id = ?", "ii", id,
+	             biblio_id);
 	if (rc == 0)
 		rc = err_set(err, ERR_NOTFOUND, "err.list.item", NULL);
 	if (rc >= 0)
 		rc = touch(db, id, err);
 	if (rc >= 0)
-		rc = audit_write(db, actor, NULL, l.unit_id, actor->unit_path, "list.remove", "reading_list", id,
-		                 arena_printf(a, "biblio %lld", (long long)biblio_id), NULL, err);
+		rc = audit_write(db, actor, NULL, l.unit_id, actor->unit_path, "list.remove", "reading_list",
+		                 id, arena_printf(a, "biblio %lld", (long long)biblio_id), NULL, err);
 	rc = db_end_own(db, own, rc < 0 ? rc : 0, err);
 out:
 	arena_free(a);
@@ -266,8 +281,9 @@ int opac_list_move(db_t *db, const actor_t *actor, int64_t id, int64_t biblio_id
 	int64_t pos = 0, other = 0, other_pos = 0;
 	if ((rc = load(db, actor, id, true, a, &l, err)) < 0 || (rc = db_begin_own(db, &own, err)) < 0)
 		goto out;
-	if ((rc = db_query_int(db, &pos, err, "SELECT COALESCE(MAX(position), 0) FROM reading_list_items"
-	                                      " WHERE list_id = ? AND biblio_id = ?",
+	if ((rc = db_query_int(db, &pos, err,
+	                       "SELECT COALESCE(MAX(position), 0) FROM reading_list_items"
+	                       " WHERE list_id = ? AND biblio_id = ?",
 	                       "ii", id, biblio_id)) < 0)
 		goto done;
 	if (!pos) {
@@ -275,12 +291,13 @@ int opac_list_move(db_t *db, const actor_t *actor, int64_t id, int64_t biblio_id
 		goto done;
 	}
 	/* The neighbour in the direction asked; none at either end: nothing moves. */
-	db_stmt_t *st = db_query(db, err,
-	                         delta < 0 ? "SELECT biblio_id, position FROM reading_list_items WHERE list_id = ?"
-	                                     " AND position < ? ORDER BY position DESC LIMIT 1"
-	                                   : "SELECT biblio_id, position FROM reading_list_items WHERE list_id = ?"
-	                                     " AND position > ? ORDER BY position LIMIT 1",
-	                         "ii", id, pos);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             delta < 0 ? "SELECT biblio_id, position FROM reading_list_items WHERE list_id = ?"
+	                         " AND position < ? ORDER BY position DESC LIMIT 1"
+	                       : "SELECT biblio_id, position FROM reading_list_items WHERE list_id = ?"
+	                         " AND position > ? ORDER BY position LIMIT 1",
+	             "ii", id, pos);
 	if (!st) {
 		rc = err->code;
 		goto done;
@@ -292,17 +309,20 @@ int opac_list_move(db_t *db, const actor_t *actor, int64_t id, int64_t biblio_id
 	db_done(st);
 	if (rc < 0 || !other)
 		goto done;
-	rc = db_exec(db, err, "UPDATE reading_list_items SET position = ? WHERE list_id = ? AND biblio_id = ?", "iii",
-	             other_pos, id, biblio_id);
+	rc =
+	    db_exec(db, err, "UPDATE reading_list_items SET position = ? WHERE list_id = ? AND biblio_id = ?",
+	            "iii", other_pos, id, biblio_id);
 	if (rc >= 0)
-		rc = db_exec(db, err, "UPDATE reading_list_items SET position = ? WHERE list_id = ? AND biblio_id = ?",
+		rc = db_exec(db, err,
+		             "UPDATE reading_list_items SET position = ? WHERE list_id = ? AND biblio_id = ?",
 		             "iii", pos, id, other);
 	if (rc >= 0)
 		rc = touch(db, id, err);
 	if (rc >= 0)
-		rc = audit_write(db, actor, NULL, l.unit_id, actor->unit_path, "list.move", "reading_list", id,
-		                 arena_printf(a, "biblio %lld %s", (long long)biblio_id, delta < 0 ? "up" : "down"), NULL,
-		                 err);
+		rc = audit_write(
+		    db, actor, NULL, l.unit_id, actor->unit_path, "list.move", "reading_list", id,
+		    arena_printf(a, "biblio %lld %s", (long long)biblio_id, delta < 0 ? "up" : "down"), NULL,
+		    err);
 done:
 	rc = db_end_own(db, own, rc < 0 ? rc : 0, err);
 out:
@@ -315,11 +335,12 @@ int opac_list_get(db_t *db, const actor_t *actor, int64_t id, arena_t *a, opac_l
 	int rc;
 	if ((rc = load(db, actor, id, false, a, out, err)) < 0)
 		return rc;
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT i.biblio_id, b.title, b.authors, COALESCE(b.year, 0), i.position, i.note"
-	                         " FROM reading_list_items i JOIN biblios b ON b.id = i.biblio_id"
-	                         " WHERE i.list_id = ? ORDER BY i.position",
-	                         "i", id);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "SELECT i.biblio_id, b.title, b.authors, COALESCE(b.year, 0), i.position, i.note"
+	             " FROM reading_list_items i JOIN biblios b ON b.id = i.biblio_id"
+	             " WHERE i.list_id = ? ORDER BY i.position",
+	             "i", id);
 	if (!st)
 		return err->code;
 	size_t cap = 0;
@@ -344,10 +365,11 @@ int opac_lists_visible(db_t *db, const actor_t *actor, arena_t *a, opac_list_t *
 	if (!actor)
 		return 0;
 	int rc;
-	db_stmt_t *st = db_query(db, err,
-	                         LIST_COLS " WHERE l.unit_id = ? ORDER BY CASE WHEN l.owner_id = ? THEN 0 ELSE 1 END,"
-	                                   " l.updated_at DESC, l.id DESC LIMIT 500",
-	                         "ii", actor->unit_id, actor->account_id);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             LIST_COLS " WHERE l.unit_id = ? ORDER BY CASE WHEN l.owner_id = ? THEN 0 ELSE 1 END,"
+	                       " l.updated_at DESC, l.id DESC LIMIT 500",
+	             "ii", actor->unit_id, actor->account_id);
 	if (!st)
 		return err->code;
 	opac_list_t *v = NULL;
@@ -366,8 +388,8 @@ int opac_lists_visible(db_t *db, const actor_t *actor, arena_t *a, opac_list_t *
 	return 0;
 }
 
-int opac_list_search(db_t *db, const actor_t *actor, const char *q, arena_t *a, opac_list_hit_t **out, size_t *n,
-                     err_t *err)
+int opac_list_search(db_t *db, const actor_t *actor, const char *q, arena_t *a, opac_list_hit_t **out,
+                     size_t *n, err_t *err)
 {
 	*out = NULL;
 	*n = 0;
@@ -387,7 +409,8 @@ int opac_list_search(db_t *db, const actor_t *actor, const char *q, arena_t *a, 
 			continue;
 		}
 		char *s = p;
-		while (*p && ((unsigned char)*p >= 0x80 || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')))
+		while (*p &&
+		       ((unsigned char)*p >= 0x80 || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')))
 			p++;
 		w[nw++] = arena_printf(a, "%% %.*s%%", (int)(p - s), s);
 	}

@@ -20,10 +20,11 @@ int readers_self(db_t *db, const actor_t *actor, arena_t *a, circ_patron_t *p, e
 	memset(p, 0, sizeof *p);
 	if (!actor || actor->role != ROLE_READER || !actor->patron_id)
 		return err_set(err, ERR_FORBIDDEN, "err.me.no_patron", NULL);
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT id, code, full_name, kind, class_name, status, status_note FROM patrons"
-	                         " WHERE id = ? AND unit_id = ?",
-	                         "ii", actor->patron_id, actor->unit_id);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "SELECT id, code, full_name, kind, class_name, status, status_note FROM patrons"
+	             " WHERE id = ? AND unit_id = ?",
+	             "ii", actor->patron_id, actor->unit_id);
 	if (!st)
 		return err->code;
 	int rc = db_step(st, err);
@@ -87,11 +88,11 @@ typedef struct target {
 static int load_target(db_t *db, const actor_t *actor, int64_t patron_id, arena_t *a, target_t *t, err_t *err)
 {
 	memset(t, 0, sizeof *t);
-	db_stmt_t *st =
-	    db_query(db, err,
-	             "SELECT p.id, p.code, p.full_name, p.class_name, p.status, a.id, a.username FROM patrons p"
-	             " LEFT JOIN accounts a ON a.patron_id = p.id WHERE p.id = ? AND p.unit_id = ?",
-	             "ii", patron_id, actor->unit_id);
+	db_stmt_t *st = db_query(
+	    db, err,
+	    "SELECT p.id, p.code, p.full_name, p.class_name, p.status, a.id, a.username FROM patrons p"
+	    " LEFT JOIN accounts a ON a.patron_id = p.id WHERE p.id = ? AND p.unit_id = ?",
+	    "ii", patron_id, actor->unit_id);
 	if (!st)
 		return err->code;
 	int rc = db_step(st, err);
@@ -111,7 +112,8 @@ static int load_target(db_t *db, const actor_t *actor, int64_t patron_id, arena_
 }
 
 /* Issue for a loaded target; the Argon2id hash is made before the transaction. */
-static int issue(db_t *db, const actor_t *actor, const target_t *t, arena_t *a, readers_account_t *out, err_t *err)
+static int issue(db_t *db, const actor_t *actor, const target_t *t, arena_t *a, readers_account_t *out,
+                 err_t *err)
 {
 	memset(out, 0, sizeof *out);
 	out->patron_id = t->id;
@@ -129,32 +131,35 @@ static int issue(db_t *db, const actor_t *actor, const target_t *t, arena_t *a, 
 	int64_t now = clock_now(), id = t->account_id;
 	const char *username = t->username;
 	if (id) {
-		rc = db_exec(db, err,
-		             "UPDATE accounts SET password_hash = ?, must_change_password = 1, failed_logins = 0,"
-		             " locked_until = 0, disabled = 0, updated_at = ? WHERE id = ? AND patron_id = ?",
-		             "siii", hash, now, id, t->id);
+		rc = db_exec(
+		    db, err,
+		    "UPDATE accounts SET password_hash = ?, must_change_password = 1, failed_logins = 0,"
+		    " locked_until = 0, disabled = 0, updated_at = ? WHERE id = ? AND patron_id = ?",
+		    "siii", hash, now, id, t->id);
 		if (rc >= 0)
 			rc = db_exec(db, err, "DELETE FROM sessions WHERE account_id = ?", "i", id);
 		if (rc >= 0)
-			rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "reader.account.reset",
-			                 "account", id, arena_printf(a, "%s (%s)", username, t->code), NULL, err);
+			rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path,
+			                 "reader.account.reset", "account", id,
+			                 arena_printf(a, "%s (%s)", username, t->code), NULL, err);
 		goto done;
 	}
 	const char *base = base_username(a, actor->unit_code, t->code);
 	for (int k = 1; k <= 50 && !id; k++) {
 		username = k == 1 ? base : arena_printf(a, "%s-%d", base, k);
 		int64_t taken = 0;
-		if ((rc = db_query_int(db, &taken, err, "SELECT COUNT(*) FROM accounts WHERE username = ?", "s",
-		                       username)) < 0)
+		if ((rc = db_query_int(db, &taken, err, "SELECT COUNT(*) FROM accounts WHERE username = ?",
+		                       "s", username)) < 0)
 			goto done;
 		if (taken)
 			continue;
-		rc = db_insert_id(db, &id, err,
-		                  "INSERT INTO accounts (unit_id, username, full_name, full_name_fold, role, password_hash,"
-		                  " must_change_password, created_at, updated_at, patron_id)"
-		                  " VALUES (?, ?, ?, ?, 'reader', ?, 1, ?, ?, ?) RETURNING id",
-		                  "issssiii", actor->unit_id, username, t->name, text_fold(a, t->name), hash, now, now,
-		                  t->id);
+		rc = db_insert_id(
+		    db, &id, err,
+		    "INSERT INTO accounts (unit_id, username, full_name, full_name_fold, role, password_hash,"
+		    " must_change_password, created_at, updated_at, patron_id)"
+		    " VALUES (?, ?, ?, ?, 'reader', ?, 1, ?, ?, ?) RETURNING id",
+		    "issssiii", actor->unit_id, username, t->name, text_fold(a, t->name), hash, now, now,
+		    t->id);
 		if (rc < 0)
 			goto done;
 	}
@@ -165,8 +170,8 @@ static int issue(db_t *db, const actor_t *actor, const target_t *t, arena_t *a, 
 	out->created = true;
 	if ((rc = db_exec(db, err, "UPDATE patrons SET account_id = ? WHERE id = ?", "ii", id, t->id)) < 0)
 		goto done;
-	rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "reader.account.create", "account", id,
-	                 arena_printf(a, "%s for reader %s", username, t->code), NULL, err);
+	rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "reader.account.create",
+	                 "account", id, arena_printf(a, "%s for reader %s", username, t->code), NULL, err);
 done:
 	rc = db_end_own(db, own, rc < 0 ? rc : 0, err);
 	if (rc == 0) {
@@ -178,13 +183,14 @@ done:
 	return rc;
 }
 
-int readers_account_issue(db_t *db, const actor_t *actor, int64_t patron_id, arena_t *a, readers_account_t *out,
-                          err_t *err)
+int readers_account_issue(db_t *db, const actor_t *actor, int64_t patron_id, arena_t *a,
+                          readers_account_t *out, err_t *err)
 {
 	int rc;
 	target_t t;
 	memset(out, 0, sizeof *out);
-	if ((rc = patrons_check_writer(actor, err)) < 0 || (rc = load_target(db, actor, patron_id, a, &t, err)) < 0)
+	if ((rc = patrons_check_writer(actor, err)) < 0 ||
+	    (rc = load_target(db, actor, patron_id, a, &t, err)) < 0)
 		return rc;
 	return issue(db, actor, &t, a, out, err);
 }
@@ -199,10 +205,11 @@ int readers_accounts_for_class(db_t *db, const actor_t *actor, const char *class
 		return rc;
 	if (!class_name || !*class_name || strlen(class_name) > 40)
 		return err_set(err, ERR_INVALID, "err.raccount.class", NULL);
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT id FROM patrons WHERE unit_id = ? AND class_name = ? AND kind = 'student'"
-	                         " AND status IN ('active', 'blocked') ORDER BY name_fold, id LIMIT 200",
-	                         "is", actor->unit_id, class_name);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "SELECT id FROM patrons WHERE unit_id = ? AND class_name = ? AND kind = 'student'"
+	             " AND status IN ('active', 'blocked') ORDER BY name_fold, id LIMIT 200",
+	             "is", actor->unit_id, class_name);
 	if (!st)
 		return err->code;
 	int64_t *ids = NULL;
@@ -222,8 +229,12 @@ int readers_accounts_for_class(db_t *db, const actor_t *actor, const char *class
 		if ((rc = load_target(db, actor, ids[i], a, &t, err)) < 0)
 			return rc;
 		if (t.account_id) {
-			v[i] = (readers_account_t){ .patron_id = t.id, .account_id = t.account_id, .full_name = t.name,
-				                    .class_name = t.class_name, .code = t.code, .username = t.username };
+			v[i] = (readers_account_t){ .patron_id = t.id,
+				                    .account_id = t.account_id,
+				                    .full_name = t.name,
+				                    .class_name = t.class_name,
+				                    .code = t.code,
+				                    .username = t.username };
 			continue;
 		}
 		if ((rc = issue(db, actor, &t, a, &v[i], err)) < 0)
@@ -255,7 +266,8 @@ static void read_loan(db_stmt_t *st, arena_t *a, readers_loan_t *l)
 }
 
 #define LOAN_COLS                                                                                            \
-	"SELECT l.id, l.biblio_id, b.title, b.authors, i.barcode, l.out_day, l.due, l.renewals, l.returned_at" \
+	"SELECT l.id, l.biblio_id, b.title, b.authors, i.barcode, l.out_day, l.due, l.renewals, "            \
+	"l.returned_at"                                                                                      \
 	" FROM loans l JOIN biblios b ON b.id = l.biblio_id JOIN items i ON i.id = l.item_id"
 
 int readers_me(db_t *db, const actor_t *actor, arena_t *a, readers_me_t *out, err_t *err)
@@ -272,8 +284,9 @@ int readers_me(db_t *db, const actor_t *actor, arena_t *a, readers_me_t *out, er
 	out->hide_history = hide != 0;
 	char today[16];
 	clock_day_format(clock_today_vn(), today, sizeof today);
-	db_stmt_t *st = db_query(db, err, LOAN_COLS " WHERE l.patron_id = ? AND l.returned_at IS NULL ORDER BY l.due, l.id",
-	                         "i", out->patron.id);
+	db_stmt_t *st = db_query(
+	    db, err, LOAN_COLS " WHERE l.patron_id = ? AND l.returned_at IS NULL ORDER BY l.due, l.id", "i",
+	    out->patron.id);
 	if (!st)
 		return err->code;
 	size_t cap = 0;
@@ -294,8 +307,9 @@ int readers_me(db_t *db, const actor_t *actor, arena_t *a, readers_me_t *out, er
 	if (out->hide_history)
 		return 0;
 	st = db_query(db, err,
-	              LOAN_COLS " WHERE l.patron_id = ? AND l.returned_at IS NOT NULL ORDER BY l.returned_at DESC,"
-	                        " l.id DESC LIMIT 200",
+	              LOAN_COLS
+	              " WHERE l.patron_id = ? AND l.returned_at IS NOT NULL ORDER BY l.returned_at DESC,"
+	              " l.id DESC LIMIT 200",
 	              "i", out->patron.id);
 	if (!st)
 		return err->code;
@@ -329,7 +343,8 @@ int readers_renew(db_t *db, const actor_t *actor, int64_t loan_id, arena_t *a, c
 		return rc;
 	if (!barcode)
 		return err_set(err, ERR_NOTFOUND, "err.me.loan_notfound", NULL);
-	/* circ_renew_self checks again, inside its transaction, that the copy's open loan is this reader's. */
+	/* circ_renew_self checks again, inside its transaction, that the copy's open loan is this reader's.
+	 */
 	return circ_renew_self(db, actor, barcode, a, res, err);
 }
 
@@ -362,11 +377,12 @@ int readers_set_privacy(db_t *db, const actor_t *actor, bool hide, err_t *err)
 	int rc, own = 0;
 	if ((rc = readers_self(db, actor, a, &p, err)) < 0 || (rc = db_begin_own(db, &own, err)) < 0)
 		goto out;
-	rc = db_exec(db, err, "UPDATE patrons SET hide_history = ?, updated_at = ? WHERE id = ?", "bii", hide ? 1 : 0,
-	             clock_now(), p.id);
+	rc = db_exec(db, err, "UPDATE patrons SET hide_history = ?, updated_at = ? WHERE id = ?", "bii",
+	             hide ? 1 : 0, clock_now(), p.id);
 	if (rc >= 0)
-		rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "patron.privacy", "patron", p.id,
-		                 hide ? "hide_history by the reader" : "show_history by the reader", NULL, err);
+		rc = audit_write(
+		    db, actor, NULL, actor->unit_id, actor->unit_path, "patron.privacy", "patron", p.id,
+		    hide ? "hide_history by the reader" : "show_history by the reader", NULL, err);
 	rc = db_end_own(db, own, rc < 0 ? rc : 0, err);
 out:
 	arena_free(a);
@@ -395,7 +411,8 @@ int readers_card_svg(db_t *db, const actor_t *actor, buf_t *out, err_t *err)
 	sym->show_hrt = 0;
 	sym->input_mode = UNICODE_MODE;
 	int zr = ZBarcode_Encode(sym, (const unsigned char *)p.code, (int)strlen(p.code));
-	if (zr >= ZINT_ERROR || ZBarcode_Buffer_Vector(sym, 0) >= ZINT_ERROR || !sym->vector || sym->width <= 0) {
+	if (zr >= ZINT_ERROR || ZBarcode_Buffer_Vector(sym, 0) >= ZINT_ERROR || !sym->vector ||
+	    sym->width <= 0) {
 		ZBarcode_Delete(sym);
 		rc = err_set(err, ERR_INVALID, "err.labels.barcode", "%.60s", p.code);
 		goto done;
@@ -403,10 +420,11 @@ int readers_card_svg(db_t *db, const actor_t *actor, buf_t *out, err_t *err)
 	struct zint_vector *vec = sym->vector;
 	double unit = vec->width / sym->width; /* zint's vector units per module */
 	int w = (sym->width + 2 * SVG_QUIET) * SVG_MODULE, h = SVG_BARS + 40;
-	buf_printf(out,
-	           "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\""
-	           " role=\"img\" aria-label=\"",
-	           w, h, w, h);
+	buf_printf(
+	    out,
+	    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\""
+	    " role=\"img\" aria-label=\"",
+	    w, h, w, h);
 	buf_put_html(out, p.code, strlen(p.code));
 	buf_printf(out, "\"><rect width=\"%d\" height=\"%d\" fill=\"#fff\"/><g fill=\"#000\">", w, h);
 	for (struct zint_vector_rect *r = vec->rectangles; r; r = r->next) {
@@ -415,9 +433,10 @@ int readers_card_svg(db_t *db, const actor_t *actor, buf_t *out, err_t *err)
 		buf_printf(out, "<rect x=\"%.2f\" y=\"8\" width=\"%.2f\" height=\"%d\"/>", x, rw, SVG_BARS);
 	}
 	ZBarcode_Delete(sym);
-	buf_printf(out,
-	           "</g><text x=\"%d\" y=\"%d\" font-family=\"monospace\" font-size=\"22\" text-anchor=\"middle\">",
-	           w / 2, SVG_BARS + 34);
+	buf_printf(
+	    out,
+	    "</g><text x=\"%d\" y=\"%d\" font-family=\"monospace\" font-size=\"22\" text-anchor=\"middle\">",
+	    w / 2, SVG_BARS + 34);
 	buf_put_html(out, p.code, strlen(p.code));
 	buf_puts(out, "</text></svg>\n");
 done:

@@ -46,8 +46,8 @@ typedef struct readers_account {
  * who left is refused (ERR_CONFLICT "err.raccount.left"). The reset ends the account's sessions,
  * re-enables it and forces a password change. One transaction with its audit row
  * (reader.account.create / reader.account.reset). */
-int readers_account_issue(db_t *db, const actor_t *actor, int64_t patron_id, arena_t *a, readers_account_t *out,
-                          err_t *err);
+int readers_account_issue(db_t *db, const actor_t *actor, int64_t patron_id, arena_t *a,
+                          readers_account_t *out, err_t *err);
 
 /* Issue accounts for the active and blocked students of class_name at the actor's school who
  * have none (the slips a teacher hands out), each as readers_account_issue; those who have one
@@ -85,7 +85,8 @@ int readers_me(db_t *db, const actor_t *actor, arena_t *a, readers_me_t *out, er
 /* Renew the reader's open loan loan_id through circ_renew (same rules, same refusals and
  * messages). ERR_NOTFOUND "err.me.loan_notfound" for a loan that is not the reader's or is
  * closed. */
-int readers_renew(db_t *db, const actor_t *actor, int64_t loan_id, arena_t *a, circ_result_t *res, err_t *err);
+int readers_renew(db_t *db, const actor_t *actor, int64_t loan_id, arena_t *a, circ_result_t *res,
+                  err_t *err);
 
 /* Cancel the reader's own open hold (circ_hold_cancel); another's is ERR_NOTFOUND. */
 int readers_hold_cancel(db_t *db, const actor_t *actor, int64_t hold_id, err_t *err);

@@ -60,15 +60,17 @@ int opac_review_save(db_t *db, const actor_t *actor, int64_t biblio_id, int rati
 	if ((rc = db_begin_own(db, &own, err)) < 0)
 		goto out;
 	int64_t found = 0, id = 0, now = clock_now();
-	if ((rc = db_query_int(db, &found, err, "SELECT COUNT(*) FROM biblios WHERE id = ? AND unit_id = ?", "ii",
-	                       biblio_id, actor->unit_id)) < 0)
+	if ((rc = db_query_int(db, &found, err, "SELECT COUNT(*) FROM biblios WHERE id = ? AND unit_id = ?",
+	                       "ii", biblio_id, actor->unit_id)) < 0)
 		goto done;
 	if (!found) {
 		rc = err_set(err, ERR_NOTFOUND, "err.biblio.notfound", NULL);
 		goto done;
 	}
-	if ((rc = db_query_int(db, &id, err, "SELECT COALESCE(MAX(id), 0) FROM reviews WHERE biblio_id = ? AND patron_id = ?",
-	                       "ii", biblio_id, p.id)) < 0)
+	if ((rc = db_query_int(
+	         db, &id, err,
+	         "SELECT COALESCE(MAX(id), 0) FROM reviews WHERE biblio_id = ? AND patron_id = ?", "ii",
+	         biblio_id, p.id)) < 0)
 		goto done;
 	if (id) {
 		rc = db_exec(db, err,
@@ -76,16 +78,18 @@ int opac_review_save(db_t *db, const actor_t *actor, int64_t biblio_id, int rati
 		             " decided_by = NULL, decided_at = NULL WHERE id = ?",
 		             "isii", (int64_t)rating, text, now, id);
 	} else {
-		rc = db_insert_id(db, &id, err,
-		                  "INSERT INTO reviews (unit_id, biblio_id, patron_id, rating, body, created_at)"
-		                  " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-		                  "iiiisi", actor->unit_id, biblio_id, p.id, (int64_t)rating, text, now);
+		rc = db_insert_id(
+		    db, &id, err,
+		    "INSERT INTO reviews (unit_id, biblio_id, patron_id, rating, body, created_at)"
+		    " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+		    "iiiisi", actor->unit_id, biblio_id, p.id, (int64_t)rating, text, now);
 		if (rc == 0 && created)
 			*created = true;
 	}
 	if (rc >= 0)
-		rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "review.save", "review", id,
-		                 arena_printf(a, "biblio %lld, %d/5", (long long)biblio_id, rating), NULL, err);
+		rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "review.save", "review",
+		                 id, arena_printf(a, "biblio %lld, %d/5", (long long)biblio_id, rating), NULL,
+		                 err);
 done:
 	rc = db_end_own(db, own, rc < 0 ? rc : 0, err);
 out:
@@ -104,8 +108,10 @@ int opac_reviews_list(db_t *db, const actor_t *actor, const char *lang, arena_t 
 		return rc;
 	db_stmt_t *st = db_query(
 	    db, err,
-	    "SELECT r.id, r.biblio_id, b.title, r.rating, r.body, r.status, p.kind, p.class_name, p.full_name,"
-	    " r.created_at FROM reviews r JOIN biblios b ON b.id = r.biblio_id JOIN patrons p ON p.id = r.patron_id"
+	    "SELECT r.id, r.biblio_id, b.title, r.rating, r.body, r.status, p.kind, p.class_name, "
+	    "p.full_name,"
+	    " r.created_at FROM reviews r JOIN biblios b ON b.id = r.biblio_id JOIN patrons p ON p.id = "
+	    "r.patron_id"
 	    " WHERE r.unit_id = ? ORDER BY CASE WHEN r.status = 'pending' THEN 0 ELSE 1 END,"
 	    " CASE WHEN r.status = 'pending' THEN r.created_at ELSE -r.created_at END, r.id LIMIT 200",
 	    "i", actor->unit_id);
@@ -138,9 +144,10 @@ int opac_review_decide(db_t *db, const actor_t *actor, int64_t id, bool approve,
 		return rc;
 	if ((rc = db_begin_own(db, &own, err)) < 0)
 		return rc;
-	rc = db_exec(db, err,
-	             "UPDATE reviews SET status = ?, decided_by = ?, decided_at = ? WHERE id = ? AND unit_id = ?",
-	             "siiii", approve ? "approved" : "rejected", actor->account_id, clock_now(), id, actor->unit_id);
+	rc = db_exec(
+	    db, err,
+	    "UPDATE reviews SET status = ?, decided_by = ?, decided_at = ? WHERE id = ? AND unit_id = ?",
+	    "siiii", approve ? "approved" : "rejected", actor->account_id, clock_now(), id, actor->unit_id);
 	if (rc == 0)
 		rc = err_set(err, ERR_NOTFOUND, "err.review.notfound", NULL);
 	if (rc > 0)
@@ -199,8 +206,9 @@ static int fill_block(db_t *db, const actor_t *actor, int64_t unit_id, int64_t b
 		char day[32];
 		clock_format_vn(db_col_int(st, 4), 0, day, sizeof day);
 		int rating = (int)db_col_int(st, 0);
-		json_t *r = json_pack("{s:i, s:s, s:s, s:s}", "rating", rating, "body", db_col_text(st, 1), "by",
-		                      signature(a, lang, db_col_text(st, 2), db_col_text(st, 3)), "date", day);
+		json_t *r =
+		    json_pack("{s:i, s:s, s:s, s:s}", "rating", rating, "body", db_col_text(st, 1), "by",
+		              signature(a, lang, db_col_text(st, 2), db_col_text(st, 3)), "date", day);
 		json_object_set_new(r, "stars", stars(rating));
 		json_array_append_new(list, r);
 	}
@@ -211,7 +219,8 @@ static int fill_block(db_t *db, const actor_t *actor, int64_t unit_id, int64_t b
 	if (!actor || actor->role != ROLE_READER || !actor->patron_id || actor->unit_id != unit_id)
 		return 0;
 	json_object_set_new(o, "can_review", json_true());
-	st = db_query(db, err, "SELECT rating, body, status FROM reviews WHERE biblio_id = ? AND patron_id = ?", "ii",
+	st = db_query(db, err,
+	              "SELECT rating, body, status FROM reviews WHERE biblio_id = ? AND patron_id = ?", "ii",
 	              biblio_id, actor->patron_id);
 	if (!st)
 		return err->code;
@@ -225,7 +234,8 @@ static int fill_block(db_t *db, const actor_t *actor, int64_t unit_id, int64_t b
 		for (size_t i = 0; i < json_array_size(choices); i++) {
 			json_t *c = json_array_get(choices, i);
 			json_object_set_new(c, "checked",
-			                    json_boolean(json_integer_value(json_object_get(c, "value")) == db_col_int(st, 0)));
+			                    json_boolean(json_integer_value(json_object_get(c, "value")) ==
+			                                 db_col_int(st, 0)));
 		}
 	}
 	db_done(st);
@@ -234,9 +244,10 @@ static int fill_block(db_t *db, const actor_t *actor, int64_t unit_id, int64_t b
 
 json_t *opac_social_record(db_t *db, const actor_t *actor, int64_t unit_id, int64_t biblio_id, arena_t *a)
 {
-	json_t *o = json_pack("{s:[], s:i, s:s, s:b, s:s, s:I}", "reviews", "count", 0, "average", "", "can_review", 0,
-	                      "action", arena_printf(a, "/opac/records/%lld/review", (long long)biblio_id), "biblio_id",
-	                      (json_int_t)biblio_id);
+	json_t *o =
+	    json_pack("{s:[], s:i, s:s, s:b, s:s, s:I}", "reviews", "count", 0, "average", "", "can_review",
+	              0, "action", arena_printf(a, "/opac/records/%lld/review", (long long)biblio_id),
+	              "biblio_id", (json_int_t)biblio_id);
 	json_t *choices = json_array();
 	for (int i = 5; i >= 1; i--)
 		json_array_append_new(choices, json_pack("{s:i, s:b}", "value", i, "checked", i == 5));
@@ -245,7 +256,8 @@ json_t *opac_social_record(db_t *db, const actor_t *actor, int64_t unit_id, int6
 	if (fill_block(db, actor, unit_id, biblio_id, a, o, &err) < 0) {
 		log_warn("reviews of record %lld: %s", (long long)biblio_id, err.detail);
 		json_decref(o);
-		return json_pack("{s:[], s:i, s:s, s:b}", "reviews", "count", 0, "average", "", "can_review", 0);
+		return json_pack("{s:[], s:i, s:s, s:b}", "reviews", "count", 0, "average", "", "can_review",
+		                 0);
 	}
 	return o;
 }

@@ -108,19 +108,24 @@ static int build(db_t *db, int64_t unit_id, json_t *o, err_t *err)
 	/* Home loans of this calendar month by the borrower's grade; the top few of each grade are
 	 * kept here (the statement sorts, C cuts). */
 	int64_t since = month_start();
-	st = unit_id ? db_query(db, err,
-	                        "SELECT p.grade, b.id, b.title, b.authors, COALESCE(b.year, 0), COUNT(*) AS n"
-	                        " FROM loans l JOIN patrons p ON p.id = l.patron_id JOIN biblios b ON b.id = l.biblio_id"
-	                        " WHERE l.unit_id = ? AND l.out_at >= ? AND l.kind = 'home' AND p.grade IS NOT NULL"
-	                        " GROUP BY p.grade, b.id, b.title, b.authors, b.year ORDER BY p.grade, n DESC, b.id",
-	                        "ii", unit_id, since)
-	             : db_query(db, err,
-	                        "SELECT p.grade, w.id, w.title, w.authors, COALESCE(w.year, 0), COUNT(*) AS n"
-	                        " FROM loans l JOIN patrons p ON p.id = l.patron_id JOIN biblios b ON b.id = l.biblio_id"
-	                        " JOIN works w ON w.id = b.work_id"
-	                        " WHERE l.out_at >= ? AND l.kind = 'home' AND p.grade IS NOT NULL"
-	                        " GROUP BY p.grade, w.id, w.title, w.authors, w.year ORDER BY p.grade, n DESC, w.id",
-	                        "i", since);
+	st = unit_id
+	         ? db_query(
+	               db, err,
+	               "SELECT p.grade, b.id, b.title, b.authors, COALESCE(b.year, 0), COUNT(*) AS n"
+	               " FROM loans l JOIN patrons p ON p.id = l.patron_id JOIN biblios b ON b.id = "
+	               "l.biblio_id"
+	               " WHERE l.unit_id = ? AND l.out_at >= ? AND l.kind = 'home' AND p.grade IS NOT NULL"
+	               " GROUP BY p.grade, b.id, b.title, b.authors, b.year ORDER BY p.grade, n DESC, b.id",
+	               "ii", unit_id, since)
+	         : db_query(
+	               db, err,
+	               "SELECT p.grade, w.id, w.title, w.authors, COALESCE(w.year, 0), COUNT(*) AS n"
+	               " FROM loans l JOIN patrons p ON p.id = l.patron_id JOIN biblios b ON b.id = "
+	               "l.biblio_id"
+	               " JOIN works w ON w.id = b.work_id"
+	               " WHERE l.out_at >= ? AND l.kind = 'home' AND p.grade IS NOT NULL"
+	               " GROUP BY p.grade, w.id, w.title, w.authors, w.year ORDER BY p.grade, n DESC, w.id",
+	               "i", since);
 	if (!st)
 		return err->code;
 	int64_t grade = -1;
@@ -129,7 +134,8 @@ static int build(db_t *db, int64_t unit_id, json_t *o, err_t *err)
 		if (db_col_int(st, 0) != grade) {
 			grade = db_col_int(st, 0);
 			records = json_array();
-			json_array_append_new(popular, json_pack("{s:I, s:o}", "grade", (json_int_t)grade, "records", records));
+			json_array_append_new(
+			    popular, json_pack("{s:I, s:o}", "grade", (json_int_t)grade, "records", records));
 		}
 		if (json_array_size(records) < TOP_PER_GRADE) {
 			json_t *r = record(st, 1, kind);
@@ -157,8 +163,8 @@ static json_t *viewer_lists(db_t *db, const actor_t *actor, int64_t unit_id, are
 	for (size_t i = 0; i < n && i < 10; i++) {
 		char url[48];
 		snprintf(url, sizeof url, "/lists/%lld", (long long)l[i].id);
-		json_array_append_new(v, json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)l[i].id, "title", l[i].title,
-		                                   "class_name", l[i].class_name, "url", url));
+		json_array_append_new(v, json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)l[i].id, "title",
+		                                   l[i].title, "class_name", l[i].class_name, "url", url));
 	}
 	return v;
 }
@@ -182,6 +188,7 @@ json_t *opac_discover(db_t *db, const actor_t *actor, int64_t unit_id, arena_t *
 	json_object_set_new(o, "has_lists", json_boolean(json_array_size(lists) > 0));
 	json_object_set_new(o, "lists", lists);
 	json_object_set_new(o, "union", json_boolean(unit_id == 0));
-	json_object_set_new(o, "has_popular", json_boolean(json_array_size(json_object_get(o, "popular")) > 0));
+	json_object_set_new(o, "has_popular",
+	                    json_boolean(json_array_size(json_object_get(o, "popular")) > 0));
 	return o;
 }

@@ -22,8 +22,7 @@
  * "date"}...], "count", "average" (one decimal, as text), "can_review" (the viewer is a reader of
  * this school), "mine" (the viewer's own review and its status, when any), "action"}. actor is
  * NULL for an anonymous visitor. Never NULL (an empty block on error, logged). */
-json_t *opac_social_record(db_t *db, const actor_t *actor, int64_t unit_id, int64_t biblio_id,
-                           arena_t *a);
+json_t *opac_social_record(db_t *db, const actor_t *actor, int64_t unit_id, int64_t biblio_id, arena_t *a);
 
 /* The discovery blocks of a school's catalogue home: {"new": [...records], "popular": [{"grade",
  * "records": [...]}...], "lists": [...reading lists shown to the viewer]}; records are {"id",
@@ -46,7 +45,7 @@ int opac_review_save(db_t *db, const actor_t *actor, int64_t biblio_id, int rati
 
 typedef struct opac_review {
 	int64_t id, biblio_id;
-	const char *title;  /* the record's */
+	const char *title; /* the record's */
 	int rating;
 	const char *body;
 	const char *status; /* pending, approved, rejected */
@@ -124,8 +123,8 @@ typedef struct opac_list_hit {
 
 /* Records of the actor's school whose words start with each word of q (up to 4 words, at most
  * 20 hits): what a list maker searches to add. */
-int opac_list_search(db_t *db, const actor_t *actor, const char *q, arena_t *a, opac_list_hit_t **out, size_t *n,
-                     err_t *err);
+int opac_list_search(db_t *db, const actor_t *actor, const char *q, arena_t *a, opac_list_hit_t **out,
+                     size_t *n, err_t *err);
 
 /* Forget the discovery blocks cached in memory (tests). */
 void opac_discover_reset(void);

@@ -18,8 +18,9 @@ static void render(web_req_t *r, int status, const char *tmpl, json_t *d)
 
 static json_t *list_json(const opac_list_t *l)
 {
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:b}", "id", (json_int_t)l->id, "title", l->title, "note", l->note,
-	                 "class_name", l->class_name, "owner_name", l->owner_name, "can_edit", l->can_edit);
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:b}", "id", (json_int_t)l->id, "title", l->title, "note",
+	                 l->note, "class_name", l->class_name, "owner_name", l->owner_name, "can_edit",
+	                 l->can_edit);
 }
 
 /*
@@ -39,8 +40,8 @@ void page_lists(web_req_t *r)
 		json_array_append_new(a, list_json(&v[i]));
 	bool maker = opac_list_check_maker(r->db, r->actor, &err) == 0;
 	render(r, 200, "lists",
-	       json_pack("{s:s, s:o, s:b, s:b}", "title", web_t(r, "list.title"), "lists", a, "can_make", maker, "empty",
-	                 n == 0));
+	       json_pack("{s:s, s:o, s:b, s:b}", "title", web_t(r, "list.title"), "lists", a, "can_make",
+	                 maker, "empty", n == 0));
 }
 
 /*
@@ -51,8 +52,8 @@ void page_list_create(web_req_t *r)
 {
 	int64_t id = 0;
 	err_t err;
-	if (opac_list_save(r->db, r->actor, 0, web_form(r, "title"), web_form(r, "note"), web_form(r, "class_name"), &id,
-	                   &err) < 0)
+	if (opac_list_save(r->db, r->actor, 0, web_form(r, "title"), web_form(r, "note"),
+	                   web_form(r, "class_name"), &id, &err) < 0)
 		return web_fail(r, &err);
 	if (r->want_json)
 		return web_json(r, 201, json_pack("{s:b, s:I}", "ok", 1, "id", (json_int_t)id));
@@ -75,10 +76,11 @@ void page_list(web_req_t *r)
 	json_t *items = json_array();
 	for (size_t i = 0; i < l.nitems; i++) {
 		const opac_list_item_t *it = &l.items[i];
-		json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:i, s:b, s:b, s:I}", "biblio_id", (json_int_t)it->biblio_id,
-		                      "title", it->title, "authors", it->authors ? it->authors : "", "note", it->note,
-		                      "position", it->position, "first", i == 0, "last", i + 1 == l.nitems, "list_id",
-		                      (json_int_t)l.id);
+		json_t *o =
+		    json_pack("{s:I, s:s, s:s, s:s, s:i, s:b, s:b, s:I}", "biblio_id",
+		              (json_int_t)it->biblio_id, "title", it->title, "authors",
+		              it->authors ? it->authors : "", "note", it->note, "position", it->position,
+		              "first", i == 0, "last", i + 1 == l.nitems, "list_id", (json_int_t)l.id);
 		json_object_set_new(o, "year", it->year ? json_integer(it->year) : json_null());
 		json_array_append_new(items, o);
 	}
@@ -91,8 +93,10 @@ void page_list(web_req_t *r)
 		json_t *a = json_array();
 		if (opac_list_search(r->db, r->actor, q, r->arena, &hits, &n, &err) == 0)
 			for (size_t i = 0; i < n; i++)
-				json_array_append_new(a, json_pack("{s:I, s:s, s:s, s:I}", "id", (json_int_t)hits[i].id, "title",
-				                                   hits[i].title, "authors", hits[i].authors ? hits[i].authors : "",
+				json_array_append_new(a, json_pack("{s:I, s:s, s:s, s:I}", "id",
+				                                   (json_int_t)hits[i].id, "title",
+				                                   hits[i].title, "authors",
+				                                   hits[i].authors ? hits[i].authors : "",
 				                                   "list_id", (json_int_t)l.id));
 		json_object_set_new(d, "hits", a);
 		json_object_set_new(d, "q", json_string(q));
@@ -108,8 +112,8 @@ void page_list(web_req_t *r)
 void page_list_edit(web_req_t *r)
 {
 	err_t err;
-	if (opac_list_save(r->db, r->actor, r->id, web_form(r, "title"), web_form(r, "note"), web_form(r, "class_name"),
-	                   NULL, &err) < 0)
+	if (opac_list_save(r->db, r->actor, r->id, web_form(r, "title"), web_form(r, "note"),
+	                   web_form(r, "class_name"), NULL, &err) < 0)
 		return web_fail(r, &err);
 	web_redirect(r, arena_printf(r->arena, "/lists/%lld", (long long)r->id));
 }

@@ -26,11 +26,12 @@ static json_t *loans_json(web_req_t *r, const readers_loan_t *v, size_t n)
 	json_t *a = json_array();
 	for (size_t i = 0; i < n; i++) {
 		const readers_loan_t *l = &v[i];
-		json_t *o = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:b, s:i}", "id", (json_int_t)l->id,
-		                      "biblio_id", (json_int_t)l->biblio_id, "title", l->title, "authors",
-		                      l->authors ? l->authors : "", "barcode", l->barcode, "out_vn", day_vn(r, l->out_day),
-		                      "due", l->due, "due_vn", day_vn(r, l->due), "renewals", l->renewals, "overdue",
-		                      l->overdue_days > 0, "overdue_days", l->overdue_days);
+		json_t *o =
+		    json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:b, s:i}", "id",
+		              (json_int_t)l->id, "biblio_id", (json_int_t)l->biblio_id, "title", l->title,
+		              "authors", l->authors ? l->authors : "", "barcode", l->barcode, "out_vn",
+		              day_vn(r, l->out_day), "due", l->due, "due_vn", day_vn(r, l->due), "renewals",
+		              l->renewals, "overdue", l->overdue_days > 0, "overdue_days", l->overdue_days);
 		if (l->returned_day)
 			json_object_set_new(o, "returned_vn", json_string(day_vn(r, l->returned_day)));
 		json_array_append_new(a, o);
@@ -44,11 +45,12 @@ static json_t *holds_json(web_req_t *r, const circ_hold_t *v, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		const circ_hold_t *h = &v[i];
 		bool ready = !strcmp(h->status, "ready");
-		json_t *o = json_pack("{s:I, s:I, s:s, s:s, s:s, s:b, s:i, s:s, s:s}", "id", (json_int_t)h->id, "biblio_id",
-		                      (json_int_t)h->biblio_id, "title", h->title, "status", h->status, "status_label",
-		                      web_t(r, ready ? "me.hold.ready" : "me.hold.waiting"), "ready", ready, "position",
-		                      h->position, "expires_vn", day_vn(r, h->expires), "ready_until_vn",
-		                      day_vn(r, h->ready_until));
+		json_t *o =
+		    json_pack("{s:I, s:I, s:s, s:s, s:s, s:b, s:i, s:s, s:s}", "id", (json_int_t)h->id,
+		              "biblio_id", (json_int_t)h->biblio_id, "title", h->title, "status", h->status,
+		              "status_label", web_t(r, ready ? "me.hold.ready" : "me.hold.waiting"), "ready",
+		              ready, "position", h->position, "expires_vn", day_vn(r, h->expires),
+		              "ready_until_vn", day_vn(r, h->ready_until));
 		json_array_append_new(a, o);
 	}
 	return a;
@@ -63,8 +65,8 @@ static json_t *lists_json(web_req_t *r)
 	if (opac_lists_visible(r->db, r->actor, r->arena, &l, &n, &err) < 0)
 		return a;
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)l[i].id, "title", l[i].title,
-		                                   "class_name", l[i].class_name));
+		json_array_append_new(a, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)l[i].id, "title",
+		                                   l[i].title, "class_name", l[i].class_name));
 	return a;
 }
 
@@ -79,25 +81,28 @@ static void render_me(web_req_t *r, int status, const char *message, const char 
 	}
 	const circ_patron_t *p = &me.patron;
 	json_t *patron = json_pack(
-	    "{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "id", (json_int_t)p->id, "name", p->name, "code", p->code,
-	    "class_name", p->class_name, "kind_label", web_t(r, arena_printf(r->arena, "patron.kind.%s", p->kind)),
-	    "status", p->status, "status_label", web_t(r, arena_printf(r->arena, "patron.status.%s", p->status)),
-	    "status_note", p->status_note ? p->status_note : "", "blocked", !strcmp(p->status, "blocked"));
+	    "{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "id", (json_int_t)p->id, "name", p->name, "code",
+	    p->code, "class_name", p->class_name, "kind_label",
+	    web_t(r, arena_printf(r->arena, "patron.kind.%s", p->kind)), "status", p->status, "status_label",
+	    web_t(r, arena_printf(r->arena, "patron.status.%s", p->status)), "status_note",
+	    p->status_note ? p->status_note : "", "blocked", !strcmp(p->status, "blocked"));
 	json_t *d = json_pack("{s:s, s:o, s:s, s:o, s:o, s:b, s:o, s:o, s:b, s:b, s:b}", "title",
 	                      web_t(r, "opac.mylibrary"), "patron", patron, "school", me.school_name, "loans",
 	                      loans_json(r, me.loans, me.nloans), "holds", holds_json(r, me.holds, me.nholds),
-	                      "hide_history", me.hide_history, "history", loans_json(r, me.history, me.nhistory),
-	                      "lists", lists_json(r), "has_loans", me.nloans > 0, "has_holds", me.nholds > 0,
-	                      "has_history", me.nhistory > 0);
+	                      "hide_history", me.hide_history, "history",
+	                      loans_json(r, me.history, me.nhistory), "lists", lists_json(r), "has_loans",
+	                      me.nloans > 0, "has_holds", me.nholds > 0, "has_history", me.nhistory > 0);
 	json_object_set_new(d, "has_lists", json_boolean(json_array_size(json_object_get(d, "lists")) > 0));
 	if (message) {
 		json_object_set_new(d, "message", json_string(message));
 		json_object_set_new(d, "level", json_string(level));
 	}
 	const char *ok = web_query(r, "ok");
-	if (!message && ok && (!strcmp(ok, "hold") || !strcmp(ok, "hold_cancelled") || !strcmp(ok, "privacy") ||
-	            !strcmp(ok, "password"))) {
-		json_object_set_new(d, "message", json_string(web_t(r, arena_printf(r->arena, "me.ok.%s", ok))));
+	if (!message && ok &&
+	    (!strcmp(ok, "hold") || !strcmp(ok, "hold_cancelled") || !strcmp(ok, "privacy") ||
+	     !strcmp(ok, "password"))) {
+		json_object_set_new(d, "message",
+		                    json_string(web_t(r, arena_printf(r->arena, "me.ok.%s", ok))));
 		json_object_set_new(d, "level", json_string("ok"));
 	}
 	if (extra) {
@@ -134,8 +139,9 @@ void page_me(web_req_t *r)
 
 static json_t *result_json(web_req_t *r, int rc, const circ_result_t *res)
 {
-	json_t *o = json_pack("{s:b, s:s, s:s, s:s}", "ok", rc == 0, "key", res->key ? res->key : "err.internal",
-	                      "level", circ_level_name(res->level), "message", circ_message(r->arena, r->lang, res));
+	json_t *o =
+	    json_pack("{s:b, s:s, s:s, s:s}", "ok", rc == 0, "key", res->key ? res->key : "err.internal",
+	              "level", circ_level_name(res->level), "message", circ_message(r->arena, r->lang, res));
 	if (res->loan.due)
 		json_object_set_new(o, "due", json_string(res->loan.due));
 	if (res->hold_id)
@@ -146,7 +152,8 @@ static json_t *result_json(web_req_t *r, int rc, const circ_result_t *res)
 }
 
 /* The answer to a circulation action done by the reader: JSON, or My library with its sentence. */
-static void answer_circ(web_req_t *r, int rc, const circ_result_t *res, const err_t *err, const char *ok_location)
+static void answer_circ(web_req_t *r, int rc, const circ_result_t *res, const err_t *err,
+                        const char *ok_location)
 {
 	if (rc < 0 && !res->key)
 		return web_fail(r, err); /* not the reader's, or the database failed: no sentence */
@@ -234,7 +241,8 @@ void page_opac_hold(web_req_t *r)
 	if (!r->actor) {
 		if (r->want_json)
 			return web_fail_key(r, 401, "err.login.required", NULL);
-		return web_redirect(r, arena_printf(r->arena, "/login?next=/opac/records/%lld", (long long)r->id));
+		return web_redirect(
+		    r, arena_printf(r->arena, "/login?next=/opac/records/%lld", (long long)r->id));
 	}
 	if (!reader_only(r))
 		return;
@@ -248,9 +256,10 @@ void page_opac_hold(web_req_t *r)
 
 static json_t *account_json(const readers_account_t *v)
 {
-	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:b}", "patron_id", (json_int_t)v->patron_id, "full_name",
-	                      v->full_name, "class_name", v->class_name ? v->class_name : "", "code", v->code,
-	                      "username", v->username ? v->username : "", "created", v->created);
+	json_t *o =
+	    json_pack("{s:I, s:s, s:s, s:s, s:s, s:b}", "patron_id", (json_int_t)v->patron_id, "full_name",
+	              v->full_name, "class_name", v->class_name ? v->class_name : "", "code", v->code,
+	              "username", v->username ? v->username : "", "created", v->created);
 	json_object_set_new(o, "password", v->password ? json_string(v->password) : json_null());
 	return o;
 }
@@ -268,7 +277,8 @@ void page_patron_account(web_req_t *r)
 	if (readers_account_issue(r->db, r->actor, r->id, r->arena, &acc, &err) < 0)
 		return web_fail(r, &err);
 	json_t *d = json_pack("{s:s, s:[o], s:I, s:s}", "title", web_t(r, "raccount.title"), "accounts",
-	                      account_json(&acc), "patron_id", (json_int_t)acc.patron_id, "school", r->actor->unit_name);
+	                      account_json(&acc), "patron_id", (json_int_t)acc.patron_id, "school",
+	                      r->actor->unit_name);
 	web_add_header(r, "Cache-Control", "no-store");
 	web_render(r, acc.created ? 201 : 200, "reader_accounts", d);
 }
@@ -296,8 +306,10 @@ void page_patrons_accounts(web_req_t *r)
 			xlsxw_free(w);
 			return web_fail(r, &err);
 		}
-		xlsxw_col_t cols[] = { { web_t(r, "patron.f.full_name"), 30 }, { web_t(r, "patron.f.code"), 14 },
-			               { web_t(r, "raccount.username"), 24 }, { web_t(r, "raccount.password"), 20 } };
+		xlsxw_col_t cols[] = { { web_t(r, "patron.f.full_name"), 30 },
+			               { web_t(r, "patron.f.code"), 14 },
+			               { web_t(r, "raccount.username"), 24 },
+			               { web_t(r, "raccount.password"), 20 } };
 		xlsxw_header(w, cols, 4);
 		for (size_t i = 0; i < n; i++) {
 			xlsxw_row(w);
@@ -311,13 +323,14 @@ void page_patrons_accounts(web_req_t *r)
 			buf_release(&out);
 			return web_fail(r, &err);
 		}
-		return web_send_file(r, &out, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+		return web_send_file(r, &out,
+		                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 		                     "attachment; filename=tai-khoan-ban-doc.xlsx");
 	}
 	json_t *a = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(a, account_json(&v[i]));
 	web_render(r, 200, "reader_accounts",
-	           json_pack("{s:s, s:o, s:s, s:s}", "title", web_t(r, "raccount.class_title"), "accounts", a, "class_name",
-	                     cls, "school", r->actor->unit_name));
+	           json_pack("{s:s, s:o, s:s, s:s}", "title", web_t(r, "raccount.class_title"), "accounts", a,
+	                     "class_name", cls, "school", r->actor->unit_name));
 }

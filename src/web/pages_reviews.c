@@ -19,7 +19,8 @@ void page_opac_review(web_req_t *r)
 	if (!r->actor) {
 		if (r->want_json)
 			return web_fail_key(r, 401, "err.login.required", NULL);
-		return web_redirect(r, arena_printf(r->arena, "/login?next=/opac/records/%lld", (long long)r->id));
+		return web_redirect(
+		    r, arena_printf(r->arena, "/login?next=/opac/records/%lld", (long long)r->id));
 	}
 	int bad = 0;
 	int64_t rating = web_parse_int(web_form(r, "rating"), 0, 0, 100, &bad);
@@ -31,8 +32,8 @@ void page_opac_review(web_req_t *r)
 		return web_fail(r, &err);
 	if (r->want_json)
 		return web_json(r, created ? 201 : 200,
-		                json_pack("{s:b, s:b, s:s, s:s}", "ok", 1, "created", created, "status", "pending", "message",
-		                          web_t(r, "review.ok.saved")));
+		                json_pack("{s:b, s:b, s:s, s:s}", "ok", 1, "created", created, "status",
+		                          "pending", "message", web_t(r, "review.ok.saved")));
 	web_redirect(r, arena_printf(r->arena, "/opac/records/%lld?ok=review#reviews", (long long)r->id));
 }
 
@@ -53,17 +54,19 @@ void page_reviews(web_req_t *r)
 		char day[32];
 		clock_format_vn(v[i].created_at, 0, day, sizeof day);
 		json_array_append_new(
-		    a, json_pack("{s:I, s:I, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "id", (json_int_t)v[i].id,
-		                 "biblio_id", (json_int_t)v[i].biblio_id, "title", v[i].title, "rating", v[i].rating, "body",
-		                 v[i].body, "status", v[i].status, "status_label",
-		                 web_t(r, arena_printf(r->arena, "review.status.%s", v[i].status)), "by", v[i].by, "reader",
-		                 v[i].reader, "date", day, "pending", !strcmp(v[i].status, "pending")));
+		    a, json_pack(
+		           "{s:I, s:I, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "id",
+		           (json_int_t)v[i].id, "biblio_id", (json_int_t)v[i].biblio_id, "title", v[i].title,
+		           "rating", v[i].rating, "body", v[i].body, "status", v[i].status, "status_label",
+		           web_t(r, arena_printf(r->arena, "review.status.%s", v[i].status)), "by", v[i].by,
+		           "reader", v[i].reader, "date", day, "pending", !strcmp(v[i].status, "pending")));
 	}
-	json_t *d = json_pack("{s:s, s:o, s:I, s:b}", "title", web_t(r, "review.moderation"), "reviews", a, "pending",
-	                      (json_int_t)pending, "empty", n == 0);
+	json_t *d = json_pack("{s:s, s:o, s:I, s:b}", "title", web_t(r, "review.moderation"), "reviews", a,
+	                      "pending", (json_int_t)pending, "empty", n == 0);
 	const char *ok = web_query(r, "ok");
 	if (ok && (!strcmp(ok, "approved") || !strcmp(ok, "rejected")))
-		json_object_set_new(d, "notice", json_string(web_t(r, arena_printf(r->arena, "review.ok.%s", ok))));
+		json_object_set_new(d, "notice",
+		                    json_string(web_t(r, arena_printf(r->arena, "review.ok.%s", ok))));
 	web_render(r, 200, "reviews", d);
 }
 

@@ -70,9 +70,17 @@ static void test_setup(void)
 	int64_t sgd = 0;
 	unit_new_t u0 = { .code = "SGD", .name = "Sở", .kind = "department" };
 	CHECK_INT(units_create(db, NULL, &u0, &sgd, &err), 0);
-	unit_new_t u1 = { .parent_id = sgd, .code = "TH001", .name = "Trường 1", .kind = "school", .school_level = "thcs" };
+	unit_new_t u1 = { .parent_id = sgd,
+		          .code = "TH001",
+		          .name = "Trường 1",
+		          .kind = "school",
+		          .school_level = "thcs" };
 	CHECK_INT(units_create(db, NULL, &u1, &th1, &err), 0);
-	unit_new_t u2 = { .parent_id = sgd, .code = "TH002", .name = "Trường 2", .kind = "school", .school_level = "thcs" };
+	unit_new_t u2 = { .parent_id = sgd,
+		          .code = "TH002",
+		          .name = "Trường 2",
+		          .kind = "school",
+		          .school_level = "thcs" };
 	CHECK_INT(units_create(db, NULL, &u2, &th2, &err), 0);
 	testdb_account_t acc[] = {
 		{ "thuthu.th001", "librarian", th1 },
@@ -105,7 +113,8 @@ static void test_accounts(void)
 	CHECK(acc.created);
 	/* Reset: a new password, the old one dead, a change forced. */
 	CHECK_INT(readers_account_issue(db, &lib1, p_left, A, &again, &err), 0);
-	CHECK(!again.created && again.account_id == acc.account_id && strcmp(again.password, acc.password) != 0);
+	CHECK(!again.created && again.account_id == acc.account_id &&
+	      strcmp(again.password, acc.password) != 0);
 	actor_t x = { 0 };
 	session_t s;
 	CHECK_INT(auth_login(db, acc.username, acc.password, NULL, &x, &s, &err), ERR_AUTH);
@@ -333,19 +342,21 @@ static void test_discover(void)
 	CHECK_INT(json_array_size(recs), 2);
 	/* An's lists: the 7A1 list. */
 	json_t *lists = json_object_get(o, "lists");
-	CHECK(json_array_size(lists) == 1 && !strcmp(json_string_value(json_object_get(json_array_get(lists, 0), "title")),
-	                                              "Sách hè 7A1"));
+	CHECK(json_array_size(lists) == 1 &&
+	      !strcmp(json_string_value(json_object_get(json_array_get(lists, 0), "title")), "Sách hè 7A1"));
 	json_decref(o);
 	/* Cached for a minute: a new record shows after the cache is reset. */
 	const char *bc[1];
 	mkbook(&lib1, "Tắt đèn", NULL, 1, bc);
 	o = opac_discover(db, NULL, th1, A);
-	CHECK_STR(json_string_value(json_object_get(json_array_get(json_object_get(o, "new"), 0), "title")), "Quê nội");
+	CHECK_STR(json_string_value(json_object_get(json_array_get(json_object_get(o, "new"), 0), "title")),
+	          "Quê nội");
 	CHECK_INT(json_array_size(json_object_get(o, "lists")), 0);
 	json_decref(o);
 	opac_discover_reset();
 	o = opac_discover(db, NULL, th1, A);
-	CHECK_STR(json_string_value(json_object_get(json_array_get(json_object_get(o, "new"), 0), "title")), "Tắt đèn");
+	CHECK_STR(json_string_value(json_object_get(json_array_get(json_object_get(o, "new"), 0), "title")),
+	          "Tắt đèn");
 	json_decref(o);
 	/* The union: works, once the sync attached the records. */
 	CHECK(opac_sync(db, &err) >= 0);
@@ -355,7 +366,8 @@ static void test_discover(void)
 	CHECK(json_is_true(json_object_get(o, "union")));
 	json_t *p0 = json_array_get(json_object_get(o, "popular"), 0);
 	CHECK(p0 && json_integer_value(json_object_get(p0, "grade")) == 7);
-	const char *url = json_string_value(json_object_get(json_array_get(json_object_get(o, "new"), 0), "url"));
+	const char *url =
+	    json_string_value(json_object_get(json_array_get(json_object_get(o, "new"), 0), "url"));
 	CHECK(url && !strncmp(url, "/opac/works/", 12));
 	json_decref(o);
 	opac_reset();
