@@ -76,6 +76,12 @@ static json_t *record(db_stmt_t *st, int c, const char *kind)
 	return o;
 }
 
+/* The union's blocks are the same for every visitor, anonymous ones included, so they count only
+ * the schools whose catalogue is open to anyone (units.opac_public): a school that closed its
+ * catalogue shows nothing of itself on the city's home. Works are newest by id: the sync creates
+ * a work when the city first catalogues it, so id follows first_seen, and the primary key serves
+ * the LIMIT without sorting every work. */
+
 /* UTC seconds of the first day of this month, 00:00 in Vietnam (UTC+7). */
 static int64_t month_start(void)
 {
@@ -89,14 +95,18 @@ static int build(db_t *db, int64_t unit_id, json_t *o, err_t *err)
 	const char *kind = unit_id ? "records" : "works";
 	json_t *fresh = json_object_get(o, "new"), *popular = json_object_get(o, "popular");
 	db_stmt_t *st =
-	    unit_id ? db_query(db, err,
-	                       "SELECT id, title, authors, COALESCE(year, 0) FROM biblios WHERE unit_id = ?"
-	                       " ORDER BY id DESC LIMIT 10",
-	                       "i", unit_id)
-	            : db_query(db, err,
-	                       "SELECT id, title, authors, COALESCE(year, 0) FROM works WHERE schools > 0"
-	                       " ORDER BY id DESC LIMIT 10",
-	                       "");
+	    unit_id
+	        ? db_query(db, err,
+	                   "SELECT id, title, authors, COALESCE(year, 0) FROM biblios WHERE unit_id = ?"
+	                   " ORDER BY id DESC LIMIT 10",
+	                   "i", unit_id)
+	        : db_query(
+	              db, err,
+	              "SELECT w.id, w.title, w.authors, COALESCE(w.year, 0) FROM works w WHERE w.schools > 0"
+	              " AND EXISTS (SELECT 1 FROM biblios b JOIN units u ON u.id = b.unit_id"
+	              " WHERE b.work_id = w.id AND u.opac_public = 1)"
+	              " ORDER BY w.id DESC LIMIT 10",
+	              "");
 	if (!st)
 		return err->code;
 	int rc;
@@ -108,24 +118,25 @@ static int build(db_t *db, int64_t unit_id, json_t *o, err_t *err)
 	/* Home loans of this calendar month by the borrower's grade; the top few of each grade are
 	 * kept here (the statement sorts, C cuts). */
 	int64_t since = month_start();
-	st = unit_id
-	         ? db_query(
-	               db, err,
-	               "SELECT p.grade, b.id, b.title, b.authors, COALESCE(b.year, 0), COUNT(*) AS n"
-	               " FROM loans l JOIN patrons p ON p.id = l.patron_id JOIN biblios b ON b.id = "
-	               "l.biblio_id"
-	               " WHERE l.unit_id = ? AND l.out_at >= ? AND l.kind = 'home' AND p.grade IS NOT NULL"
-	               " GROUP BY p.grade, b.id, b.title, b.authors, b.year ORDER BY p.grade, n DESC, b.id",
-	               "ii", unit_id, since)
-	         : db_query(
-	               db, err,
-	               "SELECT p.grade, w.id, w.title, w.authors, COALESCE(w.year, 0), COUNT(*) AS n"
-	               " FROM loans l JOIN patrons p ON p.id = l.patron_id JOIN biblios b ON b.id = "
-	               "l.biblio_id"
-	               " JOIN works w ON w.id = b.work_id"
-	               " WHERE l.out_at >= ? AND l.kind = 'home' AND p.grade IS NOT NULL"
-	               " GROUP BY p.grade, w.id, w.title, w.authors, w.year ORDER BY p.grade, n DESC, w.id",
-	               "i", since);
+	st =
+	    unit_id
+	        ? db_query(
+	              db, err,
+	              "SELECT p.grade, b.id, b.title, b.authors, COALESCE(b.year, 0), COUNT(*) AS n"
+	              " FROM loans l JOIN patrons p ON p.id = l.patron_id JOIN biblios b ON b.id = "
+	              "l.biblio_id"
+	              " WHERE l.unit_id = ? AND l.out_at >= ? AND l.kind = 'home' AND p.grade IS NOT NULL"
+	              " GROUP BY p.grade, b.id, b.title, b.authors, b.year ORDER BY p.grade, n DESC, b.id",
+	              "ii", unit_id, since)
+	        : db_query(
+	              db, err,
+	              "SELECT p.grade, w.id, w.title, w.authors, COALESCE(w.year, 0), COUNT(*) AS n"
+	              " FROM loans l JOIN patrons p ON p.id = l.patron_id JOIN biblios b ON b.id = "
+	              "l.biblio_id"
+	              " JOIN works w ON w.id = b.work_id JOIN units u ON u.id = l.unit_id"
+	              " WHERE l.out_at >= ? AND l.kind = 'home' AND p.grade IS NOT NULL AND u.opac_public = 1"
+	              " GROUP BY p.grade, w.id, w.title, w.authors, w.year ORDER BY p.grade, n DESC, w.id",
+	              "i", since);
 	if (!st)
 		return err->code;
 	int64_t grade = -1;

@@ -370,6 +370,17 @@ static void test_discover(void)
 	    json_string_value(json_object_get(json_array_get(json_object_get(o, "new"), 0), "url"));
 	CHECK(url && !strncmp(url, "/opac/works/", 12));
 	json_decref(o);
+	/* A school that closes its catalogue to anonymous visitors leaves the city's blocks. */
+	CHECK(db_exec(db, &err, "UPDATE units SET opac_public = 0 WHERE id = ?", "i", th1) == 1);
+	opac_discover_reset();
+	o = opac_discover(db, NULL, 0, A);
+	json_t *n0 = json_object_get(o, "new");
+	CHECK(json_array_size(n0) >= 1 && json_array_size(json_object_get(o, "popular")) == 0);
+	for (size_t i = 0; i < json_array_size(n0); i++)
+		CHECK(strcmp(json_string_value(json_object_get(json_array_get(n0, i), "title")),
+		             "Sách trường khác") == 0);
+	json_decref(o);
+	CHECK(db_exec(db, &err, "UPDATE units SET opac_public = 1 WHERE id = ?", "i", th1) == 1);
 	opac_reset();
 	opac_discover_reset();
 }
