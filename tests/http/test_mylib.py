@@ -231,12 +231,56 @@ def test_hold_from_the_record_page_with_queue_place_and_cancel():
     assert srv.sql_value("SELECT status FROM holds WHERE id = %d" % hold["id"]) == "cancelled"
 
 
+def test_a_ready_hold_says_until_when():
+    lib, an = fx["lib"], fx["an_c"]
+    h.expect_status(an.post("/opac/records/%d/hold" % fx["rung"], {}), 200)
+    r = h.expect_status(lib.post("/circ/return", {"item": fx["rung_codes"][0]}), 200).json()
+    assert r["key"] == "circ.notice.return_hold" and "Nguyễn Văn An" in r["message"], r
+    hold = h.json_find(an.get("/me").json()["holds"], title="Đất rừng phương Nam")
+    assert hold["ready"] is True and re.fullmatch(r"\d\d/\d\d/\d{4}", hold["ready_until_vn"]), hold
+    page = an.get("/me", json=False).text
+    assert h.vi("me.hold.ready") in page and hold["ready_until_vn"] in page
+    # The desk lends it to An: the hold is fulfilled and leaves My library.
+    h.expect_status(lib.post("/circ/checkout", {"patron": "MY-AN", "item": fx["rung_codes"][0]}), 200)
+    assert an.get("/me").json()["holds"] == []
+    h.expect_status(lib.post("/circ/return", {"item": fx["rung_codes"][0]}), 200)
+    h.expect_status(lib.post("/circ/checkout", {"patron": "MY-BINH", "item": fx["rung_codes"][0]}), 200)
+
+
+KEY_RE = re.compile(r"(?<![\w./-])(?:me|review|list|raccount|discover|opac)\.[a-z_]+(?:\.[a-z_]+)*(?![\w/-])")
+
+
+def untranslated_here(body):
+    """Keys of this feature shown as such (a missing translation) in a page's text."""
+    text = re.sub(r"<[^>]*>", " ", body)
+    return sorted(set(KEY_RE.findall(text)))
+
+
+def test_pages_are_translated_in_both_languages():
+    an, lib, lan = fx["an_c"], fx["lib"], fx["lan_c"]
+    lid = h.expect_status(lan.post("/lists", {"title": "Danh mục thử tiếng", "class_name": "7A1"}), 201).json()["id"]
+    h.expect_status(lan.post("/lists/%d/items" % lid, {"ref": str(fx["rung"])}), 200)
+    for lang in ("vi", "en"):
+        for c in (an, lib, lan):
+            h.expect_status(c.post("/lang", {"lang": lang, "back": "/"}), 200)
+        pages = [(an, "/me"), (an, "/lists"), (an, "/lists/%d" % lid), (lan, "/lists/%d?q=dat" % lid),
+                 (lib, "/reviews"), (lib, "/lists")]
+        for c, path in pages:
+            body = h.expect_status(c.get(path, json=False), 200).text
+            assert untranslated_here(body) == [] and h.untranslated(body) == [], (lang, path, untranslated_here(body))
+            assert ('lang="%s"' % lang) in body
+    h.expect_status(lan.post("/lists/%d/delete" % lid, {}), 200)
+    for c in (an, lib, lan):
+        h.expect_status(c.post("/lang", {"lang": "vi", "back": "/"}), 200)
+
+
 def test_history_and_hiding_it():
     lib, an = fx["lib"], fx["an_c"]
     h.expect_status(lib.post("/circ/return", {"item": fx["demen_codes"][0]}), 200)
     j = an.get("/me").json()
-    assert [x["title"] for x in j["history"]] == ["Dế Mèn phiêu lưu ký"] and j["hide_history"] is False
-    assert re.fullmatch(r"\d\d/\d\d/\d{4}", j["history"][0]["returned_vn"])
+    titles = sorted(x["title"] for x in j["history"])
+    assert titles == ["Dế Mèn phiêu lưu ký", "Đất rừng phương Nam"] and j["hide_history"] is False, titles
+    assert all(re.fullmatch(r"\d\d/\d\d/\d{4}", x["returned_vn"]) for x in j["history"])
     r = an.post("/me/privacy", {"hide_history": "1"}, json=False)
     assert r.status == 303 and r.header("Location") == "/me?ok=privacy"
     j = an.get("/me").json()
@@ -245,10 +289,10 @@ def test_history_and_hiding_it():
     assert h.vi("me.history_hidden") in page and "Dế Mèn phiêu lưu ký" not in page
     assert srv.sql_value("SELECT hide_history FROM patrons WHERE id = %d" % fx["an"]) == 1
     # The loans stay for the registers.
-    assert srv.sql_value("SELECT COUNT(*) FROM loans WHERE patron_id = %d" % fx["an"]) == 2
+    assert srv.sql_value("SELECT COUNT(*) FROM loans WHERE patron_id = %d" % fx["an"]) == 3
     h.expect_status(an.post("/me/privacy", {"hide_history": "maybe"}), 400)
     h.expect_status(an.post("/me/privacy", {"hide_history": "0"}), 200)
-    assert an.get("/me").json()["history"][0]["title"] == "Dế Mèn phiêu lưu ký"
+    assert len(an.get("/me").json()["history"]) == 2
 
 
 def svg_to_png(svg):
