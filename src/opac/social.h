@@ -4,7 +4,8 @@
  *
  * The catalogue's pages (pages_opac.c) ask for these as JSON values and render them with the
  * partials of the same name (templates/opac_social_record.html, opac_discover.html), so the page
- * and the blocks are written apart. No value here ever carries a reader's name: a review is
+ * and the blocks are written apart: the page puts the value under "social" (or "discover") in its
+ * data and includes {{>opac_social_record}} (or {{>opac_discover}}). No value here ever carries a reader's name: a review is
  * signed "bạn đọc lớp 7A1" (or "giáo viên"), whoever looks. */
 #ifndef THUVIEN_OPAC_SOCIAL_H
 #define THUVIEN_OPAC_SOCIAL_H
@@ -19,15 +20,22 @@
 #include "db/db.h"
 
 /* The reviews block of a school's record page: {"reviews": [{"rating", "stars", "body", "by",
- * "date"}...], "count", "average" (one decimal, as text), "can_review" (the viewer is a reader of
- * this school), "mine" (the viewer's own review and its status, when any), "action"}. actor is
- * NULL for an anonymous visitor. Never NULL (an empty block on error, logged). */
+ * "date"}...] (approved ones, newest first, at most 50), "count", "average" (one decimal, as
+ * text), "average_stars", "can_review" (the viewer is a reader of this school), "mine" (the
+ * viewer's own review: rating, body, status, status_label), "ratings" (the form's 5..1 choices,
+ * the viewer's checked), "action" (where the form posts)}. Signatures are in the viewer's
+ * language (Vietnamese for anonymous visitors). actor is NULL for an anonymous visitor. Never
+ * NULL (an empty block on error, logged). */
 json_t *opac_social_record(db_t *db, const actor_t *actor, int64_t unit_id, int64_t biblio_id, arena_t *a);
 
 /* The discovery blocks of a school's catalogue home: {"new": [...records], "popular": [{"grade",
- * "records": [...]}...], "lists": [...reading lists shown to the viewer]}; records are {"id",
- * "title", "authors", "year"}. unit_id 0: the union catalogue's (new works and most borrowed of
- * the city; no lists). Cached a minute: a home page costs no query most of the time. */
+ * "records": [...]}...] (home loans of this calendar month by the borrower's grade, top 5 each),
+ * "lists": [{"id", "title", "class_name", "url"}...] (the reading lists shown to the viewer),
+ * "has_popular", "has_lists", "union"}; records are {"id", "title", "authors", "year", "url"}
+ * ("/opac/records/ID", or "/opac/works/ID" in the union; popular ones also "loans"). unit_id 0:
+ * the union catalogue's (new works and most borrowed of the city, counting only the schools
+ * open to anonymous visitors; no lists). New arrivals and the most borrowed are cached, a minute
+ * for a school and ten for the city: a home page costs one query (the lists) most of the time. */
 json_t *opac_discover(db_t *db, const actor_t *actor, int64_t unit_id, arena_t *a);
 
 /* --- reviews (reviews.c) ------------------------------------------------------------------------
