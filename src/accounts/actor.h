@@ -38,8 +38,9 @@ typedef struct actor {
 	char unit_name[200];
 	char unit_kind[16];
 	char unit_path[256];
-	char lang[4]; /* "vi" or "en" */
-	char ip[48];  /* the client's address, for audit rows; "" from the shell */
+	char lang[4];      /* "vi" or "en" */
+	char ip[48];       /* the client's address, for audit rows; "" from the shell */
+	int64_t patron_id; /* a reader account's reader (accounts.patron_id), 0 for none */
 } actor_t;
 
 /* True when unit_path lies in the actor's subtree (its own unit included). */

@@ -34,9 +34,15 @@ static void copy(char *dst, size_t n, const char *src)
 }
 
 /* Columns of the actor, shared by login and session lookup. */
+/* A reader account counts as disabled while its reader has left the school (patrons.status
+ * 'left'): the record says so once, and the account follows without a second write. */
+#define ACCOUNT_DISABLED                                                                                     \
+	"CASE WHEN a.disabled <> 0 OR EXISTS (SELECT 1 FROM patrons p WHERE p.id = a.patron_id"              \
+	" AND p.status = 'left') THEN 1 ELSE 0 END"
+
 #define ACTOR_COLS                                                                                           \
 	"a.id, a.unit_id, a.role, a.must_change_password, a.username, a.full_name, a.lang, "                 \
-	"u.code, u.name, u.kind, u.path"
+	"u.code, u.name, u.kind, u.path, a.patron_id"
 
 static void read_actor(db_stmt_t *st, int c, actor_t *a)
 {
@@ -53,6 +59,7 @@ static void read_actor(db_stmt_t *st, int c, actor_t *a)
 	copy(a->unit_name, sizeof a->unit_name, db_col_text(st, c + 8));
 	copy(a->unit_kind, sizeof a->unit_kind, db_col_text(st, c + 9));
 	copy(a->unit_path, sizeof a->unit_path, db_col_text(st, c + 10));
+	a->patron_id = db_col_int(st, c + 11);
 }
 
 /* Open a session row for the actor; fills s (token and csrf). Inside the caller's transaction. */
@@ -88,10 +95,11 @@ int auth_login(db_t *db, const char *username, const char *password, const char 
 
 	/* Read the account outside the write transaction: Argon2id takes tens of milliseconds and
 	 * must not hold the database's write lock. The counters are re-read under the lock. */
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT " ACTOR_COLS ", a.password_hash, a.disabled, a.locked_until "
-	                         "FROM accounts a JOIN units u ON u.id = a.unit_id WHERE a.username = ?",
-	                         "s", name);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "SELECT " ACTOR_COLS ", a.password_hash, " ACCOUNT_DISABLED ", a.locked_until "
+	             "FROM accounts a JOIN units u ON u.id = a.unit_id WHERE a.username = ?",
+	             "s", name);
 	if (!st)
 		return err->code;
 	rc = db_step(st, err);
@@ -110,9 +118,9 @@ int auth_login(db_t *db, const char *username, const char *password, const char 
 	}
 	read_actor(st, 0, actor);
 	char hash[160];
-	copy(hash, sizeof hash, db_col_text(st, 11));
-	int disabled = (int)db_col_int(st, 12);
-	int64_t locked_until = db_col_int(st, 13);
+	copy(hash, sizeof hash, db_col_text(st, 12));
+	int disabled = (int)db_col_int(st, 13);
+	int64_t locked_until = db_col_int(st, 14);
 	db_done(st);
 
 	int64_t now = clock_now();
@@ -304,11 +312,12 @@ int auth_session(db_t *db, const char *token, actor_t *actor, session_t *s, err_
 	if (scache_get(hash, actor, s, now))
 		return session_check(db, hash, s, now, err);
 	uint64_t gen = atomic_load(&scache_gen);
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT s.id, s.csrf, s.created_at, s.last_seen, a.disabled, " ACTOR_COLS " "
-	                         "FROM sessions s JOIN accounts a ON a.id = s.account_id "
-	                         "JOIN units u ON u.id = a.unit_id WHERE s.token_hash = ?",
-	                         "s", hash);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "SELECT s.id, s.csrf, s.created_at, s.last_seen, " ACCOUNT_DISABLED ", " ACTOR_COLS " "
+	             "FROM sessions s JOIN accounts a ON a.id = s.account_id "
+	             "JOIN units u ON u.id = a.unit_id WHERE s.token_hash = ?",
+	             "s", hash);
 	if (!st)
 		return err->code;
 	int rc = db_step(st, err);

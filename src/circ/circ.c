@@ -559,7 +559,9 @@ done:
 
 /* --- renew --------------------------------------------------------------------------------------- */
 
-int circ_renew(db_t *db, const actor_t *actor, const char *item, arena_t *a, circ_result_t *res, err_t *err)
+/* The desk's renewal, or (self) a reader's of their own loan: the same rules either way. */
+static int renew(db_t *db, const actor_t *actor, const char *item, bool self, arena_t *a, circ_result_t *res,
+                 err_t *err)
 {
 	memset(res, 0, sizeof *res);
 	item = trim_code(a, item);
@@ -567,7 +569,9 @@ int circ_renew(db_t *db, const actor_t *actor, const char *item, arena_t *a, cir
 	circ_item_t it;
 	circ_loan_t l = { 0 };
 	circ_patron_t p = { 0 };
-	if ((rc = circ_check_desk(actor, err)) < 0)
+	if (self && (!actor || actor->role != ROLE_READER || !actor->patron_id))
+		return circ_refuse(res, err, ERR_FORBIDDEN, "err.circ.forbidden");
+	if (!self && (rc = circ_check_desk(actor, err)) < 0)
 		return circ_refuse(res, err, rc, err->key);
 	if (!item || !*item)
 		return circ_refuse(res, err, ERR_INVALID, "err.circ.item_missing");
@@ -577,6 +581,8 @@ int circ_renew(db_t *db, const actor_t *actor, const char *item, arena_t *a, cir
 		goto done;
 	if ((rc = open_loan(db, it.id, a, &l, &p, err)) == ERR_NOTFOUND)
 		rc = circ_refuse(res, err, ERR_CONFLICT, "err.circ.not_on_loan");
+	if (rc == 0 && self && p.id != actor->patron_id)
+		rc = circ_refuse(res, err, ERR_NOTFOUND, "err.circ.item_notfound");
 	if (rc < 0)
 		goto done;
 	l.title = it.title;
@@ -639,6 +645,17 @@ int circ_renew(db_t *db, const actor_t *actor, const char *item, arena_t *a, cir
 	                arena_printf(a, "%s (%s): due %s -> %s", it.barcode, p.code, l.due, dues), NULL, err);
 done:
 	return db_end_own(db, own, rc < 0 ? rc : 0, err);
+}
+
+int circ_renew(db_t *db, const actor_t *actor, const char *item, arena_t *a, circ_result_t *res, err_t *err)
+{
+	return renew(db, actor, item, false, a, res, err);
+}
+
+int circ_renew_self(db_t *db, const actor_t *actor, const char *item, arena_t *a, circ_result_t *res,
+                    err_t *err)
+{
+	return renew(db, actor, item, true, a, res, err);
 }
 
 int circ_renew_all(db_t *db, const actor_t *actor, int64_t patron_id, arena_t *a, circ_result_t **out,

@@ -115,6 +115,12 @@ int circ_return(db_t *db, const actor_t *actor, const char *item, arena_t *a, ci
  * never earlier than the current one. Textbook and class-set loans are not renewed. */
 int circ_renew(db_t *db, const actor_t *actor, const char *item, arena_t *a, circ_result_t *res, err_t *err);
 
+/* The same for a reader renewing their own loan (My library, src/opac/readers.c): the actor is a
+ * reader account (actor->patron_id), and a copy lent to anyone else is ERR_NOTFOUND
+ * "err.circ.item_notfound", checked inside the transaction. */
+int circ_renew_self(db_t *db, const actor_t *actor, const char *item, arena_t *a, circ_result_t *res,
+                    err_t *err);
+
 /* Renew every open home loan of reader patron_id, each in its own transaction: *out receives one
  * result per loan (renewed or refused, with its reason), *n their count. Returns 0 (even when
  * some were refused), or an error for the reader itself. */

@@ -10,6 +10,7 @@
 
 #include <sodium.h>
 
+#include "accounts/auth.h"
 #include "audit/audit.h"
 #include "base/buf.h"
 #include "base/clock.h"
@@ -509,7 +510,12 @@ int patrons_set_status(db_t *db, const actor_t *actor, int64_t id, const char *s
 	                 arena_printf(a, "%s -> %s; %s", old.status, status, text_cut(a, why, 500)), NULL,
 	                 err);
 done:
-	return db_end_own(db, own, rc < 0 ? rc : 0, err);
+	rc = db_end_own(db, own, rc < 0 ? rc : 0, err);
+	/* A reader who left cannot log in (auth.c reads the status with the session): forget the
+	 * cached sessions so that takes effect at once. */
+	if (rc == 0 && (!strcmp(status, "left") || !strcmp(old.status, "left")))
+		auth_invalidate();
+	return rc;
 }
 
 int patrons_set_hide_history(db_t *db, const actor_t *actor, int64_t id, bool hide, arena_t *a, err_t *err)

@@ -242,6 +242,8 @@ void page_home(web_req_t *r)
 {
 	const actor_t *a = r->actor;
 	err_t err;
+	if (a->role == ROLE_READER && !r->want_json) /* a reader's home is My library */
+		return web_redirect(r, web_query(r, "ok") ? "/me?ok=password" : "/me");
 	json_t *d = json_pack("{s:s, s:s, s:s, s:b, s:b}", "unit_name", a->unit_name, "unit_code",
 	                      a->unit_code, "role", role_name(a->role), "admin", actor_is_admin(a), "reader",
 	                      a->role == ROLE_READER);

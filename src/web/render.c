@@ -49,6 +49,8 @@ static const struct nav_item {
 	{ "/circ", "nav.circ", BIT(ROLE_LIBRARIAN) },
 	{ "/patrons/cards", "nav.cards", BIT(ROLE_LIBRARIAN) | BIT(ROLE_LEADER) },
 	{ "/circ/rules", "nav.circ_rules", BIT(ROLE_LIBRARIAN) | BIT(ROLE_LEADER) | BIT(ROLE_SYSADMIN) },
+	{ "/reviews", "nav.reviews", BIT(ROLE_LIBRARIAN) },
+	{ "/lists", "nav.lists", BIT(ROLE_LIBRARIAN) },
 #undef ALL
 #undef BIT
 };

@@ -113,6 +113,27 @@ static const route_t routes[] = {
 	{ "POST", "/sru", page_sru, R_PUBLIC | R_NOCSRF | R_PWCHANGE },
 	{ "GET", "/sru/*", page_sru, R_PUBLIC | R_PWCHANGE },
 	{ "POST", "/sru/*", page_sru, R_PUBLIC | R_NOCSRF | R_PWCHANGE },
+	/* Reader self-service, reviews, reading lists (pages_me.c, pages_reviews.c, pages_lists.c). */
+	{ "GET", "/me", page_me, R_AUTH },
+	{ "GET", "/me/card.svg", page_me_card, R_AUTH },
+	{ "POST", "/me/renew/:id", page_me_renew, R_AUTH },
+	{ "POST", "/me/holds/:id/cancel", page_me_hold_cancel, R_AUTH },
+	{ "POST", "/me/privacy", page_me_privacy, R_AUTH },
+	{ "POST", "/opac/records/:id/hold", page_opac_hold, R_PUBLIC },
+	{ "POST", "/opac/records/:id/review", page_opac_review, R_PUBLIC },
+	{ "POST", "/patrons/accounts", page_patrons_accounts, R_AUTH },
+	{ "POST", "/patrons/:id/account", page_patron_account, R_AUTH },
+	{ "GET", "/reviews", page_reviews, R_AUTH },
+	{ "POST", "/reviews/:id/approve", page_review_approve, R_AUTH },
+	{ "POST", "/reviews/:id/reject", page_review_reject, R_AUTH },
+	{ "GET", "/lists", page_lists, R_AUTH },
+	{ "POST", "/lists", page_list_create, R_AUTH },
+	{ "GET", "/lists/:id", page_list, R_AUTH },
+	{ "POST", "/lists/:id/edit", page_list_edit, R_AUTH },
+	{ "POST", "/lists/:id/delete", page_list_delete, R_AUTH },
+	{ "POST", "/lists/:id/items", page_list_add, R_AUTH },
+	{ "POST", "/lists/:id/items/remove", page_list_item_remove, R_AUTH },
+	{ "POST", "/lists/:id/items/move", page_list_item_move, R_AUTH },
 };
 
 /* Does path match pattern? ":id" takes one segment of 1-18 digits; a trailing "*" takes the

@@ -211,4 +211,10 @@ int web_kept_put(web_req_t *r, const char *kind, const char *opts, const char *d
 int web_kept_get(web_req_t *r, const char *kind, const char *token, bool claim, const char **opts, char **data,
                  size_t *len, err_t *err);
 
+/* Reader self-service, reviews, reading lists (pages_me.c, pages_reviews.c, pages_lists.c). */
+web_handler_fn page_me, page_me_card, page_me_renew, page_me_hold_cancel, page_me_privacy, page_opac_hold,
+    page_opac_review, page_patrons_accounts, page_patron_account, page_reviews, page_review_approve,
+    page_review_reject, page_lists, page_list_create, page_list, page_list_edit, page_list_delete, page_list_add,
+    page_list_item_remove, page_list_item_move;
+
 #endif

@@ -30,6 +30,10 @@ city = {}       # "units": [...], "accounts": [...] as the sysadmin's JSON lists
 clients = {}    # username -> logged-in JSON Client
 
 ACTORS = ["thuthu.th001", "bgh.th001", "bandoc.th001", "quantri.th001", "phong2.admin", "phong2.chuyenvien"]
+# A reader account tied to a reader of TH001 (issued in setup): My library's ids must stay its own.
+READER = "th001.doc-thu"
+ACTORS.append(READER)
+READERS = ("bandoc.th001", READER)
 
 # Codes of the units whose data the probes go after (with every account of each).
 TARGET_UNITS = ["THCS001", "LC001", "TH001", "PGD01", "PGD03", "THPT001", "SGD"]
@@ -137,11 +141,27 @@ ROUTES = [
     ("POST", "/circ/calendar/closed", lambda: {"unit": "{unit}", "first": "01/09/2026", "last": "30/09/2026",
                                                "name": "Nghỉ xâm nhập"}, (403, 404), None),
     ("POST", "/circ/calendar/closed/{closed}/delete", lambda: {}, (403, 404), None),
+    # Reader self-service: the school's reader's account; My library on its loan ({loan}) and hold;
+    # holds and reviews from the catalogue on its record; its reviews ({review}) and reading
+    # lists ({list}).
+    ("POST", "/patrons/{patron}/account", lambda: {}, (403, 404), None),
+    ("POST", "/me/renew/{loan}", lambda: {}, (403, 404), None),
+    ("POST", "/me/holds/{hold}/cancel", lambda: {}, (403, 404), None),
+    ("POST", "/opac/records/{bib}/hold", lambda: {}, (403, 404), None),
+    ("POST", "/opac/records/{bib}/review", lambda: {"rating": "1", "body": "Nhận xét xâm nhập"}, (403, 404), None),
+    ("POST", "/reviews/{review}/approve", lambda: {}, (403, 404), None),
+    ("POST", "/reviews/{review}/reject", lambda: {}, (403, 404), None),
+    ("GET", "/lists/{list}", None, (403, 404), None),
+    ("POST", "/lists/{list}/edit", lambda: {"title": "Danh mục xâm nhập", "class_name": ""}, (403, 404), None),
+    ("POST", "/lists/{list}/delete", lambda: {}, (403, 404), None),
+    ("POST", "/lists/{list}/items", lambda: {"ref": "{bib}"}, (403, 404), None),
+    ("POST", "/lists/{list}/items/remove", lambda: {"biblio": "{bib}"}, (403, 404), None),
+    ("POST", "/lists/{list}/items/move", lambda: {"biblio": "{bib}", "dir": "up"}, (403, 404), None),
 ]
 
 # Placeholders of each kind of target.
 BOOK_KEYS = ("{bib}", "{acq}", "{auto_acq}", "{btitle}", "{barcode}", "{item}", "{job}", "{charge}", "{patron}",
-             "{pcode}", "{promo}", "{hold}", "{closed}")
+             "{pcode}", "{promo}", "{hold}", "{closed}", "{loan}", "{review}", "{list}")
 
 # Writes without an id: whatever unit the form names, they land in the actor's own school (for
 # its librarian) or are refused (403). test_writes_without_an_id_stay_home tries them.
@@ -163,14 +183,15 @@ LIST_PAGES = ["/", "/units", "/accounts", "/audit", "/audit?action=account", "/a
               "/classes/callnumber?class_number=895.922&authors=T%C3%B4+Ho%C3%A0i",
               "/patrons", "/patrons/new", "/patrons/import", "/patrons/promote", "/patrons?q=ban+doc+mat",
               "/circ", "/circ?q=kin", "/circ/holds", "/circ/textbooks", "/circ/classset",
-              "/patrons/cards", "/circ/rules", "/circ/calendar"]
+              "/patrons/cards", "/circ/rules", "/circ/calendar", "/reviews", "/lists"]
 
 # The catalogue each target school has (made in setup by its librarian): a record with two
 # copies (so a batch of its own), and a second batch. Title, authors and supplier are markers.
 BOOKS = [("THCS001", "Hồ sơ lưu trữ mật Văn Lang", "Đoàn Thị Kín", "Quỹ sách Văn Lang"),
          ("LC001", "Hồ sơ lưu trữ mật Ngôi Sao", "Phan Văn Giấu", "Quỹ sách Ngôi Sao")]
 CATALOG_TABLES = ["biblios", "items", "acquisitions", "accession_counters", "charges",
-                  "patrons", "patron_photos", "promotions", "promotion_rows", "loans", "holds", "library_uses"]
+                  "patrons", "patron_photos", "promotions", "promotion_rows", "loans", "holds", "library_uses",
+                  "reviews", "reading_lists", "reading_list_items"]
 
 
 def setup_module():
@@ -184,7 +205,7 @@ def setup_module():
     city["accounts"] = accounts["accounts"]
     # Unit paths do not change during the module (units are only added): read them once.
     city["paths"] = {u["id"]: u["path"] for u in srv.sql("SELECT id, path FROM units")}
-    for a in ACTORS + ["quantri.thcs001", "phong1.admin"]:
+    for a in [x for x in ACTORS if x != READER] + ["quantri.thcs001", "phong1.admin"]:
         clients[a] = h.logged_in(srv, a)
     city["books"] = []
     for code, title, authors, supplier in BOOKS:
@@ -217,6 +238,55 @@ def setup_module():
                                                "name": "Kỳ nghỉ mật " + code})
         h.expect_redirect(r)
         city["books"][-1]["closed"] = srv.sql_value("SELECT id FROM closed_days WHERE unit_id = %d" % unit["id"])
+        city["books"][-1].update(social_fixture(lib, unit["id"], code, b))
+    reader_fixture()
+    wait_for_opac_sync()
+
+
+def wait_for_opac_sync():
+    """The OPAC's sync thread attaches new records to works and counts loans into biblios a second
+    or so after they are written: let it settle, so the probes' before/after snapshots of biblios
+    see no change it makes."""
+    for _ in range(int(h.slow(200))):
+        pending = srv.sql_value("SELECT COUNT(*) FROM biblios WHERE work_sync = 1")
+        seen = srv.sql_value("SELECT value FROM opac_state WHERE name = 'loans_seen'")
+        last = srv.sql_value("SELECT COALESCE(MAX(id), 0) FROM loans")
+        if pending == 0 and seen >= last:
+            return
+        time.sleep(0.05)
+    raise AssertionError("the OPAC sync did not settle")
+
+
+def social_fixture(lib, unit_id, code, b):
+    """A loan of the school (circ_fixture's), a review of its record by its second teacher and a
+    reading list of its librarian holding the record: the ids other schools probe."""
+    loan = srv.sql_value("SELECT MIN(id) FROM loans WHERE unit_id = %d" % unit_id)
+    rbody, ltitle = "Nhận xét mật " + code, "Danh mục mật " + code
+    h.sql_write(srv, "INSERT INTO reviews (unit_id, biblio_id, patron_id, rating, body, created_at) SELECT %d, %d, id,"
+                     " 4, %s, 1 FROM patrons WHERE unit_id = %d AND code = 'GV-%s-2'"
+                % (unit_id, b["id"], h.sql_str(rbody), unit_id, code))
+    review = srv.sql_value("SELECT id FROM reviews WHERE unit_id = %d" % unit_id)
+    r = h.expect_status(lib.post("/lists", {"title": ltitle, "class_name": "6A1"}), 201)
+    lid = r.json()["id"]
+    h.expect_status(lib.post("/lists/%d/items" % lid, {"ref": str(b["id"])}), 200)
+    return {"loan": loan, "review": review, "list": lid, "rbody": rbody, "ltitle": ltitle}
+
+
+def reader_fixture():
+    """TH001's reader with an account (READER), logged in with the password changed."""
+    lib = clients["thuthu.th001"]
+    pid = h.expect_status(lib.post("/patrons", {"full_name": "Bạn Đọc Thử", "class_name": "6A1", "code": "DOC-THU"}),
+                          201).json()["id"]
+    acc = h.expect_status(lib.post("/patrons/%d/account" % pid, {}), 201).json()["accounts"][0]
+    assert acc["username"] == READER, acc
+    c = h.Client(srv)
+    c.login(READER, acc["password"])
+    pw = "Doc-sach-moi-ngay-2026"
+    h.expect_status(c.post("/password", {"current": acc["password"], "password": pw, "confirm": pw}), 200)
+    c.login(READER, pw)
+    clients[READER] = c
+    city["accounts"].append({"id": srv.account(READER)["id"], "username": READER, "full_name": "Bạn Đọc Thử",
+                             "unit_id": h.json_find(city["units"], code="TH001")["id"]})
 
 
 def make_charge(unit_id, item_id, code):
@@ -296,6 +366,7 @@ def markers(units, accounts, books=()):
         m.update((b["btitle"], b["authors"], b["supplier"], b["pname"], b["pcode"]))
         m.add("Bạn đọc mật " + b["code"])   # the reader of its charge (make_charge)
         m.add("Kỳ nghỉ mật " + b["code"])
+        m.update((b["rbody"], b["ltitle"]))
     return sorted(m)
 
 
@@ -327,7 +398,7 @@ def probe(c, route, unit=None, acc=None, book=None, json=True, marks=()):
     values = {"unit": unit["id"] if unit else "", "acc": acc["id"] if acc else "",
               "uname": acc["username"] if acc else ""}
     for k in ("bib", "acq", "auto_acq", "btitle", "barcode", "item", "job", "charge", "patron", "pcode", "promo",
-              "hold", "closed"):
+              "hold", "closed", "loan", "review", "list"):
         values[k] = book[k] if book else ""
     path = tmpl.format(**{k: urllib.parse.quote(str(v), safe="") for k, v in values.items()})
     if method == "GET":
@@ -387,7 +458,9 @@ def run_probes(username, json):
             probes += 1
     for page in LIST_PAGES:
         r = c.get(page, json=json)
-        if r.status not in (200, 403):
+        if page == "/" and r.status == 303 and r.header("Location") == "/me" and username in READERS:
+            pass   # a reader's home is My library
+        elif r.status not in (200, 403):
             bad.append("GET %s as %s: status %d" % (page, username, r.status))
         found = leaks(r.text, marks, [c.csrf])
         if found:
@@ -396,8 +469,8 @@ def run_probes(username, json):
     # Every route was tried on every target: 21 routes take a unit, 7 an account, 43 a record (or
     # the job of its school's librarian, its charge, its readers, its copies at the desk, its hold,
     # its break).
-    assert kinds == {"unit": 21, "acc": 7, "book": 43}, "routes by target: %r" % kinds
-    assert probes == 21 * len(units) + 7 * len(accounts) + 43 * len(books), "only %d probes ran" % probes
+    assert kinds == {"unit": 21, "acc": 7, "book": 56}, "routes by target: %r" % kinds
+    assert probes == 21 * len(units) + 7 * len(accounts) + 56 * len(books), "only %d probes ran" % probes
     return bad
 
 
@@ -438,7 +511,7 @@ def test_every_tenant_route_is_probed():
     for method, tmpl, fields, _, _ in ROUTES:
         path = tmpl.split("?")[0]
         for k in ("{unit}", "{acc}", "{bib}", "{acq}", "{auto_acq}", "{item}", "{job}", "{charge}", "{patron}",
-                  "{promo}", "{hold}", "{closed}"):
+                  "{promo}", "{hold}", "{closed}", "{loan}", "{review}", "{list}"):
             path = path.replace(k, ":id")
         covered.add((method, path))
     covered |= set(("GET", p.split("?")[0]) for p in LIST_PAGES)
@@ -460,6 +533,10 @@ def test_leader_th001_stays_in_its_school():
 
 def test_reader_th001_stays_in_its_school():
     check_actor("bandoc.th001")
+
+
+def test_reader_with_a_card_th001_stays_in_its_school():
+    check_actor(READER)
 
 
 def test_school_admin_th001_stays_in_its_school():
