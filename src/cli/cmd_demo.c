@@ -119,6 +119,29 @@ static int demo_readers(db_t *db, arena_t *a, const char *code, const char *leve
 	return rc;
 }
 
+/* The school's reader account bandoc.<code> is the login of its first student (HSnn0001), so My
+ * library and holds from the catalogue can be tried at once; the account takes the student's name. */
+static int demo_link_reader(db_t *db, const char *code, int school, err_t *err)
+{
+	char user[64], lower[16], card[32];
+	size_t j = 0;
+	for (; code[j] && j < sizeof lower - 1; j++)
+		lower[j] = (char)(code[j] | 0x20);
+	lower[j] = 0;
+	snprintf(user, sizeof user, "bandoc.%s", lower);
+	snprintf(card, sizeof card, "HS%02d0001", school + 1);
+	int rc = db_exec(db, err,
+	                 "UPDATE accounts SET patron_id = p.id, full_name = p.full_name FROM patrons p"
+	                 " WHERE accounts.username = ? AND p.unit_id = accounts.unit_id AND p.code = ?",
+	                 "ss", user, card);
+	if (rc >= 0)
+		rc = db_exec(db, err,
+		             "UPDATE patrons SET account_id = (SELECT id FROM accounts WHERE username = ?)"
+		             " WHERE code = ? AND unit_id = (SELECT unit_id FROM accounts WHERE username = ?)",
+		             "sss", user, card, user);
+	return rc < 0 ? rc : 0;
+}
+
 static int add_account(db_t *db, arena_t *a, const char *username, const char *unit_code, const char *role,
                        const char *name, const char *pw)
 {
@@ -202,7 +225,8 @@ int cmd_demo(int argc, char **argv)
 	}
 	for (size_t i = 0, school = 0; i < sizeof units / sizeof units[0]; i++)
 		if (!strcmp(units[i].kind, "school") &&
-		    demo_readers(db, a, units[i].code, units[i].level, (int)school++, &err) < 0)
+		    (demo_readers(db, a, units[i].code, units[i].level, (int)school, &err) < 0 ||
+		     demo_link_reader(db, units[i].code, (int)school++, &err) < 0))
 			goto fail;
 	if (db_commit(db, &err) < 0)
 		goto fail;
