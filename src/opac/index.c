@@ -27,9 +27,9 @@
 #include "opac/index_int.h"
 #include "opac/opac_int.h"
 
-#define CHUNK 50              /* ids per holdings query (the statement has CHUNK placeholders) */
-#define FULL_SCAN_WORKS 20000 /* more changed works than this: scan every holding instead */
-#define PREFIX_MIN_WORDS 24   /* a 1- or 2-byte prefix over more words gets its own list */
+#define CHUNK            50    /* ids per holdings query (the statement has CHUNK placeholders) */
+#define FULL_SCAN_WORKS  20000 /* more changed works than this: scan every holding instead */
+#define PREFIX_MIN_WORDS 24    /* a 1- or 2-byte prefix over more words gets its own list */
 
 /* --- the store ----------------------------------------------------------------------------- */
 
@@ -189,7 +189,8 @@ static void sdoc_set(sdoc_t *d, db_stmt_t *st)
 	d->loans = db_col_int(st, 11);
 	char cls[16];
 	class_main(db_col_text(st, 5) ? db_col_text(st, 5) : "", cls);
-	const char *f[6] = { db_col_text(st, 3), db_col_text(st, 4), cls, db_col_text(st, 7), NULL, db_col_text(st, 9) };
+	const char *f[6] = { db_col_text(st, 3), db_col_text(st, 4), cls, db_col_text(st, 7), NULL,
+		             db_col_text(st, 9) };
 	char *af = text_fold_dup(db_col_text(st, 8) ? db_col_text(st, 8) : "");
 	f[4] = af;
 	size_t len = 0;
@@ -218,7 +219,8 @@ static int read_holdings(db_stmt_t *st, err_t *err)
 	sdoc_t *d = NULL;
 	uint32_t cap = 0;
 	while ((rc = db_step(st, err)) == DB_ROW) {
-		int64_t w = db_col_int(st, 0), unit = db_col_int(st, 1), id = db_col_int(st, 2), loans = db_col_int(st, 3);
+		int64_t w = db_col_int(st, 0), unit = db_col_int(st, 1), id = db_col_int(st, 2),
+		        loans = db_col_int(st, 3);
 		if (w != cur) {
 			cur = w;
 			uint32_t v = map_get(w);
@@ -246,7 +248,8 @@ static int read_holdings(db_stmt_t *st, err_t *err)
 				abort();
 		}
 		/* unit ids are kept here as they are; the build maps them to the snapshot's units */
-		d->hold[d->nhold++] = (index_holding_t){ .unit = (uint32_t)unit, .biblio_id = id, .loans = loans };
+		d->hold[d->nhold++] =
+		    (index_holding_t){ .unit = (uint32_t)unit, .biblio_id = id, .loans = loans };
 	}
 	db_done(st);
 	return rc == DB_DONE ? 0 : rc;
@@ -401,7 +404,8 @@ static int cmp_title(const void *x, const void *y)
 	int c = strcmp(sort_title[a], sort_title[b]);
 	if (c)
 		return c;
-	return sort_snap->work_id[a] < sort_snap->work_id[b] ? -1 : sort_snap->work_id[a] > sort_snap->work_id[b];
+	return sort_snap->work_id[a] < sort_snap->work_id[b] ? -1
+	                                                     : sort_snap->work_id[a] > sort_snap->work_id[b];
 }
 
 static int cmp_newest(const void *x, const void *y)
@@ -410,7 +414,8 @@ static int cmp_newest(const void *x, const void *y)
 	int32_t ya = sort_snap->year[a], yb = sort_snap->year[b];
 	if (ya != yb)
 		return ya > yb ? -1 : 1; /* INDEX_NO_YEAR is the smallest: last */
-	return sort_snap->work_id[a] > sort_snap->work_id[b] ? -1 : sort_snap->work_id[a] < sort_snap->work_id[b];
+	return sort_snap->work_id[a] > sort_snap->work_id[b] ? -1
+	                                                     : sort_snap->work_id[a] < sort_snap->work_id[b];
 }
 
 static const uint32_t *sort_df;
@@ -470,7 +475,8 @@ static void build_prefixes(index_snap_t *s)
 		}
 		/* next word with a different first two bytes */
 		uint32_t lo, hi;
-		index_prefix_range(s, (const char *)p, strlen((const char *)p) < 2 ? strlen((const char *)p) : 2, &lo, &hi);
+		index_prefix_range(s, (const char *)p,
+		                   strlen((const char *)p) < 2 ? strlen((const char *)p) : 2, &lo, &hi);
 		w = hi > w ? hi : w + 1;
 	}
 	s->pre = arena_alloc(a, (pre.n + 1) * sizeof *s->pre);
@@ -499,8 +505,11 @@ static void build_spelling(index_snap_t *s)
 	if (c.n)
 		qsort(c.v, c.n, sizeof *c.v, cmp_spell);
 	s->spell = arena_alloc(s->arena, (c.n + 1) * sizeof *s->spell);
-	if (c.n)
-		memcpy(s->spell, c.v, c.n * sizeof *c.v);
+	s->spell_mask = arena_alloc(s->arena, (c.n + 1) * sizeof *s->spell_mask);
+	for (size_t i = 0; i < c.n; i++) {
+		s->spell[i] = c.v[i];
+		s->spell_mask[i] = index_letters(s->word[c.v[i]], strlen(s->word[c.v[i]]));
+	}
 	memset(s->spell_off, 0, sizeof s->spell_off);
 	for (size_t i = 0; i < c.n; i++)
 		s->spell_off[strlen(s->word[c.v[i]]) + 1]++;
@@ -763,6 +772,15 @@ static void publish(index_snap_t *s)
 	index_release(old);
 }
 
+uint32_t index_letters(const char *w, size_t n)
+{
+	uint32_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (w[i] >= 'a' && w[i] <= 'z')
+			m |= 1u << (w[i] - 'a');
+	return m;
+}
+
 void index_prefix_range(const index_snap_t *s, const char *p, size_t n, uint32_t *lo, uint32_t *hi)
 {
 	uint32_t l = 0, h = s->nwords;
@@ -789,10 +807,11 @@ void index_prefix_range(const index_snap_t *s, const char *p, size_t n, uint32_t
 
 static int load_works(db_t *db, int64_t *max_rev, u32v_t *changed, int64_t *nread, err_t *err)
 {
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT id, biblio_id, year, doc_type, language, class_number, grade, title_fold,"
-	                         " authors, search_words, schools, loans, rev FROM works WHERE rev > ? ORDER BY id",
-	                         "i", store_rev);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "SELECT id, biblio_id, year, doc_type, language, class_number, grade, title_fold,"
+	             " authors, search_words, schools, loans, rev FROM works WHERE rev > ? ORDER BY id",
+	             "i", store_rev);
 	if (!st)
 		return -1;
 	int rc;
@@ -822,10 +841,11 @@ static int load_holdings(db_t *db, const u32v_t *changed, bool full, err_t *err)
 		d->nhold = 0;
 	}
 	if (full) {
-		db_stmt_t *st = db_query(db, err,
-		                         "SELECT work_id, unit_id, id, loans FROM biblios WHERE work_id IS NOT NULL"
-		                         " ORDER BY work_id, unit_id, id",
-		                         "");
+		db_stmt_t *st =
+		    db_query(db, err,
+		             "SELECT work_id, unit_id, id, loans FROM biblios WHERE work_id IS NOT NULL"
+		             " ORDER BY work_id, unit_id, id",
+		             "");
 		return st ? read_holdings(st, err) : -1;
 	}
 	for (size_t i = 0; i < changed->n; i += CHUNK) {

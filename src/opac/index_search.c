@@ -38,8 +38,8 @@
 typedef struct qword {
 	const char *w;
 	size_t n;
-	uint32_t lo, hi;  /* the vocabulary's words starting with w */
-	uint32_t exact;   /* the word w itself, or UINT32_MAX */
+	uint32_t lo, hi;     /* the vocabulary's words starting with w */
+	uint32_t exact;      /* the word w itself, or UINT32_MAX */
 	const uint32_t *src; /* its documents (with repeats when several words of the range hold one) */
 	size_t nsrc;
 } qword_t;
@@ -243,7 +243,8 @@ static void facet_out(const index_snap_t *s, int f, const int64_t *count, arena_
 	out->n = 0;
 	for (uint32_t v = 1; v < s->nfval[f]; v++)
 		if (count[v] > 0)
-			out->v[out->n++] = (opac_facet_value_t){ .value = arena_strdup(a, s->fval[f][v]), .count = count[v] };
+			out->v[out->n++] = (opac_facet_value_t){ .value = arena_strdup(a, s->fval[f][v]),
+				                                 .count = count[v] };
 	qsort(out->v, out->n, sizeof *out->v, f == OPAC_FACET_DECADE ? cmp_fv_decade : cmp_fv_count);
 	if (out->n > FACET_MAX)
 		out->n = FACET_MAX;
@@ -280,7 +281,8 @@ static int distance(const char *a, size_t na, const char *b, size_t nb, int max)
 				v = d[i - 1][j] + 1;
 			if (d[i][j - 1] + 1 < v)
 				v = d[i][j - 1] + 1;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < v)
 				v = d[i - 2][j - 2] + 1;
 			d[i][j] = v;
 			if (v < row_min)
@@ -328,12 +330,15 @@ static const char *correct(const index_snap_t *s, arena_t *a, const char *w, siz
 	int max = n >= 8 ? 2 : n >= 4 ? 1 : 0;
 	if (!max)
 		return NULL;
-	uint32_t found = UINT32_MAX;
+	uint32_t found = UINT32_MAX, letters = index_letters(w, n);
 	int found_d = max + 1;
 	for (size_t len = n - (size_t)max; len <= n + (size_t)max; len++) {
 		if (len < 3 || len > INDEX_SPELL_MAXLEN)
 			continue;
 		for (uint32_t k = s->spell_off[len]; k < s->spell_off[len + 1]; k++) {
+			uint32_t m = s->spell_mask[k];
+			if (__builtin_popcount(letters & ~m) > max || __builtin_popcount(m & ~letters) > max)
+				continue;
 			uint32_t c = s->spell[k];
 			int dist = distance(w, n, s->word[c], len, found_d < max + 1 ? found_d : max);
 			if (dist > max)
@@ -534,11 +539,11 @@ int opac_search(const opac_query_t *q, arena_t *a, opac_result_t *out, err_t *er
 	char gbuf[16], dbuf[16];
 	snprintf(gbuf, sizeof gbuf, "%d", q->grade);
 	snprintf(dbuf, sizeof dbuf, "%d", q->decade);
-	uint32_t want[OPAC_FACETS] = {
-		filter_value(s, OPAC_FACET_TYPE, q->doc_type), filter_value(s, OPAC_FACET_CLASS, q->class_main),
-		q->grade ? filter_value(s, OPAC_FACET_GRADE, gbuf) : 0, filter_value(s, OPAC_FACET_LANG, q->language),
-		q->decade ? filter_value(s, OPAC_FACET_DECADE, dbuf) : 0
-	};
+	uint32_t want[OPAC_FACETS] = { filter_value(s, OPAC_FACET_TYPE, q->doc_type),
+		                       filter_value(s, OPAC_FACET_CLASS, q->class_main),
+		                       q->grade ? filter_value(s, OPAC_FACET_GRADE, gbuf) : 0,
+		                       filter_value(s, OPAC_FACET_LANG, q->language),
+		                       q->decade ? filter_value(s, OPAC_FACET_DECADE, dbuf) : 0 };
 	int64_t *count[OPAC_FACETS];
 	for (int f = 0; f < OPAC_FACETS; f++)
 		count[f] = arena_zalloc(a, (s->nfval[f] + 1) * sizeof *count[f]);
@@ -591,7 +596,8 @@ int opac_search(const opac_query_t *q, arena_t *a, opac_result_t *out, err_t *er
 			} else {
 				h->biblio_id = q->anonymous ? s->biblio_anon[d] : s->biblio_id[d];
 				h->loans = s->loans[d];
-				h->schools = (int)(q->anonymous ? s->nopen[d] : s->hold_off[d + 1] - s->hold_off[d]);
+				h->schools =
+				    (int)(q->anonymous ? s->nopen[d] : s->hold_off[d + 1] - s->hold_off[d]);
 			}
 		}
 	}
