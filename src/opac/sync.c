@@ -23,7 +23,7 @@
 #include "base/log.h"
 #include "opac/opac_int.h"
 
-#define BATCH      2000
+#define BATCH 2000
 #define LOAN_BATCH 50000
 
 typedef struct pending {
@@ -44,13 +44,12 @@ static int next_rev(db_t *db, int64_t *rev, err_t *err)
 /* Copy the description of record biblio_id into work w. */
 static int describe(db_t *db, int64_t w, int64_t biblio_id, int64_t rev, err_t *err)
 {
-	int rc =
-	    db_exec(db, err,
-	            "UPDATE works SET biblio_id = b.id, title = b.title, authors = b.authors, year = b.year,"
-	            " doc_type = b.doc_type, language = b.language, class_number = b.class_number,"
-	            " grade = b.grade, title_fold = b.title_fold, search_words = b.search_words, rev = ?"
-	            " FROM (SELECT * FROM biblios WHERE id = ?) AS b WHERE works.id = ?",
-	            "iii", rev, biblio_id, w);
+	int rc = db_exec(db, err,
+	                 "UPDATE works SET biblio_id = b.id, title = b.title, authors = b.authors, year = b.year,"
+	                 " doc_type = b.doc_type, language = b.language, class_number = b.class_number,"
+	                 " grade = b.grade, title_fold = b.title_fold, search_words = b.search_words, rev = ?"
+	                 " FROM (SELECT * FROM biblios WHERE id = ?) AS b WHERE works.id = ?",
+	                 "iii", rev, biblio_id, w);
 	return rc < 0 ? rc : 0;
 }
 
@@ -75,17 +74,14 @@ static int leave(db_t *db, const pending_t *p, int64_t rev, err_t *err)
 	int rc = unit_holds(db, p->old_work, p->unit_id, p->id, &other, err);
 	if (rc < 0)
 		return rc;
-	if (!other && (rc = db_exec(db, err, "UPDATE works SET schools = schools - 1, rev = ? WHERE id = ?",
-	                            "ii", rev, p->old_work)) < 0)
+	if (!other && (rc = db_exec(db, err, "UPDATE works SET schools = schools - 1, rev = ? WHERE id = ?", "ii",
+	                            rev, p->old_work)) < 0)
 		return rc;
 	int64_t rep = 0;
-	if ((rc = db_query_int(db, &rep, err, "SELECT biblio_id FROM works WHERE id = ?", "i", p->old_work)) <
-	    0)
+	if ((rc = db_query_int(db, &rep, err, "SELECT biblio_id FROM works WHERE id = ?", "i", p->old_work)) < 0)
 		return rc;
 	if (rep != p->id)
-		return db_exec(db, err, "UPDATE works SET rev = ? WHERE id = ?", "ii", rev, p->old_work) < 0
-		           ? -1
-		           : 0;
+		return db_exec(db, err, "UPDATE works SET rev = ? WHERE id = ?", "ii", rev, p->old_work) < 0 ? -1 : 0;
 	int64_t next = 0;
 	rc = db_query_int(db, &next, err, "SELECT min(id) FROM biblios WHERE work_id = ? AND id <> ?", "ii",
 	                  p->old_work, p->id);
@@ -93,10 +89,9 @@ static int leave(db_t *db, const pending_t *p, int64_t rev, err_t *err)
 		return rc;
 	if (next > 0)
 		return describe(db, p->old_work, next, rev, err);
-	return db_exec(db, err, "UPDATE works SET schools = 0, rev = ? WHERE id = ?", "ii", rev,
-	               p->old_work) < 0
-	           ? -1
-	           : 0;
+	return db_exec(db, err, "UPDATE works SET schools = 0, rev = ? WHERE id = ?", "ii", rev, p->old_work) < 0
+	               ? -1
+	               : 0;
 }
 
 static int attach(db_t *db, const pending_t *p, int64_t rev, int64_t now, err_t *err)
@@ -110,8 +105,7 @@ static int attach(db_t *db, const pending_t *p, int64_t rev, int64_t now, err_t 
 		             "siii", p->key, p->id, now, rev);
 		if (rc < 0)
 			return rc;
-		if ((rc = db_query_int(db, &w, err, "SELECT id FROM works WHERE work_key = ?", "s", p->key)) <
-		    0)
+		if ((rc = db_query_int(db, &w, err, "SELECT id FROM works WHERE work_key = ?", "s", p->key)) < 0)
 			return rc;
 		if ((rc = describe(db, w, p->id, rev, err)) < 0)
 			return rc;
@@ -124,9 +118,8 @@ static int attach(db_t *db, const pending_t *p, int64_t rev, int64_t now, err_t 
 		bool other;
 		if ((rc = unit_holds(db, w, p->unit_id, p->id, &other, err)) < 0)
 			return rc;
-		if (!other &&
-		    (rc = db_exec(db, err, "UPDATE works SET schools = schools + 1, rev = ? WHERE id = ?",
-		                  "ii", rev, w)) < 0)
+		if (!other && (rc = db_exec(db, err, "UPDATE works SET schools = schools + 1, rev = ? WHERE id = ?",
+		                            "ii", rev, w)) < 0)
 			return rc;
 	}
 	int64_t rep = 0;
@@ -141,8 +134,7 @@ static int attach(db_t *db, const pending_t *p, int64_t rev, int64_t now, err_t 
 		bool rep_alive = rep == p->id;
 		if (!rep_alive) {
 			int64_t one = 0;
-			rc = db_query_int(db, &one, err, "SELECT 1 FROM biblios WHERE id = ? AND work_id = ?",
-			                  "ii", rep, w);
+			rc = db_query_int(db, &one, err, "SELECT 1 FROM biblios WHERE id = ? AND work_id = ?", "ii", rep, w);
 			if (rc < 0 && rc != ERR_NOTFOUND)
 				return rc;
 			rep_alive = rc == 0;
@@ -204,8 +196,7 @@ static int loans_round(db_t *db, err_t *err)
 	int rc;
 	if ((rc = db_begin(db, err)) < 0)
 		return rc;
-	if ((rc = db_query_int(db, &seen, err, "SELECT value FROM opac_state WHERE name = 'loans_seen'",
-	                       "")) < 0)
+	if ((rc = db_query_int(db, &seen, err, "SELECT value FROM opac_state WHERE name = 'loans_seen'", "")) < 0)
 		goto out;
 	rc = db_query_int(db, &top, err, "SELECT max(id) FROM loans", "");
 	if (rc == ERR_NOTFOUND)
@@ -223,11 +214,10 @@ static int loans_round(db_t *db, err_t *err)
 	arena_t *a = arena_new(0);
 	size_t cap = 1024, n = 0;
 	int64_t *bid = arena_alloc(a, cap * 2 * sizeof *bid);
-	db_stmt_t *st =
-	    db_query(db, err,
-	             "SELECT biblio_id, count(*) FROM loans WHERE id > ? AND id <= ? AND kind = 'home'"
-	             " GROUP BY biblio_id",
-	             "ii", seen, top);
+	db_stmt_t *st = db_query(db, err,
+	                         "SELECT biblio_id, count(*) FROM loans WHERE id > ? AND id <= ? AND kind = 'home'"
+	                         " GROUP BY biblio_id",
+	                         "ii", seen, top);
 	if (!st) {
 		arena_free(a);
 		rc = -1;
@@ -248,8 +238,8 @@ static int loans_round(db_t *db, err_t *err)
 	if (rc == DB_DONE)
 		rc = 0;
 	for (size_t i = 0; rc >= 0 && i < n; i++) {
-		rc = db_exec(db, err, "UPDATE biblios SET loans = loans + ? WHERE id = ?", "ii",
-		             bid[2 * i + 1], bid[2 * i]);
+		rc = db_exec(db, err, "UPDATE biblios SET loans = loans + ? WHERE id = ?", "ii", bid[2 * i + 1],
+		             bid[2 * i]);
 		if (rc >= 0)
 			rc = db_exec(db, err,
 			             "UPDATE works SET loans = loans + ?, rev = ?"
