@@ -418,6 +418,18 @@ static int cmp_newest(const void *x, const void *y)
 	                                                     : sort_snap->work_id[a] < sort_snap->work_id[b];
 }
 
+/* city loans, most first; then title (stable on by_title would do, qsort is not stable) */
+static int cmp_popular(const void *x, const void *y)
+{
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+	int64_t la = sort_snap->loans[a], lb = sort_snap->loans[b];
+	if (la != lb)
+		return la > lb ? -1 : 1;
+	return sort_snap->title_rank[a] < sort_snap->title_rank[b]
+	           ? -1
+	           : sort_snap->title_rank[a] > sort_snap->title_rank[b];
+}
+
 static const uint32_t *sort_df;
 static int cmp_spell(const void *x, const void *y)
 {
@@ -443,47 +455,60 @@ static uint32_t unit_index(const index_snap_t *s, int64_t id)
 	return lo < s->nunits && s->unit_id[lo] == id ? lo : UINT32_MAX;
 }
 
-static void build_prefixes(index_snap_t *s)
+/* The slot of a 1- or 2-byte prefix of word w (NUL-terminated): one byte when second is false. */
+static size_t prefix_slot(const char *w, bool second)
+{
+	const unsigned char *p = (const unsigned char *)w;
+	return second ? 256 + (size_t)p[0] * 256 + p[1] : p[0];
+}
+
+/* The documents of every 1- and 2-byte prefix that starts more than PREFIX_MIN_WORDS words, each
+ * list ascending (so a search walks the per-document arrays in order): counted, then filled,
+ * walking the documents in order with their words (dw, numbered as the vocabulary was built;
+ * rank maps them to the sorted order). */
+static void build_prefixes(index_snap_t *s, const uint32_t *dw, const uint32_t *dw_off, const uint32_t *rank)
 {
 	arena_t *a = s->arena;
 	size_t nslots = 256 + 65536;
 	s->pre_off = arena_zalloc(a, nslots * sizeof *s->pre_off);
 	s->pre_len = arena_zalloc(a, nslots * sizeof *s->pre_len);
-	uint32_t *stamp = calloc(s->ndocs + 1, sizeof *stamp);
-	u32v_t pre = { 0 };
-	uint32_t gen = 0;
-	for (uint32_t w = 0; w < s->nwords;) {
-		const unsigned char *p = (const unsigned char *)s->word[w];
-		for (size_t len = 1; len <= 2; len++) {
-			if (strlen((const char *)p) < len)
-				continue;
-			uint32_t lo, hi;
-			index_prefix_range(s, (const char *)p, len, &lo, &hi);
-			if (lo != w || hi - lo <= PREFIX_MIN_WORDS)
-				continue;
-			size_t slot = len == 1 ? p[0] : 256 + (size_t)p[0] * 256 + p[1];
-			gen++;
-			s->pre_off[slot] = (uint32_t)pre.n;
-			for (uint64_t k = s->post_off[lo]; k < s->post_off[hi]; k++) {
-				uint32_t d = s->post[k];
-				if (stamp[d] != gen) {
-					stamp[d] = gen;
-					u32_push(&pre, d);
+	uint32_t *nw = calloc(nslots, sizeof *nw), *last = malloc(nslots * sizeof *last), *fill = NULL;
+	for (uint32_t w = 0; w < s->nwords; w++) {
+		nw[prefix_slot(s->word[w], false)]++;
+		if (s->word[w][1])
+			nw[prefix_slot(s->word[w], true)]++;
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		memset(last, 0xff, nslots * sizeof *last);
+		for (uint32_t d = 0; d < s->ndocs; d++) {
+			for (uint32_t k = dw_off[d]; k < dw_off[d + 1]; k++) {
+				const char *w = s->word[rank[dw[k]]];
+				for (int two = 0; two < 2 && (two == 0 || w[1]); two++) {
+					size_t slot = prefix_slot(w, two);
+					if (nw[slot] <= PREFIX_MIN_WORDS || last[slot] == d)
+						continue;
+					last[slot] = d;
+					if (pass == 0)
+						s->pre_len[slot]++;
+					else
+						s->pre[fill[slot]++] = d;
 				}
 			}
-			s->pre_len[slot] = (uint32_t)(pre.n - s->pre_off[slot]);
 		}
-		/* next word with a different first two bytes */
-		uint32_t lo, hi;
-		index_prefix_range(s, (const char *)p,
-		                   strlen((const char *)p) < 2 ? strlen((const char *)p) : 2, &lo, &hi);
-		w = hi > w ? hi : w + 1;
+		if (pass == 0) {
+			uint64_t total = 0;
+			for (size_t i = 0; i < nslots; i++) {
+				s->pre_off[i] = (uint32_t)total;
+				total += s->pre_len[i];
+			}
+			s->pre = arena_alloc(a, (total + 1) * sizeof *s->pre);
+			fill = malloc(nslots * sizeof *fill);
+			memcpy(fill, s->pre_off, nslots * sizeof *fill);
+		}
 	}
-	s->pre = arena_alloc(a, (pre.n + 1) * sizeof *s->pre);
-	if (pre.n)
-		memcpy(s->pre, pre.v, pre.n * sizeof *pre.v);
-	free(pre.v);
-	free(stamp);
+	free(fill);
+	free(last);
+	free(nw);
 }
 
 static void build_spelling(index_snap_t *s)
@@ -655,6 +680,7 @@ static index_snap_t *build(void)
 	s->author_w = arena_alloc(a, (aw.n + 1) * sizeof *s->author_w);
 	for (size_t k = 0; k < aw.n; k++)
 		s->author_w[k] = rank[aw.v[k]];
+	build_prefixes(s, dw.v, dw_off.v, rank);
 	free(order);
 	free(rank);
 	free(dw.v);
@@ -731,16 +757,20 @@ static index_snap_t *build(void)
 		s->by_title[r] = ord[r];
 		s->title_rank[ord[r]] = r;
 	}
+	s->by_newest = arena_alloc(a, (n + 1) * sizeof *s->by_newest);
 	for (uint32_t x = 0; x < n; x++)
-		ord[x] = x;
+		s->by_newest[x] = x;
 	if (n)
-		qsort(ord, n, sizeof *ord, cmp_newest);
+		qsort(s->by_newest, n, sizeof *s->by_newest, cmp_newest);
 	for (uint32_t r = 0; r < n; r++)
-		s->newest_rank[ord[r]] = r;
+		s->newest_rank[s->by_newest[r]] = r;
+	s->by_popular = arena_alloc(a, (n + 1) * sizeof *s->by_popular);
+	memcpy(s->by_popular, s->by_title, n * sizeof *s->by_popular);
+	if (n)
+		qsort(s->by_popular, n, sizeof *s->by_popular, cmp_popular);
 	free(ord);
 	free(titles);
 
-	build_prefixes(s);
 	build_spelling(s);
 	return s;
 }

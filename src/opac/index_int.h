@@ -55,6 +55,8 @@ typedef struct index_snap {
 	uint32_t *title_rank;  /* position by (title_fold, work_id) */
 	uint32_t *by_title;    /* its inverse */
 	uint32_t *newest_rank; /* position by (year desc, unknown last; work_id desc) */
+	uint32_t *by_newest;   /* its inverse */
+	uint32_t *by_popular;  /* documents by city loans (most first), then title rank */
 
 	/* vocabulary */
 	uint32_t nwords;
