@@ -16,6 +16,7 @@
  *
  * Cost at city size (300,000 works, 1.5 million records): see docs/ARCHITECTURE.md, "The OPAC's
  * index"; a build is linear in the postings but for two sorts (vocabulary, titles). */
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +54,12 @@ static int64_t store_rev;
 static int64_t *units_id, nunits_prev;
 static bool *units_open;
 static int64_t synced_at;
+
+/* Text builds: whether one waits, what the last took and when it began; throttle (see
+ * opac_index_throttle) */
+static bool text_pending, force_text;
+static double text_ms, throttle = 10;
+static struct timespec text_at;
 
 static pthread_mutex_t snap_mu = PTHREAD_MUTEX_INITIALIZER;
 static index_snap_t *current;
@@ -178,35 +185,44 @@ static char *cat(char **p, const char *s)
 	return r;
 }
 
-/* Set d from one works row (columns of load_works). */
-static void sdoc_set(sdoc_t *d, db_stmt_t *st)
+/* Set d from one works row (columns of load_works). Returns whether what the text part of a
+ * snapshot holds changed: the work is new (or back), or its words or facet fields differ. */
+static bool sdoc_set(sdoc_t *d, db_stmt_t *st)
 {
-	free(d->type);
-	d->type = NULL;
-	d->biblio_id = db_col_int(st, 1);
-	d->year = db_col_null(st, 2) ? INDEX_NO_YEAR : (int32_t)db_col_int(st, 2);
-	d->grade = db_col_null(st, 6) ? 0 : (int)db_col_int(st, 6);
-	d->loans = db_col_int(st, 11);
+	int32_t year = db_col_null(st, 2) ? INDEX_NO_YEAR : (int32_t)db_col_int(st, 2);
+	int grade = db_col_null(st, 6) ? 0 : (int)db_col_int(st, 6);
 	char cls[16];
 	class_main(db_col_text(st, 5) ? db_col_text(st, 5) : "", cls);
-	const char *f[6] = { db_col_text(st, 3), db_col_text(st, 4), cls, db_col_text(st, 7), NULL,
-		             db_col_text(st, 9) };
 	char *af = text_fold_dup(db_col_text(st, 8) ? db_col_text(st, 8) : "");
-	f[4] = af;
+	const char *f[6] = { db_col_text(st, 3), db_col_text(st, 4), cls, db_col_text(st, 7), af,
+		             db_col_text(st, 9) };
 	size_t len = 0;
 	for (int i = 0; i < 6; i++)
 		len += (f[i] ? strlen(f[i]) : 0) + 1;
-	char *p = malloc(len);
+	char *p = malloc(len), *block = p;
 	if (!p)
 		abort();
-	d->type = cat(&p, f[0] ? f[0] : "");
-	d->lang = cat(&p, f[1] ? f[1] : "");
-	d->cls = cat(&p, f[2]);
-	d->title = cat(&p, f[3] ? f[3] : "");
-	d->authors = cat(&p, f[4] ? f[4] : "");
-	d->words = cat(&p, f[5] ? f[5] : "");
+	char *v[6];
+	for (int i = 0; i < 6; i++)
+		v[i] = cat(&p, f[i] ? f[i] : "");
 	free(af);
+	bool changed = !d->alive || d->year != year || d->grade != grade;
+	const char *old[6] = { d->type, d->lang, d->cls, d->title, d->authors, d->words };
+	for (int i = 0; i < 6 && !changed; i++)
+		changed = strcmp(old[i], v[i]) != 0;
+	free(d->type);
+	d->type = block;
+	d->lang = v[1];
+	d->cls = v[2];
+	d->title = v[3];
+	d->authors = v[4];
+	d->words = v[5];
+	d->year = year;
+	d->grade = grade;
+	d->biblio_id = db_col_int(st, 1);
+	d->loans = db_col_int(st, 11);
 	d->alive = true;
+	return changed;
 }
 
 /* Holdings rows (work_id, unit_id, id, loans), ordered by work and unit, into the store: one
@@ -468,7 +484,7 @@ static size_t prefix_slot(const char *w, bool second)
  * rank maps them to the sorted order). */
 static void build_prefixes(index_snap_t *s, const uint32_t *dw, const uint32_t *dw_off, const uint32_t *rank)
 {
-	arena_t *a = s->arena;
+	arena_t *a = s->text->arena;
 	size_t nslots = 256 + 65536;
 	s->pre_off = arena_zalloc(a, nslots * sizeof *s->pre_off);
 	s->pre_len = arena_zalloc(a, nslots * sizeof *s->pre_len);
@@ -529,8 +545,8 @@ static void build_spelling(index_snap_t *s)
 	sort_df = df;
 	if (c.n)
 		qsort(c.v, c.n, sizeof *c.v, cmp_spell);
-	s->spell = arena_alloc(s->arena, (c.n + 1) * sizeof *s->spell);
-	s->spell_mask = arena_alloc(s->arena, (c.n + 1) * sizeof *s->spell_mask);
+	s->spell = arena_alloc(s->text->arena, (c.n + 1) * sizeof *s->spell);
+	s->spell_mask = arena_alloc(s->text->arena, (c.n + 1) * sizeof *s->spell_mask);
 	for (size_t i = 0; i < c.n; i++) {
 		s->spell[i] = c.v[i];
 		s->spell_mask[i] = index_letters(s->word[c.v[i]], strlen(s->word[c.v[i]]));
@@ -544,23 +560,16 @@ static void build_spelling(index_snap_t *s)
 	free(c.v);
 }
 
-/* A snapshot of the store (called under refresh_mu; the sort_* statics are ours). */
-static index_snap_t *build(void)
+/* The text part of snapshot s from the store: documents, their words and facet values, the
+ * vocabulary and the orders that do not move with loans, in a new index_text_t (called under
+ * refresh_mu; the sort_* statics are ours). */
+static void build_text(index_snap_t *s)
 {
 	arena_t *a = arena_new(1 << 20);
-	index_snap_t *s = arena_zalloc(a, sizeof *s);
-	s->arena = a;
-	atomic_init(&s->refs, 1);
-	s->rev = store_rev;
-
-	/* schools */
-	s->nunits = (uint32_t)nunits_prev;
-	s->unit_id = arena_alloc(a, (s->nunits + 1) * sizeof *s->unit_id);
-	s->unit_open = arena_alloc(a, (s->nunits + 1) * sizeof *s->unit_open);
-	if (s->nunits) {
-		memcpy(s->unit_id, units_id, s->nunits * sizeof *s->unit_id);
-		memcpy(s->unit_open, units_open, s->nunits * sizeof *s->unit_open);
-	}
+	index_text_t *text = arena_zalloc(a, sizeof *text);
+	text->arena = a;
+	atomic_init(&text->refs, 1);
+	s->text = text;
 
 	uint32_t n = 0;
 	for (uint32_t i = 0; i < nstore; i++)
@@ -569,12 +578,8 @@ static index_snap_t *build(void)
 		n = INDEX_MAX_DOCS;
 	s->ndocs = n;
 	s->work_id = arena_alloc(a, (n + 1) * sizeof *s->work_id);
-	s->biblio_id = arena_alloc(a, (n + 1) * sizeof *s->biblio_id);
-	s->biblio_anon = arena_alloc(a, (n + 1) * sizeof *s->biblio_anon);
-	s->loans = arena_alloc(a, (n + 1) * sizeof *s->loans);
+	s->doc_slot = arena_alloc(a, (n + 1) * sizeof *s->doc_slot);
 	s->year = arena_alloc(a, (n + 1) * sizeof *s->year);
-	s->nopen = arena_alloc(a, (n + 1) * sizeof *s->nopen);
-	s->hold_off = arena_alloc(a, (n + 1) * sizeof *s->hold_off);
 	s->title_off = arena_alloc(a, (n + 1) * sizeof *s->title_off);
 	s->author_off = arena_alloc(a, (n + 1) * sizeof *s->author_off);
 	for (int f = 0; f < OPAC_FACETS; f++)
@@ -589,18 +594,15 @@ static index_snap_t *build(void)
 	u32_push(&dw_off, 0);
 	uint32_t *last = NULL;
 	size_t last_cap = 0;
-	int64_t nhold = 0;
 	uint32_t d = 0;
 	for (uint32_t i = 0; i < nstore && d < n; i++) {
 		const sdoc_t *x = &store[i];
 		if (!x->alive || !x->nhold)
 			continue;
 		s->work_id[d] = x->work_id;
-		s->biblio_id[d] = x->biblio_id;
-		s->loans[d] = x->loans;
+		s->doc_slot[d] = i;
 		s->year[d] = x->year;
 		titles[d] = x->title;
-		nhold += x->nhold;
 		char g[16] = "", dec[16] = "";
 		if (x->grade > 0)
 			snprintf(g, sizeof g, "%d", x->grade);
@@ -643,7 +645,6 @@ static index_snap_t *build(void)
 	}
 	s->title_off[n] = (uint32_t)tw.n;
 	s->author_off[n] = (uint32_t)aw.n;
-	s->nholdings = nhold;
 	free(last);
 
 	/* vocabulary: sort, renumber by rank, postings by counting */
@@ -697,51 +698,6 @@ static index_snap_t *build(void)
 		strtab_free(&fv[f]);
 	}
 
-	/* holdings, with unit numbers of the snapshot; per school document lists */
-	s->hold = arena_alloc(a, ((size_t)nhold + 1) * sizeof *s->hold);
-	uint32_t *ucount = calloc(s->nunits + 1, sizeof *ucount);
-	size_t h = 0;
-	d = 0;
-	for (uint32_t i = 0; i < nstore && d < n; i++) {
-		const sdoc_t *x = &store[i];
-		if (!x->alive || !x->nhold)
-			continue;
-		s->hold_off[d] = (uint32_t)h;
-		uint16_t open = 0;
-		int64_t anon = 0;
-		bool rep_open = false;
-		for (uint32_t k = 0; k < x->nhold; k++) {
-			uint32_t u = unit_index(s, (int64_t)x->hold[k].unit);
-			if (u == UINT32_MAX)
-				continue;
-			s->hold[h] = x->hold[k];
-			s->hold[h].unit = u;
-			h++;
-			ucount[u]++;
-			if (s->unit_open[u]) {
-				open++;
-				if (!anon)
-					anon = x->hold[k].biblio_id;
-				if (x->hold[k].biblio_id == x->biblio_id)
-					rep_open = true;
-			}
-		}
-		s->nopen[d] = open;
-		s->biblio_anon[d] = rep_open ? x->biblio_id : anon;
-		d++;
-	}
-	s->hold_off[n] = (uint32_t)h;
-	s->unit_doc_off = arena_alloc(a, (s->nunits + 1) * sizeof *s->unit_doc_off);
-	s->unit_doc_off[0] = 0;
-	for (uint32_t u = 0; u < s->nunits; u++)
-		s->unit_doc_off[u + 1] = s->unit_doc_off[u] + ucount[u];
-	s->unit_doc = arena_alloc(a, (h + 1) * sizeof *s->unit_doc);
-	memcpy(ucount, s->unit_doc_off, s->nunits * sizeof *ucount);
-	for (uint32_t x = 0; x < n; x++)
-		for (uint32_t k = s->hold_off[x]; k < s->hold_off[x + 1]; k++)
-			s->unit_doc[ucount[s->hold[k].unit]++] = x;
-	free(ucount);
-
 	/* sort orders */
 	s->title_rank = arena_alloc(a, (n + 1) * sizeof *s->title_rank);
 	s->by_title = arena_alloc(a, (n + 1) * sizeof *s->by_title);
@@ -764,14 +720,128 @@ static index_snap_t *build(void)
 		qsort(s->by_newest, n, sizeof *s->by_newest, cmp_newest);
 	for (uint32_t r = 0; r < n; r++)
 		s->newest_rank[s->by_newest[r]] = r;
-	s->by_popular = arena_alloc(a, (n + 1) * sizeof *s->by_popular);
-	memcpy(s->by_popular, s->by_title, n * sizeof *s->by_popular);
-	if (n)
-		qsort(s->by_popular, n, sizeof *s->by_popular, cmp_popular);
 	free(ord);
 	free(titles);
 
 	build_spelling(s);
+}
+
+/* The numbers part of snapshot s, whose text part is built: per document its holdings (with the
+ * snapshot's school numbers), representative records, loans, the popularity order, and per
+ * school its documents, read from the store through doc_slot. A document whose work left the
+ * store (no school holds it any more) keeps its number with no holding: every search skips it
+ * until the next text build. Cheap (no words, no sort but one): what a round that only counted
+ * loans or moved records between schools rebuilds. */
+static void build_numbers(index_snap_t *s)
+{
+	arena_t *a = s->arena;
+	uint32_t n = s->ndocs;
+	s->rev = store_rev;
+	s->nunits = (uint32_t)nunits_prev;
+	s->unit_id = arena_alloc(a, (s->nunits + 1) * sizeof *s->unit_id);
+	s->unit_open = arena_alloc(a, (s->nunits + 1) * sizeof *s->unit_open);
+	if (s->nunits) {
+		memcpy(s->unit_id, units_id, s->nunits * sizeof *s->unit_id);
+		memcpy(s->unit_open, units_open, s->nunits * sizeof *s->unit_open);
+	}
+	s->biblio_id = arena_alloc(a, (n + 1) * sizeof *s->biblio_id);
+	s->biblio_anon = arena_alloc(a, (n + 1) * sizeof *s->biblio_anon);
+	s->loans = arena_alloc(a, (n + 1) * sizeof *s->loans);
+	s->nopen = arena_alloc(a, (n + 1) * sizeof *s->nopen);
+	s->hold_off = arena_alloc(a, (n + 1) * sizeof *s->hold_off);
+	int64_t nhold = 0;
+	s->nlive = 0;
+	for (uint32_t d = 0; d < n; d++) {
+		const sdoc_t *x = &store[s->doc_slot[d]];
+		if (x->alive && x->nhold) {
+			nhold += x->nhold;
+			s->nlive++;
+		}
+	}
+	s->nholdings = nhold;
+	/* holdings, with unit numbers of the snapshot; per school document lists */
+	s->hold = arena_alloc(a, ((size_t)nhold + 1) * sizeof *s->hold);
+	uint32_t *ucount = calloc(s->nunits + 1, sizeof *ucount);
+	size_t h = 0;
+	for (uint32_t d = 0; d < n; d++) {
+		const sdoc_t *x = &store[s->doc_slot[d]];
+		s->hold_off[d] = (uint32_t)h;
+		s->biblio_id[d] = x->biblio_id;
+		s->loans[d] = x->alive ? x->loans : 0;
+		if (!x->alive) {
+			s->nopen[d] = 0;
+			s->biblio_anon[d] = 0;
+			continue;
+		}
+		uint16_t open = 0;
+		int64_t anon = 0;
+		bool rep_open = false;
+		for (uint32_t k = 0; k < x->nhold; k++) {
+			uint32_t u = unit_index(s, (int64_t)x->hold[k].unit);
+			if (u == UINT32_MAX)
+				continue;
+			s->hold[h] = x->hold[k];
+			s->hold[h].unit = u;
+			h++;
+			ucount[u]++;
+			if (s->unit_open[u]) {
+				open++;
+				if (!anon)
+					anon = x->hold[k].biblio_id;
+				if (x->hold[k].biblio_id == x->biblio_id)
+					rep_open = true;
+			}
+		}
+		s->nopen[d] = open;
+		s->biblio_anon[d] = rep_open ? x->biblio_id : anon;
+	}
+	s->hold_off[n] = (uint32_t)h;
+	s->unit_doc_off = arena_alloc(a, (s->nunits + 1) * sizeof *s->unit_doc_off);
+	s->unit_doc_off[0] = 0;
+	for (uint32_t u = 0; u < s->nunits; u++)
+		s->unit_doc_off[u + 1] = s->unit_doc_off[u] + ucount[u];
+	s->unit_doc = arena_alloc(a, (h + 1) * sizeof *s->unit_doc);
+	memcpy(ucount, s->unit_doc_off, s->nunits * sizeof *ucount);
+	for (uint32_t x = 0; x < n; x++)
+		for (uint32_t k = s->hold_off[x]; k < s->hold_off[x + 1]; k++)
+			s->unit_doc[ucount[s->hold[k].unit]++] = x;
+	free(ucount);
+
+	s->by_popular = arena_alloc(a, (n + 1) * sizeof *s->by_popular);
+	memcpy(s->by_popular, s->by_title, n * sizeof *s->by_popular);
+	sort_snap = s;
+	if (n)
+		qsort(s->by_popular, n, sizeof *s->by_popular, cmp_popular);
+}
+
+static index_snap_t *snap_new(void)
+{
+	arena_t *a = arena_new(1 << 16);
+	index_snap_t *s = arena_zalloc(a, sizeof *s);
+	s->arena = a;
+	atomic_init(&s->refs, 1);
+	return s;
+}
+
+/* A whole new snapshot. */
+static index_snap_t *build_all(void)
+{
+	index_snap_t *s = snap_new();
+	build_text(s);
+	build_numbers(s);
+	return s;
+}
+
+/* A snapshot sharing the text part of old (a reference taken), with new numbers. */
+static index_snap_t *build_from(const index_snap_t *old)
+{
+	index_snap_t *s = snap_new();
+	arena_t *a = s->arena;
+	*s = *old;
+	s->arena = a;
+	atomic_init(&s->refs, 1);
+	atomic_fetch_add(&s->text->refs, 1);
+	build_numbers(s);
 	return s;
 }
 
@@ -789,8 +859,12 @@ index_snap_t *index_acquire(void)
 
 void index_release(index_snap_t *s)
 {
-	if (s && atomic_fetch_sub(&s->refs, 1) == 1)
+	if (s && atomic_fetch_sub(&s->refs, 1) == 1) {
+		index_text_t *t = s->text;
 		arena_free(s->arena);
+		if (t && atomic_fetch_sub(&t->refs, 1) == 1)
+			arena_free(t->arena);
+	}
 }
 
 static void publish(index_snap_t *s)
@@ -835,7 +909,7 @@ void index_prefix_range(const index_snap_t *s, const char *p, size_t n, uint32_t
 
 /* --- the refresh ---------------------------------------------------------------------------- */
 
-static int load_works(db_t *db, int64_t *max_rev, u32v_t *changed, int64_t *nread, err_t *err)
+static int load_works(db_t *db, int64_t *max_rev, u32v_t *changed, int64_t *nread, bool *text, err_t *err)
 {
 	db_stmt_t *st =
 	    db_query(db, err,
@@ -855,7 +929,8 @@ static int load_works(db_t *db, int64_t *max_rev, u32v_t *changed, int64_t *nrea
 			sdoc_clear(d);
 			continue;
 		}
-		sdoc_set(d, st);
+		if (sdoc_set(d, st))
+			*text = true;
 		u32_push(changed, (uint32_t)(d - store));
 	}
 	db_done(st);
@@ -901,35 +976,73 @@ static int load_holdings(db_t *db, const u32v_t *changed, bool full, err_t *err)
 	return 0;
 }
 
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+void opac_index_throttle(double ratio)
+{
+	pthread_mutex_lock(&refresh_mu);
+	throttle = ratio;
+	pthread_mutex_unlock(&refresh_mu);
+}
+
+/* May the text part be built again now? Always when builds are quick; else when the time since
+ * the last one is at least `throttle` times what it took. */
+static bool text_build_due(void)
+{
+	if (throttle <= 0 || text_ms < 100)
+		return true;
+	return ms_since(&text_at) >= throttle * text_ms;
+}
+
 int opac_index_refresh(db_t *db, err_t *err)
 {
 	pthread_mutex_lock(&refresh_mu);
-	struct timespec t0, t1;
+	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	bool first = current == NULL || store_rev == 0;
-	bool units_changed = false;
+	bool units_changed = false, text = false;
 	int64_t max_rev = store_rev, nread = 0;
 	u32v_t changed = { 0 };
 	int rc = load_units(db, &units_changed, err);
 	if (rc >= 0)
-		rc = load_works(db, &max_rev, &changed, &nread, err);
+		rc = load_works(db, &max_rev, &changed, &nread, &text, err);
 	if (rc >= 0)
 		rc = load_holdings(db, &changed, first || changed.n > FULL_SCAN_WORKS, err);
 	free(changed.v);
 	if (rc < 0) {
-		/* the store may be half updated: read everything again next time */
+		/* the store may be half updated: read everything again next time, and build anew (the
+		 * current snapshot's doc_slot points into the store) */
 		store_free();
+		force_text = true;
 		pthread_mutex_unlock(&refresh_mu);
 		return rc;
 	}
 	store_rev = max_rev;
-	if (nread > 0 || units_changed || !current)
-		publish(build());
+	text_pending = text_pending || text;
+	const char *what = NULL;
+	if (!current || force_text || (text_pending && text_build_due())) {
+		struct timespec b0;
+		clock_gettime(CLOCK_MONOTONIC, &b0);
+		publish(build_all());
+		text_ms = ms_since(&b0);
+		text_at = b0;
+		text_pending = force_text = false;
+		what = "whole";
+	} else if (nread > 0 || units_changed) {
+		publish(build_from(current));
+		what = "numbers";
+	}
+	if (what)
+		malloc_trim(0); /* the snapshot just replaced is usually freed by now */
 	synced_at = time(NULL);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	if (nread > 1000)
-		log_info("opac index: %lld works read, built in %.0f ms", (long long)nread,
-		         (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+	if (nread > 1000 || (what && ms_since(&t0) > 500))
+		log_info("opac index: %lld works read, %s rebuilt, in %.0f ms", (long long)nread,
+		         what ? what : "nothing", ms_since(&t0));
 	pthread_mutex_unlock(&refresh_mu);
 	return nread > INT32_MAX ? INT32_MAX : (int)nread;
 }
@@ -939,6 +1052,7 @@ void opac_reset(void)
 	pthread_mutex_lock(&refresh_mu);
 	store_free();
 	synced_at = 0;
+	text_pending = force_text = false;
 	publish(NULL);
 	pthread_mutex_unlock(&refresh_mu);
 }
@@ -948,7 +1062,7 @@ void opac_stats(opac_stats_t *out)
 	memset(out, 0, sizeof *out);
 	index_snap_t *s = index_acquire();
 	if (s) {
-		out->works = s->ndocs;
+		out->works = s->nlive;
 		out->holdings = s->nholdings;
 		out->words = s->nwords;
 		out->rev = s->rev;

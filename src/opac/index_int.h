@@ -31,10 +31,20 @@ typedef struct index_holding {
 	int64_t loans;
 } index_holding_t;
 
-typedef struct index_snap {
+/* The part of a snapshot that only a change of the works' words, facet fields or set rebuilds
+ * (its own arena, shared by the snapshots built on it; index.c says which fields). */
+typedef struct index_text {
 	atomic_int refs;
 	arena_t *arena;
+} index_text_t;
+
+typedef struct index_snap {
+	atomic_int refs;
+	arena_t *arena; /* the numbers part: holdings, loans, schools, the popularity order */
+	index_text_t *text;
 	int64_t rev;
+	uint32_t *doc_slot; /* the document's entry in the builder's store (text part) */
+	uint32_t nlive;     /* documents some school holds */
 
 	/* documents */
 	uint32_t ndocs;
