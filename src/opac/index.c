@@ -112,9 +112,7 @@ static index_sdoc_t *store_slot(int64_t work_id)
 		return &index_store[v - 1];
 	if (index_nstore == capstore) {
 		capstore = capstore ? capstore * 2 : 1024;
-		index_store = realloc(index_store, capstore * sizeof *index_store);
-		if (!index_store)
-			abort();
+		index_store = index_realloc(index_store, capstore * sizeof *index_store);
 	}
 	index_sdoc_t *d = &index_store[index_nstore++];
 	memset(d, 0, sizeof *d);
@@ -250,9 +248,7 @@ static int read_holdings(db_stmt_t *st, err_t *err)
 		}
 		if (d->nhold == cap) {
 			cap = cap ? cap * 2 : 4;
-			d->hold = realloc(d->hold, cap * sizeof *d->hold);
-			if (!d->hold)
-				abort();
+			d->hold = index_realloc(d->hold, cap * sizeof *d->hold);
 		}
 		/* unit ids are kept here as they are; the build maps them to the snapshot's units */
 		d->hold[d->nhold++] =
@@ -423,9 +419,7 @@ static int scan_holdings(db_t *db, err_t *err)
 		index_sdoc_t *d = &index_store[v - 1];
 		/* room: 4, then doubled each time the count reaches a power of two */
 		if (d->nhold == 0 || (d->nhold >= 4 && (d->nhold & (d->nhold - 1)) == 0)) {
-			d->hold = realloc(d->hold, (d->nhold ? d->nhold * 2 : 4) * sizeof *d->hold);
-			if (!d->hold)
-				abort();
+			d->hold = index_realloc(d->hold, (d->nhold ? d->nhold * 2 : 4) * sizeof *d->hold);
 		}
 		d->hold[d->nhold++] = (index_holding_t){ .unit = (uint32_t)db_col_int(st, 1),
 			                                 .biblio_id = db_col_int(st, 2),
