@@ -488,12 +488,7 @@ def catalog_rows():
 
 
 def snapshot():
-    # The OPAC's sync attaches new records to their works in the background (biblios.work_id,
-    # work_sync): let it finish, so its writes are not taken for a probe's.
-    for _ in range(100):
-        if not srv.sql("SELECT id FROM biblios WHERE work_sync = 1 LIMIT 1"):
-            break
-        time.sleep(0.1)
+    wait_for_opac_sync()
     s = srv.db_snapshot(audit_ignore=("login.", "logout"))
     s.update(catalog_rows())
     return s
