@@ -1,13 +1,18 @@
 /* sync.c: the OPAC's incremental job (opac_sync in opac.h).
  *
- * Attaching. A record whose work_sync is 1 gets its work key ('i' + ISBN-13, else 't' + folded
- * title + '|' + folded authors); the work of that key is found or created (INSERT ... ON CONFLICT
- * DO NOTHING, so two processes racing create it once), and the record points at it. The work's
- * count of schools moves by one when the record is its school's first of that work (or, for the
- * work a record leaves, its school's last): point lookups on biblios_work, never a recount, so the
- * first round on a city of a million records costs the same per record as the last. The work's
- * description is its representative record's (works.biblio_id, the first record attached); it is
- * copied again when that record is edited, and a new one is chosen when it leaves the work.
+ * Attaching. A record's work key is 'i' + its ISBN-13, else 't' + folded title + '|' + folded
+ * authors (KEY_SQL, the one definition). New records (work_sync 1, no work yet) are attached by
+ * set, BULK at a time (bulk_round): the works of new keys are created from their first record
+ * (INSERT ... ON CONFLICT DO NOTHING, so two processes racing create each once), every record
+ * gets its work, and the works touched count their schools and loans again from their records.
+ * That is a handful of statements per round whatever its size, so a city's first attach (a
+ * million records) or a school's import is quick on PostgreSQL too, where a statement is a round
+ * trip. Edited records (work_sync set again by the edit, a work already) go one by one
+ * (attach_round): the record moves to the work of its new key, the count of schools of each work
+ * moves by one when the record is its school's first (or last) of that work: point lookups on
+ * biblios_work, never a recount. The work's description is its representative record's
+ * (works.biblio_id, the first record attached); it is copied again when that record is edited,
+ * and a new one is chosen when it leaves the work.
  *
  * Loans. Home loans with an id above opac_state.loans_seen are counted by record, added to
  * biblios.loans and works.loans, and loans_seen moves past them, in the same transaction: a
@@ -24,7 +29,13 @@
 #include "opac/opac_int.h"
 
 #define BATCH 2000
+#define BULK 20000
 #define LOAN_BATCH 50000
+
+/* A record's work key, in SQL, the one definition: every statement that needs it uses this. */
+#define KEY_SQL(b)                                                                                           \
+	"(CASE WHEN " b ".isbn <> '' THEN 'i' || " b ".isbn ELSE 't' || " b ".title_fold || '|' || " b         \
+	".authors_fold END)"
 
 typedef struct pending {
 	int64_t id, unit_id, old_work, loans;
@@ -165,7 +176,64 @@ static int attach(db_t *db, const pending_t *p, int64_t rev, int64_t now, err_t 
 	return rc < 0 ? rc : 0;
 }
 
-/* One transaction of at most BATCH records. Returns how many were attached (0: none waited). */
+/* New records (never attached), at most BULK of them in one transaction, by set: the works of new
+ * keys are created from their first record, every record gets its work, and the works touched
+ * count their schools and loans again from their records (exact, whatever came before). A city's
+ * first attach, or a school's import, is a few statements per BULK records instead of several per
+ * record. Returns how many records it attached. */
+static int bulk_round(db_t *db, int64_t now, err_t *err)
+{
+	int64_t lo = 0, hi = 0, rev = 0, n = 0;
+	int rc = db_begin(db, err);
+	if (rc < 0)
+		return rc;
+	rc = db_query_int(db, &lo, err, "SELECT id FROM biblios WHERE work_sync = 1 AND work_id IS NULL ORDER BY id LIMIT 1",
+	                  "");
+	if (rc == ERR_NOTFOUND) {
+		db_rollback(db);
+		return 0;
+	}
+	if (rc >= 0) {
+		rc = db_query_int(db, &hi, err,
+		                  "SELECT id FROM biblios WHERE work_sync = 1 AND work_id IS NULL ORDER BY id LIMIT 1 OFFSET ?",
+		                  "i", (int64_t)BULK - 1);
+		if (rc == ERR_NOTFOUND)
+			rc = db_query_int(db, &hi, err, "SELECT max(id) FROM biblios", "");
+	}
+	if (rc >= 0)
+		rc = next_rev(db, &rev, err);
+	if (rc >= 0)
+		rc = db_exec(db, err,
+		             "INSERT INTO works (work_key, biblio_id, title, authors, year, doc_type, language,"
+		             " class_number, grade, title_fold, search_words, schools, loans, first_seen, rev)"
+		             " SELECT " KEY_SQL("b") ", b.id, b.title, b.authors, b.year, b.doc_type, b.language,"
+		             " b.class_number, b.grade, b.title_fold, b.search_words, 0, 0, ?, ? FROM biblios b"
+		             " WHERE b.id IN (SELECT min(id) FROM biblios WHERE id BETWEEN ? AND ? AND work_sync = 1"
+		             " AND work_id IS NULL GROUP BY " KEY_SQL("biblios") ")"
+		             " ON CONFLICT (work_key) DO NOTHING",
+		             "iiii", now, rev, lo, hi);
+	if (rc >= 0)
+		rc = db_exec(db, err,
+		             "UPDATE biblios SET work_sync = 0, work_id = (SELECT w.id FROM works w WHERE w.work_key = "
+		             KEY_SQL("biblios") ") WHERE id BETWEEN ? AND ? AND work_sync = 1 AND work_id IS NULL",
+		             "ii", lo, hi);
+	n = rc;
+	if (rc >= 0)
+		rc = db_exec(db, err,
+		             "UPDATE works SET rev = ?,"
+		             " schools = (SELECT count(DISTINCT b.unit_id) FROM biblios b WHERE b.work_id = works.id),"
+		             " loans = (SELECT coalesce(sum(b.loans), 0) FROM biblios b WHERE b.work_id = works.id)"
+		             " WHERE id IN (SELECT work_id FROM biblios WHERE id BETWEEN ? AND ?)",
+		             "iii", rev, lo, hi);
+	if (rc >= 0)
+		rc = db_commit(db, err);
+	else
+		db_rollback(db);
+	return rc < 0 ? rc : (int)n;
+}
+
+/* Edited records (attached before, work_sync set again by the edit), one by one: at most BATCH
+ * in one transaction. Returns how many were attached (0: none waited). */
 static int attach_round(db_t *db, int64_t now, err_t *err)
 {
 	arena_t *a = arena_new(0);
@@ -176,22 +244,17 @@ static int attach_round(db_t *db, int64_t now, err_t *err)
 		return rc;
 	}
 	db_stmt_t *st = db_query(db, err,
-	                         "SELECT id, unit_id, isbn, title_fold, authors_fold, work_id, loans FROM biblios"
-	                         " WHERE work_sync = 1 ORDER BY id LIMIT ?",
+	                         "SELECT id, unit_id, " KEY_SQL("biblios") ", work_id, loans FROM biblios"
+	                         " WHERE work_sync = 1 AND work_id IS NOT NULL ORDER BY id LIMIT ?",
 	                         "i", (int64_t)BATCH);
 	rc = st ? 0 : -1;
 	while (st && n < BATCH && (rc = db_step(st, err)) == DB_ROW) {
 		pending_t *p = &v[n++];
 		p->id = db_col_int(st, 0);
 		p->unit_id = db_col_int(st, 1);
-		const char *isbn = db_col_text(st, 2);
-		if (isbn && *isbn)
-			p->key = arena_printf(a, "i%s", isbn);
-		else
-			p->key = arena_printf(a, "t%s|%s", db_col_text(st, 3) ? db_col_text(st, 3) : "",
-			                      db_col_text(st, 4) ? db_col_text(st, 4) : "");
-		p->old_work = db_col_int(st, 5);
-		p->loans = db_col_int(st, 6);
+		p->key = arena_strdup(a, db_col_text(st, 2));
+		p->old_work = db_col_int(st, 3);
+		p->loans = db_col_int(st, 4);
 	}
 	db_done(st);
 	if (rc == DB_DONE || rc == DB_ROW)
@@ -284,6 +347,10 @@ int opac_sync(db_t *db, err_t *err)
 {
 	int64_t now = clock_now();
 	int rc;
+	while ((rc = bulk_round(db, now, err)) == BULK)
+		;
+	if (rc < 0)
+		return rc;
 	while ((rc = attach_round(db, now, err)) == BATCH)
 		;
 	if (rc < 0)
