@@ -113,6 +113,13 @@ static const route_t routes[] = {
 	{ "POST", "/sru", page_sru, R_PUBLIC | R_NOCSRF | R_PWCHANGE },
 	{ "GET", "/sru/*", page_sru, R_PUBLIC | R_PWCHANGE },
 	{ "POST", "/sru/*", page_sru, R_PUBLIC | R_NOCSRF | R_PWCHANGE },
+	/* The public catalogue (pages_opac.c): readable without login unless a school closed it. */
+	{ "GET", "/opac", page_opac, R_PUBLIC },
+	{ "GET", "/opac/s/*", page_opac_school, R_PUBLIC },
+	{ "GET", "/opac/works/:id", page_opac_work, R_PUBLIC },
+	{ "GET", "/opac/records/:id", page_opac_record, R_PUBLIC },
+	{ "GET", "/opac/records/:id/marc", page_opac_marc, R_PUBLIC },
+	{ "POST", "/opac/settings", page_opac_settings, R_AUTH },
 };
 
 /* Does path match pattern? ":id" takes one segment of 1-18 digits; a trailing "*" takes the
