@@ -1,0 +1,97 @@
+/* index_int.h: the OPAC index's snapshot, between its builder (index.c) and its search
+ * (index_search.c).
+ *
+ * A snapshot is immutable once published: every array lives in the snapshot's own arena, and
+ * readers hold a reference (index_acquire / index_release), so the builder can publish a new one
+ * at any time with a pointer swap, and the old one is freed by whoever drops its last reference.
+ *
+ * Documents are dense numbers 0..ndocs-1 (one per work held by at least one school). Words are
+ * numbered by their rank in the sorted vocabulary, so the words that start with a prefix are one
+ * range [lo, hi) of numbers, and "does this title word start with the query word" is a range
+ * test on an integer. */
+#ifndef THUVIEN_OPAC_INDEX_INT_H
+#define THUVIEN_OPAC_INDEX_INT_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/arena.h"
+#include "opac/opac.h"
+
+#define INDEX_MAX_DOCS (1u << 24) /* ranks are packed in 24 bits of the sort keys */
+#define INDEX_NO_YEAR INT32_MIN
+#define INDEX_SPELL_MAXLEN 32
+
+/* One school's holding of a work: its record of the work with the lowest id, and the home loans
+ * of all its records of the work. */
+typedef struct index_holding {
+	uint32_t unit; /* index into snap.unit_id */
+	int64_t biblio_id;
+	int64_t loans;
+} index_holding_t;
+
+typedef struct index_snap {
+	atomic_int refs;
+	arena_t *arena;
+	int64_t rev;
+
+	/* documents */
+	uint32_t ndocs;
+	int64_t *work_id;
+	int64_t *biblio_id;      /* the work's representative record */
+	int64_t *biblio_anon;    /* the same, or the first record of a public school when the
+	                          * representative's school is closed (0: no public school holds it) */
+	int64_t *loans;          /* of the city */
+	int32_t *year;           /* INDEX_NO_YEAR when unknown */
+	uint16_t *facet[OPAC_FACETS]; /* value numbers into fval; 0: none */
+	uint32_t *hold_off;      /* ndocs + 1 offsets into hold, sorted by unit */
+	index_holding_t *hold;
+	uint16_t *nopen;         /* public schools holding it */
+	uint32_t *title_off;     /* ndocs + 1 offsets into title_w: the title's words, in order */
+	uint32_t *title_w;
+	uint32_t *author_off;    /* ndocs + 1 offsets into author_w */
+	uint32_t *author_w;
+	uint32_t *title_rank;    /* position by (title_fold, work_id) */
+	uint32_t *by_title;      /* its inverse */
+	uint32_t *newest_rank;   /* position by (year desc, unknown last; work_id desc) */
+
+	/* vocabulary */
+	uint32_t nwords;
+	const char **word;       /* sorted (bytes) */
+	uint32_t *post_off;      /* nwords + 1 offsets into post */
+	uint32_t *post;          /* documents of each word, ascending */
+	uint64_t npost;
+
+	/* the documents of every 1- and 2-byte prefix whose range holds many words, deduplicated:
+	 * pre_off/pre_len indexed by b0 (one byte) or 256 + b0 * 256 + b1 (two bytes); len 0: none */
+	uint32_t *pre_off, *pre_len;
+	uint32_t *pre;
+
+	/* spelling candidates: words of 3..INDEX_SPELL_MAXLEN letters a-z, by length
+	 * (spell[spell_off[len] .. spell_off[len + 1])), each length's words by frequency */
+	uint32_t spell_off[INDEX_SPELL_MAXLEN + 2];
+	uint32_t *spell;
+
+	/* facet values, value 0 unused */
+	const char **fval[OPAC_FACETS];
+	uint32_t nfval[OPAC_FACETS];
+
+	/* schools, by id */
+	uint32_t nunits;
+	int64_t *unit_id;
+	bool *unit_open;
+	uint32_t *unit_doc_off; /* nunits + 1 offsets into unit_doc: the documents each holds */
+	uint32_t *unit_doc;
+
+	int64_t nholdings;
+} index_snap_t;
+
+/* The current snapshot with a reference taken, or NULL before the first load. */
+index_snap_t *index_acquire(void);
+void index_release(index_snap_t *s);
+
+/* The words [lo, hi) that start with the n bytes of p. */
+void index_prefix_range(const index_snap_t *s, const char *p, size_t n, uint32_t *lo, uint32_t *hi);
+
+#endif
