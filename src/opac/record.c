@@ -523,7 +523,7 @@ void opac_cite_apa(arena_t *a, const biblio_t *b, opac_citation_t *out)
 		buf_printf(&pre, " %s. ", year);
 	}
 	if (b->edition && *b->edition)
-		buf_printf(&post, " (%s)", no_final_dot(a, b->edition));
+		buf_printf(&post, " (%s)", b->edition);
 	buf_puts(&post, ".");
 	if (!n)
 		buf_printf(&post, " %s.", year);

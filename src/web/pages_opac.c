@@ -259,8 +259,10 @@ static json_t *facets_json(web_req_t *r, const params_t *p, const opac_result_t 
 			                                        (json_int_t)fa->v[k].count, "selected",
 			                                        selected[f] && !strcmp(selected[f], v)));
 		}
-		if (!fa->n && !selected[f])
+		if (!fa->n && !selected[f]) {
+			json_decref(values);
 			continue;
+		}
 		json_array_append_new(out, json_pack("{s:s, s:s, s:o, s:b}", "name", facet_names[f], "legend",
 		                                     web_t(r, arena_printf(r->arena, "opac.facet.%s", facet_names[f])),
 		                                     "values", values, "any", selected[f] == NULL));
