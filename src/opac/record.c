@@ -445,34 +445,9 @@ static const char *no_final_dot(arena_t *a, const char *s)
 	return n && s[n - 1] == '.' ? arena_strndup(a, s, n - 1) : s;
 }
 
-void opac_cite_vn(arena_t *a, const biblio_t *b, opac_citation_t *out)
-{
-	char **names;
-	size_t n = split_authors(a, b->authors, &names);
-	buf_t pre = BUF_INIT, post = BUF_INIT;
-	for (size_t i = 0; i < n; i++)
-		buf_printf(&pre, "%s%s", i ? ", " : "", names[i]);
-	if (n)
-		buf_puts(&pre, " ");
-	if (b->year > 0)
-		buf_printf(&pre, "(%d), ", b->year);
-	else if (n)
-		buf_puts(&pre, "(không rõ năm), ");
-	if (b->publisher && *b->publisher)
-		buf_printf(&post, ", %s", no_final_dot(a, b->publisher));
-	if (b->place && *b->place)
-		buf_printf(&post, ", %s", no_final_dot(a, b->place));
-	buf_puts(&post, ".");
-	out->before = arena_strdup(a, buf_str(&pre));
-	out->title = cited_title(a, b);
-	out->after = arena_strdup(a, buf_str(&post));
-	buf_release(&pre);
-	buf_release(&post);
-}
-
-/* An author as APA writes it: "Smith, John Paul" -> "Smith, J. P."; a name without a comma (a
- * Vietnamese name, written in its natural order, or a body) stays as it is. */
-static const char *apa_name(arena_t *a, const char *name)
+/* A foreign author as both styles write it: "Smith, John Paul" -> "Smith, J. P."; a name without
+ * a comma (a Vietnamese name, written in its natural order, or a body) stays as it is. */
+static const char *initials(arena_t *a, const char *name)
 {
 	const char *comma = strchr(name, ',');
 	if (!comma)
@@ -501,6 +476,31 @@ static const char *apa_name(arena_t *a, const char *name)
 	return s;
 }
 
+void opac_cite_vn(arena_t *a, const biblio_t *b, opac_citation_t *out)
+{
+	char **names;
+	size_t n = split_authors(a, b->authors, &names);
+	buf_t pre = BUF_INIT, post = BUF_INIT;
+	for (size_t i = 0; i < n; i++)
+		buf_printf(&pre, "%s%s", i ? ", " : "", initials(a, names[i]));
+	if (n)
+		buf_puts(&pre, " ");
+	if (b->year > 0)
+		buf_printf(&pre, "(%d), ", b->year);
+	else if (n)
+		buf_puts(&pre, "(không rõ năm), ");
+	if (b->publisher && *b->publisher)
+		buf_printf(&post, ", %s", no_final_dot(a, b->publisher));
+	if (b->place && *b->place)
+		buf_printf(&post, ", %s", no_final_dot(a, b->place));
+	buf_puts(&post, ".");
+	out->before = arena_strdup(a, buf_str(&pre));
+	out->title = cited_title(a, b);
+	out->after = arena_strdup(a, buf_str(&post));
+	buf_release(&pre);
+	buf_release(&post);
+}
+
 void opac_cite_apa(arena_t *a, const biblio_t *b, opac_citation_t *out)
 {
 	char **names;
@@ -509,7 +509,7 @@ void opac_cite_apa(arena_t *a, const biblio_t *b, opac_citation_t *out)
 	for (size_t i = 0; i < n && i < 20; i++) {
 		if (i)
 			buf_puts(&pre, i + 1 == n ? ", & " : ", ");
-		buf_puts(&pre, apa_name(a, names[i]));
+		buf_puts(&pre, initials(a, names[i]));
 	}
 	char year[24];
 	if (b->year > 0)

@@ -128,7 +128,8 @@ typedef struct opac_citation {
 } opac_citation_t;
 
 /* The Vietnamese style of school and thesis reference lists, "Tác giả (năm), *Tên sách*, Nhà xuất
- * bản, Nơi xuất bản.", and APA 7, "Tác giả. (năm). *Tên sách* (lần xuất bản). Nhà xuất bản.". */
+ * bản, Nơi xuất bản.", and APA 7, "Tác giả. (năm). *Tên sách* (lần xuất bản). Nhà xuất bản.". A
+ * foreign author written "Surname, Given names" becomes "Surname, G. N." in both. */
 void opac_cite_vn(arena_t *a, const biblio_t *b, opac_citation_t *out);
 void opac_cite_apa(arena_t *a, const biblio_t *b, opac_citation_t *out);
 

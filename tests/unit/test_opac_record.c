@@ -45,6 +45,12 @@ static void test_vietnamese_style(void)
 	b = book("Từ điển tiếng Việt", "", "", 0, "Hồng Đức", "", "");
 	opac_cite_vn(A, &b, &c);
 	CHECK_STR(text(&c), "Từ điển tiếng Việt, Hồng Đức.");
+	/* A foreign author: surname and initials, as in thesis reference lists. */
+	b = book("The Political Economy of Agricultural Protection", "", "Anderson, James Edward", 1985,
+	         "Allen & Unwin", "Sydney", "");
+	opac_cite_vn(A, &b, &c);
+	CHECK_STR(text(&c), "Anderson, J. E. (1985), The Political Economy of Agricultural Protection, Allen & Unwin, "
+	                    "Sydney.");
 	b = book("Thơ", "", "Xuân Quỳnh", 0, "", "", "");
 	opac_cite_vn(A, &b, &c);
 	CHECK_STR(text(&c), "Xuân Quỳnh (không rõ năm), Thơ.");
