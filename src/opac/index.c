@@ -27,9 +27,9 @@
 #include "opac/index_int.h"
 #include "opac/opac_int.h"
 
-#define CHUNK 50              /* ids per holdings query (the statement has CHUNK placeholders) */
-#define FULL_SCAN_WORKS 20000 /* more changed works than this: scan every holding instead */
-#define PREFIX_MIN_WORDS 24   /* a 1- or 2-byte prefix over more words gets its own list */
+#define CHUNK            50    /* ids per holdings query (the statement has CHUNK placeholders) */
+#define FULL_SCAN_WORKS  20000 /* more changed works than this: scan every holding instead */
+#define PREFIX_MIN_WORDS 24    /* a 1- or 2-byte prefix over more words gets its own list */
 
 /* --- the store ----------------------------------------------------------------------------- */
 
@@ -189,7 +189,8 @@ static void sdoc_set(sdoc_t *d, db_stmt_t *st)
 	d->loans = db_col_int(st, 11);
 	char cls[16];
 	class_main(db_col_text(st, 5) ? db_col_text(st, 5) : "", cls);
-	const char *f[6] = { db_col_text(st, 3), db_col_text(st, 4), cls, db_col_text(st, 7), NULL, db_col_text(st, 9) };
+	const char *f[6] = { db_col_text(st, 3), db_col_text(st, 4), cls, db_col_text(st, 7), NULL,
+		             db_col_text(st, 9) };
 	char *af = text_fold_dup(db_col_text(st, 8) ? db_col_text(st, 8) : "");
 	f[4] = af;
 	size_t len = 0;
@@ -218,7 +219,8 @@ static int read_holdings(db_stmt_t *st, err_t *err)
 	sdoc_t *d = NULL;
 	uint32_t cap = 0;
 	while ((rc = db_step(st, err)) == DB_ROW) {
-		int64_t w = db_col_int(st, 0), unit = db_col_int(st, 1), id = db_col_int(st, 2), loans = db_col_int(st, 3);
+		int64_t w = db_col_int(st, 0), unit = db_col_int(st, 1), id = db_col_int(st, 2),
+		        loans = db_col_int(st, 3);
 		if (w != cur) {
 			cur = w;
 			uint32_t v = map_get(w);
@@ -246,7 +248,8 @@ static int read_holdings(db_stmt_t *st, err_t *err)
 				abort();
 		}
 		/* unit ids are kept here as they are; the build maps them to the snapshot's units */
-		d->hold[d->nhold++] = (index_holding_t){ .unit = (uint32_t)unit, .biblio_id = id, .loans = loans };
+		d->hold[d->nhold++] =
+		    (index_holding_t){ .unit = (uint32_t)unit, .biblio_id = id, .loans = loans };
 	}
 	db_done(st);
 	return rc == DB_DONE ? 0 : rc;
@@ -401,7 +404,8 @@ static int cmp_title(const void *x, const void *y)
 	int c = strcmp(sort_title[a], sort_title[b]);
 	if (c)
 		return c;
-	return sort_snap->work_id[a] < sort_snap->work_id[b] ? -1 : sort_snap->work_id[a] > sort_snap->work_id[b];
+	return sort_snap->work_id[a] < sort_snap->work_id[b] ? -1
+	                                                     : sort_snap->work_id[a] > sort_snap->work_id[b];
 }
 
 static int cmp_newest(const void *x, const void *y)
@@ -410,7 +414,20 @@ static int cmp_newest(const void *x, const void *y)
 	int32_t ya = sort_snap->year[a], yb = sort_snap->year[b];
 	if (ya != yb)
 		return ya > yb ? -1 : 1; /* INDEX_NO_YEAR is the smallest: last */
-	return sort_snap->work_id[a] > sort_snap->work_id[b] ? -1 : sort_snap->work_id[a] < sort_snap->work_id[b];
+	return sort_snap->work_id[a] > sort_snap->work_id[b] ? -1
+	                                                     : sort_snap->work_id[a] < sort_snap->work_id[b];
+}
+
+/* city loans, most first; then title (stable on by_title would do, qsort is not stable) */
+static int cmp_popular(const void *x, const void *y)
+{
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+	int64_t la = sort_snap->loans[a], lb = sort_snap->loans[b];
+	if (la != lb)
+		return la > lb ? -1 : 1;
+	return sort_snap->title_rank[a] < sort_snap->title_rank[b]
+	           ? -1
+	           : sort_snap->title_rank[a] > sort_snap->title_rank[b];
 }
 
 static const uint32_t *sort_df;
@@ -438,46 +455,60 @@ static uint32_t unit_index(const index_snap_t *s, int64_t id)
 	return lo < s->nunits && s->unit_id[lo] == id ? lo : UINT32_MAX;
 }
 
-static void build_prefixes(index_snap_t *s)
+/* The slot of a 1- or 2-byte prefix of word w (NUL-terminated): one byte when second is false. */
+static size_t prefix_slot(const char *w, bool second)
+{
+	const unsigned char *p = (const unsigned char *)w;
+	return second ? 256 + (size_t)p[0] * 256 + p[1] : p[0];
+}
+
+/* The documents of every 1- and 2-byte prefix that starts more than PREFIX_MIN_WORDS words, each
+ * list ascending (so a search walks the per-document arrays in order): counted, then filled,
+ * walking the documents in order with their words (dw, numbered as the vocabulary was built;
+ * rank maps them to the sorted order). */
+static void build_prefixes(index_snap_t *s, const uint32_t *dw, const uint32_t *dw_off, const uint32_t *rank)
 {
 	arena_t *a = s->arena;
 	size_t nslots = 256 + 65536;
 	s->pre_off = arena_zalloc(a, nslots * sizeof *s->pre_off);
 	s->pre_len = arena_zalloc(a, nslots * sizeof *s->pre_len);
-	uint32_t *stamp = calloc(s->ndocs + 1, sizeof *stamp);
-	u32v_t pre = { 0 };
-	uint32_t gen = 0;
-	for (uint32_t w = 0; w < s->nwords;) {
-		const unsigned char *p = (const unsigned char *)s->word[w];
-		for (size_t len = 1; len <= 2; len++) {
-			if (strlen((const char *)p) < len)
-				continue;
-			uint32_t lo, hi;
-			index_prefix_range(s, (const char *)p, len, &lo, &hi);
-			if (lo != w || hi - lo <= PREFIX_MIN_WORDS)
-				continue;
-			size_t slot = len == 1 ? p[0] : 256 + (size_t)p[0] * 256 + p[1];
-			gen++;
-			s->pre_off[slot] = (uint32_t)pre.n;
-			for (uint64_t k = s->post_off[lo]; k < s->post_off[hi]; k++) {
-				uint32_t d = s->post[k];
-				if (stamp[d] != gen) {
-					stamp[d] = gen;
-					u32_push(&pre, d);
+	uint32_t *nw = calloc(nslots, sizeof *nw), *last = malloc(nslots * sizeof *last), *fill = NULL;
+	for (uint32_t w = 0; w < s->nwords; w++) {
+		nw[prefix_slot(s->word[w], false)]++;
+		if (s->word[w][1])
+			nw[prefix_slot(s->word[w], true)]++;
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		memset(last, 0xff, nslots * sizeof *last);
+		for (uint32_t d = 0; d < s->ndocs; d++) {
+			for (uint32_t k = dw_off[d]; k < dw_off[d + 1]; k++) {
+				const char *w = s->word[rank[dw[k]]];
+				for (int two = 0; two < 2 && (two == 0 || w[1]); two++) {
+					size_t slot = prefix_slot(w, two);
+					if (nw[slot] <= PREFIX_MIN_WORDS || last[slot] == d)
+						continue;
+					last[slot] = d;
+					if (pass == 0)
+						s->pre_len[slot]++;
+					else
+						s->pre[fill[slot]++] = d;
 				}
 			}
-			s->pre_len[slot] = (uint32_t)(pre.n - s->pre_off[slot]);
 		}
-		/* next word with a different first two bytes */
-		uint32_t lo, hi;
-		index_prefix_range(s, (const char *)p, strlen((const char *)p) < 2 ? strlen((const char *)p) : 2, &lo, &hi);
-		w = hi > w ? hi : w + 1;
+		if (pass == 0) {
+			uint64_t total = 0;
+			for (size_t i = 0; i < nslots; i++) {
+				s->pre_off[i] = (uint32_t)total;
+				total += s->pre_len[i];
+			}
+			s->pre = arena_alloc(a, (total + 1) * sizeof *s->pre);
+			fill = malloc(nslots * sizeof *fill);
+			memcpy(fill, s->pre_off, nslots * sizeof *fill);
+		}
 	}
-	s->pre = arena_alloc(a, (pre.n + 1) * sizeof *s->pre);
-	if (pre.n)
-		memcpy(s->pre, pre.v, pre.n * sizeof *pre.v);
-	free(pre.v);
-	free(stamp);
+	free(fill);
+	free(last);
+	free(nw);
 }
 
 static void build_spelling(index_snap_t *s)
@@ -499,8 +530,11 @@ static void build_spelling(index_snap_t *s)
 	if (c.n)
 		qsort(c.v, c.n, sizeof *c.v, cmp_spell);
 	s->spell = arena_alloc(s->arena, (c.n + 1) * sizeof *s->spell);
-	if (c.n)
-		memcpy(s->spell, c.v, c.n * sizeof *c.v);
+	s->spell_mask = arena_alloc(s->arena, (c.n + 1) * sizeof *s->spell_mask);
+	for (size_t i = 0; i < c.n; i++) {
+		s->spell[i] = c.v[i];
+		s->spell_mask[i] = index_letters(s->word[c.v[i]], strlen(s->word[c.v[i]]));
+	}
 	memset(s->spell_off, 0, sizeof s->spell_off);
 	for (size_t i = 0; i < c.n; i++)
 		s->spell_off[strlen(s->word[c.v[i]]) + 1]++;
@@ -646,6 +680,7 @@ static index_snap_t *build(void)
 	s->author_w = arena_alloc(a, (aw.n + 1) * sizeof *s->author_w);
 	for (size_t k = 0; k < aw.n; k++)
 		s->author_w[k] = rank[aw.v[k]];
+	build_prefixes(s, dw.v, dw_off.v, rank);
 	free(order);
 	free(rank);
 	free(dw.v);
@@ -722,16 +757,20 @@ static index_snap_t *build(void)
 		s->by_title[r] = ord[r];
 		s->title_rank[ord[r]] = r;
 	}
+	s->by_newest = arena_alloc(a, (n + 1) * sizeof *s->by_newest);
 	for (uint32_t x = 0; x < n; x++)
-		ord[x] = x;
+		s->by_newest[x] = x;
 	if (n)
-		qsort(ord, n, sizeof *ord, cmp_newest);
+		qsort(s->by_newest, n, sizeof *s->by_newest, cmp_newest);
 	for (uint32_t r = 0; r < n; r++)
-		s->newest_rank[ord[r]] = r;
+		s->newest_rank[s->by_newest[r]] = r;
+	s->by_popular = arena_alloc(a, (n + 1) * sizeof *s->by_popular);
+	memcpy(s->by_popular, s->by_title, n * sizeof *s->by_popular);
+	if (n)
+		qsort(s->by_popular, n, sizeof *s->by_popular, cmp_popular);
 	free(ord);
 	free(titles);
 
-	build_prefixes(s);
 	build_spelling(s);
 	return s;
 }
@@ -763,6 +802,15 @@ static void publish(index_snap_t *s)
 	index_release(old);
 }
 
+uint32_t index_letters(const char *w, size_t n)
+{
+	uint32_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (w[i] >= 'a' && w[i] <= 'z')
+			m |= 1u << (w[i] - 'a');
+	return m;
+}
+
 void index_prefix_range(const index_snap_t *s, const char *p, size_t n, uint32_t *lo, uint32_t *hi)
 {
 	uint32_t l = 0, h = s->nwords;
@@ -789,10 +837,11 @@ void index_prefix_range(const index_snap_t *s, const char *p, size_t n, uint32_t
 
 static int load_works(db_t *db, int64_t *max_rev, u32v_t *changed, int64_t *nread, err_t *err)
 {
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT id, biblio_id, year, doc_type, language, class_number, grade, title_fold,"
-	                         " authors, search_words, schools, loans, rev FROM works WHERE rev > ? ORDER BY id",
-	                         "i", store_rev);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "SELECT id, biblio_id, year, doc_type, language, class_number, grade, title_fold,"
+	             " authors, search_words, schools, loans, rev FROM works WHERE rev > ? ORDER BY id",
+	             "i", store_rev);
 	if (!st)
 		return -1;
 	int rc;
@@ -822,10 +871,11 @@ static int load_holdings(db_t *db, const u32v_t *changed, bool full, err_t *err)
 		d->nhold = 0;
 	}
 	if (full) {
-		db_stmt_t *st = db_query(db, err,
-		                         "SELECT work_id, unit_id, id, loans FROM biblios WHERE work_id IS NOT NULL"
-		                         " ORDER BY work_id, unit_id, id",
-		                         "");
+		db_stmt_t *st =
+		    db_query(db, err,
+		             "SELECT work_id, unit_id, id, loans FROM biblios WHERE work_id IS NOT NULL"
+		             " ORDER BY work_id, unit_id, id",
+		             "");
 		return st ? read_holdings(st, err) : -1;
 	}
 	for (size_t i = 0; i < changed->n; i += CHUNK) {

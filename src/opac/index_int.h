@@ -19,8 +19,8 @@
 #include "base/arena.h"
 #include "opac/opac.h"
 
-#define INDEX_MAX_DOCS (1u << 24) /* ranks are packed in 24 bits of the sort keys */
-#define INDEX_NO_YEAR INT32_MIN
+#define INDEX_MAX_DOCS     (1u << 24) /* ranks are packed in 24 bits of the sort keys */
+#define INDEX_NO_YEAR      INT32_MIN
 #define INDEX_SPELL_MAXLEN 32
 
 /* One school's holding of a work: its record of the work with the lowest id, and the home loans
@@ -39,28 +39,30 @@ typedef struct index_snap {
 	/* documents */
 	uint32_t ndocs;
 	int64_t *work_id;
-	int64_t *biblio_id;      /* the work's representative record */
-	int64_t *biblio_anon;    /* the same, or the first record of a public school when the
-	                          * representative's school is closed (0: no public school holds it) */
-	int64_t *loans;          /* of the city */
-	int32_t *year;           /* INDEX_NO_YEAR when unknown */
+	int64_t *biblio_id;           /* the work's representative record */
+	int64_t *biblio_anon;         /* the same, or the first record of a public school when the
+	                               * representative's school is closed (0: no public school holds it) */
+	int64_t *loans;               /* of the city */
+	int32_t *year;                /* INDEX_NO_YEAR when unknown */
 	uint16_t *facet[OPAC_FACETS]; /* value numbers into fval; 0: none */
-	uint32_t *hold_off;      /* ndocs + 1 offsets into hold, sorted by unit */
+	uint32_t *hold_off;           /* ndocs + 1 offsets into hold, sorted by unit */
 	index_holding_t *hold;
-	uint16_t *nopen;         /* public schools holding it */
-	uint32_t *title_off;     /* ndocs + 1 offsets into title_w: the title's words, in order */
+	uint16_t *nopen;     /* public schools holding it */
+	uint32_t *title_off; /* ndocs + 1 offsets into title_w: the title's words, in order */
 	uint32_t *title_w;
-	uint32_t *author_off;    /* ndocs + 1 offsets into author_w */
+	uint32_t *author_off; /* ndocs + 1 offsets into author_w */
 	uint32_t *author_w;
-	uint32_t *title_rank;    /* position by (title_fold, work_id) */
-	uint32_t *by_title;      /* its inverse */
-	uint32_t *newest_rank;   /* position by (year desc, unknown last; work_id desc) */
+	uint32_t *title_rank;  /* position by (title_fold, work_id) */
+	uint32_t *by_title;    /* its inverse */
+	uint32_t *newest_rank; /* position by (year desc, unknown last; work_id desc) */
+	uint32_t *by_newest;   /* its inverse */
+	uint32_t *by_popular;  /* documents by city loans (most first), then title rank */
 
 	/* vocabulary */
 	uint32_t nwords;
-	const char **word;       /* sorted (bytes) */
-	uint32_t *post_off;      /* nwords + 1 offsets into post */
-	uint32_t *post;          /* documents of each word, ascending */
+	const char **word;  /* sorted (bytes) */
+	uint32_t *post_off; /* nwords + 1 offsets into post */
+	uint32_t *post;     /* documents of each word, ascending */
 	uint64_t npost;
 
 	/* the documents of every 1- and 2-byte prefix whose range holds many words, deduplicated:
@@ -72,6 +74,7 @@ typedef struct index_snap {
 	 * (spell[spell_off[len] .. spell_off[len + 1])), each length's words by frequency */
 	uint32_t spell_off[INDEX_SPELL_MAXLEN + 2];
 	uint32_t *spell;
+	uint32_t *spell_mask; /* the letters of each (bit 0: a), a cheap filter before the distance */
 
 	/* facet values, value 0 unused */
 	const char **fval[OPAC_FACETS];
@@ -90,6 +93,10 @@ typedef struct index_snap {
 /* The current snapshot with a reference taken, or NULL before the first load. */
 index_snap_t *index_acquire(void);
 void index_release(index_snap_t *s);
+
+/* The set of letters a-z in w[0..n), as bits (a: bit 0). Each edit adds or removes at most one
+ * letter of a word's set, so two words at distance d differ by at most d letters each way. */
+uint32_t index_letters(const char *w, size_t n);
 
 /* The words [lo, hi) that start with the n bytes of p. */
 void index_prefix_range(const index_snap_t *s, const char *p, size_t n, uint32_t *lo, uint32_t *hi);

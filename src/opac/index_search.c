@@ -38,8 +38,8 @@
 typedef struct qword {
 	const char *w;
 	size_t n;
-	uint32_t lo, hi;  /* the vocabulary's words starting with w */
-	uint32_t exact;   /* the word w itself, or UINT32_MAX */
+	uint32_t lo, hi;     /* the vocabulary's words starting with w */
+	uint32_t exact;      /* the word w itself, or UINT32_MAX */
 	const uint32_t *src; /* its documents (with repeats when several words of the range hold one) */
 	size_t nsrc;
 } qword_t;
@@ -183,7 +183,7 @@ static void select_first(arena_t *a, uint64_t *v, size_t n, size_t k)
 {
 	if (k == 0)
 		return;
-	if (n <= 64 || k * 8 < n) {
+	if (n <= 64 || k * 64 < n) {
 		/* a max-heap of the k smallest seen */
 		for (size_t i = k / 2; i-- > 0;)
 			sift_down(v, k, i);
@@ -196,19 +196,22 @@ static void select_first(arena_t *a, uint64_t *v, size_t n, size_t k)
 		qsort(v, k, sizeof *v, cmp_u64);
 		return;
 	}
-	/* LSD radix sort, skipping the bytes every key shares */
+	/* LSD radix sort, one byte a pass, every byte's counts taken in one read; the bytes every
+	 * key shares are skipped */
 	uint64_t *tmp = arena_alloc(a, n * sizeof *tmp);
+	size_t(*count)[257] = arena_zalloc(a, 8 * sizeof *count);
+	for (size_t i = 0; i < n; i++)
+		for (int b = 0; b < 8; b++)
+			count[b][((v[i] >> (8 * b)) & 0xff) + 1]++;
 	uint64_t *src = v, *dst = tmp;
-	for (int shift = 0; shift < 64; shift += 8) {
-		size_t count[257] = { 0 };
-		for (size_t i = 0; i < n; i++)
-			count[((src[i] >> shift) & 0xff) + 1]++;
-		if (count[((src[0] >> shift) & 0xff) + 1] == n)
+	for (int b = 0; b < 8; b++) {
+		int shift = 8 * b;
+		if (count[b][((src[0] >> shift) & 0xff) + 1] == n)
 			continue;
-		for (int b = 0; b < 256; b++)
-			count[b + 1] += count[b];
+		for (int x = 0; x < 256; x++)
+			count[b][x + 1] += count[b][x];
 		for (size_t i = 0; i < n; i++)
-			dst[count[(src[i] >> shift) & 0xff]++] = src[i];
+			dst[count[b][(src[i] >> shift) & 0xff]++] = src[i];
 		uint64_t *t = src;
 		src = dst;
 		dst = t;
@@ -243,7 +246,8 @@ static void facet_out(const index_snap_t *s, int f, const int64_t *count, arena_
 	out->n = 0;
 	for (uint32_t v = 1; v < s->nfval[f]; v++)
 		if (count[v] > 0)
-			out->v[out->n++] = (opac_facet_value_t){ .value = arena_strdup(a, s->fval[f][v]), .count = count[v] };
+			out->v[out->n++] = (opac_facet_value_t){ .value = arena_strdup(a, s->fval[f][v]),
+				                                 .count = count[v] };
 	qsort(out->v, out->n, sizeof *out->v, f == OPAC_FACET_DECADE ? cmp_fv_decade : cmp_fv_count);
 	if (out->n > FACET_MAX)
 		out->n = FACET_MAX;
@@ -280,7 +284,8 @@ static int distance(const char *a, size_t na, const char *b, size_t nb, int max)
 				v = d[i - 1][j] + 1;
 			if (d[i][j - 1] + 1 < v)
 				v = d[i][j - 1] + 1;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < v)
 				v = d[i - 2][j - 2] + 1;
 			d[i][j] = v;
 			if (v < row_min)
@@ -328,12 +333,15 @@ static const char *correct(const index_snap_t *s, arena_t *a, const char *w, siz
 	int max = n >= 8 ? 2 : n >= 4 ? 1 : 0;
 	if (!max)
 		return NULL;
-	uint32_t found = UINT32_MAX;
+	uint32_t found = UINT32_MAX, letters = index_letters(w, n);
 	int found_d = max + 1;
 	for (size_t len = n - (size_t)max; len <= n + (size_t)max; len++) {
 		if (len < 3 || len > INDEX_SPELL_MAXLEN)
 			continue;
 		for (uint32_t k = s->spell_off[len]; k < s->spell_off[len + 1]; k++) {
+			uint32_t m = s->spell_mask[k];
+			if (__builtin_popcount(letters & ~m) > max || __builtin_popcount(m & ~letters) > max)
+				continue;
 			uint32_t c = s->spell[k];
 			int dist = distance(w, n, s->word[c], len, found_d < max + 1 ? found_d : max);
 			if (dist > max)
@@ -409,13 +417,21 @@ static size_t match(const ctx_t *c, arena_t *a, const qword_t *words, int nw, bo
 			if (!moved)
 				return 0;
 		}
-		for (size_t k = 0; k < w[0].nsrc; k++) {
-			uint32_t d = w[0].src[k];
-			if (cnt[d] == nw) {
-				cnt[d] = (uint8_t)(nw + 1);
-				if (in_scope(c, d)) {
-					v = arena_grow(a, v, n, &cap, 256, sizeof *v);
+		if (w[0].nsrc > s->ndocs / 16) {
+			/* many: in document order, so what follows reads the per-document arrays in order */
+			v = arena_alloc(a, (w[0].nsrc + 1) * sizeof *v);
+			for (uint32_t d = 0; d < s->ndocs; d++)
+				if (cnt[d] == nw && in_scope(c, d))
 					v[n++] = d;
+		} else {
+			for (size_t k = 0; k < w[0].nsrc; k++) {
+				uint32_t d = w[0].src[k];
+				if (cnt[d] == nw) {
+					cnt[d] = (uint8_t)(nw + 1);
+					if (in_scope(c, d)) {
+						v = arena_grow(a, v, n, &cap, 256, sizeof *v);
+						v[n++] = d;
+					}
 				}
 			}
 		}
@@ -534,15 +550,24 @@ int opac_search(const opac_query_t *q, arena_t *a, opac_result_t *out, err_t *er
 	char gbuf[16], dbuf[16];
 	snprintf(gbuf, sizeof gbuf, "%d", q->grade);
 	snprintf(dbuf, sizeof dbuf, "%d", q->decade);
-	uint32_t want[OPAC_FACETS] = {
-		filter_value(s, OPAC_FACET_TYPE, q->doc_type), filter_value(s, OPAC_FACET_CLASS, q->class_main),
-		q->grade ? filter_value(s, OPAC_FACET_GRADE, gbuf) : 0, filter_value(s, OPAC_FACET_LANG, q->language),
-		q->decade ? filter_value(s, OPAC_FACET_DECADE, dbuf) : 0
-	};
+	uint32_t want[OPAC_FACETS] = { filter_value(s, OPAC_FACET_TYPE, q->doc_type),
+		                       filter_value(s, OPAC_FACET_CLASS, q->class_main),
+		                       q->grade ? filter_value(s, OPAC_FACET_GRADE, gbuf) : 0,
+		                       filter_value(s, OPAC_FACET_LANG, q->language),
+		                       q->decade ? filter_value(s, OPAC_FACET_DECADE, dbuf) : 0 };
 	int64_t *count[OPAC_FACETS];
 	for (int f = 0; f < OPAC_FACETS; f++)
 		count[f] = arena_zalloc(a, (s->nfval[f] + 1) * sizeof *count[f]);
-	uint64_t *keys = arena_alloc(a, (ncand + 1) * sizeof *keys);
+	/* Many hits in an order the snapshot has ready (the union's browse, or a title or newest
+	 * sort): mark them and walk that order to the page, instead of sorting them. */
+	const uint32_t *order = NULL;
+	if (ncand > s->ndocs / 16 &&
+	    (q->sort == OPAC_SORT_TITLE || q->sort == OPAC_SORT_NEWEST || (nw == 0 && c.unit == UINT32_MAX)))
+		order = q->sort == OPAC_SORT_TITLE    ? s->by_title
+		        : q->sort == OPAC_SORT_NEWEST ? s->by_newest
+		                                      : s->by_popular;
+	uint8_t *mark = order ? arena_zalloc(a, s->ndocs + 1) : NULL;
+	uint64_t *keys = order ? NULL : arena_alloc(a, (ncand + 1) * sizeof *keys);
 	size_t n = 0;
 	for (size_t i = 0; i < ncand; i++) {
 		uint32_t d = cand[i];
@@ -561,6 +586,11 @@ int opac_search(const opac_query_t *q, arena_t *a, opac_result_t *out, err_t *er
 			continue;
 		for (int f = 0; f < OPAC_FACETS; f++)
 			count[f][s->facet[f][d]]++;
+		if (order) {
+			mark[d] = 1;
+			n++;
+			continue;
+		}
 		unsigned score = nw ? score_of(s, d, w, nw, relaxed) : 0;
 		int64_t loans = s->loans[d];
 		if (c.unit != UINT32_MAX)
@@ -576,10 +606,21 @@ int opac_search(const opac_query_t *q, arena_t *a, opac_result_t *out, err_t *er
 		size_t end = (size_t)q->offset + (size_t)q->limit;
 		if (end > n)
 			end = n;
-		select_first(a, keys, n, end);
+		uint32_t *page = arena_alloc(a, (end - (size_t)q->offset) * sizeof *page);
+		if (order) {
+			size_t pos = 0, k = 0;
+			for (uint32_t r = 0; r < s->ndocs && pos < end; r++) {
+				if (mark[order[r]] && pos++ >= (size_t)q->offset)
+					page[k++] = order[r];
+			}
+		} else {
+			select_first(a, keys, n, end);
+			for (size_t i = (size_t)q->offset; i < end; i++)
+				page[i - (size_t)q->offset] = s->by_title[keys[i] & 0xffffff];
+		}
 		out->hits = arena_alloc(a, (end - (size_t)q->offset) * sizeof *out->hits);
 		for (size_t i = (size_t)q->offset; i < end; i++) {
-			uint32_t d = s->by_title[keys[i] & 0xffffff];
+			uint32_t d = page[i - (size_t)q->offset];
 			opac_hit_t *h = &out->hits[out->n++];
 			h->work_id = s->work_id[d];
 			h->score = nw ? (double)score_of(s, d, w, nw, relaxed) : 0;
@@ -591,7 +632,8 @@ int opac_search(const opac_query_t *q, arena_t *a, opac_result_t *out, err_t *er
 			} else {
 				h->biblio_id = q->anonymous ? s->biblio_anon[d] : s->biblio_id[d];
 				h->loans = s->loans[d];
-				h->schools = (int)(q->anonymous ? s->nopen[d] : s->hold_off[d + 1] - s->hold_off[d]);
+				h->schools =
+				    (int)(q->anonymous ? s->nopen[d] : s->hold_off[d + 1] - s->hold_off[d]);
 			}
 		}
 	}

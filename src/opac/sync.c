@@ -121,6 +121,19 @@ static int attach(db_t *db, const pending_t *p, int64_t rev, int64_t now, err_t 
 		if (!other && (rc = db_exec(db, err, "UPDATE works SET schools = schools + 1, rev = ? WHERE id = ?",
 		                            "ii", rev, w)) < 0)
 			return rc;
+		/* The record's home loans go with it: those counted before it was first attached (a
+		 * loan round counts a record that has no work yet into biblios.loans only), or into
+		 * the work it leaves. works.loans stays the sum of its records' loans. */
+		if ((rc = db_exec(db, err,
+		                  "UPDATE works SET loans = loans + (SELECT loans FROM biblios WHERE id = ?), rev = ?"
+		                  " WHERE id = ?",
+		                  "iii", p->id, rev, w)) < 0)
+			return rc;
+		if (p->old_work && (rc = db_exec(db, err,
+		                                 "UPDATE works SET loans = loans - (SELECT loans FROM biblios WHERE id = ?),"
+		                                 " rev = ? WHERE id = ?",
+		                                 "iii", p->id, rev, p->old_work)) < 0)
+			return rc;
 	}
 	int64_t rep = 0;
 	if ((rc = db_query_int(db, &rep, err, "SELECT biblio_id FROM works WHERE id = ?", "i", w)) < 0)

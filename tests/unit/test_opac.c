@@ -17,7 +17,7 @@
 #include "opac/opac.h"
 #include "units/units.h"
 
-#define TIKI "../shared/data/vn/tiki-book_data.csv"
+#define TIKI  "../shared/data/vn/tiki-book_data.csv"
 #define NROWS 1200
 
 static db_t *db;
@@ -114,7 +114,11 @@ static void test_setup(void)
 		char code[16], user[32];
 		snprintf(code, sizeof code, "TH%03d", s + 1);
 		snprintf(user, sizeof user, "thuthu.th%03d", s + 1);
-		unit_new_t in = { .parent_id = sgd, .code = code, .name = "Trường", .kind = "school", .school_level = "th" };
+		unit_new_t in = { .parent_id = sgd,
+			          .code = code,
+			          .name = "Trường",
+			          .kind = "school",
+			          .school_level = "th" };
 		CHECK_INT(units_create(db, NULL, &in, &unit[s], &err), 0);
 		testdb_account_t acc = { user, "librarian", unit[s] };
 		CHECK_INT(testdb_accounts(db, &acc, 1, "mat-khau-dai-du"), 0);
@@ -144,7 +148,8 @@ static void test_setup(void)
 			biblio_t b = list.rows[i].bib;
 			vary(i, &b);
 			int64_t dup = 0;
-			int rc = catalog_biblio_create_with_copies(db, &lib[s], &b, false, 0, 1, &rec[s][i], &dup, &err);
+			int rc = catalog_biblio_create_with_copies(db, &lib[s], &b, false, 0, 1, &rec[s][i],
+			                                           &dup, &err);
 			if (rc == ERR_CONFLICT) /* the list has the same book twice */
 				continue;
 			CHECK_INT(rc, 0);
@@ -157,7 +162,9 @@ static void test_setup(void)
 	opac_stats_t st;
 	opac_stats(&st);
 	CHECK_INT(st.works, q_int("SELECT count(*) FROM works WHERE schools > 0", "", 0, 0));
-	CHECK_INT(st.holdings, q_int("SELECT count(*) FROM (SELECT DISTINCT work_id, unit_id FROM biblios) AS x", "", 0, 0));
+	CHECK_INT(
+	    st.holdings,
+	    q_int("SELECT count(*) FROM (SELECT DISTINCT work_id, unit_id FROM biblios) AS x", "", 0, 0));
 	CHECK(st.rev > 0 && st.words > 1000 && st.synced_at > 0);
 	/* a second round with nothing new reads nothing */
 	CHECK_INT(sync_all(), 0);
@@ -206,8 +213,8 @@ static void test_queries(void)
 			continue;
 		const char *title = title_of(&r.hits[0]);
 		if (!starts(title, t[i].top))
-			fprintf(stderr, "  query \"%s\": top hit \"%s\", want \"%s...\"\n", t[i].q, title ? title : "",
-			        t[i].top);
+			fprintf(stderr, "  query \"%s\": top hit \"%s\", want \"%s...\"\n", t[i].q,
+			        title ? title : "", t[i].top);
 		CHECK(starts(title, t[i].top));
 		CHECK(!r.relaxed);
 		CHECK(r.suggestion == NULL);
@@ -219,7 +226,8 @@ static void test_queries(void)
 	opac_result_t r = run(Q("thach lam"));
 	CHECK(r.n > 0);
 	for (size_t k = 0; k < r.n; k++)
-		CHECK(strstr(q_text("SELECT search_words FROM works WHERE id = ?", r.hits[k].work_id), " thach") != NULL);
+		CHECK(strstr(q_text("SELECT search_words FROM works WHERE id = ?", r.hits[k].work_id),
+		             " thach") != NULL);
 	/* characters without a word find nothing; an empty page past the end is fine */
 	CHECK_INT(run(Q("%%")).total, 0);
 	opac_query_t q = Q("dac nhan tam");
@@ -277,7 +285,9 @@ static void test_union(void)
 		if (r.hits[k].work_id == w0) {
 			found++;
 			CHECK_INT(r.hits[k].schools, 2);
-			CHECK_INT(q_int("SELECT work_id FROM biblios WHERE id = ?", "i", r.hits[k].biblio_id, 0), w0);
+			CHECK_INT(
+			    q_int("SELECT work_id FROM biblios WHERE id = ?", "i", r.hits[k].biblio_id, 0),
+			    w0);
 		}
 	}
 	CHECK_INT(found, 1);
@@ -290,15 +300,20 @@ static void test_union(void)
 		q.unit_id = unit[s];
 		int64_t n;
 		int64_t *v = all_hits(q, &n);
-		CHECK_INT(n, q_int("SELECT count(DISTINCT work_id) FROM biblios WHERE unit_id = ?", "i", unit[s], 0));
+		CHECK_INT(n, q_int("SELECT count(DISTINCT work_id) FROM biblios WHERE unit_id = ?", "i",
+		                   unit[s], 0));
 		for (int64_t k = 0; k < n; k++)
-			CHECK_INT(q_int("SELECT count(*) FROM biblios WHERE work_id = ? AND unit_id = ?", "ii", v[k], unit[s]) > 0, 1);
+			CHECK_INT(q_int("SELECT count(*) FROM biblios WHERE work_id = ? AND unit_id = ?",
+			                "ii", v[k], unit[s]) > 0,
+			          1);
 		q.q = "tam ly";
 		r = run(q);
 		CHECK(r.total > 0);
 		for (size_t k = 0; k < r.n; k++) {
 			CHECK_INT(r.hits[k].schools, 1);
-			CHECK_INT(q_int("SELECT unit_id FROM biblios WHERE id = ?", "i", r.hits[k].biblio_id, 0), unit[s]);
+			CHECK_INT(
+			    q_int("SELECT unit_id FROM biblios WHERE id = ?", "i", r.hits[k].biblio_id, 0),
+			    unit[s]);
 		}
 		q.q = NULL;
 	}
@@ -338,12 +353,15 @@ static void test_facets(void)
 		CHECK_INT(facet_sum(&r.facets[OPAC_FACET_DECADE]), r.total);
 		/* unclassified ones are not listed; textbooks only have grades */
 		CHECK(facet_sum(&r.facets[OPAC_FACET_CLASS]) < r.total);
-		CHECK_INT(facet_sum(&r.facets[OPAC_FACET_GRADE]), facet_count(&r.facets[OPAC_FACET_TYPE], "SGK"));
+		CHECK_INT(facet_sum(&r.facets[OPAC_FACET_GRADE]),
+		          facet_count(&r.facets[OPAC_FACET_TYPE], "SGK"));
 		/* counts sorted, decades newest first */
 		for (size_t k = 1; k < r.facets[OPAC_FACET_TYPE].n; k++)
-			CHECK(r.facets[OPAC_FACET_TYPE].v[k].count <= r.facets[OPAC_FACET_TYPE].v[k - 1].count);
+			CHECK(r.facets[OPAC_FACET_TYPE].v[k].count <=
+			      r.facets[OPAC_FACET_TYPE].v[k - 1].count);
 		for (size_t k = 1; k < r.facets[OPAC_FACET_DECADE].n; k++)
-			CHECK(atoi(r.facets[OPAC_FACET_DECADE].v[k].value) < atoi(r.facets[OPAC_FACET_DECADE].v[k - 1].value));
+			CHECK(atoi(r.facets[OPAC_FACET_DECADE].v[k].value) <
+			      atoi(r.facets[OPAC_FACET_DECADE].v[k - 1].value));
 		CHECK(facet_count(&r.facets[OPAC_FACET_CLASS], "8") > 0);
 		CHECK(facet_count(&r.facets[OPAC_FACET_CLASS], "Z") > 0);
 		CHECK(facet_count(&r.facets[OPAC_FACET_LANG], "eng") > 0);
@@ -360,7 +378,8 @@ static void test_facets(void)
 		q.decade = 2010;
 		opac_result_t td = run(q);
 		CHECK_INT(td.total, facet_count(&t.facets[OPAC_FACET_DECADE], "2010"));
-		CHECK_INT(facet_sum(&td.facets[OPAC_FACET_TYPE]), facet_count(&r.facets[OPAC_FACET_DECADE], "2010"));
+		CHECK_INT(facet_sum(&td.facets[OPAC_FACET_TYPE]),
+		          facet_count(&r.facets[OPAC_FACET_DECADE], "2010"));
 		for (size_t k = 0; k < td.n; k++) {
 			int64_t y = q_int("SELECT year FROM works WHERE id = ?", "i", td.hits[k].work_id, 0);
 			CHECK(y >= 2010 && y < 2020);
@@ -371,10 +390,12 @@ static void test_facets(void)
 		q.language = "vie";
 		opac_result_t g = run(q);
 		for (size_t k = 0; k < g.n; k++) {
-			CHECK_INT(q_int("SELECT grade FROM works WHERE id = ?", "i", g.hits[k].work_id, 0), 3);
+			CHECK_INT(q_int("SELECT grade FROM works WHERE id = ?", "i", g.hits[k].work_id, 0),
+			          3);
 			char *c = q_text("SELECT class_number FROM works WHERE id = ?", g.hits[k].work_id);
 			CHECK(c && c[0] == '8');
-			CHECK_STR(q_text("SELECT language FROM works WHERE id = ?", g.hits[k].work_id), "vie");
+			CHECK_STR(q_text("SELECT language FROM works WHERE id = ?", g.hits[k].work_id),
+			          "vie");
 		}
 		/* a value no work has: nothing */
 		q = Q(qs[i]);
@@ -397,15 +418,18 @@ static void test_sorts_and_paging(void)
 			CHECK_INT(n, run(q).total);
 			for (int64_t k = 1; k < n; k++) {
 				if (sort == OPAC_SORT_TITLE) {
-					char *a = q_text("SELECT title_fold FROM works WHERE id = ?", v[k - 1]);
+					char *a =
+					    q_text("SELECT title_fold FROM works WHERE id = ?", v[k - 1]);
 					char *b = q_text("SELECT title_fold FROM works WHERE id = ?", v[k]);
 					CHECK(a && b && strcmp(a, b) <= 0);
 				} else if (sort == OPAC_SORT_NEWEST) {
-					CHECK(q_int("SELECT year FROM works WHERE id = ?", "i", v[k - 1], 0) >=
-					      q_int("SELECT year FROM works WHERE id = ?", "i", v[k], 0));
+					CHECK(
+					    q_int("SELECT year FROM works WHERE id = ?", "i", v[k - 1], 0) >=
+					    q_int("SELECT year FROM works WHERE id = ?", "i", v[k], 0));
 				} else if (sort == OPAC_SORT_POPULAR) {
-					CHECK(q_int("SELECT loans FROM works WHERE id = ?", "i", v[k - 1], 0) >=
-					      q_int("SELECT loans FROM works WHERE id = ?", "i", v[k], 0));
+					CHECK(
+					    q_int("SELECT loans FROM works WHERE id = ?", "i", v[k - 1], 0) >=
+					    q_int("SELECT loans FROM works WHERE id = ?", "i", v[k], 0));
 				}
 				CHECK(v[k] != v[k - 1]);
 			}
@@ -466,9 +490,10 @@ static void test_anonymous(void)
 	int64_t all = run(q).total;
 	q.anonymous = true;
 	opac_result_t r = run(q);
-	int64_t open = q_int("SELECT count(DISTINCT b.work_id) FROM biblios b JOIN units u ON u.id = b.unit_id"
-	                     " WHERE u.opac_public = 1",
-	                     "", 0, 0);
+	int64_t open =
+	    q_int("SELECT count(DISTINCT b.work_id) FROM biblios b JOIN units u ON u.id = b.unit_id"
+	          " WHERE u.opac_public = 1",
+	          "", 0, 0);
 	CHECK_INT(r.total, open);
 	CHECK(open < all);
 	/* row 10: schools 0 and 2 (closed): one school for visitors, two for a logged-in user, and the
@@ -487,7 +512,8 @@ static void test_anonymous(void)
 				seen = true;
 				CHECK_INT(r.hits[k].schools, anon ? 1 : 2);
 				if (anon) /* school 0's (lowest) record of the work */
-					CHECK_INT(q_int("SELECT unit_id FROM biblios WHERE id = ?", "i", r.hits[k].biblio_id, 0),
+					CHECK_INT(q_int("SELECT unit_id FROM biblios WHERE id = ?", "i",
+					                r.hits[k].biblio_id, 0),
 					          unit[0]);
 			}
 			CHECK(seen);
@@ -508,7 +534,8 @@ static void test_anonymous(void)
 	q.anonymous = true;
 	CHECK_INT(run(q).total, 0);
 	q.anonymous = false;
-	CHECK_INT(run(q).total, q_int("SELECT count(DISTINCT work_id) FROM biblios WHERE unit_id = ?", "i", unit[2], 0));
+	CHECK_INT(run(q).total,
+	          q_int("SELECT count(DISTINCT work_id) FROM biblios WHERE unit_id = ?", "i", unit[2], 0));
 	/* opening it shows it after the next sync */
 	err_t err;
 	CHECK_INT(db_exec(db, &err, "UPDATE units SET opac_public = 1 WHERE id = ?", "i", unit[2]), 1);
@@ -583,6 +610,15 @@ static void test_edit(void)
 	CHECK_INT(run(Q("mua xuan nho nho tren doi")).total, 1);
 }
 
+/* The loans of work w's hit, or -1 when it is not on the page. */
+static int64_t hit_loans(opac_result_t r, int64_t w)
+{
+	for (size_t k = 0; k < r.n; k++)
+		if (r.hits[k].work_id == w)
+			return r.hits[k].loans;
+	return -1;
+}
+
 /* Home loans counted once into the popularity of the record and its work, whatever the rounds. */
 static void test_loans(void)
 {
@@ -607,8 +643,10 @@ static void test_loans(void)
 		int64_t item = q_int("SELECT min(id) FROM items WHERE biblio_id = ?", "i", b, 0);
 		for (int j = 0; j < times[k]; j++)
 			CHECK_INT(db_exec(db, &err,
-			                  "INSERT INTO loans (unit_id, item_id, biblio_id, patron_id, kind, patron_kind,"
-			                  " doc_type, out_at, out_day, due, returned_at, outcome) VALUES (?, ?, ?, ?, 'home', 'student',"
+			                  "INSERT INTO loans (unit_id, item_id, biblio_id, patron_id, kind, "
+			                  "patron_kind,"
+			                  " doc_type, out_at, out_day, due, returned_at, outcome) VALUES (?, "
+			                  "?, ?, ?, 'home', 'student',"
 			                  " 'STK', 0, '2026-01-01', '2026-01-15', 1, 'returned')",
 			                  "iiii", unit[1], item, b, pid),
 			          1);
@@ -618,7 +656,8 @@ static void test_loans(void)
 	int64_t item = q_int("SELECT min(id) FROM items WHERE biblio_id = ?", "i", b, 0);
 	CHECK_INT(db_exec(db, &err,
 	                  "INSERT INTO loans (unit_id, item_id, biblio_id, patron_id, kind, patron_kind,"
-	                  " doc_type, out_at, out_day, due, returned_at, outcome) VALUES (?, ?, ?, ?, 'textbook', 'student',"
+	                  " doc_type, out_at, out_day, due, returned_at, outcome) VALUES (?, ?, ?, ?, "
+	                  "'textbook', 'student',"
 	                  " 'STK', 0, '2026-01-01', '2026-01-15', 1, 'returned')",
 	                  "iiii", unit[1], item, b, pid),
 	          1);
@@ -639,9 +678,51 @@ static void test_loans(void)
 	q.unit_id = unit[1];
 	r = run(q);
 	CHECK(r.n > 0 && r.hits[0].work_id == w500 && r.hits[0].loans == 5);
-	/* relevance ties go to the popular */
 	sync_all();
 	CHECK_INT(q_int("SELECT loans FROM works WHERE id = ?", "i", w500, 0), 5);
+
+	/* a loan of a record made before its first sync counts for its work */
+	biblio_t nb = { .title = "Chuyện con mèo dạy hải âu bay",
+		        .authors = "Luis Sepúlveda",
+		        .doc_type = "TN" };
+	int64_t nid = 0, dup = 0;
+	CHECK_INT(catalog_biblio_create_with_copies(db, &lib[1], &nb, false, 0, 1, &nid, &dup, &err), 0);
+	item = q_int("SELECT min(id) FROM items WHERE biblio_id = ?", "i", nid, 0);
+	CHECK_INT(db_exec(db, &err,
+	                  "INSERT INTO loans (unit_id, item_id, biblio_id, patron_id, kind, patron_kind,"
+	                  " doc_type, out_at, out_day, due, returned_at, outcome) VALUES (?, ?, ?, ?, "
+	                  "'home', 'student',"
+	                  " 'TN', 0, '2026-01-01', '2026-01-15', 1, 'returned')",
+	                  "iiii", unit[1], item, nid, pid),
+	          1);
+	/* as when the record is saved between a round's attaching and its loan counting: the loan is
+	 * counted while the record has no work yet, and the record is attached in the next round */
+	CHECK_INT(db_exec(db, &err, "UPDATE biblios SET work_sync = 0 WHERE id = ?", "i", nid), 1);
+	sync_all();
+	CHECK_INT(q_int("SELECT loans FROM biblios WHERE id = ?", "i", nid, 0), 1);
+	CHECK_INT(db_exec(db, &err, "UPDATE biblios SET work_sync = 1 WHERE id = ?", "i", nid), 1);
+	sync_all();
+	int64_t nw = q_int("SELECT work_id FROM biblios WHERE id = ?", "i", nid, 0);
+	CHECK_INT(q_int("SELECT loans FROM biblios WHERE id = ?", "i", nid, 0), 1);
+	CHECK_INT(q_int("SELECT loans FROM works WHERE id = ?", "i", nw, 0), 1);
+	CHECK_INT(hit_loans(run(Q("con meo day hai au")), nw), 1);
+	/* its loans move with an edited record to its new work */
+	biblio_t eb;
+	CHECK_INT(catalog_biblio_get_for_edit(db, &lib[1], nid, A, &eb, NULL, &err), 0);
+	eb.title = "Chuyện con mèo và con chuột bạn thân";
+	catalog_edit_result_t res;
+	CHECK_INT(catalog_biblio_update(db, &lib[1], nid, eb.version, &eb, false, A, &res, &err), 0);
+	sync_all();
+	int64_t nw2 = q_int("SELECT work_id FROM biblios WHERE id = ?", "i", nid, 0);
+	CHECK(nw2 != nw);
+	CHECK_INT(q_int("SELECT loans FROM works WHERE id = ?", "i", nw2, 0), 1);
+	CHECK_INT(q_int("SELECT loans FROM works WHERE id = ?", "i", nw, 0), 0);
+	CHECK_INT(hit_loans(run(Q("con meo va con chuot")), nw2), 1);
+	/* every work's loans are the sum of its records' */
+	CHECK_INT(q_int("SELECT count(*) FROM works w WHERE loans <>"
+	                " (SELECT coalesce(sum(loans), 0) FROM biblios b WHERE b.work_id = w.id)",
+	                "", 0, 0),
+	          0);
 }
 
 /* Forget the index and sync again: the same answers. */
@@ -689,7 +770,9 @@ static void *reader_thread(void *arg)
 	arena_t *a = arena_new(0);
 	int i = (int)(intptr_t)arg;
 	while (!atomic_load(&stop)) {
-		opac_query_t q = { .q = qs[i % 8], .limit = 10, .offset = i % 3 * 10, .sort = (opac_sort_t)(i % 4) };
+		opac_query_t q = {
+			.q = qs[i % 8], .limit = 10, .offset = i % 3 * 10, .sort = (opac_sort_t)(i % 4)
+		};
 		if (i % 5 == 0)
 			q.unit_id = unit[i % 3];
 		opac_result_t r;
@@ -724,7 +807,9 @@ static void test_concurrency(void)
 			if (catalog_biblio_get_for_edit(db, &lib[1], id, A, &b, NULL, &err) == 0) {
 				b.title = arena_printf(A, "Tiếng chim hót vòng %d", round);
 				catalog_edit_result_t res;
-				CHECK_INT(catalog_biblio_update(db, &lib[1], id, b.version, &b, false, A, &res, &err), 0);
+				CHECK_INT(catalog_biblio_update(db, &lib[1], id, b.version, &b, false, A,
+				                                &res, &err),
+				          0);
 			}
 		}
 		if (round % 3 == 2)
