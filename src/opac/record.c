@@ -58,7 +58,7 @@ int opac_school_by_code(db_t *db, const actor_t *actor, const char *code, arena_
 
 /* --- brief descriptions ------------------------------------------------------------------------- */
 
-#define BRIEF_COLS                                                                                         \
+#define BRIEF_COLS                                                                                           \
 	"b.id, b.work_id, b.title, b.subtitle, b.authors, b.doc_type, b.call_number, b.year, u.code"
 
 static void read_brief(db_stmt_t *st, arena_t *a, opac_brief_t *o)
@@ -92,8 +92,8 @@ static db_stmt_t *prepare_in(db_t *db, arena_t *a, const char *prefix, size_t sl
 }
 
 /* A copy counts as on the shelf when it is available and not set aside for a reader's hold. */
-#define ON_SHELF                                                                                           \
-	"CASE WHEN i.status = 'available' AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.item_id = i.id"     \
+#define ON_SHELF                                                                                             \
+	"CASE WHEN i.status = 'available' AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.item_id = i.id"      \
 	" AND h.status = 'ready') THEN 1 ELSE 0 END"
 
 int opac_brief_many(db_t *db, const int64_t *ids, size_t n, arena_t *a, opac_brief_t *out, err_t *err)
@@ -120,9 +120,9 @@ int opac_brief_many(db_t *db, const int64_t *ids, size_t n, arena_t *a, opac_bri
 	db_done(st);
 	if (rc < 0)
 		return rc;
-	st = prepare_in(db, a,
-	                "SELECT i.biblio_id, COUNT(*), SUM(" ON_SHELF ") FROM items i WHERE i.biblio_id IN (", slots,
-	                ") AND i.status NOT IN ('lost', 'withdrawn') GROUP BY i.biblio_id", ids, n, err);
+	st = prepare_in(
+	    db, a, "SELECT i.biblio_id, COUNT(*), SUM(" ON_SHELF ") FROM items i WHERE i.biblio_id IN (",
+	    slots, ") AND i.status NOT IN ('lost', 'withdrawn') GROUP BY i.biblio_id", ids, n, err);
 	if (!st)
 		return err->code;
 	while ((rc = db_step(st, err)) == DB_ROW) {
@@ -141,7 +141,8 @@ int opac_brief_many(db_t *db, const int64_t *ids, size_t n, arena_t *a, opac_bri
 
 /* The reader kind whose loan rule applies to this viewer at school unit_id: the viewer's own
  * when it is a reader of the school with a reader's record, else "student". */
-static int viewer_kind(db_t *db, const actor_t *actor, int64_t unit_id, arena_t *a, const char **kind, err_t *err)
+static int viewer_kind(db_t *db, const actor_t *actor, int64_t unit_id, arena_t *a, const char **kind,
+                       err_t *err)
 {
 	*kind = "student";
 	if (!actor || actor->role != ROLE_READER || actor->unit_id != unit_id)
@@ -163,13 +164,14 @@ static int read_copies(db_t *db, opac_record_t *r, arena_t *a, err_t *err)
 {
 	int rc;
 	size_t cap = 0;
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT i.accession, i.location, i.status, l.due,"
-	                         " (SELECT COUNT(*) FROM holds h WHERE h.item_id = i.id AND h.status = 'ready')"
-	                         " FROM items i LEFT JOIN loans l ON l.item_id = i.id AND l.returned_at IS NULL"
-	                         " WHERE i.biblio_id = ? AND i.status NOT IN ('lost', 'withdrawn')"
-	                         " ORDER BY i.register, i.accession_no",
-	                         "i", r->b.id);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "SELECT i.accession, i.location, i.status, l.due,"
+	             " (SELECT COUNT(*) FROM holds h WHERE h.item_id = i.id AND h.status = 'ready')"
+	             " FROM items i LEFT JOIN loans l ON l.item_id = i.id AND l.returned_at IS NULL"
+	             " WHERE i.biblio_id = ? AND i.status NOT IN ('lost', 'withdrawn')"
+	             " ORDER BY i.register, i.accession_no",
+	             "i", r->b.id);
 	if (!st)
 		return err->code;
 	while ((rc = db_step(st, err)) == DB_ROW) {
@@ -217,15 +219,16 @@ int opac_record_get(db_t *db, const actor_t *actor, int64_t id, arena_t *a, opac
 	rc = db_step(st, err);
 	if (rc == DB_ROW) {
 		biblio_t *b = &out->b;
-		const char **text[] = { &b->doc_type, &b->title,    &b->subtitle, &b->authors,
-			                &b->publisher, &b->place };
+		const char **text[] = { &b->doc_type, &b->title,     &b->subtitle,
+			                &b->authors,  &b->publisher, &b->place };
 		b->id = db_col_int(st, 0);
 		b->unit_id = db_col_int(st, 1);
 		for (int k = 0; k < 6; k++)
 			*text[k] = arena_strdup(a, db_col_text(st, 2 + k));
 		b->year = (int)db_col_int(st, 8);
-		const char **more[] = { &b->edition, &b->isbn,     &b->language, &b->pages,        &b->size,
-			                &b->series,  &b->subjects, &b->summary,  &b->class_number, &b->call_number };
+		const char **more[] = { &b->edition,      &b->isbn,       &b->language, &b->pages,
+			                &b->size,         &b->series,     &b->subjects, &b->summary,
+			                &b->class_number, &b->call_number };
 		for (int k = 0; k < 10; k++)
 			*more[k] = arena_strdup(a, db_col_text(st, 9 + k));
 		b->grade = (int)db_col_int(st, 19);
@@ -254,8 +257,8 @@ int opac_record_get(db_t *db, const actor_t *actor, int64_t id, arena_t *a, opac
 	if ((rc = read_copies(db, out, a, err)) < 0)
 		return rc;
 	rc = db_query_int(db, &out->holds, err,
-	                  "SELECT COUNT(*) FROM holds WHERE biblio_id = ? AND status IN ('waiting', 'ready')", "i",
-	                  id);
+	                  "SELECT COUNT(*) FROM holds WHERE biblio_id = ? AND status IN ('waiting', 'ready')",
+	                  "i", id);
 	return rc < 0 ? rc : 0;
 }
 
@@ -349,13 +352,14 @@ int opac_work_get(db_t *db, const actor_t *actor, int64_t id, arena_t *a, opac_w
 	out->id = id;
 	/* The holdings: one row per school, its copies counted over all its records of the work. */
 	size_t cap = 0;
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT u.id, u.code, u.name, u.opac_public, MIN(b.id), COUNT(i.id),"
-	                         " COALESCE(SUM(" ON_SHELF "), 0)"
-	                         " FROM biblios b JOIN units u ON u.id = b.unit_id"
-	                         " LEFT JOIN items i ON i.biblio_id = b.id AND i.status NOT IN ('lost', 'withdrawn')"
-	                         " WHERE b.work_id = ? GROUP BY u.id, u.code, u.name, u.opac_public",
-	                         "i", id);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "SELECT u.id, u.code, u.name, u.opac_public, MIN(b.id), COUNT(i.id),"
+	             " COALESCE(SUM(" ON_SHELF "), 0)"
+	             " FROM biblios b JOIN units u ON u.id = b.unit_id"
+	             " LEFT JOIN items i ON i.biblio_id = b.id AND i.status NOT IN ('lost', 'withdrawn')"
+	             " WHERE b.work_id = ? GROUP BY u.id, u.code, u.name, u.opac_public",
+	             "i", id);
 	if (!st)
 		return err->code;
 	while ((rc = db_step(st, err)) == DB_ROW) {
@@ -384,15 +388,17 @@ int opac_work_get(db_t *db, const actor_t *actor, int64_t id, arena_t *a, opac_w
 			rep_shown = true;
 	if (!rep_shown) {
 		int64_t first = 0;
-		rc = db_query_int(db, &first, err, "SELECT MIN(id) FROM biblios WHERE work_id = ? AND unit_id = ?", "ii",
-		                  id, out->holdings[0].unit_id);
+		rc = db_query_int(db, &first, err,
+		                  "SELECT MIN(id) FROM biblios WHERE work_id = ? AND unit_id = ?", "ii", id,
+		                  out->holdings[0].unit_id);
 		if (rc < 0)
 			return rc;
 		rep = first;
 	}
 	if ((rc = opac_brief_many(db, &rep, 1, a, &out->rep, err)) < 0)
 		return rc;
-	st = db_query(db, err, "SELECT publisher, place, isbn, language, summary FROM biblios WHERE id = ?", "i", rep);
+	st = db_query(db, err, "SELECT publisher, place, isbn, language, summary FROM biblios WHERE id = ?",
+	              "i", rep);
 	if (!st)
 		return err->code;
 	if ((rc = db_step(st, err)) == DB_ROW) {

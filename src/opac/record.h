@@ -73,11 +73,11 @@ typedef struct opac_record {
 	opac_copy_t *copies; /* lost and withdrawn copies are not listed */
 	size_t ncopies;
 	int64_t on_shelf;
-	int64_t holds;      /* readers in the record's hold queue (waiting or ready) */
-	bool reference;     /* the document type is not lent (doc_types.loanable), or the loan rules
-	                       lend it to no one of the reader kind (see below): every copy is "read
-	                       in the library only" */
-	bool viewer_reader; /* actor is a reader (with a reader's record) of this school: may hold */
+	int64_t holds;            /* readers in the record's hold queue (waiting or ready) */
+	bool reference;           /* the document type is not lent (doc_types.loanable), or the loan rules
+	                             lend it to no one of the reader kind (see below): every copy is "read
+	                             in the library only" */
+	bool viewer_reader;       /* actor is a reader (with a reader's record) of this school: may hold */
 	const char *marc;         /* the stored MARCXML, or NULL (for opac_record_marc) */
 	const char *authors_fold; /* for opac_related */
 } opac_record_t;
@@ -110,10 +110,10 @@ typedef struct opac_holding {
 
 typedef struct opac_work {
 	int64_t id;
-	opac_brief_t rep;          /* the representative record's description */
+	opac_brief_t rep; /* the representative record's description */
 	const char *publisher, *place, *isbn, *language, *summary;
-	opac_holding_t *holdings;  /* by school code; schools closed to anonymous visitors are left
-	                              out when actor is NULL */
+	opac_holding_t *holdings; /* by school code; schools closed to anonymous visitors are left
+	                             out when actor is NULL */
 	size_t nholdings;
 } opac_work_t;
 

@@ -45,8 +45,8 @@ static bool plain_value(const char *s, size_t max)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '(' ||
-		      c == ')' || c == '-' || c == '.'))
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      c == '(' || c == ')' || c == '-' || c == '.'))
 			return false;
 	}
 	return true;
@@ -140,11 +140,11 @@ static const char *search_url(web_req_t *r, const params_t *p, const char *q, in
 	buf_t b = BUF_INIT;
 	char sep = '?';
 	buf_puts(&b, p->base);
-#define ARG(name, val)                                                                                     \
-	do {                                                                                               \
-		buf_printf(&b, "%c%s=", sep, name);                                                        \
-		buf_put_url(&b, val);                                                                      \
-		sep = '&';                                                                                 \
+#define ARG(name, val)                                                                                       \
+	do {                                                                                                 \
+		buf_printf(&b, "%c%s=", sep, name);                                                          \
+		buf_put_url(&b, val);                                                                        \
+		sep = '&';                                                                                   \
 	} while (0)
 	if (q ? *q : p->q != NULL)
 		ARG("q", q ? q : p->q);
@@ -192,11 +192,12 @@ static const char *lang_name(web_req_t *r, const char *code)
 
 static json_t *brief_json(web_req_t *r, const opac_brief_t *b, const doc_type_t *types, size_t nt)
 {
-	json_t *o = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s}", "id", (json_int_t)b->id,
-	                      "work_id", (json_int_t)b->work_id, "title", b->title, "subtitle", b->subtitle, "authors",
-	                      b->authors, "type", b->doc_type, "type_name", type_name(types, nt, b->doc_type),
-	                      "call_number", b->call_number, "school", b->unit_code ? b->unit_code : "", "copies",
-	                      (json_int_t)b->copies, "on_shelf", (json_int_t)b->on_shelf, "url",
+	json_t *o = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s}", "id",
+	                      (json_int_t)b->id, "work_id", (json_int_t)b->work_id, "title", b->title,
+	                      "subtitle", b->subtitle, "authors", b->authors, "type", b->doc_type,
+	                      "type_name", type_name(types, nt, b->doc_type), "call_number", b->call_number,
+	                      "school", b->unit_code ? b->unit_code : "", "copies", (json_int_t)b->copies,
+	                      "on_shelf", (json_int_t)b->on_shelf, "url",
 	                      arena_printf(r->arena, "/opac/records/%lld", (long long)b->id));
 	json_object_set_new(o, "year", b->year ? json_integer(b->year) : json_null());
 	return o;
@@ -242,10 +243,14 @@ static json_t *facets_json(web_req_t *r, const params_t *p, const opac_result_t 
 	const char **cv = NULL, **cc = NULL;
 	size_t ncls = 0;
 	err_t err;
-	if (res->facets[OPAC_FACET_CLASS].n && opac_class_names(r->db, r->lang, r->arena, &cv, &cc, &ncls, &err) < 0)
+	if (res->facets[OPAC_FACET_CLASS].n &&
+	    opac_class_names(r->db, r->lang, r->arena, &cv, &cc, &ncls, &err) < 0)
 		ncls = 0; /* the values without captions */
 	const char *selected[OPAC_FACETS] = {
-		p->type, p->cls, p->grade ? arena_printf(r->arena, "%d", p->grade) : NULL, p->lang,
+		p->type,
+		p->cls,
+		p->grade ? arena_printf(r->arena, "%d", p->grade) : NULL,
+		p->lang,
 		p->decade ? arena_printf(r->arena, "%d", p->decade) : NULL,
 	};
 	json_t *out = json_array();
@@ -254,18 +259,20 @@ static json_t *facets_json(web_req_t *r, const params_t *p, const opac_result_t 
 		json_t *values = json_array();
 		for (size_t k = 0; k < fa->n; k++) {
 			const char *v = fa->v[k].value;
-			json_array_append_new(values, json_pack("{s:s, s:s, s:I, s:b}", "value", v, "label",
-			                                        facet_label(r, f, v, types, nt, cv, cc, ncls), "count",
-			                                        (json_int_t)fa->v[k].count, "selected",
-			                                        selected[f] && !strcmp(selected[f], v)));
+			json_array_append_new(values,
+			                      json_pack("{s:s, s:s, s:I, s:b}", "value", v, "label",
+			                                facet_label(r, f, v, types, nt, cv, cc, ncls),
+			                                "count", (json_int_t)fa->v[k].count, "selected",
+			                                selected[f] && !strcmp(selected[f], v)));
 		}
 		if (!fa->n && !selected[f]) {
 			json_decref(values);
 			continue;
 		}
-		json_array_append_new(out, json_pack("{s:s, s:s, s:o, s:b}", "name", facet_names[f], "legend",
-		                                     web_t(r, arena_printf(r->arena, "opac.facet.%s", facet_names[f])),
-		                                     "values", values, "any", selected[f] == NULL));
+		json_array_append_new(
+		    out, json_pack("{s:s, s:s, s:o, s:b}", "name", facet_names[f], "legend",
+		                   web_t(r, arena_printf(r->arena, "opac.facet.%s", facet_names[f])),
+		                   "values", values, "any", selected[f] == NULL));
 	}
 	return out;
 }
@@ -304,15 +311,16 @@ static json_t *sorts_json(web_req_t *r, const params_t *p, opac_sort_t current)
 {
 	json_t *arr = json_array();
 	for (int k = 0; k < 4; k++)
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:b}", "value", sort_names[k], "label",
-		                                     web_t(r, arena_printf(r->arena, "opac.sort.%s", sort_names[k])),
-		                                     "selected", (int)current == k));
+		json_array_append_new(
+		    arr, json_pack("{s:s, s:s, s:b}", "value", sort_names[k], "label",
+		                   web_t(r, arena_printf(r->arena, "opac.sort.%s", sort_names[k])),
+		                   "selected", (int)current == k));
 	return arr;
 }
 
 /* The hits of a page as the page shows them: the records read in two statements. */
-static json_t *hits_json(web_req_t *r, const opac_result_t *res, bool union_, const doc_type_t *types, size_t nt,
-                         err_t *err)
+static json_t *hits_json(web_req_t *r, const opac_result_t *res, bool union_, const doc_type_t *types,
+                         size_t nt, err_t *err)
 {
 	json_t *arr = json_array();
 	size_t n = res->n > CATALOG_GET_MANY ? CATALOG_GET_MANY : res->n;
@@ -333,9 +341,11 @@ static json_t *hits_json(web_req_t *r, const opac_result_t *res, bool union_, co
 		json_object_set_new(o, "loans", json_integer(res->hits[k].loans));
 		json_object_set_new(o, "union", json_boolean(union_));
 		if (union_) {
-			json_object_set_new(o, "url", json_string(arena_printf(r->arena, "/opac/works/%lld",
-			                                                       (long long)res->hits[k].work_id)));
-			json_object_set_new(o, "held_by", json_string(with_n(r, "opac.held_by", res->hits[k].schools)));
+			json_object_set_new(o, "url",
+			                    json_string(arena_printf(r->arena, "/opac/works/%lld",
+			                                             (long long)res->hits[k].work_id)));
+			json_object_set_new(o, "held_by",
+			                    json_string(with_n(r, "opac.held_by", res->hits[k].schools)));
 		}
 		json_array_append_new(arr, o);
 	}
@@ -373,14 +383,16 @@ static void search_page(web_req_t *r, const opac_school_t *school)
 		return web_fail(r, &err);
 	bool filtered = p.type || p.cls || p.grade || p.lang || p.decade;
 	bool home = !p.q && !filtered && !p.browse && p.page == 1;
-	json_t *d = json_pack("{s:s, s:I, s:I, s:I, s:o, s:o, s:b, s:b, s:s, s:s, s:o, s:o}", "q", p.q ? p.q : "",
-	                      "total", (json_int_t)res.total, "page", (json_int_t)p.page, "pages", (json_int_t)pages,
-	                      "hits", hits, "facets", facets_json(r, &p, &res, types, nt), "relaxed", res.relaxed,
-	                      "home", home, "action", base, "sort", sort_names[oq.sort], "sorts",
-	                      sorts_json(r, &p, oq.sort), "page_links", pages_json(r, &p, pages));
+	json_t *d =
+	    json_pack("{s:s, s:I, s:I, s:I, s:o, s:o, s:b, s:b, s:s, s:s, s:o, s:o}", "q", p.q ? p.q : "",
+	              "total", (json_int_t)res.total, "page", (json_int_t)p.page, "pages", (json_int_t)pages,
+	              "hits", hits, "facets", facets_json(r, &p, &res, types, nt), "relaxed", res.relaxed,
+	              "home", home, "action", base, "sort", sort_names[oq.sort], "sorts",
+	              sorts_json(r, &p, oq.sort), "page_links", pages_json(r, &p, pages));
 	json_object_set_new(d, "suggestion", res.suggestion ? json_string(res.suggestion) : json_null());
 	if (res.suggestion)
-		json_object_set_new(d, "suggestion_url", json_string(search_url(r, &p, res.suggestion, 0, NULL)));
+		json_object_set_new(d, "suggestion_url",
+		                    json_string(search_url(r, &p, res.suggestion, 0, NULL)));
 	if (p.page > 1)
 		json_object_set_new(d, "prev_url", json_string(search_url(r, &p, NULL, p.page - 1, NULL)));
 	if (p.page < pages)
@@ -394,15 +406,16 @@ static void search_page(web_req_t *r, const opac_school_t *school)
 	json_object_set_new(d, "keep_q", json_string(p.q ? p.q : ""));
 	json_object_set_new(d, "keep_browse", json_boolean(p.browse && !p.q));
 	if (school) {
-		json_t *s = json_pack("{s:I, s:s, s:s, s:b, s:s}", "id", (json_int_t)school->id, "code", school->code,
-		                      "name", school->name, "open", school->open, "url", base);
+		json_t *s = json_pack("{s:I, s:s, s:s, s:b, s:s}", "id", (json_int_t)school->id, "code",
+		                      school->code, "name", school->name, "open", school->open, "url", base);
 		if (can_switch(r, school->id))
 			json_object_set_new(s, "can_switch", json_true());
 		json_object_set_new(d, "school", s);
 		json_object_set_new(d, "title", json_string(school->name));
 	}
 	if (home)
-		json_object_set_new(d, "discover", opac_discover(r->db, r->actor, school ? school->id : 0, r->arena));
+		json_object_set_new(d, "discover",
+		                    opac_discover(r->db, r->actor, school ? school->id : 0, r->arena));
 	const char *ok = web_query(r, "ok");
 	if (ok && !strcmp(ok, "settings"))
 		json_object_set_new(d, "notice", json_string(web_t(r, "opac.ok.settings")));
@@ -453,8 +466,8 @@ void page_opac_school(web_req_t *r)
 
 static json_t *citation_json(web_req_t *r, const opac_citation_t *c)
 {
-	return json_pack("{s:s, s:s, s:s, s:s}", "before", c->before, "title", c->title, "after", c->after, "text",
-	                 arena_printf(r->arena, "%s%s%s", c->before, c->title, c->after));
+	return json_pack("{s:s, s:s, s:s, s:s}", "before", c->before, "title", c->title, "after", c->after,
+	                 "text", arena_printf(r->arena, "%s%s%s", c->before, c->title, c->after));
 }
 
 static json_t *copies_json(web_req_t *r, const opac_record_t *rec)
@@ -471,8 +484,8 @@ static json_t *copies_json(web_req_t *r, const opac_record_t *rec)
 			if (at)
 				label = arena_printf(r->arena, "%.*s%s%s", (int)(at - t), t, due, at + 5);
 		}
-		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b}", "accession", c->accession, "location", c->location,
-		                      "state", c->state, "label", label, "available",
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b}", "accession", c->accession, "location",
+		                      c->location, "state", c->state, "label", label, "available",
 		                      !strcmp(c->state, "shelf") || !strcmp(c->state, "inlib"));
 		json_object_set_new(o, "due", c->due ? json_string(c->due) : json_null());
 		json_array_append_new(arr, o);
@@ -504,7 +517,8 @@ static json_t *description_json(web_req_t *r, const biblio_t *b, const char *typ
 	};
 	for (size_t k = 0; k < sizeof f / sizeof f[0]; k++)
 		if (f[k].value && *f[k].value)
-			json_array_append_new(rows, json_pack("{s:s, s:s}", "label", web_t(r, f[k].key), "value", f[k].value));
+			json_array_append_new(
+			    rows, json_pack("{s:s, s:s}", "label", web_t(r, f[k].key), "value", f[k].value));
 	return rows;
 }
 
@@ -536,30 +550,35 @@ void page_opac_record(web_req_t *r)
 	const char *tname = type_name(types, nt, b->doc_type);
 	const char *self = arena_printf(r->arena, "/opac/records/%lld", (long long)b->id);
 	json_t *record = json_pack(
-	    "{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
-	    (json_int_t)b->id, "title", b->title, "subtitle", b->subtitle, "authors", b->authors, "publisher",
-	    b->publisher, "place", b->place, "edition", b->edition, "pages", b->pages, "size", b->size, "series",
-	    b->series, "subjects", b->subjects, "summary", b->summary, "isbn", b->isbn, "language", b->language,
-	    "type", b->doc_type, "type_name", tname, "class_number", b->class_number, "call_number", b->call_number,
-	    "marc_url", arena_printf(r->arena, "%s/marc", self));
+	    "{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+	    "id", (json_int_t)b->id, "title", b->title, "subtitle", b->subtitle, "authors", b->authors,
+	    "publisher", b->publisher, "place", b->place, "edition", b->edition, "pages", b->pages, "size",
+	    b->size, "series", b->series, "subjects", b->subjects, "summary", b->summary, "isbn", b->isbn,
+	    "language", b->language, "type", b->doc_type, "type_name", tname, "class_number", b->class_number,
+	    "call_number", b->call_number, "marc_url", arena_printf(r->arena, "%s/marc", self));
 	json_object_set_new(record, "year", b->year ? json_integer(b->year) : json_null());
 	json_object_set_new(record, "grade", b->grade ? json_integer(b->grade) : json_null());
-	json_t *d = json_pack("{s:o, s:o, s:o, s:I, s:I, s:b, s:{s:s, s:s, s:s}, s:s}", "record", record, "rows",
-	                      description_json(r, b, tname), "copies", copies_json(r, &rec), "on_shelf",
-	                      (json_int_t)rec.on_shelf, "holds", (json_int_t)rec.holds, "reference", rec.reference,
-	                      "school", "code", rec.school.code, "name", rec.school.name, "url",
-	                      arena_printf(r->arena, "/opac/s/%s", rec.school.code), "title", b->title);
+	json_t *d =
+	    json_pack("{s:o, s:o, s:o, s:I, s:I, s:b, s:{s:s, s:s, s:s}, s:s}", "record", record, "rows",
+	              description_json(r, b, tname), "copies", copies_json(r, &rec), "on_shelf",
+	              (json_int_t)rec.on_shelf, "holds", (json_int_t)rec.holds, "reference", rec.reference,
+	              "school", "code", rec.school.code, "name", rec.school.name, "url",
+	              arena_printf(r->arena, "/opac/s/%s", rec.school.code), "title", b->title);
 	if (rec.work_id)
-		json_object_set_new(d, "work_url",
-		                    json_string(arena_printf(r->arena, "/opac/works/%lld", (long long)rec.work_id)));
+		json_object_set_new(
+		    d, "work_url",
+		    json_string(arena_printf(r->arena, "/opac/works/%lld", (long long)rec.work_id)));
 	json_object_set_new(d, "can_hold", json_boolean(rec.viewer_reader));
 	json_object_set_new(d, "hold_action", json_string(arena_printf(r->arena, "%s/hold", self)));
 	if (!r->actor)
-		json_object_set_new(d, "login_url", json_string(arena_printf(r->arena, "/login?next=%s", self)));
-	json_object_set_new(d, "related", json_pack("{s:o, s:o}", "author", briefs_json(r, by_author, na, types, nt),
-	                                            "class", briefs_json(r, by_class, nc, types, nt)));
-	json_object_set_new(d, "citation",
-	                    json_pack("{s:o, s:o}", "vn", citation_json(r, &vn), "apa", citation_json(r, &apa)));
+		json_object_set_new(d, "login_url",
+		                    json_string(arena_printf(r->arena, "/login?next=%s", self)));
+	json_object_set_new(d, "related",
+	                    json_pack("{s:o, s:o}", "author", briefs_json(r, by_author, na, types, nt),
+	                              "class", briefs_json(r, by_class, nc, types, nt)));
+	json_object_set_new(
+	    d, "citation",
+	    json_pack("{s:o, s:o}", "vn", citation_json(r, &vn), "apa", citation_json(r, &apa)));
 	json_object_set_new(d, "social", opac_social_record(r->db, r->actor, b->unit_id, b->id, r->arena));
 	web_render_public(r, 200, "opac_record", d);
 }
@@ -577,9 +596,10 @@ void page_opac_marc(web_req_t *r)
 	err_t err;
 	if (opac_record_marc(r->db, r->actor, r->id, r->arena, &rec, &m, &stored, &err) < 0)
 		return closed(r, &err);
-	json_t *d = json_pack("{s:I, s:s, s:s, s:b, s:s, s:s}", "id", (json_int_t)rec.b.id, "title", rec.b.title,
-	                      "url", arena_printf(r->arena, "/opac/records/%lld", (long long)rec.b.id), "stored",
-	                      stored, "lines", marc_rec_lines(r->arena, &m), "leader", m.leader ? m.leader : "");
+	json_t *d =
+	    json_pack("{s:I, s:s, s:s, s:b, s:s, s:s}", "id", (json_int_t)rec.b.id, "title", rec.b.title,
+	              "url", arena_printf(r->arena, "/opac/records/%lld", (long long)rec.b.id), "stored",
+	              stored, "lines", marc_rec_lines(r->arena, &m), "leader", m.leader ? m.leader : "");
 	web_render_public(r, 200, "opac_marc", d);
 }
 
@@ -613,15 +633,16 @@ void page_opac_work(web_req_t *r)
 		const opac_holding_t *x = &w.holdings[k];
 		copies += x->copies;
 		shelf += x->on_shelf;
-		json_array_append_new(hold, json_pack("{s:s, s:s, s:I, s:I, s:s, s:s}", "code", x->code, "name", x->name,
-		                                      "copies", (json_int_t)x->copies, "on_shelf", (json_int_t)x->on_shelf,
-		                                      "url",
-		                                      arena_printf(r->arena, "/opac/records/%lld", (long long)x->biblio_id),
-		                                      "school_url", arena_printf(r->arena, "/opac/s/%s", x->code)));
+		json_array_append_new(
+		    hold,
+		    json_pack("{s:s, s:s, s:I, s:I, s:s, s:s}", "code", x->code, "name", x->name, "copies",
+		              (json_int_t)x->copies, "on_shelf", (json_int_t)x->on_shelf, "url",
+		              arena_printf(r->arena, "/opac/records/%lld", (long long)x->biblio_id),
+		              "school_url", arena_printf(r->arena, "/opac/s/%s", x->code)));
 	}
 	json_t *d = json_pack("{s:o, s:o, s:I, s:I, s:I, s:s}", "work", work, "holdings", hold, "schools",
-	                      (json_int_t)w.nholdings, "copies", (json_int_t)copies, "on_shelf", (json_int_t)shelf,
-	                      "title", w.rep.title);
+	                      (json_int_t)w.nholdings, "copies", (json_int_t)copies, "on_shelf",
+	                      (json_int_t)shelf, "title", w.rep.title);
 	web_render_public(r, 200, "opac_work", d);
 }
 

@@ -38,9 +38,11 @@ static void test_vietnamese_style(void)
 	CHECK_STR(c.title, "Dế Mèn phiêu lưu ký");
 	CHECK_STR(c.before, "Tô Hoài (2019), ");
 	/* Two authors, a subtitle, a publisher ending in a full stop, no place. */
-	b = book("Tiếng Việt 5", "Tập một", "Nguyễn Minh Thuyết; Hoàng Hòa Bình", 2020, "Giáo dục Việt Nam.", "", "");
+	b = book("Tiếng Việt 5", "Tập một", "Nguyễn Minh Thuyết; Hoàng Hòa Bình", 2020, "Giáo dục Việt Nam.",
+	         "", "");
 	opac_cite_vn(A, &b, &c);
-	CHECK_STR(text(&c), "Nguyễn Minh Thuyết, Hoàng Hòa Bình (2020), Tiếng Việt 5: Tập một, Giáo dục Việt Nam.");
+	CHECK_STR(text(&c),
+	          "Nguyễn Minh Thuyết, Hoàng Hòa Bình (2020), Tiếng Việt 5: Tập một, Giáo dục Việt Nam.");
 	/* No author: the title leads; no year: said so. */
 	b = book("Từ điển tiếng Việt", "", "", 0, "Hồng Đức", "", "");
 	opac_cite_vn(A, &b, &c);
@@ -49,8 +51,9 @@ static void test_vietnamese_style(void)
 	b = book("The Political Economy of Agricultural Protection", "", "Anderson, James Edward", 1985,
 	         "Allen & Unwin", "Sydney", "");
 	opac_cite_vn(A, &b, &c);
-	CHECK_STR(text(&c), "Anderson, J. E. (1985), The Political Economy of Agricultural Protection, Allen & Unwin, "
-	                    "Sydney.");
+	CHECK_STR(text(&c),
+	          "Anderson, J. E. (1985), The Political Economy of Agricultural Protection, Allen & Unwin, "
+	          "Sydney.");
 	b = book("Thơ", "", "Xuân Quỳnh", 0, "", "", "");
 	opac_cite_vn(A, &b, &c);
 	CHECK_STR(text(&c), "Xuân Quỳnh (không rõ năm), Thơ.");
@@ -63,14 +66,16 @@ static void test_apa7(void)
 	opac_cite_apa(A, &b, &c);
 	CHECK_STR(text(&c), "Tô Hoài. (2015). Vợ chồng A Phủ. Văn học.");
 	/* Inverted names become initials; two authors joined with ", &"; the edition in brackets. */
-	b = book("Perl 5 how-to", "the definitive Perl 5 problem-solver", "Asbury, Stephen; Glover, Mike", 1997,
-	         "Waite Group Press", "Corte Madera, CA", "2nd ed.");
+	b = book("Perl 5 how-to", "the definitive Perl 5 problem-solver", "Asbury, Stephen; Glover, Mike",
+	         1997, "Waite Group Press", "Corte Madera, CA", "2nd ed.");
 	opac_cite_apa(A, &b, &c);
-	CHECK_STR(text(&c), "Asbury, S., & Glover, M. (1997). Perl 5 how-to: the definitive Perl 5 problem-solver "
-	                    "(2nd ed.). Waite Group Press.");
+	CHECK_STR(text(&c),
+	          "Asbury, S., & Glover, M. (1997). Perl 5 how-to: the definitive Perl 5 problem-solver "
+	          "(2nd ed.). Waite Group Press.");
 	CHECK_STR(c.title, "Perl 5 how-to: the definitive Perl 5 problem-solver");
 	/* Three authors, a compound given name and one with a diacritic. */
-	b = book("Modernism", "", "Platt, Len; Saint-Exupéry, Antoine; Ötzi, Émile Jean", 2011, "CUP", "", "");
+	b = book("Modernism", "", "Platt, Len; Saint-Exupéry, Antoine; Ötzi, Émile Jean", 2011, "CUP", "",
+	         "");
 	opac_cite_apa(A, &b, &c);
 	CHECK_STR(text(&c), "Platt, L., Saint-Exupéry, A., & Ötzi, É. J. (2011). Modernism. CUP.");
 	/* No author: the title first, then the year; no year: n.d. */
