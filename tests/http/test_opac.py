@@ -296,6 +296,48 @@ def test_record_page_shows_due_date_and_never_the_reader():
         h.expect_status(lib["TH001"].post("/circ/return", {"item": b["copies"][0]["barcode"]}), 200)
 
 
+def test_hold_queue_copy_set_aside_and_in_library_use():
+    """Both copies on loan and a hold waiting: the queue shows 1; a copy returned is set aside for
+    the hold ("held", not on the shelf); a copy in library use is read there only. No reader's
+    name anywhere."""
+    b = books[("kinhvan", "TH001")]
+    path = "/opac/records/%d" % b["id"]
+    th = srv.unit("TH001")["id"]
+    readers = srv.sql("SELECT code, full_name FROM patrons WHERE unit_id = %d AND kind = 'student' ORDER BY id"
+                      " LIMIT 2 OFFSET 10" % th)
+    c = lib["TH001"]
+    for x in b["copies"]:
+        h.expect_status(c.post("/circ/checkout", {"patron": readers[0]["code"], "item": x["barcode"]}), 200)
+    h.expect_status(c.post("/catalog/%d/hold" % b["id"], {"patron": readers[1]["code"]}), 200)
+    j = h.expect_status(anon().get(path), 200).json()
+    assert j["holds"] == 1 and j["on_shelf"] == 0, j
+    assert [x["state"] for x in j["copies"]] == ["loan", "loan"], j["copies"]
+    h.expect_status(c.post("/circ/return", {"item": b["copies"][0]["barcode"]}), 200)
+    j = h.expect_status(anon().get(path), 200).json()
+    assert [x["state"] for x in j["copies"]] == ["held", "loan"], j["copies"]
+    assert j["copies"][0]["label"] == h.vi("opac.copy.held") and j["on_shelf"] == 0, j
+    page = anon(json=False).get(path).text
+    for r in readers:
+        assert r["full_name"] not in page and r["code"] not in page and r["full_name"] not in str(j)
+    # In library use (the desk's status for a copy read in the room): read there only.
+    h.expect_status(c.post("/circ/return", {"item": b["copies"][1]["barcode"]}), 200)
+    h.sql_write(srv, "UPDATE items SET status = 'in_library' WHERE id = %d" % b["copies"][1]["id"])
+    j = h.expect_status(anon().get(path), 200).json()
+    assert j["copies"][1]["state"] == "inlib" and j["copies"][1]["label"] == h.vi("opac.copy.inlib"), j["copies"]
+    # A lost copy is not listed.
+    h.sql_write(srv, "UPDATE items SET status = 'lost' WHERE id = %d" % b["copies"][1]["id"])
+    j = h.expect_status(anon().get(path), 200).json()
+    assert len(j["copies"]) == 1, j["copies"]
+
+
+def test_english_record_page():
+    c = anon(json=False)
+    c.cookies["tv_lang"] = "en"
+    page = h.expect_status(c.get("/opac/records/%d" % books[("demen", "TH001")]["id"]), 200).text
+    assert '<html lang="en">' in page and h.in_html(h.en("opac.availability"), page), page[:2000]
+    assert h.in_html(h.en("opac.copy.shelf"), page) and h.in_html(h.en("opac.cite"), page)
+
+
 def test_record_page_description_and_html():
     b = books[("tiengviet", "TH001")]
     j = h.expect_status(anon().get("/opac/records/%d" % b["id"]), 200).json()
