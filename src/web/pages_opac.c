@@ -25,6 +25,35 @@
 #define PAGE_MAX  10000000 /* deeper than any catalogue's last page; beyond: 400 */
 #define QUERY_MAX 500
 
+/* --- errors in the public layout ------------------------------------------------------------- */
+
+/* An error answer: JSON as every page's (web_fail_key), and for a browser the error inside the
+ * public layout, with a way back to the catalogue rather than to the staff home. */
+static void fail_key(web_req_t *r, int status, const char *key, const char *detail)
+{
+	if (r->want_json)
+		return web_fail_key(r, status, key, detail);
+	json_t *e = json_pack("{s:i, s:s, s:s, s:s}", "status", status, "code", key, "title",
+	                      web_t(r, arena_printf(r->arena, "http.%d", status >= 500 ? 500 : status)),
+	                      "message", web_t(r, key));
+	if (detail && *detail)
+		json_object_set_new(e, "detail", json_string(detail));
+	web_render_public(r, status, "opac_error", json_pack("{s:o}", "error", e));
+}
+
+/* A domain error: a closed school's page sends a browser to the login page (401 to JSON); the
+ * rest as fail_key, internal details (database messages) left to the log. */
+static void fail(web_req_t *r, const err_t *err)
+{
+	if (r->want_json || err_http_status(err->code) >= 500)
+		return web_fail(r, err);
+	if (err->code == ERR_AUTH)
+		return web_redirect(r, arena_printf(r->arena, "/login?next=%s", r->path));
+	bool internal = err->key && strncmp(err->key, "err.db.", 7) == 0;
+	fail_key(r, err_http_status(err->code), err->key ? err->key : "err.internal",
+	         internal ? NULL : err->detail);
+}
+
 /* --- the search's parameters ------------------------------------------------------------------- */
 
 typedef struct params {
@@ -67,7 +96,7 @@ static int read_params(web_req_t *r, const char *base, params_t *p, opac_query_t
 	p->base = base;
 	p->q = web_query(r, "q");
 	if (p->q && strlen(p->q) > QUERY_MAX) {
-		web_fail_key(r, 400, "err.opac.query", NULL);
+		fail_key(r, 400, "err.opac.query", NULL);
 		return -1;
 	}
 	if (p->q) {
@@ -101,7 +130,7 @@ static int read_params(web_req_t *r, const char *base, params_t *p, opac_query_t
 			oq->sort = (opac_sort_t)k;
 	}
 	if (bad) {
-		web_fail_key(r, 400, "err.opac.params", NULL);
+		fail_key(r, 400, "err.opac.params", NULL);
 		return -1;
 	}
 	if (p->type) {
@@ -112,13 +141,13 @@ static int read_params(web_req_t *r, const char *base, params_t *p, opac_query_t
 		err_t err;
 		bool known = false;
 		if (catalog_doc_types(r->db, r->lang, r->arena, &types, &nt, &err) < 0) {
-			web_fail(r, &err);
+			fail(r, &err);
 			return -1;
 		}
 		for (size_t k = 0; k < nt && !known; k++)
 			known = !strcmp(types[k].code, p->type);
 		if (!known) {
-			web_fail_key(r, 400, "err.opac.params", "type");
+			fail_key(r, 400, "err.opac.params", "type");
 			return -1;
 		}
 	}
@@ -370,17 +399,17 @@ static void search_page(web_req_t *r, const opac_school_t *school)
 		return;
 	oq.unit_id = school ? school->id : 0;
 	if (opac_search(&oq, r->arena, &res, &err) < 0)
-		return web_fail(r, &err);
+		return fail(r, &err);
 	int64_t pages = res.total ? (res.total + p.limit - 1) / p.limit : 0;
 	if (p.page > 1 && p.page > pages)
-		return web_fail_key(r, 404, "err.opac.page", NULL);
+		return fail_key(r, 404, "err.opac.page", NULL);
 	doc_type_t *types = NULL;
 	size_t nt = 0;
 	if (catalog_doc_types(r->db, r->lang, r->arena, &types, &nt, &err) < 0)
-		return web_fail(r, &err);
+		return fail(r, &err);
 	json_t *hits = hits_json(r, &res, school == NULL, types, nt, &err);
 	if (!hits)
-		return web_fail(r, &err);
+		return fail(r, &err);
 	bool filtered = p.type || p.cls || p.grade || p.lang || p.decade;
 	bool home = !p.q && !filtered && !p.browse && p.page == 1;
 	json_t *d =
@@ -422,14 +451,6 @@ static void search_page(web_req_t *r, const opac_school_t *school)
 	web_render_public(r, 200, "opac_search", d);
 }
 
-/* The login page for a closed school's page (401 to JSON). */
-static void closed(web_req_t *r, const err_t *err)
-{
-	if (err->code != ERR_AUTH || r->want_json)
-		return web_fail(r, err);
-	web_redirect(r, arena_printf(r->arena, "/login?next=%s", r->path));
-}
-
 /*
 ** GET /opac
 ** The union catalogue: every school of the city. Parameters:
@@ -458,7 +479,7 @@ void page_opac_school(web_req_t *r)
 	err_t err;
 	const char *code = r->path + strlen("/opac/s/");
 	if (opac_school_by_code(r->db, r->actor, code, r->arena, &s, &err) < 0)
-		return closed(r, &err);
+		return fail(r, &err);
 	search_page(r, &s);
 }
 
@@ -535,7 +556,7 @@ void page_opac_record(web_req_t *r)
 	opac_record_t rec;
 	err_t err;
 	if (opac_record_get(r->db, r->actor, r->id, r->arena, &rec, &err) < 0)
-		return closed(r, &err);
+		return fail(r, &err);
 	const biblio_t *b = &rec.b;
 	doc_type_t *types = NULL;
 	size_t nt = 0;
@@ -543,7 +564,7 @@ void page_opac_record(web_req_t *r)
 	size_t na, nc;
 	if (catalog_doc_types(r->db, r->lang, r->arena, &types, &nt, &err) < 0 ||
 	    opac_related(r->db, &rec, 5, r->arena, &by_author, &na, &by_class, &nc, &err) < 0)
-		return web_fail(r, &err);
+		return fail(r, &err);
 	opac_citation_t vn, apa;
 	opac_cite_vn(r->arena, b, &vn);
 	opac_cite_apa(r->arena, b, &apa);
@@ -595,7 +616,7 @@ void page_opac_marc(web_req_t *r)
 	bool stored = false;
 	err_t err;
 	if (opac_record_marc(r->db, r->actor, r->id, r->arena, &rec, &m, &stored, &err) < 0)
-		return closed(r, &err);
+		return fail(r, &err);
 	json_t *d =
 	    json_pack("{s:I, s:s, s:s, s:b, s:s, s:s}", "id", (json_int_t)rec.b.id, "title", rec.b.title,
 	              "url", arena_printf(r->arena, "/opac/records/%lld", (long long)rec.b.id), "stored",
@@ -619,7 +640,7 @@ void page_opac_work(web_req_t *r)
 	size_t nt = 0;
 	if (opac_work_get(r->db, r->actor, r->id, r->arena, &w, &err) < 0 ||
 	    catalog_doc_types(r->db, r->lang, r->arena, &types, &nt, &err) < 0)
-		return web_fail(r, &err);
+		return fail(r, &err);
 	json_t *work = brief_json(r, &w.rep, types, nt);
 	json_object_set_new(work, "id", json_integer(w.id));
 	json_object_set_new(work, "publisher", json_string(w.publisher ? w.publisher : ""));
@@ -662,11 +683,11 @@ void page_opac_settings(web_req_t *r)
 	const char *open = web_form(r, "open");
 	int64_t unit = web_parse_int(web_form(r, "unit"), 0, 1, INT64_MAX, &bad);
 	if (bad)
-		return web_fail_key(r, 404, "err.opac.school", NULL);
+		return fail_key(r, 404, "err.opac.school", NULL);
 	if (!open || (strcmp(open, "0") && strcmp(open, "1")))
-		return web_fail_key(r, 400, "err.opac.open", NULL);
+		return fail_key(r, 400, "err.opac.open", NULL);
 	if (opac_settings_set(r->db, r->actor, unit, open[0] == '1', &err) < 0)
-		return web_fail(r, &err);
+		return fail(r, &err);
 	if (r->want_json)
 		return web_json(r, 200, json_pack("{s:b, s:b}", "ok", 1, "open", open[0] == '1'));
 	web_redirect(r, arena_printf(r->arena, "/opac/s/%s?ok=settings", r->actor->unit_code));

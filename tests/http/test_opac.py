@@ -489,6 +489,9 @@ def test_bad_input_is_refused_clearly():
         h.expect_error(c.get(path), status, code)
         r = c.get(path, json=False)
         assert r.status == status and "<html" in r.text, (path, h.describe(r))
+        # In the public layout, with the way back to the search and the reason in words.
+        assert "/static/opac.css" in r.text and 'href="/opac"' in r.text, (path, r.text[:600])
+        assert h.in_html(h.vi(code), r.text) and h.in_html(h.vi("opac.back"), r.text), (path, r.text[-800:])
     h.expect_error(c.get("/opac?q=%C3%28"), 400, "err.utf8")
     h.expect_error(c.get("/opac/s/TH%FF"), 400)
     # Unknown facet values of free-text facets give no hits, not an error.
