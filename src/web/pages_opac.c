@@ -370,6 +370,11 @@ static json_t *hits_json(web_req_t *r, const opac_result_t *res, bool union_, co
 		json_object_set_new(o, "loans", json_integer(res->hits[k].loans));
 		json_object_set_new(o, "union", json_boolean(union_));
 		if (union_) {
+			/* The copies counted are the representative record's school's only: the work
+			 * page counts every school's. */
+			json_object_del(o, "copies");
+			json_object_del(o, "on_shelf");
+			json_object_del(o, "call_number");
 			json_object_set_new(o, "url",
 			                    json_string(arena_printf(r->arena, "/opac/works/%lld",
 			                                             (long long)res->hits[k].work_id)));

@@ -547,3 +547,5 @@ def test_json_shape():
     assert set(f) >= {"name", "legend", "values"} and set(f["values"][0]) >= {"value", "label", "count", "selected"}
     u = search(anon(), q="perl")
     assert "school" not in u and u["hits"] and all(x["union"] for x in u["hits"]), u
+    # A union hit counts no copies (they are the work page's, over every school).
+    assert all("copies" not in x and x["url"].startswith("/opac/works/") for x in u["hits"]), u["hits"][0]
