@@ -12,7 +12,7 @@
  * QUERIES: one URL a line, as the OPAC's pages take them: /opac?q=tieng+viet&sort=newest&page=3,
  * /opac/s/TH0007?q=toan&type=SGK (parameters q, type, class, grade, lang, decade, sort, page, n).
  * Client k starts at line k * 7 and goes round. Prints one line: requests, requests/s, p50/p99/max
- * latency (ms), errors; the index way also its first load (s) and the process's RSS before and
+ * latency (ms), errors; the index way also its first load (s) and the process's anonymous RSS before and
  * after the load and after the run (MB). */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -79,14 +79,16 @@ static double pct(const double *v, size_t n, double p)
 	return v[i];
 }
 
+/* The process's anonymous resident memory: its heap, without the database file that SQLite maps
+ * (PRAGMA mmap_size) and the binary, which VmRSS counts too. */
 static double rss_mb(void)
 {
 	FILE *f = fopen("/proc/self/status", "r");
 	char line[256];
 	double mb = 0;
 	while (f && fgets(line, sizeof line, f))
-		if (strncmp(line, "VmRSS:", 6) == 0)
-			mb = atof(line + 6) / 1024;
+		if (strncmp(line, "RssAnon:", 8) == 0)
+			mb = atof(line + 8) / 1024;
 	if (f)
 		fclose(f);
 	return mb;
@@ -419,7 +421,8 @@ int main(int argc, char **argv)
 	if (index) {
 		opac_stats_t st;
 		opac_stats(&st);
-		printf("; index: %lld works, %lld holdings, %lld words, first load %.2f s, RSS %.0f MB "
+		printf("; index: %lld works, %lld holdings, %lld words, first load %.2f s, anonymous RSS "
+		       "%.0f MB "
 		       "before, %.0f MB"
 		       " loaded, %.0f MB after the run",
 		       (long long)st.works, (long long)st.holdings, (long long)st.words, load_s, rss0, rss1,

@@ -205,9 +205,9 @@ run() { # NAME URL
 		t2=$(date +%s.%N)
 		local rss
 		sleep 3 # the index's load after the last round
-		rss=$(awk '/VmRSS/ { printf "%.0f MB", $2 / 1024 }' "/proc/$pid/status")
+		rss=$(awk '/RssAnon/ { printf "%.0f MB", $2 / 1024 }' "/proc/$pid/status")
 		kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
-		printf 'generated in %.0f s; attached %s records to %s works in %.0f s (%.0f records/s); server RSS %s\n' \
+		printf 'generated in %.0f s; attached %s records to %s works in %.0f s (%.0f records/s); server anonymous RSS %s\n' \
 			"$(echo "$t1 - $t0" | bc)" "$(count "$url" "SELECT count(*) FROM biblios")" \
 			"$(count "$url" "SELECT count(*) FROM works WHERE schools > 0")" "$(echo "$t2 - $t1" | bc)" \
 			"$(echo "$(count "$url" "SELECT count(*) FROM biblios") / ($t2 - $t1)" | bc)" "$rss" >"$stamp.attached"
@@ -229,10 +229,10 @@ run() { # NAME URL
 	done
 	if [ "$status" = 200 ]; then
 		local rss0 line
-		rss0=$(awk '/VmRSS/ { printf "%.0f MB", $2 / 1024 }' "/proc/$pid/status")
+		rss0=$(awk '/RssAnon/ { printf "%.0f MB", $2 / 1024 }' "/proc/$pid/status")
 		line=$("$TMP/opac_load" http 127.0.0.1 "$port" "$CONNS" "$SECONDS_RUN" "$TMP/queries.txt")
-		printf '%-11s HTTP:       %s; server RSS %s before, %s after\n' "" "$line" "$rss0" \
-			"$(awk '/VmRSS/ { printf "%.0f MB", $2 / 1024 }' "/proc/$pid/status")"
+		printf '%-11s HTTP:       %s; server anonymous RSS %s before, %s after\n' "" "$line" "$rss0" \
+			"$(awk '/RssAnon/ { printf "%.0f MB", $2 / 1024 }' "/proc/$pid/status")"
 	else
 		printf '%-11s HTTP:       skipped: GET /opac answered %s (the pages are not in this build)\n' "" "$status"
 	fi

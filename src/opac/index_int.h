@@ -15,6 +15,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "base/arena.h"
 #include "opac/opac.h"
@@ -31,10 +32,20 @@ typedef struct index_holding {
 	int64_t loans;
 } index_holding_t;
 
-typedef struct index_snap {
+/* The part of a snapshot that only a change of the works' words, facet fields or set rebuilds
+ * (its own arena, shared by the snapshots built on it; index.c says which fields). */
+typedef struct index_text {
 	atomic_int refs;
 	arena_t *arena;
+} index_text_t;
+
+typedef struct index_snap {
+	atomic_int refs;
+	arena_t *arena; /* the numbers part: holdings, loans, schools, the popularity order */
+	index_text_t *text;
 	int64_t rev;
+	uint32_t *doc_slot; /* the document's entry in the builder's store (text part) */
+	uint32_t nlive;     /* documents some school holds */
 
 	/* documents */
 	uint32_t ndocs;
@@ -100,5 +111,46 @@ uint32_t index_letters(const char *w, size_t n);
 
 /* The words [lo, hi) that start with the n bytes of p. */
 void index_prefix_range(const index_snap_t *s, const char *p, size_t n, uint32_t *lo, uint32_t *hi);
+
+/* --- the builder's store (index.c), read by index_build.c; both under index.c's refresh lock --- */
+
+/* One work as the builder read it: its description's folded fields, and one holding per school
+ * (unit is the school's id here, the snapshot's school number in a snapshot). */
+typedef struct index_sdoc {
+	int64_t work_id, biblio_id, loans;
+	int32_t year;
+	int grade;
+	bool alive;
+	char *type, *lang, *cls, *title, *authors, *words; /* one malloc block: type */
+	index_holding_t *hold;                             /* unit holds a unit id here */
+	uint32_t nhold;
+} index_sdoc_t;
+extern index_sdoc_t *index_store; /* by slot; a slot keeps its work for the store's life */
+extern uint32_t index_nstore;
+extern int64_t index_store_rev;               /* the highest works.rev read */
+extern int64_t *index_units_id, index_nunits; /* every unit, by id, with units.opac_public */
+extern bool *index_units_open;
+
+/* A whole new snapshot of the store; one sharing old's text part (a reference taken) with new
+ * numbers. The caller publishes it. */
+index_snap_t *index_build_all(void);
+index_snap_t *index_build_from(const index_snap_t *old);
+
+/* A growing uint32 array (malloc'ed; free v). */
+typedef struct u32v {
+	uint32_t *v;
+	size_t n, cap;
+} u32v_t;
+
+static inline void u32_push(u32v_t *a, uint32_t x)
+{
+	if (a->n == a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 1024;
+		a->v = realloc(a->v, a->cap * sizeof *a->v);
+		if (!a->v)
+			abort();
+	}
+	a->v[a->n++] = x;
+}
 
 #endif

@@ -385,7 +385,7 @@ static bool in_scope(const ctx_t *c, uint32_t d)
 {
 	if (c->unit != UINT32_MAX)
 		return holding(c->s, d, c->unit) != NULL;
-	return !c->q->anonymous || c->s->nopen[d] > 0;
+	return c->q->anonymous ? c->s->nopen[d] > 0 : c->s->hold_off[d + 1] > c->s->hold_off[d];
 }
 
 static int cmp_cost(const void *x, const void *y)
@@ -476,7 +476,7 @@ static size_t browse(const ctx_t *c, arena_t *a, uint32_t **hits)
 	uint32_t *v = arena_alloc(a, (s->ndocs + 1) * sizeof *v);
 	size_t n = 0;
 	for (uint32_t d = 0; d < s->ndocs; d++)
-		if (!c->q->anonymous || s->nopen[d] > 0)
+		if (in_scope(c, d))
 			v[n++] = d;
 	*hits = v;
 	return n;

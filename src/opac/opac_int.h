@@ -9,4 +9,9 @@
  * works loaded, or -1. Called by opac_sync after its transactions committed. */
 int opac_index_refresh(db_t *db, err_t *err);
 
+/* How often the index may rebuild its words when a rebuild is slow (100 ms and more, a city):
+ * at most once per ratio times its duration (default 10: a tenth of a core), the changes waiting
+ * meanwhile (loans and holdings are applied every refresh, cheaply). 0: every refresh (tests). */
+void opac_index_throttle(double ratio);
+
 #endif

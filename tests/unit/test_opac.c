@@ -15,6 +15,7 @@
 #include "catalog/catalog.h"
 #include "catalog/edit.h"
 #include "opac/opac.h"
+#include "opac/opac_int.h"
 #include "units/units.h"
 
 #define TIKI  "../shared/data/vn/tiki-book_data.csv"
@@ -608,6 +609,44 @@ static void test_edit(void)
 	}
 	CHECK(seen);
 	CHECK_INT(run(Q("mua xuan nho nho tren doi")).total, 1);
+
+	/* a record of school 0 retitled as a book of school 1 joins that work: no new words, its
+	 * old work empties (the index's cheap rebuild, holdings only) */
+	size_t from = 200, to = 800;
+	while (from < 400 && (!rec[0][from] || q_int("SELECT count(*) FROM biblios WHERE work_id ="
+	                                             " (SELECT work_id FROM biblios WHERE id = ?)",
+	                                             "i", rec[0][from], 0) != 1))
+		from++;
+	while (to < 1000 && !rec[1][to])
+		to++;
+	id = rec[0][from];
+	old = q_int("SELECT work_id FROM biblios WHERE id = ?", "i", id, 0);
+	int64_t target = q_int("SELECT work_id FROM biblios WHERE id = ?", "i", rec[1][to], 0);
+	int64_t before = run(Q(NULL)).total;
+	CHECK_INT(catalog_biblio_get_for_edit(db, &lib[0], id, A, &b, NULL, &err), 0);
+	b.title = list.rows[to].bib.title;
+	b.authors = list.rows[to].bib.authors;
+	CHECK_INT(catalog_biblio_update(db, &lib[0], id, b.version, &b, true, A, &res, &err), 0);
+	sync_all();
+	CHECK_INT(q_int("SELECT work_id FROM biblios WHERE id = ?", "i", id, 0), target);
+	CHECK_INT(run(Q(NULL)).total, before - 1);
+	v = all_hits(Q(NULL), &n);
+	for (int64_t k = 0; k < n; k++)
+		CHECK(v[k] != old);
+	r = run(Q(list.rows[to].bib.title));
+	seen = false;
+	for (size_t k = 0; k < r.n; k++) {
+		if (r.hits[k].work_id == target) {
+			seen = true;
+			CHECK_INT(r.hits[k].schools, 2);
+		}
+	}
+	CHECK(seen);
+	opac_query_t sq = Q(list.rows[to].bib.title);
+	sq.unit_id = unit[0];
+	r = run(sq);
+	CHECK(r.n > 0 && r.hits[0].work_id == target && r.hits[0].biblio_id == id);
+	CHECK_INT(q_int("SELECT count(*) FROM works WHERE schools > 0", "", 0, 0), before - 1);
 }
 
 /* The loans of work w's hit, or -1 when it is not on the page. */
@@ -828,6 +867,7 @@ int main(void)
 {
 	db = testdb_open();
 	A = arena_new(0);
+	opac_index_throttle(0); /* every change visible after the next sync, however slow the build */
 	RUN(test_setup);
 	RUN(test_queries);
 	RUN(test_union);
