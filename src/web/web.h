@@ -198,10 +198,6 @@ web_handler_fn page_cards, page_cards_pdf;
 web_handler_fn page_circ_rules, page_circ_rule_set, page_circ_rule_reset, page_circ_calendar, page_circ_settings,
     page_circ_closed_add, page_circ_closed_remove;
 
-/* The public catalogue: search of the city and of a school, a union work, a school's record and
- * its MARC view, a school's switch of anonymous access (pages_opac.c). */
-web_handler_fn page_opac, page_opac_school, page_opac_work, page_opac_record, page_opac_marc, page_opac_settings;
-
 /* Uploads kept between an import's preview and its commit (kept.c): the file under a random token
  * (WEB_KEPT_TOKEN hex digits), readable back only by the school, account and session that kept
  * it, for WEB_KEPT_TTL seconds; opts is one line of the import's own options, given back as it
@@ -214,5 +210,9 @@ int web_kept_put(web_req_t *r, const char *kind, const char *opts, const char *d
                  char token[WEB_KEPT_TOKEN + 1], err_t *err);
 int web_kept_get(web_req_t *r, const char *kind, const char *token, bool claim, const char **opts, char **data,
                  size_t *len, err_t *err);
+
+/* The public catalogue: search of the city and of a school, a union work, a school's record and
+ * its MARC view, a school's switch of anonymous access (pages_opac.c). */
+web_handler_fn page_opac, page_opac_school, page_opac_work, page_opac_record, page_opac_marc, page_opac_settings;
 
 #endif
