@@ -86,9 +86,11 @@ static const char *nonempty(const char *s)
 	return s && *s ? s : NULL;
 }
 
-/* Read and check the parameters into *p and the query *oq. 0, or answers 400 itself and
+/* Read and check the parameters into *p and the query *oq (types: the deployment's document
+ * types, read once for the page). 0, or answers 400 itself and
  * returns -1. */
-static int read_params(web_req_t *r, const char *base, params_t *p, opac_query_t *oq)
+static int read_params(web_req_t *r, const char *base, const doc_type_t *types, size_t nt, params_t *p,
+                       opac_query_t *oq)
 {
 	int bad = 0;
 	memset(p, 0, sizeof *p);
@@ -136,14 +138,7 @@ static int read_params(web_req_t *r, const char *base, params_t *p, opac_query_t
 	if (p->type) {
 		/* Only the deployment's document types: an unknown one is a mistyped link, not an empty
 		 * result. */
-		doc_type_t *types;
-		size_t nt;
-		err_t err;
 		bool known = false;
-		if (catalog_doc_types(r->db, r->lang, r->arena, &types, &nt, &err) < 0) {
-			fail(r, &err);
-			return -1;
-		}
 		for (size_t k = 0; k < nt && !known; k++)
 			known = !strcmp(types[k].code, p->type);
 		if (!known) {
@@ -400,7 +395,11 @@ static void search_page(web_req_t *r, const opac_school_t *school)
 	opac_result_t res;
 	err_t err;
 	const char *base = school ? arena_printf(r->arena, "/opac/s/%s", school->code) : "/opac";
-	if (read_params(r, base, &p, &oq) < 0)
+	doc_type_t *types = NULL;
+	size_t nt = 0;
+	if (catalog_doc_types(r->db, r->lang, r->arena, &types, &nt, &err) < 0)
+		return fail(r, &err);
+	if (read_params(r, base, types, nt, &p, &oq) < 0)
 		return;
 	oq.unit_id = school ? school->id : 0;
 	if (opac_search(&oq, r->arena, &res, &err) < 0)
@@ -408,10 +407,6 @@ static void search_page(web_req_t *r, const opac_school_t *school)
 	int64_t pages = res.total ? (res.total + p.limit - 1) / p.limit : 0;
 	if (p.page > 1 && p.page > pages)
 		return fail_key(r, 404, "err.opac.page", NULL);
-	doc_type_t *types = NULL;
-	size_t nt = 0;
-	if (catalog_doc_types(r->db, r->lang, r->arena, &types, &nt, &err) < 0)
-		return fail(r, &err);
 	json_t *hits = hits_json(r, &res, school == NULL, types, nt, &err);
 	if (!hits)
 		return fail(r, &err);
