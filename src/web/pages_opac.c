@@ -87,8 +87,7 @@ static const char *nonempty(const char *s)
 }
 
 /* Read and check the parameters into *p and the query *oq (types: the deployment's document
- * types, read once for the page). 0, or answers 400 itself and
- * returns -1. */
+ * types, read once for the page). 0, or answers 400 itself and returns -1. */
 static int read_params(web_req_t *r, const char *base, const doc_type_t *types, size_t nt, params_t *p,
                        opac_query_t *oq)
 {
