@@ -547,5 +547,9 @@ def test_json_shape():
     assert set(f) >= {"name", "legend", "values"} and set(f["values"][0]) >= {"value", "label", "count", "selected"}
     u = search(anon(), q="perl")
     assert "school" not in u and u["hits"] and all(x["union"] for x in u["hits"]), u
+    # The home page (no query) carries the discovery blocks; a search does not.
+    home = search(anon(), "/opac/s/TH001")
+    assert home["home"] is True and set(home["discover"]) >= {"new", "popular", "lists"}, home.get("discover")
+    assert "discover" not in j and j["home"] is False
     # A union hit counts no copies (they are the work page's, over every school).
     assert all("copies" not in x and x["url"].startswith("/opac/works/") for x in u["hits"]), u["hits"][0]
