@@ -147,10 +147,10 @@ cat >"$TMP/queries.txt" <<'EOF'
 /opac?q=tap&sort=popular
 /opac?sort=newest
 /opac?sort=popular
-/opac?sort=title&page=500
+/opac?sort=title&page=300
 /opac?q=t&page=200
-/opac?q=tam&sort=title&page=40
-/opac?page=2000
+/opac?q=tam&sort=title&page=5
+/opac?page=300
 /opac?q=history&anonymous=1
 /opac/s/TH0001?q=tam
 /opac/s/TH0002

@@ -167,10 +167,10 @@ static size_t prefix_slot(const char *w, bool second)
 	return second ? 256 + (size_t)p[0] * 256 + p[1] : p[0];
 }
 
-/* The documents of every 1- and 2-byte prefix that starts more than PREFIX_MIN_WORDS words, each
- * list ascending (so a search walks the per-document arrays in order): counted, then filled,
- * walking the documents in order with their words (dw, numbered as the vocabulary was built;
- * rank maps them to the sorted order). */
+/* The documents of every 1- and 2-byte prefix that starts more than PREFIX_MIN_WORDS words (with
+ * where a word of that prefix is at best in each: INDEX_FLAG), each list ascending (so a search walks the
+ * per-document arrays in order): counted, then filled, walking the documents in order with their words (dw,
+ * numbered as the vocabulary was built; rank maps them to the sorted order). */
 static void build_prefixes(index_snap_t *s, const uint32_t *dw, const uint32_t *dw_off, const uint32_t *rank)
 {
 	arena_t *a = s->text->arena;
@@ -187,16 +187,23 @@ static void build_prefixes(index_snap_t *s, const uint32_t *dw, const uint32_t *
 		memset(last, 0xff, nslots * sizeof *last);
 		for (uint32_t d = 0; d < s->ndocs; d++) {
 			for (uint32_t k = dw_off[d]; k < dw_off[d + 1]; k++) {
-				const char *w = s->word[rank[dw[k]]];
+				const char *w = s->word[rank[INDEX_DOC(dw[k])]];
+				uint32_t flag = INDEX_FLAG(dw[k]);
 				for (int two = 0; two < 2 && (two == 0 || w[1]); two++) {
 					size_t slot = prefix_slot(w, two);
-					if (nw[slot] <= PREFIX_MIN_WORDS || last[slot] == d)
+					if (nw[slot] <= PREFIX_MIN_WORDS)
 						continue;
+					if (last[slot] ==
+					    d) { /* the document is listed: where is the prefix at best */
+						if (pass == 1 && flag > INDEX_FLAG(s->pre[fill[slot] - 1]))
+							s->pre[fill[slot] - 1] = d | flag << INDEX_FLAG_SHIFT;
+						continue;
+					}
 					last[slot] = d;
 					if (pass == 0)
 						s->pre_len[slot]++;
 					else
-						s->pre[fill[slot]++] = d;
+						s->pre[fill[slot]++] = d | flag << INDEX_FLAG_SHIFT;
 				}
 			}
 		}
@@ -281,7 +288,7 @@ static void build_text(index_snap_t *s)
 	u32v_t dw = { 0 }, tw = { 0 }, aw = { 0 }, tmp = { 0 };
 	u32v_t dw_off = { 0 };
 	u32_push(&dw_off, 0);
-	uint32_t *last = NULL;
+	uint32_t *last = NULL, *pos = NULL;
 	size_t last_cap = 0;
 	uint32_t d = 0;
 	for (uint32_t i = 0; i < index_nstore && d < n; i++) {
@@ -319,14 +326,22 @@ static void build_text(index_snap_t *s)
 			size_t oc = last_cap;
 			last_cap = voc.cap;
 			last = realloc(last, last_cap * sizeof *last);
-			if (!last)
+			pos = realloc(pos, last_cap * sizeof *pos);
+			if (!last || !pos)
 				abort();
 			memset(last + oc, 0, (last_cap - oc) * sizeof *last);
 		}
+		/* each distinct word once, with where it is at best: title, authors, elsewhere */
 		for (size_t k = 0; k < tmp.n; k++) {
-			if (last[tmp.v[k]] != d + 1) {
-				last[tmp.v[k]] = d + 1;
-				u32_push(&dw, tmp.v[k]);
+			uint32_t w = tmp.v[k], flag = k >= a0   ? INDEX_IN_AUTHORS
+			                              : k >= t0 ? INDEX_IN_TITLE
+			                                        : 0;
+			if (last[w] != d + 1) {
+				last[w] = d + 1;
+				pos[w] = (uint32_t)dw.n;
+				u32_push(&dw, w | flag << INDEX_FLAG_SHIFT);
+			} else if (flag > INDEX_FLAG(dw.v[pos[w]])) {
+				dw.v[pos[w]] = w | flag << INDEX_FLAG_SHIFT;
 			}
 		}
 		u32_push(&dw_off, (uint32_t)dw.n);
@@ -335,6 +350,7 @@ static void build_text(index_snap_t *s)
 	s->title_off[n] = (uint32_t)tw.n;
 	s->author_off[n] = (uint32_t)aw.n;
 	free(last);
+	free(pos);
 
 	/* vocabulary: sort, renumber by rank, postings by counting */
 	uint32_t nw = voc.n;
@@ -353,7 +369,7 @@ static void build_text(index_snap_t *s)
 	}
 	s->post_off = arena_zalloc(a, (nw + 1) * sizeof *s->post_off);
 	for (size_t k = 0; k < dw.n; k++)
-		s->post_off[rank[dw.v[k]] + 1]++;
+		s->post_off[rank[INDEX_DOC(dw.v[k])] + 1]++;
 	for (uint32_t r = 0; r < nw; r++)
 		s->post_off[r + 1] += s->post_off[r];
 	s->npost = dw.n;
@@ -362,7 +378,8 @@ static void build_text(index_snap_t *s)
 	memcpy(fill, s->post_off, (nw + 1) * sizeof *fill);
 	for (uint32_t x = 0; x < n; x++)
 		for (uint32_t k = dw_off.v[x]; k < dw_off.v[x + 1]; k++)
-			s->post[fill[rank[dw.v[k]]]++] = x;
+			s->post[fill[rank[INDEX_DOC(dw.v[k])]]++] = x | INDEX_FLAG(dw.v[k])
+			                                                    << INDEX_FLAG_SHIFT;
 	free(fill);
 	s->title_w = arena_alloc(a, (tw.n + 1) * sizeof *s->title_w);
 	for (size_t k = 0; k < tw.n; k++)

@@ -24,6 +24,16 @@
 #define INDEX_NO_YEAR      INT32_MIN
 #define INDEX_SPELL_MAXLEN 32
 
+/* A posting (and an entry of a prefix list) is a document number with, in its top two bits, where
+ * the word is at best in that document's description: INDEX_IN_TITLE, INDEX_IN_AUTHORS, or 0
+ * (elsewhere: subjects, series, publisher, ISBN, class). The ranking reads it from the postings
+ * it walks anyway, instead of looking through each hit's title. */
+#define INDEX_FLAG_SHIFT 30
+#define INDEX_DOC(x)     ((x) & ((1u << INDEX_FLAG_SHIFT) - 1))
+#define INDEX_FLAG(x)    ((x) >> INDEX_FLAG_SHIFT)
+#define INDEX_IN_AUTHORS 1u
+#define INDEX_IN_TITLE   2u
+
 /* One school's holding of a work: its record of the work with the lowest id, and the home loans
  * of all its records of the work. */
 typedef struct index_holding {
@@ -73,7 +83,7 @@ typedef struct index_snap {
 	uint32_t nwords;
 	const char **word;  /* sorted (bytes) */
 	uint32_t *post_off; /* nwords + 1 offsets into post */
-	uint32_t *post;     /* documents of each word, ascending */
+	uint32_t *post;     /* documents of each word, ascending, with INDEX_FLAG */
 	uint64_t npost;
 
 	/* the documents of every 1- and 2-byte prefix whose range holds many words, deduplicated:

@@ -40,8 +40,10 @@ typedef struct qword {
 	size_t n;
 	uint32_t lo, hi;     /* the vocabulary's words starting with w */
 	uint32_t exact;      /* the word w itself, or UINT32_MAX */
-	const uint32_t *src; /* its documents (with repeats when several words of the range hold one) */
+	const uint32_t *src; /* its documents (with repeats when several words of the range hold one),
+	                      * with INDEX_FLAG */
 	size_t nsrc;
+	bool list; /* src is its prefix's list (one entry a document), not the postings */
 } qword_t;
 
 static bool word_char(unsigned char c)
@@ -86,6 +88,7 @@ static void word_source(const index_snap_t *s, qword_t *w)
 		if (s->pre_len[slot]) {
 			w->src = s->pre + s->pre_off[slot];
 			w->nsrc = s->pre_len[slot];
+			w->list = true;
 			return;
 		}
 	}
@@ -100,6 +103,33 @@ static bool in_range(uint32_t x, const qword_t *w)
 	return x >= w->lo && x < w->hi;
 }
 
+/* What a title starting with the query (+40) or equal to it (+140) adds. */
+static unsigned title_bonus(const index_snap_t *s, uint32_t d, const qword_t *w, int nw)
+{
+	const uint32_t *t = s->title_w + s->title_off[d];
+	uint32_t nt = s->title_off[d + 1] - s->title_off[d];
+	unsigned score = 0;
+	if (nw > 0 && nt >= (uint32_t)nw) {
+		bool starts = true;
+		for (int i = 0; i < nw - 1 && starts; i++)
+			starts = t[i] == w[i].exact;
+		if (starts && in_range(t[nw - 1], &w[nw - 1])) {
+			score += 40;
+			if (nt == (uint32_t)nw && t[nw - 1] == w[nw - 1].exact)
+				score += 100;
+		}
+	}
+	return score;
+}
+
+/* The points of one query word's best place in a document, from its posting's flag. */
+static unsigned word_points(uint32_t flag, bool exact)
+{
+	return flag == INDEX_IN_TITLE ? (exact ? 30 : 20) : flag == INDEX_IN_AUTHORS ? (exact ? 12 : 8) : 2;
+}
+
+/* The whole score, looking through the document's title and authors (the relaxed search, whose
+ * words did not all match; the strict one adds word_points while it matches). */
 static unsigned score_of(const index_snap_t *s, uint32_t d, const qword_t *w, int nw, bool relaxed)
 {
 	unsigned score = 0;
@@ -123,17 +153,29 @@ static unsigned score_of(const index_snap_t *s, uint32_t d, const qword_t *w, in
 				best = 8;
 		score += best ? best : relaxed ? 1 : 2;
 	}
-	if (nw > 0 && nt >= (uint32_t)nw) {
-		bool starts = true;
-		for (int i = 0; i < nw - 1 && starts; i++)
-			starts = t[i] == w[i].exact;
-		if (starts && in_range(t[nw - 1], &w[nw - 1])) {
-			score += 40;
-			if (nt == (uint32_t)nw && t[nw - 1] == w[nw - 1].exact)
-				score += 100;
-		}
-	}
+	score += title_bonus(s, d, w, nw);
 	return score > SCORE_MAX ? SCORE_MAX : score;
+}
+
+/* A hit's score: its word points from the strict match plus the title's bonus, or the relaxed
+ * search's whole score; 0 for a browse. */
+static unsigned hit_score(const index_snap_t *s, uint32_t d, const qword_t *w, int nw, bool relaxed,
+                          const uint16_t *points)
+{
+	if (!nw)
+		return 0;
+	if (relaxed || !points)
+		return score_of(s, d, w, nw, relaxed);
+	unsigned score = points[d] + title_bonus(s, d, w, nw);
+	score = score > SCORE_MAX ? SCORE_MAX : score;
+#ifdef INDEX_CHECK_SCORES
+	if (score != score_of(s, d, w, nw, false)) {
+		fprintf(stderr, "score %u, looked up %u: work %lld\n", score, score_of(s, d, w, nw, false),
+		        (long long)s->work_id[d]);
+		abort();
+	}
+#endif
+	return score;
 }
 
 static uint64_t key_of(const index_snap_t *s, uint32_t d, opac_sort_t sort, unsigned score, int64_t loans)
@@ -395,7 +437,47 @@ static int cmp_cost(const void *x, const void *y)
 }
 
 /* The documents having every word (or, relaxed, all but one), in scope, into *hits. */
-static size_t match(const ctx_t *c, arena_t *a, const qword_t *words, int nw, bool relaxed, uint32_t **hits)
+/* The strict pass of word i over its documents: a document that had the i words before gets
+ * this one's points (its best place among the range's words). cnt, best and points are per
+ * document. Returns how many documents passed. */
+static size_t pass_word(const index_snap_t *s, const qword_t *w, int i, uint8_t *cnt, uint8_t *best,
+                        uint16_t *points)
+{
+	size_t moved = 0;
+#define VISIT(x, exact)                                                                                      \
+	do {                                                                                                 \
+		uint32_t d_ = INDEX_DOC(x);                                                                  \
+		unsigned p_ = word_points(INDEX_FLAG(x), exact);                                             \
+		if (cnt[d_] == i) {                                                                          \
+			cnt[d_] = (uint8_t)(i + 1);                                                          \
+			best[d_] = (uint8_t)p_;                                                              \
+			points[d_] = (uint16_t)(points[d_] + p_);                                            \
+			moved++;                                                                             \
+		} else if (cnt[d_] == i + 1 && p_ > best[d_]) {                                              \
+			points[d_] = (uint16_t)(points[d_] + p_ - best[d_]);                                 \
+			best[d_] = (uint8_t)p_;                                                              \
+		}                                                                                            \
+	} while (0)
+	if (w->list) {
+		for (size_t k = 0; k < w->nsrc; k++)
+			VISIT(w->src[k], false);
+		/* the word itself, whole: more points where it is whole */
+		if (w->exact != UINT32_MAX)
+			for (uint32_t k = s->post_off[w->exact]; k < s->post_off[w->exact + 1]; k++)
+				VISIT(s->post[k], true);
+	} else {
+		for (uint32_t r = w->lo; r < w->hi; r++)
+			for (uint32_t k = s->post_off[r]; k < s->post_off[r + 1]; k++)
+				VISIT(s->post[k], r == w->exact);
+	}
+#undef VISIT
+	return moved;
+}
+
+/* The documents having every word (or, relaxed, all but one), in scope, into *hits; for the
+ * strict search *points gets each hit's word points (title_bonus aside). */
+static size_t match(const ctx_t *c, arena_t *a, const qword_t *words, int nw, bool relaxed, uint32_t **hits,
+                    uint16_t **points)
 {
 	const index_snap_t *s = c->s;
 	qword_t w[MAX_WORDS];
@@ -405,18 +487,11 @@ static size_t match(const ctx_t *c, arena_t *a, const qword_t *words, int nw, bo
 	size_t n = 0, cap = 0;
 	uint32_t *v = NULL;
 	if (!relaxed) {
-		for (int i = 0; i < nw; i++) {
-			size_t moved = 0;
-			for (size_t k = 0; k < w[i].nsrc; k++) {
-				uint32_t d = w[i].src[k];
-				if (cnt[d] == i) {
-					cnt[d] = (uint8_t)(i + 1);
-					moved++;
-				}
-			}
-			if (!moved)
+		uint8_t *best = arena_alloc(a, s->ndocs + 1);
+		*points = arena_zalloc(a, (s->ndocs + 1) * sizeof **points);
+		for (int i = 0; i < nw; i++)
+			if (!pass_word(s, &w[i], i, cnt, best, *points))
 				return 0;
-		}
 		if (w[0].nsrc > s->ndocs / 16) {
 			/* many: in document order, so what follows reads the per-document arrays in order */
 			v = arena_alloc(a, (w[0].nsrc + 1) * sizeof *v);
@@ -425,7 +500,7 @@ static size_t match(const ctx_t *c, arena_t *a, const qword_t *words, int nw, bo
 					v[n++] = d;
 		} else {
 			for (size_t k = 0; k < w[0].nsrc; k++) {
-				uint32_t d = w[0].src[k];
+				uint32_t d = INDEX_DOC(w[0].src[k]);
 				if (cnt[d] == nw) {
 					cnt[d] = (uint8_t)(nw + 1);
 					if (in_scope(c, d)) {
@@ -441,7 +516,7 @@ static size_t match(const ctx_t *c, arena_t *a, const qword_t *words, int nw, bo
 	uint8_t *seen = arena_zalloc(a, s->ndocs + 1);
 	for (int i = 0; i < nw; i++) {
 		for (size_t k = 0; k < w[i].nsrc; k++) {
-			uint32_t d = w[i].src[k];
+			uint32_t d = INDEX_DOC(w[i].src[k]);
 			if (seen[d] != i + 1) {
 				seen[d] = (uint8_t)(i + 1);
 				cnt[d]++;
@@ -451,7 +526,7 @@ static size_t match(const ctx_t *c, arena_t *a, const qword_t *words, int nw, bo
 	/* a document missing one word at most has the first or the second */
 	for (int i = 0; i < 2; i++) {
 		for (size_t k = 0; k < w[i].nsrc; k++) {
-			uint32_t d = w[i].src[k];
+			uint32_t d = INDEX_DOC(w[i].src[k]);
 			if (cnt[d] >= nw - 1 && cnt[d] != 255) {
 				cnt[d] = 255;
 				if (in_scope(c, d)) {
@@ -523,6 +598,7 @@ int opac_search(const opac_query_t *q, arena_t *a, opac_result_t *out, err_t *er
 	qword_t w[MAX_WORDS];
 	int nw = cut_words(a, folded, w);
 	uint32_t *cand = NULL;
+	uint16_t *points = NULL;
 	size_t ncand = 0;
 	bool relaxed = false;
 	if (q->unit_id) {
@@ -537,9 +613,9 @@ int opac_search(const opac_query_t *q, arena_t *a, opac_result_t *out, err_t *er
 	if (nw == 0) {
 		ncand = browse(&c, a, &cand);
 	} else {
-		ncand = match(&c, a, w, nw, false, &cand);
+		ncand = match(&c, a, w, nw, false, &cand, &points);
 		if (ncand == 0 && nw >= 2) {
-			ncand = match(&c, a, w, nw, true, &cand);
+			ncand = match(&c, a, w, nw, true, &cand, &points);
 			relaxed = ncand > 0;
 		}
 		out->suggestion = suggest(s, a, w, nw);
@@ -591,7 +667,7 @@ int opac_search(const opac_query_t *q, arena_t *a, opac_result_t *out, err_t *er
 			n++;
 			continue;
 		}
-		unsigned score = nw ? score_of(s, d, w, nw, relaxed) : 0;
+		unsigned score = hit_score(s, d, w, nw, relaxed, points);
 		int64_t loans = s->loans[d];
 		if (c.unit != UINT32_MAX)
 			loans = holding(s, d, c.unit)->loans;
@@ -623,7 +699,7 @@ int opac_search(const opac_query_t *q, arena_t *a, opac_result_t *out, err_t *er
 			uint32_t d = page[i - (size_t)q->offset];
 			opac_hit_t *h = &out->hits[out->n++];
 			h->work_id = s->work_id[d];
-			h->score = nw ? (double)score_of(s, d, w, nw, relaxed) : 0;
+			h->score = hit_score(s, d, w, nw, relaxed, points);
 			if (c.unit != UINT32_MAX) {
 				const index_holding_t *x = holding(s, d, c.unit);
 				h->biblio_id = x->biblio_id;

@@ -27,7 +27,7 @@
 #define LOAN_BATCH 50000
 
 typedef struct pending {
-	int64_t id, unit_id, old_work;
+	int64_t id, unit_id, old_work, loans;
 	char *key;
 } pending_t;
 
@@ -123,25 +123,31 @@ static int attach(db_t *db, const pending_t *p, int64_t rev, int64_t now, err_t 
 			return rc;
 		/* The record's home loans go with it: those counted before it was first attached (a
 		 * loan round counts a record that has no work yet into biblios.loans only), or into
-		 * the work it leaves. works.loans stays the sum of its records' loans. */
-		if ((rc = db_exec(db, err,
+		 * the work it leaves. works.loans stays the sum of its records' loans. (Most records
+		 * attached have none: no statement then.) */
+		if (p->loans && (rc = db_exec(db, err,
 		                  "UPDATE works SET loans = loans + (SELECT loans FROM biblios WHERE id = ?), rev = ?"
 		                  " WHERE id = ?",
 		                  "iii", p->id, rev, w)) < 0)
 			return rc;
-		if (p->old_work && (rc = db_exec(db, err,
+		if (p->loans && p->old_work && (rc = db_exec(db, err,
 		                                 "UPDATE works SET loans = loans - (SELECT loans FROM biblios WHERE id = ?),"
 		                                 " rev = ? WHERE id = ?",
 		                                 "iii", p->id, rev, p->old_work)) < 0)
 			return rc;
 	}
-	int64_t rep = 0;
-	if ((rc = db_query_int(db, &rep, err, "SELECT biblio_id FROM works WHERE id = ?", "i", w)) < 0)
-		return rc;
 	/* The representative edited (same work): its new description; a work emptied earlier and
 	 * found again: this record stands for it. */
-	int64_t schools = 0;
-	if ((rc = db_query_int(db, &schools, err, "SELECT schools FROM works WHERE id = ?", "i", w)) < 0)
+	int64_t rep = 0, schools = 0;
+	db_stmt_t *st = db_query(db, err, "SELECT biblio_id, schools FROM works WHERE id = ?", "i", w);
+	if (!st)
+		return -1;
+	if ((rc = db_step(st, err)) == DB_ROW) {
+		rep = db_col_int(st, 0);
+		schools = db_col_int(st, 1);
+	}
+	db_done(st);
+	if (rc < 0)
 		return rc;
 	if (rep == p->id || schools == 1) {
 		bool rep_alive = rep == p->id;
@@ -170,7 +176,7 @@ static int attach_round(db_t *db, int64_t now, err_t *err)
 		return rc;
 	}
 	db_stmt_t *st = db_query(db, err,
-	                         "SELECT id, unit_id, isbn, title_fold, authors_fold, work_id FROM biblios"
+	                         "SELECT id, unit_id, isbn, title_fold, authors_fold, work_id, loans FROM biblios"
 	                         " WHERE work_sync = 1 ORDER BY id LIMIT ?",
 	                         "i", (int64_t)BATCH);
 	rc = st ? 0 : -1;
@@ -185,6 +191,7 @@ static int attach_round(db_t *db, int64_t now, err_t *err)
 			p->key = arena_printf(a, "t%s|%s", db_col_text(st, 3) ? db_col_text(st, 3) : "",
 			                      db_col_text(st, 4) ? db_col_text(st, 4) : "");
 		p->old_work = db_col_int(st, 5);
+		p->loans = db_col_int(st, 6);
 	}
 	db_done(st);
 	if (rc == DB_DONE || rc == DB_ROW)
