@@ -112,9 +112,7 @@ static index_sdoc_t *store_slot(int64_t work_id)
 		return &index_store[v - 1];
 	if (index_nstore == capstore) {
 		capstore = capstore ? capstore * 2 : 1024;
-		index_store = realloc(index_store, capstore * sizeof *index_store);
-		if (!index_store)
-			abort();
+		index_store = index_realloc(index_store, capstore * sizeof *index_store);
 	}
 	index_sdoc_t *d = &index_store[index_nstore++];
 	memset(d, 0, sizeof *d);
@@ -250,9 +248,7 @@ static int read_holdings(db_stmt_t *st, err_t *err)
 		}
 		if (d->nhold == cap) {
 			cap = cap ? cap * 2 : 4;
-			d->hold = realloc(d->hold, cap * sizeof *d->hold);
-			if (!d->hold)
-				abort();
+			d->hold = index_realloc(d->hold, cap * sizeof *d->hold);
 		}
 		/* unit ids are kept here as they are; the build maps them to the snapshot's units */
 		d->hold[d->nhold++] =
@@ -393,6 +389,62 @@ static int load_works(db_t *db, int64_t *max_rev, u32v_t *changed, int64_t *nrea
 	return rc == DB_DONE ? 0 : rc;
 }
 
+static int cmp_holding(const void *x, const void *y)
+{
+	const index_holding_t *a = x, *b = y;
+	if (a->unit != b->unit)
+		return a->unit < b->unit ? -1 : 1;
+	return a->biblio_id < b->biblio_id ? -1 : a->biblio_id > b->biblio_id;
+}
+
+/* Every holding of every work, read in the table's own order (one sequential scan: in the order
+ * of the works index each row would be a random lookup for its loans, ten times slower on a
+ * city), appended to its work's entry, then each work's sorted by school and merged as
+ * read_holdings does. */
+static int scan_holdings(db_t *db, err_t *err)
+{
+	for (uint32_t i = 0; i < index_nstore; i++) {
+		free(index_store[i].hold);
+		index_store[i].hold = NULL;
+		index_store[i].nhold = 0;
+	}
+	db_stmt_t *st = db_query(db, err, "SELECT work_id, unit_id, id, loans FROM biblios", "");
+	if (!st)
+		return -1;
+	int rc;
+	while ((rc = db_step(st, err)) == DB_ROW) {
+		uint32_t v = db_col_null(st, 0) ? 0 : map_get(db_col_int(st, 0));
+		if (!v || !index_store[v - 1].alive)
+			continue;
+		index_sdoc_t *d = &index_store[v - 1];
+		/* room: 4, then doubled each time the count reaches a power of two */
+		if (d->nhold == 0 || (d->nhold >= 4 && (d->nhold & (d->nhold - 1)) == 0)) {
+			d->hold = index_realloc(d->hold, (d->nhold ? d->nhold * 2 : 4) * sizeof *d->hold);
+		}
+		d->hold[d->nhold++] = (index_holding_t){ .unit = (uint32_t)db_col_int(st, 1),
+			                                 .biblio_id = db_col_int(st, 2),
+			                                 .loans = db_col_int(st, 3) };
+	}
+	db_done(st);
+	if (rc != DB_DONE)
+		return rc;
+	for (uint32_t i = 0; i < index_nstore; i++) {
+		index_sdoc_t *d = &index_store[i];
+		if (d->nhold < 2)
+			continue;
+		qsort(d->hold, d->nhold, sizeof *d->hold, cmp_holding);
+		uint32_t n = 1;
+		for (uint32_t k = 1; k < d->nhold; k++) {
+			if (d->hold[k].unit == d->hold[n - 1].unit)
+				d->hold[n - 1].loans += d->hold[k].loans; /* the first has the lowest id */
+			else
+				d->hold[n++] = d->hold[k];
+		}
+		d->nhold = n;
+	}
+	return 0;
+}
+
 static int load_holdings(db_t *db, const u32v_t *changed, bool full, err_t *err)
 {
 	for (size_t i = 0; i < changed->n; i++) { /* a work whose records all left has no row */
@@ -401,14 +453,8 @@ static int load_holdings(db_t *db, const u32v_t *changed, bool full, err_t *err)
 		d->hold = NULL;
 		d->nhold = 0;
 	}
-	if (full) {
-		db_stmt_t *st =
-		    db_query(db, err,
-		             "SELECT work_id, unit_id, id, loans FROM biblios WHERE work_id IS NOT NULL"
-		             " ORDER BY work_id, unit_id, id",
-		             "");
-		return st ? read_holdings(st, err) : -1;
-	}
+	if (full)
+		return scan_holdings(db, err);
 	for (size_t i = 0; i < changed->n; i += CHUNK) {
 		db_stmt_t *st = db_prepare(db,
 		                           "SELECT work_id, unit_id, id, loans FROM biblios WHERE work_id IN"

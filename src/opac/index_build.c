@@ -60,9 +60,7 @@ static uint32_t strtab_id(strtab_t *t, arena_t *a, const char *s, size_t n)
 	}
 	if (t->n == t->scap) {
 		t->scap = t->scap ? t->scap * 2 : 64;
-		t->s = realloc(t->s, t->scap * sizeof *t->s);
-		if (!t->s)
-			abort();
+		t->s = index_realloc(t->s, t->scap * sizeof *t->s);
 	}
 	t->s[t->n] = arena_strndup(a, s, n);
 	t->slot[j] = t->n + 1;
@@ -325,10 +323,8 @@ static void build_text(index_snap_t *s)
 		if (voc.n > last_cap) {
 			size_t oc = last_cap;
 			last_cap = voc.cap;
-			last = realloc(last, last_cap * sizeof *last);
-			pos = realloc(pos, last_cap * sizeof *pos);
-			if (!last || !pos)
-				abort();
+			last = index_realloc(last, last_cap * sizeof *last);
+			pos = index_realloc(pos, last_cap * sizeof *pos);
 			memset(last + oc, 0, (last_cap - oc) * sizeof *last);
 		}
 		/* each distinct word once, with where it is at best: title, authors, elsewhere */

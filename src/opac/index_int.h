@@ -146,6 +146,15 @@ extern bool *index_units_open;
 index_snap_t *index_build_all(void);
 index_snap_t *index_build_from(const index_snap_t *old);
 
+/* realloc, aborting when memory is out (as arena.h does: no search or build can go on without). */
+static inline void *index_realloc(void *p, size_t n)
+{
+	void *q = realloc(p, n);
+	if (!q)
+		abort();
+	return q;
+}
+
 /* A growing uint32 array (malloc'ed; free v). */
 typedef struct u32v {
 	uint32_t *v;
@@ -156,9 +165,7 @@ static inline void u32_push(u32v_t *a, uint32_t x)
 {
 	if (a->n == a->cap) {
 		a->cap = a->cap ? a->cap * 2 : 1024;
-		a->v = realloc(a->v, a->cap * sizeof *a->v);
-		if (!a->v)
-			abort();
+		a->v = index_realloc(a->v, a->cap * sizeof *a->v);
 	}
 	a->v[a->n++] = x;
 }

@@ -420,13 +420,14 @@ static const char *suggest(const index_snap_t *s, arena_t *a, const qword_t *w, 
 typedef struct ctx {
 	const index_snap_t *s;
 	const opac_query_t *q;
-	uint32_t unit; /* UINT32_MAX: the union catalogue */
+	uint32_t unit;   /* UINT32_MAX: the union catalogue */
+	uint8_t *member; /* a school's search: 1 for the documents it holds */
 } ctx_t;
 
 static bool in_scope(const ctx_t *c, uint32_t d)
 {
 	if (c->unit != UINT32_MAX)
-		return holding(c->s, d, c->unit) != NULL;
+		return c->member[d];
 	return c->q->anonymous ? c->s->nopen[d] > 0 : c->s->hold_off[d + 1] > c->s->hold_off[d];
 }
 
@@ -605,6 +606,11 @@ int opac_search(const opac_query_t *q, arena_t *a, opac_result_t *out, err_t *er
 		c.unit = find_unit(s, q->unit_id);
 		if (c.unit == UINT32_MAX || (q->anonymous && !s->unit_open[c.unit]))
 			goto done;
+		/* a table rather than a look through each hit's holdings (tens of schools hold a
+		 * popular book) */
+		c.member = arena_zalloc(a, s->ndocs + 1);
+		for (uint32_t k = s->unit_doc_off[c.unit]; k < s->unit_doc_off[c.unit + 1]; k++)
+			c.member[s->unit_doc[k]] = 1;
 	}
 	if (nw == 0 && *folded) /* characters but no word ("%"): nothing, as the staff search */
 		goto done;
