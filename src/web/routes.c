@@ -134,6 +134,13 @@ static const route_t routes[] = {
 	{ "POST", "/lists/:id/items", page_list_add, R_AUTH },
 	{ "POST", "/lists/:id/items/remove", page_list_item_remove, R_AUTH },
 	{ "POST", "/lists/:id/items/move", page_list_item_move, R_AUTH },
+	/* The public catalogue (pages_opac.c): readable without login unless a school closed it. */
+	{ "GET", "/opac", page_opac, R_PUBLIC },
+	{ "GET", "/opac/s/*", page_opac_school, R_PUBLIC },
+	{ "GET", "/opac/works/:id", page_opac_work, R_PUBLIC },
+	{ "GET", "/opac/records/:id", page_opac_record, R_PUBLIC },
+	{ "GET", "/opac/records/:id/marc", page_opac_marc, R_PUBLIC },
+	{ "POST", "/opac/settings", page_opac_settings, R_AUTH },
 };
 
 /* Does path match pattern? ":id" takes one segment of 1-18 digits; a trailing "*" takes the

@@ -216,5 +216,8 @@ web_handler_fn page_me, page_me_card, page_me_renew, page_me_hold_cancel, page_m
     page_opac_review, page_patrons_accounts, page_patron_account, page_reviews, page_review_approve,
     page_review_reject, page_lists, page_list_create, page_list, page_list_edit, page_list_delete, page_list_add,
     page_list_item_remove, page_list_item_move;
+/* The public catalogue: search of the city and of a school, a union work, a school's record and
+ * its MARC view, a school's switch of anonymous access (pages_opac.c). */
+web_handler_fn page_opac, page_opac_school, page_opac_work, page_opac_record, page_opac_marc, page_opac_settings;
 
 #endif

@@ -517,6 +517,7 @@ def test_every_tenant_route_is_probed():
         covered.add((method, path))
     covered |= set(("GET", p.split("?")[0]) for p in LIST_PAGES)
     covered |= set((m, p) for m, p, _ in HOME_WRITES)
+    covered |= set((m, t.split("?")[0].replace("{bib}", ":id").replace("{work}", ":id")) for m, t, _, _ in PUBLIC_ROUTES)
     missing = [(m, p) for m, p in table
                if (":id" in p or re.match(r"/(accounts|units|audit)\b", p)) and (m, p) not in covered]
     assert not missing, "routes of routes.c no tenant probe tries: %r" % missing
@@ -799,3 +800,68 @@ def test_control_circ_charges_show_and_settle_at_home():
     lib = clients["thuthu.thcs001"]
     h.expect_status(lib.post("/circ/charges/%d/settle" % b["charge"], {"how": "paid"}), 200)
     h.expect_error(lib.post("/circ/charges/%d/settle" % b["charge"], {"how": "paid"}), 409)
+
+
+# --- the public catalogue (pages_opac.c) ----------------------------------------------------------------
+# Its pages are public: another school's record, its MARC view and its union work are readable by
+# anyone, logged in or not (unless the school closed its catalogue to anonymous visitors), so a
+# foreign id is not "not found" there. What the tenant rule means for them: they show the record,
+# never what belongs to the school's people or its books' handling: no reader's name or card
+# number (both copies of each target record are on loan to a teacher of its school, and a hold
+# waits for another), no barcode, no supplier; and the one write, the school's switch of anonymous
+# access, cannot touch another school. (method, path, form, allowed statuses)
+PUBLIC_ROUTES = [
+    ("GET", "/opac/records/{bib}", None, (200,)),
+    ("GET", "/opac/records/{bib}/marc", None, (200,)),
+    ("GET", "/opac/works/{work}", None, (200,)),
+    ("GET", "/opac?q={btitle}", None, (200,)),
+    ("POST", "/opac/settings", lambda: {"open": "0", "unit": "{unit}"}, (403, 404)),
+]
+
+
+def public_marks(b):
+    """What a public page must never show of a target school: its people and its copies' handling."""
+    code = b["code"]
+    return [b["pname"], b["pcode"], b["supplier"], "Bạn đọc mật " + code, "Giáo viên %s 1" % code,
+            "Giáo viên %s 2" % code, "GV-%s-1" % code, "GV-%s-2" % code] + b["barcodes"]
+
+
+def test_public_catalogue_shows_no_people_and_switches_only_its_school():
+    before = snapshot()
+    bad = []
+    anonymous = h.Client(srv)
+    anonymous.user = "(anonymous)"
+    for username in ACTORS + [None]:
+        c = clients[username] if username else anonymous
+        units = foreign(username)[0] if username else [u for u in city["units"] if u["code"] in TARGET_UNITS]
+        for b in city["books"]:
+            work = srv.sql_value("SELECT work_id FROM biblios WHERE id = %d" % b["bib"])
+            assert work, "the OPAC's sync has not attached record %d" % b["bib"]
+            for method, tmpl, fields, allowed in PUBLIC_ROUTES:
+                for u in (units if "{unit}" in str(fields and fields()) else [None]):
+                    values = {"bib": b["bib"], "work": work, "btitle": b["btitle"], "unit": u["id"] if u else ""}
+                    path = tmpl.format(**{k: urllib.parse.quote(str(v), safe="") for k, v in values.items()})
+                    for as_json in (True, False):
+                        if method == "GET":
+                            r = c.get(path, json=as_json)
+                        else:
+                            r = c.post(path, {k: v.format(**values) for k, v in fields().items()}, json=as_json)
+                        who = "%s %s as %s (%s)" % (method, path, c.user, "json" if as_json else "html")
+                        if username is None and method == "POST":
+                            allowed_here = (303, 401)
+                        else:
+                            allowed_here = allowed
+                        if r.status not in allowed_here:
+                            bad.append("%s: status %d, allowed %s" % (who, r.status, allowed_here))
+                        found = leaks(r.text, public_marks(b), [c.csrf])
+                        if found:
+                            bad.append("%s shows %s" % (who, found))
+    h.assert_unchanged(before, snapshot(), "the public catalogue's probes")
+    assert not bad, "%d violations:\n  %s" % (len(bad), "\n  ".join(bad[:25]))
+    # Positive control: the same marks are found where they belong (the school's own desk page).
+    own = clients["thuthu.th001"]
+    b = h.json_find(city["books"], code="THCS001")
+    lib = h.logged_in(srv, "thuthu.thcs001")
+    r = h.expect_status(lib.get("/circ/holds?biblio=%d" % b["bib"], json=False), 200)
+    assert leaks(r.text, public_marks(b), [lib.csrf]), "the control page shows none of the marks"
+    assert own.user == "thuthu.th001"

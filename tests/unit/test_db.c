@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/assets.h"
 #include "check.h"
 #include "testdb.h"
 #include "db/db.h"
@@ -541,6 +542,17 @@ static void *migrator(void *arg)
 
 /* Four processes' worth of migrators on a fresh schema: each migration applied exactly once. On
  * PostgreSQL the fresh schema is a new one in the same database, on SQLite a second file. */
+/* How many migrations the binary holds: the embedded src/db/migrations/NNNN_*.sql files. */
+static int migrations_compiled(void)
+{
+	size_t n, count = 0;
+	const asset_t *list = asset_list(&n);
+	for (size_t i = 0; i < n; i++)
+		if (!strncmp(list[i].name, "src/db/migrations/", 18))
+			count++;
+	return (int)count;
+}
+
 static void test_concurrent_migrate(void)
 {
 	err_t err = { 0 };
@@ -569,7 +581,7 @@ static void test_concurrent_migrate(void)
 		CHECK_INT(w[i].failures, 0);
 		total += w[i].applied;
 	}
-	CHECK_INT(total, db_migration_latest()); /* migrations are numbered from 1 without gaps */
+	CHECK_INT(total, migrations_compiled()); /* numbers may skip one (given out and not used) */
 
 	db_t *conn = NULL;
 	int version = -1;
@@ -578,7 +590,7 @@ static void test_concurrent_migrate(void)
 	CHECK_INT(version, db_migration_latest());
 	int64_t n = -1;
 	CHECK_INT(db_query_int(conn, &n, &err, "SELECT COUNT(*) FROM schema_migrations", ""), 0);
-	CHECK_INT(n, db_migration_latest());
+	CHECK_INT(n, migrations_compiled());
 	db_close(conn);
 }
 
