@@ -51,6 +51,7 @@ static const struct nav_item {
 	{ "/circ/rules", "nav.circ_rules", BIT(ROLE_LIBRARIAN) | BIT(ROLE_LEADER) | BIT(ROLE_SYSADMIN) },
 	{ "/reviews", "nav.reviews", BIT(ROLE_LIBRARIAN) },
 	{ "/lists", "nav.lists", BIT(ROLE_LIBRARIAN) },
+	{ "/opac", "nav.opac", ALL & ~BIT(ROLE_READER) },
 #undef ALL
 #undef BIT
 };
