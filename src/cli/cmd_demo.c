@@ -9,6 +9,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/clock.h"
+#include "base/text.h"
 #include "base/config.h"
 #include "cli/cli.h"
 #include "patrons/patrons.h"
@@ -121,7 +122,7 @@ static int demo_readers(db_t *db, arena_t *a, const char *code, const char *leve
 
 /* The school's reader account bandoc.<code> is the login of its first student (HSnn0001), so My
  * library and holds from the catalogue can be tried at once; the account takes the student's name. */
-static int demo_link_reader(db_t *db, const char *code, int school, err_t *err)
+static int demo_link_reader(db_t *db, arena_t *a, const char *code, int school, err_t *err)
 {
 	char user[64], lower[16], card[32];
 	size_t j = 0;
@@ -130,15 +131,27 @@ static int demo_link_reader(db_t *db, const char *code, int school, err_t *err)
 	lower[j] = 0;
 	snprintf(user, sizeof user, "bandoc.%s", lower);
 	snprintf(card, sizeof card, "HS%02d0001", school + 1);
-	int rc = db_exec(db, err,
-	                 "UPDATE accounts SET patron_id = p.id, full_name = p.full_name FROM patrons p"
-	                 " WHERE accounts.username = ? AND p.unit_id = accounts.unit_id AND p.code = ?",
-	                 "ss", user, card);
+	db_stmt_t *st = db_query(db, err,
+	                         "SELECT id, full_name FROM patrons WHERE code = ?"
+	                         " AND unit_id = (SELECT unit_id FROM accounts WHERE username = ?)",
+	                         "ss", card, user);
+	if (!st)
+		return err->code;
+	int64_t pid = 0;
+	char *name = NULL;
+	int rc = db_step(st, err);
+	if (rc == DB_ROW) {
+		pid = db_col_int(st, 0);
+		name = arena_strdup(a, db_col_text(st, 1));
+	}
+	db_done(st);
+	if (rc < 0 || !pid)
+		return rc < 0 ? rc : 0;
+	rc = db_exec(db, err, "UPDATE accounts SET patron_id = ?, full_name = ?, full_name_fold = ? WHERE username = ?",
+	             "isss", pid, name, text_fold(a, name), user);
 	if (rc >= 0)
-		rc = db_exec(db, err,
-		             "UPDATE patrons SET account_id = (SELECT id FROM accounts WHERE username = ?)"
-		             " WHERE code = ? AND unit_id = (SELECT unit_id FROM accounts WHERE username = ?)",
-		             "sss", user, card, user);
+		rc = db_exec(db, err, "UPDATE patrons SET account_id = (SELECT id FROM accounts WHERE username = ?) WHERE id = ?",
+		             "si", user, pid);
 	return rc < 0 ? rc : 0;
 }
 
@@ -226,7 +239,7 @@ int cmd_demo(int argc, char **argv)
 	for (size_t i = 0, school = 0; i < sizeof units / sizeof units[0]; i++)
 		if (!strcmp(units[i].kind, "school") &&
 		    (demo_readers(db, a, units[i].code, units[i].level, (int)school, &err) < 0 ||
-		     demo_link_reader(db, units[i].code, (int)school++, &err) < 0))
+		     demo_link_reader(db, a, units[i].code, (int)school++, &err) < 0))
 			goto fail;
 	if (db_commit(db, &err) < 0)
 		goto fail;

@@ -376,12 +376,29 @@ class Server:
     def audit(self, where="1=1"):
         return self.sql("SELECT * FROM audit WHERE %s ORDER BY id" % where)
 
-    def db_snapshot(self, sessions=False, audit_ignore=()):
-        """Every row of units, accounts, audit (and sessions when asked), each table a sorted list
-        of tuples, so a test can assert that nothing changed. audit_ignore: action prefixes whose
-        audit rows are left out (e.g. ("login.", "logout") for the traces of logging in)."""
+    def wait_opac_sync(self):
+        """The OPAC's sync thread attaches new records to their works and counts loans into
+        biblios a second or so after they are written (src/opac/sync.c): wait until it has caught
+        up, so a before/after comparison of biblios sees only what the test did."""
+        for _ in range(int(slow(400))):
+            pending = self.sql_value("SELECT COUNT(*) FROM biblios WHERE work_sync = 1")
+            seen = self.sql_value("SELECT value FROM opac_state WHERE name = 'loans_seen'")
+            last = self.sql_value("SELECT COALESCE(MAX(id), 0) FROM loans")
+            if pending == 0 and seen >= last:
+                return
+            time.sleep(0.05)
+        raise AssertionError("the OPAC sync did not catch up")
+
+    def db_snapshot(self, sessions=False, audit_ignore=(), extra=()):
+        """Every row of units, accounts, audit (and sessions when asked, and the tables in extra),
+        each table a sorted list of tuples, so a test can assert that nothing changed.
+        audit_ignore: action prefixes whose audit rows are left out (e.g. ("login.", "logout")
+        for the traces of logging in). With biblios among them, the OPAC's sync is let catch up
+        first (wait_opac_sync)."""
         snap = {}
-        tables = ["units", "accounts", "audit"] + (["sessions"] if sessions else [])
+        tables = ["units", "accounts", "audit"] + (["sessions"] if sessions else []) + list(extra)
+        if "biblios" in tables:
+            self.wait_opac_sync()
         if BACKEND == "sqlite":
             by_table = {t: self.sql("SELECT * FROM %s" % t) for t in tables}
         else:   # one psql run for all tables: each start of psql costs tens of milliseconds

@@ -61,6 +61,7 @@ def setup_module():
     global srv
     srv = h.Server().start()
     # The demo's readers of TH001 make way: the tests count the school's readers and classes.
+    h.sql_write(srv, "UPDATE accounts SET patron_id = NULL WHERE unit_id = %d" % srv.unit("TH001")["id"])
     h.sql_write(srv, "DELETE FROM patrons WHERE unit_id = %d" % srv.unit("TH001")["id"])
     fx["anh"] = patron("HS0001", "Nguyễn Thị Ánh Dương")
     fx["bao"] = patron("HS0002", "Trần Quốc Bảo")

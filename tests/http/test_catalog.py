@@ -9,7 +9,6 @@ thuthu.lc001 (LC001, district 3). The module's server runs 8 worker threads so t
 concurrent requests really run at the same time.
 """
 import html
-import json as jsonlib
 import os
 import re
 import threading
@@ -101,23 +100,11 @@ def isbn10(first9):
     return first9 + ("X" if c == 10 else str(c))
 
 
-SNAP_TABLES = ["units", "accounts", "audit"] + CATALOG_TABLES
 
 
 def snap():
-    """Every row of units, accounts, audit (login traces aside) and the catalogue's tables, each
-    table a sorted list of tuples: srv.db_snapshot() with the catalogue's tables added, read the
-    same way (on PostgreSQL in one psql run: each costs a tenth of a second)."""
-    if h.BACKEND == "sqlite":
-        by_table = {t: srv.sql("SELECT * FROM %s" % t) for t in SNAP_TABLES}
-    else:
-        by_table = {t: [] for t in SNAP_TABLES}
-        union = " UNION ALL ".join("SELECT '%s' AS t, row_to_json(x)::text AS r FROM %s x" % (t, t)
-                                   for t in SNAP_TABLES)
-        for row in srv.sql(union):
-            by_table[row["t"]].append(jsonlib.loads(row["r"]))
-    by_table["audit"] = [r for r in by_table["audit"] if not r["action"].startswith(LOGIN_TRACES)]
-    return {t: sorted((tuple(r.values()) for r in by_table[t]), key=repr) for t in SNAP_TABLES}
+    """units, accounts, audit (login traces aside) and the catalogue's tables, as srv.db_snapshot()."""
+    return srv.db_snapshot(audit_ignore=LOGIN_TRACES, extra=CATALOG_TABLES)
 
 
 _units = {}

@@ -20,7 +20,6 @@ _clients = {}
 fx = {}
 
 CATALOG_TABLES = ["biblios", "items", "acquisitions", "accession_counters"]
-SNAP_TABLES = ["units", "accounts", "audit"] + CATALOG_TABLES
 
 
 def setup_module():
@@ -54,16 +53,8 @@ def client(username, json=True):
 
 
 def snap():
-    if h.BACKEND == "sqlite":
-        by_table = {t: srv.sql("SELECT * FROM %s" % t) for t in SNAP_TABLES}
-    else:
-        by_table = {t: [] for t in SNAP_TABLES}
-        union = " UNION ALL ".join("SELECT '%s' AS t, row_to_json(x)::text AS r FROM %s x" % (t, t)
-                                   for t in SNAP_TABLES)
-        for row in srv.sql(union):
-            by_table[row["t"]].append(jsonlib.loads(row["r"]))
-    by_table["audit"] = [r for r in by_table["audit"] if not r["action"].startswith(("login.", "logout"))]
-    return {t: sorted((tuple(r.values()) for r in by_table[t]), key=repr) for t in SNAP_TABLES}
+    """units, accounts, audit (login traces aside) and the catalogue's tables, as srv.db_snapshot()."""
+    return srv.db_snapshot(audit_ignore=("login.", "logout"), extra=CATALOG_TABLES)
 
 
 def edit_form(bid, c=None):

@@ -12,7 +12,6 @@ Librarians acting: thuthu.th001 (TH001, "Trường Tiểu học Lê Ngọc Hân"
 thuthu.lc001 (LC001). The demo city has no books: each school's registers start at 1.
 """
 import html
-import json as jsonlib
 import os
 import re
 import shutil
@@ -29,7 +28,6 @@ fx = {}
 
 SCHOOL = "Trường Tiểu học Lê Ngọc Hân"
 CATALOG_TABLES = ["biblios", "items", "acquisitions", "accession_counters"]
-SNAP_TABLES = ["units", "accounts", "audit"] + CATALOG_TABLES
 LOGIN_TRACES = ("login.", "logout")
 
 
@@ -93,16 +91,8 @@ def batch_of(b):
 
 
 def snap():
-    if h.BACKEND == "sqlite":
-        by_table = {t: srv.sql("SELECT * FROM %s" % t) for t in SNAP_TABLES}
-    else:
-        by_table = {t: [] for t in SNAP_TABLES}
-        union = " UNION ALL ".join("SELECT '%s' AS t, row_to_json(x)::text AS r FROM %s x" % (t, t)
-                                   for t in SNAP_TABLES)
-        for row in srv.sql(union):
-            by_table[row["t"]].append(jsonlib.loads(row["r"]))
-    by_table["audit"] = [r for r in by_table["audit"] if not r["action"].startswith(LOGIN_TRACES)]
-    return {t: sorted((tuple(r.values()) for r in by_table[t]), key=repr) for t in SNAP_TABLES}
+    """units, accounts, audit (login traces aside) and the catalogue's tables, as srv.db_snapshot()."""
+    return srv.db_snapshot(audit_ignore=LOGIN_TRACES, extra=CATALOG_TABLES)
 
 
 class Pdf:

@@ -16,7 +16,6 @@ Positive controls show the checks can fail: the same probe flags phong1.admin re
 accounts and THCS001's records (which it may), and quantri.th001 really can disable thuthu.th001.
 """
 import itertools
-import json as jsonlib
 import os
 import re
 import subprocess
@@ -240,21 +239,7 @@ def setup_module():
         city["books"][-1]["closed"] = srv.sql_value("SELECT id FROM closed_days WHERE unit_id = %d" % unit["id"])
         city["books"][-1].update(social_fixture(lib, unit["id"], code, b))
     reader_fixture()
-    wait_for_opac_sync()
-
-
-def wait_for_opac_sync():
-    """The OPAC's sync thread attaches new records to works and counts loans into biblios a second
-    or so after they are written: let it settle, so the probes' before/after snapshots of biblios
-    see no change it makes."""
-    for _ in range(int(h.slow(200))):
-        pending = srv.sql_value("SELECT COUNT(*) FROM biblios WHERE work_sync = 1")
-        seen = srv.sql_value("SELECT value FROM opac_state WHERE name = 'loans_seen'")
-        last = srv.sql_value("SELECT COALESCE(MAX(id), 0) FROM loans")
-        if pending == 0 and seen >= last:
-            return
-        time.sleep(0.05)
-    raise AssertionError("the OPAC sync did not settle")
+    srv.wait_opac_sync()
 
 
 def social_fixture(lib, unit_id, code, b):
@@ -474,24 +459,8 @@ def run_probes(username, json):
     return bad
 
 
-def catalog_rows():
-    """Every row of the catalogue's tables, each table a sorted list of tuples."""
-    if h.BACKEND == "sqlite":
-        by_table = {t: srv.sql("SELECT * FROM %s" % t) for t in CATALOG_TABLES}
-    else:
-        by_table = {t: [] for t in CATALOG_TABLES}
-        union = " UNION ALL ".join("SELECT '%s' AS t, row_to_json(x)::text AS r FROM %s x" % (t, t)
-                                   for t in CATALOG_TABLES)
-        for row in srv.sql(union):
-            by_table[row["t"]].append(jsonlib.loads(row["r"]))
-    return {t: sorted((tuple(r.values()) for r in by_table[t]), key=repr) for t in CATALOG_TABLES}
-
-
 def snapshot():
-    wait_for_opac_sync()
-    s = srv.db_snapshot(audit_ignore=("login.", "logout"))
-    s.update(catalog_rows())
-    return s
+    return srv.db_snapshot(audit_ignore=("login.", "logout"), extra=CATALOG_TABLES)
 
 
 def check_actor(username):
