@@ -96,7 +96,8 @@ static db_stmt_t *prepare_in(db_t *db, arena_t *a, const char *prefix, size_t sl
 	"CASE WHEN i.status = 'available' AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.item_id = i.id"      \
 	" AND h.status = 'ready') THEN 1 ELSE 0 END"
 
-int opac_brief_many(db_t *db, const int64_t *ids, size_t n, arena_t *a, opac_brief_t *out, err_t *err)
+int opac_brief_many(db_t *db, const int64_t *ids, size_t n, bool copies, arena_t *a, opac_brief_t *out,
+                    err_t *err)
 {
 	int rc;
 	memset(out, 0, n * sizeof *out);
@@ -118,8 +119,8 @@ int opac_brief_many(db_t *db, const int64_t *ids, size_t n, arena_t *a, opac_bri
 				read_brief(st, a, &out[k]);
 	}
 	db_done(st);
-	if (rc < 0)
-		return rc;
+	if (rc < 0 || !copies)
+		return rc < 0 ? rc : 0;
 	st = prepare_in(
 	    db, a, "SELECT i.biblio_id, COUNT(*), SUM(" ON_SHELF ") FROM items i WHERE i.biblio_id IN (",
 	    slots, ") AND i.status NOT IN ('lost', 'withdrawn') GROUP BY i.biblio_id", ids, n, err);
@@ -309,7 +310,7 @@ static int related_by(db_t *db, const char *sql, int64_t unit, const char *value
 	if (rc < 0)
 		return rc;
 	*out = arena_zalloc(a, (k ? k : 1) * sizeof **out);
-	if ((rc = opac_brief_many(db, ids, k, a, *out, err)) < 0)
+	if ((rc = opac_brief_many(db, ids, k, true, a, *out, err)) < 0)
 		return rc;
 	*n = k;
 	return 0;
@@ -395,7 +396,7 @@ int opac_work_get(db_t *db, const actor_t *actor, int64_t id, arena_t *a, opac_w
 			return rc;
 		rep = first;
 	}
-	if ((rc = opac_brief_many(db, &rep, 1, a, &out->rep, err)) < 0)
+	if ((rc = opac_brief_many(db, &rep, 1, false, a, &out->rep, err)) < 0)
 		return rc;
 	st = db_query(db, err, "SELECT publisher, place, isbn, language, summary FROM biblios WHERE id = ?",
 	              "i", rep);

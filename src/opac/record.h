@@ -52,9 +52,11 @@ typedef struct opac_brief {
 } opac_brief_t;
 
 /* The records ids[0..n) (n <= CATALOG_GET_MANY) into out[0..n), in the order of ids, with their
- * copies counted: two statements whatever n. A record that no longer exists (deleted since the
- * index read it) is left with id 0; the page skips it. */
-int opac_brief_many(db_t *db, const int64_t *ids, size_t n, arena_t *a, opac_brief_t *out, err_t *err);
+ * copies counted when copies is true (a school's hits; the union's show schools, not copies):
+ * one or two statements whatever n. A record that no longer exists (deleted since the index read
+ * it) is left with id 0; the page skips it. */
+int opac_brief_many(db_t *db, const int64_t *ids, size_t n, bool copies, arena_t *a, opac_brief_t *out,
+                    err_t *err);
 
 /* One copy, as the public sees it. */
 typedef struct opac_copy {

@@ -351,7 +351,7 @@ static json_t *hits_json(web_req_t *r, const opac_result_t *res, bool union_, co
 	opac_brief_t *v = arena_alloc(r->arena, (n ? n : 1) * sizeof *v);
 	for (size_t k = 0; k < n; k++)
 		ids[k] = res->hits[k].biblio_id;
-	if (opac_brief_many(r->db, ids, n, r->arena, v, err) < 0) {
+	if (opac_brief_many(r->db, ids, n, !union_, r->arena, v, err) < 0) {
 		json_decref(arr);
 		return NULL;
 	}
@@ -364,8 +364,8 @@ static json_t *hits_json(web_req_t *r, const opac_result_t *res, bool union_, co
 		json_object_set_new(o, "loans", json_integer(res->hits[k].loans));
 		json_object_set_new(o, "union", json_boolean(union_));
 		if (union_) {
-			/* The copies counted are the representative record's school's only: the work
-			 * page counts every school's. */
+			/* Not counted for the union (opac_brief_many): the work page counts every
+			 * school's. */
 			json_object_del(o, "copies");
 			json_object_del(o, "on_shelf");
 			json_object_del(o, "call_number");
