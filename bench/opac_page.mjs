@@ -3,9 +3,9 @@
 // Starts thuvien on a fresh demo city with the whole Vietnamese book list (../shared/data/vn) in
 // TH001, waits for the OPAC's sync, then opens the school's search page for a query typed without
 // diacritics (a full first page of hits) RUNS times, each in a fresh browser context (empty
-// cache, as a first visit), on a 360 x 740 phone viewport, first on the machine's loopback and then under DevTools' network
-// emulation of a slow school connection (400 ms round trip, 400 kbit/s down, 200 kbit/s up), and
-// prints Chromium's own performance timing: bytes transferred (navigation + every resource), the
+// cache, as a first visit), on a 360 x 740 phone viewport, first on the machine's loopback and
+// then under DevTools' network emulation of a slow school connection (400 ms round trip, 400
+// kbit/s down, 200 kbit/s up), and prints Chromium's own performance timing: bytes transferred (navigation + every resource), the
 // HTML's and the stylesheet's share, time to first byte, first contentful paint and the load
 // event, as median and worst.
 //
