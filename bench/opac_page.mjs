@@ -2,12 +2,12 @@
 // opac_page.mjs: what the catalogue's search page costs a phone (issue 5's second figure).
 // Starts thuvien on a fresh demo city with the whole Vietnamese book list (../shared/data/vn) in
 // TH001, waits for the OPAC's sync, then opens the school's search page for a query typed without
-// diacritics (a full first page of hits) RUNS times, each in a fresh browser context (empty
-// cache, as a first visit), on a 360 x 740 phone viewport, first on the machine's loopback and
-// then under DevTools' network emulation of a slow school connection (400 ms round trip, 400
-// kbit/s down, 200 kbit/s up), and prints Chromium's own performance timing: bytes transferred (navigation + every resource), the
-// HTML's and the stylesheet's share, time to first byte, first contentful paint and the load
-// event, as median and worst.
+// diacritics (a full first page of hits) RUNS times, each in a fresh browser context (empty cache,
+// as a first visit), on a 360 x 740 phone viewport, first on the machine's loopback and then under
+// DevTools' network emulation of a slow school connection (400 ms round trip, 400 kbit/s down, 200
+// kbit/s up), and prints Chromium's own performance timing: bytes transferred (navigation + every
+// resource), the HTML's and the stylesheet's share, time to first byte, first contentful paint and
+// the load event, as median and worst.
 //
 //   node bench/opac_page.mjs            (after `make` and `npm ci`; RUNS=20 by default)
 //
