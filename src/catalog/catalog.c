@@ -365,23 +365,6 @@ int catalog_biblio_get(db_t *db, const actor_t *actor, int64_t id, arena_t *a, b
 	return catalog_biblio_get_many(db, actor, &id, 1, a, out, err);
 }
 
-/* The statement prefix "?, ?, ..." suffix with slots placeholders, prepared, ids[0..n) bound to the
- * first n and 0 (no record) to the rest; NULL with err set when it cannot be prepared. */
-static db_stmt_t *prepare_in(db_t *db, arena_t *a, const char *prefix, size_t slots, const char *suffix,
-                             const int64_t *ids, size_t n, err_t *err)
-{
-	buf_t b = BUF_INIT;
-	buf_puts(&b, prefix);
-	for (size_t i = 0; i < slots; i++)
-		buf_puts(&b, i ? ", ?" : "?");
-	buf_puts(&b, suffix);
-	db_stmt_t *st = db_prepare(db, arena_strdup(a, buf_str(&b)), err);
-	buf_release(&b);
-	for (size_t i = 0; st && i < slots; i++)
-		db_bind_int(st, (int)i + 1, i < n ? ids[i] : 0);
-	return st;
-}
-
 int catalog_biblio_get_many(db_t *db, const actor_t *actor, const int64_t *ids, size_t n, arena_t *a,
                             biblio_t *out, err_t *err)
 {
@@ -396,7 +379,7 @@ int catalog_biblio_get_many(db_t *db, const actor_t *actor, const int64_t *ids, 
 	size_t slots = n <= 20 ? 20 : CATALOG_GET_MANY;
 	bool *found = arena_zalloc(a, n * sizeof *found);
 	size_t *cap = arena_zalloc(a, n * sizeof *cap);
-	db_stmt_t *st = prepare_in(
+	db_stmt_t *st = db_prepare_in(
 	    db, a, "SELECT " BIB_COLS " FROM biblios b JOIN units u ON u.id = b.unit_id WHERE b.id IN (",
 	    slots, ")", ids, n, err);
 	if (!st)
@@ -417,7 +400,7 @@ int catalog_biblio_get_many(db_t *db, const actor_t *actor, const int64_t *ids, 
 	for (size_t k = 0; k < n; k++)
 		if (!found[k])
 			return err_set(err, ERR_NOTFOUND, "err.biblio.notfound", NULL);
-	st = prepare_in(db, a, "SELECT " ITEM_COLS " FROM items WHERE biblio_id IN (", slots,
+	st = db_prepare_in(db, a, "SELECT " ITEM_COLS " FROM items WHERE biblio_id IN (", slots,
 	                ") ORDER BY biblio_id, register, accession_no", ids, n, err);
 	if (!st)
 		return err->code;

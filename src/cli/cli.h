@@ -32,6 +32,9 @@ struct arena;
 struct actor;
 int cli_school_actor(db_t *db, const char *code, struct arena *a, struct actor *out);
 
+/* The value of --copies (1..1000) into *out: 0, or 2 (the usage exit status) after saying why. */
+int cli_copies(const char *value, int *out);
+
 /* A whole file, malloc'ed (free it), its length in *len; NULL (errno set) when unreadable. */
 char *cli_slurp(const char *path, size_t *len);
 

@@ -26,24 +26,9 @@ static const char usage[] =
 
 static const char *const flags[] = { "--dry-run", NULL };
 
-static int import_books(db_t *db, arena_t *a, int argc, char **argv)
+static int import_books(db_t *db, arena_t *a, const char *school, const char *file, booklist_opts_t o,
+                        int argc, char **argv)
 {
-	const char *school = cli_opt(argc, argv, "--school"), *file = cli_positional(argc, argv, flags);
-	const char *copies = cli_opt(argc, argv, "--copies");
-	if (!school || !file) {
-		fputs(usage, stderr);
-		return 2;
-	}
-	booklist_opts_t o = { .doc_type = cli_opt(argc, argv, "--type"), .source = cli_opt(argc, argv, "--source") };
-	if (copies) {
-		char *end;
-		long n = strtol(copies, &end, 10);
-		if (*end || n < 1 || n > 1000) {
-			fprintf(stderr, "thuvien: --copies must be 1..1000\n");
-			return 2;
-		}
-		o.copies = (int)n;
-	}
 	actor_t actor;
 	if (cli_school_actor(db, school, a, &actor) != 0)
 		return 1;
@@ -93,11 +78,20 @@ int cmd_import_books(int argc, char **argv)
 		fputs(usage, stdout);
 		return 0;
 	}
+	const char *school = cli_opt(argc, argv, "--school"), *file = cli_positional(argc, argv, flags);
+	const char *copies = cli_opt(argc, argv, "--copies");
+	if (!school || !file) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	booklist_opts_t o = { .doc_type = cli_opt(argc, argv, "--type"), .source = cli_opt(argc, argv, "--source") };
+	if (copies && cli_copies(copies, &o.copies) != 0)
+		return 2;
 	db_t *db = cli_open_db();
 	if (!db)
 		return 1;
 	arena_t *a = arena_new(1 << 16);
-	int rc = import_books(db, a, argc, argv);
+	int rc = import_books(db, a, school, file, o, argc, argv);
 	arena_free(a);
 	db_close(db);
 	return rc;

@@ -169,3 +169,15 @@ char *cli_slurp(const char *path, size_t *len)
 	*len = n;
 	return d;
 }
+
+int cli_copies(const char *value, int *out)
+{
+	char *end;
+	long n = strtol(value, &end, 10);
+	if (end == value || *end || n < 1 || n > 1000) {
+		fprintf(stderr, "thuvien: --copies must be 1..1000\n");
+		return 2;
+	}
+	*out = (int)n;
+	return 0;
+}

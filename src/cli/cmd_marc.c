@@ -93,15 +93,8 @@ static int import_marc(db_t *db, arena_t *a, int argc, char **argv)
 	}
 	marc_import_opts_t o = { .doc_type = cli_opt(argc, argv, "--type"),
 		                 .source = cli_opt(argc, argv, "--source") };
-	if (copies) {
-		char *end;
-		long n = strtol(copies, &end, 10);
-		if (*end || n < 1 || n > 1000) {
-			fprintf(stderr, "thuvien: --copies must be 1..1000\n");
-			return 2;
-		}
-		o.copies = (int)n;
-	}
+	if (copies && cli_copies(copies, &o.copies) != 0)
+		return 2;
 	actor_t actor;
 	if (cli_school_actor(db, school, a, &actor) != 0)
 		return 1;

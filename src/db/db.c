@@ -10,6 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/arena.h"
+#include "base/buf.h"
 #include "db/db.h"
 #include "db/db_impl.h"
 
@@ -373,4 +375,19 @@ int db_end_own(db_t *db, int own, int rc, err_t *err)
 			db_rollback(db);
 	}
 	return rc;
+}
+
+db_stmt_t *db_prepare_in(db_t *db, arena_t *a, const char *prefix, size_t slots, const char *suffix,
+                         const int64_t *ids, size_t n, err_t *err)
+{
+	buf_t b = BUF_INIT;
+	buf_puts(&b, prefix);
+	for (size_t i = 0; i < slots; i++)
+		buf_puts(&b, i ? ", ?" : "?");
+	buf_puts(&b, suffix);
+	db_stmt_t *st = db_prepare(db, arena_strdup(a, buf_str(&b)), err);
+	buf_release(&b);
+	for (size_t i = 0; st && i < slots; i++)
+		db_bind_int(st, (int)i + 1, i < n ? ids[i] : 0);
+	return st;
 }

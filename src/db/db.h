@@ -30,6 +30,7 @@
 #define THUVIEN_DB_DB_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base/err.h"
@@ -70,6 +71,12 @@ int db_query_int(db_t *db, int64_t *out, err_t *err, const char *sql, const char
 /* Lower-level: prepare from the cache without binding; bind by 1-based index. */
 db_stmt_t *db_prepare(db_t *db, const char *sql, err_t *err);
 void db_bind_int(db_stmt_t *st, int idx, int64_t v);
+/* "prefix ?, ?, ... suffix" with slots places, prepared from the cache, ids[0..n) bound to the
+ * first n places and 0 (no row) to the rest: an IN list of a few fixed sizes (a page of 20, a
+ * batch of 100), so the cache holds few shapes. The text is kept in arena a. */
+struct arena;
+db_stmt_t *db_prepare_in(db_t *db, struct arena *a, const char *prefix, size_t slots, const char *suffix,
+                         const int64_t *ids, size_t n, err_t *err);
 void db_bind_text(db_stmt_t *st, int idx, const char *s); /* copied; NULL binds NULL */
 void db_bind_null(db_stmt_t *st, int idx);
 

@@ -145,19 +145,6 @@ static int cmp_spell(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
-static uint32_t unit_index(const index_snap_t *s, int64_t id)
-{
-	uint32_t lo = 0, hi = s->nunits;
-	while (lo < hi) {
-		uint32_t m = (lo + hi) / 2;
-		if (s->unit_id[m] < id)
-			lo = m + 1;
-		else
-			hi = m;
-	}
-	return lo < s->nunits && s->unit_id[lo] == id ? lo : UINT32_MAX;
-}
-
 /* The slot of a 1- or 2-byte prefix of word w (NUL-terminated): one byte when second is false. */
 static size_t prefix_slot(const char *w, bool second)
 {
@@ -479,7 +466,7 @@ static void build_numbers(index_snap_t *s)
 		int64_t anon = 0;
 		bool rep_open = false;
 		for (uint32_t k = 0; k < x->nhold; k++) {
-			uint32_t u = unit_index(s, (int64_t)x->hold[k].unit);
+			uint32_t u = index_unit_find(s, (int64_t)x->hold[k].unit);
 			if (u == UINT32_MAX)
 				continue;
 			s->hold[h] = x->hold[k];

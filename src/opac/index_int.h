@@ -111,6 +111,20 @@ typedef struct index_snap {
 	int64_t nholdings;
 } index_snap_t;
 
+/* The index of unit id in s->unit_id (sorted), or UINT32_MAX when the snapshot has no such unit. */
+static inline uint32_t index_unit_find(const index_snap_t *s, int64_t id)
+{
+	uint32_t lo = 0, hi = s->nunits;
+	while (lo < hi) {
+		uint32_t m = (lo + hi) / 2;
+		if (s->unit_id[m] < id)
+			lo = m + 1;
+		else
+			hi = m;
+	}
+	return lo < s->nunits && s->unit_id[lo] == id ? lo : UINT32_MAX;
+}
+
 /* The current snapshot with a reference taken, or NULL before the first load. */
 index_snap_t *index_acquire(void);
 void index_release(index_snap_t *s);

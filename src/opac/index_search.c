@@ -51,19 +51,6 @@ static bool word_char(unsigned char c)
 	return c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
-static uint32_t find_unit(const index_snap_t *s, int64_t id)
-{
-	uint32_t lo = 0, hi = s->nunits;
-	while (lo < hi) {
-		uint32_t m = (lo + hi) / 2;
-		if (s->unit_id[m] < id)
-			lo = m + 1;
-		else
-			hi = m;
-	}
-	return lo < s->nunits && s->unit_id[lo] == id ? lo : UINT32_MAX;
-}
-
 /* Document d's holding by school u, or NULL. */
 static const index_holding_t *holding(const index_snap_t *s, uint32_t d, uint32_t u)
 {
@@ -603,7 +590,7 @@ int opac_search(const opac_query_t *q, arena_t *a, opac_result_t *out, err_t *er
 	size_t ncand = 0;
 	bool relaxed = false;
 	if (q->unit_id) {
-		c.unit = find_unit(s, q->unit_id);
+		c.unit = index_unit_find(s, q->unit_id);
 		if (c.unit == UINT32_MAX || (q->anonymous && !s->unit_open[c.unit]))
 			goto done;
 		/* a table rather than a look through each hit's holdings (tens of schools hold a

@@ -74,23 +74,6 @@ static void read_brief(db_stmt_t *st, arena_t *a, opac_brief_t *o)
 	o->unit_code = arena_strdup(a, db_col_text(st, 8));
 }
 
-/* "prefix ?, ?, ... suffix" with slots places, prepared, ids bound to the first n and 0 (no
- * record) to the rest: two shapes of statement only (a page of 20, or CATALOG_GET_MANY). */
-static db_stmt_t *prepare_in(db_t *db, arena_t *a, const char *prefix, size_t slots, const char *suffix,
-                             const int64_t *ids, size_t n, err_t *err)
-{
-	buf_t b = BUF_INIT;
-	buf_puts(&b, prefix);
-	for (size_t i = 0; i < slots; i++)
-		buf_puts(&b, i ? ", ?" : "?");
-	buf_puts(&b, suffix);
-	db_stmt_t *st = db_prepare(db, arena_strdup(a, buf_str(&b)), err);
-	buf_release(&b);
-	for (size_t i = 0; st && i < slots; i++)
-		db_bind_int(st, (int)i + 1, i < n ? ids[i] : 0);
-	return st;
-}
-
 /* A copy counts as on the shelf when it is available and not set aside for a reader's hold. */
 #define ON_SHELF                                                                                             \
 	"CASE WHEN i.status = 'available' AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.item_id = i.id"      \
@@ -106,7 +89,7 @@ int opac_brief_many(db_t *db, const int64_t *ids, size_t n, bool copies, arena_t
 	if (n == 0)
 		return 0;
 	size_t slots = n <= 20 ? 20 : CATALOG_GET_MANY;
-	db_stmt_t *st = prepare_in(db, a,
+	db_stmt_t *st = db_prepare_in(db, a,
 	                           "SELECT " BRIEF_COLS " FROM biblios b JOIN units u ON u.id = b.unit_id"
 	                           " WHERE b.id IN (",
 	                           slots, ")", ids, n, err);
@@ -121,7 +104,7 @@ int opac_brief_many(db_t *db, const int64_t *ids, size_t n, bool copies, arena_t
 	db_done(st);
 	if (rc < 0 || !copies)
 		return rc < 0 ? rc : 0;
-	st = prepare_in(
+	st = db_prepare_in(
 	    db, a, "SELECT i.biblio_id, COUNT(*), SUM(" ON_SHELF ") FROM items i WHERE i.biblio_id IN (",
 	    slots, ") AND i.status NOT IN ('lost', 'withdrawn') GROUP BY i.biblio_id", ids, n, err);
 	if (!st)
