@@ -22,6 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "httpc.h"
+
 static const char *host, *cookie, *csrf;
 static int port, nclients, seconds;
 static long ncopies;
@@ -66,48 +68,7 @@ static int post(int fd, const char *path, const char *body, char *buf, size_t ca
 	                 "Accept: application/json\r\nContent-Type: application/x-www-form-urlencoded\r\n"
 	                 "Content-Length: %zu\r\n\r\n%s",
 	                 path, host, port, cookie, csrf, strlen(body), body);
-	for (int off = 0; off < n;) {
-		ssize_t w = write(fd, req + off, (size_t)(n - off));
-		if (w <= 0)
-			return -1;
-		off += (int)w;
-	}
-	size_t len = 0;
-	char *end = NULL;
-	while (!end) {
-		ssize_t r = read(fd, buf + len, cap - 1 - len);
-		if (r <= 0)
-			return -1;
-		len += (size_t)r;
-		buf[len] = 0;
-		end = strstr(buf, "\r\n\r\n");
-		if (!end && len >= cap - 1)
-			return -1;
-	}
-	int status = atoi(buf + 9);
-	size_t head = (size_t)(end - buf) + 4;
-	const char *cl = strcasestr(buf, "\r\ncontent-length:");
-	if (cl && cl < end) {
-		size_t want = head + strtoul(cl + 17, NULL, 10);
-		if (want >= cap)
-			return -1; /* our answers are small; a page this large is not what we asked for */
-		while (len < want) {
-			ssize_t r = read(fd, buf + len, cap - 1 - len);
-			if (r <= 0)
-				return -1;
-			len += (size_t)r;
-		}
-		buf[len] = 0;
-	} else { /* chunked: read until the last chunk */
-		while (!strstr(buf + head, "\r\n0\r\n\r\n") && strncmp(buf + head, "0\r\n\r\n", 5) != 0) {
-			ssize_t r = read(fd, buf + len, cap - 1 - len);
-			if (r <= 0)
-				return -1;
-			len += (size_t)r;
-			buf[len] = 0;
-		}
-	}
-	return status;
+	return httpc_exchange(fd, req, n, buf, cap);
 }
 
 static void note(client_t *c, double **v, size_t *n, double ms)

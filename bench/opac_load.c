@@ -26,6 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "httpc.h"
+
 #include "base/arena.h"
 #include "base/config.h"
 #include "base/i18n.h"
@@ -249,54 +251,7 @@ static int get(int fd, const char *path, char *buf, size_t cap)
 	int n = snprintf(req, sizeof req,
 	                 "GET %s HTTP/1.1\r\nHost: %s:%d\r\n%s%s%sAccept: application/json\r\n\r\n", path,
 	                 host, port, cookie ? "Cookie: " : "", cookie ? cookie : "", cookie ? "\r\n" : "");
-	for (int off = 0; off < n;) {
-		ssize_t w = write(fd, req + off, (size_t)(n - off));
-		if (w <= 0)
-			return -1;
-		off += (int)w;
-	}
-	size_t len = 0;
-	char *end = NULL;
-	while (!end) {
-		ssize_t r = read(fd, buf + len, cap - 1 - len);
-		if (r <= 0)
-			return -1;
-		len += (size_t)r;
-		buf[len] = 0;
-		end = strstr(buf, "\r\n\r\n");
-		if (!end && len >= cap - 1)
-			return -1;
-	}
-	int status = atoi(buf + 9);
-	size_t head = (size_t)(end - buf) + 4;
-	const char *cl = strcasestr(buf, "\r\ncontent-length:");
-	if (cl && cl < end) {
-		size_t want = head + strtoul(cl + 17, NULL, 10);
-		if (want >= cap)
-			return -1;
-		while (len < want) {
-			ssize_t r = read(fd, buf + len, cap - 1 - len);
-			if (r <= 0)
-				return -1;
-			len += (size_t)r;
-		}
-	} else { /* chunked: read until the last chunk */
-		size_t from = head;
-		for (;;) {
-			buf[len] = 0;
-			const char *z = strstr(buf + from, "0\r\n\r\n");
-			if (z && (z == buf + head || z[-1] == '\n'))
-				break;
-			from = len > 5 ? len - 5 : head;
-			if (len >= cap - 1)
-				return -1;
-			ssize_t r = read(fd, buf + len, cap - 1 - len);
-			if (r <= 0)
-				return -1;
-			len += (size_t)r;
-		}
-	}
-	return status;
+	return httpc_exchange(fd, req, n, buf, cap);
 }
 
 static void *run_http(void *arg)
