@@ -21,47 +21,15 @@
 #include "db/db.h"
 #include "units/units.h"
 
-#define BATCH 5000
+#include "sources.h"
 
-typedef struct {
-	char *title, *authors, *publisher;
-} source_t;
+#define BATCH 5000
 
 static int die(const char *what, const err_t *err)
 {
 	fprintf(stderr, "search_gen: %s: %s %s\n", what, err && err->key ? err->key : "",
 	        err ? err->detail : "");
 	return 1;
-}
-
-static source_t *read_sources(const char *path, size_t *n)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return NULL;
-	size_t cap = 1024, cnt = 0;
-	source_t *v = malloc(cap * sizeof *v);
-	char *line = NULL;
-	size_t len = 0;
-	while (v && getline(&line, &len, f) > 0) {
-		line[strcspn(line, "\r\n")] = 0;
-		char *t = line, *a = strchr(t, '\t'), *p = a ? strchr(a + 1, '\t') : NULL;
-		if (!a || !p || !*t)
-			continue;
-		*a++ = 0;
-		*p++ = 0;
-		if (cnt == cap) {
-			source_t *w = realloc(v, (cap *= 2) * sizeof *v);
-			if (!w)
-				break;
-			v = w;
-		}
-		v[cnt++] = (source_t){ strdup(t), strdup(a), strdup(p) };
-	}
-	free(line);
-	fclose(f);
-	*n = cnt;
-	return v;
 }
 
 static void isbn13(long i, char out[14])

@@ -1,0 +1,49 @@
+/* sources.h: the real records of bench/sources.sh ("title<TAB>authors<TAB>publisher" lines) read
+ * into memory, for the generators of the search benches (search_gen.c, opac_gen.c). Lines without
+ * the three fields, with an empty title, or not in UTF-8 are skipped. */
+#ifndef THUVIEN_BENCH_SOURCES_H
+#define THUVIEN_BENCH_SOURCES_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/text.h"
+
+typedef struct {
+	char *title, *authors, *publisher;
+} source_t;
+
+/* The records of path (malloc'ed, kept for the program's life), their number in *n; NULL when the
+ * file cannot be read. */
+static inline source_t *read_sources(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	size_t cap = 1024, cnt = 0;
+	source_t *v = malloc(cap * sizeof *v);
+	char *line = NULL;
+	size_t len = 0;
+	while (v && getline(&line, &len, f) > 0) {
+		line[strcspn(line, "\r\n")] = 0;
+		char *t = line, *a = strchr(t, '\t'), *p = a ? strchr(a + 1, '\t') : NULL;
+		if (!a || !p || !*t || !text_valid_utf8(t, strlen(t)))
+			continue;
+		*a++ = 0;
+		*p++ = 0;
+		if (cnt == cap) {
+			source_t *w = realloc(v, (cap *= 2) * sizeof *v);
+			if (!w)
+				break; /* the records read so far */
+			v = w;
+		}
+		v[cnt++] = (source_t){ strdup(t), strdup(a), strdup(p) };
+	}
+	free(line);
+	fclose(f);
+	*n = cnt;
+	return v;
+}
+
+#endif
