@@ -7,9 +7,31 @@
 #ifndef THUVIEN_BENCH_HTTPC_H
 #define THUVIEN_BENCH_HTTPC_H
 
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
+
+/* A keep-alive connection to host:port (an IPv4 address), Nagle off; the program exits with a
+ * message naming who (its name) when it cannot connect. */
+static inline int httpc_dial(const char *who, const char *host, int port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	inet_pton(AF_INET, host, &sa.sin_addr);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+		fprintf(stderr, "%s: connect to %s:%d: %s\n", who, host, port, strerror(errno));
+		exit(1);
+	}
+	int one = 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	return fd;
+}
 
 static inline int httpc_exchange(int fd, const char *req, int n, char *buf, size_t cap)
 {

@@ -231,16 +231,7 @@ static void *run_index(void *arg)
 
 static int dial(void)
 {
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-	inet_pton(AF_INET, host, &sa.sin_addr);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
-		perror("opac_load: connect");
-		exit(1);
-	}
-	int one = 1;
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	return fd;
+	return httpc_dial("opac_load", host, port);
 }
 
 /* Send one GET and read the whole answer (Content-Length or chunked). The status, or -1 when the
