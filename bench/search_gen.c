@@ -35,11 +35,7 @@ static int die(const char *what, const err_t *err)
 static void isbn13(long i, char out[14])
 {
 	snprintf(out, 14, "978%09ld", i % 1000000000L);
-	int sum = 0;
-	for (int k = 0; k < 12; k++)
-		sum += (out[k] - '0') * (k % 2 ? 3 : 1);
-	out[12] = (char)('0' + (10 - sum % 10) % 10);
-	out[13] = 0;
+	isbn13_finish(out);
 }
 
 int main(int argc, char **argv)

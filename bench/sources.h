@@ -46,4 +46,15 @@ static inline source_t *read_sources(const char *path, size_t *n)
 	return v;
 }
 
+/* The check digit of the ISBN-13 whose first 12 digits are out[0..12), written at out[12] with
+ * the NUL after it: the generators' made-up ISBNs are valid ones. */
+static inline void isbn13_finish(char out[14])
+{
+	int sum = 0;
+	for (int k = 0; k < 12; k++)
+		sum += (out[k] - '0') * (k % 2 ? 3 : 1);
+	out[12] = (char)('0' + (10 - sum % 10) % 10);
+	out[13] = 0;
+}
+
 #endif
