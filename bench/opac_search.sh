@@ -77,40 +77,8 @@ done
 [ -f "$HELLO_SRC" ] || die "hello_mhd.c not found (set HELLO_SRC)"
 cc -O2 -o "$TMP/hello_mhd" "$HELLO_SRC" -lmicrohttpd || die "cannot build hello_mhd"
 
-# --- the real records: title, authors, publisher (as bench/search.sh) -----------------------------
-for f in "$DATA"/marc-extra/bulk/*.mrc; do yaz-marcdump -o line "$f" 2>/dev/null || true; done >"$TMP/marc.txt"
-python3 - "$DATA/vn/tiki-book_data.csv" "$TMP/marc.txt" >"$TMP/sources.tsv" <<'EOF'
-import csv, re, sys
-seen = set()
-def out(t, a, p):
-    t, a, p = (" ".join(x.replace("\t", " ").split()).strip(" /:;,.=") for x in (t, a, p))
-    if t and (t, a) not in seen:
-        seen.add((t, a))
-        cut = lambda s, n: s.encode()[:n].decode(errors="ignore")
-        print("%s\t%s\t%s" % (cut(t, 150), cut(a, 150), cut(p, 100)))
-with open(sys.argv[1], encoding="utf-8") as f:
-    for r in csv.DictReader(f):
-        out(r["title"], r["authors"], r["manufacturer"])
-def sub(line, code):
-    m = re.search(r"\$%s (.*?)(?= \$[a-z0-9] |$)" % code, line)
-    return m.group(1) if m else ""
-t = a = p = ""
-with open(sys.argv[2], encoding="utf-8", errors="replace") as f:
-    for line in f:
-        line = line.rstrip("\n")
-        if not line.strip():
-            if t:
-                out(t, a, p)
-            t = a = p = ""
-        elif line.startswith("245 "):
-            t = (sub(line, "a") + " " + sub(line, "b")).strip()
-        elif line[:4] in ("100 ", "110 ") and not a:
-            a = sub(line, "a")
-        elif line[:4] in ("260 ", "264 ") and not p:
-            p = sub(line, "b")
-if t:
-    out(t, a, p)
-EOF
+# --- the real records: title, authors, publisher -------------------------------------------------
+bench/sources.sh "$DATA" 150 >"$TMP/sources.tsv"
 NSRC=$(wc -l <"$TMP/sources.tsv")
 
 # --- the query mix: common and rare words, two words, typos, schools, facets, deep pages ------
