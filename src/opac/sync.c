@@ -343,10 +343,27 @@ out:
 	return (int)(top > seen ? top - seen : 0);
 }
 
+/* Is there anything for the rounds to do? Read without a transaction, so an idle second takes no
+ * write lock (on SQLite the lending desk's writer would wait for it): a record waiting on
+ * biblios_work_sync, or a loan above loans_seen. 1 yes, 0 no, < 0 an error. */
+static int pending(db_t *db, err_t *err)
+{
+	int64_t v = 0, seen = 0, top = 0;
+	int rc = db_query_int(db, &v, err, "SELECT id FROM biblios WHERE work_sync = 1 LIMIT 1", "");
+	if (rc != ERR_NOTFOUND)
+		return rc < 0 ? rc : 1;
+	if ((rc = db_query_int(db, &seen, err, "SELECT value FROM opac_state WHERE name = 'loans_seen'", "")) < 0 ||
+	    (rc = db_query_int(db, &top, err, "SELECT coalesce(max(id), 0) FROM loans", "")) < 0)
+		return rc;
+	return top > seen;
+}
+
 int opac_sync(db_t *db, err_t *err)
 {
 	int64_t now = clock_now();
-	int rc;
+	int rc = pending(db, err);
+	if (rc <= 0)
+		return rc < 0 ? rc : opac_index_refresh(db, err);
 	while ((rc = bulk_round(db, now, err)) == BULK)
 		;
 	if (rc < 0)
