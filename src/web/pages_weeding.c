@@ -233,6 +233,7 @@ void page_withdrawal(web_req_t *r)
 	if (!strcmp(b.status, "approved"))
 		json_object_set_new(d, "public_url", json_string(arena_printf(r->arena, "/opac/s/%s/withdrawals/%lld",
 		                                                              b.unit_code, (long long)b.id)));
+	json_object_set_new(d, "has_totals", json_boolean(nt > 0));
 	const char *q = web_query(r, "q");
 	if (q && *q && can_edit) {
 		json_t *found = search_json(r, q, &err);
@@ -240,6 +241,7 @@ void page_withdrawal(web_req_t *r)
 			json_decref(d);
 			return web_fail(r, &err);
 		}
+		json_object_set_new(d, "has_found", json_boolean(json_array_size(found) > 0));
 		json_object_set_new(d, "found", found);
 		json_object_set_new(d, "q", json_string(q));
 	}

@@ -629,7 +629,7 @@ int weeding_search(db_t *db, const actor_t *actor, int64_t id, const char *q, in
 	                         "t.code = b.doc_type WHERE i.unit_id = ? AND (i.barcode = ? OR i.accession = ? "
 	                         "OR b.search_fold LIKE ? OR b.title_fold LIKE ? OR b.authors_fold LIKE ?) "
 	                         "ORDER BY b.title_fold, i.register, i.accession_no LIMIT ?",
-	                         "iiissssssi", id, id, b.unit_id, t, t, pat, pat, pat, (int64_t)limit);
+	                         "iiisssssi", id, id, b.unit_id, t, t, pat, pat, pat, (int64_t)limit);
 	if (!st)
 		return err->code;
 	size_t cap = 0;

@@ -8,6 +8,7 @@
 #include "base/clock.h"
 #include "base/i18n.h"
 #include "base/xlsxw.h"
+#include "print/print.h"
 #include "weeding/weeding.h"
 
 /* The batch's heading line: "Đợt thanh lọc số 3 · Quyết định 12/QĐ-THCS ngày 20/11/2026". */
@@ -71,4 +72,111 @@ int weeding_xlsx(const weeding_batch_t *b, const weeding_item_t *items, size_t n
 	xlsxw_skip(w);
 	xlsxw_money(w, total);
 	return xlsxw_finish(w, out, err);
+}
+
+/* --- the minutes -------------------------------------------------------------------------------- */
+
+int weeding_minutes_pdf(db_t *db, const weeding_batch_t *b, const weeding_item_t *items, size_t n,
+                        const char *lang, arena_t *a, buf_t *out, err_t *err)
+{
+	print_unit_t u;
+	int rc = print_unit_of(db, b->unit_id, a, &u, err);
+	if (rc < 0)
+		return rc;
+	print_doc_t *d = print_open(out, &(print_opts_t){ .foot = i18n_get(lang, "weeding.minutes_foot") }, err);
+	if (!d)
+		return err->code;
+	print_unit_block(d, &u, true);
+	bool approved = !strcmp(b->status, "approved");
+	char line[800], day[16];
+	if (approved) {
+		clock_day_vn(b->decision_day, day, sizeof day);
+		snprintf(line, sizeof line, "%s %s %s %s · %s %lld", i18n_get(lang, "weeding.decision_full"),
+		         b->decision_no, i18n_get(lang, "weeding.day_of"), day, i18n_get(lang, "weeding.number_full"),
+		         (long long)b->number);
+	} else {
+		snprintf(line, sizeof line, "%s (%s)", i18n_get(lang, "weeding.pdf_draft"),
+		         i18n_get(lang, arena_printf(a, "weeding.status.%s", b->status)));
+	}
+	print_title(d, i18n_get(lang, "weeding.minutes_title"), line);
+	if (*b->title) {
+		snprintf(line, sizeof line, "%s: %s", i18n_get(lang, "weeding.f.title"), b->title);
+		print_text(d, line, false);
+	}
+	if (*b->note) {
+		snprintf(line, sizeof line, "%s: %s", i18n_get(lang, "weeding.f.note"), b->note);
+		print_text(d, line, false);
+	}
+	int64_t value = 0;
+	for (size_t i = 0; i < n; i++)
+		value += items[i].price;
+	snprintf(line, sizeof line, "%s: %zu %s, %s %lld đ.", i18n_get(lang, "weeding.pdf_total_line"), n,
+	         i18n_get(lang, "weeding.copies_unit"), i18n_get(lang, "weeding.pdf_value"), (long long)value);
+	print_text(d, line, false);
+	print_space(d, 3);
+
+	/* I. Totals by reason and document type. */
+	print_text(d, i18n_get(lang, "weeding.pdf_part1"), true);
+	const print_col_t tcols[] = {
+		{ i18n_get(lang, "weeding.col.no"), 10, PRINT_CENTRE, NULL },
+		{ i18n_get(lang, "weeding.col.reason"), 0, PRINT_LEFT, NULL },
+		{ i18n_get(lang, "weeding.col.doc_type"), 0, PRINT_LEFT, NULL },
+		{ i18n_get(lang, "weeding.col.copies"), 25, PRINT_RIGHT, NULL },
+		{ i18n_get(lang, "weeding.col.value"), 35, PRINT_RIGHT, NULL },
+	};
+	print_table(d, tcols, sizeof tcols / sizeof tcols[0]);
+	weeding_total_t *t;
+	size_t nt;
+	weeding_totals(items, n, a, &t, &nt);
+	for (size_t i = 0; i < nt; i++) {
+		print_row(d);
+		print_cell_int(d, (int64_t)i + 1);
+		print_cell(d, t[i].reason_name);
+		print_cell(d, t[i].doc_type_name);
+		print_cell_int(d, t[i].copies);
+		print_cell_money(d, t[i].value);
+	}
+	print_row_bold(d);
+	print_cell(d, "");
+	print_cell(d, i18n_get(lang, "weeding.total"));
+	print_cell(d, "");
+	print_cell_int(d, (int64_t)n);
+	print_cell_money(d, value);
+	print_table_end(d);
+	print_space(d, 4);
+
+	/* II. The list. */
+	print_text(d, i18n_get(lang, "weeding.pdf_part2"), true);
+	const print_col_t cols[] = {
+		{ i18n_get(lang, "weeding.col.no"), 10, PRINT_CENTRE, NULL },
+		{ i18n_get(lang, "weeding.col.accession"), 24, PRINT_LEFT, NULL },
+		{ i18n_get(lang, "weeding.col.title"), 0, PRINT_LEFT, NULL },
+		{ i18n_get(lang, "weeding.col.authors"), 32, PRINT_LEFT, NULL },
+		{ i18n_get(lang, "weeding.col.year"), 13, PRINT_CENTRE, NULL },
+		{ i18n_get(lang, "weeding.col.price"), 20, PRINT_RIGHT, NULL },
+		{ i18n_get(lang, "weeding.col.reason"), 26, PRINT_LEFT, NULL },
+	};
+	print_table(d, cols, sizeof cols / sizeof cols[0]);
+	for (size_t i = 0; i < n; i++) {
+		const weeding_item_t *it = &items[i];
+		print_row(d);
+		print_cell_int(d, (int64_t)i + 1);
+		print_cell(d, it->accession);
+		print_cell(d, it->title);
+		print_cell(d, it->authors);
+		if (it->year)
+			print_cell_int(d, it->year);
+		else
+			print_cell(d, "");
+		print_cell_money(d, it->price);
+		print_cell(d, *it->note ? arena_printf(a, "%s (%s)", it->reason_name, it->note) : it->reason_name);
+	}
+	print_table_end(d);
+	print_space(d, 6);
+	const print_sign_t signs[] = {
+		{ i18n_get(lang, "weeding.sign_maker"), b->created_by },
+		{ i18n_get(lang, "weeding.sign_head"), approved ? b->approved_by : "" },
+	};
+	print_signatures(d, u.place, approved ? b->approved_day : NULL, signs, 2);
+	return print_close(d, 0, err);
 }
