@@ -475,6 +475,18 @@ json_t *web_withdrawals_notices(web_req_t *r, int64_t unit_id, const char *code)
 	return arr;
 }
 
+/* An error of the public list, in the public catalogue's layout (JSON as everywhere). */
+static void public_fail(web_req_t *r, const err_t *err)
+{
+	int status = err_http_status(err->code);
+	if (r->want_json || status >= 500)
+		return web_fail(r, err);
+	const char *key = err->key ? err->key : "err.internal";
+	json_t *e = json_pack("{s:i, s:s, s:s, s:s}", "status", status, "code", key, "title",
+	                      web_t(r, arena_printf(r->arena, "http.%d", status)), "message", web_t(r, key));
+	web_render_public(r, status, "opac_error", json_pack("{s:o}", "error", e));
+}
+
 void web_withdrawals_public(web_req_t *r, const char *code, const char *rest)
 {
 	opac_school_t s;
@@ -485,18 +497,20 @@ void web_withdrawals_public(web_req_t *r, const char *code, const char *rest)
 		*slash = 0;
 	int bad = 0;
 	int64_t id = web_parse_int(rest, 0, 1, INT64_MAX, &bad);
-	if (bad || !id || strchr(rest, '/'))
-		return web_fail_key(r, 404, "err.weeding.public_notfound", NULL);
+	if (bad || !id || strchr(rest, '/')) {
+		err_set(&err, ERR_NOTFOUND, "err.weeding.public_notfound", NULL);
+		return public_fail(r, &err);
+	}
 	if (opac_school_by_code(r->db, r->actor, c, r->arena, &s, &err) < 0) {
 		if (err.code == ERR_AUTH && !r->want_json)
 			return web_redirect(r, arena_printf(r->arena, "/login?next=%s", r->path));
-		return web_fail(r, &err);
+		return public_fail(r, &err);
 	}
 	weeding_batch_t b;
 	weeding_item_t *items;
 	size_t n;
 	if (weeding_public_get(r->db, s.id, id, 0, r->lang, r->arena, &b, &items, &n, &err) < 0)
-		return web_fail(r, &err);
+		return public_fail(r, &err);
 	json_t *arr = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:o, s:s}", "no", (json_int_t)i + 1,

@@ -397,7 +397,8 @@ def test_public_list_for_fifteen_days():
     # After publish_until: gone.
     h.sql_write(srv, "UPDATE withdrawals SET publish_until = '%s' WHERE unit_id = %d"
                 % ((today() - datetime.timedelta(days=1)).isoformat(), fx["th1"]))
-    h.expect_status(anon.get("/opac/s/TH001/withdrawals/%d" % w), 404)
+    r = h.expect_status(anon.get("/opac/s/TH001/withdrawals/%d" % w), 404)
+    assert "Không có danh sách thanh lọc công khai này" in r.text and "/opac" in r.text
     page = h.expect_status(anon.get("/opac/s/TH001"), 200).text
     assert "/withdrawals/" not in page
 
