@@ -365,25 +365,35 @@ static const char *why_not(const char *status, int64_t loans, int64_t here, int6
 	return NULL;
 }
 
-/* Add one copy found by st (columns: id, barcode, ELIGIBILITY) or fail naming label. */
-static int add_found(db_t *db, db_stmt_t *st, int64_t id, const char *label, const char *reason,
-                     const char *note, weeding_added_t *res, err_t *err)
+/* Add copy item (of the school unit) to batch id, or fail naming label; with skip, a copy that
+ * cannot be added is passed over (a rule's pick). The copy's row is locked first (an update that
+ * changes nothing): on PostgreSQL a concurrent add of the same copy to another batch waits for
+ * this transaction and then sees its row, so a copy never lands in two open batches. */
+static int add_one(db_t *db, int64_t id, int64_t unit, int64_t item, const char *label, const char *reason,
+                   const char *note, bool skip, weeding_added_t *res, err_t *err)
 {
-	int rc = db_step(st, err);
-	if (rc < 0) {
-		db_done(st);
+	int rc = db_exec(db, err, "UPDATE items SET status = status WHERE id = ? AND unit_id = ?", "ii", item, unit);
+	if (rc < 0)
 		return rc;
-	}
+	if (rc == 0)
+		return skip ? 0 : err_set(err, ERR_NOTFOUND, "err.weeding.item_notfound", "%.100s", label);
+	db_stmt_t *st = db_query(db, err, "SELECT i.id, i.barcode, " ELIGIBILITY "FROM items i WHERE i.id = ?", "iii",
+	                         id, id, item);
+	if (!st)
+		return err->code;
+	rc = db_step(st, err);
 	if (rc != DB_ROW) {
 		db_done(st);
-		return err_set(err, ERR_NOTFOUND, "err.weeding.item_notfound", "%.100s", label);
+		return rc < 0 ? rc : err_set(err, ERR_NOTFOUND, "err.weeding.item_notfound", "%.100s", label);
 	}
-	int64_t item = db_col_int(st, 0), other = db_col_int(st, 5);
+	int64_t other = db_col_int(st, 5);
 	bool already;
 	const char *why = why_not(db_col_text(st, 2), db_col_int(st, 3), db_col_int(st, 4), other, &already);
 	char bc[80];
 	snprintf(bc, sizeof bc, "%s", db_col_text(st, 1) ? db_col_text(st, 1) : "");
 	db_done(st);
+	if (why && skip)
+		return 0;
 	if (why) {
 		if (other)
 			return err_set(err, ERR_CONFLICT, why, "%.60s (#%lld)", bc, (long long)other);
@@ -399,6 +409,23 @@ static int add_found(db_t *db, db_stmt_t *st, int64_t id, const char *label, con
 		return rc;
 	res->added++;
 	return 0;
+}
+
+/* The copy of the school whose barcode (or else accession number) is code; 0 when none. */
+static int find_code(db_t *db, int64_t unit, const char *code, int64_t *item, err_t *err)
+{
+	*item = 0;
+	db_stmt_t *st = db_query(db, err,
+	                         "SELECT i.id FROM items i WHERE i.unit_id = ? AND (i.barcode = ? OR i.accession = ?) "
+	                         "ORDER BY CASE WHEN i.barcode = ? THEN 0 ELSE 1 END LIMIT 1",
+	                         "isss", unit, code, code, code);
+	if (!st)
+		return err->code;
+	int rc = db_step(st, err);
+	if (rc == DB_ROW)
+		*item = db_col_int(st, 0);
+	db_done(st);
+	return rc < 0 ? rc : 0;
 }
 
 /* The common body of the two adds: codes (by code) or ids (by copy id). */
@@ -427,7 +454,7 @@ static int add_copies(db_t *db, const actor_t *actor, int64_t id, const char *co
 		goto end;
 	}
 	for (size_t k = 0; k < n && rc >= 0; k++) {
-		db_stmt_t *st;
+		int64_t item = 0;
 		const char *label;
 		if (codes) {
 			char *c = text_trim(arena_strdup(a, codes[k] ? codes[k] : ""));
@@ -438,22 +465,17 @@ static int add_copies(db_t *db, const actor_t *actor, int64_t id, const char *co
 				break;
 			}
 			label = c;
-			st = db_query(db, err,
-			              "SELECT i.id, i.barcode, " ELIGIBILITY "FROM items i WHERE i.unit_id = ? AND "
-			              "(i.barcode = ? OR i.accession = ?) ORDER BY CASE WHEN i.barcode = ? THEN 0 "
-			              "ELSE 1 END LIMIT 1",
-			              "iiisss", id, id, b.unit_id, c, c, c);
+			if ((rc = find_code(db, b.unit_id, c, &item, err)) < 0)
+				break;
+			if (!item) {
+				rc = err_set(err, ERR_NOTFOUND, "err.weeding.item_notfound", "%.100s", label);
+				break;
+			}
 		} else {
-			label = arena_printf(a, "#%lld", (long long)ids[k]);
-			st = db_query(db, err,
-			              "SELECT i.id, i.barcode, " ELIGIBILITY "FROM items i WHERE i.unit_id = ? AND i.id = ?",
-			              "iiii", id, id, b.unit_id, ids[k]);
+			item = ids[k];
+			label = arena_printf(a, "#%lld", (long long)item);
 		}
-		if (!st) {
-			rc = err->code;
-			break;
-		}
-		rc = add_found(db, st, id, label, reason, nt, res, err);
+		rc = add_one(db, id, b.unit_id, item, label, reason, nt, false, res, err);
 	}
 	if (rc >= 0 && !res->added && !res->already)
 		rc = err_set(err, ERR_INVALID, "err.weeding.nothing", NULL);
@@ -579,15 +601,17 @@ int weeding_rule_apply(db_t *db, const actor_t *actor, int64_t id, const weeding
 	*count = n;
 	if (!add || !n)
 		goto end;
+	/* Each pick is added as a scan is (its row locked, checked again), passed over when another
+	 * batch or the desk took it meanwhile. */
+	weeding_added_t res = { 0 };
 	for (size_t k = 0; k < n && rc >= 0; k++)
-		rc = db_exec(db, err,
-		             "INSERT INTO withdrawal_items (withdrawal_id, item_id, reason, note) VALUES (?, ?, ?, '')",
-		             "iis", id, ids[k], reason);
-	if (rc >= 0)
+		rc = add_one(db, id, b.unit_id, ids[k], "", reason, "", true, &res, err);
+	*count = res.added;
+	if (rc >= 0 && res.added)
 		rc = touch(db, id, err);
-	if (rc >= 0)
-		rc = audit(db, actor, &b, "withdrawal.add", arena_printf(a, "%zu rule %s %s", n, rule->kind, reason),
-		           err);
+	if (rc >= 0 && res.added)
+		rc = audit(db, actor, &b, "withdrawal.add",
+		           arena_printf(a, "%zu rule %s %s", res.added, rule->kind, reason), err);
 end:
 	rc = db_end_own(db, own, rc < 0 ? rc : 0, err);
 done:

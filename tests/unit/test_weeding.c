@@ -3,6 +3,8 @@
  * open batch, another school's), the states draft -> proposed -> returned/approved, approval that
  * withdraws the copies, numbers part II and releases ready holds, an approval refused with
  * nothing written when a copy went on loan, the public list's 15 days, and the workbook. */
+#include <pthread.h>
+
 #include "check.h"
 #include "testdb.h"
 
@@ -537,6 +539,57 @@ static void test_workbook(void)
 	buf_release(&out);
 }
 
+/* --- two librarians at once ------------------------------------------------------------------ */
+
+struct worker {
+	int64_t batch;
+	const char *code;
+	int rc;
+};
+
+static void *race(void *p)
+{
+	struct worker *w = p;
+	db_t *c = NULL;
+	err_t err = { 0 };
+	w->rc = db_open(testdb_current, &c, &err);
+	int tries = 0;
+	const char *codes[] = { w->code };
+	weeding_added_t res;
+	if (w->rc == 0)
+		do
+			w->rc = weeding_add_codes(c, &lib1, w->batch, codes, 1, "RACH", NULL, &res, &err);
+		while (w->rc == ERR_BUSY && ++tries < 50);
+	db_close(c);
+	return NULL;
+}
+
+/* Eight connections add the same copy to eight batches at once: it lands in exactly one. */
+static void test_concurrent_adds(void)
+{
+	err_t err;
+	int64_t item[1];
+	record(&lib1, "Sách tranh chấp", "STK", 2000, 0, 1000, 1, item);
+	const char *code = barcode_of(item[0]);
+	pthread_t t[8];
+	struct worker w[8];
+	for (int i = 0; i < 8; i++) {
+		w[i] = (struct worker){ .code = code };
+		CHECK_INT(weeding_create(db, &lib1, "Đua", "", &w[i].batch, &err), 0);
+	}
+	for (int i = 0; i < 8; i++)
+		pthread_create(&t[i], NULL, race, &w[i]);
+	int ok = 0, conflict = 0;
+	for (int i = 0; i < 8; i++) {
+		pthread_join(t[i], NULL);
+		ok += w[i].rc == 0;
+		conflict += w[i].rc == ERR_CONFLICT;
+	}
+	CHECK_INT(ok, 1);
+	CHECK_INT(conflict, 7);
+	CHECK_INT(q_int("SELECT COUNT(*) FROM withdrawal_items WHERE item_id = ?", item[0]), 1);
+}
+
 int main(void)
 {
 	db = testdb_open();
@@ -552,6 +605,7 @@ int main(void)
 	RUN(test_approval_refused_when_lent);
 	RUN(test_public_list);
 	RUN(test_workbook);
+	RUN(test_concurrent_adds);
 	arena_free(A);
 	testdb_close(db);
 	return check_summary("weeding");
