@@ -16,13 +16,16 @@
 
 /* --- reading a batch --------------------------------------------------------------------------- */
 
+/* A copy's value: its own price, else its record's (as the general register counts it). */
+#define PRICE "CASE WHEN i.price > 0 THEN i.price ELSE b.price END"
+
 #define BATCH_COLS                                                                                           \
 	"w.id, w.unit_id, w.number, w.status, w.title, w.note, w.created_at, w.updated_at, w.proposed_at, "  \
 	"w.approved_at, ca.full_name, aa.full_name, w.decision_no, w.decision_day, w.approved_day, "         \
 	"w.publish_until, w.return_reason, u.code, u.name, u.path, "                                         \
 	"(SELECT COUNT(*) FROM withdrawal_items x WHERE x.withdrawal_id = w.id), "                          \
-	"(SELECT COALESCE(SUM(i.price), 0) FROM withdrawal_items x JOIN items i ON i.id = x.item_id "        \
-	"WHERE x.withdrawal_id = w.id) "                                                                     \
+	"(SELECT COALESCE(SUM(" PRICE "), 0) FROM withdrawal_items x JOIN items i ON i.id = x.item_id "      \
+	"JOIN biblios b ON b.id = i.biblio_id WHERE x.withdrawal_id = w.id) "                                \
 	"FROM withdrawals w JOIN units u ON u.id = w.unit_id LEFT JOIN accounts ca ON ca.id = w.created_by " \
 	"LEFT JOIN accounts aa ON aa.id = w.approved_by "
 
@@ -247,7 +250,7 @@ done:
 
 #define ITEM_COLS                                                                                            \
 	"i.id, i.biblio_id, i.accession, i.barcode, i.register, i.accession_no, b.title, b.authors, "        \
-	"b.publisher, b.doc_type, t.name_vi, t.name_en, b.year, i.price, i.status "
+	"b.publisher, b.doc_type, t.name_vi, t.name_en, b.year, " PRICE ", i.status "
 
 static void read_item(db_stmt_t *st, bool en, arena_t *a, weeding_item_t *it)
 {

@@ -65,7 +65,8 @@ typedef struct weeding_batch {
 	const char *decision_no, *decision_day, *approved_day, *publish_until; /* "" until approved */
 	const char *return_reason;
 	const char *unit_code, *unit_name, *unit_path;
-	int64_t copies, value; /* copies in the batch and the sum of their prices (đồng) */
+	int64_t copies, value; /* copies in the batch and the sum of their values (đồng): a copy's
+	                          price, else its record's, as the general register counts it */
 } weeding_batch_t;
 
 typedef struct weeding_item {
@@ -74,7 +75,7 @@ typedef struct weeding_item {
 	int64_t accession_no;
 	const char *title, *authors, *publisher, *doc_type, *doc_type_name;
 	int year;      /* 0: unknown */
-	int64_t price; /* đồng */
+	int64_t price; /* đồng: the copy's price, else its record's */
 	const char *status; /* the copy's status now */
 	const char *reason, *reason_name, *note;
 } weeding_item_t;

@@ -539,6 +539,23 @@ static void test_workbook(void)
 	buf_release(&out);
 }
 
+/* A copy without a price of its own is worth its record's price, as the general register counts it. */
+static void test_value_falls_back_to_the_record(void)
+{
+	err_t err;
+	int64_t id = 0;
+	CHECK_INT(weeding_create(db, &lib1, "Giá", "", &id, &err), 0);
+	sql("UPDATE items SET price = 0 WHERE id = ?", "i", stk[1], NULL);
+	weeding_added_t res;
+	CHECK_INT(weeding_add_items(db, &lib1, id, &stk[1], 1, "RACH", NULL, &res, &err), 0);
+	weeding_batch_t b;
+	weeding_item_t *it;
+	size_t n;
+	CHECK_INT(weeding_get(db, &lib1, id, "vi", A, &b, &it, &n, &err), 0);
+	CHECK_INT(b.value, 30000);
+	CHECK_INT(n == 1 ? it[0].price : -1, 30000);
+}
+
 /* --- two librarians at once ------------------------------------------------------------------ */
 
 struct worker {
@@ -605,6 +622,7 @@ int main(void)
 	RUN(test_approval_refused_when_lent);
 	RUN(test_public_list);
 	RUN(test_workbook);
+	RUN(test_value_falls_back_to_the_record);
 	RUN(test_concurrent_adds);
 	arena_free(A);
 	testdb_close(db);
