@@ -234,6 +234,20 @@ void page_withdrawal(web_req_t *r)
 		json_object_set_new(d, "public_url", json_string(arena_printf(r->arena, "/opac/s/%s/withdrawals/%lld",
 		                                                              b.unit_code, (long long)b.id)));
 	json_object_set_new(d, "has_totals", json_boolean(nt > 0));
+	weeding_textbook_t *tb;
+	size_t ntb = 0;
+	if (can_edit && weeding_textbooks(r->db, r->actor, r->id, r->arena, &tb, &ntb, &err) == 0 && ntb) {
+		json_t *arr2 = json_array();
+		for (size_t i = 0; i < ntb; i++) {
+			json_t *o = json_pack("{s:I, s:s, s:I}", "biblio_id", (json_int_t)tb[i].biblio_id, "title",
+			                      tb[i].title, "copies", (json_int_t)tb[i].copies);
+			json_object_set_new(o, "year", tb[i].year ? json_integer(tb[i].year) : json_null());
+			json_object_set_new(o, "grade", tb[i].grade ? json_integer(tb[i].grade) : json_null());
+			json_array_append_new(arr2, o);
+		}
+		json_object_set_new(d, "textbooks", arr2);
+		json_object_set_new(d, "has_textbooks", json_true());
+	}
 	const char *q = web_query(r, "q");
 	if (q && *q && can_edit) {
 		json_t *found = search_json(r, q, &err);
@@ -269,6 +283,10 @@ static int parse_rule(web_req_t *r, weeding_rule_t *rule)
 		web_fail_key(r, 400, "err.number", NULL);
 		return -1;
 	}
+	int64_t *ids;
+	if (form_ids(r, "biblio", &ids, &rule->nbiblios) < 0)
+		return -1;
+	rule->biblios = ids;
 	return 0;
 }
 
@@ -289,7 +307,8 @@ static void split_codes(web_req_t *r, const char *text, const char ***v, size_t 
 **                 accession numbers; all or nothing
 **    item=ID (repeatable)      copies chosen from the search
 **    rule=superseded|lost|damaged|periodicals|unused  by rule, with before_year=YYYY, grade=N
-**                 (superseded), years=N (periodicals: default 2; unused: required);
+**                 or biblio=ID (repeatable: chosen textbook records) (superseded), years=N
+**                 (periodicals: default 2; unused: required);
 **                 preview=1 counts without adding
 **    reason=CODE, note=TEXT    for scans and chosen copies (default reason KHAC)
 ** JSON {ok, added, already} or, for a rule, {ok, count, added}. 409 when the batch is proposed

@@ -528,7 +528,9 @@ static void years_before(int64_t today, int years, char out[11])
 	clock_day_format(clock_days_from_civil(y - years, m, d), out, 11);
 }
 
-static int rule_query(db_t *db, const weeding_rule_t *r, int64_t unit, int64_t today, db_stmt_t **st,
+/* The statement of part `part` of a rule (every rule has part 0; superseded textbooks chosen by
+ * record have one part per record), or *st NULL past the last part. */
+static int rule_query(db_t *db, const weeding_rule_t *r, int64_t unit, int64_t today, size_t part, db_stmt_t **st,
                       const char **reason, err_t *err)
 {
 	const char *k = r->kind ? r->kind : "";
@@ -536,6 +538,18 @@ static int rule_query(db_t *db, const weeding_rule_t *r, int64_t unit, int64_t t
 	clock_civil_from_days(today, &y, &m, &d);
 	char cut[11];
 	*st = NULL;
+	if (!strcmp(k, "superseded") && r->nbiblios) {
+		if (r->nbiblios > 1000)
+			return err_set(err, ERR_TOOBIG, "err.weeding.toomany", "%d", 1000);
+		*reason = "CTCU";
+		if (part >= r->nbiblios)
+			return 0;
+		*st = db_query(db, err, RULE_BASE "AND b.doc_type = 'SGK' AND i.biblio_id = ?" RULE_END, "ii", unit,
+		               r->biblios[part]);
+		return *st ? 0 : err->code;
+	}
+	if (part > 0)
+		return 0;
 	if (!strcmp(k, "superseded")) {
 		if (r->before_year < 1900 || r->before_year > y + 1 || r->grade < 0 || r->grade > 12)
 			return err_set(err, ERR_INVALID, "err.weeding.rule_param", NULL);
@@ -571,6 +585,12 @@ static int rule_query(db_t *db, const weeding_rule_t *r, int64_t unit, int64_t t
 	return *st ? 0 : err->code;
 }
 
+static int id_cmp(const void *x, const void *y)
+{
+	int64_t p = *(const int64_t *)x, q = *(const int64_t *)y;
+	return (p > q) - (p < q);
+}
+
 int weeding_rule_apply(db_t *db, const actor_t *actor, int64_t id, const weeding_rule_t *rule, bool add,
                        size_t *count, err_t *err)
 {
@@ -585,22 +605,33 @@ int weeding_rule_apply(db_t *db, const actor_t *actor, int64_t id, const weeding
 	db_stmt_t *st;
 	const char *reason = "KHAC";
 	int64_t today = rule->today ? rule->today : clock_today_vn();
-	if ((rc = rule_query(db, rule, b.unit_id, today, &st, &reason, err)) < 0)
-		goto end;
 	int64_t *ids = NULL;
 	size_t n = 0, cap = 0;
-	while ((rc = db_step(st, err)) == DB_ROW) {
-		if (b.copies + (int64_t)n >= WEEDING_MAX_ITEMS) {
-			rc = err_set(err, ERR_TOOBIG, "err.weeding.toomany", "%d", WEEDING_MAX_ITEMS);
+	for (size_t part = 0; rc >= 0; part++) {
+		if ((rc = rule_query(db, rule, b.unit_id, today, part, &st, &reason, err)) < 0 || !st)
 			break;
+		while ((rc = db_step(st, err)) == DB_ROW) {
+			if (b.copies + (int64_t)n >= WEEDING_MAX_ITEMS) {
+				rc = err_set(err, ERR_TOOBIG, "err.weeding.toomany", "%d", WEEDING_MAX_ITEMS);
+				break;
+			}
+			ids = arena_grow(a, ids, n, &cap, 64, sizeof *ids);
+			ids[n++] = db_col_int(st, 0);
 		}
-		ids = arena_grow(a, ids, n, &cap, 64, sizeof *ids);
-		ids[n++] = db_col_int(st, 0);
+		db_done(st);
 	}
-	db_done(st);
 	if (rc < 0)
 		goto end;
 	rc = 0;
+	/* A record chosen twice gives its copies once. */
+	if (n > 1) {
+		qsort(ids, n, sizeof *ids, id_cmp);
+		size_t u = 1;
+		for (size_t k = 1; k < n; k++)
+			if (ids[k] != ids[u - 1])
+				ids[u++] = ids[k];
+		n = u;
+	}
 	*count = n;
 	if (!add || !n)
 		goto end;
@@ -982,4 +1013,37 @@ int weeding_public_get(db_t *db, int64_t unit_id, int64_t id, int64_t today, con
 		(*items)[k].price = 0;
 	}
 	return 0;
+}
+
+/* --- the textbooks to choose from -------------------------------------------------------------- */
+
+int weeding_textbooks(db_t *db, const actor_t *actor, int64_t id, arena_t *a, weeding_textbook_t **out, size_t *n,
+                      err_t *err)
+{
+	*out = NULL;
+	*n = 0;
+	weeding_batch_t b;
+	int rc = load_batch(db, actor, id, a, &b, err);
+	if (rc < 0)
+		return rc;
+	db_stmt_t *st = db_query(db, err,
+	                         "SELECT b.id, b.title, b.year, b.grade, COUNT(i.id) FROM biblios b JOIN items i ON "
+	                         "i.biblio_id = b.id WHERE b.unit_id = ? AND b.doc_type = 'SGK' "
+	                         "AND i.status NOT IN ('on_loan', 'withdrawn') GROUP BY b.id, b.title, b.year, b.grade "
+	                         "ORDER BY b.grade, b.title, b.year, b.id LIMIT 500",
+	                         "i", b.unit_id);
+	if (!st)
+		return err->code;
+	size_t cap = 0;
+	while ((rc = db_step(st, err)) == DB_ROW) {
+		*out = arena_grow(a, *out, *n, &cap, 32, sizeof **out);
+		weeding_textbook_t *t = &(*out)[(*n)++];
+		t->biblio_id = db_col_int(st, 0);
+		t->title = dup0(a, db_col_text(st, 1));
+		t->year = (int)db_col_int(st, 2);
+		t->grade = (int)db_col_int(st, 3);
+		t->copies = db_col_int(st, 4);
+	}
+	db_done(st);
+	return rc < 0 ? rc : 0;
 }

@@ -127,7 +127,7 @@ int weeding_add_items(db_t *db, const actor_t *actor, int64_t id, const int64_t 
  * not withdrawn, in no other open batch. */
 typedef struct weeding_rule {
 	const char *kind; /* "superseded": textbooks (SGK) published before before_year (of grade
-	                     grade when > 0), reason CTCU;
+	                     grade when > 0), or the chosen records biblios, reason CTCU;
 	                     "lost": copies recorded lost, reason MAT;
 	                     "damaged": copies recorded damaged, reason RACH;
 	                     "periodicals": periodicals (BAO) entered more than years years ago
@@ -137,12 +137,26 @@ typedef struct weeding_rule {
 	int grade;        /* superseded: 0 (any) or 1..12 */
 	int years;        /* periodicals (0: 2), unused (required): 1..50 */
 	int64_t today;    /* the day the rule counts from (day number); 0: today in Vietnam */
+	const int64_t *biblios; /* superseded: the chosen textbook records (nbiblios, at most 1000)
+	                           instead of before_year and grade */
+	size_t nbiblios;
 } weeding_rule_t;
 
 /* How many copies the rule would add now (the preview), and, with add, add them with the rule's
  * reason. ERR_INVALID "err.weeding.rule" / "err.weeding.rule_param" for a bad rule. */
 int weeding_rule_apply(db_t *db, const actor_t *actor, int64_t id, const weeding_rule_t *rule, bool add,
                        size_t *count, err_t *err);
+
+/* The school's textbook records (SGK) with copies in stock, for choosing superseded titles: at
+ * most 500, by grade and title. */
+typedef struct weeding_textbook {
+	int64_t biblio_id;
+	const char *title;
+	int year, grade; /* 0: unknown */
+	int64_t copies;  /* copies not on loan and not withdrawn */
+} weeding_textbook_t;
+int weeding_textbooks(db_t *db, const actor_t *actor, int64_t id, arena_t *a, weeding_textbook_t **out, size_t *n,
+                      err_t *err);
 
 /* Search the school's copies for the search form: title, author or ISBN words (folded), or an
  * exact barcode/accession; at most limit (1..200) copies, each with whether it can be added

@@ -194,6 +194,16 @@ def test_add_by_rule_with_preview():
     j = h.expect_status(lib().post("/withdrawals/%d/items" % w2, {"rule": "superseded", "before_year": "2015",
                                                                    "preview": "1"}), 200).json()
     assert j["count"] == 2
+    # The same textbooks chosen by record from the page's list.
+    page = h.expect_status(lib().get("/withdrawals/%d" % w2), 200).json()
+    bib = srv.sql_value("SELECT biblio_id FROM items WHERE id = %d" % fx["sgk"][0]["id"])
+    assert [t["biblio_id"] for t in page["textbooks"]] == [bib] and page["textbooks"][0]["copies"] == 2
+    j = h.expect_status(lib().post("/withdrawals/%d/items" % w2, [("rule", "superseded"), ("biblio", str(bib)),
+                                                                   ("preview", "1")]), 200).json()
+    assert j["count"] == 2
+    html = h.expect_status(lib(False).get("/withdrawals/%d" % w2), 200).text
+    assert "Chọn đầu sách giáo khoa chương trình cũ" in html and 'name="biblio" value="%d"' % bib in html
+    assert "weeding." not in re.sub(r"<[^>]*>", " ", html)
     h.assert_unchanged(before, snapshot())
     h.expect_error(lib().post("/withdrawals/%d/items" % w2, {"rule": "superseded", "before_year": "1200"}), 400,
                    "err.weeding.rule_param")

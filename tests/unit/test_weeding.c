@@ -139,13 +139,13 @@ static char *day_ago(int years)
 /* --- fixtures --------------------------------------------------------------------------------- */
 
 static int64_t stk[8], sgk_old[4], sgk_new[2], bao_old[2], bao_new[1], theirs[1];
-static int64_t pat1;
+static int64_t pat1, bib_stk, bib_sgk_new;
 
 static void test_data(void)
 {
-	record(&lib1, "Dế Mèn phiêu lưu ký", "STK", 2010, 0, 30000, 8, stk);
+	bib_stk = record(&lib1, "Dế Mèn phiêu lưu ký", "STK", 2010, 0, 30000, 8, stk);
 	record(&lib1, "Toán 3 (chương trình cũ)", "SGK", 2015, 3, 12000, 4, sgk_old);
-	record(&lib1, "Toán 3 (Kết nối tri thức)", "SGK", 2022, 3, 15000, 2, sgk_new);
+	bib_sgk_new = record(&lib1, "Toán 3 (Kết nối tri thức)", "SGK", 2022, 3, 15000, 2, sgk_new);
 	record(&lib1, "Báo Nhi đồng", "BAO", 2020, 0, 5000, 2, bao_old);
 	record(&lib1, "Báo Thiếu niên", "BAO", 2025, 0, 5000, 1, bao_new);
 	record(&lib2, "Sách mật của trường Hai", "STK", 2012, 0, 99000, 1, theirs);
@@ -333,6 +333,16 @@ static void test_rules(void)
 	/* Applied again: nothing more (they are in this batch now). */
 	CHECK_INT(weeding_rule_apply(db, &lib1, B2, &r, true, &c, &err), 0);
 	CHECK_INT(c, 0);
+	/* Chosen textbook records: their copies (a record chosen twice counts once; not SGK: none). */
+	int64_t chosen[] = { bib_sgk_new, bib_stk, bib_sgk_new };
+	r = (weeding_rule_t){ .kind = "superseded", .biblios = chosen, .nbiblios = 3 };
+	CHECK_INT(weeding_rule_apply(db, &lib1, B2, &r, false, &c, &err), 0);
+	CHECK_INT(c, 2);
+	weeding_textbook_t *tb;
+	size_t ntb;
+	CHECK_INT(weeding_textbooks(db, &lib1, B2, A, &tb, &ntb, &err), 0);
+	CHECK_INT(ntb, 2);
+	CHECK_INT(weeding_textbooks(db, &lib2, B2, A, &tb, &ntb, &err), ERR_NOTFOUND);
 	r = (weeding_rule_t){ .kind = "periodicals" };
 	CHECK_INT(weeding_rule_apply(db, &lib1, B2, &r, true, &c, &err), 0);
 	CHECK_INT(c, 2);
