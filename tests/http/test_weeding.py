@@ -110,7 +110,12 @@ def test_only_the_librarian_opens_a_batch():
     j = h.expect_status(leader().get("/withdrawals"), 200).json()
     assert [w["id"] for w in j["withdrawals"]] == [fx["w1"]] and j["can_create"] is False
     j = h.expect_status(client("phong1.chuyenvien").get("/withdrawals?unit=%d" % fx["th1"]), 200).json()
-    assert [w["id"] for w in j["withdrawals"]] == [fx["w1"]]
+    assert [w["id"] for w in j["withdrawals"]] == [fx["w1"]] and j["can_create"] is False
+    # An office's account that names no school is offered its schools.
+    j = h.expect_status(client("phong1.chuyenvien").get("/withdrawals"), 200).json()
+    assert "/withdrawals?unit=%d" % fx["th1"] in [x["href"] for x in j["schools"]]
+    j = h.expect_status(client("phong1.chuyenvien").get("/withdrawals/%d" % fx["w1"]), 200).json()
+    assert not j["can_edit"] and not j["can_decide"]
     for other in ("thuthu.thcs001", "bgh.thcs001"):
         h.expect_error(client(other).get("/withdrawals/%d" % fx["w1"]), 404, "err.weeding.notfound")
         assert h.expect_status(client(other).get("/withdrawals"), 200).json()["withdrawals"] == []
