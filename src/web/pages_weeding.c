@@ -9,8 +9,8 @@
 #include "base/clock.h"
 #include "base/xlsxw.h"
 #include "opac/record.h"
-#include "weeding/weeding.h"
 #include "web/web.h"
+#include "weeding/weeding.h"
 
 /* Đồng as people write them: "1.250.000 đ". */
 static const char *money_vn(web_req_t *r, int64_t v)
@@ -41,28 +41,31 @@ static json_t *batch_json(web_req_t *r, const weeding_batch_t *b)
 	json_t *o = json_pack(
 	    "{s:I, s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
 	    "id", (json_int_t)b->id, "number", (json_int_t)b->number, "status", b->status, "status_label",
-	    web_t(r, arena_printf(r->arena, "weeding.status.%s", b->status)), "title", b->title, "note", b->note,
-	    "copies", (json_int_t)b->copies, "value", (json_int_t)b->value, "value_vn", money_vn(r, b->value),
-	    "created_by", b->created_by, "approved_by", b->approved_by, "decision_no", b->decision_no,
-	    "decision_day", b->decision_day, "decision_day_vn", day_vn(r, b->decision_day), "approved_day",
-	    b->approved_day, "approved_day_vn", day_vn(r, b->approved_day), "publish_until", b->publish_until,
-	    "publish_until_vn", day_vn(r, b->publish_until), "return_reason", b->return_reason);
-	json_object_set_new(o, "href", json_string(arena_printf(r->arena, "/withdrawals/%lld", (long long)b->id)));
-	json_object_set_new(o, "school", json_pack("{s:I, s:s, s:s}", "id", (json_int_t)b->unit_id, "code",
-	                                           b->unit_code, "name", b->unit_name));
+	    web_t(r, arena_printf(r->arena, "weeding.status.%s", b->status)), "title", b->title, "note",
+	    b->note, "copies", (json_int_t)b->copies, "value", (json_int_t)b->value, "value_vn",
+	    money_vn(r, b->value), "created_by", b->created_by, "approved_by", b->approved_by, "decision_no",
+	    b->decision_no, "decision_day", b->decision_day, "decision_day_vn", day_vn(r, b->decision_day),
+	    "approved_day", b->approved_day, "approved_day_vn", day_vn(r, b->approved_day), "publish_until",
+	    b->publish_until, "publish_until_vn", day_vn(r, b->publish_until), "return_reason",
+	    b->return_reason);
+	json_object_set_new(o, "href",
+	                    json_string(arena_printf(r->arena, "/withdrawals/%lld", (long long)b->id)));
+	json_object_set_new(o, "school",
+	                    json_pack("{s:I, s:s, s:s}", "id", (json_int_t)b->unit_id, "code", b->unit_code,
+	                              "name", b->unit_name));
 	json_object_set_new(o, b->status, json_true()); /* {{#draft}} ... in the templates */
 	return o;
 }
 
 static json_t *item_json(web_req_t *r, const weeding_item_t *it, size_t no)
 {
-	json_t *o = json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s}",
-	                      "no", (json_int_t)no, "item_id", (json_int_t)it->item_id, "accession",
-	                      it->accession, "barcode", it->barcode, "title", it->title, "authors", it->authors,
-	                      "publisher", it->publisher, "doc_type", it->doc_type, "doc_type_name",
-	                      it->doc_type_name, "price", (json_int_t)it->price, "price_vn", money_vn(r, it->price),
-	                      "status", it->status, "reason", it->reason, "reason_name", it->reason_name, "note",
-	                      it->note);
+	json_t *o =
+	    json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s}", "no",
+	              (json_int_t)no, "item_id", (json_int_t)it->item_id, "accession", it->accession,
+	              "barcode", it->barcode, "title", it->title, "authors", it->authors, "publisher",
+	              it->publisher, "doc_type", it->doc_type, "doc_type_name", it->doc_type_name, "price",
+	              (json_int_t)it->price, "price_vn", money_vn(r, it->price), "status", it->status,
+	              "reason", it->reason, "reason_name", it->reason_name, "note", it->note);
 	json_object_set_new(o, "year", it->year ? json_integer(it->year) : json_null());
 	return o;
 }
@@ -214,35 +217,38 @@ void page_withdrawal(web_req_t *r)
 	weeding_totals(items, n, r->arena, &t, &nt);
 	json_t *totals = json_array();
 	for (size_t i = 0; i < nt; i++)
-		json_array_append_new(totals, json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:s}", "reason", t[i].reason,
-		                                        "reason_name", t[i].reason_name, "doc_type", t[i].doc_type,
-		                                        "doc_type_name", t[i].doc_type_name, "copies",
-		                                        (json_int_t)t[i].copies, "value", (json_int_t)t[i].value,
-		                                        "value_vn", money_vn(r, t[i].value)));
+		json_array_append_new(
+		    totals, json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:s}", "reason", t[i].reason,
+		                      "reason_name", t[i].reason_name, "doc_type", t[i].doc_type,
+		                      "doc_type_name", t[i].doc_type_name, "copies", (json_int_t)t[i].copies,
+		                      "value", (json_int_t)t[i].value, "value_vn", money_vn(r, t[i].value)));
 	bool mine = r->actor->unit_id == b.unit_id;
 	bool editable = !strcmp(b.status, "draft") || !strcmp(b.status, "returned");
 	bool can_edit = mine && r->actor->role == ROLE_LIBRARIAN && editable;
 	bool can_decide = mine && r->actor->role == ROLE_LEADER && !strcmp(b.status, "proposed");
 	char today[11];
 	clock_day_format(clock_today_vn(), today, sizeof today);
-	json_t *d = json_pack("{s:o, s:o, s:o, s:b, s:b, s:b, s:o, s:s, s:s, s:s}", "withdrawal", batch_json(r, &b),
-	                      "items", arr, "totals", totals, "can_edit", can_edit, "can_propose", can_edit && n > 0,
-	                      "can_decide", can_decide, "reasons", reasons_json(r, NULL), "today", today,
-	                      "minutes", arena_printf(r->arena, "/withdrawals/%lld/minutes.pdf", (long long)b.id),
-	                      "xlsx", arena_printf(r->arena, "/withdrawals/%lld/list.xlsx", (long long)b.id));
+	json_t *d =
+	    json_pack("{s:o, s:o, s:o, s:b, s:b, s:b, s:o, s:s, s:s, s:s}", "withdrawal", batch_json(r, &b),
+	              "items", arr, "totals", totals, "can_edit", can_edit, "can_propose", can_edit && n > 0,
+	              "can_decide", can_decide, "reasons", reasons_json(r, NULL), "today", today, "minutes",
+	              arena_printf(r->arena, "/withdrawals/%lld/minutes.pdf", (long long)b.id), "xlsx",
+	              arena_printf(r->arena, "/withdrawals/%lld/list.xlsx", (long long)b.id));
 	if (!strcmp(b.status, "approved"))
-		json_object_set_new(d, "public_url", json_string(arena_printf(r->arena, "/opac/s/%s/withdrawals/%lld",
-		                                                              b.unit_code, (long long)b.id)));
+		json_object_set_new(d, "public_url",
+		                    json_string(arena_printf(r->arena, "/opac/s/%s/withdrawals/%lld",
+		                                             b.unit_code, (long long)b.id)));
 	json_object_set_new(d, "has_totals", json_boolean(nt > 0));
 	weeding_textbook_t *tb;
 	size_t ntb = 0;
 	if (can_edit && weeding_textbooks(r->db, r->actor, r->id, r->arena, &tb, &ntb, &err) == 0 && ntb) {
 		json_t *arr2 = json_array();
 		for (size_t i = 0; i < ntb; i++) {
-			json_t *o = json_pack("{s:I, s:s, s:I}", "biblio_id", (json_int_t)tb[i].biblio_id, "title",
-			                      tb[i].title, "copies", (json_int_t)tb[i].copies);
+			json_t *o = json_pack("{s:I, s:s, s:I}", "biblio_id", (json_int_t)tb[i].biblio_id,
+			                      "title", tb[i].title, "copies", (json_int_t)tb[i].copies);
 			json_object_set_new(o, "year", tb[i].year ? json_integer(tb[i].year) : json_null());
-			json_object_set_new(o, "grade", tb[i].grade ? json_integer(tb[i].grade) : json_null());
+			json_object_set_new(o, "grade",
+			                    tb[i].grade ? json_integer(tb[i].grade) : json_null());
 			json_array_append_new(arr2, o);
 		}
 		json_object_set_new(d, "textbooks", arr2);
@@ -263,7 +269,8 @@ void page_withdrawal(web_req_t *r)
 	if (ok && (!strcmp(ok, "added") || !strcmp(ok, "removed") || !strcmp(ok, "changed") ||
 	           !strcmp(ok, "proposed") || !strcmp(ok, "approved") || !strcmp(ok, "returned") ||
 	           !strcmp(ok, "previewed")))
-		json_object_set_new(d, "notice", json_string(web_t(r, arena_printf(r->arena, "weeding.ok.%s", ok))));
+		json_object_set_new(d, "notice",
+		                    json_string(web_t(r, arena_printf(r->arena, "weeding.ok.%s", ok))));
 	const char *pv = web_query(r, "preview");
 	if (pv && can_edit)
 		json_object_set_new(d, "preview", json_string(pv));
@@ -329,11 +336,12 @@ void page_withdrawal_items(web_req_t *r)
 		if (weeding_rule_apply(r->db, r->actor, r->id, &rule, add, &count, &err) < 0)
 			return web_fail(r, &err);
 		if (!add && !r->want_json)
-			return web_redirect(r, arena_printf(r->arena, "/withdrawals/%lld?ok=previewed&preview=%zu",
+			return web_redirect(r, arena_printf(r->arena,
+			                                    "/withdrawals/%lld?ok=previewed&preview=%zu",
 			                                    (long long)r->id, count));
 		return done(r, add ? "added" : "previewed",
-		            json_pack("{s:s, s:I, s:I}", "rule", rule.kind, "count", (json_int_t)count, "added",
-		                      (json_int_t)(add ? count : 0)));
+		            json_pack("{s:s, s:I, s:I}", "rule", rule.kind, "count", (json_int_t)count,
+		                      "added", (json_int_t)(add ? count : 0)));
 	}
 	weeding_added_t res;
 	const char *reason = web_form(r, "reason"), *note = web_form(r, "note");
@@ -355,7 +363,8 @@ void page_withdrawal_items(web_req_t *r)
 		if (weeding_add_codes(r->db, r->actor, r->id, codes, n, reason, note, &res, &err) < 0)
 			return web_fail(r, &err);
 	}
-	done(r, "added", json_pack("{s:I, s:I}", "added", (json_int_t)res.added, "already", (json_int_t)res.already));
+	done(r, "added",
+	     json_pack("{s:I, s:I}", "added", (json_int_t)res.added, "already", (json_int_t)res.already));
 }
 
 /*
@@ -386,7 +395,8 @@ void page_withdrawal_item_reason(web_req_t *r)
 	if (bad || !item)
 		return web_fail_key(r, 400, "err.number", NULL);
 	err_t err;
-	if (weeding_set_reason(r->db, r->actor, r->id, item, web_form(r, "reason"), web_form(r, "note"), &err) < 0)
+	if (weeding_set_reason(r->db, r->actor, r->id, item, web_form(r, "reason"), web_form(r, "note"),
+	                       &err) < 0)
 		return web_fail(r, &err);
 	done(r, "changed", NULL);
 }
@@ -413,8 +423,8 @@ void page_withdrawal_approve(web_req_t *r)
 {
 	err_t err;
 	int64_t number = 0;
-	if (weeding_approve(r->db, r->actor, r->id, web_form(r, "decision_no"), web_form(r, "decision_day"), 0,
-	                    &number, &err) < 0)
+	if (weeding_approve(r->db, r->actor, r->id, web_form(r, "decision_no"), web_form(r, "decision_day"),
+	                    0, &number, &err) < 0)
 		return web_fail(r, &err);
 	done(r, "approved", json_pack("{s:s, s:I}", "status", "approved", "number", (json_int_t)number));
 }
@@ -470,8 +480,8 @@ void page_withdrawal_minutes(web_req_t *r)
 		return web_fail(r, &err);
 	}
 	web_send_file(r, &pdf, "application/pdf",
-	              arena_printf(r->arena, "inline; filename=\"bien-ban-thanh-loc-%s-%lld.pdf\"", b.unit_code,
-	                           (long long)b.id));
+	              arena_printf(r->arena, "inline; filename=\"bien-ban-thanh-loc-%s-%lld.pdf\"",
+	                           b.unit_code, (long long)b.id));
 }
 
 /* --- the public list ---------------------------------------------------------------------------- */
@@ -487,10 +497,11 @@ json_t *web_withdrawals_notices(web_req_t *r, int64_t unit_id, const char *code)
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(
 		    arr, json_pack("{s:I, s:I, s:s, s:s, s:s, s:I, s:s}", "id", (json_int_t)v[i].id, "number",
-		                   (json_int_t)v[i].number, "decision_no", v[i].decision_no, "decision_day_vn",
-		                   day_vn(r, v[i].decision_day), "publish_until_vn", day_vn(r, v[i].publish_until),
-		                   "copies", (json_int_t)v[i].copies, "url",
-		                   arena_printf(r->arena, "/opac/s/%s/withdrawals/%lld", code, (long long)v[i].id)));
+		                   (json_int_t)v[i].number, "decision_no", v[i].decision_no,
+		                   "decision_day_vn", day_vn(r, v[i].decision_day), "publish_until_vn",
+		                   day_vn(r, v[i].publish_until), "copies", (json_int_t)v[i].copies, "url",
+		                   arena_printf(r->arena, "/opac/s/%s/withdrawals/%lld", code,
+		                                (long long)v[i].id)));
 	return arr;
 }
 
@@ -532,16 +543,16 @@ void web_withdrawals_public(web_req_t *r, const char *code, const char *rest)
 		return public_fail(r, &err);
 	json_t *arr = json_array();
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:o, s:s}", "no", (json_int_t)i + 1,
-		                                     "accession", items[i].accession, "title", items[i].title,
-		                                     "authors", items[i].authors, "year",
-		                                     items[i].year ? json_integer(items[i].year) : json_null(),
-		                                     "reason", items[i].reason_name));
-	json_t *d = json_pack("{s:{s:s, s:s, s:s}, s:I, s:I, s:s, s:s, s:s, s:s, s:I, s:o, s:s}", "school", "code",
-	                      s.code, "name", s.name, "url", arena_printf(r->arena, "/opac/s/%s", s.code), "id",
-	                      (json_int_t)b.id, "number", (json_int_t)b.number, "decision_no", b.decision_no,
-	                      "decision_day_vn", day_vn(r, b.decision_day), "approved_day_vn",
-	                      day_vn(r, b.approved_day), "publish_until_vn", day_vn(r, b.publish_until), "copies",
-	                      (json_int_t)n, "items", arr, "title", s.name);
+		json_array_append_new(
+		    arr, json_pack("{s:I, s:s, s:s, s:s, s:o, s:s}", "no", (json_int_t)i + 1, "accession",
+		                   items[i].accession, "title", items[i].title, "authors", items[i].authors,
+		                   "year", items[i].year ? json_integer(items[i].year) : json_null(),
+		                   "reason", items[i].reason_name));
+	json_t *d = json_pack(
+	    "{s:{s:s, s:s, s:s}, s:I, s:I, s:s, s:s, s:s, s:s, s:I, s:o, s:s}", "school", "code", s.code,
+	    "name", s.name, "url", arena_printf(r->arena, "/opac/s/%s", s.code), "id", (json_int_t)b.id,
+	    "number", (json_int_t)b.number, "decision_no", b.decision_no, "decision_day_vn",
+	    day_vn(r, b.decision_day), "approved_day_vn", day_vn(r, b.approved_day), "publish_until_vn",
+	    day_vn(r, b.publish_until), "copies", (json_int_t)n, "items", arr, "title", s.name);
 	web_render_public(r, 200, "opac_withdrawals", d);
 }

@@ -23,7 +23,7 @@
 	"w.id, w.unit_id, w.number, w.status, w.title, w.note, w.created_at, w.updated_at, w.proposed_at, "  \
 	"w.approved_at, ca.full_name, aa.full_name, w.decision_no, w.decision_day, w.approved_day, "         \
 	"w.publish_until, w.return_reason, u.code, u.name, u.path, "                                         \
-	"(SELECT COUNT(*) FROM withdrawal_items x WHERE x.withdrawal_id = w.id), "                          \
+	"(SELECT COUNT(*) FROM withdrawal_items x WHERE x.withdrawal_id = w.id), "                           \
 	"(SELECT COALESCE(SUM(" PRICE "), 0) FROM withdrawal_items x JOIN items i ON i.id = x.item_id "      \
 	"JOIN biblios b ON b.id = i.biblio_id WHERE x.withdrawal_id = w.id) "                                \
 	"FROM withdrawals w JOIN units u ON u.id = w.unit_id LEFT JOIN accounts ca ON ca.id = w.created_by " \
@@ -106,7 +106,8 @@ static int check_editable(const weeding_batch_t *b, err_t *err)
 }
 
 /* A librarian's write on an editable batch: load and check, inside the caller's transaction. */
-static int load_for_edit(db_t *db, const actor_t *actor, int64_t id, arena_t *a, weeding_batch_t *b, err_t *err)
+static int load_for_edit(db_t *db, const actor_t *actor, int64_t id, arena_t *a, weeding_batch_t *b,
+                         err_t *err)
 {
 	int rc = load_batch(db, actor, id, a, b, err);
 	if (rc < 0 || (rc = check_librarian(actor, b, err)) < 0)
@@ -133,15 +134,16 @@ static char *clean(arena_t *a, const char *s, size_t max, bool required, const c
 
 static int touch(db_t *db, int64_t id, err_t *err)
 {
-	int rc = db_exec(db, err, "UPDATE withdrawals SET updated_at = ? WHERE id = ?", "ii", clock_now(), id);
+	int rc =
+	    db_exec(db, err, "UPDATE withdrawals SET updated_at = ? WHERE id = ?", "ii", clock_now(), id);
 	return rc < 0 ? rc : 0;
 }
 
 static int audit(db_t *db, const actor_t *actor, const weeding_batch_t *b, const char *action,
                  const char *detail, err_t *err)
 {
-	return audit_write(db, actor, NULL, b->unit_id, b->unit_path, action, "withdrawal", b->id, detail, NULL,
-	                   err);
+	return audit_write(db, actor, NULL, b->unit_id, b->unit_path, action, "withdrawal", b->id, detail,
+	                   NULL, err);
 }
 
 /* --- reasons, list, create, get ---------------------------------------------------------------- */
@@ -175,8 +177,9 @@ static int check_reason(db_t *db, const char **reason, err_t *err)
 	if (!*reason || !**reason)
 		*reason = "KHAC";
 	int64_t ok = 0;
-	int rc = db_query_int(db, &ok, err, "SELECT COUNT(*) FROM withdrawal_reasons WHERE code = ? AND active = 1",
-	                      "s", *reason);
+	int rc = db_query_int(db, &ok, err,
+	                      "SELECT COUNT(*) FROM withdrawal_reasons WHERE code = ? AND active = 1", "s",
+	                      *reason);
 	if (rc < 0)
 		return rc;
 	if (!ok)
@@ -238,8 +241,8 @@ int weeding_create(db_t *db, const actor_t *actor, const char *title, const char
 	                  "updated_at) VALUES (?, 'draft', ?, ?, ?, ?, ?) RETURNING id",
 	                  "issiii", actor->unit_id, t, nt, actor->account_id, now, now);
 	if (rc >= 0)
-		rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "withdrawal.create", "withdrawal",
-		                 nid, t, NULL, err);
+		rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "withdrawal.create",
+		                 "withdrawal", nid, t, NULL, err);
 	rc = db_end_own(db, own, rc < 0 ? rc : 0, err);
 	if (rc == 0 && id)
 		*id = nid;
@@ -278,13 +281,14 @@ static int read_items(db_t *db, int64_t id, const char *lang, arena_t *a, weedin
 	*items = NULL;
 	*n = 0;
 	bool en = lang && !strcmp(lang, "en");
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT " ITEM_COLS ", wi.reason, r.name_vi, r.name_en, wi.note "
-	                         "FROM withdrawal_items wi JOIN items i ON i.id = wi.item_id "
-	                         "JOIN biblios b ON b.id = i.biblio_id JOIN doc_types t ON t.code = b.doc_type "
-	                         "JOIN withdrawal_reasons r ON r.code = wi.reason WHERE wi.withdrawal_id = ? "
-	                         "ORDER BY i.register, i.accession_no, i.id",
-	                         "i", id);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "SELECT " ITEM_COLS ", wi.reason, r.name_vi, r.name_en, wi.note "
+	             "FROM withdrawal_items wi JOIN items i ON i.id = wi.item_id "
+	             "JOIN biblios b ON b.id = i.biblio_id JOIN doc_types t ON t.code = b.doc_type "
+	             "JOIN withdrawal_reasons r ON r.code = wi.reason WHERE wi.withdrawal_id = ? "
+	             "ORDER BY i.register, i.accession_no, i.id",
+	             "i", id);
 	if (!st)
 		return err->code;
 	size_t cap = 0;
@@ -301,8 +305,8 @@ static int read_items(db_t *db, int64_t id, const char *lang, arena_t *a, weedin
 	return rc < 0 ? rc : 0;
 }
 
-int weeding_get(db_t *db, const actor_t *actor, int64_t id, const char *lang, arena_t *a, weeding_batch_t *out,
-                weeding_item_t **items, size_t *nitems, err_t *err)
+int weeding_get(db_t *db, const actor_t *actor, int64_t id, const char *lang, arena_t *a,
+                weeding_batch_t *out, weeding_item_t **items, size_t *nitems, err_t *err)
 {
 	int rc = load_batch(db, actor, id, a, out, err);
 	if (rc < 0 || !items)
@@ -375,13 +379,15 @@ static const char *why_not(const char *status, int64_t loans, int64_t here, int6
 static int add_one(db_t *db, int64_t id, int64_t unit, int64_t item, const char *label, const char *reason,
                    const char *note, bool skip, weeding_added_t *res, err_t *err)
 {
-	int rc = db_exec(db, err, "UPDATE items SET status = status WHERE id = ? AND unit_id = ?", "ii", item, unit);
+	int rc = db_exec(db, err, "UPDATE items SET status = status WHERE id = ? AND unit_id = ?", "ii", item,
+	                 unit);
 	if (rc < 0)
 		return rc;
 	if (rc == 0)
 		return skip ? 0 : err_set(err, ERR_NOTFOUND, "err.weeding.item_notfound", "%.100s", label);
-	db_stmt_t *st = db_query(db, err, "SELECT i.id, i.barcode, " ELIGIBILITY "FROM items i WHERE i.id = ?", "iii",
-	                         id, id, item);
+	db_stmt_t *st =
+	    db_query(db, err, "SELECT i.id, i.barcode, " ELIGIBILITY "FROM items i WHERE i.id = ?", "iii", id,
+	             id, item);
 	if (!st)
 		return err->code;
 	rc = db_step(st, err);
@@ -406,8 +412,10 @@ static int add_one(db_t *db, int64_t id, int64_t unit, int64_t item, const char 
 		res->already++;
 		return 0;
 	}
-	rc = db_exec(db, err, "INSERT INTO withdrawal_items (withdrawal_id, item_id, reason, note) VALUES (?, ?, ?, ?)",
-	             "iiss", id, item, reason, note);
+	rc =
+	    db_exec(db, err,
+	            "INSERT INTO withdrawal_items (withdrawal_id, item_id, reason, note) VALUES (?, ?, ?, ?)",
+	            "iiss", id, item, reason, note);
 	if (rc < 0)
 		return rc;
 	res->added++;
@@ -418,10 +426,11 @@ static int add_one(db_t *db, int64_t id, int64_t unit, int64_t item, const char 
 static int find_code(db_t *db, int64_t unit, const char *code, int64_t *item, err_t *err)
 {
 	*item = 0;
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT i.id FROM items i WHERE i.unit_id = ? AND (i.barcode = ? OR i.accession = ?) "
-	                         "ORDER BY CASE WHEN i.barcode = ? THEN 0 ELSE 1 END LIMIT 1",
-	                         "isss", unit, code, code, code);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "SELECT i.id FROM items i WHERE i.unit_id = ? AND (i.barcode = ? OR i.accession = ?) "
+	             "ORDER BY CASE WHEN i.barcode = ? THEN 0 ELSE 1 END LIMIT 1",
+	             "isss", unit, code, code, code);
 	if (!st)
 		return err->code;
 	int rc = db_step(st, err);
@@ -432,8 +441,9 @@ static int find_code(db_t *db, int64_t unit, const char *code, int64_t *item, er
 }
 
 /* The common body of the two adds: codes (by code) or ids (by copy id). */
-static int add_copies(db_t *db, const actor_t *actor, int64_t id, const char *const *codes, const int64_t *ids,
-                      size_t n, const char *reason, const char *note, weeding_added_t *res, err_t *err)
+static int add_copies(db_t *db, const actor_t *actor, int64_t id, const char *const *codes,
+                      const int64_t *ids, size_t n, const char *reason, const char *note,
+                      weeding_added_t *res, err_t *err)
 {
 	weeding_added_t local = { 0 };
 	res = res ? res : &local;
@@ -513,7 +523,7 @@ int weeding_add_items(db_t *db, const actor_t *actor, int64_t id, const int64_t 
 	"SELECT i.id FROM items i JOIN biblios b ON b.id = i.biblio_id "                                     \
 	"LEFT JOIN acquisitions q ON q.id = i.acquisition_id WHERE i.unit_id = ? "                           \
 	"AND i.status NOT IN ('on_loan', 'withdrawn') "                                                      \
-	"AND NOT EXISTS (SELECT 1 FROM loans l WHERE l.item_id = i.id AND l.returned_at IS NULL) "          \
+	"AND NOT EXISTS (SELECT 1 FROM loans l WHERE l.item_id = i.id AND l.returned_at IS NULL) "           \
 	"AND NOT EXISTS (SELECT 1 FROM withdrawal_items o JOIN withdrawals w ON w.id = o.withdrawal_id "     \
 	"WHERE o.item_id = i.id AND w.status <> 'approved') "
 #define RULE_END " ORDER BY i.register, i.accession_no, i.id"
@@ -530,8 +540,8 @@ static void years_before(int64_t today, int years, char out[11])
 
 /* The statement of part `part` of a rule (every rule has part 0; superseded textbooks chosen by
  * record have one part per record), or *st NULL past the last part. */
-static int rule_query(db_t *db, const weeding_rule_t *r, int64_t unit, int64_t today, size_t part, db_stmt_t **st,
-                      const char **reason, err_t *err)
+static int rule_query(db_t *db, const weeding_rule_t *r, int64_t unit, int64_t today, size_t part,
+                      db_stmt_t **st, const char **reason, err_t *err)
 {
 	const char *k = r->kind ? r->kind : "";
 	int y, m, d;
@@ -544,8 +554,8 @@ static int rule_query(db_t *db, const weeding_rule_t *r, int64_t unit, int64_t t
 		*reason = "CTCU";
 		if (part >= r->nbiblios)
 			return 0;
-		*st = db_query(db, err, RULE_BASE "AND b.doc_type = 'SGK' AND i.biblio_id = ?" RULE_END, "ii", unit,
-		               r->biblios[part]);
+		*st = db_query(db, err, RULE_BASE "AND b.doc_type = 'SGK' AND i.biblio_id = ?" RULE_END, "ii",
+		               unit, r->biblios[part]);
 		return *st ? 0 : err->code;
 	}
 	if (part > 0)
@@ -561,24 +571,29 @@ static int rule_query(db_t *db, const weeding_rule_t *r, int64_t unit, int64_t t
 	} else if (!strcmp(k, "lost") || !strcmp(k, "damaged")) {
 		bool lost = !strcmp(k, "lost");
 		*reason = lost ? "MAT" : "RACH";
-		*st = db_query(db, err, RULE_BASE "AND i.status = ?" RULE_END, "is", unit, lost ? "lost" : "damaged");
+		*st = db_query(db, err, RULE_BASE "AND i.status = ?" RULE_END, "is", unit,
+		               lost ? "lost" : "damaged");
 	} else if (!strcmp(k, "periodicals")) {
 		int years = r->years ? r->years : 2;
 		if (years < 1 || years > 50)
 			return err_set(err, ERR_INVALID, "err.weeding.rule_param", NULL);
 		years_before(today, years, cut);
 		*reason = "BAOCU";
-		*st = db_query(db, err, RULE_BASE "AND b.doc_type = 'BAO' AND COALESCE(i.entered, q.received) < ?" RULE_END,
+		*st = db_query(db, err,
+		               RULE_BASE
+		               "AND b.doc_type = 'BAO' AND COALESCE(i.entered, q.received) < ?" RULE_END,
 		               "is", unit, cut);
 	} else if (!strcmp(k, "unused")) {
 		if (r->years < 1 || r->years > 50)
 			return err_set(err, ERR_INVALID, "err.weeding.rule_param", NULL);
 		years_before(today, r->years, cut);
 		*reason = "LACHAU";
-		*st = db_query(db, err,
-		               RULE_BASE "AND COALESCE(i.entered, q.received) < ? AND NOT EXISTS (SELECT 1 FROM loans l2 "
-		                         "WHERE l2.item_id = i.id AND l2.out_day >= ?)" RULE_END,
-		               "iss", unit, cut, cut);
+		*st =
+		    db_query(db, err,
+		             RULE_BASE
+		             "AND COALESCE(i.entered, q.received) < ? AND NOT EXISTS (SELECT 1 FROM loans l2 "
+		             "WHERE l2.item_id = i.id AND l2.out_day >= ?)" RULE_END,
+		             "iss", unit, cut, cut);
 	} else {
 		return err_set(err, ERR_INVALID, "err.weeding.rule", "%.20s", k);
 	}
@@ -681,13 +696,14 @@ int weeding_search(db_t *db, const actor_t *actor, int64_t id, const char *q, in
 			*p = ' ';
 	text_trim(f);
 	const char *pat = arena_printf(a, "%%%s%%", f);
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT " ITEM_COLS ", " ELIGIBILITY
-	                         "FROM items i JOIN biblios b ON b.id = i.biblio_id JOIN doc_types t ON "
-	                         "t.code = b.doc_type WHERE i.unit_id = ? AND (i.barcode = ? OR i.accession = ? "
-	                         "OR b.search_fold LIKE ? OR b.title_fold LIKE ? OR b.authors_fold LIKE ?) "
-	                         "ORDER BY b.title_fold, i.register, i.accession_no LIMIT ?",
-	                         "iiisssssi", id, id, b.unit_id, t, t, pat, pat, pat, (int64_t)limit);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "SELECT " ITEM_COLS ", " ELIGIBILITY
+	             "FROM items i JOIN biblios b ON b.id = i.biblio_id JOIN doc_types t ON "
+	             "t.code = b.doc_type WHERE i.unit_id = ? AND (i.barcode = ? OR i.accession = ? "
+	             "OR b.search_fold LIKE ? OR b.title_fold LIKE ? OR b.authors_fold LIKE ?) "
+	             "ORDER BY b.title_fold, i.register, i.accession_no LIMIT ?",
+	             "iiisssssi", id, id, b.unit_id, t, t, pat, pat, pat, (int64_t)limit);
 	if (!st)
 		return err->code;
 	size_t cap = 0;
@@ -698,7 +714,8 @@ int weeding_search(db_t *db, const actor_t *actor, int64_t id, const char *q, in
 		read_item(st, en, a, &fo->item);
 		bool already;
 		fo->in_batch = db_col_int(st, 18);
-		fo->why = why_not(fo->item.status, db_col_int(st, 16), db_col_int(st, 17), fo->in_batch, &already);
+		fo->why =
+		    why_not(fo->item.status, db_col_int(st, 16), db_col_int(st, 17), fo->in_batch, &already);
 		if (already)
 			fo->why = "err.weeding.item_here";
 	}
@@ -720,8 +737,8 @@ int weeding_remove(db_t *db, const actor_t *actor, int64_t id, const int64_t *it
 	if ((rc = load_for_edit(db, actor, id, a, &b, err)) < 0)
 		goto end;
 	for (size_t k = 0; k < n && rc >= 0; k++) {
-		rc = db_exec(db, err, "DELETE FROM withdrawal_items WHERE withdrawal_id = ? AND item_id = ?", "ii", id,
-		             item_ids[k]);
+		rc = db_exec(db, err, "DELETE FROM withdrawal_items WHERE withdrawal_id = ? AND item_id = ?",
+		             "ii", id, item_ids[k]);
 		if (rc > 0)
 			(*removed)++;
 	}
@@ -760,8 +777,8 @@ int weeding_set_reason(db_t *db, const actor_t *actor, int64_t id, int64_t item_
 	if (rc >= 0)
 		rc = touch(db, id, err);
 	if (rc >= 0)
-		rc = audit(db, actor, &b, "withdrawal.reason", arena_printf(a, "%lld %s", (long long)item_id, reason),
-		           err);
+		rc = audit(db, actor, &b, "withdrawal.reason",
+		           arena_printf(a, "%lld %s", (long long)item_id, reason), err);
 end:
 	rc = db_end_own(db, own, rc < 0 ? rc : 0, err);
 done:
@@ -793,7 +810,8 @@ int weeding_propose(db_t *db, const actor_t *actor, int64_t id, err_t *err)
 		rc = err_set(err, ERR_CONFLICT, "err.weeding.stale", NULL);
 	if (rc >= 0)
 		rc = audit(db, actor, &b, "withdrawal.propose",
-		           arena_printf(a, "%lld copies, %lld đ", (long long)b.copies, (long long)b.value), err);
+		           arena_printf(a, "%lld copies, %lld đ", (long long)b.copies, (long long)b.value),
+		           err);
 end:
 	rc = db_end_own(db, own, rc < 0 ? rc : 0, err);
 done:
@@ -848,17 +866,19 @@ int weeding_approve(db_t *db, const actor_t *actor, int64_t id, const char *deci
 		goto end;
 	if (strcmp(b.status, "proposed") != 0) {
 		rc = err_set(err, ERR_CONFLICT,
-		             !strcmp(b.status, "approved") ? "err.weeding.locked_approved" : "err.weeding.not_proposed",
+		             !strcmp(b.status, "approved") ? "err.weeding.locked_approved"
+		                                           : "err.weeding.not_proposed",
 		             NULL);
 		goto end;
 	}
 	/* A copy that went on loan (or out by another way) since it was added stops the approval. */
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT i.barcode FROM withdrawal_items wi JOIN items i ON i.id = wi.item_id "
-	                         "WHERE wi.withdrawal_id = ? AND (i.status IN ('on_loan', 'withdrawn') OR EXISTS "
-	                         "(SELECT 1 FROM loans l WHERE l.item_id = i.id AND l.returned_at IS NULL)) "
-	                         "ORDER BY i.register, i.accession_no LIMIT 5",
-	                         "i", id);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "SELECT i.barcode FROM withdrawal_items wi JOIN items i ON i.id = wi.item_id "
+	             "WHERE wi.withdrawal_id = ? AND (i.status IN ('on_loan', 'withdrawn') OR EXISTS "
+	             "(SELECT 1 FROM loans l WHERE l.item_id = i.id AND l.returned_at IS NULL)) "
+	             "ORDER BY i.register, i.accession_no LIMIT 5",
+	             "i", id);
 	if (!st) {
 		rc = err->code;
 		goto end;
@@ -881,37 +901,42 @@ int weeding_approve(db_t *db, const actor_t *actor, int64_t id, const char *deci
 	             "ON CONFLICT (unit_id, register) DO NOTHING",
 	             "is", b.unit_id, WEEDING_COUNTER);
 	if (rc >= 0)
-		rc = db_query_int(db, &last, err,
-		                  "UPDATE accession_counters SET last = last + 1 WHERE unit_id = ? AND register = ? "
-		                  "RETURNING last",
-		                  "is", b.unit_id, WEEDING_COUNTER);
+		rc = db_query_int(
+		    db, &last, err,
+		    "UPDATE accession_counters SET last = last + 1 WHERE unit_id = ? AND register = ? "
+		    "RETURNING last",
+		    "is", b.unit_id, WEEDING_COUNTER);
 	if (rc < 0)
 		goto end;
-	rc = db_exec(db, err,
-	             "UPDATE withdrawals SET status = 'approved', number = ?, decision_no = ?, decision_day = ?, "
-	             "approved_by = ?, approved_at = ?, approved_day = ?, publish_until = ?, updated_at = ? "
-	             "WHERE id = ? AND status = 'proposed'",
-	             "issiissii", last, no, dd, actor->account_id, now, tday, until, now, id);
+	rc = db_exec(
+	    db, err,
+	    "UPDATE withdrawals SET status = 'approved', number = ?, decision_no = ?, decision_day = ?, "
+	    "approved_by = ?, approved_at = ?, approved_day = ?, publish_until = ?, updated_at = ? "
+	    "WHERE id = ? AND status = 'proposed'",
+	    "issiissii", last, no, dd, actor->account_id, now, tday, until, now, id);
 	if (rc == 0)
 		rc = err_set(err, ERR_CONFLICT, "err.weeding.stale", NULL);
 	/* A copy set aside for a reader goes back: the hold waits in its queue for another copy. */
 	if (rc >= 0)
 		rc = db_exec(db, err,
-		             "UPDATE holds SET status = 'waiting', item_id = NULL, ready_at = NULL, ready_until = NULL "
+		             "UPDATE holds SET status = 'waiting', item_id = NULL, ready_at = NULL, "
+		             "ready_until = NULL "
 		             "WHERE status = 'ready' AND item_id IN (SELECT item_id FROM withdrawal_items "
 		             "WHERE withdrawal_id = ?)",
 		             "i", id);
 	if (rc >= 0)
-		rc = db_exec(db, err,
-		             "UPDATE items SET status = 'withdrawn', withdrawal_id = ? WHERE id IN (SELECT item_id "
-		             "FROM withdrawal_items WHERE withdrawal_id = ?) AND status NOT IN ('on_loan', 'withdrawn')",
-		             "ii", id, id);
+		rc = db_exec(
+		    db, err,
+		    "UPDATE items SET status = 'withdrawn', withdrawal_id = ? WHERE id IN (SELECT item_id "
+		    "FROM withdrawal_items WHERE withdrawal_id = ?) AND status NOT IN ('on_loan', "
+		    "'withdrawn')",
+		    "ii", id, id);
 	if (rc >= 0 && rc != b.copies)
 		rc = err_set(err, ERR_CONFLICT, "err.weeding.stale", NULL);
 	if (rc >= 0)
 		rc = audit(db, actor, &b, "withdrawal.approve",
-		           arena_printf(a, "số %lld, QĐ %s ngày %s, %lld bản, %lld đ", (long long)last, no, dd,
-		                        (long long)b.copies, (long long)b.value),
+		           arena_printf(a, "số %lld, QĐ %s ngày %s, %lld bản, %lld đ", (long long)last, no,
+		                        dd, (long long)b.copies, (long long)b.value),
 		           err);
 	if (rc >= 0 && number)
 		*number = last;
@@ -938,7 +963,8 @@ int weeding_return(db_t *db, const actor_t *actor, int64_t id, const char *reaso
 		goto end;
 	if (strcmp(b.status, "proposed") != 0) {
 		rc = err_set(err, ERR_CONFLICT,
-		             !strcmp(b.status, "approved") ? "err.weeding.locked_approved" : "err.weeding.not_proposed",
+		             !strcmp(b.status, "approved") ? "err.weeding.locked_approved"
+		                                           : "err.weeding.not_proposed",
 		             NULL);
 		goto end;
 	}
@@ -989,10 +1015,11 @@ int weeding_public_get(db_t *db, int64_t unit_id, int64_t id, int64_t today, con
 	*nitems = 0;
 	char day[11];
 	clock_day_format(today ? today : clock_today_vn(), day, sizeof day);
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT " BATCH_COLS "WHERE w.id = ? AND w.unit_id = ? AND w.status = 'approved' "
-	                         "AND w.publish_until >= ?",
-	                         "iis", id, unit_id, day);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "SELECT " BATCH_COLS "WHERE w.id = ? AND w.unit_id = ? AND w.status = 'approved' "
+	             "AND w.publish_until >= ?",
+	             "iis", id, unit_id, day);
 	if (!st)
 		return err->code;
 	int rc = db_step(st, err);
@@ -1017,8 +1044,8 @@ int weeding_public_get(db_t *db, int64_t unit_id, int64_t id, int64_t today, con
 
 /* --- the textbooks to choose from -------------------------------------------------------------- */
 
-int weeding_textbooks(db_t *db, const actor_t *actor, int64_t id, arena_t *a, weeding_textbook_t **out, size_t *n,
-                      err_t *err)
+int weeding_textbooks(db_t *db, const actor_t *actor, int64_t id, arena_t *a, weeding_textbook_t **out,
+                      size_t *n, err_t *err)
 {
 	*out = NULL;
 	*n = 0;
@@ -1026,12 +1053,13 @@ int weeding_textbooks(db_t *db, const actor_t *actor, int64_t id, arena_t *a, we
 	int rc = load_batch(db, actor, id, a, &b, err);
 	if (rc < 0)
 		return rc;
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT b.id, b.title, b.year, b.grade, COUNT(i.id) FROM biblios b JOIN items i ON "
-	                         "i.biblio_id = b.id WHERE b.unit_id = ? AND b.doc_type = 'SGK' "
-	                         "AND i.status NOT IN ('on_loan', 'withdrawn') GROUP BY b.id, b.title, b.year, b.grade "
-	                         "ORDER BY b.grade, b.title, b.year, b.id LIMIT 500",
-	                         "i", b.unit_id);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "SELECT b.id, b.title, b.year, b.grade, COUNT(i.id) FROM biblios b JOIN items i ON "
+	             "i.biblio_id = b.id WHERE b.unit_id = ? AND b.doc_type = 'SGK' "
+	             "AND i.status NOT IN ('on_loan', 'withdrawn') GROUP BY b.id, b.title, b.year, b.grade "
+	             "ORDER BY b.grade, b.title, b.year, b.id LIMIT 500",
+	             "i", b.unit_id);
 	if (!st)
 		return err->code;
 	size_t cap = 0;

@@ -57,11 +57,11 @@ typedef struct weeding_reason {
 
 typedef struct weeding_batch {
 	int64_t id, unit_id;
-	int64_t number;        /* part II running number, 0 until approved */
-	const char *status;    /* draft, proposed, approved, returned */
+	int64_t number;     /* part II running number, 0 until approved */
+	const char *status; /* draft, proposed, approved, returned */
 	const char *title, *note;
 	int64_t created_at, updated_at, proposed_at, approved_at;
-	const char *created_by, *approved_by; /* full names, "" when none */
+	const char *created_by, *approved_by;                                  /* full names, "" when none */
 	const char *decision_no, *decision_day, *approved_day, *publish_until; /* "" until approved */
 	const char *return_reason;
 	const char *unit_code, *unit_name, *unit_path;
@@ -74,8 +74,8 @@ typedef struct weeding_item {
 	const char *accession, *barcode, *reg; /* "STK-000123", barcode, register */
 	int64_t accession_no;
 	const char *title, *authors, *publisher, *doc_type, *doc_type_name;
-	int year;      /* 0: unknown */
-	int64_t price; /* đồng: the copy's price, else its record's */
+	int year;           /* 0: unknown */
+	int64_t price;      /* đồng: the copy's price, else its record's */
 	const char *status; /* the copy's status now */
 	const char *reason, *reason_name, *note;
 } weeding_item_t;
@@ -100,8 +100,8 @@ int weeding_create(db_t *db, const actor_t *actor, const char *title, const char
 
 /* One batch; items (may be NULL) receives its copies in register and number order, reasons
  * named in lang. */
-int weeding_get(db_t *db, const actor_t *actor, int64_t id, const char *lang, arena_t *a, weeding_batch_t *out,
-                weeding_item_t **items, size_t *nitems, err_t *err);
+int weeding_get(db_t *db, const actor_t *actor, int64_t id, const char *lang, arena_t *a,
+                weeding_batch_t *out, weeding_item_t **items, size_t *nitems, err_t *err);
 
 /* The totals by reason and document type of items[0..n) (as weeding_get gives them), in reason
  * then type order, and the grand total in *copies / *value. */
@@ -126,17 +126,17 @@ int weeding_add_items(db_t *db, const actor_t *actor, int64_t id, const int64_t 
 /* A rule that picks copies. Only copies that can be added are picked: the school's, not on loan,
  * not withdrawn, in no other open batch. */
 typedef struct weeding_rule {
-	const char *kind; /* "superseded": textbooks (SGK) published before before_year (of grade
-	                     grade when > 0), or the chosen records biblios, reason CTCU;
-	                     "lost": copies recorded lost, reason MAT;
-	                     "damaged": copies recorded damaged, reason RACH;
-	                     "periodicals": periodicals (BAO) entered more than years years ago
-	                     (default 2), reason BAOCU;
-	                     "unused": copies entered and not lent for years years, reason LACHAU */
-	int before_year;  /* superseded: 1900..this year + 1 */
-	int grade;        /* superseded: 0 (any) or 1..12 */
-	int years;        /* periodicals (0: 2), unused (required): 1..50 */
-	int64_t today;    /* the day the rule counts from (day number); 0: today in Vietnam */
+	const char *kind;       /* "superseded": textbooks (SGK) published before before_year (of grade
+	                           grade when > 0), or the chosen records biblios, reason CTCU;
+	                           "lost": copies recorded lost, reason MAT;
+	                           "damaged": copies recorded damaged, reason RACH;
+	                           "periodicals": periodicals (BAO) entered more than years years ago
+	                           (default 2), reason BAOCU;
+	                           "unused": copies entered and not lent for years years, reason LACHAU */
+	int before_year;        /* superseded: 1900..this year + 1 */
+	int grade;              /* superseded: 0 (any) or 1..12 */
+	int years;              /* periodicals (0: 2), unused (required): 1..50 */
+	int64_t today;          /* the day the rule counts from (day number); 0: today in Vietnam */
 	const int64_t *biblios; /* superseded: the chosen textbook records (nbiblios, at most 1000)
 	                           instead of before_year and grade */
 	size_t nbiblios;
@@ -155,15 +155,15 @@ typedef struct weeding_textbook {
 	int year, grade; /* 0: unknown */
 	int64_t copies;  /* copies not on loan and not withdrawn */
 } weeding_textbook_t;
-int weeding_textbooks(db_t *db, const actor_t *actor, int64_t id, arena_t *a, weeding_textbook_t **out, size_t *n,
-                      err_t *err);
+int weeding_textbooks(db_t *db, const actor_t *actor, int64_t id, arena_t *a, weeding_textbook_t **out,
+                      size_t *n, err_t *err);
 
 /* Search the school's copies for the search form: title, author or ISBN words (folded), or an
  * exact barcode/accession; at most limit (1..200) copies, each with whether it can be added
  * (*why NULL) or the i18n key of why not. */
 typedef struct weeding_found {
 	weeding_item_t item;
-	const char *why; /* NULL: can be added; else "err.weeding.item_on_loan", ... */
+	const char *why;  /* NULL: can be added; else "err.weeding.item_on_loan", ... */
 	int64_t in_batch; /* the open batch holding it, 0 for none */
 } weeding_found_t;
 int weeding_search(db_t *db, const actor_t *actor, int64_t id, const char *q, int limit, arena_t *a,
@@ -208,8 +208,8 @@ int weeding_public_get(db_t *db, int64_t unit_id, int64_t id, int64_t today, con
 
 /* The list as a workbook (one row per copy: STT, accession, title, author, year, price, reason,
  * note; typed cells), for a batch as weeding_get gives it. */
-int weeding_xlsx(const weeding_batch_t *b, const weeding_item_t *items, size_t n, const char *lang, buf_t *out,
-                 err_t *err);
+int weeding_xlsx(const weeding_batch_t *b, const weeding_item_t *items, size_t n, const char *lang,
+                 buf_t *out, err_t *err);
 
 /* The minutes (biên bản thanh lọc tài liệu) with the list, as A4 PDF through print.h. */
 int weeding_minutes_pdf(db_t *db, const weeding_batch_t *b, const weeding_item_t *items, size_t n,

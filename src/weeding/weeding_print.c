@@ -24,24 +24,25 @@ static void heading(const weeding_batch_t *b, const char *lang, char *out, size_
 		snprintf(out, n, "%s · %s", b->unit_name, i18n_get(lang, "weeding.status.draft"));
 }
 
-int weeding_xlsx(const weeding_batch_t *b, const weeding_item_t *items, size_t n, const char *lang, buf_t *out,
-                 err_t *err)
+int weeding_xlsx(const weeding_batch_t *b, const weeding_item_t *items, size_t n, const char *lang,
+                 buf_t *out, err_t *err)
 {
 	xlsxw_t *w = xlsxw_new(err);
 	if (!w)
 		return err->code;
 	char sub[600];
 	heading(b, lang, sub, sizeof sub);
-	int rc = xlsxw_sheet(w, i18n_get(lang, "weeding.sheet"), i18n_get(lang, "weeding.list_title"), sub, err);
+	int rc =
+	    xlsxw_sheet(w, i18n_get(lang, "weeding.sheet"), i18n_get(lang, "weeding.list_title"), sub, err);
 	if (rc < 0) {
 		xlsxw_free(w);
 		return rc;
 	}
 	const xlsxw_col_t cols[] = {
-		{ i18n_get(lang, "weeding.col.no"), 6 },        { i18n_get(lang, "weeding.col.accession"), 14 },
-		{ i18n_get(lang, "weeding.col.title"), 40 },    { i18n_get(lang, "weeding.col.authors"), 24 },
-		{ i18n_get(lang, "weeding.col.year"), 8 },      { i18n_get(lang, "weeding.col.price"), 12 },
-		{ i18n_get(lang, "weeding.col.reason"), 20 },   { i18n_get(lang, "weeding.col.doc_type"), 16 },
+		{ i18n_get(lang, "weeding.col.no"), 6 },      { i18n_get(lang, "weeding.col.accession"), 14 },
+		{ i18n_get(lang, "weeding.col.title"), 40 },  { i18n_get(lang, "weeding.col.authors"), 24 },
+		{ i18n_get(lang, "weeding.col.year"), 8 },    { i18n_get(lang, "weeding.col.price"), 12 },
+		{ i18n_get(lang, "weeding.col.reason"), 20 }, { i18n_get(lang, "weeding.col.doc_type"), 16 },
 		{ i18n_get(lang, "weeding.col.note"), 24 },
 	};
 	xlsxw_header(w, cols, sizeof cols / sizeof cols[0]);
@@ -83,7 +84,8 @@ int weeding_minutes_pdf(db_t *db, const weeding_batch_t *b, const weeding_item_t
 	int rc = print_unit_of(db, b->unit_id, a, &u, err);
 	if (rc < 0)
 		return rc;
-	print_doc_t *d = print_open(out, &(print_opts_t){ .foot = i18n_get(lang, "weeding.minutes_foot") }, err);
+	print_doc_t *d =
+	    print_open(out, &(print_opts_t){ .foot = i18n_get(lang, "weeding.minutes_foot") }, err);
 	if (!d)
 		return err->code;
 	print_unit_block(d, &u, true);
@@ -92,8 +94,8 @@ int weeding_minutes_pdf(db_t *db, const weeding_batch_t *b, const weeding_item_t
 	if (approved) {
 		clock_day_vn(b->decision_day, day, sizeof day);
 		snprintf(line, sizeof line, "%s %s %s %s · %s %lld", i18n_get(lang, "weeding.decision_full"),
-		         b->decision_no, i18n_get(lang, "weeding.day_of"), day, i18n_get(lang, "weeding.number_full"),
-		         (long long)b->number);
+		         b->decision_no, i18n_get(lang, "weeding.day_of"), day,
+		         i18n_get(lang, "weeding.number_full"), (long long)b->number);
 	} else {
 		snprintf(line, sizeof line, "%s (%s)", i18n_get(lang, "weeding.pdf_draft"),
 		         i18n_get(lang, arena_printf(a, "weeding.status.%s", b->status)));
@@ -111,7 +113,8 @@ int weeding_minutes_pdf(db_t *db, const weeding_batch_t *b, const weeding_item_t
 	for (size_t i = 0; i < n; i++)
 		value += items[i].price;
 	snprintf(line, sizeof line, "%s: %zu %s, %s %lld đ.", i18n_get(lang, "weeding.pdf_total_line"), n,
-	         i18n_get(lang, "weeding.copies_unit"), i18n_get(lang, "weeding.pdf_value"), (long long)value);
+	         i18n_get(lang, "weeding.copies_unit"), i18n_get(lang, "weeding.pdf_value"),
+	         (long long)value);
 	print_text(d, line, false);
 	print_space(d, 3);
 
@@ -169,7 +172,8 @@ int weeding_minutes_pdf(db_t *db, const weeding_batch_t *b, const weeding_item_t
 		else
 			print_cell(d, "");
 		print_cell_money(d, it->price);
-		print_cell(d, *it->note ? arena_printf(a, "%s (%s)", it->reason_name, it->note) : it->reason_name);
+		print_cell(d, *it->note ? arena_printf(a, "%s (%s)", it->reason_name, it->note)
+		                        : it->reason_name);
 	}
 	print_table_end(d);
 	print_space(d, 6);

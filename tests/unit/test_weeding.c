@@ -33,10 +33,16 @@ static void test_setup(void)
 	CHECK_INT(units_create(db, NULL, &u0, &sgd, &err), 0);
 	unit_new_t u1 = { .parent_id = sgd, .code = "PGD01", .name = "Phòng 1", .kind = "office" };
 	CHECK_INT(units_create(db, NULL, &u1, &pgd, &err), 0);
-	unit_new_t u2 = { .parent_id = pgd, .code = "TH001", .name = "Trường Một", .kind = "school",
+	unit_new_t u2 = { .parent_id = pgd,
+		          .code = "TH001",
+		          .name = "Trường Một",
+		          .kind = "school",
 		          .school_level = "th" };
 	CHECK_INT(units_create(db, NULL, &u2, &th1, &err), 0);
-	unit_new_t u3 = { .parent_id = sgd, .code = "TH002", .name = "Trường Hai", .kind = "school",
+	unit_new_t u3 = { .parent_id = sgd,
+		          .code = "TH002",
+		          .name = "Trường Hai",
+		          .kind = "school",
 		          .school_level = "th" };
 	CHECK_INT(units_create(db, NULL, &u3, &th2, &err), 0);
 	testdb_account_t acc[] = {
@@ -57,14 +63,18 @@ static void test_setup(void)
 }
 
 /* A record of the actor's school with n copies (n <= 8) in a new batch; their ids in ids. */
-static int64_t record(const actor_t *who, const char *title, const char *type, int year, int grade, int64_t price,
-                      int n, int64_t *ids)
+static int64_t record(const actor_t *who, const char *title, const char *type, int year, int grade,
+                      int64_t price, int n, int64_t *ids)
 {
 	err_t err;
 	int64_t acq = 0, b = 0;
 	acquisition_t q = { .source = "purchase" };
 	CHECK_INT(catalog_acquisition_create(db, who, &q, &acq, &err), 0);
-	biblio_t in = { .doc_type = type, .title = title, .authors = "Tác Giả", .year = year, .grade = grade,
+	biblio_t in = { .doc_type = type,
+		        .title = title,
+		        .authors = "Tác Giả",
+		        .year = year,
+		        .grade = grade,
 		        .price = price };
 	CHECK_INT(catalog_biblio_create(db, who, &in, true, &b, NULL, &err), 0);
 	CHECK_INT(catalog_items_add(db, who, b, acq, n, price, ids, &err), 0);
@@ -99,11 +109,12 @@ static int64_t patron(int64_t unit, const char *code)
 {
 	err_t err;
 	int64_t id = 0;
-	CHECK_INT(db_insert_id(db, &id, &err,
-	                       "INSERT INTO patrons (unit_id, code, full_name, name_fold, kind, class_name, "
-	                       "created_at, updated_at) VALUES (?, ?, 'Bạn Đọc', 'ban doc', 'student', '3A1', 0, 0) "
-	                       "RETURNING id",
-	                       "is", unit, code),
+	CHECK_INT(db_insert_id(
+	              db, &id, &err,
+	              "INSERT INTO patrons (unit_id, code, full_name, name_fold, kind, class_name, "
+	              "created_at, updated_at) VALUES (?, ?, 'Bạn Đọc', 'ban doc', 'student', '3A1', 0, 0) "
+	              "RETURNING id",
+	              "is", unit, code),
 	          0);
 	return id;
 }
@@ -111,13 +122,14 @@ static int64_t patron(int64_t unit, const char *code)
 static void lend(int64_t item, int64_t pat, const char *out_day)
 {
 	err_t err;
-	CHECK_INT(db_exec(db, &err,
-	                  "INSERT INTO loans (unit_id, item_id, biblio_id, patron_id, patron_kind, class_name, "
-	                  "doc_type, out_at, out_day, due) SELECT i.unit_id, i.id, i.biblio_id, p.id, p.kind, "
-	                  "p.class_name, b.doc_type, 0, ?, ? FROM items i JOIN biblios b ON b.id = i.biblio_id, "
-	                  "patrons p WHERE i.id = ? AND p.id = ?",
-	                  "ssii", out_day, out_day, item, pat),
-	          1);
+	CHECK_INT(
+	    db_exec(db, &err,
+	            "INSERT INTO loans (unit_id, item_id, biblio_id, patron_id, patron_kind, class_name, "
+	            "doc_type, out_at, out_day, due) SELECT i.unit_id, i.id, i.biblio_id, p.id, p.kind, "
+	            "p.class_name, b.doc_type, 0, ?, ? FROM items i JOIN biblios b ON b.id = i.biblio_id, "
+	            "patrons p WHERE i.id = ? AND p.id = ?",
+	            "ssii", out_day, out_day, item, pat),
+	    1);
 	sql("UPDATE items SET status = 'on_loan' WHERE id = ?", "i", item, NULL);
 }
 
@@ -195,7 +207,8 @@ static void test_create_and_scope(void)
 	CHECK_INT(n, 0);
 	CHECK_INT(weeding_list(db, &lib2, th1, A, &v, &n, &err), ERR_NOTFOUND);
 	CHECK_INT(weeding_list(db, &reader1, 0, A, &v, &n, &err), ERR_FORBIDDEN);
-	CHECK_INT(q_int("SELECT COUNT(*) FROM audit WHERE action = 'withdrawal.create' AND entity_id = ?", B1), 1);
+	CHECK_INT(
+	    q_int("SELECT COUNT(*) FROM audit WHERE action = 'withdrawal.create' AND entity_id = ?", B1), 1);
 }
 
 static void test_add_by_scan(void)
@@ -315,7 +328,8 @@ static void test_rules(void)
 	weeding_rule_t r = { .kind = "damaged" };
 	CHECK_INT(weeding_rule_apply(db, &lib1, B2, &r, false, &c, &err), 0);
 	CHECK_INT(c, 1);
-	CHECK_INT(q_int("SELECT COUNT(*) FROM withdrawal_items WHERE withdrawal_id = ?", B2), 0); /* preview */
+	CHECK_INT(q_int("SELECT COUNT(*) FROM withdrawal_items WHERE withdrawal_id = ?", B2),
+	          0); /* preview */
 	CHECK_INT(weeding_rule_apply(db, &lib1, B2, &r, true, &c, &err), 0);
 	CHECK_INT(c, 1);
 	r = (weeding_rule_t){ .kind = "lost" };
@@ -426,16 +440,19 @@ static void test_states(void)
 	CHECK_STR(err.key, "err.weeding.decision_day");
 	CHECK_INT(weeding_approve(db, &leader1, B1, "12/QĐ-TH", tomorrow, 0, &number, &err), ERR_INVALID);
 	CHECK_STR(err.key, "err.weeding.decision_future");
-	CHECK_INT(q_int("SELECT COUNT(*) FROM accession_counters WHERE unit_id = ? AND register = '#XK'", th1), 0);
+	CHECK_INT(
+	    q_int("SELECT COUNT(*) FROM accession_counters WHERE unit_id = ? AND register = '#XK'", th1), 0);
 	/* A ready hold on one of its copies goes back to waiting. */
 	err_t e;
 	int64_t hold = 0;
-	CHECK_INT(db_insert_id(db, &hold, &e,
-	                       "INSERT INTO holds (unit_id, biblio_id, patron_id, status, placed_at, expires, item_id, "
-	                       "ready_at, ready_until) SELECT unit_id, biblio_id, ?, 'ready', 1, '2100-01-01', id, 1, "
-	                       "'2100-01-01' FROM items WHERE id = ? RETURNING id",
-	                       "ii", pat1, stk[0]),
-	          0);
+	CHECK_INT(
+	    db_insert_id(
+	        db, &hold, &e,
+	        "INSERT INTO holds (unit_id, biblio_id, patron_id, status, placed_at, expires, item_id, "
+	        "ready_at, ready_until) SELECT unit_id, biblio_id, ?, 'ready', 1, '2100-01-01', id, 1, "
+	        "'2100-01-01' FROM items WHERE id = ? RETURNING id",
+	        "ii", pat1, stk[0]),
+	    0);
 	char yesterday[16];
 	int y, m, d;
 	clock_civil_from_days(TODAY - 1, &y, &m, &d);
@@ -454,9 +471,13 @@ static void test_states(void)
 	clock_day_format(TODAY + 15, until, sizeof until);
 	CHECK_STR(b.approved_day, today);
 	CHECK_STR(b.publish_until, until);
-	CHECK_INT(q_int("SELECT COUNT(*) FROM items WHERE status = 'withdrawn' AND withdrawal_id = ?", B1), 2);
-	CHECK_INT(q_int("SELECT COUNT(*) FROM holds WHERE status = 'waiting' AND item_id IS NULL AND id = ?", hold), 1);
-	CHECK_INT(q_int("SELECT COUNT(*) FROM audit WHERE action = 'withdrawal.approve' AND entity_id = ?", B1), 1);
+	CHECK_INT(q_int("SELECT COUNT(*) FROM items WHERE status = 'withdrawn' AND withdrawal_id = ?", B1),
+	          2);
+	CHECK_INT(
+	    q_int("SELECT COUNT(*) FROM holds WHERE status = 'waiting' AND item_id IS NULL AND id = ?", hold),
+	    1);
+	CHECK_INT(
+	    q_int("SELECT COUNT(*) FROM audit WHERE action = 'withdrawal.approve' AND entity_id = ?", B1), 1);
 	/* Approved: never changed again. */
 	CHECK_INT(weeding_set_reason(db, &lib1, B1, stk[0], "MAT", NULL, &err), ERR_CONFLICT);
 	CHECK_STR(err.key, "err.weeding.locked_approved");
@@ -475,11 +496,13 @@ static void test_approval_refused_when_lent(void)
 	CHECK_INT(weeding_propose(db, &lib1, B2, &err), 0);
 	/* A copy of B2 (the superseded textbook sgk_old[0]) went on loan since. */
 	lend(sgk_old[0], pat1, day_ago(0));
-	int64_t counter = q_int("SELECT last FROM accession_counters WHERE unit_id = ? AND register = '#XK'", th1);
+	int64_t counter =
+	    q_int("SELECT last FROM accession_counters WHERE unit_id = ? AND register = '#XK'", th1);
 	CHECK_INT(weeding_approve(db, &leader1, B2, "14/QĐ", day_ago(0), 0, &number, &err), ERR_CONFLICT);
 	CHECK_STR(err.key, "err.weeding.approve_busy");
 	CHECK(strstr(err.detail, barcode_of(sgk_old[0])) != NULL);
-	CHECK_INT(q_int("SELECT last FROM accession_counters WHERE unit_id = ? AND register = '#XK'", th1), counter);
+	CHECK_INT(q_int("SELECT last FROM accession_counters WHERE unit_id = ? AND register = '#XK'", th1),
+	          counter);
 	CHECK_INT(q_int("SELECT COUNT(*) FROM items WHERE withdrawal_id = ?", B2), 0);
 	CHECK_INT(q_int("SELECT COUNT(*) FROM withdrawals WHERE id = ? AND status = 'proposed'", B2), 1);
 	/* Sent back, the loaned copy taken out, proposed again, approved: number 2. */
@@ -491,7 +514,8 @@ static void test_approval_refused_when_lent(void)
 	CHECK_INT(number, 2);
 	CHECK_INT(q_int("SELECT COUNT(*) FROM items WHERE withdrawal_id = ?", B2), 7);
 	/* Numbers are never reused: a new copy of the register continues after the withdrawn ones. */
-	int64_t top = q_int("SELECT MAX(accession_no) FROM items WHERE unit_id = ? AND register = 'STK'", th1);
+	int64_t top =
+	    q_int("SELECT MAX(accession_no) FROM items WHERE unit_id = ? AND register = 'STK'", th1);
 	int64_t fresh[1];
 	record(&lib1, "Sách mới", "STK", 2026, 0, 1000, 1, fresh);
 	CHECK_INT(q_int("SELECT accession_no FROM items WHERE id = ?", fresh[0]), top + 1);
