@@ -16,16 +16,18 @@
 /* An issue of the librarian's own school (another school's is ERR_NOTFOUND). */
 typedef struct issue_row {
 	int64_t id, sub_id, periodical_id, sub_copies;
+	char year[16];
 	char expected[16];
 	bool received, bound, claimed;
 } issue_row_t;
 
-static int own_issue(db_t *db, const actor_t *actor, int64_t id, issue_row_t *o, err_t *err)
+static int own_issue(db_t *db, const actor_t *actor, int64_t id, issue_row_t *o, serials_done_t *done,
+                     err_t *err)
 {
 	memset(o, 0, sizeof *o);
 	db_stmt_t *st = db_query(db, err,
 	                         "SELECT i.unit_id, i.subscription_id, s.periodical_id, s.copies, i.expected, "
-	                         "i.received_day, i.bound_item_id, i.claimed_day FROM serial_issues i "
+	                         "i.received_day, i.bound_item_id, i.claimed_day, s.school_year FROM serial_issues i "
 	                         "JOIN subscriptions s ON s.id = i.subscription_id WHERE i.id = ?",
 	                         "i", id);
 	if (!st)
@@ -40,6 +42,12 @@ static int own_issue(db_t *db, const actor_t *actor, int64_t id, issue_row_t *o,
 		o->received = !db_col_null(st, 5);
 		o->bound = !db_col_null(st, 6);
 		o->claimed = !db_col_null(st, 7);
+		snprintf(o->year, sizeof o->year, "%s", db_col_text(st, 8));
+		if (done) {
+			done->issue_id = id;
+			done->title_id = o->periodical_id;
+			snprintf(done->school_year, sizeof done->school_year, "%s", o->year);
+		}
 		rc = 0;
 	} else if (rc >= 0) {
 		rc = err_set(err, ERR_NOTFOUND, "err.serials.issue_notfound", NULL);
@@ -82,7 +90,7 @@ static int check_copies(int64_t copies, err_t *err)
 }
 
 int serials_receive(db_t *db, const actor_t *actor, int64_t id, int64_t copies, const char *day, const char *label,
-                    err_t *err)
+                    serials_done_t *done, err_t *err)
 {
 	int rc, own = 0;
 	arena_t *a = arena_new(512);
@@ -98,7 +106,7 @@ int serials_receive(db_t *db, const actor_t *actor, int64_t id, int64_t copies, 
 	}
 	if ((rc = db_begin_own(db, &own, err)) < 0)
 		goto done;
-	if ((rc = own_issue(db, actor, id, &o, err)) == 0)
+	if ((rc = own_issue(db, actor, id, &o, done, err)) == 0)
 		rc = mark_received(db, actor, &o, copies, d, lab && *lab ? lab : NULL, err);
 	rc = db_end_own(db, own, rc < 0 ? rc : 0, err);
 done:
@@ -192,7 +200,7 @@ static int scan_find(db_t *db, const actor_t *actor, int64_t sid, const char *fr
 }
 
 int serials_receive_scan(db_t *db, const actor_t *actor, const char *code, const char *day, const char *label,
-                         int64_t copies, int64_t *id, err_t *err)
+                         int64_t copies, serials_done_t *done, err_t *err)
 {
 	int rc, own = 0;
 	arena_t *a = arena_new(512);
@@ -240,11 +248,9 @@ int serials_receive_scan(db_t *db, const actor_t *actor, const char *code, const
 		goto fail;
 	}
 	issue_row_t o;
-	if ((rc = own_issue(db, actor, iid, &o, err)) < 0)
+	if ((rc = own_issue(db, actor, iid, &o, done, err)) < 0)
 		goto fail;
 	rc = mark_received(db, actor, &o, copies, clock_today_vn(), *lab ? lab : NULL, err);
-	if (rc == 0 && id)
-		*id = iid;
 fail:
 	rc = db_end_own(db, own, rc < 0 ? rc : 0, err);
 done:
@@ -253,13 +259,13 @@ done:
 	return rc;
 }
 
-int serials_unreceive(db_t *db, const actor_t *actor, int64_t id, err_t *err)
+int serials_unreceive(db_t *db, const actor_t *actor, int64_t id, serials_done_t *done, err_t *err)
 {
 	int rc, own = 0;
 	issue_row_t o;
 	if ((rc = serials_check_writer(actor, err)) < 0 || (rc = db_begin_own(db, &own, err)) < 0)
 		return rc;
-	if ((rc = own_issue(db, actor, id, &o, err)) < 0)
+	if ((rc = own_issue(db, actor, id, &o, done, err)) < 0)
 		goto fail;
 	if (!o.received) {
 		rc = err_set(err, ERR_CONFLICT, "err.serials.not_received", "%s", o.expected);
@@ -283,7 +289,8 @@ fail:
 	return db_end_own(db, own, rc < 0 ? rc : 0, err);
 }
 
-int serials_claim(db_t *db, const actor_t *actor, int64_t id, const char *day, const char *note, err_t *err)
+int serials_claim(db_t *db, const actor_t *actor, int64_t id, const char *day, const char *note,
+                  serials_done_t *done, err_t *err)
 {
 	int rc, own = 0;
 	arena_t *a = arena_new(1024);
@@ -301,7 +308,7 @@ int serials_claim(db_t *db, const actor_t *actor, int64_t id, const char *day, c
 	clock_day_format(clock_today_vn(), today, sizeof today);
 	if ((rc = db_begin_own(db, &own, err)) < 0)
 		goto done;
-	if ((rc = own_issue(db, actor, id, &o, err)) < 0)
+	if ((rc = own_issue(db, actor, id, &o, done, err)) < 0)
 		goto fail;
 	if (o.received || strcmp(o.expected, today) >= 0) {
 		rc = err_set(err, ERR_CONFLICT, "err.serials.not_missing", "%s", o.expected);

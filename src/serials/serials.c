@@ -247,7 +247,7 @@ static int check_sub(arena_t *a, const serials_sub_in_t *in, sub_ok_t *o, err_t 
 		return err_set(err, ERR_INVALID, "err.serials.range", NULL);
 	clock_day_format(o->first, o->start, sizeof o->start);
 	clock_day_format(o->last, o->end, sizeof o->end);
-	o->copies = in->copies ? in->copies : 1;
+	o->copies = in->copies;
 	if (o->copies < 1 || o->copies > SERIALS_MAX_COPIES)
 		return err_set(err, ERR_INVALID, "err.serials.copies", "%d", SERIALS_MAX_COPIES);
 	if (in->price < 0 || in->price > SERIALS_MAX_PRICE)
@@ -541,6 +541,28 @@ int serials_get(db_t *db, const actor_t *actor, int64_t id, const char *year, in
 	rc = db_step(st, err);
 	if (rc == DB_ROW)
 		read_row(st, a, &out->t);
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	st = db_query(db, err,
+	              "SELECT it.id, it.accession, it.barcode, MIN(i.expected), MAX(i.expected), COUNT(*) FROM "
+	              "serial_issues i JOIN subscriptions s ON s.id = i.subscription_id JOIN items it ON it.id = "
+	              "i.bound_item_id WHERE s.periodical_id = ? GROUP BY it.id, it.accession, it.barcode "
+	              "ORDER BY MIN(i.expected), it.id",
+	              "i", id);
+	if (!st)
+		return err->code;
+	cap = 0;
+	while ((rc = db_step(st, err)) == DB_ROW) {
+		out->bound = arena_grow(a, out->bound, out->nbound, &cap, 8, sizeof *out->bound);
+		struct serials_bound *b = &out->bound[out->nbound++];
+		b->item_id = db_col_int(st, 0);
+		b->accession = col_str(st, 1, a);
+		b->barcode = col_str(st, 2, a);
+		b->first = col_str(st, 3, a);
+		b->last = col_str(st, 4, a);
+		b->issues = db_col_int(st, 5);
+	}
 	db_done(st);
 	if (rc < 0)
 		return rc;

@@ -85,7 +85,7 @@ typedef struct serials_sub_in {
 	const char *end;         /* NULL or "": 31 May (31 December when calendar_year) */
 	bool calendar_year;
 	bool sundays;     /* a daily title also comes out on Sundays */
-	int64_t copies;   /* 1..SERIALS_MAX_COPIES; 0: 1 */
+	int64_t copies;   /* 1..SERIALS_MAX_COPIES */
 	const char *supplier;
 	int64_t price;    /* đồng, the whole subscription; 0..SERIALS_MAX_PRICE */
 	const char *funding; /* budget (the default) or other */
@@ -156,6 +156,12 @@ typedef struct serials_title {
 	size_t nyears;
 	serials_issue_t *issues;  /* of the shown subscription, by expected day */
 	size_t nissues;
+	struct serials_bound {
+		int64_t item_id;
+		const char *accession, *barcode, *first, *last; /* the copy; its issues' days */
+		int64_t issues;
+	} *bound;                 /* the title's bound volumes, oldest first */
+	size_t nbound;
 } serials_title_t;
 
 /* Title id with the subscription of school_year (NULL or "": the newest subscription) and its
@@ -165,28 +171,36 @@ int serials_get(db_t *db, const actor_t *actor, int64_t id, const char *school_y
 
 /* --- receipt and claims ------------------------------------------------------------------ */
 
+/* What a write on an issue touched, for the page to go back to (filled as soon as the issue is
+ * found, so a refused write still names its title). */
+typedef struct serials_done {
+	int64_t issue_id, title_id;
+	char school_year[16];
+} serials_done_t;
+
 /* Receive issue id: copies (0: the subscription's), on day (NULL or "": today; not after
  * today), with label (NULL: keep the issue's). ERR_CONFLICT "err.serials.received" when it was
  * received already. Receiving a claimed issue closes its claim. */
 int serials_receive(db_t *db, const actor_t *actor, int64_t id, int64_t copies, const char *day,
-                    const char *label, err_t *err);
+                    const char *label, serials_done_t *done, err_t *err);
 
 /* Receive by scan: code is the issue's EAN-13 (977...) or an ISSN as typed; the school's title
  * with that ISSN; the subscription whose days hold day (NULL or "": today). With a label that an
  * issue of the subscription has, that issue; else the expected issue nearest day (within the
- * frequency's period) not yet received; for an irregular title a new issue of that day. *id:
+ * frequency's period) not yet received; for an irregular title a new issue of that day. done:
  * the issue received. ERR_NOTFOUND "err.serials.scan" when nothing matches. */
 int serials_receive_scan(db_t *db, const actor_t *actor, const char *code, const char *day, const char *label,
-                         int64_t copies, int64_t *id, err_t *err);
+                         int64_t copies, serials_done_t *done, err_t *err);
 
 /* Undo the receipt of issue id (a mistaken click). ERR_CONFLICT "err.serials.not_received",
  * or "err.serials.bound" when the issue is in a bound volume. */
-int serials_unreceive(db_t *db, const actor_t *actor, int64_t id, err_t *err);
+int serials_unreceive(db_t *db, const actor_t *actor, int64_t id, serials_done_t *done, err_t *err);
 
 /* Claim missing issue id (khiếu nại: the supplier did not deliver it): on day (NULL or "":
  * today) with note (at most 500 characters). A claim again replaces the day and note.
  * ERR_CONFLICT "err.serials.not_missing" when it was received or is not yet due. */
-int serials_claim(db_t *db, const actor_t *actor, int64_t id, const char *day, const char *note, err_t *err);
+int serials_claim(db_t *db, const actor_t *actor, int64_t id, const char *day, const char *note,
+                  serials_done_t *done, err_t *err);
 
 typedef struct serials_claim_row {
 	int64_t issue_id, periodical_id;

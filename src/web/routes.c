@@ -141,6 +141,17 @@ static const route_t routes[] = {
 	{ "GET", "/opac/records/:id", page_opac_record, R_PUBLIC },
 	{ "GET", "/opac/records/:id/marc", page_opac_marc, R_PUBLIC },
 	{ "POST", "/opac/settings", page_opac_settings, R_AUTH },
+	/* Periodicals (pages_serials.c). */
+	{ "GET", "/serials", page_serials, R_AUTH },
+	{ "POST", "/serials", page_serials_create, R_AUTH },
+	{ "GET", "/serials/claims", page_serials_claims, R_AUTH },
+	{ "POST", "/serials/receive", page_serials_receive, R_AUTH },
+	{ "GET", "/serials/:id", page_serial, R_AUTH },
+	{ "POST", "/serials/:id/subscriptions", page_serial_subscribe, R_AUTH },
+	{ "POST", "/serials/:id/bind", page_serial_bind, R_AUTH },
+	{ "POST", "/serials/issues/:id/receive", page_serial_receive, R_AUTH },
+	{ "POST", "/serials/issues/:id/undo", page_serial_unreceive, R_AUTH },
+	{ "POST", "/serials/issues/:id/claim", page_serial_claim, R_AUTH },
 };
 
 /* Does path match pattern? ":id" takes one segment of 1-18 digits; a trailing "*" takes the

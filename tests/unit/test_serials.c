@@ -188,6 +188,9 @@ static void test_create(void)
 	bs.copies = 1000000000;
 	CHECK_INT(serials_create(db, &lib1, &bad, &bs, NULL, &err), ERR_INVALID);
 	CHECK_STR(err.key, "err.serials.copies");
+	bs.copies = 0;
+	CHECK_INT(serials_create(db, &lib1, &bad, &bs, NULL, &err), ERR_INVALID);
+	CHECK_STR(err.key, "err.serials.copies");
 	bs = s;
 	bs.school_year = "2025-2027";
 	CHECK_INT(serials_create(db, &lib1, &bad, &bs, NULL, &err), ERR_INVALID);
@@ -209,7 +212,7 @@ static void test_create(void)
 	/* A weekly magazine with the default school-year days; a second subscription for next year. */
 	serials_title_in_t w = { .title = "Tạp chí Toán tuổi thơ", .kind = "magazine", .frequency = "weekly",
 		                 .issn = "1046-1248" };
-	serials_sub_in_t ws = { .school_year = "2025-2026" };
+	serials_sub_in_t ws = { .school_year = "2025-2026", .copies = 1 };
 	CHECK_INT(serials_create(db, &lib1, &w, &ws, &weekly_id, &err), 0);
 	CHECK_INT(count("SELECT COUNT(*) FROM serial_issues i JOIN subscriptions s ON s.id = i.subscription_id "
 	                "WHERE s.periodical_id = ?",
@@ -225,7 +228,7 @@ static void test_create(void)
 
 	serials_title_in_t ir = { .title = "Tạp chí Văn học và Tuổi trẻ", .kind = "magazine", .frequency = "irregular",
 		                  .issn = "0000-006X" };
-	serials_sub_in_t is = { .school_year = year, .start = start, .end = end, .supplier = "Công ty Sách ABC" };
+	serials_sub_in_t is = { .school_year = year, .start = start, .end = end, .supplier = "Công ty Sách ABC", .copies = 1 };
 	CHECK_INT(serials_create(db, &lib1, &ir, &is, &irr_id, &err), 0);
 }
 
@@ -248,39 +251,39 @@ static void test_receive(void)
 	err_t err;
 	int64_t i1 = issue_on(daily_id, tday - 10), i2 = issue_on(daily_id, tday - 9);
 	CHECK(i1 && i2);
-	CHECK_INT(serials_receive(db, &lib1, i1, 0, NULL, NULL, &err), 0);
+	CHECK_INT(serials_receive(db, &lib1, i1, 0, NULL, NULL, NULL, &err), 0);
 	CHECK_INT(count("SELECT copies FROM serial_issues WHERE id = ?", i1), 2); /* the subscription's */
-	CHECK_INT(serials_receive(db, &lib1, i1, 0, NULL, NULL, &err), ERR_CONFLICT);
+	CHECK_INT(serials_receive(db, &lib1, i1, 0, NULL, NULL, NULL, &err), ERR_CONFLICT);
 	CHECK_STR(err.key, "err.serials.received");
-	CHECK_INT(serials_receive(db, &lib1, i2, 1, NULL, "Số 45", &err), 0);
+	CHECK_INT(serials_receive(db, &lib1, i2, 1, NULL, "Số 45", NULL, &err), 0);
 	CHECK_INT(count("SELECT copies FROM serial_issues WHERE id = ?", i2), 1);
 	/* Bad copies, a day to come, another school's issue, a leader: refused. */
 	int64_t i3 = issue_on(daily_id, tday - 8);
-	CHECK_INT(serials_receive(db, &lib1, i3, 1000000000, NULL, NULL, &err), ERR_INVALID);
-	CHECK_INT(serials_receive(db, &lib1, i3, -1, NULL, NULL, &err), ERR_INVALID);
+	CHECK_INT(serials_receive(db, &lib1, i3, 1000000000, NULL, NULL, NULL, &err), ERR_INVALID);
+	CHECK_INT(serials_receive(db, &lib1, i3, -1, NULL, NULL, NULL, &err), ERR_INVALID);
 	char tomorrow[16];
 	clock_day_format(tday + 1, tomorrow, sizeof tomorrow);
-	CHECK_INT(serials_receive(db, &lib1, i3, 0, tomorrow, NULL, &err), ERR_INVALID);
+	CHECK_INT(serials_receive(db, &lib1, i3, 0, tomorrow, NULL, NULL, &err), ERR_INVALID);
 	CHECK_STR(err.key, "err.serials.future");
-	CHECK_INT(serials_receive(db, &lib2, i3, 0, NULL, NULL, &err), ERR_NOTFOUND);
-	CHECK_INT(serials_receive(db, &leader, i3, 0, NULL, NULL, &err), ERR_FORBIDDEN);
+	CHECK_INT(serials_receive(db, &lib2, i3, 0, NULL, NULL, NULL, &err), ERR_NOTFOUND);
+	CHECK_INT(serials_receive(db, &leader, i3, 0, NULL, NULL, NULL, &err), ERR_FORBIDDEN);
 	CHECK_INT(count("SELECT COUNT(*) FROM serial_issues WHERE id = ? AND received_day IS NULL", i3), 1);
 	/* Undo. */
-	CHECK_INT(serials_unreceive(db, &lib1, i2, &err), 0);
+	CHECK_INT(serials_unreceive(db, &lib1, i2, NULL, &err), 0);
 	CHECK_INT(count("SELECT COUNT(*) FROM serial_issues WHERE id = ? AND received_day IS NULL AND copies = 0", i2),
 	          1);
-	CHECK_INT(serials_unreceive(db, &lib1, i2, &err), ERR_CONFLICT);
-	CHECK_INT(serials_unreceive(db, &lib2, i1, &err), ERR_NOTFOUND);
+	CHECK_INT(serials_unreceive(db, &lib1, i2, NULL, &err), ERR_CONFLICT);
+	CHECK_INT(serials_unreceive(db, &lib2, i1, NULL, &err), ERR_NOTFOUND);
 
 	/* Scans: the EAN of the ISSN with a day picks the nearest unreceived issue. */
 	char dd[16], vn[16];
 	clock_day_format(tday - 10, dd, sizeof dd);
 	clock_day_vn(dd, vn, sizeof vn);
-	int64_t got = 0;
+	serials_done_t got = { 0 };
 	CHECK_INT(serials_receive_scan(db, &lib1, "9770317847001", vn, NULL, 0, &got, &err), 0);
-	CHECK_INT(got, issue_on(daily_id, tday - 11)); /* tday-10 is received: the nearest, earlier first */
+	CHECK_INT(got.issue_id, issue_on(daily_id, tday - 11)); /* tday-10 is received: the nearest, earlier first */
 	CHECK_INT(serials_receive_scan(db, &lib1, "0317-8471", dd, "", 0, &got, &err), 0);
-	CHECK_INT(got, issue_on(daily_id, tday - 9));
+	CHECK_INT(got.issue_id, issue_on(daily_id, tday - 9));
 	CHECK_INT(serials_receive_scan(db, &lib1, "9770317847002", dd, "", 0, &got, &err), ERR_INVALID);
 	CHECK_STR(err.key, "err.serials.ean");
 	CHECK_INT(serials_receive_scan(db, &lib1, "9770378595002", dd, "", 0, &got, &err), ERR_NOTFOUND);
@@ -288,10 +291,12 @@ static void test_receive(void)
 	CHECK_INT(serials_receive_scan(db, &lib2, "9770317847001", "01/01/2000", "", 0, &got, &err), ERR_NOTFOUND);
 	/* An irregular title: a new issue, then that day's again is a conflict. */
 	CHECK_INT(serials_receive_scan(db, &lib1, "0000006X", dd, "Số 3/2026", 0, &got, &err), 0);
-	CHECK_INT(got, issue_on(irr_id, tday - 10));
+	CHECK_INT(got.issue_id, issue_on(irr_id, tday - 10));
 	CHECK_INT(serials_receive_scan(db, &lib1, "0000006X", dd, "", 0, &got, &err), ERR_CONFLICT);
 	/* By label. */
-	CHECK_INT(count("SELECT COUNT(*) FROM serial_issues WHERE label = 'Số 3/2026' AND id = ?", got), 1);
+	CHECK_INT(count("SELECT COUNT(*) FROM serial_issues WHERE label = 'Số 3/2026' AND id = ?", got.issue_id), 1);
+	CHECK_INT(got.title_id, irr_id);
+	CHECK_STR(got.school_year, year);
 
 	serials_title_t t;
 	CHECK_INT(serials_get(db, &lib1, daily_id, NULL, 0, A, &t, &err), 0);
@@ -311,12 +316,12 @@ static void test_claims(void)
 {
 	err_t err;
 	int64_t m1 = issue_on(daily_id, tday - 15), m2 = issue_on(daily_id, tday - 14), up = issue_on(daily_id, tday + 2);
-	CHECK_INT(serials_claim(db, &lib1, m1, NULL, "Chưa nhận được", &err), 0);
-	CHECK_INT(serials_claim(db, &lib1, m2, NULL, "", &err), 0);
-	CHECK_INT(serials_claim(db, &lib1, up, NULL, "", &err), ERR_CONFLICT);
+	CHECK_INT(serials_claim(db, &lib1, m1, NULL, "Chưa nhận được", NULL, &err), 0);
+	CHECK_INT(serials_claim(db, &lib1, m2, NULL, "", NULL, &err), 0);
+	CHECK_INT(serials_claim(db, &lib1, up, NULL, "", NULL, &err), ERR_CONFLICT);
 	CHECK_STR(err.key, "err.serials.not_missing");
-	CHECK_INT(serials_claim(db, &lib1, issue_on(daily_id, tday - 10), NULL, "", &err), ERR_CONFLICT);
-	CHECK_INT(serials_claim(db, &lib2, m1, NULL, "", &err), ERR_NOTFOUND);
+	CHECK_INT(serials_claim(db, &lib1, issue_on(daily_id, tday - 10), NULL, "", NULL, &err), ERR_CONFLICT);
+	CHECK_INT(serials_claim(db, &lib2, m1, NULL, "", NULL, &err), ERR_NOTFOUND);
 	serials_claims_t c;
 	CHECK_INT(serials_claims(db, &lib1, 0, A, &c, &err), 0);
 	CHECK_INT(c.n, 2);
@@ -326,7 +331,7 @@ static void test_claims(void)
 	CHECK_INT(c.n, 2);
 	CHECK_INT(serials_claims(db, &lib2, th1, A, &c, &err), ERR_NOTFOUND);
 	/* Receiving a claimed issue closes its claim. */
-	CHECK_INT(serials_receive(db, &lib1, m2, 0, NULL, NULL, &err), 0);
+	CHECK_INT(serials_receive(db, &lib1, m2, 0, NULL, NULL, NULL, &err), 0);
 	CHECK_INT(serials_claims(db, &lib1, 0, A, &c, &err), 0);
 	CHECK_INT(c.n, 1);
 	buf_t x = BUF_INIT;
@@ -368,17 +373,23 @@ static void test_bind(void)
 	/* Bound once, never again; a bound issue's receipt stays. */
 	CHECK_INT(serials_bind(db, &lib1, daily_id, f, t, 0, &item, &err), ERR_CONFLICT);
 	CHECK_STR(err.key, "err.serials.bound");
-	CHECK_INT(serials_unreceive(db, &lib1, issue_on(daily_id, tday - 10), &err), ERR_CONFLICT);
+	CHECK_INT(serials_unreceive(db, &lib1, issue_on(daily_id, tday - 10), NULL, &err), ERR_CONFLICT);
 	CHECK_STR(err.key, "err.serials.bound");
 	/* A later range: a second copy of the same record. */
 	int64_t i4 = issue_on(daily_id, tday - 3);
-	CHECK_INT(serials_receive(db, &lib1, i4, 0, NULL, NULL, &err), 0);
+	CHECK_INT(serials_receive(db, &lib1, i4, 0, NULL, NULL, NULL, &err), 0);
 	clock_day_format(tday - 4, f, sizeof f);
 	clock_day_format(tday, t, sizeof t);
 	int64_t item2 = 0;
 	CHECK_INT(serials_bind(db, &lib1, daily_id, f, t, 0, &item2, &err), 0);
 	CHECK_INT(count("SELECT accession_no FROM items WHERE id = ?", item2), 2);
 	CHECK_INT(count("SELECT biblio_id FROM items WHERE id = ?", item2), bib);
+	serials_title_t st;
+	CHECK_INT(serials_get(db, &lib1, daily_id, NULL, 0, A, &st, &err), 0);
+	CHECK_INT(st.nbound, 2);
+	CHECK_INT(st.bound[0].item_id, item);
+	CHECK_INT(st.bound[0].issues, 4);
+	CHECK_STR(st.bound[1].accession, "BAO-000002");
 	CHECK_INT(count("SELECT COUNT(*) FROM biblios WHERE doc_type = 'BAO' AND id > ?", 0), 1);
 }
 
