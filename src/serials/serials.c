@@ -528,10 +528,14 @@ int serials_get(db_t *db, const actor_t *actor, int64_t id, const char *year, in
 	if (year && *year) {
 		if ((rc = school_year(year, yr, &y1, err)) < 0)
 			return rc;
-	} else if (out->nyears) {
-		snprintf(yr, sizeof yr, "%s", out->years[0]);
 	} else {
+		/* This school year when subscribed, else the newest subscription. */
 		school_year(NULL, yr, &y1, err);
+		bool found = false;
+		for (size_t i = 0; i < out->nyears && !found; i++)
+			found = strcmp(out->years[i], yr) == 0;
+		if (!found && out->nyears)
+			snprintf(yr, sizeof yr, "%s", out->years[0]);
 	}
 	out->school_year = arena_strdup(a, yr);
 	clock_day_format(today ? today : clock_today_vn(), td, sizeof td);

@@ -164,7 +164,8 @@ typedef struct serials_title {
 	size_t nbound;
 } serials_title_t;
 
-/* Title id with the subscription of school_year (NULL or "": the newest subscription) and its
+/* Title id with the subscription of school_year (NULL or "": this school year's when there is
+ * one, else the newest) and its
  * issues. today as serials_list. */
 int serials_get(db_t *db, const actor_t *actor, int64_t id, const char *school_year, int64_t today, arena_t *a,
                 serials_title_t *out, err_t *err);
