@@ -7,7 +7,7 @@ set -eu
 
 PACKAGES="build-essential pkg-config gzip ca-certificates
 libmicrohttpd-dev libsqlite3-dev sqlite3 libpq-dev libsodium-dev libutf8proc-dev libjansson-dev
-libyaz-dev yaz libcairo2-dev libpango1.0-dev libzint-dev poppler-utils zbar-tools
+libyaz-dev yaz libcairo2-dev libpango1.0-dev libzint-dev poppler-utils zbar-tools python3-openpyxl
 libzip-dev libxlsxwriter-dev
 postgresql postgresql-contrib
 chromium fonts-noto-core

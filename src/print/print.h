@@ -66,7 +66,7 @@ typedef struct print_unit {
 /* The unit block of unit_id (a school): its parent unit's name as the governing body (the city's
  * Department for a school directly under it), both upper-cased with Vietnamese case mapping, and
  * the place taken from the parent's name ("Phòng GD&ĐT Quận 1" -> "Quận 1"). In the arena.
- * ERR_NOT_FOUND for an unknown unit. The caller has already checked the actor may see it. */
+ * ERR_NOTFOUND for an unknown unit. The caller has already checked the actor may see it. */
 int print_unit_of(db_t *db, int64_t unit_id, arena_t *a, print_unit_t *out, err_t *err);
 
 enum { PRINT_LEFT = 0, PRINT_CENTRE = 1, PRINT_RIGHT = 2 };

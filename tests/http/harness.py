@@ -804,3 +804,44 @@ def sql_write(srv, statement):
     if p.returncode != 0:
         raise AssertionError("psql: %s" % p.stderr.strip())
     return [line for line in p.stdout.splitlines() if line.strip()]
+
+
+# A real XLSX reader for downloads: openpyxl from Debian (python3-openpyxl, installed by
+# scripts/install-deps.sh). The test runner's Python may be another one (pyenv), so the workbook is
+# read by Debian's /usr/bin/python3 in a child process and comes back as JSON.
+_XLSX_READER = r"""
+import datetime, json, sys
+import openpyxl
+wb = openpyxl.load_workbook(sys.argv[1], data_only=True)
+out = []
+for ws in wb.worksheets:
+    rows = []
+    for row in ws.iter_rows():
+        cells = []
+        for c in row:
+            v = c.value
+            if isinstance(v, datetime.datetime):
+                v = {"date": v.date().isoformat()} if v.time() == datetime.time(0) else {"datetime": v.isoformat()}
+            elif isinstance(v, datetime.date):
+                v = {"date": v.isoformat()}
+            cells.append(v)
+        rows.append(cells)
+    out.append({"name": ws.title, "rows": rows})
+json.dump(out, sys.stdout)
+"""
+
+
+def xlsx_read(data):
+    """Every sheet of the workbook `data` (bytes), read by openpyxl: [{"name", "rows"}], each row a
+    list of cell values typed as Excel has them: None, str, int/float, bool, and {"date": iso}
+    for a date cell. Fails the test when openpyxl cannot read the file."""
+    fd, path = tempfile.mkstemp(suffix=".xlsx")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        p = subprocess.run(["/usr/bin/python3", "-c", _XLSX_READER, path], capture_output=True,
+                           text=True, timeout=60)
+        assert p.returncode == 0, "openpyxl could not read the workbook: " + p.stderr[-2000:]
+        return jsonlib.loads(p.stdout)
+    finally:
+        os.unlink(path)

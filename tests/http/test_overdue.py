@@ -233,6 +233,10 @@ def test_overdue_xlsx_reads_back():
     assert 'formatCode="dd/mm/yyyy"' in styles
     assert 'state="frozen"' in sheet and 'ySplit="3"' in sheet
     assert len(rows) == 3 + 2 + 3 + 1
+    # A real reader sees the same cells, typed: the day a date, the days overdue a number.
+    book = h.xlsx_read(r.body)
+    typed = book[0]["rows"]
+    assert typed[4][0] == "Nguyễn Văn An" and typed[4][7] == {"date": day(-16)} and typed[4][8] == 16, typed[4]
     # The same filters as the page.
     rows, _, _ = xlsx_rows(h.expect_status(c.get("/circ/overdue.xlsx?class=12A1"), 200).body)
     assert [x[0] for x in rows[4:-1]] == ["Lê Văn Cường"]
