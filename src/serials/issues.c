@@ -11,6 +11,7 @@
 #include "base/text.h"
 #include "base/xlsxw.h"
 #include "catalog/catalog.h"
+#include "print/print.h"
 #include "serials/serials_int.h"
 
 /* An issue of the librarian's own school (another school's is ERR_NOTFOUND). */
@@ -427,6 +428,77 @@ int serials_claims_xlsx(const serials_claims_t *c, const char *lang, buf_t *out,
 		xlsxw_text(w, r->note);
 	}
 	return xlsxw_finish(w, out, err);
+}
+
+int serials_claims_pdf(db_t *db, const serials_claims_t *c, const char *lang, buf_t *out, err_t *err)
+{
+	int en = lang && strcmp(lang, "en") == 0;
+	arena_t *a = arena_new(4096);
+	print_unit_t u;
+	int rc = print_unit_of(db, c->school.id, a, &u, err);
+	if (rc < 0) {
+		arena_free(a);
+		return rc;
+	}
+	print_doc_t *d = print_open(out, &(print_opts_t){ .foot = en ? "Claims for missing issues"
+	                                                               : "Danh sách khiếu nại báo, tạp chí" },
+	                            err);
+	if (!d) {
+		arena_free(a);
+		return err->code;
+	}
+	char today[16], vn[16];
+	clock_day_format(clock_today_vn(), today, sizeof today);
+	clock_day_vn(today, vn, sizeof vn);
+	print_unit_block(d, &u, true);
+	print_title(d, en ? "CLAIMS FOR MISSING PERIODICAL ISSUES" : "DANH SÁCH KHIẾU NẠI BÁO, TẠP CHÍ THIẾU SỐ",
+	            arena_printf(a, en ? "As of %s" : "Tính đến ngày %s", vn));
+	static const print_col_t cols_vi[] = {
+		{ "STT", 10, PRINT_CENTRE, NULL },     { "Tên báo, tạp chí", 0, PRINT_LEFT, NULL },
+		{ "ISSN", 20, PRINT_CENTRE, NULL },    { "Số ngày", 21, PRINT_CENTRE, NULL },
+		{ "Số báo", 18, PRINT_LEFT, NULL },    { "Ngày khiếu nại", 21, PRINT_CENTRE, NULL },
+		{ "Ghi chú", 40, PRINT_LEFT, NULL },
+	};
+	static const print_col_t cols_en[] = {
+		{ "No.", 10, PRINT_CENTRE, NULL },    { "Title", 0, PRINT_LEFT, NULL },
+		{ "ISSN", 20, PRINT_CENTRE, NULL },   { "Issue of", 21, PRINT_CENTRE, NULL },
+		{ "Number", 18, PRINT_LEFT, NULL },   { "Claimed", 21, PRINT_CENTRE, NULL },
+		{ "Note", 40, PRINT_LEFT, NULL },
+	};
+	if (!c->n)
+		print_text(d, en ? "No open claims." : "Không có khiếu nại nào đang chờ.", false);
+	const char *cur = NULL;
+	int64_t no = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		const serials_claim_row_t *r = &c->v[i];
+		if (!cur || strcmp(cur, r->supplier) != 0) {
+			if (cur)
+				print_table_end(d);
+			print_space(d, 3);
+			print_text(d, arena_printf(a, "%s: %s", en ? "Supplier" : "Nơi cung cấp", *r->supplier ? r->supplier : "—"),
+			           true);
+			print_table(d, en ? cols_en : cols_vi, 7);
+			cur = r->supplier;
+			no = 0;
+		}
+		print_row(d);
+		print_cell_int(d, ++no);
+		print_cell(d, r->title);
+		print_cell(d, r->issn);
+		print_cell_day(d, r->expected);
+		print_cell(d, r->label);
+		print_cell_day(d, r->claimed_day);
+		print_cell(d, r->note);
+	}
+	if (cur)
+		print_table_end(d);
+	print_space(d, 6);
+	const print_sign_t signs[] = { { en ? "LIBRARIAN" : "NGƯỜI LẬP", NULL },
+		                       { en ? "PRINCIPAL" : "HIỆU TRƯỞNG", NULL } };
+	print_signatures(d, u.place, today, signs, 2);
+	rc = print_close(d, 0, err);
+	arena_free(a);
+	return rc;
 }
 
 /* --- bound volumes -------------------------------------------------------------------------------- */

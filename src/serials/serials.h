@@ -221,6 +221,10 @@ int serials_claims(db_t *db, const actor_t *actor, int64_t unit_id, arena_t *a, 
 /* The claims as a workbook (one sheet: supplier, title, ISSN, issue, claimed, note). */
 int serials_claims_xlsx(const serials_claims_t *c, const char *lang, buf_t *out, err_t *err);
 
+/* The claims as an A4 PDF to send (print.h): the school's block and the motto, a table per
+ * supplier, the date line and the signatures (the librarian, the principal). */
+int serials_claims_pdf(db_t *db, const serials_claims_t *c, const char *lang, buf_t *out, err_t *err);
+
 /* --- bound volumes ----------------------------------------------------------------------- */
 
 /* Bind the received issues of title id expected from..to (days as typed) into one copy of the

@@ -454,7 +454,7 @@ void page_serial_bind(web_req_t *r)
 /*
 ** GET /serials/claims
 ** The school's open claims by supplier, to print (the page prints cleanly) or download.
-** Parameters: unit=ID, format=xlsx (a workbook).
+** Parameters: unit=ID, format=xlsx (a workbook) or pdf (A4, to send).
 */
 void page_serials_claims(web_req_t *r)
 {
@@ -476,6 +476,15 @@ void page_serials_claims(web_req_t *r)
 		return web_send_file(r, &x, XLSXW_MIME,
 		                     arena_printf(r->arena, "attachment; filename=\"khieu-nai-bao-%s.xlsx\"", c.school.code));
 	}
+	if (format && strcmp(format, "pdf") == 0) {
+		buf_t x = BUF_INIT;
+		if (serials_claims_pdf(r->db, &c, r->lang, &x, &err) < 0) {
+			buf_release(&x);
+			return web_fail(r, &err);
+		}
+		return web_send_file(r, &x, "application/pdf",
+		                     arena_printf(r->arena, "inline; filename=\"khieu-nai-bao-%s.pdf\"", c.school.code));
+	}
 	if (format && *format && strcmp(format, "html") != 0)
 		return web_fail_key(r, 400, "err.serials.format", format);
 	json_t *groups = json_array(), *g = NULL, *rows = NULL;
@@ -496,10 +505,11 @@ void page_serials_claims(web_req_t *r)
 	}
 	char today[16];
 	clock_day_format(clock_today_vn(), today, sizeof today);
+	const char *uq = unit ? arena_printf(r->arena, "&unit=%lld", (long long)unit) : "";
 	web_render(r, 200, "serials_claims",
-	           json_pack("{s:{s:I, s:s, s:s}, s:o, s:I, s:s, s:s}", "school", "id", (json_int_t)c.school.id, "code",
-	                     c.school.code, "name", c.school.name, "groups", groups, "total", (json_int_t)c.n,
+	           json_pack("{s:{s:I, s:s, s:s}, s:o, s:I, s:s, s:s, s:s}", "school", "id", (json_int_t)c.school.id,
+	                     "code", c.school.code, "name", c.school.name, "groups", groups, "total", (json_int_t)c.n,
 	                     "today_vn", day_vn(r, today), "xlsx",
-	                     unit ? arena_printf(r->arena, "/serials/claims?format=xlsx&unit=%lld", (long long)unit)
-	                          : "/serials/claims?format=xlsx"));
+	                     arena_printf(r->arena, "/serials/claims?format=xlsx%s", uq), "pdf",
+	                     arena_printf(r->arena, "/serials/claims?format=pdf%s", uq)));
 }

@@ -5,12 +5,14 @@ missing and coming issues, receipt by click (POST /serials/issues/:id/receive), 
 workbook), binding issues into a catalogue copy (POST /serials/:id/bind), and who may do what:
 readers 403, another school's ids 404, bad input a clear message and no change.
 
+The claim list is read back as a workbook (openpyxl, h.xlsx_read) and as a PDF (pdftotext).
 Days are relative to today in Vietnam (the server's clock), so the grid's states are known: a
 daily title subscribed from 20 days ago to 20 days ahead has 20 past issues and 21 to come.
 """
 import datetime
 import io
 import re
+import subprocess
 import zipfile
 
 import harness as h
@@ -50,6 +52,17 @@ def school_year():
     t = today()
     y = t.year if t.month >= 8 else t.year - 1
     return "%d-%d" % (y, y + 1)
+
+
+def pdf_text(data):
+    p = subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, timeout=30)
+    assert p.returncode == 0, p.stderr
+    return p.stdout.decode()
+
+
+def pdf_pages(data):
+    p = subprocess.run(["pdfinfo", "-"], input=data, capture_output=True, timeout=30)
+    return int(re.search(rb"Pages:\s+(\d+)", p.stdout).group(1))
 
 
 def snapshot():
@@ -226,13 +239,17 @@ def test_claims():
     z = zipfile.ZipFile(io.BytesIO(r.body))
     strings = z.read("xl/sharedStrings.xml").decode()
     assert "Bưu điện chưa giao" in strings and "Báo Thiếu niên Tiền phong" in strings
-    try:
-        import openpyxl
-        ws = openpyxl.load_workbook(io.BytesIO(r.body)).active
-        rows = [[c.value for c in row] for row in ws.iter_rows()]
-        assert any(row[0] == "Bưu điện Quận 1" and row[2] == "0317-8471" for row in rows), rows
-    except ImportError:
-        pass
+    sheet = h.xlsx_read(r.body)[0]
+    assert any(row[:3] == ["Bưu điện Quận 1", "Báo Thiếu niên Tiền phong", "0317-8471"] and
+               row[3] == {"date": day(-15)} and row[6] == "Bưu điện chưa giao" for row in sheet["rows"]), sheet
+    # The PDF to send: its text read back, one A4 page.
+    r = h.expect_status(lib.get("/serials/claims?format=pdf"), 200)
+    assert r.header("Content-Type") == "application/pdf" and r.body[:5] == b"%PDF-"
+    text = pdf_text(r.body)
+    for want in ("DANH SÁCH KHIẾU NẠI", "TRƯỜNG TIỂU HỌC LÊ NGỌC HÂN", "Nơi cung cấp: Bưu điện Quận 1",
+                 "Báo Thiếu niên Tiền phong", "0317-8471", vn(day(-15)), "Bưu điện chưa giao", "HIỆU TRƯỞNG"):
+        assert want in text, (want, text)
+    assert pdf_pages(r.body) == 1
     h.expect_error(lib.get("/serials/claims?format=doc"), 400, "err.serials.format")
     # The grid marks the claim; the leader and the office read the list, the other school cannot.
     assert "missing claimed" in client("thuthu.th001", json=False).get("/serials/%d" % pid).text
