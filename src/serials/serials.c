@@ -459,8 +459,8 @@ static void read_row(db_stmt_t *st, arena_t *a, serials_row_t *o)
 	o->upcoming = o->expected - o->received - o->missing;
 }
 
-int serials_list(db_t *db, const actor_t *actor, int64_t unit_id, const char *year, int64_t today, arena_t *a,
-                 serials_list_t *out, err_t *err)
+int serials_list(db_t *db, const actor_t *actor, int64_t unit_id, const char *year, const char *q, int64_t today,
+                 arena_t *a, serials_list_t *out, err_t *err)
 {
 	int rc, y1;
 	char yr[16], td[16];
@@ -470,8 +470,19 @@ int serials_list(db_t *db, const actor_t *actor, int64_t unit_id, const char *ye
 		return rc;
 	out->school_year = arena_strdup(a, yr);
 	clock_day_format(today ? today : clock_today_vn(), td, sizeof td);
-	db_stmt_t *st = db_query(db, err, ROW_SQL "WHERE p.unit_id = ? AND p.active = 1 ORDER BY p.title_fold, p.id",
-	                         "ssii", yr, td, out->school.id, out->school.id);
+	const char *qf = NULL;
+	if (q && *q) {
+		if (strlen(q) > 200)
+			return err_set(err, ERR_INVALID, "err.field.long", "q");
+		qf = text_fold(a, q);
+		if (qf && !*qf)
+			qf = NULL;
+	}
+	db_stmt_t *st = db_query(db, err,
+	                         ROW_SQL "WHERE p.unit_id = ? AND p.active = 1 AND (CAST(? AS TEXT) IS NULL OR "
+	                                 "p.title_fold LIKE '%' || ? || '%' OR p.issn LIKE '%' || ? || '%') "
+	                                 "ORDER BY p.title_fold, p.id",
+	                         "ssiisss", yr, td, out->school.id, out->school.id, qf, qf, qf);
 	if (!st)
 		return err->code;
 	size_t cap = 0;

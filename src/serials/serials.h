@@ -132,9 +132,10 @@ typedef struct serials_list {
 } serials_list_t;
 
 /* The titles of a school (active ones, by folded title) with their subscription of school_year
- * (NULL or "": today's). today: a day number, 0 for today in Vietnam (tests pass their own). */
-int serials_list(db_t *db, const actor_t *actor, int64_t unit_id, const char *school_year, int64_t today,
-                 arena_t *a, serials_list_t *out, err_t *err);
+ * (NULL or "": today's); q (NULL or "": all) keeps the titles whose folded title or ISSN holds
+ * it folded. today: a day number, 0 for today in Vietnam (tests pass their own). */
+int serials_list(db_t *db, const actor_t *actor, int64_t unit_id, const char *school_year, const char *q,
+                 int64_t today, arena_t *a, serials_list_t *out, err_t *err);
 
 typedef struct serials_issue {
 	int64_t id, sub_id;

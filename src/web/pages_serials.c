@@ -111,7 +111,7 @@ static json_t *list_page(web_req_t *r, err_t *err)
 	const char *year = web_query(r, "year");
 	if (!year || !*year)
 		year = web_form(r, "school_year");
-	if (serials_list(r->db, r->actor, unit, year, 0, r->arena, &l, err) < 0)
+	if (serials_list(r->db, r->actor, unit, year, web_query(r, "q"), 0, r->arena, &l, err) < 0)
 		return NULL;
 	json_t *rows = json_array();
 	int64_t copies = 0, missing = 0, subscribed = 0;
@@ -122,6 +122,7 @@ static json_t *list_page(web_req_t *r, err_t *err)
 		subscribed += l.v[i].sub_id != 0;
 	}
 	const char *u = unit ? arena_printf(r->arena, "&unit=%lld", (long long)unit) : "";
+	const char *q = web_query(r, "q");
 	json_t *any = json_boolean(l.n > 0);
 	json_t *d = json_pack("{s:{s:I, s:s, s:s}, s:s, s:s, s:s, s:s, s:o, s:I, s:I, s:I, s:b, s:o, s:o, s:o, s:s}",
 	                      "school", "id", (json_int_t)l.school.id, "code", l.school.code, "name", l.school.name,
@@ -134,6 +135,9 @@ static json_t *list_page(web_req_t *r, err_t *err)
 	                      options(r, "serials.funding.", FUNDS, web_form(r, "funding")), "claims_url",
 	                      unit ? arena_printf(r->arena, "/serials/claims?unit=%lld", (long long)unit) : "/serials/claims");
 	json_object_set_new(d, "any", any);
+	json_object_set_new(d, "q", json_string(q ? q : ""));
+	if (unit)
+		json_object_set_new(d, "unit", json_integer(unit));
 	return d;
 }
 
@@ -142,7 +146,7 @@ static json_t *list_page(web_req_t *r, err_t *err)
 ** The periodical titles of a school with their subscription of a school year: copies, issues
 ** received / expected, missing, claims; the form for a new title (its school's librarian).
 ** Parameters: year=2025-2026 (default the current school year), unit=ID (the school; an office
-** must name one). 400 bad year, 403 readers, 404 a school outside the account's subtree.
+** must name one), q=words (titles or ISSN holding them, marks and case ignored). 400 bad year, 403 readers, 404 a school outside the account's subtree.
 */
 void page_serials(web_req_t *r)
 {

@@ -105,6 +105,9 @@ def test_create_and_list():
     assert row["title"] == "Báo Thiếu niên Tiền phong" and row["issn"] == "0317-8471"
     assert row["expected"] == 41 and row["missing"] == 20 and row["upcoming"] == 21 and row["copies"] == 2
     assert not any(r["title"] == "Báo mật Văn Lang" for r in j["rows"])
+    j = h.expect_status(lib.get("/serials?q=tien+phong"), 200).json()
+    assert [r["id"] for r in j["rows"]] == [fx["daily"]]
+    assert h.expect_status(lib.get("/serials?q=van+lang"), 200).json()["rows"] == []
     # A browser's form: 303 to the new title; an irregular magazine with no days of its own.
     b = client("thuthu.th001", json=False)
     r = b.post("/serials", {"title": "Tạp chí Văn học và Tuổi trẻ", "issn": "0000 006x", "kind": "magazine",

@@ -407,10 +407,15 @@ static void test_counts(void)
 	CHECK_INT(serials_counts(db, &lib2, th1, year, A, &c, &err), ERR_NOTFOUND);
 	CHECK_INT(serials_counts(db, &lib1, 0, "2025", A, &c, &err), ERR_INVALID);
 	serials_list_t l;
-	CHECK_INT(serials_list(db, &lib1, 0, year, 0, A, &l, &err), 0);
+	CHECK_INT(serials_list(db, &lib1, 0, year, NULL, 0, A, &l, &err), 0);
 	CHECK_INT(l.n, 3);
-	CHECK_INT(serials_list(db, &lib2, th1, year, 0, A, &l, &err), ERR_NOTFOUND);
-	CHECK_INT(serials_list(db, &office, 0, year, 0, A, &l, &err), ERR_INVALID); /* an office names a school */
+	CHECK_INT(serials_list(db, &lib1, 0, year, "tien PHONG", 0, A, &l, &err), 0);
+	CHECK_INT(l.n, 1);
+	CHECK_STR(l.v[0].title, "Báo Thiếu niên Tiền phong");
+	CHECK_INT(serials_list(db, &lib1, 0, year, "1046-12", 0, A, &l, &err), 0);
+	CHECK_INT(l.n, 1);
+	CHECK_INT(serials_list(db, &lib2, th1, year, NULL, 0, A, &l, &err), ERR_NOTFOUND);
+	CHECK_INT(serials_list(db, &office, 0, year, NULL, 0, A, &l, &err), ERR_INVALID); /* an office names a school */
 }
 
 int main(void)
