@@ -412,8 +412,9 @@ done:
 
 /* --- reading ------------------------------------------------------------------------------------ */
 
-/* The columns of a title and its year's subscription with the counts of its issues; binds:
- * today (missing), the unit (counts), the school year, then the WHERE's. */
+/* The columns of a title and its year's subscription with the counts of its issues; binds: the
+ * school year, today (missing), the unit and the school year (the counted subscriptions, read
+ * through their index), then the WHERE's. */
 #define ROW_SQL                                                                                              \
 	"SELECT p.id, p.title, p.issn, p.kind, p.frequency, p.publisher, COALESCE(p.biblio_id, 0), "         \
 	"COALESCE(s.id, 0), s.start_day, s.end_day, s.supplier, s.funding, s.note, COALESCE(s.copies, 0), "  \
@@ -424,7 +425,8 @@ done:
 	"SUM(CASE WHEN received_day IS NOT NULL THEN 1 ELSE 0 END) AS r, "                                   \
 	"SUM(CASE WHEN received_day IS NULL AND expected < ? THEN 1 ELSE 0 END) AS m, "                      \
 	"SUM(CASE WHEN received_day IS NULL AND claimed_day IS NOT NULL THEN 1 ELSE 0 END) AS c, "           \
-	"SUM(copies) AS rc FROM serial_issues WHERE unit_id = ? GROUP BY subscription_id) k "                \
+	"SUM(copies) AS rc FROM serial_issues WHERE subscription_id IN (SELECT id FROM subscriptions "        \
+	"WHERE unit_id = ? AND school_year = ?) GROUP BY subscription_id) k "                                   \
 	"ON k.subscription_id = s.id "
 
 static const char *col_str(db_stmt_t *st, int c, arena_t *a)
@@ -482,7 +484,7 @@ int serials_list(db_t *db, const actor_t *actor, int64_t unit_id, const char *ye
 	                         ROW_SQL "WHERE p.unit_id = ? AND p.active = 1 AND (CAST(? AS TEXT) IS NULL OR "
 	                                 "p.title_fold LIKE '%' || ? || '%' OR p.issn LIKE '%' || ? || '%') "
 	                                 "ORDER BY p.title_fold, p.id",
-	                         "ssiisss", yr, td, out->school.id, out->school.id, qf, qf, qf);
+	                         "ssisisss", yr, td, out->school.id, yr, out->school.id, qf, qf, qf);
 	if (!st)
 		return err->code;
 	size_t cap = 0;
@@ -550,7 +552,7 @@ int serials_get(db_t *db, const actor_t *actor, int64_t id, const char *year, in
 	}
 	out->school_year = arena_strdup(a, yr);
 	clock_day_format(today ? today : clock_today_vn(), td, sizeof td);
-	st = db_query(db, err, ROW_SQL "WHERE p.id = ?", "ssii", yr, td, unit, id);
+	st = db_query(db, err, ROW_SQL "WHERE p.id = ?", "ssisi", yr, td, unit, yr, id);
 	if (!st)
 		return err->code;
 	rc = db_step(st, err);

@@ -337,3 +337,19 @@ def test_scope():
     j = h.expect_status(client("phong1.chuyenvien").get("/serials?unit=%d" % fx["th1"]), 200).json()
     assert any(r["id"] == pid for r in j["rows"]) and j["can_write"] is False
     h.expect_status(client("phong2.chuyenvien").get("/serials?unit=%d" % fx["th1"]), 404)
+
+
+def test_csrf_and_audit():
+    lib = client("thuthu.th001")
+    pid = fx["daily"]
+    before = snapshot()
+    # A form posted without the session's token changes nothing.
+    h.expect_status(lib.post("/serials/issues/%d/receive" % issue(pid, -6), {}, csrf=False), 403)
+    h.expect_status(lib.post("/serials", {"title": "Báo không token", "frequency": "daily"}, csrf=False), 403)
+    h.assert_unchanged(before, snapshot(), "posts without the CSRF token")
+    # Every write left its audit row, as the librarian.
+    acts = {r["action"] for r in srv.audit("action LIKE 'serials.%'")}
+    assert {"serials.create", "serials.subscribe", "serials.receive", "serials.unreceive", "serials.claim",
+            "serials.bind"} <= acts, acts
+    lib_id = srv.account("thuthu.th001")["id"]
+    assert all(r["account_id"] == lib_id for r in srv.audit("action LIKE 'serials.%%' AND unit_id = %d" % fx["th1"]))
