@@ -26,11 +26,12 @@ static int own_issue(db_t *db, const actor_t *actor, int64_t id, issue_row_t *o,
                      err_t *err)
 {
 	memset(o, 0, sizeof *o);
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT i.unit_id, i.subscription_id, s.periodical_id, s.copies, i.expected, "
-	                         "i.received_day, i.bound_item_id, i.claimed_day, s.school_year FROM serial_issues i "
-	                         "JOIN subscriptions s ON s.id = i.subscription_id WHERE i.id = ?",
-	                         "i", id);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "SELECT i.unit_id, i.subscription_id, s.periodical_id, s.copies, i.expected, "
+	             "i.received_day, i.bound_item_id, i.claimed_day, s.school_year FROM serial_issues i "
+	             "JOIN subscriptions s ON s.id = i.subscription_id WHERE i.id = ?",
+	             "i", id);
 	if (!st)
 		return err->code;
 	int rc = db_step(st, err);
@@ -90,8 +91,8 @@ static int check_copies(int64_t copies, err_t *err)
 	return 0;
 }
 
-int serials_receive(db_t *db, const actor_t *actor, int64_t id, int64_t copies, const char *day, const char *label,
-                    serials_done_t *done, err_t *err)
+int serials_receive(db_t *db, const actor_t *actor, int64_t id, int64_t copies, const char *day,
+                    const char *label, serials_done_t *done, err_t *err)
 {
 	int rc, own = 0;
 	arena_t *a = arena_new(512);
@@ -153,38 +154,42 @@ static int code_issn(const char *code, char issn[10], err_t *err)
 
 /* The issue a scan names, in the caller's transaction: into *iid (0: none), or a new one for
  * an irregular title. */
-static int scan_find(db_t *db, const actor_t *actor, int64_t sid, const char *freq, int64_t day, const char *label,
-                     int64_t *iid, err_t *err)
+static int scan_find(db_t *db, const actor_t *actor, int64_t sid, const char *freq, int64_t day,
+                     const char *label, int64_t *iid, err_t *err)
 {
 	int rc;
 	char d[16];
 	clock_day_format(day, d, sizeof d);
 	*iid = 0;
 	if (label && *label) {
-		rc = db_query_int(db, iid, err, "SELECT id FROM serial_issues WHERE subscription_id = ? AND label = ?",
+		rc = db_query_int(db, iid, err,
+		                  "SELECT id FROM serial_issues WHERE subscription_id = ? AND label = ?",
 		                  "is", sid, label);
 		if (rc == 0 || rc != ERR_NOTFOUND)
 			return rc;
 		*iid = 0;
 	}
 	if (strcmp(freq, "irregular") == 0) {
-		rc = db_query_int(db, iid, err, "SELECT id FROM serial_issues WHERE subscription_id = ? AND expected = ?",
+		rc = db_query_int(db, iid, err,
+		                  "SELECT id FROM serial_issues WHERE subscription_id = ? AND expected = ?",
 		                  "is", sid, d);
 		if (rc == ERR_NOTFOUND)
-			rc = db_insert_id(db, iid, err,
-			                  "INSERT INTO serial_issues (unit_id, subscription_id, expected) VALUES (?, ?, ?) "
-			                  "RETURNING id",
-			                  "iis", actor->unit_id, sid, d);
+			rc = db_insert_id(
+			    db, iid, err,
+			    "INSERT INTO serial_issues (unit_id, subscription_id, expected) VALUES (?, ?, ?) "
+			    "RETURNING id",
+			    "iis", actor->unit_id, sid, d);
 		return rc;
 	}
 	int64_t w = window_of(freq), best = -1;
 	char lo[16], hi[16];
 	clock_day_format(day - w, lo, sizeof lo);
 	clock_day_format(day + w, hi, sizeof hi);
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT id, expected FROM serial_issues WHERE subscription_id = ? AND received_day IS "
-	                         "NULL AND expected >= ? AND expected <= ? ORDER BY expected",
-	                         "iss", sid, lo, hi);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "SELECT id, expected FROM serial_issues WHERE subscription_id = ? AND received_day IS "
+	             "NULL AND expected >= ? AND expected <= ? ORDER BY expected",
+	             "iss", sid, lo, hi);
 	if (!st)
 		return err->code;
 	while ((rc = db_step(st, err)) == DB_ROW) {
@@ -219,11 +224,12 @@ int serials_receive_scan(db_t *db, const actor_t *actor, const char *code, const
 	if ((rc = db_begin_own(db, &own, err)) < 0)
 		goto done;
 	{
-		db_stmt_t *st = db_query(db, err,
-		                         "SELECT p.id, p.frequency, s.id FROM periodicals p JOIN subscriptions s ON "
-		                         "s.periodical_id = p.id WHERE p.unit_id = ? AND p.issn = ? AND p.active = 1 "
-		                         "AND s.start_day <= ? AND s.end_day >= ? ORDER BY s.start_day DESC",
-		                         "isss", actor->unit_id, issn, d, d);
+		db_stmt_t *st =
+		    db_query(db, err,
+		             "SELECT p.id, p.frequency, s.id FROM periodicals p JOIN subscriptions s ON "
+		             "s.periodical_id = p.id WHERE p.unit_id = ? AND p.issn = ? AND p.active = 1 "
+		             "AND s.start_day <= ? AND s.end_day >= ? ORDER BY s.start_day DESC",
+		             "isss", actor->unit_id, issn, d, d);
 		if (!st) {
 			rc = err->code;
 			goto fail;
@@ -276,15 +282,16 @@ int serials_unreceive(db_t *db, const actor_t *actor, int64_t id, serials_done_t
 		rc = err_set(err, ERR_CONFLICT, "err.serials.bound", "%s", o.expected);
 		goto fail;
 	}
-	rc = db_exec(db, err,
-	             "UPDATE serial_issues SET received_day = NULL, copies = 0, received_by = NULL WHERE id = ? AND "
-	             "bound_item_id IS NULL",
-	             "i", id);
+	rc = db_exec(
+	    db, err,
+	    "UPDATE serial_issues SET received_day = NULL, copies = 0, received_by = NULL WHERE id = ? AND "
+	    "bound_item_id IS NULL",
+	    "i", id);
 	if (rc >= 0) {
 		char detail[64];
 		snprintf(detail, sizeof detail, "issue %lld of %s", (long long)id, o.expected);
-		rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "serials.unreceive", "periodical",
-		                 o.periodical_id, detail, NULL, err);
+		rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "serials.unreceive",
+		                 "periodical", o.periodical_id, detail, NULL, err);
 	}
 fail:
 	return db_end_own(db, own, rc < 0 ? rc : 0, err);
@@ -299,7 +306,8 @@ int serials_claim(db_t *db, const actor_t *actor, int64_t id, const char *day, c
 	int64_t d = 0;
 	char ds[16], today[16];
 	const char *nt = NULL;
-	if ((rc = serials_check_writer(actor, err)) < 0 || (rc = serials_day_or_today(day, true, &d, err)) < 0)
+	if ((rc = serials_check_writer(actor, err)) < 0 ||
+	    (rc = serials_day_or_today(day, true, &d, err)) < 0)
 		goto done;
 	if (!(nt = serials_clean(a, note, 500, "note", err))) {
 		rc = err->code;
@@ -315,13 +323,14 @@ int serials_claim(db_t *db, const actor_t *actor, int64_t id, const char *day, c
 		rc = err_set(err, ERR_CONFLICT, "err.serials.not_missing", "%s", o.expected);
 		goto fail;
 	}
-	rc = db_exec(db, err, "UPDATE serial_issues SET claimed_day = ?, claim_note = ? WHERE id = ?", "ssi", ds, nt,
-	             id);
+	rc = db_exec(db, err, "UPDATE serial_issues SET claimed_day = ?, claim_note = ? WHERE id = ?", "ssi",
+	             ds, nt, id);
 	if (rc >= 0)
-		rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "serials.claim", "periodical",
-		                 o.periodical_id,
-		                 arena_printf(a, "issue %lld of %s: %s", (long long)id, o.expected, text_cut(a, nt, 120)),
-		                 NULL, err);
+		rc = audit_write(
+		    db, actor, NULL, actor->unit_id, actor->unit_path, "serials.claim", "periodical",
+		    o.periodical_id,
+		    arena_printf(a, "issue %lld of %s: %s", (long long)id, o.expected, text_cut(a, nt, 120)),
+		    NULL, err);
 fail:
 	rc = db_end_own(db, own, rc < 0 ? rc : 0, err);
 done:
@@ -347,18 +356,20 @@ static int claim_cmp(const void *pa, const void *pb)
 	return c;
 }
 
-int serials_claims(db_t *db, const actor_t *actor, int64_t unit_id, arena_t *a, serials_claims_t *out, err_t *err)
+int serials_claims(db_t *db, const actor_t *actor, int64_t unit_id, arena_t *a, serials_claims_t *out,
+                   err_t *err)
 {
 	int rc;
 	memset(out, 0, sizeof *out);
 	if ((rc = serials_school(db, actor, unit_id, a, &out->school, err)) < 0)
 		return rc;
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT i.id, p.id, s.supplier, p.title, p.issn, i.expected, i.label, i.claimed_day, "
-	                         "i.claim_note, p.title_fold FROM serial_issues i JOIN subscriptions s ON s.id = "
-	                         "i.subscription_id JOIN periodicals p ON p.id = s.periodical_id WHERE i.unit_id = ? "
-	                         "AND i.claimed_day IS NOT NULL AND i.received_day IS NULL",
-	                         "i", out->school.id);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "SELECT i.id, p.id, s.supplier, p.title, p.issn, i.expected, i.label, i.claimed_day, "
+	             "i.claim_note, p.title_fold FROM serial_issues i JOIN subscriptions s ON s.id = "
+	             "i.subscription_id JOIN periodicals p ON p.id = s.periodical_id WHERE i.unit_id = ? "
+	             "AND i.claimed_day IS NOT NULL AND i.received_day IS NULL",
+	             "i", out->school.id);
 	if (!st)
 		return err->code;
 	claim_sort_t *v = NULL;
@@ -404,15 +415,19 @@ int serials_claims_xlsx(const serials_claims_t *c, const char *lang, buf_t *out,
 	clock_day_vn(today, vn, sizeof vn);
 	snprintf(sub, sizeof sub, "%s · %s", c->school.name, vn);
 	if (xlsxw_sheet(w, en ? "Claims" : "Khiếu nại",
-	                en ? "Claims for missing periodical issues" : "Danh sách khiếu nại báo, tạp chí thiếu số", sub,
-	                err) < 0) {
+	                en ? "Claims for missing periodical issues"
+	                   : "Danh sách khiếu nại báo, tạp chí thiếu số",
+	                sub, err) < 0) {
 		xlsxw_free(w);
 		return err->code;
 	}
 	const xlsxw_col_t cols[] = {
-		{ en ? "Supplier" : "Nơi cung cấp", 28 }, { en ? "Title" : "Tên báo, tạp chí", 36 },
-		{ "ISSN", 11 },                          { en ? "Issue of" : "Số ngày", 12 },
-		{ en ? "Number" : "Số báo", 10 },         { en ? "Claimed" : "Ngày khiếu nại", 14 },
+		{ en ? "Supplier" : "Nơi cung cấp", 28 },
+		{ en ? "Title" : "Tên báo, tạp chí", 36 },
+		{ "ISSN", 11 },
+		{ en ? "Issue of" : "Số ngày", 12 },
+		{ en ? "Number" : "Số báo", 10 },
+		{ en ? "Claimed" : "Ngày khiếu nại", 14 },
 		{ en ? "Note" : "Ghi chú", 36 },
 	};
 	xlsxw_header(w, cols, sizeof cols / sizeof cols[0]);
@@ -440,9 +455,10 @@ int serials_claims_pdf(db_t *db, const serials_claims_t *c, const char *lang, bu
 		arena_free(a);
 		return rc;
 	}
-	print_doc_t *d = print_open(out, &(print_opts_t){ .foot = en ? "Claims for missing issues"
-	                                                               : "Danh sách khiếu nại báo, tạp chí" },
-	                            err);
+	print_doc_t *d = print_open(
+	    out,
+	    &(print_opts_t){ .foot = en ? "Claims for missing issues" : "Danh sách khiếu nại báo, tạp chí" },
+	    err);
 	if (!d) {
 		arena_free(a);
 		return err->code;
@@ -451,18 +467,19 @@ int serials_claims_pdf(db_t *db, const serials_claims_t *c, const char *lang, bu
 	clock_day_format(clock_today_vn(), today, sizeof today);
 	clock_day_vn(today, vn, sizeof vn);
 	print_unit_block(d, &u, true);
-	print_title(d, en ? "CLAIMS FOR MISSING PERIODICAL ISSUES" : "DANH SÁCH KHIẾU NẠI BÁO, TẠP CHÍ THIẾU SỐ",
+	print_title(d,
+	            en ? "CLAIMS FOR MISSING PERIODICAL ISSUES" : "DANH SÁCH KHIẾU NẠI BÁO, TẠP CHÍ THIẾU SỐ",
 	            arena_printf(a, en ? "As of %s" : "Tính đến ngày %s", vn));
 	static const print_col_t cols_vi[] = {
-		{ "STT", 10, PRINT_CENTRE, NULL },     { "Tên báo, tạp chí", 0, PRINT_LEFT, NULL },
-		{ "ISSN", 20, PRINT_CENTRE, NULL },    { "Số ngày", 21, PRINT_CENTRE, NULL },
-		{ "Số báo", 18, PRINT_LEFT, NULL },    { "Ngày khiếu nại", 21, PRINT_CENTRE, NULL },
+		{ "STT", 10, PRINT_CENTRE, NULL },   { "Tên báo, tạp chí", 0, PRINT_LEFT, NULL },
+		{ "ISSN", 20, PRINT_CENTRE, NULL },  { "Số ngày", 21, PRINT_CENTRE, NULL },
+		{ "Số báo", 18, PRINT_LEFT, NULL },  { "Ngày khiếu nại", 21, PRINT_CENTRE, NULL },
 		{ "Ghi chú", 40, PRINT_LEFT, NULL },
 	};
 	static const print_col_t cols_en[] = {
-		{ "No.", 10, PRINT_CENTRE, NULL },    { "Title", 0, PRINT_LEFT, NULL },
-		{ "ISSN", 20, PRINT_CENTRE, NULL },   { "Issue of", 21, PRINT_CENTRE, NULL },
-		{ "Number", 18, PRINT_LEFT, NULL },   { "Claimed", 21, PRINT_CENTRE, NULL },
+		{ "No.", 10, PRINT_CENTRE, NULL },  { "Title", 0, PRINT_LEFT, NULL },
+		{ "ISSN", 20, PRINT_CENTRE, NULL }, { "Issue of", 21, PRINT_CENTRE, NULL },
+		{ "Number", 18, PRINT_LEFT, NULL }, { "Claimed", 21, PRINT_CENTRE, NULL },
 		{ "Note", 40, PRINT_LEFT, NULL },
 	};
 	if (!c->n)
@@ -475,7 +492,9 @@ int serials_claims_pdf(db_t *db, const serials_claims_t *c, const char *lang, bu
 			if (cur)
 				print_table_end(d);
 			print_space(d, 3);
-			print_text(d, arena_printf(a, "%s: %s", en ? "Supplier" : "Nơi cung cấp", *r->supplier ? r->supplier : "—"),
+			print_text(d,
+			           arena_printf(a, "%s: %s", en ? "Supplier" : "Nơi cung cấp",
+			                        *r->supplier ? r->supplier : "—"),
 			           true);
 			print_table(d, en ? cols_en : cols_vi, 7);
 			cur = r->supplier;
@@ -509,11 +528,12 @@ static int title_record(db_t *db, const actor_t *actor, int64_t pid, int year, a
 {
 	char *issn = NULL, *publisher = NULL;
 	*bid = 0;
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT p.unit_id, COALESCE(p.biblio_id, 0), p.title, p.issn, p.publisher, "
-	                         "(SELECT s.supplier FROM subscriptions s WHERE s.periodical_id = p.id ORDER BY "
-	                         "s.school_year DESC LIMIT 1) FROM periodicals p WHERE p.id = ?",
-	                         "i", pid);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "SELECT p.unit_id, COALESCE(p.biblio_id, 0), p.title, p.issn, p.publisher, "
+	             "(SELECT s.supplier FROM subscriptions s WHERE s.periodical_id = p.id ORDER BY "
+	             "s.school_year DESC LIMIT 1) FROM periodicals p WHERE p.id = ?",
+	             "i", pid);
 	if (!st)
 		return err->code;
 	int rc = db_step(st, err);
@@ -539,8 +559,9 @@ static int title_record(db_t *db, const actor_t *actor, int64_t pid, int year, a
 		        .summary = *issn ? arena_printf(a, "ISSN %s", issn) : "" };
 	if ((rc = catalog_biblio_create(db, actor, &in, true, bid, NULL, err)) < 0)
 		return rc;
-	return db_exec(db, err, "UPDATE periodicals SET biblio_id = ? WHERE id = ?", "ii", *bid, pid) < 0 ? err->code
-	                                                                                                   : 0;
+	return db_exec(db, err, "UPDATE periodicals SET biblio_id = ? WHERE id = ?", "ii", *bid, pid) < 0
+	           ? err->code
+	           : 0;
 }
 
 int serials_bind(db_t *db, const actor_t *actor, int64_t id, const char *from, const char *to, int64_t price,
@@ -554,7 +575,8 @@ int serials_bind(db_t *db, const actor_t *actor, int64_t id, const char *from, c
 	if ((rc = serials_check_writer(actor, err)) < 0)
 		goto done;
 	if (serials_parse_day(from, &f) < 0 || serials_parse_day(to, &t) < 0) {
-		rc = err_set(err, ERR_INVALID, "err.serials.day", "%.40s", serials_parse_day(from, &f) < 0 ? from : to);
+		rc = err_set(err, ERR_INVALID, "err.serials.day", "%.40s",
+		             serials_parse_day(from, &f) < 0 ? from : to);
 		goto done;
 	}
 	if (t < f) {
@@ -574,12 +596,13 @@ int serials_bind(db_t *db, const actor_t *actor, int64_t id, const char *from, c
 	int year = atoi(fs);
 	if ((rc = title_record(db, actor, id, year, a, &bid, &title, &supplier, err)) < 0)
 		goto fail;
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT SUM(CASE WHEN i.bound_item_id IS NOT NULL THEN 1 ELSE 0 END), "
-	                         "SUM(CASE WHEN i.bound_item_id IS NULL THEN 1 ELSE 0 END) FROM serial_issues i JOIN "
-	                         "subscriptions s ON s.id = i.subscription_id WHERE s.periodical_id = ? AND "
-	                         "i.received_day IS NOT NULL AND i.expected >= ? AND i.expected <= ?",
-	                         "iss", id, fs, ts);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "SELECT SUM(CASE WHEN i.bound_item_id IS NOT NULL THEN 1 ELSE 0 END), "
+	             "SUM(CASE WHEN i.bound_item_id IS NULL THEN 1 ELSE 0 END) FROM serial_issues i JOIN "
+	             "subscriptions s ON s.id = i.subscription_id WHERE s.periodical_id = ? AND "
+	             "i.received_day IS NOT NULL AND i.expected >= ? AND i.expected <= ?",
+	             "iss", id, fs, ts);
 	if (!st) {
 		rc = err->code;
 		goto fail;
@@ -608,20 +631,22 @@ int serials_bind(db_t *db, const actor_t *actor, int64_t id, const char *from, c
 	const char *note = arena_printf(a, "Đóng tập %s–%s (%lld số)", fv, tv, (long long)count);
 	if ((rc = db_exec(db, err, "UPDATE items SET note = ? WHERE id = ?", "si", note, iid)) < 0)
 		goto fail;
-	rc = db_exec(db, err,
-	             "UPDATE serial_issues SET bound_item_id = ? WHERE received_day IS NOT NULL AND bound_item_id IS "
-	             "NULL AND expected >= ? AND expected <= ? AND subscription_id IN (SELECT id FROM subscriptions "
-	             "WHERE periodical_id = ?)",
-	             "issi", iid, fs, ts, id);
+	rc = db_exec(
+	    db, err,
+	    "UPDATE serial_issues SET bound_item_id = ? WHERE received_day IS NOT NULL AND bound_item_id IS "
+	    "NULL AND expected >= ? AND expected <= ? AND subscription_id IN (SELECT id FROM subscriptions "
+	    "WHERE periodical_id = ?)",
+	    "issi", iid, fs, ts, id);
 	if (rc < 0)
 		goto fail;
 	if (rc != count) {
 		rc = err_set(err, ERR_CONFLICT, "err.serials.bound", NULL);
 		goto fail;
 	}
-	rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "serials.bind", "periodical", id,
-	                 arena_printf(a, "%s..%s: %lld issues -> item %lld", fs, ts, (long long)count, (long long)iid),
-	                 NULL, err);
+	rc = audit_write(
+	    db, actor, NULL, actor->unit_id, actor->unit_path, "serials.bind", "periodical", id,
+	    arena_printf(a, "%s..%s: %lld issues -> item %lld", fs, ts, (long long)count, (long long)iid),
+	    NULL, err);
 	if (rc == 0 && item_id)
 		*item_id = iid;
 fail:

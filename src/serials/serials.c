@@ -234,7 +234,8 @@ static int check_sub(arena_t *a, const serials_sub_in_t *in, sub_ok_t *o, err_t 
 		if (serials_parse_day(in->start, &o->first) < 0)
 			return err_set(err, ERR_INVALID, "err.serials.day", "%.40s", in->start);
 	} else {
-		o->first = in->calendar_year ? clock_days_from_civil(y1 + 1, 1, 1) : clock_days_from_civil(y1, 9, 1);
+		o->first =
+		    in->calendar_year ? clock_days_from_civil(y1 + 1, 1, 1) : clock_days_from_civil(y1, 9, 1);
 	}
 	if (in->end && *in->end) {
 		if (serials_parse_day(in->end, &o->last) < 0)
@@ -270,12 +271,13 @@ static int insert_sub(db_t *db, const actor_t *actor, int64_t pid, const char *f
                       int64_t *sub_id, err_t *err)
 {
 	int64_t sid = 0;
-	int rc = db_insert_id(db, &sid, err,
-	                      "INSERT INTO subscriptions (unit_id, periodical_id, school_year, start_day, end_day, "
-	                      "copies, supplier, price, funding, note, created_by, created_at) VALUES (?, ?, ?, ?, "
-	                      "?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-	                      "iisssisissii", actor->unit_id, pid, s->year, s->start, s->end, s->copies,
-	                      s->supplier, s->price, s->funding, s->note, actor->account_id, clock_now());
+	int rc = db_insert_id(
+	    db, &sid, err,
+	    "INSERT INTO subscriptions (unit_id, periodical_id, school_year, start_day, end_day, "
+	    "copies, supplier, price, funding, note, created_by, created_at) VALUES (?, ?, ?, ?, "
+	    "?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+	    "iisssisissii", actor->unit_id, pid, s->year, s->start, s->end, s->copies, s->supplier, s->price,
+	    s->funding, s->note, actor->account_id, clock_now());
 	if (rc == ERR_CONFLICT)
 		return err_set(err, ERR_CONFLICT, "err.serials.subscribed", "%s", s->year);
 	if (rc < 0)
@@ -285,9 +287,10 @@ static int insert_sub(db_t *db, const actor_t *actor, int64_t pid, const char *f
 	for (size_t i = 0; i < n && i < 400; i++) {
 		char d[16];
 		clock_day_format(days[i], d, sizeof d);
-		if ((rc = db_exec(db, err,
-		                  "INSERT INTO serial_issues (unit_id, subscription_id, expected) VALUES (?, ?, ?)",
-		                  "iis", actor->unit_id, sid, d)) < 0)
+		if ((rc = db_exec(
+		         db, err,
+		         "INSERT INTO serial_issues (unit_id, subscription_id, expected) VALUES (?, ?, ?)",
+		         "iis", actor->unit_id, sid, d)) < 0)
 			return rc;
 	}
 	if (sub_id)
@@ -295,8 +298,8 @@ static int insert_sub(db_t *db, const actor_t *actor, int64_t pid, const char *f
 	char detail[160];
 	snprintf(detail, sizeof detail, "%s %s..%s x%lld, %zu issues", s->year, s->start, s->end,
 	         (long long)s->copies, n);
-	return audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "serials.subscribe", "periodical", pid,
-	                   detail, NULL, err);
+	return audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "serials.subscribe",
+	                   "periodical", pid, detail, NULL, err);
 }
 
 int serials_create(db_t *db, const actor_t *actor, const serials_title_in_t *t, const serials_sub_in_t *sub,
@@ -335,15 +338,16 @@ int serials_create(db_t *db, const actor_t *actor, const serials_title_in_t *t, 
 	if ((rc = db_begin_own(db, &own, err)) < 0)
 		goto done;
 	int64_t other = 0;
-	rc = db_query_int(db, &other, err, "SELECT id FROM periodicals WHERE unit_id = ? AND title_fold = ?", "is",
-	                  actor->unit_id, fold);
+	rc = db_query_int(db, &other, err, "SELECT id FROM periodicals WHERE unit_id = ? AND title_fold = ?",
+	                  "is", actor->unit_id, fold);
 	if (rc == 0) {
 		rc = err_set(err, ERR_CONFLICT, "err.serials.duplicate", "%lld", (long long)other);
 		goto fail;
 	}
 	if (rc == ERR_NOTFOUND && *issn)
-		rc = db_query_int(db, &other, err, "SELECT id FROM periodicals WHERE unit_id = ? AND issn = ?", "is",
-		                  actor->unit_id, issn);
+		rc =
+		    db_query_int(db, &other, err, "SELECT id FROM periodicals WHERE unit_id = ? AND issn = ?",
+		                 "is", actor->unit_id, issn);
 	if (rc == 0) {
 		rc = err_set(err, ERR_CONFLICT, "err.serials.issn_taken", "%s", issn);
 		goto fail;
@@ -351,16 +355,17 @@ int serials_create(db_t *db, const actor_t *actor, const serials_title_in_t *t, 
 	if (rc != ERR_NOTFOUND)
 		goto fail;
 	int64_t pid = 0;
-	rc = db_insert_id(db, &pid, err,
-	                  "INSERT INTO periodicals (unit_id, title, title_fold, issn, kind, frequency, publisher, "
-	                  "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-	                  "issssssi", actor->unit_id, title, fold, issn, kind, t->frequency, publisher, clock_now());
+	rc = db_insert_id(
+	    db, &pid, err,
+	    "INSERT INTO periodicals (unit_id, title, title_fold, issn, kind, frequency, publisher, "
+	    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+	    "issssssi", actor->unit_id, title, fold, issn, kind, t->frequency, publisher, clock_now());
 	if (rc == ERR_CONFLICT)
 		rc = err_set(err, ERR_CONFLICT, "err.serials.duplicate", NULL);
 	if (rc < 0)
 		goto fail;
-	if ((rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "serials.create", "periodical", pid,
-	                      text_cut(a, title, 200), NULL, err)) < 0)
+	if ((rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "serials.create",
+	                      "periodical", pid, text_cut(a, title, 200), NULL, err)) < 0)
 		goto fail;
 	if (sub)
 		rc = insert_sub(db, actor, pid, t->frequency, &s, NULL, err);
@@ -391,8 +396,8 @@ static int own_title(db_t *db, const actor_t *actor, int64_t id, char freq[16], 
 	return rc;
 }
 
-int serials_subscribe(db_t *db, const actor_t *actor, int64_t id, const serials_sub_in_t *sub, int64_t *sub_id,
-                      err_t *err)
+int serials_subscribe(db_t *db, const actor_t *actor, int64_t id, const serials_sub_in_t *sub,
+                      int64_t *sub_id, err_t *err)
 {
 	int rc, own = 0;
 	arena_t *a = arena_new(1024);
@@ -425,8 +430,8 @@ done:
 	"SUM(CASE WHEN received_day IS NOT NULL THEN 1 ELSE 0 END) AS r, "                                   \
 	"SUM(CASE WHEN received_day IS NULL AND expected < ? THEN 1 ELSE 0 END) AS m, "                      \
 	"SUM(CASE WHEN received_day IS NULL AND claimed_day IS NOT NULL THEN 1 ELSE 0 END) AS c, "           \
-	"SUM(copies) AS rc FROM serial_issues WHERE subscription_id IN (SELECT id FROM subscriptions "        \
-	"WHERE unit_id = ? AND school_year = ?) GROUP BY subscription_id) k "                                   \
+	"SUM(copies) AS rc FROM serial_issues WHERE subscription_id IN (SELECT id FROM subscriptions "       \
+	"WHERE unit_id = ? AND school_year = ?) GROUP BY subscription_id) k "                                \
 	"ON k.subscription_id = s.id "
 
 static const char *col_str(db_stmt_t *st, int c, arena_t *a)
@@ -461,8 +466,8 @@ static void read_row(db_stmt_t *st, arena_t *a, serials_row_t *o)
 	o->upcoming = o->expected - o->received - o->missing;
 }
 
-int serials_list(db_t *db, const actor_t *actor, int64_t unit_id, const char *year, const char *q, int64_t today,
-                 arena_t *a, serials_list_t *out, err_t *err)
+int serials_list(db_t *db, const actor_t *actor, int64_t unit_id, const char *year, const char *q,
+                 int64_t today, arena_t *a, serials_list_t *out, err_t *err)
 {
 	int rc, y1;
 	char yr[16], td[16];
@@ -480,11 +485,12 @@ int serials_list(db_t *db, const actor_t *actor, int64_t unit_id, const char *ye
 		if (qf && !*qf)
 			qf = NULL;
 	}
-	db_stmt_t *st = db_query(db, err,
-	                         ROW_SQL "WHERE p.unit_id = ? AND p.active = 1 AND (CAST(? AS TEXT) IS NULL OR "
-	                                 "p.title_fold LIKE '%' || ? || '%' OR p.issn LIKE '%' || ? || '%') "
-	                                 "ORDER BY p.title_fold, p.id",
-	                         "ssisisss", yr, td, out->school.id, yr, out->school.id, qf, qf, qf);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             ROW_SQL "WHERE p.unit_id = ? AND p.active = 1 AND (CAST(? AS TEXT) IS NULL OR "
+	                     "p.title_fold LIKE '%' || ? || '%' OR p.issn LIKE '%' || ? || '%') "
+	                     "ORDER BY p.title_fold, p.id",
+	             "ssisisss", yr, td, out->school.id, yr, out->school.id, qf, qf, qf);
 	if (!st)
 		return err->code;
 	size_t cap = 0;
@@ -506,10 +512,11 @@ int serials_get(db_t *db, const actor_t *actor, int64_t id, const char *year, in
 		return err_set(err, ERR_FORBIDDEN, "err.forbidden", NULL);
 	int64_t unit = 0;
 	{
-		db_stmt_t *st = db_query(db, err,
-		                         "SELECT p.unit_id, u.path FROM periodicals p JOIN units u ON u.id = p.unit_id "
-		                         "WHERE p.id = ?",
-		                         "i", id);
+		db_stmt_t *st =
+		    db_query(db, err,
+		             "SELECT p.unit_id, u.path FROM periodicals p JOIN units u ON u.id = p.unit_id "
+		             "WHERE p.id = ?",
+		             "i", id);
 		if (!st)
 			return err->code;
 		rc = db_step(st, err);
@@ -524,10 +531,11 @@ int serials_get(db_t *db, const actor_t *actor, int64_t id, const char *year, in
 	if ((rc = serials_school(db, actor, unit, a, &out->school, err)) < 0)
 		return rc;
 	/* The years subscribed, newest first ("2026-2027" sorts after "2025-2026" as text). */
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT school_year FROM subscriptions WHERE periodical_id = ? ORDER BY school_year "
-	                         "DESC",
-	                         "i", id);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "SELECT school_year FROM subscriptions WHERE periodical_id = ? ORDER BY school_year "
+	             "DESC",
+	             "i", id);
 	if (!st)
 		return err->code;
 	size_t cap = 0;
@@ -561,12 +569,13 @@ int serials_get(db_t *db, const actor_t *actor, int64_t id, const char *year, in
 	db_done(st);
 	if (rc < 0)
 		return rc;
-	st = db_query(db, err,
-	              "SELECT it.id, it.accession, it.barcode, MIN(i.expected), MAX(i.expected), COUNT(*) FROM "
-	              "serial_issues i JOIN subscriptions s ON s.id = i.subscription_id JOIN items it ON it.id = "
-	              "i.bound_item_id WHERE s.periodical_id = ? GROUP BY it.id, it.accession, it.barcode "
-	              "ORDER BY MIN(i.expected), it.id",
-	              "i", id);
+	st = db_query(
+	    db, err,
+	    "SELECT it.id, it.accession, it.barcode, MIN(i.expected), MAX(i.expected), COUNT(*) FROM "
+	    "serial_issues i JOIN subscriptions s ON s.id = i.subscription_id JOIN items it ON it.id = "
+	    "i.bound_item_id WHERE s.periodical_id = ? GROUP BY it.id, it.accession, it.barcode "
+	    "ORDER BY MIN(i.expected), it.id",
+	    "i", id);
 	if (!st)
 		return err->code;
 	cap = 0;
@@ -585,10 +594,11 @@ int serials_get(db_t *db, const actor_t *actor, int64_t id, const char *year, in
 		return rc;
 	if (!out->t.sub_id)
 		return 0;
-	st = db_query(db, err,
-	              "SELECT id, subscription_id, expected, label, received_day, copies, claimed_day, claim_note, "
-	              "COALESCE(bound_item_id, 0) FROM serial_issues WHERE subscription_id = ? ORDER BY expected, id",
-	              "i", out->t.sub_id);
+	st = db_query(
+	    db, err,
+	    "SELECT id, subscription_id, expected, label, received_day, copies, claimed_day, claim_note, "
+	    "COALESCE(bound_item_id, 0) FROM serial_issues WHERE subscription_id = ? ORDER BY expected, id",
+	    "i", out->t.sub_id);
 	if (!st)
 		return err->code;
 	cap = 0;
@@ -604,7 +614,9 @@ int serials_get(db_t *db, const actor_t *actor, int64_t id, const char *year, in
 		i->claimed_day = arena_strdup(a, db_col_text(st, 6));
 		i->claim_note = col_str(st, 7, a);
 		i->bound_item_id = db_col_int(st, 8);
-		i->state = i->received_day ? "received" : strcmp(i->expected, td) < 0 ? "missing" : "upcoming";
+		i->state = i->received_day               ? "received"
+		           : strcmp(i->expected, td) < 0 ? "missing"
+		                                         : "upcoming";
 	}
 	db_done(st);
 	return rc < 0 ? rc : 0;
@@ -620,11 +632,12 @@ int serials_counts(db_t *db, const actor_t *actor, int64_t unit_id, const char *
 	if ((rc = serials_school(db, actor, unit_id, a, &school, err)) < 0 ||
 	    (rc = school_year(year, yr, &y1, err)) < 0)
 		return rc;
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT p.id, p.title, p.kind, s.copies FROM subscriptions s JOIN periodicals p ON "
-	                         "p.id = s.periodical_id WHERE s.unit_id = ? AND s.school_year = ? "
-	                         "ORDER BY p.title_fold, p.id",
-	                         "is", school.id, yr);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "SELECT p.id, p.title, p.kind, s.copies FROM subscriptions s JOIN periodicals p ON "
+	             "p.id = s.periodical_id WHERE s.unit_id = ? AND s.school_year = ? "
+	             "ORDER BY p.title_fold, p.id",
+	             "is", school.id, yr);
 	if (!st)
 		return err->code;
 	size_t cap = 0;

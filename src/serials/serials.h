@@ -84,10 +84,10 @@ typedef struct serials_sub_in {
 	                            second year when calendar_year) */
 	const char *end;         /* NULL or "": 31 May (31 December when calendar_year) */
 	bool calendar_year;
-	bool sundays;     /* a daily title also comes out on Sundays */
-	int64_t copies;   /* 1..SERIALS_MAX_COPIES */
+	bool sundays;   /* a daily title also comes out on Sundays */
+	int64_t copies; /* 1..SERIALS_MAX_COPIES */
 	const char *supplier;
-	int64_t price;    /* đồng, the whole subscription; 0..SERIALS_MAX_PRICE */
+	int64_t price;       /* đồng, the whole subscription; 0..SERIALS_MAX_PRICE */
 	const char *funding; /* budget (the default) or other */
 	const char *note;
 } serials_sub_in_t;
@@ -103,8 +103,8 @@ int serials_create(db_t *db, const actor_t *actor, const serials_title_in_t *t, 
 
 /* A subscription of title id for another school year, with its expected issues. ERR_CONFLICT
  * "err.serials.subscribed" when the title has one for that year. *sub_id may be NULL. */
-int serials_subscribe(db_t *db, const actor_t *actor, int64_t id, const serials_sub_in_t *sub, int64_t *sub_id,
-                      err_t *err);
+int serials_subscribe(db_t *db, const actor_t *actor, int64_t id, const serials_sub_in_t *sub,
+                      int64_t *sub_id, err_t *err);
 
 typedef struct serials_school {
 	int64_t id;
@@ -139,37 +139,37 @@ int serials_list(db_t *db, const actor_t *actor, int64_t unit_id, const char *sc
 
 typedef struct serials_issue {
 	int64_t id, sub_id;
-	const char *expected;     /* yyyy-mm-dd */
+	const char *expected; /* yyyy-mm-dd */
 	const char *label;
 	const char *received_day; /* NULL: not received */
 	int64_t copies;
-	const char *claimed_day;  /* NULL: no claim */
+	const char *claimed_day; /* NULL: no claim */
 	const char *claim_note;
-	int64_t bound_item_id;    /* 0: not bound */
-	const char *state;        /* "received", "missing", "upcoming" */
+	int64_t bound_item_id; /* 0: not bound */
+	const char *state;     /* "received", "missing", "upcoming" */
 } serials_issue_t;
 
 typedef struct serials_title {
 	serials_school_t school;
-	serials_row_t t;          /* the title, with the chosen year's subscription and counts */
-	const char *school_year;  /* the year shown */
-	const char **years;       /* the years it has subscriptions for, newest first */
+	serials_row_t t;         /* the title, with the chosen year's subscription and counts */
+	const char *school_year; /* the year shown */
+	const char **years;      /* the years it has subscriptions for, newest first */
 	size_t nyears;
-	serials_issue_t *issues;  /* of the shown subscription, by expected day */
+	serials_issue_t *issues; /* of the shown subscription, by expected day */
 	size_t nissues;
 	struct serials_bound {
 		int64_t item_id;
 		const char *accession, *barcode, *first, *last; /* the copy; its issues' days */
 		int64_t issues;
-	} *bound;                 /* the title's bound volumes, oldest first */
+	} * bound; /* the title's bound volumes, oldest first */
 	size_t nbound;
 } serials_title_t;
 
 /* Title id with the subscription of school_year (NULL or "": this school year's when there is
  * one, else the newest) and its
  * issues. today as serials_list. */
-int serials_get(db_t *db, const actor_t *actor, int64_t id, const char *school_year, int64_t today, arena_t *a,
-                serials_title_t *out, err_t *err);
+int serials_get(db_t *db, const actor_t *actor, int64_t id, const char *school_year, int64_t today,
+                arena_t *a, serials_title_t *out, err_t *err);
 
 /* --- receipt and claims ------------------------------------------------------------------ */
 
@@ -241,15 +241,15 @@ int serials_bind(db_t *db, const actor_t *actor, int64_t id, const char *from, c
 /* --- counts for the library standard ------------------------------------------------------ */
 
 typedef struct serials_counts {
-	int64_t titles;       /* periodical titles subscribed in the school year */
-	int64_t copies;       /* the copies of those subscriptions, summed */
-	int64_t newspapers;   /* titles of kind newspaper */
-	int64_t magazines;    /* titles of kind magazine */
+	int64_t titles;     /* periodical titles subscribed in the school year */
+	int64_t copies;     /* the copies of those subscriptions, summed */
+	int64_t newspapers; /* titles of kind newspaper */
+	int64_t magazines;  /* titles of kind magazine */
 	struct {
 		int64_t id;
 		const char *title;
 		int64_t copies;
-	} *per_title;         /* by folded title */
+	} * per_title; /* by folded title */
 	size_t n;
 } serials_counts_t;
 

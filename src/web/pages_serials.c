@@ -55,7 +55,7 @@ static json_t *options(web_req_t *r, const char *prefix, const char *const *code
 	return a;
 }
 
-static const char *const FREQS[] = { "daily",     "weekly",    "biweekly", "monthly",
+static const char *const FREQS[] = { "daily",     "weekly",    "biweekly",  "monthly",
 	                             "bimonthly", "quarterly", "irregular", NULL };
 static const char *const KINDS[] = { "newspaper", "magazine", NULL };
 static const char *const FUNDS[] = { "budget", "other", NULL };
@@ -78,18 +78,18 @@ static void sub_form(web_req_t *r, serials_sub_in_t *s, int *bad)
 
 static json_t *row_json(web_req_t *r, const serials_row_t *x)
 {
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:I, "
-	                 "s:I, s:I, s:I, s:I, s:I, s:b}",
-	                 "id", (json_int_t)x->id, "title", x->title, "issn", x->issn, "kind", x->kind, "kind_name",
-	                 web_t(r, arena_printf(r->arena, "serials.kind.%s", x->kind)), "frequency", x->frequency,
-	                 "frequency_name", web_t(r, arena_printf(r->arena, "serials.freq.%s", x->frequency)),
-	                 "publisher", x->publisher, "biblio_id", (json_int_t)x->biblio_id, "sub_id",
-	                 (json_int_t)x->sub_id, "start", x->start, "start_vn", day_vn(r, x->start), "end_vn",
-	                 day_vn(r, x->end), "supplier", x->supplier, "copies", (json_int_t)x->copies, "price",
-	                 (json_int_t)x->price, "expected", (json_int_t)x->expected, "received",
-	                 (json_int_t)x->received, "missing", (json_int_t)x->missing, "claimed",
-	                 (json_int_t)x->claimed, "upcoming", (json_int_t)x->upcoming, "received_copies",
-	                 (json_int_t)x->received_copies, "subscribed", x->sub_id != 0);
+	return json_pack(
+	    "{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:I, "
+	    "s:I, s:I, s:I, s:I, s:I, s:b}",
+	    "id", (json_int_t)x->id, "title", x->title, "issn", x->issn, "kind", x->kind, "kind_name",
+	    web_t(r, arena_printf(r->arena, "serials.kind.%s", x->kind)), "frequency", x->frequency,
+	    "frequency_name", web_t(r, arena_printf(r->arena, "serials.freq.%s", x->frequency)), "publisher",
+	    x->publisher, "biblio_id", (json_int_t)x->biblio_id, "sub_id", (json_int_t)x->sub_id, "start",
+	    x->start, "start_vn", day_vn(r, x->start), "end_vn", day_vn(r, x->end), "supplier", x->supplier,
+	    "copies", (json_int_t)x->copies, "price", (json_int_t)x->price, "expected",
+	    (json_int_t)x->expected, "received", (json_int_t)x->received, "missing", (json_int_t)x->missing,
+	    "claimed", (json_int_t)x->claimed, "upcoming", (json_int_t)x->upcoming, "received_copies",
+	    (json_int_t)x->received_copies, "subscribed", x->sub_id != 0);
 }
 
 static const char *year_shift(web_req_t *r, const char *year, int by)
@@ -124,16 +124,17 @@ static json_t *list_page(web_req_t *r, err_t *err)
 	const char *u = unit ? arena_printf(r->arena, "&unit=%lld", (long long)unit) : "";
 	const char *q = web_query(r, "q");
 	json_t *any = json_boolean(l.n > 0);
-	json_t *d = json_pack("{s:{s:I, s:s, s:s}, s:s, s:s, s:s, s:s, s:o, s:I, s:I, s:I, s:b, s:o, s:o, s:o, s:s}",
-	                      "school", "id", (json_int_t)l.school.id, "code", l.school.code, "name", l.school.name,
-	                      "school_year", l.school_year, "prev_year", year_shift(r, l.school_year, -1), "next_year",
-	                      year_shift(r, l.school_year, 1), "unit_q", u, "rows", rows, "titles",
-	                      (json_int_t)subscribed, "copies", (json_int_t)copies, "missing", (json_int_t)missing,
-	                      "can_write", can_write(r, l.school.id), "frequencies",
-	                      options(r, "serials.freq.", FREQS, web_form(r, "frequency")), "kinds",
-	                      options(r, "serials.kind.", KINDS, web_form(r, "kind")), "fundings",
-	                      options(r, "serials.funding.", FUNDS, web_form(r, "funding")), "claims_url",
-	                      unit ? arena_printf(r->arena, "/serials/claims?unit=%lld", (long long)unit) : "/serials/claims");
+	json_t *d = json_pack(
+	    "{s:{s:I, s:s, s:s}, s:s, s:s, s:s, s:s, s:o, s:I, s:I, s:I, s:b, s:o, s:o, s:o, s:s}", "school",
+	    "id", (json_int_t)l.school.id, "code", l.school.code, "name", l.school.name, "school_year",
+	    l.school_year, "prev_year", year_shift(r, l.school_year, -1), "next_year",
+	    year_shift(r, l.school_year, 1), "unit_q", u, "rows", rows, "titles", (json_int_t)subscribed,
+	    "copies", (json_int_t)copies, "missing", (json_int_t)missing, "can_write",
+	    can_write(r, l.school.id), "frequencies",
+	    options(r, "serials.freq.", FREQS, web_form(r, "frequency")), "kinds",
+	    options(r, "serials.kind.", KINDS, web_form(r, "kind")), "fundings",
+	    options(r, "serials.funding.", FUNDS, web_form(r, "funding")), "claims_url",
+	    unit ? arena_printf(r->arena, "/serials/claims?unit=%lld", (long long)unit) : "/serials/claims");
 	json_object_set_new(d, "any", any);
 	json_object_set_new(d, "q", json_string(q ? q : ""));
 	if (unit)
@@ -146,7 +147,8 @@ static json_t *list_page(web_req_t *r, err_t *err)
 ** The periodical titles of a school with their subscription of a school year: copies, issues
 ** received / expected, missing, claims; the form for a new title (its school's librarian).
 ** Parameters: year=2025-2026 (default the current school year), unit=ID (the school; an office
-** must name one), q=words (titles or ISSN holding them, marks and case ignored). 400 bad year, 403 readers, 404 a school outside the account's subtree.
+** must name one), q=words (titles or ISSN holding them, marks and case ignored). 400 bad year, 403 readers,
+*404 a school outside the account's subtree.
 */
 void page_serials(web_req_t *r)
 {
@@ -177,7 +179,8 @@ void page_serials_create(web_req_t *r)
 	sub_form(r, &s, &bad);
 	int64_t id = 0;
 	err_t err;
-	int rc = bad ? err_set(&err, ERR_INVALID, "err.number", NULL) : serials_create(r->db, r->actor, &t, &s, &id, &err);
+	int rc = bad ? err_set(&err, ERR_INVALID, "err.number", NULL)
+	             : serials_create(r->db, r->actor, &t, &s, &id, &err);
 	if (rc == 0) {
 		if (r->want_json)
 			return web_json(r, 201, json_pack("{s:b, s:I}", "ok", 1, "id", (json_int_t)id));
@@ -221,7 +224,8 @@ static json_t *grid_json(web_req_t *r, const serials_title_t *t)
 		int64_t m1 = clock_days_from_civil(y, m, 1);
 		if (m1 > end)
 			break;
-		int64_t next = m == 12 ? clock_days_from_civil(y + 1, 1, 1) : clock_days_from_civil(y, m + 1, 1);
+		int64_t next =
+		    m == 12 ? clock_days_from_civil(y + 1, 1, 1) : clock_days_from_civil(y, m + 1, 1);
 		json_t *cells = json_array();
 		for (int day = 1; day <= 31; day++) {
 			int64_t dn = m1 + day - 1;
@@ -240,16 +244,19 @@ static json_t *grid_json(web_req_t *r, const serials_title_t *t)
 				json_object_set_new(c, "id", json_integer(i->id));
 				json_object_set_new(c, i->state, json_true());
 				json_object_set_new(c, "state", json_string(i->state));
-				json_object_set_new(c, "state_name",
-				                    json_string(web_t(r, arena_printf(r->arena, "serials.state.%s", i->state))));
+				json_object_set_new(
+				    c, "state_name",
+				    json_string(
+				        web_t(r, arena_printf(r->arena, "serials.state.%s", i->state))));
 				json_object_set_new(c, "day_vn", json_string(day_vn(r, iso)));
 				if (i->claimed_day && !i->received_day)
 					json_object_set_new(c, "claimed", json_true());
 			}
 			json_array_append_new(cells, c);
 		}
-		json_array_append_new(months, json_pack("{s:s, s:o}", "label", arena_printf(r->arena, "%02d/%d", m, y),
-		                                        "cells", cells));
+		json_array_append_new(months,
+		                      json_pack("{s:s, s:o}", "label",
+		                                arena_printf(r->arena, "%02d/%d", m, y), "cells", cells));
 		if (++m > 12) {
 			m = 1;
 			y++;
@@ -267,13 +274,13 @@ static json_t *title_page(web_req_t *r, int64_t id, const char *year, err_t *err
 	json_t *issues = json_array();
 	for (size_t i = 0; i < t.nissues; i++) {
 		const serials_issue_t *x = &t.issues[i];
-		json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:b, s:s}", "id", (json_int_t)x->id,
-		                      "expected", x->expected, "expected_vn", day_vn(r, x->expected), "label", x->label,
-		                      "state", x->state, "state_name",
-		                      web_t(r, arena_printf(r->arena, "serials.state.%s", x->state)), "copies",
-		                      (json_int_t)x->copies, "received_vn", day_vn(r, x->received_day), "claimed_vn",
-		                      day_vn(r, x->claimed_day), "bound", x->bound_item_id != 0, "claim_note",
-		                      x->claim_note);
+		json_t *o = json_pack(
+		    "{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:b, s:s}", "id", (json_int_t)x->id,
+		    "expected", x->expected, "expected_vn", day_vn(r, x->expected), "label", x->label,
+		    "state", x->state, "state_name",
+		    web_t(r, arena_printf(r->arena, "serials.state.%s", x->state)), "copies",
+		    (json_int_t)x->copies, "received_vn", day_vn(r, x->received_day), "claimed_vn",
+		    day_vn(r, x->claimed_day), "bound", x->bound_item_id != 0, "claim_note", x->claim_note);
 		json_object_set_new(o, x->state, json_true());
 		json_array_append_new(issues, o);
 	}
@@ -284,21 +291,22 @@ static json_t *title_page(web_req_t *r, int64_t id, const char *year, err_t *err
 	json_t *bound = json_array();
 	for (size_t i = 0; i < t.nbound; i++)
 		json_array_append_new(bound, json_pack("{s:I, s:s, s:s, s:s, s:s, s:I}", "item_id",
-		                                       (json_int_t)t.bound[i].item_id, "accession", t.bound[i].accession,
-		                                       "barcode", t.bound[i].barcode, "first_vn",
-		                                       day_vn(r, t.bound[i].first), "last_vn", day_vn(r, t.bound[i].last),
-		                                       "issues", (json_int_t)t.bound[i].issues));
+		                                       (json_int_t)t.bound[i].item_id, "accession",
+		                                       t.bound[i].accession, "barcode", t.bound[i].barcode,
+		                                       "first_vn", day_vn(r, t.bound[i].first), "last_vn",
+		                                       day_vn(r, t.bound[i].last), "issues",
+		                                       (json_int_t)t.bound[i].issues));
 	char today[16];
 	clock_day_format(clock_today_vn(), today, sizeof today);
 	json_t *days = json_array();
 	for (int i = 1; i <= 31; i++)
 		json_array_append_new(days, json_integer(i));
-	json_t *d = json_pack("{s:{s:I, s:s, s:s}, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:b, s:s, s:o, s:o}", "school",
-	                      "id", (json_int_t)t.school.id, "code", t.school.code, "name", t.school.name, "title",
-	                      row_json(r, &t.t), "school_year", t.school_year, "next_year",
-	                      year_shift(r, t.school_year, 1), "years", years, "issues", issues, "grid",
-	                      grid_json(r, &t), "bound", bound, "can_write", can_write(r, t.school.id), "today_vn",
-	                      day_vn(r, today), "days", days,
+	json_t *d = json_pack("{s:{s:I, s:s, s:s}, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:b, s:s, s:o, s:o}",
+	                      "school", "id", (json_int_t)t.school.id, "code", t.school.code, "name",
+	                      t.school.name, "title", row_json(r, &t.t), "school_year", t.school_year,
+	                      "next_year", year_shift(r, t.school_year, 1), "years", years, "issues", issues,
+	                      "grid", grid_json(r, &t), "bound", bound, "can_write",
+	                      can_write(r, t.school.id), "today_vn", day_vn(r, today), "days", days,
 	                      "fundings", options(r, "serials.funding.", FUNDS, web_form(r, "funding")));
 	return d;
 }
@@ -316,8 +324,9 @@ static void answer(web_req_t *r, int rc, const err_t *err, int64_t title, const 
 			return web_json(r, 200, o);
 		}
 		json_decref(extra);
-		return web_redirect(r, arena_printf(r->arena, "/serials/%lld%s%s", (long long)title,
-		                                    year && *year ? "?year=" : "", year && *year ? year : ""));
+		return web_redirect(r,
+		                    arena_printf(r->arena, "/serials/%lld%s%s", (long long)title,
+		                                 year && *year ? "?year=" : "", year && *year ? year : ""));
 	}
 	json_decref(extra);
 	if (r->want_json || !title || err->code == ERR_FORBIDDEN || err->code == ERR_NOTFOUND)
@@ -359,7 +368,8 @@ void page_serial_subscribe(web_req_t *r)
 	err_t err;
 	int rc = bad ? err_set(&err, ERR_INVALID, "err.number", NULL)
 	             : serials_subscribe(r->db, r->actor, r->id, &s, &sid, &err);
-	answer(r, rc, &err, r->id, s.school_year, rc == 0 ? json_pack("{s:I}", "subscription_id", (json_int_t)sid) : NULL);
+	answer(r, rc, &err, r->id, s.school_year,
+	       rc == 0 ? json_pack("{s:I}", "subscription_id", (json_int_t)sid) : NULL);
 }
 
 /*
@@ -379,7 +389,8 @@ void page_serial_receive(web_req_t *r)
 	int rc = bad ? err_set(&err, ERR_INVALID, "err.serials.copies", "%d", SERIALS_MAX_COPIES)
 	             : serials_receive(r->db, r->actor, r->id, copies, web_form(r, "day"),
 	                               label && *label ? label : NULL, &done, &err);
-	answer(r, rc, &err, done.title_id, done.school_year, json_pack("{s:I}", "issue_id", (json_int_t)r->id));
+	answer(r, rc, &err, done.title_id, done.school_year,
+	       json_pack("{s:I}", "issue_id", (json_int_t)r->id));
 }
 
 /*
@@ -391,7 +402,8 @@ void page_serial_unreceive(web_req_t *r)
 	serials_done_t done = { 0 };
 	err_t err;
 	int rc = serials_unreceive(r->db, r->actor, r->id, &done, &err);
-	answer(r, rc, &err, done.title_id, done.school_year, json_pack("{s:I}", "issue_id", (json_int_t)r->id));
+	answer(r, rc, &err, done.title_id, done.school_year,
+	       json_pack("{s:I}", "issue_id", (json_int_t)r->id));
 }
 
 /*
@@ -403,7 +415,8 @@ void page_serial_claim(web_req_t *r)
 	serials_done_t done = { 0 };
 	err_t err;
 	int rc = serials_claim(r->db, r->actor, r->id, web_form(r, "day"), web_form(r, "note"), &done, &err);
-	answer(r, rc, &err, done.title_id, done.school_year, json_pack("{s:I}", "issue_id", (json_int_t)r->id));
+	answer(r, rc, &err, done.title_id, done.school_year,
+	       json_pack("{s:I}", "issue_id", (json_int_t)r->id));
 }
 
 /*
@@ -436,7 +449,8 @@ void page_serials_receive(web_req_t *r)
 		set_error(r, d, &err);
 		return web_render(r, err_http_status(err.code), "serial", d);
 	}
-	answer(r, 0, &err, done.title_id, done.school_year, json_pack("{s:I}", "issue_id", (json_int_t)done.issue_id));
+	answer(r, 0, &err, done.title_id, done.school_year,
+	       json_pack("{s:I}", "issue_id", (json_int_t)done.issue_id));
 }
 
 /*
@@ -451,7 +465,8 @@ void page_serial_bind(web_req_t *r)
 	int64_t item = 0;
 	err_t err;
 	int rc = bad ? err_set(&err, ERR_INVALID, "err.price", NULL)
-	             : serials_bind(r->db, r->actor, r->id, web_form(r, "from"), web_form(r, "to"), price, &item, &err);
+	             : serials_bind(r->db, r->actor, r->id, web_form(r, "from"), web_form(r, "to"), price,
+	                            &item, &err);
 	answer(r, rc, &err, r->id, web_query(r, "year"), json_pack("{s:I}", "item_id", (json_int_t)item));
 }
 
@@ -477,8 +492,9 @@ void page_serials_claims(web_req_t *r)
 			buf_release(&x);
 			return web_fail(r, &err);
 		}
-		return web_send_file(r, &x, XLSXW_MIME,
-		                     arena_printf(r->arena, "attachment; filename=\"khieu-nai-bao-%s.xlsx\"", c.school.code));
+		return web_send_file(
+		    r, &x, XLSXW_MIME,
+		    arena_printf(r->arena, "attachment; filename=\"khieu-nai-bao-%s.xlsx\"", c.school.code));
 	}
 	if (format && strcmp(format, "pdf") == 0) {
 		buf_t x = BUF_INIT;
@@ -486,8 +502,9 @@ void page_serials_claims(web_req_t *r)
 			buf_release(&x);
 			return web_fail(r, &err);
 		}
-		return web_send_file(r, &x, "application/pdf",
-		                     arena_printf(r->arena, "inline; filename=\"khieu-nai-bao-%s.pdf\"", c.school.code));
+		return web_send_file(
+		    r, &x, "application/pdf",
+		    arena_printf(r->arena, "inline; filename=\"khieu-nai-bao-%s.pdf\"", c.school.code));
 	}
 	if (format && *format && strcmp(format, "html") != 0)
 		return web_fail_key(r, 400, "err.serials.format", format);
@@ -503,17 +520,18 @@ void page_serials_claims(web_req_t *r)
 		}
 		json_array_append_new(rows, json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "issue_id",
 		                                      (json_int_t)x->issue_id, "periodical_id",
-		                                      (json_int_t)x->periodical_id, "title", x->title, "issn", x->issn,
-		                                      "expected_vn", day_vn(r, x->expected), "label", x->label,
-		                                      "claimed_vn", day_vn(r, x->claimed_day), "note", x->note));
+		                                      (json_int_t)x->periodical_id, "title", x->title, "issn",
+		                                      x->issn, "expected_vn", day_vn(r, x->expected), "label",
+		                                      x->label, "claimed_vn", day_vn(r, x->claimed_day),
+		                                      "note", x->note));
 	}
 	char today[16];
 	clock_day_format(clock_today_vn(), today, sizeof today);
 	const char *uq = unit ? arena_printf(r->arena, "&unit=%lld", (long long)unit) : "";
 	web_render(r, 200, "serials_claims",
-	           json_pack("{s:{s:I, s:s, s:s}, s:o, s:I, s:s, s:s, s:s}", "school", "id", (json_int_t)c.school.id,
-	                     "code", c.school.code, "name", c.school.name, "groups", groups, "total", (json_int_t)c.n,
-	                     "today_vn", day_vn(r, today), "xlsx",
+	           json_pack("{s:{s:I, s:s, s:s}, s:o, s:I, s:s, s:s, s:s}", "school", "id",
+	                     (json_int_t)c.school.id, "code", c.school.code, "name", c.school.name, "groups",
+	                     groups, "total", (json_int_t)c.n, "today_vn", day_vn(r, today), "xlsx",
 	                     arena_printf(r->arena, "/serials/claims?format=xlsx%s", uq), "pdf",
 	                     arena_printf(r->arena, "/serials/claims?format=pdf%s", uq)));
 }

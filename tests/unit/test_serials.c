@@ -40,9 +40,9 @@ static void test_issn(void)
 	CHECK_INT(serials_issn_normalize(NULL, out, &err), 0);
 	CHECK_INT(serials_issn_normalize("0317-8472", out, &err), ERR_INVALID); /* check digit */
 	CHECK_STR(err.key, "err.serials.issn");
-	CHECK_INT(serials_issn_normalize("0317-847", out, &err), ERR_INVALID);    /* 7 characters */
-	CHECK_INT(serials_issn_normalize("0317-84711", out, &err), ERR_INVALID);  /* 9 */
-	CHECK_INT(serials_issn_normalize("X317-8471", out, &err), ERR_INVALID);   /* X not last */
+	CHECK_INT(serials_issn_normalize("0317-847", out, &err), ERR_INVALID);   /* 7 characters */
+	CHECK_INT(serials_issn_normalize("0317-84711", out, &err), ERR_INVALID); /* 9 */
+	CHECK_INT(serials_issn_normalize("X317-8471", out, &err), ERR_INVALID);  /* X not last */
 	CHECK_INT(serials_issn_normalize("abcd-efgh", out, &err), ERR_INVALID);
 	CHECK_INT(serials_issn_normalize("1046-1248", out, &err), 0);
 
@@ -106,13 +106,19 @@ static void test_setup(void)
 	CHECK_INT(units_create(db, NULL, &u0, &sgd, &err), 0);
 	unit_new_t u1 = { .parent_id = sgd, .code = "PGD01", .name = "Phòng 1", .kind = "office" };
 	CHECK_INT(units_create(db, NULL, &u1, &pgd, &err), 0);
-	unit_new_t u2 = { .parent_id = pgd, .code = "TH001", .name = "Trường 1", .kind = "school", .school_level = "th" };
+	unit_new_t u2 = {
+		.parent_id = pgd, .code = "TH001", .name = "Trường 1", .kind = "school", .school_level = "th"
+	};
 	CHECK_INT(units_create(db, NULL, &u2, &th1, &err), 0);
-	unit_new_t u3 = { .parent_id = sgd, .code = "TH002", .name = "Trường 2", .kind = "school", .school_level = "th" };
+	unit_new_t u3 = {
+		.parent_id = sgd, .code = "TH002", .name = "Trường 2", .kind = "school", .school_level = "th"
+	};
 	CHECK_INT(units_create(db, NULL, &u3, &th2, &err), 0);
 	testdb_account_t acc[] = {
-		{ "thuthu.th001", "librarian", th1 }, { "thuthu.th002", "librarian", th2 },
-		{ "phong1.cv", "inspector", pgd },    { "bgh.th001", "leader", th1 },
+		{ "thuthu.th001", "librarian", th1 },
+		{ "thuthu.th002", "librarian", th2 },
+		{ "phong1.cv", "inspector", pgd },
+		{ "bgh.th001", "leader", th1 },
 	};
 	CHECK_INT(testdb_accounts(db, acc, sizeof acc / sizeof acc[0], PW), 0);
 	lib1 = testdb_login(db, "thuthu.th001", PW);
@@ -148,15 +154,23 @@ static void test_create(void)
 	clock_day_format(tday - 20, start, sizeof start);
 	clock_day_format(tday + 20, end, sizeof end);
 
-	serials_title_in_t t = { .title = "Báo Thiếu niên Tiền phong", .issn = "0317-8471", .frequency = "daily",
+	serials_title_in_t t = { .title = "Báo Thiếu niên Tiền phong",
+		                 .issn = "0317-8471",
+		                 .frequency = "daily",
 		                 .publisher = "Trung ương Đoàn" };
-	serials_sub_in_t s = { .school_year = year, .start = start, .end = end, .copies = 2, .sundays = true,
-		               .supplier = "Bưu điện Quận 1", .price = 1200000 };
+	serials_sub_in_t s = { .school_year = year,
+		               .start = start,
+		               .end = end,
+		               .copies = 2,
+		               .sundays = true,
+		               .supplier = "Bưu điện Quận 1",
+		               .price = 1200000 };
 	CHECK_INT(serials_create(db, &lib1, &t, &s, &daily_id, &err), 0);
-	CHECK_INT(count("SELECT COUNT(*) FROM serial_issues i JOIN subscriptions s ON s.id = i.subscription_id "
-	                "WHERE s.periodical_id = ?",
-	                daily_id),
-	          41);
+	CHECK_INT(
+	    count("SELECT COUNT(*) FROM serial_issues i JOIN subscriptions s ON s.id = i.subscription_id "
+	          "WHERE s.periodical_id = ?",
+	          daily_id),
+	    41);
 	/* Same folded title, or the same ISSN: refused. */
 	serials_title_in_t dup = { .title = "bao thieu nien tien phong", .frequency = "weekly" };
 	CHECK_INT(serials_create(db, &lib1, &dup, NULL, NULL, &err), ERR_CONFLICT);
@@ -170,7 +184,9 @@ static void test_create(void)
 
 	/* Bad input, nothing written. */
 	int64_t before = count("SELECT COUNT(*) FROM periodicals WHERE id > ?", 0);
-	serials_title_in_t bad = { .title = "Tạp chí Toán tuổi thơ", .issn = "0317-8472", .frequency = "monthly",
+	serials_title_in_t bad = { .title = "Tạp chí Toán tuổi thơ",
+		                   .issn = "0317-8472",
+		                   .frequency = "monthly",
 		                   .kind = "magazine" };
 	CHECK_INT(serials_create(db, &lib1, &bad, &s, NULL, &err), ERR_INVALID);
 	CHECK_STR(err.key, "err.serials.issn");
@@ -210,14 +226,17 @@ static void test_create(void)
 	CHECK_INT(count("SELECT COUNT(*) FROM periodicals WHERE id > ?", 0), before);
 
 	/* A weekly magazine with the default school-year days; a second subscription for next year. */
-	serials_title_in_t w = { .title = "Tạp chí Toán tuổi thơ", .kind = "magazine", .frequency = "weekly",
+	serials_title_in_t w = { .title = "Tạp chí Toán tuổi thơ",
+		                 .kind = "magazine",
+		                 .frequency = "weekly",
 		                 .issn = "1046-1248" };
 	serials_sub_in_t ws = { .school_year = "2025-2026", .copies = 1 };
 	CHECK_INT(serials_create(db, &lib1, &w, &ws, &weekly_id, &err), 0);
-	CHECK_INT(count("SELECT COUNT(*) FROM serial_issues i JOIN subscriptions s ON s.id = i.subscription_id "
-	                "WHERE s.periodical_id = ?",
-	                weekly_id),
-	          39); /* 1 Sep 2025 .. 31 May 2026, Mondays */
+	CHECK_INT(
+	    count("SELECT COUNT(*) FROM serial_issues i JOIN subscriptions s ON s.id = i.subscription_id "
+	          "WHERE s.periodical_id = ?",
+	          weekly_id),
+	    39); /* 1 Sep 2025 .. 31 May 2026, Mondays */
 	serials_sub_in_t ws2 = { .school_year = "2026-2027", .calendar_year = true, .copies = 3 };
 	int64_t sid = 0;
 	CHECK_INT(serials_subscribe(db, &lib1, weekly_id, &ws2, &sid, &err), 0);
@@ -226,9 +245,13 @@ static void test_create(void)
 	CHECK_STR(err.key, "err.serials.subscribed");
 	CHECK_INT(serials_subscribe(db, &lib2, weekly_id, &ws, &sid, &err), ERR_NOTFOUND);
 
-	serials_title_in_t ir = { .title = "Tạp chí Văn học và Tuổi trẻ", .kind = "magazine", .frequency = "irregular",
+	serials_title_in_t ir = { .title = "Tạp chí Văn học và Tuổi trẻ",
+		                  .kind = "magazine",
+		                  .frequency = "irregular",
 		                  .issn = "0000-006X" };
-	serials_sub_in_t is = { .school_year = year, .start = start, .end = end, .supplier = "Công ty Sách ABC", .copies = 1 };
+	serials_sub_in_t is = {
+		.school_year = year, .start = start, .end = end, .supplier = "Công ty Sách ABC", .copies = 1
+	};
 	CHECK_INT(serials_create(db, &lib1, &ir, &is, &irr_id, &err), 0);
 }
 
@@ -270,8 +293,10 @@ static void test_receive(void)
 	CHECK_INT(count("SELECT COUNT(*) FROM serial_issues WHERE id = ? AND received_day IS NULL", i3), 1);
 	/* Undo. */
 	CHECK_INT(serials_unreceive(db, &lib1, i2, NULL, &err), 0);
-	CHECK_INT(count("SELECT COUNT(*) FROM serial_issues WHERE id = ? AND received_day IS NULL AND copies = 0", i2),
-	          1);
+	CHECK_INT(
+	    count("SELECT COUNT(*) FROM serial_issues WHERE id = ? AND received_day IS NULL AND copies = 0",
+	          i2),
+	    1);
 	CHECK_INT(serials_unreceive(db, &lib1, i2, NULL, &err), ERR_CONFLICT);
 	CHECK_INT(serials_unreceive(db, &lib2, i1, NULL, &err), ERR_NOTFOUND);
 
@@ -281,20 +306,24 @@ static void test_receive(void)
 	clock_day_vn(dd, vn, sizeof vn);
 	serials_done_t got = { 0 };
 	CHECK_INT(serials_receive_scan(db, &lib1, "9770317847001", vn, NULL, 0, &got, &err), 0);
-	CHECK_INT(got.issue_id, issue_on(daily_id, tday - 11)); /* tday-10 is received: the nearest, earlier first */
+	CHECK_INT(got.issue_id,
+	          issue_on(daily_id, tday - 11)); /* tday-10 is received: the nearest, earlier first */
 	CHECK_INT(serials_receive_scan(db, &lib1, "0317-8471", dd, "", 0, &got, &err), 0);
 	CHECK_INT(got.issue_id, issue_on(daily_id, tday - 9));
 	CHECK_INT(serials_receive_scan(db, &lib1, "9770317847002", dd, "", 0, &got, &err), ERR_INVALID);
 	CHECK_STR(err.key, "err.serials.ean");
 	CHECK_INT(serials_receive_scan(db, &lib1, "9770378595002", dd, "", 0, &got, &err), ERR_NOTFOUND);
 	CHECK_STR(err.key, "err.serials.scan");
-	CHECK_INT(serials_receive_scan(db, &lib2, "9770317847001", "01/01/2000", "", 0, &got, &err), ERR_NOTFOUND);
+	CHECK_INT(serials_receive_scan(db, &lib2, "9770317847001", "01/01/2000", "", 0, &got, &err),
+	          ERR_NOTFOUND);
 	/* An irregular title: a new issue, then that day's again is a conflict. */
 	CHECK_INT(serials_receive_scan(db, &lib1, "0000006X", dd, "Số 3/2026", 0, &got, &err), 0);
 	CHECK_INT(got.issue_id, issue_on(irr_id, tday - 10));
 	CHECK_INT(serials_receive_scan(db, &lib1, "0000006X", dd, "", 0, &got, &err), ERR_CONFLICT);
 	/* By label. */
-	CHECK_INT(count("SELECT COUNT(*) FROM serial_issues WHERE label = 'Số 3/2026' AND id = ?", got.issue_id), 1);
+	CHECK_INT(
+	    count("SELECT COUNT(*) FROM serial_issues WHERE label = 'Số 3/2026' AND id = ?", got.issue_id),
+	    1);
 	CHECK_INT(got.title_id, irr_id);
 	CHECK_STR(got.school_year, year);
 
@@ -315,12 +344,14 @@ static void test_receive(void)
 static void test_claims(void)
 {
 	err_t err;
-	int64_t m1 = issue_on(daily_id, tday - 15), m2 = issue_on(daily_id, tday - 14), up = issue_on(daily_id, tday + 2);
+	int64_t m1 = issue_on(daily_id, tday - 15), m2 = issue_on(daily_id, tday - 14),
+	        up = issue_on(daily_id, tday + 2);
 	CHECK_INT(serials_claim(db, &lib1, m1, NULL, "Chưa nhận được", NULL, &err), 0);
 	CHECK_INT(serials_claim(db, &lib1, m2, NULL, "", NULL, &err), 0);
 	CHECK_INT(serials_claim(db, &lib1, up, NULL, "", NULL, &err), ERR_CONFLICT);
 	CHECK_STR(err.key, "err.serials.not_missing");
-	CHECK_INT(serials_claim(db, &lib1, issue_on(daily_id, tday - 10), NULL, "", NULL, &err), ERR_CONFLICT);
+	CHECK_INT(serials_claim(db, &lib1, issue_on(daily_id, tday - 10), NULL, "", NULL, &err),
+	          ERR_CONFLICT);
 	CHECK_INT(serials_claim(db, &lib2, m1, NULL, "", NULL, &err), ERR_NOTFOUND);
 	serials_claims_t c;
 	CHECK_INT(serials_claims(db, &lib1, 0, A, &c, &err), 0);
@@ -347,9 +378,10 @@ static void test_bind(void)
 	clock_day_format(tday - 20, f, sizeof f);
 	clock_day_format(tday - 5, t, sizeof t);
 	int64_t item = 0;
-	int64_t received = count("SELECT COUNT(*) FROM serial_issues i JOIN subscriptions s ON s.id = i.subscription_id "
-	                         "WHERE s.periodical_id = ? AND i.received_day IS NOT NULL",
-	                         daily_id);
+	int64_t received =
+	    count("SELECT COUNT(*) FROM serial_issues i JOIN subscriptions s ON s.id = i.subscription_id "
+	          "WHERE s.periodical_id = ? AND i.received_day IS NOT NULL",
+	          daily_id);
 	CHECK_INT(received, 4);
 	CHECK_INT(serials_bind(db, &lib2, daily_id, f, t, 0, &item, &err), ERR_NOTFOUND);
 	CHECK_INT(serials_bind(db, &lib1, daily_id, t, f, 0, &item, &err), ERR_INVALID);
@@ -363,10 +395,12 @@ static void test_bind(void)
 	/* The copy: a BAO record made once, its register's first number, a batch of source other. */
 	CHECK_INT(count("SELECT accession_no FROM items WHERE id = ?", item), 1);
 	CHECK_INT(count("SELECT price FROM items WHERE id = ?", item), 50000);
-	CHECK_INT(count("SELECT COUNT(*) FROM items i JOIN acquisitions q ON q.id = i.acquisition_id WHERE i.id = ? "
-	                "AND q.source = 'other'",
-	                item),
-	          1);
+	CHECK_INT(
+	    count(
+	        "SELECT COUNT(*) FROM items i JOIN acquisitions q ON q.id = i.acquisition_id WHERE i.id = ? "
+	        "AND q.source = 'other'",
+	        item),
+	    1);
 	int64_t bib = count("SELECT biblio_id FROM periodicals WHERE id = ?", daily_id);
 	CHECK_INT(count("SELECT COUNT(*) FROM biblios WHERE id = ? AND doc_type = 'BAO'", bib), 1);
 	CHECK_INT(count("SELECT biblio_id FROM items WHERE id = ?", item), bib);
@@ -402,7 +436,9 @@ static void test_counts(void)
 	int64_t weekly_this_year = strcmp(year, "2025-2026") == 0 || strcmp(year, "2026-2027") == 0;
 	CHECK_INT(c.titles, 2 + weekly_this_year);
 	CHECK_INT(c.newspapers, 1);
-	CHECK_INT(c.copies, 3 + (strcmp(year, "2025-2026") == 0 ? 1 : strcmp(year, "2026-2027") == 0 ? 3 : 0));
+	CHECK_INT(c.copies, 3 + (strcmp(year, "2025-2026") == 0   ? 1
+	                         : strcmp(year, "2026-2027") == 0 ? 3
+	                                                          : 0));
 	CHECK_INT(serials_counts(db, &office, th1, year, A, &c, &err), 0);
 	CHECK_INT(serials_counts(db, &lib2, th1, year, A, &c, &err), ERR_NOTFOUND);
 	CHECK_INT(serials_counts(db, &lib1, 0, "2025", A, &c, &err), ERR_INVALID);
@@ -415,7 +451,8 @@ static void test_counts(void)
 	CHECK_INT(serials_list(db, &lib1, 0, year, "1046-12", 0, A, &l, &err), 0);
 	CHECK_INT(l.n, 1);
 	CHECK_INT(serials_list(db, &lib2, th1, year, NULL, 0, A, &l, &err), ERR_NOTFOUND);
-	CHECK_INT(serials_list(db, &office, 0, year, NULL, 0, A, &l, &err), ERR_INVALID); /* an office names a school */
+	CHECK_INT(serials_list(db, &office, 0, year, NULL, 0, A, &l, &err),
+	          ERR_INVALID); /* an office names a school */
 }
 
 int main(void)
