@@ -68,7 +68,7 @@ struct print_doc {
 	int row;        /* the pending row's kind */
 	size_t filled;  /* cells given to the pending row */
 	bool cell_bold; /* the cell layouts' current weight */
-	PangoLayout *span;
+	PangoLayout *span, *span_right; /* a spanning row's text, and what follows its tab */
 	double seg_top; /* where this page's body segment of the table began (vertical rules) */
 	int page_rows;  /* rows drawn under the header on this page */
 };
@@ -506,6 +506,7 @@ void print_table(print_doc_t *d, const print_col_t *cols, size_t n)
 		d->h2 = hsolo;
 	}
 	d->span = new_layout(d, d->cell_font, d->x[n] - d->x[0] - 2 * PAD_H, PRINT_LEFT);
+	d->span_right = new_layout(d, d->cell_font, d->x[n] - d->x[0] - 2 * PAD_H, PRINT_RIGHT);
 	d->row = ROW_NONE;
 	d->filled = 0;
 	d->in_table = true;
@@ -522,6 +523,7 @@ static void set_cell_weight(print_doc_t *d, bool bold)
 	for (size_t i = 0; i < d->ncols; i++)
 		pango_layout_set_font_description(d->cell[i], d->cell_font);
 	pango_layout_set_font_description(d->span, d->cell_font);
+	pango_layout_set_font_description(d->span_right, d->cell_font);
 	d->cell_bold = bold;
 }
 
@@ -535,6 +537,9 @@ static void flush_row(print_doc_t *d)
 	double h = 0;
 	if (d->row == ROW_SPAN) {
 		h = layout_h(d->span);
+		double hr = layout_h(d->span_right);
+		if (h < hr)
+			h = hr;
 	} else {
 		for (size_t i = 0; i < d->ncols; i++) {
 			double ch = layout_h(d->cell[i]);
@@ -550,6 +555,7 @@ static void flush_row(print_doc_t *d)
 		/* inner rules stop above a spanning row and start again under it */
 		draw_verticals(d);
 		show(d, d->span, left + PAD_H, d->y + PAD_V);
+		show(d, d->span_right, left + PAD_H, d->y + PAD_V);
 		cairo_move_to(d->cr, left, d->y);
 		cairo_line_to(d->cr, left, d->y + h);
 		cairo_move_to(d->cr, right, d->y);
@@ -594,7 +600,9 @@ void print_row_span(print_doc_t *d, const char *text, bool bold)
 		return;
 	flush_row(d);
 	set_cell_weight(d, bold);
-	pango_layout_set_text(d->span, text ? text : "", -1);
+	const char *tab = text ? strchr(text, '\t') : NULL;
+	pango_layout_set_text(d->span, text ? text : "", tab ? (int)(tab - text) : -1);
+	pango_layout_set_text(d->span_right, tab ? tab + 1 : "", -1);
 	d->row = ROW_SPAN;
 	d->filled = 0;
 	flush_row(d); /* nothing more goes into it */
@@ -662,10 +670,11 @@ void print_table_end(print_doc_t *d)
 	for (size_t g = 0; g < d->ngroups; g++)
 		g_object_unref(d->groups[g].l);
 	g_object_unref(d->span);
+	g_object_unref(d->span_right);
 	pango_font_description_free(d->cell_font);
 	pango_font_description_free(d->head_font);
 	free(d->x), free(d->cell), free(d->head), free(d->groups);
-	d->x = NULL, d->cell = d->head = NULL, d->groups = NULL, d->span = NULL;
+	d->x = NULL, d->cell = d->head = NULL, d->groups = NULL, d->span = d->span_right = NULL;
 	d->ncols = d->ngroups = 0;
 	d->y += 3 * MM;
 }
