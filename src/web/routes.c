@@ -141,6 +141,15 @@ static const route_t routes[] = {
 	{ "GET", "/opac/records/:id", page_opac_record, R_PUBLIC },
 	{ "GET", "/opac/records/:id/marc", page_opac_marc, R_PUBLIC },
 	{ "POST", "/opac/settings", page_opac_settings, R_AUTH },
+	/* The registers (pages_registers.c): the hub, each register (page, ?format=pdf|xlsx). */
+	{ "GET", "/registers", page_registers, R_AUTH },
+	{ "GET", "/registers/tongquat", page_register, R_AUTH },
+	{ "GET", "/registers/dkcb", page_register, R_AUTH },
+	{ "GET", "/registers/sgk", page_register, R_AUTH },
+	{ "GET", "/registers/baochi", page_register, R_AUTH },
+	{ "GET", "/registers/muon", page_register, R_AUTH },
+	{ "GET", "/registers/doctaicho", page_register, R_AUTH },
+	{ "POST", "/registers/settings", page_registers_settings, R_AUTH },
 };
 
 /* Does path match pattern? ":id" takes one segment of 1-18 digits; a trailing "*" takes the
