@@ -156,6 +156,15 @@ ROUTES = [
     ("POST", "/lists/{list}/items", lambda: {"ref": "{bib}"}, (403, 404), None),
     ("POST", "/lists/{list}/items/remove", lambda: {"biblio": "{bib}"}, (403, 404), None),
     ("POST", "/lists/{list}/items/move", lambda: {"biblio": "{bib}", "dir": "up"}, (403, 404), None),
+    # The registers (pages_registers.c): a school of another subtree, by id, as a page or download.
+    ("GET", "/registers?school={unit}", None, (403, 404), None),
+    ("GET", "/registers/tongquat?school={unit}", None, (403, 404), None),
+    ("GET", "/registers/dkcb?school={unit}&school_year=all", None, (403, 404), None),
+    ("GET", "/registers/dkcb?school={unit}&format=pdf", None, (403, 404), None),
+    ("GET", "/registers/sgk?school={unit}&format=xlsx", None, (403, 404), None),
+    ("GET", "/registers/baochi?school={unit}", None, (403, 404), None),
+    ("GET", "/registers/muon?school={unit}&format=pdf", None, (403, 404), None),
+    ("GET", "/registers/doctaicho?school={unit}&format=xlsx", None, (403, 404), None),
 ]
 
 # Placeholders of each kind of target.
