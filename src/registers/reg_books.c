@@ -158,7 +158,7 @@ static int part1(reg_out_t *o, const registers_filter_t *f, err_t *err)
 	reg_col(o->a, &cols, &n, &cap, reg_t(o, "reg.col.entered"), NULL, 17, PRINT_CENTRE, 12);
 	reg_col(o->a, &cols, &n, &cap, reg_t(o, "reg.col.number"), NULL, 11, PRINT_CENTRE, 8);
 	reg_col(o->a, &cols, &n, &cap, reg_t(o, "reg.col.voucher_no"), voucher, 16, PRINT_LEFT, 12);
-	reg_col(o->a, &cols, &n, &cap, reg_t(o, "reg.col.voucher_day"), voucher, 16, PRINT_CENTRE, 12);
+	reg_col(o->a, &cols, &n, &cap, reg_t(o, "reg.col.voucher_day"), voucher, 17, PRINT_CENTRE, 12);
 	reg_col(o->a, &cols, &n, &cap, reg_t(o, "reg.col.source"), NULL, 24, PRINT_LEFT, 22);
 	reg_col(o->a, &cols, &n, &cap, reg_t(o, "reg.col.copies"), NULL, 12, PRINT_RIGHT, 9);
 	reg_col(o->a, &cols, &n, &cap, reg_t(o, "reg.col.value"), NULL, 20, PRINT_RIGHT, 14);
@@ -282,7 +282,7 @@ static int part2(reg_out_t *o, err_t *err)
 	reg_col(o->a, &cols, &n, &cap, reg_t(o, "reg.col.out_day"), NULL, 17, PRINT_CENTRE, 12);
 	reg_col(o->a, &cols, &n, &cap, reg_t(o, "reg.col.number"), NULL, 11, PRINT_CENTRE, 8);
 	reg_col(o->a, &cols, &n, &cap, reg_t(o, "reg.col.voucher_no"), voucher, 22, PRINT_LEFT, 16);
-	reg_col(o->a, &cols, &n, &cap, reg_t(o, "reg.col.voucher_day"), voucher, 16, PRINT_CENTRE, 12);
+	reg_col(o->a, &cols, &n, &cap, reg_t(o, "reg.col.voucher_day"), voucher, 17, PRINT_CENTRE, 12);
 	reg_col(o->a, &cols, &n, &cap, reg_t(o, "reg.col.copies"), NULL, 12, PRINT_RIGHT, 9);
 	reg_col(o->a, &cols, &n, &cap, reg_t(o, "reg.col.value"), NULL, 20, PRINT_RIGHT, 14);
 	const char *why = reg_t(o, "reg.col.reasons");
@@ -566,7 +566,7 @@ int reg_dkcb(reg_out_t *o, const registers_filter_t *f, err_t *err)
 		return reg_out_close(o, rc, err);
 	registers_col_t *cols = NULL;
 	size_t n = 0, cap = 0;
-	reg_col(o->a, &cols, &n, &cap, reg_t(o, "reg.col.entered"), NULL, 18, PRINT_CENTRE, 12);
+	reg_col(o->a, &cols, &n, &cap, reg_t(o, "reg.col.entered"), NULL, 20, PRINT_CENTRE, 12);
 	reg_col(o->a, &cols, &n, &cap, reg_t(o, o->scope->by_title ? "reg.col.title_no" : "reg.col.accession"), NULL,
 	        15, PRINT_CENTRE, 10);
 	reg_col(o->a, &cols, &n, &cap, reg_t(o, "reg.col.title_author"), NULL, 0, PRINT_LEFT, 48);
@@ -578,7 +578,7 @@ int reg_dkcb(reg_out_t *o, const registers_filter_t *f, err_t *err)
 	reg_col(o->a, &cols, &n, &cap, reg_t(o, "reg.col.class"), NULL, 18, PRINT_CENTRE, 14);
 	const char *stocktake = reg_t(o, "reg.col.stocktake");
 	for (size_t y = 0; y < m.nyears; y++)
-		reg_col(o->a, &cols, &n, &cap, m.years[y], stocktake, 15, PRINT_CENTRE, 10);
+		reg_col(o->a, &cols, &n, &cap, m.years[y], stocktake, 18, PRINT_CENTRE, 10);
 	reg_col(o->a, &cols, &n, &cap, reg_t(o, "reg.col.note"), NULL, 36, PRINT_LEFT, 36);
 	reg_table(o, reg_t(o, "reg.dkcb.cover"), doc.line1, reg, cols, n);
 
@@ -737,7 +737,7 @@ int reg_sgk(reg_out_t *o, const registers_filter_t *f, err_t *err)
 		return reg_out_close(o, rc, err);
 	registers_col_t *cols = NULL;
 	size_t n = 0, cap = 0;
-	reg_col(o->a, &cols, &n, &cap, reg_t(o, "reg.col.entered"), NULL, 18, PRINT_CENTRE, 12);
+	reg_col(o->a, &cols, &n, &cap, reg_t(o, "reg.col.entered"), NULL, 20, PRINT_CENTRE, 12);
 	reg_col(o->a, &cols, &n, &cap, reg_t(o, o->scope->by_title ? "reg.col.title_nos" : "reg.col.accessions"), NULL,
 	        0, PRINT_LEFT, 24);
 	reg_col(o->a, &cols, &n, &cap, reg_t(o, "reg.col.copies"), NULL, 12, PRINT_RIGHT, 8);
