@@ -20,6 +20,7 @@
 #include "base/clock.h"
 #include "base/text.h"
 #include "base/xlsx.h"
+#include "base/xlsxw.h"
 #include "stock/stock.h"
 
 enum {
@@ -450,4 +451,29 @@ int stock_opening_read(const char *data, size_t len, arena_t *a, stock_sheet_t *
 		o->source = v[C_SOURCE];
 	}
 	return 0;
+}
+
+/* --- the template --------------------------------------------------------------------------------------- */
+
+int stock_opening_template(buf_t *out, err_t *err)
+{
+	static const xlsxw_col_t cols[] = {
+		{ "Ngày vào sổ", 12 }, { "Số ĐKCB", 12 },   { "Tên sách", 36 },       { "Tác giả", 22 },
+		{ "Nơi XB", 10 },      { "Nhà XB", 18 },    { "Năm XB", 8 },          { "Giá tiền", 12 },
+		{ "Số vào sổ tổng quát", 12 },              { "Môn loại", 10 },       { "Ghi chú", 20 },
+		{ "Loại sách", 10 },   { "Mã vạch", 14 },   { "Nguồn", 12 },
+	};
+	xlsxw_t *w = xlsxw_new(err);
+	if (!w)
+		return err->code;
+	if (xlsxw_sheet(w, "Kho ban đầu", "Sổ đăng ký cá biệt – khai báo kho ban đầu",
+	                "Mỗi dòng một bản hoặc một dãy số (120-135, 140) của một tên sách. Ngày: dd/mm/yyyy. "
+	                "Loại sách: STK, SNV, TN, SGK... (để trống: loại chọn trên trang). Nguồn: mua, biếu tặng, "
+	                "cấp phát, khác.",
+	                err) < 0) {
+		xlsxw_free(w);
+		return err->code;
+	}
+	xlsxw_header(w, cols, sizeof cols / sizeof cols[0]);
+	return xlsxw_finish(w, out, err);
 }

@@ -172,6 +172,12 @@ int stock_opening_check(db_t *db, const actor_t *actor, const stock_row_t *rows,
 int stock_opening_commit(db_t *db, const actor_t *actor, const stock_row_t *rows, size_t n,
                          const char *kind_default, arena_t *a, stock_result_t *res, err_t *err);
 
+/* The template of the import (GET /stock/opening/template.xlsx): one sheet with a title line, a
+ * line of help and the register's columns as headers, in the order stock_opening_read reads
+ * them best. Appended to out. 0, or ERR_INTERNAL. */
+struct buf;
+int stock_opening_template(struct buf *out, err_t *err);
+
 /* Parse a list of numbers and ranges ("120-135, 140"; separators ',' ';' or spaces, dashes '-'
  * '–') into *out (ascending as written, in a), at most max numbers. 0, or -1 when malformed, a
  * range runs backwards or past max, or a number is 0 or above 10^9. */

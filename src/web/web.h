@@ -220,4 +220,8 @@ web_handler_fn page_me, page_me_card, page_me_renew, page_me_hold_cancel, page_m
  * its MARC view, a school's switch of anonymous access (pages_opac.c). */
 web_handler_fn page_opac, page_opac_school, page_opac_work, page_opac_record, page_opac_marc, page_opac_settings;
 
+/* The existing stock of the paper registers (pages_stock.c). */
+web_handler_fn page_stock_opening, page_stock_opening_add, page_stock_opening_import, page_stock_opening_commit,
+    page_stock_opening_template;
+
 #endif
