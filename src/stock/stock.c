@@ -806,18 +806,44 @@ static int write_entry(entry_t *e, const char *detail_head, err_t *err)
 		if (rc < 0)
 			return rc;
 	}
-	/* Records, and the title numbers of the joined ones (locked as every writer of copies does). */
-	for (size_t t = 0; t < e->ntitles; t++) {
+	/* Records, and the title numbers of the joined ones (locked as every writer of copies does).
+	 * On SQLite the new records are indexed in one statement at the end, as the import loop
+	 * does (batch.c, migration 0006): one FTS5 segment instead of one per record. */
+	rc = 0;
+	bool defer = db_kind(db) == DB_SQLITE && e->res->records_new > 0;
+	int64_t lo = 0, hi = 0;
+	if (defer && (rc = db_exec(db, err, "INSERT INTO fts_defer (unit_id) VALUES (?)", "i", unit)) < 0)
+		return rc;
+	for (size_t t = 0; t < e->ntitles && rc >= 0; t++) {
 		title_t *ti = &e->titles[t];
 		if (ti->joined) {
-			if ((rc = catalog_title_lock(db, ti->biblio_id, &ti->title_max, err)) < 0)
-				return rc;
+			rc = catalog_title_lock(db, ti->biblio_id, &ti->title_max, err);
 			continue;
 		}
 		prow_t *r = &e->rows[ti->first];
 		if ((rc = catalog_row_insert(db, actor, &r->bib, &r->fold, now, &ti->biblio_id, err)) < 0)
-			return rc;
+			break;
+		if (!lo)
+			lo = ti->biblio_id;
+		hi = ti->biblio_id;
 	}
+	if (defer) {
+		err_t e2;
+		int rc2 = 0;
+		if (rc >= 0 && lo)
+			rc2 = db_exec(db, &e2,
+			              "INSERT INTO biblios_fts (rowid, search_words) SELECT id, search_words FROM biblios "
+			              "WHERE unit_id = ? AND id BETWEEN ? AND ?",
+			              "iii", unit, lo, hi);
+		if (rc2 >= 0)
+			rc2 = db_exec(db, &e2, "DELETE FROM fts_defer WHERE unit_id = ?", "i", unit);
+		if (rc >= 0 && rc2 < 0) {
+			*err = e2;
+			rc = rc2;
+		}
+	}
+	if (rc < 0)
+		return rc;
 	/* Copies. */
 	for (size_t i = 0; i < e->n; i++) {
 		prow_t *r = &e->rows[i];

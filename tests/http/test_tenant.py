@@ -156,6 +156,8 @@ ROUTES = [
     ("POST", "/lists/{list}/items", lambda: {"ref": "{bib}"}, (403, 404), None),
     ("POST", "/lists/{list}/items/remove", lambda: {"biblio": "{bib}"}, (403, 404), None),
     ("POST", "/lists/{list}/items/move", lambda: {"biblio": "{bib}", "dir": "up"}, (403, 404), None),
+    # The existing stock: another unit's registers are not found (a reader sees none at all).
+    ("GET", "/stock/opening?unit={unit}", None, (403, 404), None),
 ]
 
 # Placeholders of each kind of target.
