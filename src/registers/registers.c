@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "base/clock.h"
-#include "audit/audit.h"
 #include "base/i18n.h"
 #include "patrons/patrons.h"
 #include "registers/out.h"
@@ -559,34 +558,4 @@ int registers_hub(db_t *db, const actor_t *actor, const registers_filter_t *f, a
 	db_done(st);
 	out->can_write = actor->role == ROLE_LIBRARIAN && actor->unit_id == out->scope.school_id;
 	return rc < 0 ? rc : 0;
-}
-
-/* --- the numbering setting ----------------------------------------------------------------- */
-
-int registers_numbering_set(db_t *db, const actor_t *actor, const char *reg, const char *numbering, err_t *err)
-{
-	if (!actor || actor->role != ROLE_LIBRARIAN || strcmp(actor->unit_kind, "school") != 0)
-		return err_set(err, ERR_FORBIDDEN, "err.catalog.write", NULL);
-	if (!numbering || (strcmp(numbering, "type") != 0 && strcmp(numbering, "title") != 0))
-		return err_set(err, ERR_INVALID, "err.registers.numbering", "%.20s", numbering ? numbering : "");
-	int64_t known = 0;
-	int rc = db_query_int(db, &known, err, "SELECT COUNT(*) FROM doc_types WHERE register = ?", "s", reg ? reg : "");
-	if (rc < 0)
-		return rc;
-	if (!known)
-		return err_set(err, ERR_INVALID, "err.registers.register", "%.20s", reg ? reg : "");
-	int own;
-	if ((rc = db_begin_own(db, &own, err)) < 0)
-		return rc;
-	rc = db_exec(db, err,
-	             "INSERT INTO register_settings (unit_id, register, numbering) VALUES (?, ?, ?) "
-	             "ON CONFLICT (unit_id, register) DO UPDATE SET numbering = excluded.numbering",
-	             "iss", actor->unit_id, reg, numbering);
-	if (rc >= 0) {
-		char detail[64];
-		snprintf(detail, sizeof detail, "%.20s: %s", reg, numbering);
-		rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "registers.numbering", "unit",
-		                 actor->unit_id, detail, NULL, err);
-	}
-	return db_end_own(db, own, rc < 0 ? rc : 0, err);
 }

@@ -161,13 +161,4 @@ typedef struct registers_hub {
 int registers_hub(db_t *db, const actor_t *actor, const registers_filter_t *f, arena_t *a, registers_hub_t *out,
                   err_t *err);
 
-/* --- the numbering setting ----------------------------------------------------------------- */
-
-/* Number register series reg of the actor's school by "type" (the ĐKCB number) or "title" (the
- * copy's number within its title): what the registers print. The school's librarian only
- * (ERR_FORBIDDEN err.catalog.write); ERR_INVALID err.registers.register for a series no document
- * type names, err.registers.numbering for another value. One transaction with its audit row
- * (registers.numbering). */
-int registers_numbering_set(db_t *db, const actor_t *actor, const char *reg, const char *numbering, err_t *err);
-
 #endif

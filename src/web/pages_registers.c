@@ -12,6 +12,7 @@
 #include "patrons/patrons.h"
 #include "print/print.h"
 #include "registers/registers.h"
+#include "stock/stock.h"
 #include "units/units.h"
 #include "web/web.h"
 
@@ -339,7 +340,8 @@ void page_register(web_req_t *r)
 
 /*
 ** POST /registers/settings
-** How a register series of the librarian's school is numbered. Fields:
+** How a register series of the librarian's school is numbered (stock_numbering_set, audited as
+** stock.numbering). Fields:
 **    register=STK             the series
 **    numbering=type|title     by the ĐKCB number, or by the copy's number within its title
 ** A browser goes back to the hub; JSON gets {"register", "numbering"}. 400 for a bad value, 403
@@ -349,7 +351,7 @@ void page_registers_settings(web_req_t *r)
 {
 	const char *reg = web_form(r, "register"), *numbering = web_form(r, "numbering");
 	err_t err;
-	if (registers_numbering_set(r->db, r->actor, reg, numbering, &err) < 0)
+	if (stock_numbering_set(r->db, r->actor, reg, numbering, &err) < 0)
 		return web_fail(r, &err);
 	if (r->want_json)
 		return web_json(r, 200, json_pack("{s:s, s:s}", "register", reg, "numbering", numbering));

@@ -150,6 +150,12 @@ static const route_t routes[] = {
 	{ "GET", "/registers/muon", page_register, R_AUTH },
 	{ "GET", "/registers/doctaicho", page_register, R_AUTH },
 	{ "POST", "/registers/settings", page_registers_settings, R_AUTH },
+	/* The existing stock of the paper registers (pages_stock.c). */
+	{ "GET", "/stock/opening", page_stock_opening, R_AUTH },
+	{ "POST", "/stock/opening", page_stock_opening_add, R_AUTH },
+	{ "POST", "/stock/opening/import", page_stock_opening_import, R_AUTH | R_UPLOAD },
+	{ "POST", "/stock/opening/commit", page_stock_opening_commit, R_AUTH },
+	{ "GET", "/stock/opening/template.xlsx", page_stock_opening_template, R_AUTH },
 };
 
 /* Does path match pattern? ":id" takes one segment of 1-18 digits; a trailing "*" takes the

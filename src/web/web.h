@@ -223,5 +223,8 @@ web_handler_fn page_opac, page_opac_school, page_opac_work, page_opac_record, pa
 /* The registers: the hub, one register as a page, PDF or workbook, the numbering setting
  * (pages_registers.c). */
 web_handler_fn page_registers, page_register, page_registers_settings;
+/* The existing stock of the paper registers (pages_stock.c). */
+web_handler_fn page_stock_opening, page_stock_opening_add, page_stock_opening_import, page_stock_opening_commit,
+    page_stock_opening_template;
 
 #endif

@@ -302,7 +302,7 @@ def test_numbering_setting():
     assert srv.sql_value("SELECT COUNT(*) FROM register_settings WHERE unit_id = %d" % fx["th1"]) == 0
     j = h.expect_status(lib.post("/registers/settings", {"register": "STK", "numbering": "title"}), 200).json()
     assert j == {"register": "STK", "numbering": "title"}
-    assert srv.audit("action = 'registers.numbering'")[-1]["detail"] == "STK: title"
+    assert srv.audit("action = 'stock.numbering'")[-1]["detail"] == "STK: type -> title"
     page = h.expect_status(lib.get("/registers/dkcb?register=STK"), 200).json()
     assert page["by_title"] is True
     rows = {l["cells"][2]["text"]: l for l in page["tables"][0]["lines"] if "cells" in l}

@@ -165,6 +165,8 @@ ROUTES = [
     ("GET", "/registers/baochi?school={unit}", None, (403, 404), None),
     ("GET", "/registers/muon?school={unit}&format=pdf", None, (403, 404), None),
     ("GET", "/registers/doctaicho?school={unit}&format=xlsx", None, (403, 404), None),
+    # The existing stock: another unit's registers are not found (a reader sees none at all).
+    ("GET", "/stock/opening?unit={unit}", None, (403, 404), None),
 ]
 
 # Placeholders of each kind of target.
@@ -460,11 +462,11 @@ def run_probes(username, json):
         if found:
             bad.append("GET %s as %s (%s) shows another unit's data: %s" % (page, username,
                                                                            "json" if json else "html", found))
-    # Every route was tried on every target: 29 routes take a unit (8 of them the registers'), 7 an
+    # Every route was tried on every target: 30 routes take a unit (8 the registers', 1 the stock's), 7 an
     # account, 56 a record (or the job of its school's librarian, its charge, its readers, its copies
     # at the desk, its hold, its break).
-    assert kinds == {"unit": 29, "acc": 7, "book": 56}, "routes by target: %r" % kinds
-    assert probes == 29 * len(units) + 7 * len(accounts) + 56 * len(books), "only %d probes ran" % probes
+    assert kinds == {"unit": 30, "acc": 7, "book": 56}, "routes by target: %r" % kinds
+    assert probes == 30 * len(units) + 7 * len(accounts) + 56 * len(books), "only %d probes ran" % probes
     return bad
 
 

@@ -15,6 +15,7 @@
 #include "base/clock.h"
 #include "base/xlsx.h"
 #include "registers/registers.h"
+#include "stock/stock.h"
 #include "units/units.h"
 
 const char *__lsan_default_suppressions(void);
@@ -409,12 +410,12 @@ static void test_dkcb(void)
 	CHECK_INT(read_page(&lib1, REG_DKCB, &f, &p, &err), 0);
 	CHECK_INT(p.total, 5);
 	/* by title: the copy's number within its title */
-	CHECK_INT(registers_numbering_set(db, &lib1, "STK", "title", &err), 0);
+	CHECK_INT(stock_numbering_set(db, &lib1, "STK", "title", &err), 0);
 	CHECK_INT(read_page(&lib1, REG_DKCB, &f, &p, &err), 0);
 	CHECK(p.scope.by_title);
 	CHECK_STR(cell(&p, 0, 4, 1), "4"); /* STK 5 is Kiều's 4th copy */
 	CHECK_STR(cell(&p, 0, 3, 1), "1"); /* STK 4 is Lược sử's first */
-	CHECK_INT(registers_numbering_set(db, &lib1, "STK", "type", &err), 0);
+	CHECK_INT(stock_numbering_set(db, &lib1, "STK", "type", &err), 0);
 	/* another register series */
 	f.reg = "TN";
 	CHECK_INT(read_page(&lib1, REG_DKCB, &f, &p, &err), 0);
@@ -633,14 +634,14 @@ static void test_pdf_and_xlsx(void)
 static void test_numbering_and_hub(void)
 {
 	err_t err;
-	int64_t audits = qint("SELECT COUNT(*) FROM audit WHERE action = 'registers.numbering'");
-	CHECK_INT(registers_numbering_set(db, &leader1, "SGK", "title", &err), ERR_FORBIDDEN);
-	CHECK_INT(registers_numbering_set(db, &office, "SGK", "title", &err), ERR_FORBIDDEN);
-	CHECK_INT(registers_numbering_set(db, &lib1, "XYZ", "title", &err), ERR_INVALID);
-	CHECK_INT(registers_numbering_set(db, &lib1, "SGK", "sometimes", &err), ERR_INVALID);
-	CHECK_INT(qint("SELECT COUNT(*) FROM audit WHERE action = 'registers.numbering'"), audits);
-	CHECK_INT(registers_numbering_set(db, &lib1, "SGK", "title", &err), 0);
-	CHECK_INT(qint("SELECT COUNT(*) FROM audit WHERE action = 'registers.numbering'"), audits + 1);
+	int64_t audits = qint("SELECT COUNT(*) FROM audit WHERE action = 'stock.numbering'");
+	CHECK_INT(stock_numbering_set(db, &leader1, "SGK", "title", &err), ERR_FORBIDDEN);
+	CHECK_INT(stock_numbering_set(db, &office, "SGK", "title", &err), ERR_FORBIDDEN);
+	CHECK_INT(stock_numbering_set(db, &lib1, "XYZ", "title", &err), ERR_INVALID);
+	CHECK_INT(stock_numbering_set(db, &lib1, "SGK", "sometimes", &err), ERR_INVALID);
+	CHECK_INT(qint("SELECT COUNT(*) FROM audit WHERE action = 'stock.numbering'"), audits);
+	CHECK_INT(stock_numbering_set(db, &lib1, "SGK", "title", &err), 0);
+	CHECK_INT(qint("SELECT COUNT(*) FROM audit WHERE action = 'stock.numbering'"), audits + 1);
 	registers_hub_t h;
 	registers_filter_t f = filter();
 	CHECK_INT(registers_hub(db, &lib1, &f, A, &h, &err), 0);
