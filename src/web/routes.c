@@ -141,6 +141,21 @@ static const route_t routes[] = {
 	{ "GET", "/opac/records/:id", page_opac_record, R_PUBLIC },
 	{ "GET", "/opac/records/:id/marc", page_opac_marc, R_PUBLIC },
 	{ "POST", "/opac/settings", page_opac_settings, R_AUTH },
+	/* The registers (pages_registers.c): the hub, each register (page, ?format=pdf|xlsx). */
+	{ "GET", "/registers", page_registers, R_AUTH },
+	{ "GET", "/registers/tongquat", page_register, R_AUTH },
+	{ "GET", "/registers/dkcb", page_register, R_AUTH },
+	{ "GET", "/registers/sgk", page_register, R_AUTH },
+	{ "GET", "/registers/baochi", page_register, R_AUTH },
+	{ "GET", "/registers/muon", page_register, R_AUTH },
+	{ "GET", "/registers/doctaicho", page_register, R_AUTH },
+	{ "POST", "/registers/settings", page_registers_settings, R_AUTH },
+	/* The existing stock of the paper registers (pages_stock.c). */
+	{ "GET", "/stock/opening", page_stock_opening, R_AUTH },
+	{ "POST", "/stock/opening", page_stock_opening_add, R_AUTH },
+	{ "POST", "/stock/opening/import", page_stock_opening_import, R_AUTH | R_UPLOAD },
+	{ "POST", "/stock/opening/commit", page_stock_opening_commit, R_AUTH },
+	{ "GET", "/stock/opening/template.xlsx", page_stock_opening_template, R_AUTH },
 	/* Periodicals (pages_serials.c). */
 	{ "GET", "/serials", page_serials, R_AUTH },
 	{ "POST", "/serials", page_serials_create, R_AUTH },

@@ -220,6 +220,13 @@ web_handler_fn page_me, page_me_card, page_me_renew, page_me_hold_cancel, page_m
  * its MARC view, a school's switch of anonymous access (pages_opac.c). */
 web_handler_fn page_opac, page_opac_school, page_opac_work, page_opac_record, page_opac_marc, page_opac_settings;
 
+/* The registers: the hub, one register as a page, PDF or workbook, the numbering setting
+ * (pages_registers.c). */
+web_handler_fn page_registers, page_register, page_registers_settings;
+/* The existing stock of the paper registers (pages_stock.c). */
+web_handler_fn page_stock_opening, page_stock_opening_add, page_stock_opening_import, page_stock_opening_commit,
+    page_stock_opening_template;
+
 /* Periodicals: titles, subscriptions, the issues' grid, receipt, claims, binding (pages_serials.c). */
 web_handler_fn page_serials, page_serials_create, page_serial, page_serial_subscribe, page_serial_receive,
     page_serial_unreceive, page_serial_claim, page_serials_receive, page_serial_bind, page_serials_claims;

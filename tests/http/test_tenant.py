@@ -156,6 +156,17 @@ ROUTES = [
     ("POST", "/lists/{list}/items", lambda: {"ref": "{bib}"}, (403, 404), None),
     ("POST", "/lists/{list}/items/remove", lambda: {"biblio": "{bib}"}, (403, 404), None),
     ("POST", "/lists/{list}/items/move", lambda: {"biblio": "{bib}", "dir": "up"}, (403, 404), None),
+    # The registers (pages_registers.c): a school of another subtree, by id, as a page or download.
+    ("GET", "/registers?school={unit}", None, (403, 404), None),
+    ("GET", "/registers/tongquat?school={unit}", None, (403, 404), None),
+    ("GET", "/registers/dkcb?school={unit}&school_year=all", None, (403, 404), None),
+    ("GET", "/registers/dkcb?school={unit}&format=pdf", None, (403, 404), None),
+    ("GET", "/registers/sgk?school={unit}&format=xlsx", None, (403, 404), None),
+    ("GET", "/registers/baochi?school={unit}", None, (403, 404), None),
+    ("GET", "/registers/muon?school={unit}&format=pdf", None, (403, 404), None),
+    ("GET", "/registers/doctaicho?school={unit}&format=xlsx", None, (403, 404), None),
+    # The existing stock: another unit's registers are not found (a reader sees none at all).
+    ("GET", "/stock/opening?unit={unit}", None, (403, 404), None),
 ]
 
 # Placeholders of each kind of target.
@@ -492,12 +503,12 @@ def run_probes(username, json):
         if found:
             bad.append("GET %s as %s (%s) shows another unit's data: %s" % (page, username,
                                                                            "json" if json else "html", found))
-    # Every route was tried on every target: 21 routes take a unit, 7 an account, 43 a record (or
-    # the job of its school's librarian, its charge, its readers, its copies at the desk, its hold,
-    # its break).
-    # (Counted from ROUTES, so each feature's appended routes need no edit here.)
+    # Every route was tried on every target: 30 routes take a unit (8 the registers', 1 the stock's), 7 an
+    # account, 56 a record (or the job of its school's librarian, its charge, its readers, its copies
+    # at the desk, its hold, its break), and those each feature appends (ROUTES +=): counted from
+    # ROUTES, so each feature's block merges without editing the totals.
     want = {k: sum(1 for r in ROUTES if target_kind(r) == k) for k in ("unit", "acc", "book")}
-    assert want["unit"] >= 21 and want["acc"] == 7 and want["book"] >= 56, "routes by target: %r" % want
+    assert want["unit"] >= 30 and want["acc"] == 7 and want["book"] >= 56, "routes by target: %r" % want
     assert kinds == want, "routes by target: %r" % kinds
     assert probes == want["unit"] * len(units) + 7 * len(accounts) + want["book"] * len(books), \
         "only %d probes ran" % probes
