@@ -293,6 +293,7 @@ def test_bind():
     assert cp["accession"] == "BAO-000001" and cp["barcode"] == "BAO000001" and cp["price"] == 45000
     assert srv.sql_value("SELECT q.source FROM items i JOIN acquisitions q ON q.id = i.acquisition_id "
                          "WHERE i.id = %d" % item) == "other"
+    assert srv.sql_value("SELECT title_no FROM items WHERE id = %d" % item) == 1
     # Bound once: not again, and its receipts stay.
     h.expect_error(lib.post("/serials/%d/bind" % pid, {"from": frm, "to": to}), 409, "err.serials.bound")
     h.expect_error(lib.post("/serials/issues/%d/undo" % issue(pid, -10), {}), 409, "err.serials.bound")

@@ -417,6 +417,8 @@ static void test_bind(void)
 	int64_t item2 = 0;
 	CHECK_INT(serials_bind(db, &lib1, daily_id, f, t, 0, &item2, &err), 0);
 	CHECK_INT(count("SELECT accession_no FROM items WHERE id = ?", item2), 2);
+	CHECK_INT(count("SELECT title_no FROM items WHERE id = ?", item), 1); /* the copy's number in its title */
+	CHECK_INT(count("SELECT title_no FROM items WHERE id = ?", item2), 2);
 	CHECK_INT(count("SELECT biblio_id FROM items WHERE id = ?", item2), bib);
 	serials_title_t st;
 	CHECK_INT(serials_get(db, &lib1, daily_id, NULL, 0, A, &st, &err), 0);
