@@ -211,7 +211,7 @@ int serials_receive_scan(db_t *db, const actor_t *actor, const char *code, const
 	int rc, own = 0;
 	arena_t *a = arena_new(512);
 	char issn[10], d[16], freq[16] = "";
-	int64_t dn = 0, pid = 0, sid = 0, iid = 0;
+	int64_t dn = 0, sid = 0, iid = 0;
 	const char *lab = NULL;
 	if ((rc = serials_check_writer(actor, err)) < 0 || (rc = check_copies(copies, err)) < 0 ||
 	    (rc = code_issn(code, issn, err)) < 0 || (rc = serials_day_or_today(day, false, &dn, err)) < 0)
@@ -226,7 +226,7 @@ int serials_receive_scan(db_t *db, const actor_t *actor, const char *code, const
 	{
 		db_stmt_t *st =
 		    db_query(db, err,
-		             "SELECT p.id, p.frequency, s.id FROM periodicals p JOIN subscriptions s ON "
+		             "SELECT p.frequency, s.id FROM periodicals p JOIN subscriptions s ON "
 		             "s.periodical_id = p.id WHERE p.unit_id = ? AND p.issn = ? AND p.active = 1 "
 		             "AND s.start_day <= ? AND s.end_day >= ? ORDER BY s.start_day DESC",
 		             "isss", actor->unit_id, issn, d, d);
@@ -236,9 +236,8 @@ int serials_receive_scan(db_t *db, const actor_t *actor, const char *code, const
 		}
 		rc = db_step(st, err);
 		if (rc == DB_ROW) {
-			pid = db_col_int(st, 0);
-			snprintf(freq, sizeof freq, "%s", db_col_text(st, 1));
-			sid = db_col_int(st, 2);
+			snprintf(freq, sizeof freq, "%s", db_col_text(st, 0));
+			sid = db_col_int(st, 1);
 		}
 		db_done(st);
 		if (rc < 0)
@@ -262,7 +261,6 @@ fail:
 	rc = db_end_own(db, own, rc < 0 ? rc : 0, err);
 done:
 	arena_free(a);
-	(void)pid;
 	return rc;
 }
 
