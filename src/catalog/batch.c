@@ -418,8 +418,9 @@ int catalog_import_commit(db_t *db, const actor_t *actor, catalog_import_rec_t *
 			                             ? r->copy[k].price
 			                             : rows[i].price;
 			const char *bc = chosen[i] ? chosen[i][k] : NULL;
-			if ((rc = catalog_item_insert(db, actor->unit_id, id, acq, reg, no, bc, price, now,
-			                              &iid, err)) < 0)
+			/* A new record: its copies are 1..c within it, with no query. */
+			if ((rc = catalog_item_insert_titled(db, actor->unit_id, id, acq, reg, no, k + 1, bc,
+			                                     price, now, &iid, err)) < 0)
 				goto failed_record;
 		}
 		res->imported++;

@@ -577,8 +577,22 @@ void catalog_barcode_default(const char *reg, int64_t no, char out[48])
 	snprintf(out, 48, "%s%06lld", reg, (long long)no);
 }
 
-int catalog_item_insert(db_t *db, int64_t unit_id, int64_t biblio_id, int64_t acquisition_id, const char *reg,
-                        int64_t no, const char *barcode, int64_t price, int64_t now, int64_t *id, err_t *err)
+int catalog_title_lock(db_t *db, int64_t biblio_id, int64_t *max, err_t *err)
+{
+	int rc;
+	if (db_kind(db) == DB_POSTGRES) {
+		int64_t one = 0;
+		if ((rc = db_query_int(db, &one, err, "SELECT id FROM biblios WHERE id = ? FOR UPDATE", "i",
+		                       biblio_id)) < 0)
+			return rc;
+	}
+	return db_query_int(db, max, err, "SELECT COALESCE(MAX(title_no), 0) FROM items WHERE biblio_id = ?",
+	                    "i", biblio_id);
+}
+
+int catalog_item_insert_titled(db_t *db, int64_t unit_id, int64_t biblio_id, int64_t acquisition_id,
+                               const char *reg, int64_t no, int64_t title_no, const char *barcode,
+                               int64_t price, int64_t now, int64_t *id, err_t *err)
 {
 	char acc[48], code[48];
 	snprintf(acc, sizeof acc, "%s-%06lld", reg, (long long)no);
@@ -586,15 +600,26 @@ int catalog_item_insert(db_t *db, int64_t unit_id, int64_t biblio_id, int64_t ac
 		catalog_barcode_default(reg, no, code);
 		barcode = code;
 	}
-	int rc =
-	    db_insert_id(db, id, err,
-	                 "INSERT INTO items (unit_id, biblio_id, acquisition_id, register, accession_no, "
-	                 "accession, "
-	                 "barcode, price, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-	                 "iiisissii", unit_id, biblio_id, acquisition_id, reg, no, acc, barcode, price, now);
+	int rc = db_insert_id(db, id, err,
+	                      "INSERT INTO items (unit_id, biblio_id, acquisition_id, register, accession_no, "
+	                      "accession, barcode, price, created_at, title_no) "
+	                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+	                      "iiisissiii", unit_id, biblio_id, acquisition_id, reg, no, acc, barcode, price,
+	                      now, title_no);
 	if (rc == ERR_CONFLICT) /* a barcode typed by hand earlier took this one */
 		rc = err_set(err, ERR_CONFLICT, "err.items.barcode_taken", "%s", barcode);
 	return rc;
+}
+
+int catalog_item_insert(db_t *db, int64_t unit_id, int64_t biblio_id, int64_t acquisition_id, const char *reg,
+                        int64_t no, const char *barcode, int64_t price, int64_t now, int64_t *id, err_t *err)
+{
+	int64_t max = 0;
+	int rc = catalog_title_lock(db, biblio_id, &max, err);
+	if (rc < 0)
+		return rc;
+	return catalog_item_insert_titled(db, unit_id, biblio_id, acquisition_id, reg, no, max + 1, barcode,
+	                                  price, now, id, err);
 }
 
 int catalog_numbers_take(db_t *db, int64_t unit_id, const char *reg, int64_t count, int64_t *first,
@@ -672,12 +697,15 @@ int catalog_items_add(db_t *db, const actor_t *actor, int64_t biblio_id, int64_t
 		goto fail;
 	}
 	int64_t first = 0, each = price < 0 ? b.price : price, now = clock_now();
-	if ((rc = take_numbers(db, actor->unit_id, reg, count, &first, err)) < 0)
+	int64_t title_max = 0;
+	if ((rc = take_numbers(db, actor->unit_id, reg, count, &first, err)) < 0 ||
+	    (rc = catalog_title_lock(db, biblio_id, &title_max, err)) < 0)
 		goto fail;
 	for (int i = 0; i < count; i++) {
 		int64_t iid = 0;
-		if ((rc = catalog_item_insert(db, actor->unit_id, biblio_id, acquisition_id, reg, first + i,
-		                              NULL, each, now, &iid, err)) < 0)
+		if ((rc = catalog_item_insert_titled(db, actor->unit_id, biblio_id, acquisition_id, reg,
+		                                     first + i, title_max + 1 + i, NULL, each, now, &iid,
+		                                     err)) < 0)
 			goto fail;
 		if (ids)
 			ids[i] = iid;

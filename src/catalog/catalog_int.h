@@ -27,8 +27,22 @@ int catalog_numbers_take(db_t *db, int64_t unit_id, const char *reg, int64_t cou
 void catalog_barcode_default(const char *reg, int64_t no, char out[48]);
 
 /* Insert one copy numbered no in register reg, with barcode (NULL or "": the default) at price
- * đồng. ERR_CONFLICT "err.items.barcode_taken" when the school has the barcode already. */
+ * đồng. ERR_CONFLICT "err.items.barcode_taken" when the school has the barcode already. Its
+ * number within its title (items.title_no) is the record's next: the record is locked first
+ * (catalog_title_lock), so two copies added at once to one record never share a number. */
 int catalog_item_insert(db_t *db, int64_t unit_id, int64_t biblio_id, int64_t acquisition_id, const char *reg,
                         int64_t no, const char *barcode, int64_t price, int64_t now, int64_t *id, err_t *err);
+
+/* The same with the copy's title number given (title_no >= 1): the batch writers, which know it
+ * (1..n for a new record, the next after catalog_title_lock's for an existing one). */
+int catalog_item_insert_titled(db_t *db, int64_t unit_id, int64_t biblio_id, int64_t acquisition_id,
+                               const char *reg, int64_t no, int64_t title_no, const char *barcode,
+                               int64_t price, int64_t now, int64_t *id, err_t *err);
+
+/* Lock record biblio_id until the transaction ends and put the highest title number of its
+ * copies in *max (0: none). SQLite's writers are serial already; PostgreSQL locks the record's
+ * row (SELECT ... FOR UPDATE), so a concurrent writer of copies of the same record waits and
+ * then reads the numbers this one wrote. Inside a write transaction. */
+int catalog_title_lock(db_t *db, int64_t biblio_id, int64_t *max, err_t *err);
 
 #endif

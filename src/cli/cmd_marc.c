@@ -168,6 +168,8 @@ static int run(int is_import, int argc, char **argv)
 		return cmd_import_patrons(argc, argv);
 	if (is_import && argc >= 2 && !strcmp(argv[1], "books"))
 		return cmd_import_books(argc, argv);
+	if (!is_import && argc >= 2 && !strcmp(argv[1], "register"))
+		return cmd_export_register(argc, argv);
 	const char *usage = is_import ? import_usage : export_usage;
 	if (cli_flag(argc, argv, "--help") || cli_flag(argc, argv, "-h")) {
 		fputs(usage, stdout);

@@ -30,6 +30,7 @@ static const char usage[] =
     "            import patrons: load a class list (CSV or XLSX) into a school's readers\n"
     "            import books: load a book list (CSV or XLSX) into a school's catalogue\n"
     "  export    export marc: write a school's catalogue as MARC21 (ISO 2709 or MARCXML)\n"
+    "            export register: write a school's register (sổ đăng ký) as PDF or XLSX\n"
     "  version   print the version\n"
     "\n"
     "Options, for every command:\n"

@@ -67,10 +67,14 @@ struct print_doc {
 	double h1, h2;  /* header rows' heights (h1 = 0: one row) */
 	int row;        /* the pending row's kind */
 	size_t filled;  /* cells given to the pending row */
+	bool *empty;    /* the pending row's empty cells: neither laid out nor drawn */
+	double line_h;  /* one line of body text: the height of a row of empty cells */
 	bool cell_bold; /* the cell layouts' current weight */
-	PangoLayout *span;
+	PangoLayout *span, *span_right; /* a spanning row's text, and what follows its tab */
 	double seg_top; /* where this page's body segment of the table began (vertical rules) */
 	int page_rows;  /* rows drawn under the header on this page */
+	double *rules;  /* the rules under this page's rows, stroked together with the verticals */
+	size_t nrules, rules_cap;
 };
 
 static cairo_status_t write_buf(void *closure, const unsigned char *data, unsigned int len)
@@ -172,12 +176,17 @@ static void draw_foot(print_doc_t *d)
 /* Inner vertical rules of the open table from seg_top down to y. */
 static void draw_verticals(print_doc_t *d)
 {
-	if (!d->in_table || d->y <= d->seg_top)
+	if (!d->in_table)
 		return;
-	for (size_t i = 0; i <= d->ncols; i++) {
-		cairo_move_to(d->cr, d->x[i], d->seg_top);
-		cairo_line_to(d->cr, d->x[i], d->y);
-	}
+	/* One path for the page's rules: a stroke per row costs the PDF an operation per row. */
+	for (size_t i = 0; i < d->nrules; i++)
+		hline(d, d->x[0], d->x[d->ncols], d->rules[i]);
+	d->nrules = 0;
+	if (d->y > d->seg_top)
+		for (size_t i = 0; i <= d->ncols; i++) {
+			cairo_move_to(d->cr, d->x[i], d->seg_top);
+			cairo_line_to(d->cr, d->x[i], d->y);
+		}
 	stroke(d);
 }
 
@@ -438,9 +447,10 @@ void print_table(print_doc_t *d, const print_col_t *cols, size_t n)
 	d->cell = calloc(n, sizeof *d->cell);
 	d->head = calloc(n, sizeof *d->head);
 	d->groups = calloc(n, sizeof *d->groups);
-	if (!d->x || !d->cell || !d->head || !d->groups) {
-		free(d->x), free(d->cell), free(d->head), free(d->groups);
-		d->x = NULL, d->cell = d->head = NULL, d->groups = NULL;
+	d->empty = calloc(n, sizeof *d->empty);
+	if (!d->x || !d->cell || !d->head || !d->groups || !d->empty) {
+		free(d->x), free(d->cell), free(d->head), free(d->groups), free(d->empty);
+		d->x = NULL, d->cell = d->head = NULL, d->groups = NULL, d->empty = NULL;
 		return;
 	}
 	/* Widths: fixed columns as given (scaled down together if they overflow), the rest share
@@ -506,6 +516,9 @@ void print_table(print_doc_t *d, const print_col_t *cols, size_t n)
 		d->h2 = hsolo;
 	}
 	d->span = new_layout(d, d->cell_font, d->x[n] - d->x[0] - 2 * PAD_H, PRINT_LEFT);
+	pango_layout_set_text(d->span, "Ag", -1);
+	d->line_h = layout_h(d->span);
+	d->span_right = new_layout(d, d->cell_font, d->x[n] - d->x[0] - 2 * PAD_H, PRINT_RIGHT);
 	d->row = ROW_NONE;
 	d->filled = 0;
 	d->in_table = true;
@@ -522,6 +535,7 @@ static void set_cell_weight(print_doc_t *d, bool bold)
 	for (size_t i = 0; i < d->ncols; i++)
 		pango_layout_set_font_description(d->cell[i], d->cell_font);
 	pango_layout_set_font_description(d->span, d->cell_font);
+	pango_layout_set_font_description(d->span_right, d->cell_font);
 	d->cell_bold = bold;
 }
 
@@ -531,13 +545,16 @@ static void flush_row(print_doc_t *d)
 	if (d->row == ROW_NONE)
 		return;
 	for (size_t i = d->filled; d->row != ROW_SPAN && i < d->ncols; i++)
-		pango_layout_set_text(d->cell[i], "", 0);
-	double h = 0;
+		d->empty[i] = true;
+	double h = d->line_h;
 	if (d->row == ROW_SPAN) {
 		h = layout_h(d->span);
+		double hr = layout_h(d->span_right);
+		if (h < hr)
+			h = hr;
 	} else {
 		for (size_t i = 0; i < d->ncols; i++) {
-			double ch = layout_h(d->cell[i]);
+			double ch = d->empty[i] ? 0 : layout_h(d->cell[i]);
 			if (h < ch)
 				h = ch;
 		}
@@ -550,6 +567,7 @@ static void flush_row(print_doc_t *d)
 		/* inner rules stop above a spanning row and start again under it */
 		draw_verticals(d);
 		show(d, d->span, left + PAD_H, d->y + PAD_V);
+		show(d, d->span_right, left + PAD_H, d->y + PAD_V);
 		cairo_move_to(d->cr, left, d->y);
 		cairo_line_to(d->cr, left, d->y + h);
 		cairo_move_to(d->cr, right, d->y);
@@ -557,11 +575,29 @@ static void flush_row(print_doc_t *d)
 		d->seg_top = d->y + h;
 	} else {
 		for (size_t i = 0; i < d->ncols; i++)
-			show(d, d->cell[i], d->x[i] + PAD_H, d->y + PAD_V);
+			if (!d->empty[i])
+				show(d, d->cell[i], d->x[i] + PAD_H, d->y + PAD_V);
 	}
 	d->y += h;
-	hline(d, left, right, d->y);
-	stroke(d);
+	if (d->row == ROW_SPAN) {
+		hline(d, left, right, d->y);
+		stroke(d);
+	} else {
+		if (d->nrules == d->rules_cap) {
+			size_t cap = d->rules_cap ? 2 * d->rules_cap : 128;
+			double *v = realloc(d->rules, cap * sizeof *v);
+			if (v) {
+				d->rules = v;
+				d->rules_cap = cap;
+			}
+		}
+		if (d->nrules < d->rules_cap)
+			d->rules[d->nrules++] = d->y;
+		else {
+			hline(d, left, right, d->y);
+			stroke(d);
+		}
+	}
 	d->row = ROW_NONE;
 	d->filled = 0;
 	d->page_rows++;
@@ -594,7 +630,9 @@ void print_row_span(print_doc_t *d, const char *text, bool bold)
 		return;
 	flush_row(d);
 	set_cell_weight(d, bold);
-	pango_layout_set_text(d->span, text ? text : "", -1);
+	const char *tab = text ? strchr(text, '\t') : NULL;
+	pango_layout_set_text(d->span, text ? text : "", tab ? (int)(tab - text) : -1);
+	pango_layout_set_text(d->span_right, tab ? tab + 1 : "", -1);
 	d->row = ROW_SPAN;
 	d->filled = 0;
 	flush_row(d); /* nothing more goes into it */
@@ -604,7 +642,12 @@ void print_cell(print_doc_t *d, const char *text)
 {
 	if (!d->in_table || d->row == ROW_NONE || d->row == ROW_SPAN || d->filled >= d->ncols)
 		return;
-	pango_layout_set_text(d->cell[d->filled++], text ? text : "", -1);
+	size_t i = d->filled++;
+	d->empty[i] = !text || !*text;
+	/* A register repeats itself down a column (the day, the place, the publisher, the copies of
+	 * one title): the same text keeps its layout, shaped once. */
+	if (!d->empty[i] && strcmp(pango_layout_get_text(d->cell[i]), text) != 0)
+		pango_layout_set_text(d->cell[i], text, -1);
 }
 
 /* v with dots between thousands: 1234567 -> "1.234.567". */
@@ -662,10 +705,12 @@ void print_table_end(print_doc_t *d)
 	for (size_t g = 0; g < d->ngroups; g++)
 		g_object_unref(d->groups[g].l);
 	g_object_unref(d->span);
+	g_object_unref(d->span_right);
 	pango_font_description_free(d->cell_font);
 	pango_font_description_free(d->head_font);
-	free(d->x), free(d->cell), free(d->head), free(d->groups);
-	d->x = NULL, d->cell = d->head = NULL, d->groups = NULL, d->span = NULL;
+	free(d->x), free(d->cell), free(d->head), free(d->groups), free(d->empty);
+	d->x = NULL, d->cell = d->head = NULL, d->groups = NULL, d->span = d->span_right = NULL;
+	d->empty = NULL;
 	d->ncols = d->ngroups = 0;
 	d->y += 3 * MM;
 }
@@ -743,6 +788,7 @@ int print_close(print_doc_t *d, int rc, err_t *err)
 		rc = err_set(err, ERR_INTERNAL, "err.internal", "cairo: %s",
 		             cairo_status_to_string(cairo_surface_status(d->surface)));
 	cairo_surface_destroy(d->surface);
+	free(d->rules);
 	free(d->foot);
 	free(d);
 	return rc;

@@ -113,7 +113,8 @@ void print_table(print_doc_t *d, const print_col_t *cols, size_t n);
 void print_row(print_doc_t *d);
 /* The same, with the row's text in bold (a heading inside the table, a total line). */
 void print_row_bold(print_doc_t *d);
-/* A row of one cell spanning every column (a section heading: "Vật lý 8 – Tập 1   53(075)"). */
+/* A row of one cell spanning every column (a section heading). A tab in text sets what follows
+ * it at the right end of the row ("Vật lý 8 – Tập 1\t53(075)": the class mark top right). */
 void print_row_span(print_doc_t *d, const char *text, bool bold);
 void print_cell(print_doc_t *d, const char *text); /* NULL: empty */
 void print_cell_int(print_doc_t *d, int64_t v);    /* "1.234" (Vietnamese grouping) */

@@ -52,6 +52,7 @@ static const struct nav_item {
 	{ "/reviews", "nav.reviews", BIT(ROLE_LIBRARIAN) },
 	{ "/lists", "nav.lists", BIT(ROLE_LIBRARIAN) },
 	{ "/opac", "nav.opac", ALL & ~BIT(ROLE_READER) },
+	{ "/registers", "nav.registers", BIT(ROLE_LIBRARIAN) | BIT(ROLE_LEADER) | BIT(ROLE_INSPECTOR) },
 #undef ALL
 #undef BIT
 };

@@ -153,6 +153,32 @@ static const route_t routes[] = {
 	{ "POST", "/withdrawals/:id/return", page_withdrawal_return, R_AUTH },
 	{ "GET", "/withdrawals/:id/minutes.pdf", page_withdrawal_minutes, R_AUTH },
 	{ "GET", "/withdrawals/:id/list.xlsx", page_withdrawal_xlsx, R_AUTH },
+	/* The registers (pages_registers.c): the hub, each register (page, ?format=pdf|xlsx). */
+	{ "GET", "/registers", page_registers, R_AUTH },
+	{ "GET", "/registers/tongquat", page_register, R_AUTH },
+	{ "GET", "/registers/dkcb", page_register, R_AUTH },
+	{ "GET", "/registers/sgk", page_register, R_AUTH },
+	{ "GET", "/registers/baochi", page_register, R_AUTH },
+	{ "GET", "/registers/muon", page_register, R_AUTH },
+	{ "GET", "/registers/doctaicho", page_register, R_AUTH },
+	{ "POST", "/registers/settings", page_registers_settings, R_AUTH },
+	/* The existing stock of the paper registers (pages_stock.c). */
+	{ "GET", "/stock/opening", page_stock_opening, R_AUTH },
+	{ "POST", "/stock/opening", page_stock_opening_add, R_AUTH },
+	{ "POST", "/stock/opening/import", page_stock_opening_import, R_AUTH | R_UPLOAD },
+	{ "POST", "/stock/opening/commit", page_stock_opening_commit, R_AUTH },
+	{ "GET", "/stock/opening/template.xlsx", page_stock_opening_template, R_AUTH },
+	/* Periodicals (pages_serials.c). */
+	{ "GET", "/serials", page_serials, R_AUTH },
+	{ "POST", "/serials", page_serials_create, R_AUTH },
+	{ "GET", "/serials/claims", page_serials_claims, R_AUTH },
+	{ "POST", "/serials/receive", page_serials_receive, R_AUTH },
+	{ "GET", "/serials/:id", page_serial, R_AUTH },
+	{ "POST", "/serials/:id/subscriptions", page_serial_subscribe, R_AUTH },
+	{ "POST", "/serials/:id/bind", page_serial_bind, R_AUTH },
+	{ "POST", "/serials/issues/:id/receive", page_serial_receive, R_AUTH },
+	{ "POST", "/serials/issues/:id/undo", page_serial_unreceive, R_AUTH },
+	{ "POST", "/serials/issues/:id/claim", page_serial_claim, R_AUTH },
 };
 
 /* Does path match pattern? ":id" takes one segment of 1-18 digits; a trailing "*" takes the

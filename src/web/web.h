@@ -230,4 +230,14 @@ web_handler_fn page_withdrawals, page_withdrawal_create, page_withdrawal, page_w
 json_t *web_withdrawals_notices(web_req_t *r, int64_t unit_id, const char *code);
 void web_withdrawals_public(web_req_t *r, const char *code, const char *rest);
 
+/* The registers: the hub, one register as a page, PDF or workbook, the numbering setting
+ * (pages_registers.c). */
+web_handler_fn page_registers, page_register, page_registers_settings;
+/* The existing stock of the paper registers (pages_stock.c). */
+web_handler_fn page_stock_opening, page_stock_opening_add, page_stock_opening_import, page_stock_opening_commit,
+    page_stock_opening_template;
+
+/* Periodicals: titles, subscriptions, the issues' grid, receipt, claims, binding (pages_serials.c). */
+web_handler_fn page_serials, page_serials_create, page_serial, page_serial_subscribe, page_serial_receive,
+    page_serial_unreceive, page_serial_claim, page_serials_receive, page_serial_bind, page_serials_claims;
 #endif

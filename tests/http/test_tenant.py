@@ -170,6 +170,17 @@ ROUTES = [
     ("POST", "/withdrawals/{wd}/return", lambda: {"reason": "xâm nhập"}, (403, 404), None),
     ("GET", "/withdrawals/{wd}/minutes.pdf", None, (403, 404), None),
     ("GET", "/withdrawals/{wd}/list.xlsx", None, (403, 404), None),
+    # The registers (pages_registers.c): a school of another subtree, by id, as a page or download.
+    ("GET", "/registers?school={unit}", None, (403, 404), None),
+    ("GET", "/registers/tongquat?school={unit}", None, (403, 404), None),
+    ("GET", "/registers/dkcb?school={unit}&school_year=all", None, (403, 404), None),
+    ("GET", "/registers/dkcb?school={unit}&format=pdf", None, (403, 404), None),
+    ("GET", "/registers/sgk?school={unit}&format=xlsx", None, (403, 404), None),
+    ("GET", "/registers/baochi?school={unit}", None, (403, 404), None),
+    ("GET", "/registers/muon?school={unit}&format=pdf", None, (403, 404), None),
+    ("GET", "/registers/doctaicho?school={unit}&format=xlsx", None, (403, 404), None),
+    # The existing stock: another unit's registers are not found (a reader sees none at all).
+    ("GET", "/stock/opening?unit={unit}", None, (403, 404), None),
 ]
 
 # Placeholders of each kind of target.
@@ -205,6 +216,27 @@ BOOKS = [("THCS001", "Hồ sơ lưu trữ mật Văn Lang", "Đoàn Thị Kín",
 CATALOG_TABLES = ["biblios", "items", "acquisitions", "accession_counters", "charges",
                   "patrons", "patron_photos", "promotions", "promotion_rows", "loans", "holds", "library_uses",
                   "reviews", "reading_lists", "reading_list_items", "withdrawals", "withdrawal_items"]
+
+# Periodicals (test_serials.py): each target school's title ({ser}, ISSN {issn}) subscribed
+# around today, a missing issue of it ({issue}) and a received one, so a receipt, claim, undo or
+# binding that crossed schools would succeed and show.
+ROUTES += [
+    ("GET", "/serials/{ser}", None, (403, 404), None),
+    ("POST", "/serials/{ser}/subscriptions", lambda: {"school_year": "2030-2031", "copies": "1"}, (403, 404), None),
+    ("POST", "/serials/{ser}/bind", lambda: {"from": "01/01/2000", "to": "31/12/2099"}, (403, 404), None),
+    ("POST", "/serials/issues/{issue}/receive", lambda: {}, (403, 404), None),
+    ("POST", "/serials/issues/{issue}/claim", lambda: {"note": "Khiếu nại xâm nhập"}, (403, 404), None),
+    ("POST", "/serials/issues/{rissue}/undo", lambda: {}, (403, 404), None),
+    ("POST", "/serials/receive", lambda: {"code": "{issn}"}, (403, 404), None),
+    ("GET", "/serials?unit={unit}", None, (403, 404), None),
+    ("GET", "/serials/claims?unit={unit}", None, (403, 404), None),
+    ("GET", "/serials/claims?unit={unit}&format=pdf", None, (403, 404), None),
+    ("GET", "/serials/claims?unit={unit}&format=xlsx", None, (403, 404), None),
+]
+BOOK_KEYS += ("{ser}", "{issue}", "{rissue}", "{issn}")
+LIST_PAGES += ["/serials", "/serials/claims"]
+CATALOG_TABLES += ["periodicals", "subscriptions", "serial_issues"]
+SERIAL_ISSN = {"THCS001": "0317-8471", "LC001": "1046-1248"}
 
 
 def setup_module():
@@ -253,6 +285,7 @@ def setup_module():
         city["books"][-1]["closed"] = srv.sql_value("SELECT id FROM closed_days WHERE unit_id = %d" % unit["id"])
         city["books"][-1].update(social_fixture(lib, unit["id"], code, b))
         city["books"][-1]["wd"] = withdrawal_fixture(lib, title)
+        city["books"][-1].update(serial_fixture(lib, code))
     reader_fixture()
     srv.wait_opac_sync()
 
@@ -300,6 +333,25 @@ def make_charge(unit_id, item_id, code):
         h.sql_write(srv, st)
     return srv.sql_value("SELECT c.id FROM charges c JOIN patrons p ON p.id = c.patron_id WHERE p.code = 'MAT-%s'"
                          % code)
+
+
+def serial_fixture(lib, code):
+    """A daily title of the school subscribed from 10 days ago to 10 days ahead, one issue
+    received (rissue) and one missing (issue)."""
+    import datetime
+    d = (datetime.datetime.utcnow() + datetime.timedelta(hours=7)).date()
+    vn = lambda x: (d + datetime.timedelta(days=x)).strftime("%d/%m/%Y")
+    y = d.year if d.month >= 8 else d.year - 1
+    stitle = "Báo mật " + code
+    r = lib.post("/serials", {"title": stitle, "issn": SERIAL_ISSN[code], "frequency": "daily", "sundays": "1",
+                              "school_year": "%d-%d" % (y, y + 1), "start": vn(-10), "end": vn(10), "copies": "1",
+                              "supplier": "Nhà phát hành mật " + code})
+    ser = h.expect_status(r, 201).json()["id"]
+    issues = srv.sql("SELECT i.id FROM serial_issues i JOIN subscriptions s ON s.id = i.subscription_id "
+                     "WHERE s.periodical_id = %d ORDER BY i.expected" % ser)
+    h.expect_status(lib.post("/serials/issues/%d/receive" % issues[1]["id"], {}), 200)
+    return {"ser": ser, "issue": issues[0]["id"], "rissue": issues[1]["id"], "issn": SERIAL_ISSN[code],
+            "marks": [stitle, "Nhà phát hành mật " + code]}
 
 
 def circ_fixture(lib, unit_id, code, b):
@@ -377,6 +429,7 @@ def markers(units, accounts, books=()):
         m.add("Bạn đọc mật " + b["code"])   # the reader of its charge (make_charge)
         m.add("Kỳ nghỉ mật " + b["code"])
         m.update((b["rbody"], b["ltitle"]))
+        m.update(b.get("marks", ()))
     return sorted(m)
 
 
@@ -407,8 +460,7 @@ def probe(c, route, unit=None, acc=None, book=None, json=True, marks=()):
     method, tmpl, fields, allowed, echo = route
     values = {"unit": unit["id"] if unit else "", "acc": acc["id"] if acc else "",
               "uname": acc["username"] if acc else ""}
-    for k in ("bib", "acq", "auto_acq", "btitle", "barcode", "item", "job", "charge", "patron", "pcode", "promo",
-              "hold", "closed", "loan", "review", "list", "wd"):
+    for k in (x.strip("{}") for x in BOOK_KEYS):
         values[k] = book[k] if book else ""
     path = tmpl.format(**{k: urllib.parse.quote(str(v), safe="") for k, v in values.items()})
     if method == "GET":
@@ -476,11 +528,15 @@ def run_probes(username, json):
         if found:
             bad.append("GET %s as %s (%s) shows another unit's data: %s" % (page, username,
                                                                            "json" if json else "html", found))
-    # Every route was tried on every target: 22 routes take a unit, 7 an account, 67 a record (or
-    # the job of its school's librarian, its charge, its readers, its copies at the desk, its hold,
-    # its break, its withdrawal batch).
-    assert kinds == {"unit": 22, "acc": 7, "book": 67}, "routes by target: %r" % kinds
-    assert probes == 22 * len(units) + 7 * len(accounts) + 67 * len(books), "only %d probes ran" % probes
+    # Every route was tried on every target: 30 routes take a unit (8 the registers', 1 the stock's), 7 an
+    # account, 56 a record (or the job of its school's librarian, its charge, its readers, its copies
+    # at the desk, its hold, its break), and those each feature appends (ROUTES +=): counted from
+    # ROUTES, so each feature's block merges without editing the totals.
+    want = {k: sum(1 for r in ROUTES if target_kind(r) == k) for k in ("unit", "acc", "book")}
+    assert want["unit"] >= 30 and want["acc"] == 7 and want["book"] >= 56, "routes by target: %r" % want
+    assert kinds == want, "routes by target: %r" % kinds
+    assert probes == want["unit"] * len(units) + 7 * len(accounts) + want["book"] * len(books), \
+        "only %d probes ran" % probes
     return bad
 
 
@@ -505,8 +561,7 @@ def test_every_tenant_route_is_probed():
     covered = set()
     for method, tmpl, fields, _, _ in ROUTES:
         path = tmpl.split("?")[0]
-        for k in ("{unit}", "{acc}", "{bib}", "{acq}", "{auto_acq}", "{item}", "{job}", "{charge}", "{patron}",
-                  "{promo}", "{hold}", "{closed}", "{loan}", "{review}", "{list}", "{wd}"):
+        for k in ("{unit}", "{acc}") + BOOK_KEYS:
             path = path.replace(k, ":id")
         covered.add((method, path))
     covered |= set(("GET", p.split("?")[0]) for p in LIST_PAGES)
