@@ -458,13 +458,16 @@ static int load_marks(reg_out_t *o, const char *reg, marks_t *m, err_t *err)
 	m->years = sorted;
 	for (size_t i = 0; i < m->n; i++)
 		m->v[i].year = map[m->v[i].year];
-	qsort(m->v, m->n, sizeof *m->v, mark_cmp);
+	if (m->n)
+		qsort(m->v, m->n, sizeof *m->v, mark_cmp);
 	return 0;
 }
 
 /* The mark of a copy in year index y, or 0. */
 static char mark_of(const marks_t *m, int64_t item_id, int y)
 {
+	if (!m->n)
+		return 0;
 	mark_t key = { item_id, y, 0 };
 	const mark_t *hit = bsearch(&key, m->v, m->n, sizeof *m->v, mark_cmp);
 	return hit ? hit->mark : 0;
@@ -659,7 +662,8 @@ static int i64_cmp(const void *x, const void *y)
 /* "1–10, 12, 14–20": sorted numbers as ranges, a gap splitting them. */
 static const char *ranges(arena_t *a, int64_t *v, size_t n)
 {
-	qsort(v, n, sizeof *v, i64_cmp);
+	if (n)
+		qsort(v, n, sizeof *v, i64_cmp);
 	buf_t b = BUF_INIT;
 	for (size_t i = 0; i < n;) {
 		size_t j = i;

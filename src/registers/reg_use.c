@@ -247,7 +247,8 @@ int reg_muon(reg_out_t *o, const registers_filter_t *f, err_t *err)
 	db_done(st);
 	if (rc < 0)
 		return reg_out_close(o, rc, err);
-	qsort(v, nv, sizeof *v, loan_cmp);
+	if (nv)
+		qsort(v, nv, sizeof *v, loan_cmp);
 
 	registers_col_t *cols = NULL;
 	size_t n = 0;
