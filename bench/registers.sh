@@ -63,8 +63,9 @@ for fmt in pdf xlsx; do
 	/usr/bin/time -v build/thuvien export register dkcb --db "$DB" --school TH001 --year all --register STK \
 	    --format $fmt --out "$TMP/dkcb.$fmt" 2>"$TMP/time.txt" || { cat "$TMP/time.txt"; exit 1; }
 	grep '^wrote' "$TMP/time.txt"
-	printf '  %s: wall %s, max RSS %s kB' "$fmt" \
+	printf '  %s: wall %s, CPU %s s user, max RSS %s kB' "$fmt" \
 	    "$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$TMP/time.txt")" \
+	    "$(sed -n 's/.*User time (seconds): //p' "$TMP/time.txt")" \
 	    "$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$TMP/time.txt")"
 	if [ $fmt = pdf ]; then
 		printf ', %s pages' "$(pdfinfo "$TMP/dkcb.pdf" | sed -n 's/^Pages: *//p')"

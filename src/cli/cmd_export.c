@@ -80,8 +80,8 @@ int cmd_export_register(int argc, char **argv)
 		rc = 1;
 		goto done;
 	}
-	fprintf(stderr, "wrote %s of %s (%s) to %s: %zu bytes in %lld ms\n", registers_kind_name(kind), school,
-	        p.scope.school_year, path, out.len, (long long)((clock_usec() - t0) / 1000));
+	fprintf(stderr, "wrote %s of %s (%s) to %s: %zu bytes in %lld ms\n", registers_kind_name(kind),
+	        school, p.scope.school_year, path, out.len, (long long)((clock_usec() - t0) / 1000));
 	rc = 0;
 done:
 	buf_release(&out);

@@ -21,19 +21,19 @@
 #include "base/text.h"
 #include "print/print.h"
 
-#define FONT       "Noto Sans"
-#define MM         (72.0 / 25.4)
-#define A4_SHORT   (210.0 * MM)
-#define A4_LONG    (297.0 * MM)
-#define MARGIN_L   (15.0 * MM) /* room for binding */
-#define MARGIN_R   (10.0 * MM)
-#define MARGIN_T   (12.0 * MM)
-#define MARGIN_B   (14.0 * MM) /* the foot line sits in it */
-#define PAD_H      (1.0 * MM)
-#define PAD_V      (0.7 * MM)
-#define RULE       0.5 /* points: the thin black rules of the paper books */
-#define TITLE_PT   13.0
-#define BLOCK_PT   10.0
+#define FONT     "Noto Sans"
+#define MM       (72.0 / 25.4)
+#define A4_SHORT (210.0 * MM)
+#define A4_LONG  (297.0 * MM)
+#define MARGIN_L (15.0 * MM) /* room for binding */
+#define MARGIN_R (10.0 * MM)
+#define MARGIN_T (12.0 * MM)
+#define MARGIN_B (14.0 * MM) /* the foot line sits in it */
+#define PAD_H    (1.0 * MM)
+#define PAD_V    (0.7 * MM)
+#define RULE     0.5 /* points: the thin black rules of the paper books */
+#define TITLE_PT 13.0
+#define BLOCK_PT 10.0
 
 enum { ROW_NONE, ROW_PLAIN, ROW_BOLD, ROW_SPAN };
 
@@ -48,13 +48,13 @@ struct print_doc {
 	PangoContext *ctx; /* every layout's: 72 dpi, so a point of text is a point of page */
 	PangoLayout *text; /* titles, paragraphs, blocks, foot */
 	PangoFontDescription *font;
-	double pw, ph;     /* page size */
+	double pw, ph; /* page size */
 	double font_pt;
 	char *foot;
-	int pages;         /* finished pages, the cover included */
-	int covers;        /* of them, unnumbered */
-	bool dirty;        /* something drawn on the current page */
-	double y;          /* the next free line on the current page */
+	int pages;  /* finished pages, the cover included */
+	int covers; /* of them, unnumbered */
+	bool dirty; /* something drawn on the current page */
+	double y;   /* the next free line on the current page */
 
 	/* the open table, if any */
 	bool in_table;
@@ -64,12 +64,12 @@ struct print_doc {
 	PangoFontDescription *cell_font, *head_font;
 	group_t *groups;
 	size_t ngroups;
-	double h1, h2;  /* header rows' heights (h1 = 0: one row) */
-	int row;        /* the pending row's kind */
-	size_t filled;  /* cells given to the pending row */
-	bool *empty;    /* the pending row's empty cells: neither laid out nor drawn */
-	double line_h;  /* one line of body text: the height of a row of empty cells */
-	bool cell_bold; /* the cell layouts' current weight */
+	double h1, h2;                  /* header rows' heights (h1 = 0: one row) */
+	int row;                        /* the pending row's kind */
+	size_t filled;                  /* cells given to the pending row */
+	bool *empty;                    /* the pending row's empty cells: neither laid out nor drawn */
+	double line_h;                  /* one line of body text: the height of a row of empty cells */
+	bool cell_bold;                 /* the cell layouts' current weight */
 	PangoLayout *span, *span_right; /* a spanning row's text, and what follows its tab */
 	double seg_top; /* where this page's body segment of the table began (vertical rules) */
 	int page_rows;  /* rows drawn under the header on this page */
@@ -292,7 +292,8 @@ void print_unit_block(print_doc_t *d, const print_unit_t *u, bool motto)
 	double y1 = centred_lines(d, MARGIN_L, lw, y0, left, lb, 2, BLOCK_PT, 0.45);
 	double y2 = y0;
 	if (motto) {
-		const char *right[2] = { "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc" };
+		const char *right[2] = { "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+			                 "Độc lập - Tự do - Hạnh phúc" };
 		bool rb[2] = { true, true };
 		double rw = wa * 0.55;
 		y2 = centred_lines(d, MARGIN_L + wa - rw, rw, y0, right, rb, 2, BLOCK_PT, 1.0);
@@ -376,8 +377,8 @@ void print_cover(print_doc_t *d, const print_unit_t *u, const char *title, const
 		show(d, d->text, MARGIN_L + 10 * MM, y);
 	}
 	double yb = d->ph - MARGIN_B - 30 * MM;
-	double h = set_text(d, "Bắt đầu ngày ........ tháng ........ năm ............", 12, false, false,
-	                    wa, PRINT_CENTRE);
+	double h = set_text(d, "Bắt đầu ngày ........ tháng ........ năm ............", 12, false, false, wa,
+	                    PRINT_CENTRE);
 	show(d, d->text, MARGIN_L, yb);
 	set_text(d, "Kết thúc ngày ........ tháng ........ năm ............", 12, false, false, wa,
 	         PRINT_CENTRE);
@@ -503,7 +504,8 @@ void print_table(print_doc_t *d, const print_col_t *cols, size_t n)
 	}
 	for (size_t g = 0; g < d->ngroups; g++) {
 		group_t *gr = &d->groups[g];
-		pango_layout_set_width(gr->l, (int)((d->x[gr->last + 1] - d->x[gr->first] - 2 * PAD_H) * PANGO_SCALE));
+		pango_layout_set_width(
+		    gr->l, (int)((d->x[gr->last + 1] - d->x[gr->first] - 2 * PAD_H) * PANGO_SCALE));
 		double hh = layout_h(gr->l) + 2 * PAD_V;
 		if (hg < hh)
 			hg = hh;
@@ -717,8 +719,7 @@ void print_table_end(print_doc_t *d)
 
 /* --- signatures --------------------------------------------------------------------------- */
 
-void print_signatures(print_doc_t *d, const char *place, const char *day, const print_sign_t *s,
-                      size_t n)
+void print_signatures(print_doc_t *d, const char *place, const char *day, const print_sign_t *s, size_t n)
 {
 	if (d->in_table)
 		print_table_end(d);
@@ -798,8 +799,8 @@ int print_close(print_doc_t *d, int rc, err_t *err)
 
 void print_day_roman(const char *iso, char *out, size_t n)
 {
-	static const char *const roman[] = { "I", "II", "III", "IV", "V", "VI",
-		                             "VII", "VIII", "IX", "X", "XI", "XII" };
+	static const char *const roman[] = { "I",   "II",   "III", "IV", "V",  "VI",
+		                             "VII", "VIII", "IX",  "X",  "XI", "XII" };
 	int64_t days;
 	if (n == 0)
 		return;

@@ -80,8 +80,8 @@ typedef struct print_col {
 } print_col_t;
 
 typedef struct print_sign {
-	const char *role;   /* "NGƯỜI LẬP BIÊN BẢN", "HIỆU TRƯỞNG" */
-	const char *name;   /* printed under the room to sign, or NULL / "" */
+	const char *role; /* "NGƯỜI LẬP BIÊN BẢN", "HIỆU TRƯỞNG" */
+	const char *name; /* printed under the room to sign, or NULL / "" */
 } print_sign_t;
 
 /* Start a document appended to out. NULL with err (ERR_INTERNAL) when cairo cannot. */
@@ -116,17 +116,16 @@ void print_row_bold(print_doc_t *d);
 /* A row of one cell spanning every column (a section heading). A tab in text sets what follows
  * it at the right end of the row ("Vật lý 8 – Tập 1\t53(075)": the class mark top right). */
 void print_row_span(print_doc_t *d, const char *text, bool bold);
-void print_cell(print_doc_t *d, const char *text); /* NULL: empty */
-void print_cell_int(print_doc_t *d, int64_t v);    /* "1.234" (Vietnamese grouping) */
-void print_cell_money(print_doc_t *d, int64_t dong); /* "1.234.000" */
+void print_cell(print_doc_t *d, const char *text);    /* NULL: empty */
+void print_cell_int(print_doc_t *d, int64_t v);       /* "1.234" (Vietnamese grouping) */
+void print_cell_money(print_doc_t *d, int64_t dong);  /* "1.234.000" */
 void print_cell_day(print_doc_t *d, const char *iso); /* "yyyy-mm-dd" -> "dd/mm/yyyy"; else as is */
 void print_table_end(print_doc_t *d);
 
 /* The date line at the right ("<place>, ngày dd tháng mm năm yyyy"; day "yyyy-mm-dd"; place
  * NULL or "": "......, ngày ...") and n signature blocks side by side under it. Kept together
  * on one page. */
-void print_signatures(print_doc_t *d, const char *place, const char *day, const print_sign_t *s,
-                      size_t n);
+void print_signatures(print_doc_t *d, const char *place, const char *day, const print_sign_t *s, size_t n);
 
 /* Pages written so far (the cover counts). */
 int print_pages(const print_doc_t *d);

@@ -31,7 +31,7 @@ typedef struct reg_out {
 	/* the current table */
 	registers_col_t *cols;
 	size_t ncols, ci;
-	registers_table_t *t; /* REG_PAGE */
+	registers_table_t *t;   /* REG_PAGE */
 	registers_line_t *line; /* REG_PAGE: the line being filled, NULL outside the window */
 	size_t tcap, lcap;
 } reg_out_t;

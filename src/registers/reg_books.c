@@ -43,7 +43,8 @@ static int check_doc_type(reg_out_t *o, const registers_filter_t *f, err_t *err)
 	if (!given(f->doc_type))
 		return 0;
 	int64_t n = 0;
-	int rc = db_query_int(o->db, &n, err, "SELECT COUNT(*) FROM doc_types WHERE code = ?", "s", f->doc_type);
+	int rc =
+	    db_query_int(o->db, &n, err, "SELECT COUNT(*) FROM doc_types WHERE code = ?", "s", f->doc_type);
 	if (rc < 0)
 		return rc;
 	return n ? 0 : err_set(err, ERR_INVALID, "err.biblio.doc_type", "%.20s", f->doc_type);
@@ -114,8 +115,8 @@ static void total_row(reg_out_t *o, const part1_line_t *sum, size_t ngroups)
 static int load_groups(reg_out_t *o, group_t **out, size_t *n, err_t *err)
 {
 	bool en = !strcmp(o->lang, "en");
-	db_stmt_t *st = db_query(o->db, err, "SELECT code, name_vi, name_en, firsts FROM content_groups ORDER BY sort, code",
-	                         "");
+	db_stmt_t *st = db_query(
+	    o->db, err, "SELECT code, name_vi, name_en, firsts FROM content_groups ORDER BY sort, code", "");
 	if (!st)
 		return err->code;
 	size_t cap = 0;
@@ -123,7 +124,8 @@ static int load_groups(reg_out_t *o, group_t **out, size_t *n, err_t *err)
 	*n = 0;
 	while ((rc = db_step(st, err)) == DB_ROW) {
 		*out = arena_grow(o->a, *out, *n, &cap, 8, sizeof **out);
-		(*out)[(*n)++] = (group_t){ col_text(o->a, st, 0), col_text(o->a, st, en ? 2 : 1), col_text(o->a, st, 3) };
+		(*out)[(*n)++] =
+		    (group_t){ col_text(o->a, st, 0), col_text(o->a, st, en ? 2 : 1), col_text(o->a, st, 3) };
 	}
 	db_done(st);
 	return rc < 0 ? rc : 0;
@@ -172,18 +174,20 @@ static int part1(reg_out_t *o, const registers_filter_t *f, err_t *err)
 	reg_col(o->a, &cols, &n, &cap, reg_t(o, "reg.col.note"), NULL, 0, PRINT_LEFT, 24);
 	reg_table(o, reg_t(o, "reg.tongquat.part1"), NULL, reg_t(o, "reg.tongquat.sheet1"), cols, n);
 
-	db_stmt_t *st = db_query(
-	    o->db, err,
-	    "SELECT a.id, a.number, a.received, a.doc_number, a.doc_date, a.source, a.supplier, a.note, b.doc_type, "
-	    "substr(b.class_number, 1, 1), COUNT(i.id), SUM(" PRICE ") "
-	    "FROM acquisitions a JOIN items i ON i.acquisition_id = a.id AND " NOT_IN_PART_I " "
-	    "JOIN biblios b ON b.id = i.biblio_id "
-	    "WHERE a.unit_id = ? AND a.received >= ? AND a.received <= ? "
-	    "AND (CAST(? AS TEXT) IS NULL OR b.doc_type = ?) "
-	    "GROUP BY a.id, a.number, a.received, a.doc_number, a.doc_date, a.source, a.supplier, a.note, b.doc_type, "
-	    "substr(b.class_number, 1, 1) ORDER BY a.number, a.id",
-	    "issss", o->scope->school_id, reg_from(o), reg_to(o), given(f->doc_type) ? f->doc_type : NULL,
-	    given(f->doc_type) ? f->doc_type : NULL);
+	db_stmt_t *st =
+	    db_query(o->db, err,
+	             "SELECT a.id, a.number, a.received, a.doc_number, a.doc_date, a.source, a.supplier, "
+	             "a.note, b.doc_type, "
+	             "substr(b.class_number, 1, 1), COUNT(i.id), SUM(" PRICE ") "
+	             "FROM acquisitions a JOIN items i ON i.acquisition_id = a.id AND " NOT_IN_PART_I " "
+	             "JOIN biblios b ON b.id = i.biblio_id "
+	             "WHERE a.unit_id = ? AND a.received >= ? AND a.received <= ? "
+	             "AND (CAST(? AS TEXT) IS NULL OR b.doc_type = ?) "
+	             "GROUP BY a.id, a.number, a.received, a.doc_number, a.doc_date, a.source, a.supplier, "
+	             "a.note, b.doc_type, "
+	             "substr(b.class_number, 1, 1) ORDER BY a.number, a.id",
+	             "issss", o->scope->school_id, reg_from(o), reg_to(o),
+	             given(f->doc_type) ? f->doc_type : NULL, given(f->doc_type) ? f->doc_type : NULL);
 	if (!st)
 		return err->code;
 	part1_line_t l = { 0 }, sum = { 0 };
@@ -264,7 +268,8 @@ static int part2(reg_out_t *o, err_t *err)
 	bool en = !strcmp(o->lang, "en");
 	reason_t *reasons = NULL;
 	size_t nr = 0, cap = 0;
-	db_stmt_t *st = db_query(o->db, err, "SELECT code, name_vi, name_en FROM withdrawal_reasons ORDER BY sort, code", "");
+	db_stmt_t *st = db_query(
+	    o->db, err, "SELECT code, name_vi, name_en FROM withdrawal_reasons ORDER BY sort, code", "");
 	if (!st)
 		return err->code;
 	int rc;
@@ -291,15 +296,16 @@ static int part2(reg_out_t *o, err_t *err)
 	reg_col(o->a, &cols, &n, &cap, reg_t(o, "reg.col.note"), NULL, 0, PRINT_LEFT, 24);
 	reg_table(o, reg_t(o, "reg.tongquat.part2"), NULL, reg_t(o, "reg.tongquat.sheet2"), cols, n);
 
-	st = db_query(o->db, err,
-	              "SELECT w.id, w.number, w.approved_day, w.decision_no, w.decision_day, w.note, wi.reason, "
-	              "COUNT(i.id), SUM(" PRICE ") "
-	              "FROM withdrawals w JOIN withdrawal_items wi ON wi.withdrawal_id = w.id "
-	              "JOIN items i ON i.id = wi.item_id AND " NOT_IN_PART_I " JOIN biblios b ON b.id = i.biblio_id "
-	              "WHERE w.unit_id = ? AND w.status = 'approved' AND w.approved_day >= ? AND w.approved_day <= ? "
-	              "GROUP BY w.id, w.number, w.approved_day, w.decision_no, w.decision_day, w.note, wi.reason "
-	              "ORDER BY w.number, w.id",
-	              "iss", o->scope->school_id, reg_from(o), reg_to(o));
+	st = db_query(
+	    o->db, err,
+	    "SELECT w.id, w.number, w.approved_day, w.decision_no, w.decision_day, w.note, wi.reason, "
+	    "COUNT(i.id), SUM(" PRICE ") "
+	    "FROM withdrawals w JOIN withdrawal_items wi ON wi.withdrawal_id = w.id "
+	    "JOIN items i ON i.id = wi.item_id AND " NOT_IN_PART_I " JOIN biblios b ON b.id = i.biblio_id "
+	    "WHERE w.unit_id = ? AND w.status = 'approved' AND w.approved_day >= ? AND w.approved_day <= ? "
+	    "GROUP BY w.id, w.number, w.approved_day, w.decision_no, w.decision_day, w.note, wi.reason "
+	    "ORDER BY w.number, w.id",
+	    "iss", o->scope->school_id, reg_from(o), reg_to(o));
 	if (!st)
 		return err->code;
 	part2_line_t l = { 0 }, sum = { 0 };
@@ -343,7 +349,8 @@ static int part3(reg_out_t *o, err_t *err)
 {
 	registers_col_t *cols = NULL;
 	size_t n = 0, cap = 0;
-	const char *in = reg_t(o, "reg.col.in"), *out = reg_t(o, "reg.col.out"), *left = reg_t(o, "reg.col.on_hand");
+	const char *in = reg_t(o, "reg.col.in"), *out = reg_t(o, "reg.col.out"),
+	           *left = reg_t(o, "reg.col.on_hand");
 	reg_col(o->a, &cols, &n, &cap, reg_t(o, "reg.col.school_year"), NULL, 24, PRINT_CENTRE, 12);
 	reg_col(o->a, &cols, &n, &cap, reg_t(o, "reg.col.until_day"), NULL, 26, PRINT_CENTRE, 14);
 	reg_col(o->a, &cols, &n, &cap, reg_t(o, "reg.col.copies"), in, 0, PRINT_RIGHT, 10);
@@ -353,11 +360,12 @@ static int part3(reg_out_t *o, err_t *err)
 	reg_col(o->a, &cols, &n, &cap, reg_t(o, "reg.col.copies"), left, 0, PRINT_RIGHT, 10);
 	reg_col(o->a, &cols, &n, &cap, reg_t(o, "reg.col.value"), left, 0, PRINT_RIGHT, 14);
 	reg_table(o, reg_t(o, "reg.tongquat.part3"), NULL, reg_t(o, "reg.tongquat.sheet3"), cols, n);
-	db_stmt_t *st = db_query(o->db, err,
-	                         "SELECT school_year, day, in_copies, in_value, out_copies, out_value, on_hand_copies, "
-	                         "on_hand_value FROM stock_balances WHERE unit_id = ? AND day >= ? AND day <= ? "
-	                         "ORDER BY day, id",
-	                         "iss", o->scope->school_id, reg_from(o), reg_to(o));
+	db_stmt_t *st =
+	    db_query(o->db, err,
+	             "SELECT school_year, day, in_copies, in_value, out_copies, out_value, on_hand_copies, "
+	             "on_hand_value FROM stock_balances WHERE unit_id = ? AND day >= ? AND day <= ? "
+	             "ORDER BY day, id",
+	             "iss", o->scope->school_id, reg_from(o), reg_to(o));
 	if (!st)
 		return err->code;
 	int rc;
@@ -382,8 +390,11 @@ int reg_tongquat(reg_out_t *o, const registers_filter_t *f, err_t *err)
 	if (rc < 0)
 		return rc;
 	o->roman = true;
-	reg_doc_t doc = { .title = reg_t(o, "reg.tongquat.cover"), .foot = reg_t(o, "reg.tongquat.name"),
-		          .landscape = true, .cover = true, .font_pt = 7 };
+	reg_doc_t doc = { .title = reg_t(o, "reg.tongquat.cover"),
+		          .foot = reg_t(o, "reg.tongquat.name"),
+		          .landscape = true,
+		          .cover = true,
+		          .font_pt = 7 };
 	if ((rc = reg_out_open(o, &doc, err)) < 0)
 		return reg_out_close(o, rc, err);
 	if ((rc = part1(o, f, err)) >= 0 && (rc = part2(o, err)) >= 0)
@@ -420,11 +431,12 @@ static int mark_cmp(const void *x, const void *y)
 static int load_marks(reg_out_t *o, const char *reg, marks_t *m, err_t *err)
 {
 	memset(m, 0, sizeof *m);
-	db_stmt_t *st = db_query(o->db, err,
-	                         "SELECT m.item_id, m.school_year, m.mark FROM stocktake_marks m "
-	                         "JOIN stocktakes s ON s.id = m.stocktake_id JOIN items i ON i.id = m.item_id "
-	                         "WHERE m.unit_id = ? AND s.status = 'closed' AND i.register = ? AND i.unit_id = ?",
-	                         "isi", o->scope->school_id, reg, o->scope->school_id);
+	db_stmt_t *st =
+	    db_query(o->db, err,
+	             "SELECT m.item_id, m.school_year, m.mark FROM stocktake_marks m "
+	             "JOIN stocktakes s ON s.id = m.stocktake_id JOIN items i ON i.id = m.item_id "
+	             "WHERE m.unit_id = ? AND s.status = 'closed' AND i.register = ? AND i.unit_id = ?",
+	             "isi", o->scope->school_id, reg, o->scope->school_id);
 	if (!st)
 		return err->code;
 	size_t cap = 0, ycap = 0;
@@ -458,13 +470,16 @@ static int load_marks(reg_out_t *o, const char *reg, marks_t *m, err_t *err)
 	m->years = sorted;
 	for (size_t i = 0; i < m->n; i++)
 		m->v[i].year = map[m->v[i].year];
-	qsort(m->v, m->n, sizeof *m->v, mark_cmp);
+	if (m->n)
+		qsort(m->v, m->n, sizeof *m->v, mark_cmp);
 	return 0;
 }
 
 /* The mark of a copy in year index y, or 0. */
 static char mark_of(const marks_t *m, int64_t item_id, int y)
 {
+	if (!m->n)
+		return 0;
 	mark_t key = { item_id, y, 0 };
 	const mark_t *hit = bsearch(&key, m->v, m->n, sizeof *m->v, mark_cmp);
 	return hit ? hit->mark : 0;
@@ -495,17 +510,18 @@ static void period_seconds(const reg_out_t *o, int64_t *t0, int64_t *t1)
 		*t1 = (d + 1) * 86400 - 7 * 3600;
 }
 
-#define ENTERED   "COALESCE(i.entered, a.received)"
-#define IN_PERIOD                                                                                      \
-	"((" ENTERED " >= ? AND " ENTERED " <= ?) OR (i.entered IS NULL AND a.received IS NULL AND "     \
+#define ENTERED "COALESCE(i.entered, a.received)"
+#define IN_PERIOD                                                                                            \
+	"((" ENTERED " >= ? AND " ENTERED " <= ?) OR (i.entered IS NULL AND a.received IS NULL AND "         \
 	"i.created_at >= ? AND i.created_at < ?))"
 
 /* The register series of a filter (default STK), which must be one the document types name;
  * its name (the first document type's). */
 static int series_of(reg_out_t *o, const char *reg, const char **name, err_t *err)
 {
-	db_stmt_t *st = db_query(o->db, err, "SELECT name_vi, name_en FROM doc_types WHERE register = ? ORDER BY sort, code",
-	                         "s", reg);
+	db_stmt_t *st = db_query(
+	    o->db, err, "SELECT name_vi, name_en FROM doc_types WHERE register = ? ORDER BY sort, code", "s",
+	    reg);
 	if (!st)
 		return err->code;
 	int rc = db_step(st, err);
@@ -529,8 +545,10 @@ static const char *dkcb_note(reg_out_t *o, const char *status, const char *dec_n
 		if (*dec_no) {
 			char d[16];
 			clock_day_vn(dec_day, d, sizeof d);
-			s = arena_printf(o->a, "%s %s %s%s%s", reg_t(o, "reg.weeded"), reg_t(o, "reg.decision_no"), dec_no,
-			                 *dec_day ? arena_printf(o->a, " %s ", reg_t(o, "reg.day")) : "", *dec_day ? d : "");
+			s = arena_printf(o->a, "%s %s %s%s%s", reg_t(o, "reg.weeded"),
+			                 reg_t(o, "reg.decision_no"), dec_no,
+			                 *dec_day ? arena_printf(o->a, " %s ", reg_t(o, "reg.day")) : "",
+			                 *dec_day ? d : "");
 		} else {
 			s = reg_t(o, "reg.weeded");
 		}
@@ -567,8 +585,9 @@ int reg_dkcb(reg_out_t *o, const registers_filter_t *f, err_t *err)
 	registers_col_t *cols = NULL;
 	size_t n = 0, cap = 0;
 	reg_col(o->a, &cols, &n, &cap, reg_t(o, "reg.col.entered"), NULL, 20, PRINT_CENTRE, 12);
-	reg_col(o->a, &cols, &n, &cap, reg_t(o, o->scope->by_title ? "reg.col.title_no" : "reg.col.accession"), NULL,
-	        15, PRINT_CENTRE, 10);
+	reg_col(o->a, &cols, &n, &cap,
+	        reg_t(o, o->scope->by_title ? "reg.col.title_no" : "reg.col.accession"), NULL, 15,
+	        PRINT_CENTRE, 10);
 	reg_col(o->a, &cols, &n, &cap, reg_t(o, "reg.col.title_author"), NULL, 0, PRINT_LEFT, 48);
 	reg_col(o->a, &cols, &n, &cap, reg_t(o, "reg.col.place"), NULL, 18, PRINT_LEFT, 14);
 	reg_col(o->a, &cols, &n, &cap, reg_t(o, "reg.col.publisher"), NULL, 24, PRINT_LEFT, 22);
@@ -588,12 +607,14 @@ int reg_dkcb(reg_out_t *o, const registers_filter_t *f, err_t *err)
 	db_stmt_t *st = db_query(
 	    o->db, err,
 	    "SELECT i.id, " ENTERED ", i.accession_no, i.title_no, b.title, b.subtitle, b.authors, b.place, "
-	    "b.publisher, b.year, " PRICE ", a.number, b.class_number, b.call_number, i.status, w.decision_no, "
+	    "b.publisher, b.year, " PRICE
+	    ", a.number, b.class_number, b.call_number, i.status, w.decision_no, "
 	    "w.decision_day, i.note, i.created_at "
-	    "FROM items i JOIN biblios b ON b.id = i.biblio_id LEFT JOIN acquisitions a ON a.id = i.acquisition_id "
+	    "FROM items i JOIN biblios b ON b.id = i.biblio_id LEFT JOIN acquisitions a ON a.id = "
+	    "i.acquisition_id "
 	    "LEFT JOIN withdrawals w ON w.id = i.withdrawal_id "
-	    "WHERE i.unit_id = ? AND i.register = ? AND (CAST(? AS TEXT) IS NULL OR b.doc_type = ?) AND " IN_PERIOD
-	    " ORDER BY i.accession_no",
+	    "WHERE i.unit_id = ? AND i.register = ? AND (CAST(? AS TEXT) IS NULL OR b.doc_type = ?) "
+	    "AND " IN_PERIOD " ORDER BY i.accession_no",
 	    "isssssii", o->scope->school_id, reg, dt, dt, reg_from(o), reg_to(o), t0, t1);
 	if (!st)
 		return reg_out_close(o, err->code, err);
@@ -609,8 +630,10 @@ int reg_dkcb(reg_out_t *o, const registers_filter_t *f, err_t *err)
 		}
 		reg_day(o, entered);
 		reg_int(o, o->scope->by_title && !db_col_null(st, 3) ? db_col_int(st, 3) : db_col_int(st, 2));
-		const char *title = db_col_text(st, 4), *sub = db_col_text(st, 5), *authors = db_col_text(st, 6);
-		reg_text(o, arena_printf(o->a, "%s%s%s%s%s", title, *sub ? ": " : "", sub, *authors ? " / " : "", authors));
+		const char *title = db_col_text(st, 4), *sub = db_col_text(st, 5),
+		           *authors = db_col_text(st, 6);
+		reg_text(o, arena_printf(o->a, "%s%s%s%s%s", title, *sub ? ": " : "", sub,
+		                         *authors ? " / " : "", authors));
 		reg_text(o, db_col_text(st, 7));
 		reg_text(o, db_col_text(st, 8));
 		if (db_col_null(st, 9))
@@ -645,8 +668,8 @@ typedef struct sgk_line {
 	int year;
 	int64_t *nums;
 	size_t nnums, cap;
-	int64_t *c, *mcount;     /* per stocktake year */
-	buf_t *missing;          /* per year: the missing numbers */
+	int64_t *c, *mcount; /* per stocktake year */
+	buf_t *missing;      /* per year: the missing numbers */
 	int64_t weeded, lost;
 } sgk_line_t;
 
@@ -659,7 +682,8 @@ static int i64_cmp(const void *x, const void *y)
 /* "1–10, 12, 14–20": sorted numbers as ranges, a gap splitting them. */
 static const char *ranges(arena_t *a, int64_t *v, size_t n)
 {
-	qsort(v, n, sizeof *v, i64_cmp);
+	if (n)
+		qsort(v, n, sizeof *v, i64_cmp);
 	buf_t b = BUF_INIT;
 	for (size_t i = 0; i < n;) {
 		size_t j = i;
@@ -690,8 +714,8 @@ static void sgk_emit(reg_out_t *o, sgk_line_t *l, size_t nyears)
 	if (*l->doc_number || *l->doc_date) {
 		char d[16];
 		clock_day_vn(l->doc_date, d, sizeof d);
-		src = arena_printf(o->a, "%s%s%s%s%s", src, *src ? ", " : "", l->doc_number, *l->doc_date ? " " : "",
-		                   *l->doc_date ? d : "");
+		src = arena_printf(o->a, "%s%s%s%s%s", src, *src ? ", " : "", l->doc_number,
+		                   *l->doc_date ? " " : "", *l->doc_date ? d : "");
 	}
 	reg_text(o, src);
 	if (l->year)
@@ -707,15 +731,16 @@ static void sgk_emit(reg_out_t *o, sgk_line_t *l, size_t nyears)
 		}
 		const char *s = arena_printf(o->a, "C: %lld", (long long)l->c[y]);
 		if (l->mcount[y])
-			s = arena_printf(o->a, "%s; M: %lld (%s)", s, (long long)l->mcount[y], buf_str(&l->missing[y]));
+			s = arena_printf(o->a, "%s; M: %lld (%s)", s, (long long)l->mcount[y],
+			                 buf_str(&l->missing[y]));
 		reg_text(o, s);
 	}
 	const char *note = "";
 	if (l->weeded)
 		note = arena_printf(o->a, "%s: %lld", reg_t(o, "reg.weeded"), (long long)l->weeded);
 	if (l->lost)
-		note = arena_printf(o->a, "%s%s%s: %lld", note, *note ? "; " : "", reg_t(o, "reg.status.lost"),
-		                    (long long)l->lost);
+		note = arena_printf(o->a, "%s%s%s: %lld", note, *note ? "; " : "",
+		                    reg_t(o, "reg.status.lost"), (long long)l->lost);
 	reg_text(o, note);
 }
 
@@ -731,15 +756,19 @@ int reg_sgk(reg_out_t *o, const registers_filter_t *f, err_t *err)
 	marks_t m;
 	if ((rc = load_marks(o, "SGK", &m, err)) < 0)
 		return rc;
-	reg_doc_t doc = { .title = reg_t(o, "reg.sgk.cover"), .foot = reg_t(o, "reg.sgk.name"), .landscape = true,
-		          .cover = true, .font_pt = 8 };
+	reg_doc_t doc = { .title = reg_t(o, "reg.sgk.cover"),
+		          .foot = reg_t(o, "reg.sgk.name"),
+		          .landscape = true,
+		          .cover = true,
+		          .font_pt = 8 };
 	if ((rc = reg_out_open(o, &doc, err)) < 0)
 		return reg_out_close(o, rc, err);
 	registers_col_t *cols = NULL;
 	size_t n = 0, cap = 0;
 	reg_col(o->a, &cols, &n, &cap, reg_t(o, "reg.col.entered"), NULL, 20, PRINT_CENTRE, 12);
-	reg_col(o->a, &cols, &n, &cap, reg_t(o, o->scope->by_title ? "reg.col.title_nos" : "reg.col.accessions"), NULL,
-	        0, PRINT_LEFT, 24);
+	reg_col(o->a, &cols, &n, &cap,
+	        reg_t(o, o->scope->by_title ? "reg.col.title_nos" : "reg.col.accessions"), NULL, 0,
+	        PRINT_LEFT, 24);
 	reg_col(o->a, &cols, &n, &cap, reg_t(o, "reg.col.copies"), NULL, 12, PRINT_RIGHT, 8);
 	reg_col(o->a, &cols, &n, &cap, reg_t(o, "reg.col.source_voucher"), NULL, 40, PRINT_LEFT, 28);
 	reg_col(o->a, &cols, &n, &cap, reg_t(o, "reg.col.year"), NULL, 11, PRINT_CENTRE, 7);
@@ -756,12 +785,14 @@ int reg_sgk(reg_out_t *o, const registers_filter_t *f, err_t *err)
 	const char *dt = given(f->doc_type) ? f->doc_type : NULL;
 	db_stmt_t *st = db_query(
 	    o->db, err,
-	    "SELECT b.id, b.title, b.subtitle, b.class_number, b.call_number, b.year, COALESCE(i.acquisition_id, 0), "
-	    ENTERED ", a.source, a.doc_number, a.doc_date, i.accession_no, i.title_no, " PRICE ", i.status, i.id, "
+	    "SELECT b.id, b.title, b.subtitle, b.class_number, b.call_number, b.year, "
+	    "COALESCE(i.acquisition_id, 0), " ENTERED
+	    ", a.source, a.doc_number, a.doc_date, i.accession_no, i.title_no, " PRICE ", i.status, i.id, "
 	    "i.created_at "
-	    "FROM items i JOIN biblios b ON b.id = i.biblio_id LEFT JOIN acquisitions a ON a.id = i.acquisition_id "
-	    "WHERE i.unit_id = ? AND i.register = 'SGK' AND (CAST(? AS TEXT) IS NULL OR b.doc_type = ?) AND " IN_PERIOD
-	    " ORDER BY b.title_fold, b.id, COALESCE(i.acquisition_id, 0), i.accession_no",
+	    "FROM items i JOIN biblios b ON b.id = i.biblio_id LEFT JOIN acquisitions a ON a.id = "
+	    "i.acquisition_id "
+	    "WHERE i.unit_id = ? AND i.register = 'SGK' AND (CAST(? AS TEXT) IS NULL OR b.doc_type = ?) "
+	    "AND " IN_PERIOD " ORDER BY b.title_fold, b.id, COALESCE(i.acquisition_id, 0), i.accession_no",
 	    "issssii", o->scope->school_id, dt, dt, reg_from(o), reg_to(o), t0, t1);
 	if (!st)
 		return reg_out_close(o, err->code, err);
@@ -788,10 +819,12 @@ int reg_sgk(reg_out_t *o, const registers_filter_t *f, err_t *err)
 			memset(l.mcount, 0, m.nyears * sizeof *l.mcount);
 		}
 		if (!any || biblio != l.biblio) {
-			const char *title = db_col_text(st, 1), *sub = db_col_text(st, 2), *cls = db_col_text(st, 3);
+			const char *title = db_col_text(st, 1), *sub = db_col_text(st, 2),
+			           *cls = db_col_text(st, 3);
 			if (!*cls)
 				cls = db_col_text(st, 4);
-			reg_heading(o, arena_printf(o->a, "%s%s%s%s%s", title, *sub ? " – " : "", sub, *cls ? "\t" : "", cls));
+			reg_heading(o, arena_printf(o->a, "%s%s%s%s%s", title, *sub ? " – " : "", sub,
+			                            *cls ? "\t" : "", cls));
 		}
 		any = true;
 		if (l.nnums == 0 && l.copies == 0) {
@@ -804,7 +837,8 @@ int reg_sgk(reg_out_t *o, const registers_filter_t *f, err_t *err)
 			l.doc_date = col_text(o->a, st, 10);
 			l.price = db_col_int(st, 13);
 		}
-		int64_t num = o->scope->by_title && !db_col_null(st, 12) ? db_col_int(st, 12) : db_col_int(st, 11);
+		int64_t num =
+		    o->scope->by_title && !db_col_null(st, 12) ? db_col_int(st, 12) : db_col_int(st, 11);
 		l.nums = arena_grow(o->a, l.nums, l.nnums, &l.cap, 64, sizeof *l.nums);
 		l.nums[l.nnums++] = num;
 		l.copies++;

@@ -37,8 +37,9 @@ static void sub_emit(reg_out_t *o, sub_line_t *l)
 	if (!reg_counting_only(o)) {
 		char key[40];
 		snprintf(key, sizeof key, "reg.freq.%s", l->frequency);
-		reg_text(o, strcmp(o->scope->school_year, "all") ? l->title
-		                                                : arena_printf(o->a, "%s (%s)", l->title, l->year));
+		reg_text(o, strcmp(o->scope->school_year, "all")
+		                ? l->title
+		                : arena_printf(o->a, "%s (%s)", l->title, l->year));
 		reg_text(o, l->issn);
 		reg_text(o, reg_t(o, key));
 		reg_int(o, l->copies);
@@ -48,11 +49,11 @@ static void sub_emit(reg_out_t *o, sub_line_t *l)
 			reg_text(o, buf_str(&l->month[m]));
 		const char *note = l->note;
 		if (l->missing)
-			note = arena_printf(o->a, "%s%s%s: %lld", note, *note ? "; " : "", reg_t(o, "reg.serial.missing"),
-			                    (long long)l->missing);
+			note = arena_printf(o->a, "%s%s%s: %lld", note, *note ? "; " : "",
+			                    reg_t(o, "reg.serial.missing"), (long long)l->missing);
 		if (l->claimed)
-			note = arena_printf(o->a, "%s%s%s: %lld", note, *note ? "; " : "", reg_t(o, "reg.serial.claimed"),
-			                    (long long)l->claimed);
+			note = arena_printf(o->a, "%s%s%s: %lld", note, *note ? "; " : "",
+			                    reg_t(o, "reg.serial.claimed"), (long long)l->claimed);
 		reg_text(o, note);
 	}
 	for (int m = 0; m < 12; m++)
@@ -61,8 +62,11 @@ static void sub_emit(reg_out_t *o, sub_line_t *l)
 
 int reg_baochi(reg_out_t *o, const registers_filter_t *f, err_t *err)
 {
-	reg_doc_t doc = { .title = reg_t(o, "reg.baochi.cover"), .foot = reg_t(o, "reg.baochi.name"), .landscape = true,
-		          .cover = true, .font_pt = 7 };
+	reg_doc_t doc = { .title = reg_t(o, "reg.baochi.cover"),
+		          .foot = reg_t(o, "reg.baochi.name"),
+		          .landscape = true,
+		          .cover = true,
+		          .font_pt = 7 };
 	int rc = reg_out_open(o, &doc, err);
 	if (rc < 0)
 		return reg_out_close(o, rc, err);
@@ -77,8 +81,9 @@ int reg_baochi(reg_out_t *o, const registers_filter_t *f, err_t *err)
 	const char *months = reg_t(o, "reg.col.months");
 	static const int MONTH[12] = { 8, 9, 10, 11, 12, 1, 2, 3, 4, 5, 6, 7 };
 	for (int m = 0; m < 12; m++)
-		reg_col(o->a, &cols, &n, &cap, arena_printf(o->a, "%s %d", reg_t(o, "reg.month_short"), MONTH[m]), months,
-		        11, PRINT_CENTRE, 9);
+		reg_col(o->a, &cols, &n, &cap,
+		        arena_printf(o->a, "%s %d", reg_t(o, "reg.month_short"), MONTH[m]), months, 11,
+		        PRINT_CENTRE, 9);
 	reg_col(o->a, &cols, &n, &cap, reg_t(o, "reg.col.note"), NULL, 22, PRINT_LEFT, 20);
 	reg_table(o, reg_t(o, "reg.baochi.cover"), NULL, reg_t(o, "reg.baochi.sheet"), cols, n);
 
@@ -87,7 +92,8 @@ int reg_baochi(reg_out_t *o, const registers_filter_t *f, err_t *err)
 	clock_day_format(clock_today_vn(), today, sizeof today);
 	db_stmt_t *st = db_query(
 	    o->db, err,
-	    "SELECT s.id, p.title, p.issn, p.frequency, s.copies, s.supplier, s.price, s.school_year, s.note, "
+	    "SELECT s.id, p.title, p.issn, p.frequency, s.copies, s.supplier, s.price, s.school_year, "
+	    "s.note, "
 	    "i.expected, i.label, i.received_day, i.claimed_day "
 	    "FROM subscriptions s JOIN periodicals p ON p.id = s.periodical_id "
 	    "LEFT JOIN serial_issues i ON i.subscription_id = s.id AND i.expected >= ? AND i.expected <= ? "
@@ -201,8 +207,9 @@ int reg_muon(reg_out_t *o, const registers_filter_t *f, err_t *err)
 	if (group && strcmp(group, "teacher") != 0 && strcmp(group, "student") != 0)
 		return err_set(err, ERR_INVALID, "err.registers.group", "%.20s", group);
 	const char *cls = given(f->class_name) ? f->class_name : NULL;
-	const char *title = reg_t(o, !group ? "reg.muon.cover" : !strcmp(group, "teacher") ? "reg.muon.cover_teacher"
-	                                                                                  : "reg.muon.cover_student");
+	const char *title = reg_t(o, !group                      ? "reg.muon.cover"
+	                             : !strcmp(group, "teacher") ? "reg.muon.cover_teacher"
+	                                                         : "reg.muon.cover_student");
 	reg_doc_t doc = { .title = title,
 		          .line1 = cls ? arena_printf(o->a, "%s %s", reg_t(o, "reg.class"), cls) : NULL,
 		          .foot = reg_t(o, "reg.muon.name"),
@@ -212,17 +219,19 @@ int reg_muon(reg_out_t *o, const registers_filter_t *f, err_t *err)
 	int rc = reg_out_open(o, &doc, err);
 	if (rc < 0)
 		return reg_out_close(o, rc, err);
-	db_stmt_t *st = db_query(
-	    o->db, err,
-	    "SELECT l.patron_id, p.full_name, p.name_fold, p.code, l.patron_kind, l.class_name, l.out_day, b.title, "
-	    "i.accession, l.due, l.returned_at, l.outcome, l.renewals "
-	    "FROM loans l JOIN patrons p ON p.id = l.patron_id JOIN items i ON i.id = l.item_id "
-	    "JOIN biblios b ON b.id = l.biblio_id "
-	    "WHERE l.unit_id = ? AND l.out_day >= ? AND l.out_day <= ? "
-	    "AND (CAST(? AS TEXT) IS NULL OR l.class_name = ?) AND (? = 0 OR l.patron_id = ?) "
-	    "AND (CAST(? AS TEXT) IS NULL OR (CASE WHEN l.patron_kind = 'student' THEN 'student' ELSE 'teacher' END) = ?)",
-	    "issssiiss", o->scope->school_id, reg_from(o), reg_to(o), cls, cls, f->patron_id, f->patron_id, group,
-	    group);
+	db_stmt_t *st =
+	    db_query(o->db, err,
+	             "SELECT l.patron_id, p.full_name, p.name_fold, p.code, l.patron_kind, l.class_name, "
+	             "l.out_day, b.title, "
+	             "i.accession, l.due, l.returned_at, l.outcome, l.renewals "
+	             "FROM loans l JOIN patrons p ON p.id = l.patron_id JOIN items i ON i.id = l.item_id "
+	             "JOIN biblios b ON b.id = l.biblio_id "
+	             "WHERE l.unit_id = ? AND l.out_day >= ? AND l.out_day <= ? "
+	             "AND (CAST(? AS TEXT) IS NULL OR l.class_name = ?) AND (? = 0 OR l.patron_id = ?) "
+	             "AND (CAST(? AS TEXT) IS NULL OR (CASE WHEN l.patron_kind = 'student' THEN 'student' "
+	             "ELSE 'teacher' END) = ?)",
+	             "issssiiss", o->scope->school_id, reg_from(o), reg_to(o), cls, cls, f->patron_id,
+	             f->patron_id, group, group);
 	if (!st)
 		return reg_out_close(o, err->code, err);
 	loan_row_t *v = NULL;
@@ -247,7 +256,8 @@ int reg_muon(reg_out_t *o, const registers_filter_t *f, err_t *err)
 	db_done(st);
 	if (rc < 0)
 		return reg_out_close(o, rc, err);
-	qsort(v, nv, sizeof *v, loan_cmp);
+	if (nv)
+		qsort(v, nv, sizeof *v, loan_cmp);
 
 	registers_col_t *cols = NULL;
 	size_t n = 0;
@@ -272,10 +282,13 @@ int reg_muon(reg_out_t *o, const registers_filter_t *f, err_t *err)
 			char key[40];
 			snprintf(key, sizeof key, "circ.kind.%s", l->kind);
 			if (student)
-				reg_heading(o, *l->class_name ? arena_printf(o->a, "%s %s", reg_t(o, "reg.class"), l->class_name)
-				                              : reg_t(o, "reg.no_class"));
+				reg_heading(
+				    o, *l->class_name
+				           ? arena_printf(o->a, "%s %s", reg_t(o, "reg.class"), l->class_name)
+				           : reg_t(o, "reg.no_class"));
 			else
-				reg_heading(o, arena_printf(o->a, "%s (%s) – %s", l->name, l->code, reg_t(o, key)));
+				reg_heading(
+				    o, arena_printf(o->a, "%s (%s) – %s", l->name, l->code, reg_t(o, key)));
 		}
 		reg_row(o, false);
 		if (reg_counting_only(o))
@@ -336,18 +349,22 @@ static void use_line(reg_out_t *o, const char *label, bool bold, const int64_t *
 int reg_doctaicho(reg_out_t *o, const registers_filter_t *f, err_t *err)
 {
 	const char *dt = given(f->doc_type) ? f->doc_type : NULL;
-	reg_doc_t doc = { .title = reg_t(o, "reg.doctaicho.cover"), .foot = reg_t(o, "reg.doctaicho.name"),
-		          .landscape = true, .cover = false, .font_pt = 8 };
+	reg_doc_t doc = { .title = reg_t(o, "reg.doctaicho.cover"),
+		          .foot = reg_t(o, "reg.doctaicho.name"),
+		          .landscape = true,
+		          .cover = false,
+		          .font_pt = 8 };
 	int rc = reg_out_open(o, &doc, err);
 	if (rc < 0)
 		return reg_out_close(o, rc, err);
-	db_stmt_t *st = db_query(o->db, err,
-	                         "SELECT u.day, u.patron_kind, u.class_name, p.grade, u.doc_type, SUM(u.count) "
-	                         "FROM library_uses u LEFT JOIN patrons p ON p.id = u.patron_id "
-	                         "WHERE u.unit_id = ? AND u.day >= ? AND u.day <= ? "
-	                         "AND (CAST(? AS TEXT) IS NULL OR u.doc_type = ?) "
-	                         "GROUP BY u.day, u.patron_kind, u.class_name, p.grade, u.doc_type ORDER BY u.day",
-	                         "issss", o->scope->school_id, reg_from(o), reg_to(o), dt, dt);
+	db_stmt_t *st =
+	    db_query(o->db, err,
+	             "SELECT u.day, u.patron_kind, u.class_name, p.grade, u.doc_type, SUM(u.count) "
+	             "FROM library_uses u LEFT JOIN patrons p ON p.id = u.patron_id "
+	             "WHERE u.unit_id = ? AND u.day >= ? AND u.day <= ? "
+	             "AND (CAST(? AS TEXT) IS NULL OR u.doc_type = ?) "
+	             "GROUP BY u.day, u.patron_kind, u.class_name, p.grade, u.doc_type ORDER BY u.day",
+	             "issss", o->scope->school_id, reg_from(o), reg_to(o), dt, dt);
 	if (!st)
 		return reg_out_close(o, err->code, err);
 	use_row_t *v = NULL;
@@ -379,7 +396,8 @@ int reg_doctaicho(reg_out_t *o, const registers_filter_t *f, err_t *err)
 		return reg_out_close(o, rc, err);
 	/* types in name order, the unknown type ("") last */
 	for (size_t i = 1; i < ntypes; i++)
-		for (size_t j = i; j > 0 && (!*types[j - 1] || (*types[j] && strcmp(types[j - 1], types[j]) > 0)); j--) {
+		for (size_t j = i;
+		     j > 0 && (!*types[j - 1] || (*types[j] && strcmp(types[j - 1], types[j]) > 0)); j--) {
 			const char *t = types[j];
 			types[j] = types[j - 1];
 			types[j - 1] = t;
@@ -402,20 +420,23 @@ int reg_doctaicho(reg_out_t *o, const registers_filter_t *f, err_t *err)
 		const char *head = g == G_TEACHER   ? reg_t(o, "circ.kind.teacher")
 		                   : g == G_STAFF   ? reg_t(o, "circ.kind.staff")
 		                   : g == G_STUDENT ? reg_t(o, "circ.kind.student")
-		                   : g == G_UNKNOWN ? reg_t(o, "circ.kind.unknown")
-		                                    : arena_printf(o->a, "%s %d", reg_t(o, "reg.grade"), g - G_GRADE0);
+		                   : g == G_UNKNOWN
+		                       ? reg_t(o, "circ.kind.unknown")
+		                       : arena_printf(o->a, "%s %d", reg_t(o, "reg.grade"), g - G_GRADE0);
 		reg_col(o->a, &cols, &n, &cap, head, readers, 0, PRINT_RIGHT, 9);
 	}
 	size_t ngcols = n - 1;
 	const char *by_type = reg_t(o, "reg.col.doc_types");
 	for (size_t t = 0; t < ntypes; t++)
-		reg_col(o->a, &cols, &n, &cap, *types[t] ? types[t] : reg_t(o, "reg.col.other"), by_type, 0, PRINT_RIGHT,
-		        8);
+		reg_col(o->a, &cols, &n, &cap, *types[t] ? types[t] : reg_t(o, "reg.col.other"), by_type, 0,
+		        PRINT_RIGHT, 8);
 	reg_col(o->a, &cols, &n, &cap, reg_t(o, "reg.col.total"), NULL, 16, PRINT_RIGHT, 9);
-	reg_table(o, reg_t(o, "reg.doctaicho.cover"), reg_period_text(o), reg_t(o, "reg.doctaicho.sheet"), cols, n);
+	reg_table(o, reg_t(o, "reg.doctaicho.cover"), reg_period_text(o), reg_t(o, "reg.doctaicho.sheet"),
+	          cols, n);
 
 	size_t nvals = n - 1; /* the cells after the day */
-	int64_t *day_v = arena_zalloc(o->a, nvals * sizeof *day_v), *month_v = arena_zalloc(o->a, nvals * sizeof *day_v),
+	int64_t *day_v = arena_zalloc(o->a, nvals * sizeof *day_v),
+	        *month_v = arena_zalloc(o->a, nvals * sizeof *day_v),
 	        *all_v = arena_zalloc(o->a, nvals * sizeof *day_v);
 	char cur_day[11] = "", cur_month[8] = "";
 	for (size_t i = 0; i <= nv; i++) {
@@ -425,7 +446,9 @@ int reg_doctaicho(reg_out_t *o, const registers_filter_t *f, err_t *err)
 			memset(day_v, 0, nvals * sizeof *day_v);
 		}
 		if (*cur_month && (!u || strncmp(u->day, cur_month, 7) != 0)) {
-			use_line(o, arena_printf(o->a, "%s %d/%.4s", reg_t(o, "reg.month_total"), atoi(cur_month + 5), cur_month),
+			use_line(o,
+			         arena_printf(o->a, "%s %d/%.4s", reg_t(o, "reg.month_total"),
+			                      atoi(cur_month + 5), cur_month),
 			         true, month_v, nvals);
 			memset(month_v, 0, nvals * sizeof *month_v);
 		}
@@ -433,7 +456,8 @@ int reg_doctaicho(reg_out_t *o, const registers_filter_t *f, err_t *err)
 			break;
 		if (strncmp(u->day, cur_month, 7) != 0) {
 			snprintf(cur_month, sizeof cur_month, "%.7s", u->day);
-			reg_heading(o, arena_printf(o->a, "%s %d/%.4s", reg_t(o, "reg.month"), atoi(u->day + 5), u->day));
+			reg_heading(o, arena_printf(o->a, "%s %d/%.4s", reg_t(o, "reg.month"),
+			                            atoi(u->day + 5), u->day));
 		}
 		snprintf(cur_day, sizeof cur_day, "%s", u->day);
 		int gc = gcol[group_index(u)];

@@ -12,7 +12,9 @@
 #include "patrons/patrons.h"
 #include "registers/out.h"
 
-static const char *const KIND_NAMES[REG__COUNT] = { "tongquat", "dkcb", "sgk", "baochi", "muon", "doctaicho" };
+static const char *const KIND_NAMES[REG__COUNT] = {
+	"tongquat", "dkcb", "sgk", "baochi", "muon", "doctaicho"
+};
 
 const char *registers_kind_name(registers_kind_t k)
 {
@@ -44,12 +46,14 @@ static int find_school(db_t *db, const actor_t *actor, const char *school, arena
 		by_id = isdigit((unsigned char)*p) && p - school < 18;
 	db_stmt_t *st;
 	if (!given(school))
-		st = db_query(db, err, "SELECT id, code, name, path, kind FROM units WHERE id = ?", "i", actor->unit_id);
+		st = db_query(db, err, "SELECT id, code, name, path, kind FROM units WHERE id = ?", "i",
+		              actor->unit_id);
 	else if (by_id)
 		st = db_query(db, err, "SELECT id, code, name, path, kind FROM units WHERE id = ?", "i",
 		              (int64_t)strtoll(school, NULL, 10));
 	else
-		st = db_query(db, err, "SELECT id, code, name, path, kind FROM units WHERE code = ?", "s", school);
+		st = db_query(db, err, "SELECT id, code, name, path, kind FROM units WHERE code = ?", "s",
+		              school);
 	if (!st)
 		return err->code;
 	int rc = db_step(st, err);
@@ -191,8 +195,9 @@ int reg_out_open(reg_out_t *o, const reg_doc_t *doc, err_t *err)
 	int rc = print_unit_of(o->db, s->school_id, o->a, &o->unit, err);
 	if (rc < 0)
 		return rc;
-	o->pdf = print_open(o->buf, &(print_opts_t){ .landscape = doc->landscape, .foot = doc->foot, .font_pt = doc->font_pt },
-	                    err);
+	o->pdf = print_open(
+	    o->buf,
+	    &(print_opts_t){ .landscape = doc->landscape, .foot = doc->foot, .font_pt = doc->font_pt }, err);
 	if (!o->pdf)
 		return err->code;
 	if (doc->cover)
@@ -218,7 +223,8 @@ int reg_out_close(reg_out_t *o, int rc, err_t *err)
 		if (rc == 0) {
 			char today[11];
 			clock_day_format(clock_today_vn(), today, sizeof today);
-			print_sign_t s[2] = { { reg_t(o, "reg.sign.maker"), NULL }, { reg_t(o, "reg.sign.head"), NULL } };
+			print_sign_t s[2] = { { reg_t(o, "reg.sign.maker"), NULL },
+				              { reg_t(o, "reg.sign.head"), NULL } };
 			print_signatures(o->pdf, o->unit.place, today, s, 2);
 		}
 		return print_close(o->pdf, rc, err);
@@ -258,8 +264,8 @@ void reg_table(reg_out_t *o, const char *title, const char *sub, const char *she
 					*c = ' ';
 			xc[i] = (xlsxw_col_t){ flat, cols[i].chars };
 		}
-		const char *subtitle = arena_printf(o->a, "%s · %s%s%s", o->scope->school_name, reg_period_text(o),
-		                                    sub ? " · " : "", sub ? sub : "");
+		const char *subtitle = arena_printf(o->a, "%s · %s%s%s", o->scope->school_name,
+		                                    reg_period_text(o), sub ? " · " : "", sub ? sub : "");
 		err_t e;
 		xlsxw_sheet(o->x, sheet, title, subtitle, &e);
 		xlsxw_header(o->x, xc, n);
@@ -451,8 +457,12 @@ const char *registers_filename(registers_kind_t kind, const registers_scope_t *s
                                arena_t *a)
 {
 	static const char *const base[REG__COUNT] = {
-		"so-dang-ky-tong-quat", "so-dang-ky-ca-biet", "so-dang-ky-sach-giao-khoa",
-		"so-dang-ky-bao-tap-chi", "so-muon", "thong-ke-doc-tai-cho",
+		"so-dang-ky-tong-quat",
+		"so-dang-ky-ca-biet",
+		"so-dang-ky-sach-giao-khoa",
+		"so-dang-ky-bao-tap-chi",
+		"so-muon",
+		"thong-ke-doc-tai-cho",
 	};
 	buf_t b = BUF_INIT;
 	buf_puts(&b, kind >= 0 && kind < REG__COUNT ? base[kind] : "so");
@@ -486,8 +496,8 @@ static int count(db_t *db, int64_t *out, err_t *err, const char *sql, int64_t sc
 	return db_query_int(db, out, err, sql, "iss", school, from, to);
 }
 
-int registers_hub(db_t *db, const actor_t *actor, const registers_filter_t *f, arena_t *a, registers_hub_t *out,
-                  err_t *err)
+int registers_hub(db_t *db, const actor_t *actor, const registers_filter_t *f, arena_t *a,
+                  registers_hub_t *out, err_t *err)
 {
 	memset(out, 0, sizeof *out);
 	int rc = registers_scope(db, actor, f, a, &out->scope, err);
@@ -496,33 +506,36 @@ int registers_hub(db_t *db, const actor_t *actor, const registers_filter_t *f, a
 	reg_out_t o = { .scope = &out->scope };
 	const char *from = reg_from(&o), *to = reg_to(&o);
 	int64_t id = out->scope.school_id;
-	if ((rc = count(db, &out->batches, err,
-	                "SELECT COUNT(*) FROM acquisitions WHERE unit_id = ? AND received >= ? AND received <= ?", id,
-	                from, to)) < 0 ||
+	if ((rc = count(
+	         db, &out->batches, err,
+	         "SELECT COUNT(*) FROM acquisitions WHERE unit_id = ? AND received >= ? AND received <= ?",
+	         id, from, to)) < 0 ||
 	    (rc = count(db, &out->withdrawals, err,
 	                "SELECT COUNT(*) FROM withdrawals WHERE unit_id = ? AND status = 'approved' AND "
 	                "approved_day >= ? AND approved_day <= ?",
 	                id, from, to)) < 0 ||
 	    (rc = count(db, &out->balances, err,
-	                "SELECT COUNT(*) FROM stock_balances WHERE unit_id = ? AND day >= ? AND day <= ?", id, from,
-	                to)) < 0 ||
+	                "SELECT COUNT(*) FROM stock_balances WHERE unit_id = ? AND day >= ? AND day <= ?", id,
+	                from, to)) < 0 ||
 	    (rc = count(db, &out->loans, err,
-	                "SELECT COUNT(*) FROM loans WHERE unit_id = ? AND out_day >= ? AND out_day <= ?", id, from,
-	                to)) < 0 ||
+	                "SELECT COUNT(*) FROM loans WHERE unit_id = ? AND out_day >= ? AND out_day <= ?", id,
+	                from, to)) < 0 ||
 	    (rc = count(db, &out->uses, err,
-	                "SELECT COALESCE(SUM(count), 0) FROM library_uses WHERE unit_id = ? AND day >= ? AND day <= ?",
+	                "SELECT COALESCE(SUM(count), 0) FROM library_uses WHERE unit_id = ? AND day >= ? AND "
+	                "day <= ?",
 	                id, from, to)) < 0 ||
-	    (rc = db_query_int(db, &out->sgk_titles, err,
-	                       "SELECT COUNT(DISTINCT biblio_id) FROM items WHERE unit_id = ? AND register = 'SGK'", "i",
-	                       id)) < 0)
+	    (rc = db_query_int(
+	         db, &out->sgk_titles, err,
+	         "SELECT COUNT(DISTINCT biblio_id) FROM items WHERE unit_id = ? AND register = 'SGK'", "i",
+	         id)) < 0)
 		return rc;
 	if (strcmp(out->scope.school_year, "all") != 0)
 		rc = db_query_int(db, &out->subscriptions, err,
-		                  "SELECT COUNT(*) FROM subscriptions WHERE unit_id = ? AND school_year = ?", "is", id,
-		                  out->scope.school_year);
+		                  "SELECT COUNT(*) FROM subscriptions WHERE unit_id = ? AND school_year = ?",
+		                  "is", id, out->scope.school_year);
 	else
-		rc = db_query_int(db, &out->subscriptions, err, "SELECT COUNT(*) FROM subscriptions WHERE unit_id = ?",
-		                  "i", id);
+		rc = db_query_int(db, &out->subscriptions, err,
+		                  "SELECT COUNT(*) FROM subscriptions WHERE unit_id = ?", "i", id);
 	if (rc < 0)
 		return rc;
 	/* Every register series the document types name (the first type's name for it), with its
@@ -531,7 +544,8 @@ int registers_hub(db_t *db, const actor_t *actor, const registers_filter_t *f, a
 	    db, err,
 	    "SELECT d.register, d.name_vi, d.name_en, "
 	    "(SELECT COUNT(*) FROM items i WHERE i.unit_id = ? AND i.register = d.register), "
-	    "(SELECT COUNT(*) FROM items i WHERE i.unit_id = ? AND i.register = d.register AND i.status <> 'withdrawn'), "
+	    "(SELECT COUNT(*) FROM items i WHERE i.unit_id = ? AND i.register = d.register AND i.status <> "
+	    "'withdrawn'), "
 	    "(SELECT COUNT(*) FROM register_settings s WHERE s.unit_id = ? AND s.register = d.register "
 	    "AND s.numbering = 'title') "
 	    "FROM doc_types d WHERE d.active = 1 ORDER BY d.sort, d.code",

@@ -79,7 +79,7 @@ typedef struct registers_filter {
 typedef struct registers_scope {
 	int64_t school_id;
 	const char *school_code, *school_name, *school_path;
-	char school_year[16]; /* "2025-2026", or "all" */
+	char school_year[16];  /* "2025-2026", or "all" */
 	char from[11], to[11]; /* the period's days; "" when open at that end */
 	const char *reg;       /* dkcb: the series read */
 	bool by_title;         /* the series is numbered by title (register_settings) */
@@ -101,8 +101,8 @@ typedef struct registers_cell {
 } registers_cell_t;
 
 typedef struct registers_line {
-	int kind;               /* 0: a line; 1: a bold line (a total); 2: a section heading */
-	const char *heading;    /* kind 2 */
+	int kind;                /* 0: a line; 1: a bold line (a total); 2: a section heading */
+	const char *heading;     /* kind 2 */
 	registers_cell_t *cells; /* ncols, kinds 0 and 1 */
 } registers_line_t;
 
@@ -117,11 +117,11 @@ typedef struct registers_table {
 
 typedef struct registers_page {
 	registers_scope_t scope;
-	const char *title;        /* "Sổ đăng ký cá biệt – STK" */
+	const char *title; /* "Sổ đăng ký cá biệt – STK" */
 	registers_table_t *tables;
 	size_t ntables;
-	int64_t offset;           /* the window: lines [offset, offset + REGISTERS_PAGE_MAX) */
-	int64_t total;            /* lines of every table */
+	int64_t offset; /* the window: lines [offset, offset + REGISTERS_PAGE_MAX) */
+	int64_t total;  /* lines of every table */
 } registers_page_t;
 
 /* Read register kind as the filter says. REG_PAGE fills *page (out unused); REG_PDF and REG_XLSX
@@ -158,7 +158,7 @@ typedef struct registers_hub {
 	bool can_write; /* the actor is the school's librarian */
 } registers_hub_t;
 
-int registers_hub(db_t *db, const actor_t *actor, const registers_filter_t *f, arena_t *a, registers_hub_t *out,
-                  err_t *err);
+int registers_hub(db_t *db, const actor_t *actor, const registers_filter_t *f, arena_t *a,
+                  registers_hub_t *out, err_t *err);
 
 #endif

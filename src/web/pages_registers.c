@@ -16,8 +16,8 @@
 #include "units/units.h"
 #include "web/web.h"
 
-static const char *const FILTERS[] = { "school", "school_year", "from", "to", "register",
-	                               "doc_type", "group", "class", "patron" };
+static const char *const FILTERS[] = { "school",   "school_year", "from",  "to",    "register",
+	                               "doc_type", "group",       "class", "patron" };
 #define NFILTERS (sizeof FILTERS / sizeof FILTERS[0])
 
 /* The filters of the query; 0, or an answer already sent (400) and -1. */
@@ -61,12 +61,13 @@ static void fail(web_req_t *r, const err_t *err, const char *path)
 		buf_t b = BUF_INIT;
 		buf_printf(&b, "%s?school=", path);
 		buf_put_url(&b, v[i].code);
-		json_array_append_new(schools, json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)v[i].id, "code",
-		                                         v[i].code, "name", v[i].name, "href",
+		json_array_append_new(schools, json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)v[i].id,
+		                                         "code", v[i].code, "name", v[i].name, "href",
 		                                         arena_strdup(r->arena, buf_str(&b))));
 		buf_release(&b);
 	}
-	web_render(r, 200, "registers_schools", json_pack("{s:b, s:o}", "choose_school", 1, "schools", schools));
+	web_render(r, 200, "registers_schools",
+	           json_pack("{s:b, s:o}", "choose_school", 1, "schools", schools));
 }
 
 /* The school years to choose from: this one and the five before, and "all". */
@@ -78,12 +79,13 @@ static json_t *years_json(web_req_t *r, const char *selected)
 	int first = atoi(y);
 	for (int i = 0; i < 6; i++) {
 		char s[16];
-		snprintf(s, sizeof s, "%04u-%04u", (unsigned)(first - i) % 10000u, (unsigned)(first - i + 1) % 10000u);
+		snprintf(s, sizeof s, "%04u-%04u", (unsigned)(first - i) % 10000u,
+		         (unsigned)(first - i + 1) % 10000u);
 		json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "value", s, "label", s, "selected",
 		                                   !strcmp(s, selected)));
 	}
-	json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "value", "all", "label", web_t(r, "reg.all_years"),
-	                                   "selected", !strcmp("all", selected)));
+	json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "value", "all", "label",
+	                                   web_t(r, "reg.all_years"), "selected", !strcmp("all", selected)));
 	return a;
 }
 
@@ -92,9 +94,10 @@ static json_t *scope_json(web_req_t *r, const registers_scope_t *s)
 	char f[16] = "", t[16] = "";
 	clock_day_vn(s->from, f, sizeof f);
 	clock_day_vn(s->to, t, sizeof t);
-	return json_pack("{s:{s:I, s:s, s:s}, s:s, s:s, s:s, s:s, s:s}", "school", "id", (json_int_t)s->school_id,
-	                 "code", s->school_code, "name", s->school_name, "school_year", s->school_year, "from", s->from,
-	                 "to", s->to, "from_vn", f, "to_vn", t);
+	return json_pack("{s:{s:I, s:s, s:s}, s:s, s:s, s:s, s:s, s:s}", "school", "id",
+	                 (json_int_t)s->school_id, "code", s->school_code, "name", s->school_name,
+	                 "school_year", s->school_year, "from", s->from, "to", s->to, "from_vn", f, "to_vn",
+	                 t);
 }
 
 /* "?school=TH001" when the account named a school: the hub's links keep it. */
@@ -135,46 +138,53 @@ void page_registers(web_req_t *r)
 	static const struct {
 		registers_kind_t kind;
 		const char *key;
-	} KINDS[] = { { REG_TONGQUAT, "reg.tongquat.name" }, { REG_SGK, "reg.sgk.name" },
-		      { REG_BAOCHI, "reg.baochi.name" },     { REG_MUON, "reg.muon.name" },
+	} KINDS[] = { { REG_TONGQUAT, "reg.tongquat.name" },
+		      { REG_SGK, "reg.sgk.name" },
+		      { REG_BAOCHI, "reg.baochi.name" },
+		      { REG_MUON, "reg.muon.name" },
 		      { REG_DOCTAICHO, "reg.doctaicho.name" } };
-	int64_t counts[] = { h.batches + h.withdrawals + h.balances, h.sgk_titles, h.subscriptions, h.loans, h.uses };
+	int64_t counts[] = { h.batches + h.withdrawals + h.balances, h.sgk_titles, h.subscriptions, h.loans,
+		             h.uses };
 	static const char *const COUNT_KEYS[] = { "reg.hub.lines", "reg.hub.titles", "reg.hub.subscriptions",
 		                                  "reg.hub.loans", "reg.hub.uses" };
 	json_t *regs = json_array();
 	for (size_t i = 0; i < sizeof KINDS / sizeof KINDS[0]; i++) {
-		const char *base = arena_printf(r->arena, "/registers/%s%s", registers_kind_name(KINDS[i].kind), year_qs);
-		json_array_append_new(regs, json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s}", "kind",
-		                                      registers_kind_name(KINDS[i].kind), "name", web_t(r, KINDS[i].key),
-		                                      "href", base, "count", (json_int_t)counts[i], "count_label",
-		                                      web_t(r, COUNT_KEYS[i]), "pdf",
-		                                      arena_printf(r->arena, "%s&format=pdf", base), "xlsx",
-		                                      arena_printf(r->arena, "%s&format=xlsx", base)));
+		const char *base =
+		    arena_printf(r->arena, "/registers/%s%s", registers_kind_name(KINDS[i].kind), year_qs);
+		json_array_append_new(regs,
+		                      json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s}", "kind",
+		                                registers_kind_name(KINDS[i].kind), "name",
+		                                web_t(r, KINDS[i].key), "href", base, "count",
+		                                (json_int_t)counts[i], "count_label", web_t(r, COUNT_KEYS[i]),
+		                                "pdf", arena_printf(r->arena, "%s&format=pdf", base), "xlsx",
+		                                arena_printf(r->arena, "%s&format=xlsx", base)));
 	}
 	json_t *series = json_array();
 	for (size_t i = 0; i < h.nseries; i++) {
 		const registers_series_t *s = &h.series[i];
-		const char *base = arena_printf(r->arena, "/registers/dkcb?register=%s&school_year=all%s", s->reg, qs);
+		const char *base =
+		    arena_printf(r->arena, "/registers/dkcb?register=%s&school_year=all%s", s->reg, qs);
 		json_array_append_new(
-		    series, json_pack("{s:s, s:s, s:I, s:I, s:b, s:s, s:s, s:s, s:s}", "reg", s->reg, "name", s->name,
-		                      "copies", (json_int_t)s->copies, "in_stock", (json_int_t)s->in_stock, "by_title",
-		                      s->by_title, "numbering",
-		                      web_t(r, s->by_title ? "reg.numbering.title" : "reg.numbering.type"), "href", base,
-		                      "pdf", arena_printf(r->arena, "%s&format=pdf", base), "xlsx",
-		                      arena_printf(r->arena, "%s&format=xlsx", base)));
+		    series, json_pack("{s:s, s:s, s:I, s:I, s:b, s:s, s:s, s:s, s:s}", "reg", s->reg, "name",
+		                      s->name, "copies", (json_int_t)s->copies, "in_stock",
+		                      (json_int_t)s->in_stock, "by_title", s->by_title, "numbering",
+		                      web_t(r, s->by_title ? "reg.numbering.title" : "reg.numbering.type"),
+		                      "href", base, "pdf", arena_printf(r->arena, "%s&format=pdf", base),
+		                      "xlsx", arena_printf(r->arena, "%s&format=xlsx", base)));
 	}
 	json_t *d = scope_json(r, &h.scope);
 	json_object_set_new(d, "registers", regs);
 	json_object_set_new(d, "series", series);
 	json_object_set_new(d, "years", years_json(r, h.scope.school_year));
 	json_object_set_new(d, "can_write", json_boolean(h.can_write));
-	json_object_set_new(d, "school_param", json_string(web_query(r, "school") ? web_query(r, "school") : ""));
-	json_object_set_new(
-	    d, "counts",
-	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "batches", (json_int_t)h.batches, "withdrawals",
-	              (json_int_t)h.withdrawals, "balances", (json_int_t)h.balances, "sgk_titles",
-	              (json_int_t)h.sgk_titles, "subscriptions", (json_int_t)h.subscriptions, "loans",
-	              (json_int_t)h.loans, "uses", (json_int_t)h.uses));
+	json_object_set_new(d, "school_param",
+	                    json_string(web_query(r, "school") ? web_query(r, "school") : ""));
+	json_object_set_new(d, "counts",
+	                    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "batches", (json_int_t)h.batches,
+	                              "withdrawals", (json_int_t)h.withdrawals, "balances",
+	                              (json_int_t)h.balances, "sgk_titles", (json_int_t)h.sgk_titles,
+	                              "subscriptions", (json_int_t)h.subscriptions, "loans",
+	                              (json_int_t)h.loans, "uses", (json_int_t)h.uses));
 	/* the other paperwork of the issue, each a page of its own */
 	json_t *links = json_array();
 	static const char *const LINKS[][2] = { { "/stock/opening", "reg.hub.stock" },
@@ -182,9 +192,10 @@ void page_registers(web_req_t *r)
 		                                { "/stocktakes", "reg.hub.stocktakes" },
 		                                { "/withdrawals", "reg.hub.withdrawals" } };
 	for (size_t i = 0; i < sizeof LINKS / sizeof LINKS[0]; i++)
-		json_array_append_new(links, json_pack("{s:s, s:s}", "href", arena_printf(r->arena, "%s%s", LINKS[i][0],
-		                                                                           school_qs(r, "?")),
-		                                       "label", web_t(r, LINKS[i][1])));
+		json_array_append_new(
+		    links, json_pack("{s:s, s:s}", "href",
+		                     arena_printf(r->arena, "%s%s", LINKS[i][0], school_qs(r, "?")), "label",
+		                     web_t(r, LINKS[i][1])));
 	json_object_set_new(d, "links", links);
 	web_render(r, 200, "registers", d);
 }
@@ -200,8 +211,8 @@ static json_t *table_json(web_req_t *r, const registers_table_t *t)
 	for (size_t i = 0; i < t->ncols;) {
 		const char *g = t->cols[i].group;
 		if (!g) {
-			json_array_append_new(top, json_pack("{s:s, s:i, s:i, s:b}", "text", t->cols[i].head, "colspan", 1,
-			                                     "rowspan", two ? 2 : 1, "right",
+			json_array_append_new(top, json_pack("{s:s, s:i, s:i, s:b}", "text", t->cols[i].head,
+			                                     "colspan", 1, "rowspan", two ? 2 : 1, "right",
 			                                     t->cols[i].align == PRINT_RIGHT));
 			i++;
 			continue;
@@ -211,25 +222,27 @@ static json_t *table_json(web_req_t *r, const registers_table_t *t)
 			json_array_append_new(second, json_pack("{s:s}", "text", t->cols[j].head));
 			j++;
 		}
-		json_array_append_new(top, json_pack("{s:s, s:i, s:i, s:b}", "text", g, "colspan", (int)(j - i),
-		                                     "rowspan", 1, "right", false));
+		json_array_append_new(top, json_pack("{s:s, s:i, s:i, s:b}", "text", g, "colspan",
+		                                     (int)(j - i), "rowspan", 1, "right", false));
 		i = j;
 	}
 	for (size_t i = 0; i < t->n; i++) {
 		const registers_line_t *l = &t->lines[i];
 		if (l->kind == 2) {
-			json_array_append_new(lines, json_pack("{s:s, s:i}", "heading", l->heading, "span", (int)t->ncols));
+			json_array_append_new(
+			    lines, json_pack("{s:s, s:i}", "heading", l->heading, "span", (int)t->ncols));
 			continue;
 		}
 		json_t *cells = json_array();
 		for (size_t c = 0; c < t->ncols; c++)
-			json_array_append_new(cells, json_pack("{s:s, s:b}", "text", l->cells[c].text ? l->cells[c].text : "",
+			json_array_append_new(cells, json_pack("{s:s, s:b}", "text",
+			                                       l->cells[c].text ? l->cells[c].text : "",
 			                                       "number", l->cells[c].number));
 		json_array_append_new(lines, json_pack("{s:o, s:b}", "cells", cells, "bold", l->kind == 1));
 	}
-	return json_pack("{s:s, s:s?, s:o, s:o, s:b, s:o, s:I, s:I}", "title", t->title, "sub", t->sub, "head", top,
-	                 "head2", second, "two_rows", two, "lines", lines, "shown", (json_int_t)t->n, "total",
-	                 (json_int_t)t->total);
+	return json_pack("{s:s, s:s?, s:o, s:o, s:b, s:o, s:I, s:I}", "title", t->title, "sub", t->sub,
+	                 "head", top, "head2", second, "two_rows", two, "lines", lines, "shown",
+	                 (json_int_t)t->n, "total", (json_int_t)t->total);
 }
 
 /*
@@ -287,21 +300,25 @@ void page_register(web_req_t *r)
 	json_object_set_new(d, "tables", tables);
 	json_object_set_new(d, "total", json_integer(p.total));
 	json_object_set_new(d, "offset", json_integer(p.offset));
-	json_object_set_new(d, "last", json_integer(p.offset + REGISTERS_PAGE_MAX < p.total
-	                                                ? p.offset + REGISTERS_PAGE_MAX
-	                                                : p.total));
+	json_object_set_new(
+	    d, "last",
+	    json_integer(p.offset + REGISTERS_PAGE_MAX < p.total ? p.offset + REGISTERS_PAGE_MAX : p.total));
 	if (p.offset > 0)
-		json_object_set_new(d, "prev", json_string(arena_printf(
-		                                   r->arena, "%soffset=%lld", base,
-		                                   (long long)(p.offset > REGISTERS_PAGE_MAX ? p.offset - REGISTERS_PAGE_MAX : 0))));
+		json_object_set_new(
+		    d, "prev",
+		    json_string(arena_printf(
+		        r->arena, "%soffset=%lld", base,
+		        (long long)(p.offset > REGISTERS_PAGE_MAX ? p.offset - REGISTERS_PAGE_MAX : 0))));
 	if (p.offset + REGISTERS_PAGE_MAX < p.total)
-		json_object_set_new(d, "next", json_string(arena_printf(r->arena, "%soffset=%lld", base,
-		                                                         (long long)(p.offset + REGISTERS_PAGE_MAX))));
+		json_object_set_new(d, "next",
+		                    json_string(arena_printf(r->arena, "%soffset=%lld", base,
+		                                             (long long)(p.offset + REGISTERS_PAGE_MAX))));
 	json_object_set_new(d, "pdf", json_string(arena_printf(r->arena, "%sformat=pdf", base)));
 	json_object_set_new(d, "xlsx", json_string(arena_printf(r->arena, "%sformat=xlsx", base)));
 	json_object_set_new(d, "hub", json_string(arena_printf(r->arena, "/registers%s", school_qs(r, "?"))));
 	json_object_set_new(d, "years", years_json(r, p.scope.school_year));
-	json_object_set_new(d, "school_param", json_string(web_query(r, "school") ? web_query(r, "school") : ""));
+	json_object_set_new(d, "school_param",
+	                    json_string(web_query(r, "school") ? web_query(r, "school") : ""));
 	json_object_set_new(d, "from_param", json_string(f.from ? f.from : ""));
 	json_object_set_new(d, "to_param", json_string(f.to ? f.to : ""));
 	json_object_set_new(d, "class_param", json_string(f.class_name ? f.class_name : ""));
@@ -315,14 +332,14 @@ void page_register(web_req_t *r)
 		if (registers_hub(r->db, r->actor, &f, r->arena, &h, &err) == 0) {
 			json_t *series = json_array();
 			for (size_t i = 0; i < h.nseries; i++)
-				json_array_append_new(series, json_pack("{s:s, s:s, s:b}", "reg", h.series[i].reg, "name",
-				                                        h.series[i].name, "selected",
-				                                        p.scope.reg && !strcmp(p.scope.reg, h.series[i].reg)));
+				json_array_append_new(
+				    series, json_pack("{s:s, s:s, s:b}", "reg", h.series[i].reg, "name",
+				                      h.series[i].name, "selected",
+				                      p.scope.reg && !strcmp(p.scope.reg, h.series[i].reg)));
 			json_object_set_new(d, "series", series);
 		}
 	}
-	if (kind == REG_TONGQUAT || kind == REG_DKCB || kind == REG_SGK || kind == REG_DOCTAICHO)
-	{
+	if (kind == REG_TONGQUAT || kind == REG_DKCB || kind == REG_SGK || kind == REG_DOCTAICHO) {
 		json_object_set_new(d, "doc_types", web_doc_types_json(r, f.doc_type));
 		json_object_set_new(d, "has_doc_types", json_true());
 	}
@@ -330,9 +347,10 @@ void page_register(web_req_t *r)
 		json_t *groups = json_array();
 		static const char *const G[] = { "teacher", "student" };
 		for (size_t i = 0; i < 2; i++)
-			json_array_append_new(groups, json_pack("{s:s, s:s, s:b}", "value", G[i], "label",
-			                                        web_t(r, arena_printf(r->arena, "reg.group.%s", G[i])),
-			                                        "selected", f.group && !strcmp(f.group, G[i])));
+			json_array_append_new(
+			    groups, json_pack("{s:s, s:s, s:b}", "value", G[i], "label",
+			                      web_t(r, arena_printf(r->arena, "reg.group.%s", G[i])),
+			                      "selected", f.group && !strcmp(f.group, G[i])));
 		json_object_set_new(d, "groups", groups);
 	}
 	web_render(r, 200, "registers_kind", d);

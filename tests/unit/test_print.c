@@ -61,17 +61,26 @@ static size_t count(const char *hay, const char *needle)
 static void setup(void)
 {
 	err_t err;
-	unit_new_t u0 = { .code = "SGD", .name = "Sở Giáo dục và Đào tạo Thành phố Hồ Chí Minh",
+	unit_new_t u0 = { .code = "SGD",
+		          .name = "Sở Giáo dục và Đào tạo Thành phố Hồ Chí Minh",
 		          .kind = "department" };
 	CHECK_INT(units_create(db, NULL, &u0, &sgd, &err), 0);
-	unit_new_t u1 = { .parent_id = sgd, .code = "PGD01", .name = "Phòng Giáo dục và Đào tạo Quận 1",
+	unit_new_t u1 = { .parent_id = sgd,
+		          .code = "PGD01",
+		          .name = "Phòng Giáo dục và Đào tạo Quận 1",
 		          .kind = "office" };
 	CHECK_INT(units_create(db, NULL, &u1, &pgd, &err), 0);
-	unit_new_t u2 = { .parent_id = pgd, .code = "THCS01", .name = "Trường THCS Nguyễn Du",
-		          .kind = "school", .school_level = "thcs" };
+	unit_new_t u2 = { .parent_id = pgd,
+		          .code = "THCS01",
+		          .name = "Trường THCS Nguyễn Du",
+		          .kind = "school",
+		          .school_level = "thcs" };
 	CHECK_INT(units_create(db, NULL, &u2, &school, &err), 0);
-	unit_new_t u3 = { .parent_id = sgd, .code = "X1", .name = "Trường Tiểu học Đinh Tiên Hoàng",
-		          .kind = "school", .school_level = "th" };
+	unit_new_t u3 = { .parent_id = sgd,
+		          .code = "X1",
+		          .name = "Trường Tiểu học Đinh Tiên Hoàng",
+		          .kind = "school",
+		          .school_level = "th" };
 	CHECK_INT(units_create(db, NULL, &u3, &orphan, &err), 0);
 }
 
@@ -112,18 +121,12 @@ static void test_day_roman(void)
 }
 
 static const print_col_t COLS[] = {
-	{ "Ngày vào sổ", 20, PRINT_CENTRE, NULL },
-	{ "Số ĐKCB", 22, PRINT_CENTRE, NULL },
-	{ "Tên sách / Tác giả", 0, PRINT_LEFT, NULL },
-	{ "Nơi xuất bản", 20, PRINT_LEFT, "Xuất bản" },
-	{ "Nhà xuất bản", 26, PRINT_LEFT, "Xuất bản" },
-	{ "Năm", 11, PRINT_CENTRE, "Xuất bản" },
-	{ "Giá tiền", 18, PRINT_RIGHT, NULL },
-	{ "Số vào sổ tổng quát", 16, PRINT_CENTRE, NULL },
-	{ "Môn loại", 16, PRINT_CENTRE, NULL },
-	{ "2024-2025", 16, PRINT_CENTRE, "Kiểm kê" },
-	{ "2025-2026", 16, PRINT_CENTRE, "Kiểm kê" },
-	{ "Ghi chú", 34, PRINT_LEFT, NULL },
+	{ "Ngày vào sổ", 20, PRINT_CENTRE, NULL },      { "Số ĐKCB", 22, PRINT_CENTRE, NULL },
+	{ "Tên sách / Tác giả", 0, PRINT_LEFT, NULL },  { "Nơi xuất bản", 20, PRINT_LEFT, "Xuất bản" },
+	{ "Nhà xuất bản", 26, PRINT_LEFT, "Xuất bản" }, { "Năm", 11, PRINT_CENTRE, "Xuất bản" },
+	{ "Giá tiền", 18, PRINT_RIGHT, NULL },          { "Số vào sổ tổng quát", 16, PRINT_CENTRE, NULL },
+	{ "Môn loại", 16, PRINT_CENTRE, NULL },         { "2024-2025", 16, PRINT_CENTRE, "Kiểm kê" },
+	{ "2025-2026", 16, PRINT_CENTRE, "Kiểm kê" },   { "Ghi chú", 34, PRINT_LEFT, NULL },
 };
 #define NCOLS (sizeof COLS / sizeof COLS[0])
 #define NROWS 500
@@ -134,10 +137,8 @@ static int write_register(buf_t *out, int *pages, err_t *err)
 	print_unit_t u;
 	if (print_unit_of(db, school, A, &u, err) < 0)
 		return -1;
-	print_doc_t *d = print_open(out, &(print_opts_t){ .landscape = true,
-	                                                  .foot = "Sổ đăng ký cá biệt – STK",
-	                                                  .font_pt = 8 },
-	                            err);
+	print_doc_t *d = print_open(
+	    out, &(print_opts_t){ .landscape = true, .foot = "Sổ đăng ký cá biệt – STK", .font_pt = 8 }, err);
 	if (!d)
 		return -1;
 	print_cover(d, &u, "SỔ ĐĂNG KÝ CÁ BIỆT", "Sách tham khảo (STK)", "Năm học 2025-2026");
@@ -154,7 +155,8 @@ static int write_register(buf_t *out, int *pages, err_t *err)
 		print_cell(d, acc);
 		/* every seventh title long enough to wrap onto two or three lines */
 		snprintf(title, sizeof title, "Tiếng Việt nâng cao lớp %d%s / Nguyễn Thị Hương", i,
-		         i % 7 == 0 ? ": bồi dưỡng học sinh giỏi, luyện thi vào lớp mười chuyên, tập hai" : "");
+		         i % 7 == 0 ? ": bồi dưỡng học sinh giỏi, luyện thi vào lớp mười chuyên, tập hai"
+		                    : "");
 		print_cell(d, title);
 		print_cell(d, "Hà Nội");
 		print_cell(d, "Giáo dục Việt Nam");
@@ -245,8 +247,8 @@ static void test_register_pdf(void)
 	CHECK(strstr(out, "Tiếng Việt nâng cao lớp 499") != NULL);
 	CHECK(strstr(out, "Nguyễn Thị Hương") != NULL);
 	CHECK(strstr(out, "đã thanh lọc QĐ số 12/") != NULL); /* wrapped in its cell */
-	CHECK(strstr(out, "45.001") != NULL);       /* money grouped with dots */
-	CHECK(strstr(out, "22.625.250") != NULL);   /* the total: 500 * 45000 + 125250 */
+	CHECK(strstr(out, "45.001") != NULL);                 /* money grouped with dots */
+	CHECK(strstr(out, "22.625.250") != NULL);             /* the total: 500 * 45000 + 125250 */
 	CHECK(strstr(out, "Quận 1, ngày 29 tháng 11 năm 2026") != NULL);
 	CHECK(strstr(out, "HIỆU TRƯỞNG") != NULL);
 	CHECK(strstr(out, "(Ký, ghi rõ họ tên)") != NULL);

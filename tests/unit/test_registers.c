@@ -62,8 +62,10 @@ static int64_t qint(const char *sql)
 static int64_t biblio(int64_t unit, const char *type, const char *title, const char *sub, const char *authors,
                       const char *cls, int year, int64_t price)
 {
-	execf("INSERT INTO biblios (unit_id, doc_type, title, subtitle, authors, publisher, place, year, price, "
-	      "class_number, title_fold, created_at, updated_at) VALUES (%lld, '%s', '%s', '%s', '%s', 'Giáo dục', "
+	execf("INSERT INTO biblios (unit_id, doc_type, title, subtitle, authors, publisher, place, year, "
+	      "price, "
+	      "class_number, title_fold, created_at, updated_at) VALUES (%lld, '%s', '%s', '%s', '%s', 'Giáo "
+	      "dục', "
 	      "'Hà Nội', %d, %lld, '%s', '%s', 0, 0)",
 	      (long long)unit, type, title, sub, authors, year, (long long)price, cls, title);
 	return qint("SELECT MAX(id) FROM biblios");
@@ -71,7 +73,8 @@ static int64_t biblio(int64_t unit, const char *type, const char *title, const c
 
 static int64_t batch(int64_t unit, int64_t number, const char *day, const char *source, const char *doc)
 {
-	execf("INSERT INTO acquisitions (unit_id, number, received, source, doc_number, doc_date, created_at) VALUES "
+	execf("INSERT INTO acquisitions (unit_id, number, received, source, doc_number, doc_date, "
+	      "created_at) VALUES "
 	      "(%lld, %lld, '%s', '%s', '%s', '%s', 0)",
 	      (long long)unit, (long long)number, day, source, doc, day);
 	return qint("SELECT MAX(id) FROM acquisitions");
@@ -82,23 +85,27 @@ static void copies(int64_t unit, int64_t bib, int64_t acq, const char *reg, int 
                    int64_t price)
 {
 	for (int n = from; n <= to; n++)
-		execf("INSERT INTO items (unit_id, biblio_id, acquisition_id, register, accession_no, accession, barcode, "
-		      "price, created_at, title_no) VALUES (%lld, %lld, %lld, '%s', %d, '%s-%06d', '%s%06d', %lld, 0, %d)",
-		      (long long)unit, (long long)bib, (long long)acq, reg, n, reg, n, reg, n, (long long)price,
-		      tfirst + n - from);
+		execf("INSERT INTO items (unit_id, biblio_id, acquisition_id, register, accession_no, "
+		      "accession, barcode, "
+		      "price, created_at, title_no) VALUES (%lld, %lld, %lld, '%s', %d, '%s-%06d', '%s%06d', "
+		      "%lld, 0, %d)",
+		      (long long)unit, (long long)bib, (long long)acq, reg, n, reg, n, reg, n,
+		      (long long)price, tfirst + n - from);
 }
 
 static int64_t item(int64_t unit, const char *reg, int n)
 {
 	char sql[200];
-	snprintf(sql, sizeof sql, "SELECT id FROM items WHERE unit_id = %lld AND register = '%s' AND accession_no = %d",
+	snprintf(sql, sizeof sql,
+	         "SELECT id FROM items WHERE unit_id = %lld AND register = '%s' AND accession_no = %d",
 	         (long long)unit, reg, n);
 	return qint(sql);
 }
 
 static int64_t patron(int64_t unit, const char *code, const char *name, const char *kind, const char *cls)
 {
-	execf("INSERT INTO patrons (unit_id, code, full_name, name_fold, kind, class_name, created_at, updated_at) "
+	execf("INSERT INTO patrons (unit_id, code, full_name, name_fold, kind, class_name, created_at, "
+	      "updated_at) "
 	      "VALUES (%lld, '%s', '%s', '%s', '%s', '%s', 0, 0)",
 	      (long long)unit, code, name, code, kind, cls);
 	return qint("SELECT MAX(id) FROM patrons");
@@ -117,11 +124,14 @@ static void lend(int64_t unit, int64_t pat, const char *reg, int n, const char *
 	char r[32] = "NULL";
 	if (ret)
 		snprintf(r, sizeof r, "%lld", (long long)ret);
-	execf("INSERT INTO loans (unit_id, item_id, biblio_id, patron_id, patron_kind, class_name, doc_type, out_at, "
-	      "out_day, due, returned_at, outcome) SELECT i.unit_id, i.id, i.biblio_id, p.id, p.kind, p.class_name, "
-	      "b.doc_type, 0, '%s', '%s', %s, %s FROM items i JOIN biblios b ON b.id = i.biblio_id, patrons p "
-	      "WHERE i.id = %lld AND p.id = %lld",
-	      out, due, r, ret ? "'returned'" : "NULL", (long long)it, (long long)pat);
+	execf(
+	    "INSERT INTO loans (unit_id, item_id, biblio_id, patron_id, patron_kind, class_name, doc_type, "
+	    "out_at, "
+	    "out_day, due, returned_at, outcome) SELECT i.unit_id, i.id, i.biblio_id, p.id, p.kind, "
+	    "p.class_name, "
+	    "b.doc_type, 0, '%s', '%s', %s, %s FROM items i JOIN biblios b ON b.id = i.biblio_id, patrons p "
+	    "WHERE i.id = %lld AND p.id = %lld",
+	    out, due, r, ret ? "'returned'" : "NULL", (long long)it, (long long)pat);
 }
 
 static void setup(void)
@@ -129,18 +139,26 @@ static void setup(void)
 	err_t err;
 	unit_new_t u0 = { .code = "SGD", .name = "Sở Giáo dục và Đào tạo", .kind = "department" };
 	CHECK_INT(units_create(db, NULL, &u0, &sgd, &err), 0);
-	unit_new_t u1 = { .parent_id = sgd, .code = "PGD01", .name = "Phòng Giáo dục và Đào tạo Quận 1",
+	unit_new_t u1 = { .parent_id = sgd,
+		          .code = "PGD01",
+		          .name = "Phòng Giáo dục và Đào tạo Quận 1",
 		          .kind = "office" };
 	CHECK_INT(units_create(db, NULL, &u1, &pgd, &err), 0);
-	unit_new_t u2 = { .parent_id = pgd, .code = "THCS01", .name = "Trường THCS Nguyễn Du", .kind = "school",
+	unit_new_t u2 = { .parent_id = pgd,
+		          .code = "THCS01",
+		          .name = "Trường THCS Nguyễn Du",
+		          .kind = "school",
 		          .school_level = "thcs" };
 	CHECK_INT(units_create(db, NULL, &u2, &s1, &err), 0);
-	unit_new_t u3 = { .parent_id = sgd, .code = "THCS02", .name = "Trường THCS Khác", .kind = "school",
+	unit_new_t u3 = { .parent_id = sgd,
+		          .code = "THCS02",
+		          .name = "Trường THCS Khác",
+		          .kind = "school",
 		          .school_level = "thcs" };
 	CHECK_INT(units_create(db, NULL, &u3, &s2, &err), 0);
 	testdb_account_t acc[] = {
 		{ "lib1", "librarian", s1 }, { "lib2", "librarian", s2 }, { "bgh1", "leader", s1 },
-		{ "cv1", "inspector", pgd },  { "hs1", "reader", s1 },
+		{ "cv1", "inspector", pgd }, { "hs1", "reader", s1 },
 	};
 	CHECK_INT(testdb_accounts(db, acc, sizeof acc / sizeof acc[0], PW), 0);
 	lib1 = testdb_login(db, "lib1", PW);
@@ -171,42 +189,53 @@ static void setup(void)
 	copies(s2, theirs, b2, "STK", 1, 1, 1, 1);
 
 	/* an approved withdrawal: STK 2 worn out, SGK 12 lost */
-	execf("INSERT INTO withdrawals (unit_id, number, status, created_at, updated_at, decision_no, decision_day, "
+	execf("INSERT INTO withdrawals (unit_id, number, status, created_at, updated_at, decision_no, "
+	      "decision_day, "
 	      "approved_day) VALUES (%lld, 1, 'approved', 0, 0, '12/QĐ-THCS', '2026-01-08', '2026-01-10')",
 	      (long long)s1);
 	int64_t w = qint("SELECT MAX(id) FROM withdrawals");
 	execf("INSERT INTO withdrawal_items (withdrawal_id, item_id, reason) VALUES (%lld, %lld, 'RACH'), "
 	      "(%lld, %lld, 'MAT')",
 	      (long long)w, (long long)item(s1, "STK", 2), (long long)w, (long long)item(s1, "SGK", 12));
-	execf("UPDATE items SET status = 'withdrawn', withdrawal_id = %lld WHERE id IN (%lld, %lld)", (long long)w,
-	      (long long)item(s1, "STK", 2), (long long)item(s1, "SGK", 12));
+	execf("UPDATE items SET status = 'withdrawn', withdrawal_id = %lld WHERE id IN (%lld, %lld)",
+	      (long long)w, (long long)item(s1, "STK", 2), (long long)item(s1, "SGK", 12));
 	execf("UPDATE items SET status = 'lost' WHERE id = %lld", (long long)item(s1, "STK", 4));
 	/* a closed stocktake of 2025-2026: STK 3 and SGK 5 missing */
-	execf("INSERT INTO stocktakes (unit_id, school_year, status, opened_at, closed_day) VALUES (%lld, '2025-2026', "
+	execf("INSERT INTO stocktakes (unit_id, school_year, status, opened_at, closed_day) VALUES (%lld, "
+	      "'2025-2026', "
 	      "'closed', 0, '2026-05-30')",
 	      (long long)s1);
 	int64_t st = qint("SELECT MAX(id) FROM stocktakes");
-	execf("INSERT INTO stocktake_marks (item_id, school_year, unit_id, mark, stocktake_id) SELECT id, '2025-2026', "
-	      "unit_id, CASE WHEN (register = 'STK' AND accession_no = 3) OR (register = 'SGK' AND accession_no = 5) "
+	execf("INSERT INTO stocktake_marks (item_id, school_year, unit_id, mark, stocktake_id) SELECT id, "
+	      "'2025-2026', "
+	      "unit_id, CASE WHEN (register = 'STK' AND accession_no = 3) OR (register = 'SGK' AND "
+	      "accession_no = 5) "
 	      "THEN 'M' ELSE 'C' END, %lld FROM items WHERE unit_id = %lld AND register IN ('STK', 'SGK') "
 	      "AND status <> 'withdrawn'",
 	      (long long)st, (long long)s1);
-	execf("INSERT INTO stock_balances (unit_id, stocktake_id, school_year, day, in_copies, in_value, out_copies, "
-	      "out_value, on_hand_copies, on_hand_value) VALUES (%lld, %lld, '2025-2026', '2026-05-30', 23, 600000, 2, "
+	execf("INSERT INTO stock_balances (unit_id, stocktake_id, school_year, day, in_copies, in_value, "
+	      "out_copies, "
+	      "out_value, on_hand_copies, on_hand_value) VALUES (%lld, %lld, '2025-2026', '2026-05-30', 23, "
+	      "600000, 2, "
 	      "57000, 21, 543000)",
 	      (long long)s1, (long long)st);
 	/* a periodical */
-	execf("INSERT INTO periodicals (unit_id, title, title_fold, issn, frequency, created_at) VALUES (%lld, "
-	      "'Báo Nhi Đồng', 'bao nhi dong', '0866-7225', 'weekly', 0)",
-	      (long long)s1);
+	execf(
+	    "INSERT INTO periodicals (unit_id, title, title_fold, issn, frequency, created_at) VALUES (%lld, "
+	    "'Báo Nhi Đồng', 'bao nhi dong', '0866-7225', 'weekly', 0)",
+	    (long long)s1);
 	int64_t per = qint("SELECT MAX(id) FROM periodicals");
-	execf("INSERT INTO subscriptions (unit_id, periodical_id, school_year, start_day, end_day, copies, supplier, "
-	      "price, created_at) VALUES (%lld, %lld, '2025-2026', '2025-09-01', '2026-05-31', 2, 'Bưu điện Quận 1', "
+	execf("INSERT INTO subscriptions (unit_id, periodical_id, school_year, start_day, end_day, copies, "
+	      "supplier, "
+	      "price, created_at) VALUES (%lld, %lld, '2025-2026', '2025-09-01', '2026-05-31', 2, 'Bưu điện "
+	      "Quận 1', "
 	      "500000, 0)",
 	      (long long)s1, (long long)per);
 	int64_t sub = qint("SELECT MAX(id) FROM subscriptions");
-	execf("INSERT INTO serial_issues (unit_id, subscription_id, expected, label, received_day, copies, claimed_day) "
-	      "VALUES (%lld, %lld, '2025-09-05', 'Số 1', '2025-09-06', 2, NULL), (%lld, %lld, '2025-09-12', '', "
+	execf("INSERT INTO serial_issues (unit_id, subscription_id, expected, label, received_day, copies, "
+	      "claimed_day) "
+	      "VALUES (%lld, %lld, '2025-09-05', 'Số 1', '2025-09-06', 2, NULL), (%lld, %lld, '2025-09-12', "
+	      "'', "
 	      "'2025-09-12', 2, NULL), (%lld, %lld, '2025-10-03', 'Số 3', NULL, 0, '2025-10-20')",
 	      (long long)s1, (long long)sub, (long long)s1, (long long)sub, (long long)s1, (long long)sub);
 	/* readers and loans */
@@ -221,7 +250,8 @@ static void setup(void)
 	lend(s1, an, "SGK", 2, "2024-10-04", "2025-05-31", "2025-05-20"); /* last year */
 	/* in-library reading */
 	execf("INSERT INTO library_uses (unit_id, day, at, patron_kind, class_name, doc_type, count) VALUES "
-	      "(%lld, '2025-10-01', 0, 'student', '7A1', 'SGK', 3), (%lld, '2025-10-01', 0, 'teacher', '', 'STK', 1), "
+	      "(%lld, '2025-10-01', 0, 'student', '7A1', 'SGK', 3), (%lld, '2025-10-01', 0, 'teacher', '', "
+	      "'STK', 1), "
 	      "(%lld, '2025-10-02', 0, 'student', '10A1', 'STK', 2), (%lld, '2025-11-03', 0, '', '', '', 4), "
 	      "(%lld, '2024-11-03', 0, 'student', '7A1', 'STK', 9)",
 	      (long long)s1, (long long)s1, (long long)s1, (long long)s1, (long long)s1);
@@ -253,7 +283,8 @@ static int col(const registers_page_t *p, size_t t, const char *head, const char
 	return -1;
 }
 
-static int read_page(const actor_t *who, registers_kind_t k, registers_filter_t *f, registers_page_t *p, err_t *err)
+static int read_page(const actor_t *who, registers_kind_t k, registers_filter_t *f, registers_page_t *p,
+                     err_t *err)
 {
 	int rc = registers_read(db, who, k, f, REG_PAGE, A, p, NULL, err);
 	if (rc == ERR_INTERNAL)
@@ -446,7 +477,8 @@ static void test_sgk(void)
 	execf("UPDATE items SET accession_no = 99 WHERE id = %lld", (long long)item(s1, "SGK", 13));
 	CHECK_INT(read_page(&lib1, REG_SGK, &f, &p, &err), 0);
 	CHECK_STR(cell(&p, 0, 2, 1), "11–12, 14–15, 99");
-	execf("UPDATE items SET accession_no = 13 WHERE unit_id = %lld AND register = 'SGK' AND accession_no = 99",
+	execf("UPDATE items SET accession_no = 13 WHERE unit_id = %lld AND register = 'SGK' AND accession_no "
+	      "= 99",
 	      (long long)s1);
 }
 
@@ -461,9 +493,9 @@ static void test_baochi(void)
 	CHECK_STR(cell(&p, 0, 0, 1), "0866-7225");
 	CHECK_STR(cell(&p, 0, 0, 2), "Hằng tuần");
 	CHECK_STR(cell(&p, 0, 0, 3), "2");
-	CHECK_STR(cell(&p, 0, 0, 6), "");        /* August */
+	CHECK_STR(cell(&p, 0, 0, 6), "");         /* August */
 	CHECK_STR(cell(&p, 0, 0, 7), "Số 1, 12"); /* September: a label, a day */
-	CHECK_STR(cell(&p, 0, 0, 8), "");        /* October: claimed, not received */
+	CHECK_STR(cell(&p, 0, 0, 8), "");         /* October: claimed, not received */
 	CHECK_STR(cell(&p, 0, 0, 18), "số chưa nhận: 1; số đã khiếu nại: 1");
 	f.school_year = "2024-2025";
 	CHECK_INT(read_page(&lib1, REG_BAOCHI, &f, &p, &err), 0);
@@ -622,9 +654,11 @@ static void test_pdf_and_xlsx(void)
 	/* every register writes both, for the office too */
 	f.school = "THCS01";
 	for (int k = 0; k < REG__COUNT; k++) {
-		CHECK_INT(registers_read(db, &office, (registers_kind_t)k, &f, REG_PDF, A, NULL, &pdf, &err), 0);
+		CHECK_INT(registers_read(db, &office, (registers_kind_t)k, &f, REG_PDF, A, NULL, &pdf, &err),
+		          0);
 		CHECK(pdf.len > 1000);
-		CHECK_INT(registers_read(db, &office, (registers_kind_t)k, &f, REG_XLSX, A, NULL, &xl, &err), 0);
+		CHECK_INT(registers_read(db, &office, (registers_kind_t)k, &f, REG_XLSX, A, NULL, &xl, &err),
+		          0);
 		CHECK(xl.len > 1000);
 		buf_release(&pdf);
 		buf_release(&xl);
