@@ -125,10 +125,12 @@ int reg_baochi(reg_out_t *o, const registers_filter_t *f, err_t *err)
 			continue;
 		const char *label = db_col_text(st, 10);
 		bool received = !db_col_null(st, 11);
-		if (!db_col_null(st, 12))
-			l.claimed++;
+		/* The periodicals module's words (serials.c): an issue is missing once its day has
+		 * passed without it, and a claim is open until the issue comes. */
 		if (!received) {
-			if (strcmp(expected, today) <= 0)
+			if (!db_col_null(st, 12))
+				l.claimed++;
+			if (strcmp(expected, today) < 0)
 				l.missing++;
 			continue;
 		}
