@@ -220,4 +220,7 @@ web_handler_fn page_me, page_me_card, page_me_renew, page_me_hold_cancel, page_m
  * its MARC view, a school's switch of anonymous access (pages_opac.c). */
 web_handler_fn page_opac, page_opac_school, page_opac_work, page_opac_record, page_opac_marc, page_opac_settings;
 
+/* Stocktakes (pages_stocktake.c). */
+web_handler_fn page_stocktakes, page_stocktake_create, page_stocktake, page_stocktake_scans, page_stocktake_upload,
+    page_stocktake_close, page_stocktake_cancel, page_stocktake_lose, page_stocktake_items, page_stocktake_report;
 #endif
