@@ -563,10 +563,18 @@ static int classify(db_t *db, int64_t unit, const stocktake_scope_t *sc, const c
                     arena_t *a, stocktake_scan_t *o, err_t *err)
 {
 	o->result = "unknown";
-	for (int pass = 0; pass < 2; pass++) {
-		const char *key = pass ? raw : bc;
-		if (pass && (!raw || strcmp(raw, bc) == 0))
-			break;
+	/* As scanned upper-cased (the usual barcode), as typed, and in lower case: three indexed
+	 * lookups at most, so a copy whose stored barcode has small letters is found too. */
+	char *lower = arena_strdup(a, bc);
+	for (char *p = lower; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	for (int pass = 0; pass < 3; pass++) {
+		const char *key = pass == 0 ? bc : pass == 1 ? raw : lower;
+		if (pass == 1 && (!raw || strcmp(raw, bc) == 0))
+			continue;
+		if (pass == 2 && (strcmp(lower, bc) == 0 || (raw && strcmp(lower, raw) == 0)))
+			continue;
 		db_stmt_t *st = db_query(db, err, ITEM_BY_BARCODE, "is", unit, key);
 		if (!st)
 			return err->code;
@@ -767,8 +775,12 @@ int stocktake_upload(db_t *db, const actor_t *actor, int64_t id, const char *dat
 {
 	int rc;
 	memset(out, 0, sizeof *out);
-	if ((rc = check_writer(actor, err)) < 0)
+	stocktake_t s;
+	/* The session first: another school's id is not found whatever the file holds. */
+	if ((rc = load(db, actor, id, true, a, &s, err)) < 0)
 		return rc;
+	if (strcmp(s.status, "open") != 0)
+		return err_set(err, ERR_CONFLICT, "err.stocktake.closed", NULL);
 	if (len > STOCKTAKE_UPLOAD_MAX)
 		return err_set(err, ERR_TOOBIG, "err.stocktake.upload_big", "%d", STOCKTAKE_UPLOAD_MAX);
 	if (!data || len == 0)

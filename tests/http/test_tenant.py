@@ -156,11 +156,22 @@ ROUTES = [
     ("POST", "/lists/{list}/items", lambda: {"ref": "{bib}"}, (403, 404), None),
     ("POST", "/lists/{list}/items/remove", lambda: {"biblio": "{bib}"}, (403, 404), None),
     ("POST", "/lists/{list}/items/move", lambda: {"biblio": "{bib}", "dir": "up"}, (403, 404), None),
+    # Stocktakes ({stocktake}: an open session of the school, one copy scanned).
+    ("GET", "/stocktakes?unit={unit}", None, (403, 404), None),
+    ("GET", "/stocktakes/{stocktake}", None, (403, 404), None),
+    ("GET", "/stocktakes/{stocktake}/items?result=found", None, (403, 404), None),
+    ("GET", "/stocktakes/{stocktake}/items?result=missing&format=xlsx", None, (403, 404), None),
+    ("GET", "/stocktakes/{stocktake}/report.pdf", None, (403, 404), None),
+    ("POST", "/stocktakes/{stocktake}/scans", lambda: {"barcode": "{barcode}"}, (403, 404), None),
+    ("POST", "/stocktakes/{stocktake}/upload", lambda: {}, (403, 404, 415), None),
+    ("POST", "/stocktakes/{stocktake}/close", lambda: {"members": "Xâm nhập"}, (403, 404), None),
+    ("POST", "/stocktakes/{stocktake}/cancel", lambda: {}, (403, 404), None),
+    ("POST", "/stocktakes/{stocktake}/lose", lambda: {"item": "{item}"}, (403, 404), None),
 ]
 
 # Placeholders of each kind of target.
 BOOK_KEYS = ("{bib}", "{acq}", "{auto_acq}", "{btitle}", "{barcode}", "{item}", "{job}", "{charge}", "{patron}",
-             "{pcode}", "{promo}", "{hold}", "{closed}", "{loan}", "{review}", "{list}")
+             "{pcode}", "{promo}", "{hold}", "{closed}", "{loan}", "{review}", "{list}", "{stocktake}")
 
 # Writes without an id: whatever unit the form names, they land in the actor's own school (for
 # its librarian) or are refused (403). test_writes_without_an_id_stay_home tries them.
@@ -190,7 +201,8 @@ BOOKS = [("THCS001", "Hồ sơ lưu trữ mật Văn Lang", "Đoàn Thị Kín",
          ("LC001", "Hồ sơ lưu trữ mật Ngôi Sao", "Phan Văn Giấu", "Quỹ sách Ngôi Sao")]
 CATALOG_TABLES = ["biblios", "items", "acquisitions", "accession_counters", "charges",
                   "patrons", "patron_photos", "promotions", "promotion_rows", "loans", "holds", "library_uses",
-                  "reviews", "reading_lists", "reading_list_items"]
+                  "reviews", "reading_lists", "reading_list_items", "stocktakes", "stocktake_scans",
+                  "stocktake_marks", "stock_balances"]
 
 
 def setup_module():
@@ -238,6 +250,9 @@ def setup_module():
         h.expect_redirect(r)
         city["books"][-1]["closed"] = srv.sql_value("SELECT id FROM closed_days WHERE unit_id = %d" % unit["id"])
         city["books"][-1].update(social_fixture(lib, unit["id"], code, b))
+        st = h.expect_status(lib.post("/stocktakes", {"scope": "all", "note": "Kiểm kê mật " + code}), 201).json()["id"]
+        h.expect_status(lib.post("/stocktakes/%d/scans" % st, {"barcode": b["copies"][0]["barcode"]}), 200)
+        city["books"][-1]["stocktake"] = st
     reader_fixture()
     srv.wait_opac_sync()
 
@@ -383,7 +398,7 @@ def probe(c, route, unit=None, acc=None, book=None, json=True, marks=()):
     values = {"unit": unit["id"] if unit else "", "acc": acc["id"] if acc else "",
               "uname": acc["username"] if acc else ""}
     for k in ("bib", "acq", "auto_acq", "btitle", "barcode", "item", "job", "charge", "patron", "pcode", "promo",
-              "hold", "closed", "loan", "review", "list"):
+              "hold", "closed", "loan", "review", "list", "stocktake"):
         values[k] = book[k] if book else ""
     path = tmpl.format(**{k: urllib.parse.quote(str(v), safe="") for k, v in values.items()})
     if method == "GET":
@@ -454,8 +469,9 @@ def run_probes(username, json):
     # Every route was tried on every target: 21 routes take a unit, 7 an account, 43 a record (or
     # the job of its school's librarian, its charge, its readers, its copies at the desk, its hold,
     # its break).
-    assert kinds == {"unit": 21, "acc": 7, "book": 56}, "routes by target: %r" % kinds
-    assert probes == 21 * len(units) + 7 * len(accounts) + 56 * len(books), "only %d probes ran" % probes
+    # (+1 unit and +9 records: the stocktakes of a school and its session's routes.)
+    assert kinds == {"unit": 22, "acc": 7, "book": 65}, "routes by target: %r" % kinds
+    assert probes == 22 * len(units) + 7 * len(accounts) + 65 * len(books), "only %d probes ran" % probes
     return bad
 
 
@@ -481,7 +497,7 @@ def test_every_tenant_route_is_probed():
     for method, tmpl, fields, _, _ in ROUTES:
         path = tmpl.split("?")[0]
         for k in ("{unit}", "{acc}", "{bib}", "{acq}", "{auto_acq}", "{item}", "{job}", "{charge}", "{patron}",
-                  "{promo}", "{hold}", "{closed}", "{loan}", "{review}", "{list}"):
+                  "{promo}", "{hold}", "{closed}", "{loan}", "{review}", "{list}", "{stocktake}"):
             path = path.replace(k, ":id")
         covered.add((method, path))
     covered |= set(("GET", p.split("?")[0]) for p in LIST_PAGES)
