@@ -15,7 +15,7 @@
 #include "base/text.h"
 #include "base/xlsxw.h"
 #include "patrons/patrons.h"
-#include "stocktake/stocktake.h"
+#include "stocktake/stocktake_int.h"
 
 /* --- who ----------------------------------------------------------------------------------- */
 
@@ -140,7 +140,7 @@ bool stocktake_scope_has(arena_t *a, const stocktake_scope_t *s, const char *reg
 
 /* --- one session ----------------------------------------------------------------------------- */
 
-static const char *dup0(arena_t *a, const char *s)
+const char *stocktake_dup0(arena_t *a, const char *s)
 {
 	return arena_strdup(a, s ? s : "");
 }
@@ -158,33 +158,33 @@ static void session_row(db_stmt_t *st, arena_t *a, stocktake_t *s, const char **
 	memset(s, 0, sizeof *s);
 	s->id = db_col_int(st, 0);
 	s->unit_id = db_col_int(st, 1);
-	s->school_year = dup0(a, db_col_text(st, 2));
-	s->scope = dup0(a, db_col_text(st, 3));
-	s->note = dup0(a, db_col_text(st, 4));
-	s->status = dup0(a, db_col_text(st, 5));
-	s->members = dup0(a, db_col_text(st, 6));
-	s->conclusion = dup0(a, db_col_text(st, 7));
+	s->school_year = stocktake_dup0(a, db_col_text(st, 2));
+	s->scope = stocktake_dup0(a, db_col_text(st, 3));
+	s->note = stocktake_dup0(a, db_col_text(st, 4));
+	s->status = stocktake_dup0(a, db_col_text(st, 5));
+	s->members = stocktake_dup0(a, db_col_text(st, 6));
+	s->conclusion = stocktake_dup0(a, db_col_text(st, 7));
 	s->opened_at = db_col_int(st, 8);
 	s->closed_at = db_col_int(st, 9);
-	s->closed_day = db_col_null(st, 10) ? NULL : dup0(a, db_col_text(st, 10));
+	s->closed_day = db_col_null(st, 10) ? NULL : stocktake_dup0(a, db_col_text(st, 10));
 	s->c.expected = db_col_int(st, 11);
 	s->c.found = db_col_int(st, 12);
 	s->c.on_loan = db_col_int(st, 13);
 	s->c.missing = db_col_int(st, 14);
 	s->c.misplaced = db_col_int(st, 15);
 	s->c.unknown = db_col_int(st, 16);
-	s->unit_code = dup0(a, db_col_text(st, 17));
-	s->unit_name = dup0(a, db_col_text(st, 18));
+	s->unit_code = stocktake_dup0(a, db_col_text(st, 17));
+	s->unit_name = stocktake_dup0(a, db_col_text(st, 18));
 	if (path)
-		*path = dup0(a, db_col_text(st, 19));
-	s->opened_by = dup0(a, db_col_text(st, 20));
-	s->closed_by = dup0(a, db_col_text(st, 21));
+		*path = stocktake_dup0(a, db_col_text(st, 19));
+	s->opened_by = stocktake_dup0(a, db_col_text(st, 20));
+	s->closed_by = stocktake_dup0(a, db_col_text(st, 21));
 	s->c.seen = db_col_int(st, 22);
 }
 
 /* The session id as the actor may see it; for a write (write true) only the actor's own
  * school's. */
-static int load(db_t *db, const actor_t *actor, int64_t id, bool write, arena_t *a, stocktake_t *s,
+int stocktake_load(db_t *db, const actor_t *actor, int64_t id, bool write, arena_t *a, stocktake_t *s,
                 err_t *err)
 {
 	int rc = write ? check_writer(actor, err) : check_reader(actor, err);
@@ -320,14 +320,6 @@ int stocktake_list(db_t *db, const actor_t *actor, int64_t unit_id, arena_t *a, 
 
 /* --- counting -------------------------------------------------------------------------------- */
 
-/* One copy in scope, and what the session makes of it: F found, L on loan (present), M missing,
- * X a lost copy found (not expected). */
-typedef struct wrow {
-	int64_t id, price;
-	const char *reg, *doc_type;
-	char state;
-} wrow_t;
-
 typedef struct scanned {
 	int64_t item_id;
 	char result; /* f, l (on_loan), m (misplaced) */
@@ -351,7 +343,7 @@ static const char *intern(arena_t *a, const char ***pool, size_t *np, size_t *ca
 }
 
 /* The copies in scope with their state, and the counts (expected ... missing, by register). */
-static int walk(db_t *db, const stocktake_t *s, arena_t *a, wrow_t **rows, size_t *nrows, stocktake_counts_t *c,
+int stocktake_walk(db_t *db, const stocktake_t *s, arena_t *a, stocktake_wrow_t **rows, size_t *nrows, stocktake_counts_t *c,
                 err_t *err)
 {
 	stocktake_scope_t sc;
@@ -391,7 +383,7 @@ static int walk(db_t *db, const stocktake_t *s, arena_t *a, wrow_t **rows, size_
 		return err->code;
 	const char **pool = NULL;
 	size_t npool = 0, pcap = 0, rcap = 0, n = 0;
-	wrow_t *v = NULL;
+	stocktake_wrow_t *v = NULL;
 	arena_t *tmp = arena_new(4096);
 	while ((rc = db_step(st, err)) == DB_ROW) {
 		if (sc.kind == STOCKTAKE_LOCATION || sc.kind == STOCKTAKE_CLASS) {
@@ -485,13 +477,13 @@ static stocktake_reg_t *reg_of(arena_t *a, stocktake_reg_t **v, size_t *n, size_
 int stocktake_get(db_t *db, const actor_t *actor, int64_t id, arena_t *a, stocktake_t *out, err_t *err)
 {
 	int rc;
-	if ((rc = load(db, actor, id, false, a, out, err)) < 0)
+	if ((rc = stocktake_load(db, actor, id, false, a, out, err)) < 0)
 		return rc;
 	size_t cap = 0;
 	if (strcmp(out->status, "open") == 0) {
-		wrow_t *v;
+		stocktake_wrow_t *v;
 		size_t n;
-		if ((rc = walk(db, out, a, &v, &n, &out->c, err)) < 0)
+		if ((rc = stocktake_walk(db, out, a, &v, &n, &out->c, err)) < 0)
 			return rc;
 		for (size_t i = 0; i < n; i++) {
 			if (v[i].state == 'X')
@@ -581,9 +573,9 @@ static int classify(db_t *db, int64_t unit, const stocktake_scope_t *sc, const c
 		int rc = db_step(st, err);
 		if (rc == DB_ROW) {
 			o->item_id = db_col_int(st, 0);
-			o->reg = dup0(a, db_col_text(st, 1));
-			o->title = dup0(a, db_col_text(st, 5));
-			o->accession = dup0(a, db_col_text(st, 6));
+			o->reg = stocktake_dup0(a, db_col_text(st, 1));
+			o->title = stocktake_dup0(a, db_col_text(st, 5));
+			o->accession = stocktake_dup0(a, db_col_text(st, 6));
 			bool in = stocktake_scope_has(a, sc, db_col_text(st, 1), db_col_text(st, 2), db_col_text(st, 3));
 			if (!in || !strcmp(db_col_text(st, 4), "withdrawn"))
 				o->result = "misplaced";
@@ -607,7 +599,7 @@ static int scan_session(db_t *db, const actor_t *actor, int64_t id, arena_t *a, 
 		return err->code;
 	int rc = db_step(st, err);
 	int64_t unit = rc == DB_ROW ? db_col_int(st, 0) : 0;
-	const char *scope = rc == DB_ROW ? dup0(a, db_col_text(st, 1)) : NULL;
+	const char *scope = rc == DB_ROW ? stocktake_dup0(a, db_col_text(st, 1)) : NULL;
 	bool open = rc == DB_ROW && strcmp(db_col_text(st, 2), "open") == 0;
 	db_done(st);
 	if (rc < 0)
@@ -640,7 +632,7 @@ static int scan_put(db_t *db, int64_t id, const stocktake_scan_t *o, int64_t now
 		return err->code;
 	int rc = db_step(st, err);
 	if (rc == DB_ROW) {
-		*result = dup0(a, db_col_text(st, 0));
+		*result = stocktake_dup0(a, db_col_text(st, 0));
 		*scans = db_col_int(st, 1);
 	}
 	db_done(st);
@@ -777,7 +769,7 @@ int stocktake_upload(db_t *db, const actor_t *actor, int64_t id, const char *dat
 	memset(out, 0, sizeof *out);
 	stocktake_t s;
 	/* The session first: another school's id is not found whatever the file holds. */
-	if ((rc = load(db, actor, id, true, a, &s, err)) < 0)
+	if ((rc = stocktake_load(db, actor, id, true, a, &s, err)) < 0)
 		return rc;
 	if (strcmp(s.status, "open") != 0)
 		return err_set(err, ERR_CONFLICT, "err.stocktake.closed", NULL);
@@ -849,454 +841,3 @@ int stocktake_upload(db_t *db, const actor_t *actor, int64_t id, const char *dat
 	return rc < 0 ? rc : 0;
 }
 
-/* --- closing --------------------------------------------------------------------------------- */
-
-/* Part III of the general register: one line for a closed whole-library session. "Since the
- * previous line" means what entered or left the register after the previous whole-library
- * session counted: copies with a higher id than the last it counted (stocktakes.last_item_id),
- * withdrawals with a higher part II number (last_withdrawal_no), whatever day a line is dated: a
- * batch of the paper registers typed in this year (hồi cố) with an old date is this year's
- * intake here, so the line continues the previous one. *diff (*vdiff): previous on hand + in -
- * out - on hand, in copies (đồng); not 0 only when a copy left without an approved withdrawal
- * (its status edited by hand), a withdrawal was undone, or a price was edited (value); the line
- * keeps the true on-hand count and the difference is answered and audited. */
-static int write_balance(db_t *db, const stocktake_t *s, const char *day, int64_t *diff, int64_t *vdiff, err_t *err)
-{
-	int64_t prev_copies = 0, prev_value = 0, last_item = 0, last_no = 0;
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT b.on_hand_copies, b.on_hand_value, COALESCE(s.last_item_id, 0), "
-	                         "COALESCE(s.last_withdrawal_no, 0) FROM stock_balances b "
-	                         "JOIN stocktakes s ON s.id = b.stocktake_id WHERE b.unit_id = ? "
-	                         "ORDER BY s.closed_at DESC, b.id DESC LIMIT 1",
-	                         "i", s->unit_id);
-	if (!st)
-		return err->code;
-	int rc = db_step(st, err);
-	if (rc == DB_ROW) {
-		prev_copies = db_col_int(st, 0);
-		prev_value = db_col_int(st, 1);
-		last_item = db_col_int(st, 2);
-		last_no = db_col_int(st, 3);
-	}
-	db_done(st);
-	if (rc < 0)
-		return rc;
-	int64_t in_c = 0, in_v = 0, out_c = 0, out_v = 0, hand_c = 0, hand_v = 0, max_item = 0, max_no = 0;
-	st = db_query(db, err,
-	              "SELECT COUNT(*), COALESCE(SUM(price), 0), COALESCE(MAX(id), 0) FROM items "
-	              "WHERE unit_id = ? AND id > ?",
-	              "ii", s->unit_id, last_item);
-	if (!st)
-		return err->code;
-	if ((rc = db_step(st, err)) == DB_ROW) {
-		in_c = db_col_int(st, 0);
-		in_v = db_col_int(st, 1);
-		max_item = db_col_int(st, 2);
-	}
-	db_done(st);
-	if (rc < 0)
-		return rc;
-	if (max_item < last_item || !max_item)
-		max_item = last_item;
-	st = db_query(db, err,
-	              "SELECT COUNT(*), COALESCE(SUM(i.price), 0) FROM items i JOIN withdrawals w "
-	              "ON w.id = i.withdrawal_id WHERE i.unit_id = ? AND i.status = 'withdrawn' "
-	              "AND w.status = 'approved' AND w.number > ?",
-	              "ii", s->unit_id, last_no);
-	if (!st)
-		return err->code;
-	if ((rc = db_step(st, err)) == DB_ROW) {
-		out_c = db_col_int(st, 0);
-		out_v = db_col_int(st, 1);
-	}
-	db_done(st);
-	if (rc < 0)
-		return rc;
-	st = db_query(db, err,
-	              "SELECT COALESCE(MAX(number), 0) FROM withdrawals WHERE unit_id = ? AND status = 'approved'", "i",
-	              s->unit_id);
-	if (!st)
-		return err->code;
-	if ((rc = db_step(st, err)) == DB_ROW)
-		max_no = db_col_int(st, 0);
-	db_done(st);
-	if (rc < 0)
-		return rc;
-	st = db_query(db, err,
-	              "SELECT COUNT(*), COALESCE(SUM(price), 0) FROM items WHERE unit_id = ? AND status <> 'withdrawn'",
-	              "i", s->unit_id);
-	if (!st)
-		return err->code;
-	if ((rc = db_step(st, err)) == DB_ROW) {
-		hand_c = db_col_int(st, 0);
-		hand_v = db_col_int(st, 1);
-	}
-	db_done(st);
-	if (rc < 0)
-		return rc;
-	*diff = prev_copies + in_c - out_c - hand_c;
-	*vdiff = prev_value + in_v - out_v - hand_v;
-	rc = db_exec(db, err,
-	             "INSERT INTO stock_balances (unit_id, stocktake_id, school_year, day, in_copies, in_value, "
-	             "out_copies, out_value, on_hand_copies, on_hand_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	             "iissiiiiii", s->unit_id, s->id, s->school_year, day, in_c, in_v, out_c, out_v, hand_c, hand_v);
-	if (rc < 0)
-		return rc;
-	rc = db_exec(db, err, "UPDATE stocktakes SET last_item_id = ?, last_withdrawal_no = ? WHERE id = ?", "iii",
-	             max_item, max_no, s->id);
-	return rc < 0 ? rc : 0;
-}
-
-static char *clean_text(arena_t *a, const char *s, size_t max, const char *field, err_t *err)
-{
-	char *t = text_nfc(a, s ? s : "");
-	if (!t) {
-		err_set(err, ERR_INVALID, "err.utf8", "%s", field);
-		return NULL;
-	}
-	text_trim(t);
-	if (text_length(t) > max) {
-		err_set(err, ERR_INVALID, "err.field.long", "%s", field);
-		return NULL;
-	}
-	return t;
-}
-
-int stocktake_close(db_t *db, const actor_t *actor, int64_t id, const char *members, const char *conclusion,
-                    int64_t *diff, err_t *err)
-{
-	int rc;
-	*diff = 0;
-	arena_t *a = arena_new(1 << 16);
-	stocktake_t s;
-	char *mem = clean_text(a, members, 2000, "members", err);
-	char *con = mem ? clean_text(a, conclusion, 4000, "conclusion", err) : NULL;
-	if (!con) {
-		rc = err->code;
-		goto done;
-	}
-	if ((rc = db_begin(db, err)) < 0)
-		goto done;
-	if ((rc = load(db, actor, id, true, a, &s, err)) < 0)
-		goto end;
-	if (strcmp(s.status, "open") != 0) {
-		rc = err_set(err, ERR_CONFLICT, "err.stocktake.closed", NULL);
-		goto end;
-	}
-	/* Take the session's row first: on PostgreSQL a scan in flight finishes (or waits) first. */
-	if ((rc = db_exec(db, err, "UPDATE stocktakes SET status = 'open' WHERE id = ? AND status = 'open'", "i",
-	                  id)) < 0)
-		goto end;
-	wrow_t *v;
-	size_t n;
-	if ((rc = walk(db, &s, a, &v, &n, &s.c, err)) < 0)
-		goto end;
-	for (size_t i = 0; i < n; i++) {
-		if (v[i].state == 'X')
-			continue;
-		if ((rc = db_exec(db, err,
-		                  "INSERT INTO stocktake_marks (item_id, school_year, unit_id, mark, stocktake_id) "
-		                  "VALUES (?, ?, ?, ?, ?) ON CONFLICT (item_id, school_year) DO UPDATE SET "
-		                  "mark = excluded.mark, stocktake_id = excluded.stocktake_id, unit_id = excluded.unit_id",
-		                  "isisi", v[i].id, s.school_year, s.unit_id, v[i].state == 'M' ? "M" : "C", id)) < 0)
-			goto end;
-	}
-	int64_t now = clock_now();
-	char day[16];
-	clock_day_format(clock_day_of(now), day, sizeof day);
-	int64_t vdiff = 0;
-	if (strcmp(s.scope, "all") == 0 && (rc = write_balance(db, &s, day, diff, &vdiff, err)) < 0)
-		goto end;
-	if ((rc = db_exec(db, err,
-	                  "UPDATE stocktakes SET status = 'closed', closed_by = ?, closed_at = ?, closed_day = ?, "
-	                  "expected = ?, found = ?, on_loan = ?, missing = ?, misplaced = ?, unknown = ?, "
-	                  "members = ?, conclusion = ? WHERE id = ?",
-	                  "iisiiiiiissi", actor->account_id, now, day, s.c.expected, s.c.found, s.c.on_loan,
-	                  s.c.missing, s.c.misplaced, s.c.unknown, mem, con, id)) < 0)
-		goto end;
-	rc = audit_write(db, actor, NULL, s.unit_id, actor->unit_path, "stocktake.close", "stocktake", id,
-	                 arena_printf(a,
-	                              "%s: expected %lld, found %lld, on loan %lld, missing %lld, misplaced %lld, "
-	                              "unknown %lld; part III difference %lld copies, %lld dong",
-	                              s.scope, (long long)s.c.expected, (long long)s.c.found,
-	                              (long long)s.c.on_loan, (long long)s.c.missing, (long long)s.c.misplaced,
-	                              (long long)s.c.unknown, (long long)*diff, (long long)vdiff),
-	                 NULL, err);
-end:
-	if (rc < 0)
-		db_rollback(db);
-	else if ((rc = db_commit(db, err)) < 0)
-		db_rollback(db);
-done:
-	arena_free(a);
-	return rc < 0 ? rc : 0;
-}
-
-int stocktake_cancel(db_t *db, const actor_t *actor, int64_t id, err_t *err)
-{
-	int rc;
-	arena_t *a = arena_new(4096);
-	stocktake_t s;
-	if ((rc = db_begin(db, err)) < 0)
-		goto done;
-	if ((rc = load(db, actor, id, true, a, &s, err)) < 0)
-		goto end;
-	rc = db_exec(db, err, "UPDATE stocktakes SET status = 'cancelled', closed_by = ?, closed_at = ? "
-	                      "WHERE id = ? AND status = 'open'",
-	             "iii", actor->account_id, clock_now(), id);
-	if (rc == 0)
-		rc = err_set(err, ERR_CONFLICT, "err.stocktake.closed", NULL);
-	if (rc < 0)
-		goto end;
-	rc = audit_write(db, actor, NULL, s.unit_id, actor->unit_path, "stocktake.cancel", "stocktake", id, s.scope,
-	                 NULL, err);
-end:
-	if (rc < 0)
-		db_rollback(db);
-	else if ((rc = db_commit(db, err)) < 0)
-		db_rollback(db);
-done:
-	arena_free(a);
-	return rc < 0 ? rc : 0;
-}
-
-/* --- the reviewed step ----------------------------------------------------------------------- */
-
-int stocktake_lose(db_t *db, const actor_t *actor, int64_t id, const int64_t *ids, size_t n, err_t *err)
-{
-	int rc;
-	if (n == 0)
-		return err_set(err, ERR_INVALID, "err.stocktake.lose_none", NULL);
-	if (n > 1000)
-		return err_set(err, ERR_TOOBIG, "err.stocktake.batch", "1000");
-	arena_t *a = arena_new(4096);
-	stocktake_t s;
-	buf_t det = BUF_INIT;
-	if ((rc = db_begin(db, err)) < 0)
-		goto done;
-	if ((rc = load(db, actor, id, true, a, &s, err)) < 0)
-		goto end;
-	if (strcmp(s.status, "closed") != 0) {
-		rc = err_set(err, ERR_CONFLICT, "err.stocktake.not_closed", NULL);
-		goto end;
-	}
-	buf_puts(&det, "lost:");
-	for (size_t i = 0; i < n; i++) {
-		db_stmt_t *st = db_query(db, err,
-		                         "SELECT i.accession, i.status, CASE WHEN l.id IS NULL THEN 0 ELSE 1 END "
-		                         "FROM stocktake_marks m JOIN items i ON i.id = m.item_id "
-		                         "LEFT JOIN loans l ON l.item_id = i.id AND l.returned_at IS NULL "
-		                         "WHERE m.item_id = ? AND m.stocktake_id = ? AND m.mark = 'M' AND i.unit_id = ?",
-		                         "iii", ids[i], id, s.unit_id);
-		if (!st) {
-			rc = err->code;
-			goto end;
-		}
-		rc = db_step(st, err);
-		const char *acc = rc == DB_ROW ? dup0(a, db_col_text(st, 0)) : NULL;
-		bool ok = rc == DB_ROW && db_col_int(st, 2) == 0 &&
-		          strcmp(db_col_text(st, 1), "withdrawn") != 0 && strcmp(db_col_text(st, 1), "lost") != 0 &&
-		          strcmp(db_col_text(st, 1), "on_loan") != 0;
-		db_done(st);
-		if (rc < 0)
-			goto end;
-		/* Found since (a scan in this session after all is impossible: it is closed), lent, or
-		 * not a missing copy of this session: refused, naming it. */
-		if (!ok) {
-			rc = err_set(err, ERR_CONFLICT, "err.stocktake.lose", "%s",
-			             acc ? acc : arena_printf(a, "#%lld", (long long)ids[i]));
-			goto end;
-		}
-		if ((rc = db_exec(db, err, "UPDATE items SET status = 'lost' WHERE id = ?", "i", ids[i])) < 0)
-			goto end;
-		if (det.len < 200)
-			buf_printf(&det, " %s", acc);
-	}
-	if (det.len >= 200)
-		buf_puts(&det, " ...");
-	rc = audit_write(db, actor, NULL, s.unit_id, actor->unit_path, "stocktake.lose", "stocktake", id,
-	                 arena_printf(a, "%zu copies %s", n, buf_str(&det)), NULL, err);
-end:
-	if (rc < 0)
-		db_rollback(db);
-	else if ((rc = db_commit(db, err)) < 0)
-		db_rollback(db);
-done:
-	buf_release(&det);
-	arena_free(a);
-	return rc < 0 ? rc : 0;
-}
-
-/* --- lists ----------------------------------------------------------------------------------- */
-
-static int item_cmp(const void *x, const void *y)
-{
-	const stocktake_item_t *p = x, *q = y;
-	int c = strcmp(p->reg, q->reg);
-	if (!c)
-		c = strverscmp(p->accession, q->accession);
-	if (!c)
-		c = strcmp(p->barcode, q->barcode);
-	return c;
-}
-
-#define ITEM_COLS                                                                                            \
-	"i.id, i.barcode, i.accession, i.register, b.title, i.location, b.class_number, b.doc_type, "       \
-	"i.status, i.price "
-
-static void item_row(db_stmt_t *st, arena_t *a, stocktake_item_t *o, const char *result)
-{
-	o->item_id = db_col_int(st, 0);
-	o->barcode = dup0(a, db_col_text(st, 1));
-	o->accession = dup0(a, db_col_text(st, 2));
-	o->reg = dup0(a, db_col_text(st, 3));
-	o->title = dup0(a, db_col_text(st, 4));
-	o->location = dup0(a, db_col_text(st, 5));
-	o->class_number = dup0(a, db_col_text(st, 6));
-	o->doc_type = dup0(a, db_col_text(st, 7));
-	o->status = dup0(a, db_col_text(st, 8));
-	o->price = db_col_int(st, 9);
-	o->result = result;
-}
-
-int stocktake_items(db_t *db, const actor_t *actor, int64_t id, const char *result, arena_t *a,
-                    stocktake_item_t **out, size_t *n, err_t *err)
-{
-	int rc;
-	*out = NULL;
-	*n = 0;
-	static const char *const R[] = { "missing", "found", "on_loan", "misplaced", "unknown" };
-	const char *res = NULL;
-	for (size_t i = 0; i < 5; i++)
-		if (result && !strcmp(result, R[i]))
-			res = R[i];
-	stocktake_t s;
-	if ((rc = load(db, actor, id, false, a, &s, err)) < 0)
-		return rc;
-	if (!res)
-		return err_set(err, ERR_INVALID, "err.stocktake.result", "%.20s", result ? result : "");
-	size_t cap = 0;
-	db_stmt_t *st = NULL;
-	bool open = strcmp(s.status, "open") == 0;
-	if (!strcmp(res, "unknown")) {
-		st = db_query(db, err,
-		              "SELECT barcode, scans FROM stocktake_scans WHERE stocktake_id = ? AND result = 'unknown'",
-		              "i", id);
-		if (!st)
-			return err->code;
-		while ((rc = db_step(st, err)) == DB_ROW) {
-			*out = arena_grow(a, *out, *n, &cap, 64, sizeof **out);
-			stocktake_item_t *o = &(*out)[(*n)++];
-			memset(o, 0, sizeof *o);
-			o->barcode = dup0(a, db_col_text(st, 0));
-			o->scans = db_col_int(st, 1);
-			o->accession = o->reg = o->title = o->location = o->class_number = o->doc_type = o->status = "";
-			o->result = res;
-		}
-	} else if (!strcmp(res, "found") || !strcmp(res, "misplaced") || (!open && !strcmp(res, "on_loan"))) {
-		/* Scanned copies; after close, the on-loan list is the session's C marks without a
-		 * found scan. */
-		if (!strcmp(res, "on_loan"))
-			st = db_query(db, err,
-			              "SELECT " ITEM_COLS ", 0 FROM stocktake_marks m JOIN items i ON i.id = m.item_id "
-			              "JOIN biblios b ON b.id = i.biblio_id WHERE m.stocktake_id = ? AND m.mark = 'C' "
-			              "AND NOT EXISTS (SELECT 1 FROM stocktake_scans x WHERE x.stocktake_id = m.stocktake_id "
-			              "AND x.item_id = m.item_id AND x.result = 'found')",
-			              "i", id);
-		else
-			st = db_query(db, err,
-			              "SELECT " ITEM_COLS ", x.scans FROM stocktake_scans x JOIN items i ON i.id = x.item_id "
-			              "JOIN biblios b ON b.id = i.biblio_id WHERE x.stocktake_id = ? AND x.result = ?",
-			              "is", id, res);
-		if (!st)
-			return err->code;
-		while ((rc = db_step(st, err)) == DB_ROW) {
-			*out = arena_grow(a, *out, *n, &cap, 64, sizeof **out);
-			stocktake_item_t *o = &(*out)[(*n)++];
-			item_row(st, a, o, res);
-			o->scans = db_col_int(st, 10);
-		}
-	} else if (!open) { /* missing, closed: the session's M marks */
-		st = db_query(db, err,
-		              "SELECT " ITEM_COLS " FROM stocktake_marks m JOIN items i ON i.id = m.item_id "
-		              "JOIN biblios b ON b.id = i.biblio_id WHERE m.stocktake_id = ? AND m.mark = 'M'",
-		              "i", id);
-		if (!st)
-			return err->code;
-		while ((rc = db_step(st, err)) == DB_ROW) {
-			*out = arena_grow(a, *out, *n, &cap, 64, sizeof **out);
-			item_row(st, a, &(*out)[(*n)++], res);
-		}
-	} else { /* missing or on loan, live: walk the stock, then read those copies */
-		wrow_t *v;
-		size_t nv;
-		stocktake_counts_t c = { 0 };
-		if ((rc = walk(db, &s, a, &v, &nv, &c, err)) < 0)
-			return rc;
-		char want = !strcmp(res, "missing") ? 'M' : 'L';
-		for (size_t i = 0; i < nv; i++) {
-			if (v[i].state != want)
-				continue;
-			st = db_query(db, err,
-			              "SELECT " ITEM_COLS " FROM items i JOIN biblios b ON b.id = i.biblio_id WHERE i.id = ?",
-			              "i", v[i].id);
-			if (!st)
-				return err->code;
-			if ((rc = db_step(st, err)) == DB_ROW) {
-				*out = arena_grow(a, *out, *n, &cap, 64, sizeof **out);
-				item_row(st, a, &(*out)[(*n)++], res);
-			}
-			db_done(st);
-			if (rc < 0)
-				return rc;
-		}
-		st = NULL;
-		rc = DB_DONE;
-	}
-	db_done(st);
-	if (rc < 0)
-		return rc;
-	if (*n > 1)
-		qsort(*out, *n, sizeof **out, item_cmp);
-	return 0;
-}
-
-int stocktake_items_xlsx(const stocktake_t *s, const char *result, const stocktake_item_t *v, size_t n,
-                         const char *lang, buf_t *out, err_t *err)
-{
-	bool en = lang && !strcmp(lang, "en");
-	xlsxw_t *w = xlsxw_new(err);
-	if (!w)
-		return err->code;
-	char title[200], sub[300];
-	snprintf(title, sizeof title, "%s (%s)", en ? "Stocktake" : "Kiểm kê", result);
-	snprintf(sub, sizeof sub, "%s · %s · %s", s->unit_name, s->school_year, s->scope);
-	if (xlsxw_sheet(w, result, title, sub, err) < 0) {
-		xlsxw_free(w);
-		return err->code;
-	}
-	const xlsxw_col_t cols[] = {
-		{ en ? "No." : "STT", 6 },           { en ? "Register" : "Sổ", 8 },
-		{ en ? "Accession" : "Số ĐKCB", 14 }, { en ? "Barcode" : "Mã vạch", 16 },
-		{ en ? "Title" : "Nhan đề", 40 },     { en ? "Class" : "Phân loại", 10 },
-		{ en ? "Location" : "Vị trí", 14 },   { en ? "Price" : "Giá (đồng)", 12 },
-		{ en ? "Scans" : "Lần quét", 8 },
-	};
-	xlsxw_header(w, cols, sizeof cols / sizeof cols[0]);
-	for (size_t i = 0; i < n; i++) {
-		xlsxw_row(w);
-		xlsxw_int(w, (int64_t)i + 1);
-		xlsxw_text(w, v[i].reg);
-		xlsxw_text(w, v[i].accession);
-		xlsxw_text(w, v[i].barcode);
-		xlsxw_text(w, v[i].title);
-		xlsxw_text(w, v[i].class_number);
-		xlsxw_text(w, v[i].location);
-		if (v[i].item_id)
-			xlsxw_money(w, v[i].price);
-		else
-			xlsxw_skip(w);
-		xlsxw_int(w, v[i].scans);
-	}
-	return xlsxw_finish(w, out, err);
-}

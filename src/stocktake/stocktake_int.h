@@ -1,0 +1,27 @@
+/* stocktake_int.h: what the files of src/stocktake/ share and nothing else uses. */
+#ifndef THUVIEN_STOCKTAKE_STOCKTAKE_INT_H
+#define THUVIEN_STOCKTAKE_STOCKTAKE_INT_H
+
+#include "stocktake/stocktake.h"
+
+/* One copy in scope, and what the session makes of it: F found, L on loan (present), M missing,
+ * X a lost copy found (not expected). */
+typedef struct stocktake_wrow {
+	int64_t id, price;
+	const char *reg, *doc_type;
+	char state;
+} stocktake_wrow_t;
+
+/* s (or "") copied into the arena. */
+const char *stocktake_dup0(arena_t *a, const char *s);
+
+/* The session id as the actor may see it (readers: ERR_FORBIDDEN; outside the actor's subtree:
+ * ERR_NOTFOUND); for a write (write true) only the librarian of its own school's. */
+int stocktake_load(db_t *db, const actor_t *actor, int64_t id, bool write, arena_t *a, stocktake_t *s,
+                   err_t *err);
+
+/* The copies in scope of session s with their state, and its counts (c->seen is kept). */
+int stocktake_walk(db_t *db, const stocktake_t *s, arena_t *a, stocktake_wrow_t **rows, size_t *nrows,
+                   stocktake_counts_t *c, err_t *err);
+
+#endif
