@@ -325,6 +325,12 @@ typedef struct scanned {
 	char result; /* f, l (on_loan), m (misplaced) */
 } scanned_t;
 
+static int id_cmp(const void *x, const void *y)
+{
+	int64_t p = *(const int64_t *)x, q = *(const int64_t *)y;
+	return (p > q) - (p < q);
+}
+
 static int scanned_cmp(const void *x, const void *y)
 {
 	const scanned_t *p = x, *q = y;
@@ -371,14 +377,33 @@ int stocktake_walk(db_t *db, const stocktake_t *s, arena_t *a, stocktake_wrow_t 
 		return rc;
 	if (ns)
 		qsort(sv, ns, sizeof *sv, scanned_cmp);
-	st = db_query(db, err,
-	              "SELECT i.id, i.register, i.location, b.class_number, i.status, i.price, b.doc_type, "
-	              "CASE WHEN l.id IS NULL THEN 0 ELSE 1 END FROM items i JOIN biblios b ON b.id = i.biblio_id "
-	              "LEFT JOIN loans l ON l.item_id = i.id AND l.returned_at IS NULL "
-	              "WHERE i.unit_id = ? AND i.status <> 'withdrawn' "
-	              "AND (CAST(? AS TEXT) IS NULL OR i.register = ?) ORDER BY i.id",
-	              "iss", s->unit_id, sc.kind == STOCKTAKE_REGISTER ? sc.value : NULL,
-	              sc.kind == STOCKTAKE_REGISTER ? sc.value : NULL);
+	/* The school's open loans, sorted: one range of a partial index, not a probe per copy. */
+	int64_t *lv = NULL;
+	size_t nl = 0, lcap = 0;
+	st = db_query(db, err, "SELECT item_id FROM loans WHERE unit_id = ? AND returned_at IS NULL", "i", s->unit_id);
+	if (!st)
+		return err->code;
+	while ((rc = db_step(st, err)) == DB_ROW) {
+		lv = arena_grow(a, lv, nl, &lcap, 256, sizeof *lv);
+		lv[nl++] = db_col_int(st, 0);
+	}
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	if (nl)
+		qsort(lv, nl, sizeof *lv, id_cmp);
+	/* The copies; their records only for a class range (the one scope that needs them). */
+	const char *reg = sc.kind == STOCKTAKE_REGISTER ? sc.value : NULL;
+	if (sc.kind == STOCKTAKE_CLASS)
+		st = db_query(db, err,
+		              "SELECT i.id, i.register, i.location, b.class_number, i.status, i.price FROM items i "
+		              "JOIN biblios b ON b.id = i.biblio_id WHERE i.unit_id = ? AND i.status <> 'withdrawn'",
+		              "i", s->unit_id);
+	else
+		st = db_query(db, err,
+		              "SELECT id, register, location, '', status, price FROM items WHERE unit_id = ? "
+		              "AND status <> 'withdrawn' AND (CAST(? AS TEXT) IS NULL OR register = ?)",
+		              "iss", s->unit_id, reg, reg);
 	if (!st)
 		return err->code;
 	const char **pool = NULL;
@@ -393,7 +418,8 @@ int stocktake_walk(db_t *db, const stocktake_t *s, arena_t *a, stocktake_wrow_t 
 		}
 		scanned_t key = { .item_id = db_col_int(st, 0) };
 		const scanned_t *hit = ns ? bsearch(&key, sv, ns, sizeof *sv, scanned_cmp) : NULL;
-		bool lost = strcmp(db_col_text(st, 4), "lost") == 0, loan = db_col_int(st, 7) != 0;
+		bool lost = strcmp(db_col_text(st, 4), "lost") == 0;
+		bool loan = nl && bsearch(&key.item_id, lv, nl, sizeof *lv, id_cmp) != NULL;
 		char state;
 		if (lost)
 			state = hit ? 'X' : 0;
@@ -407,7 +433,6 @@ int stocktake_walk(db_t *db, const stocktake_t *s, arena_t *a, stocktake_wrow_t 
 		v[n].id = key.item_id;
 		v[n].price = db_col_int(st, 5);
 		v[n].reg = intern(a, &pool, &npool, &pcap, db_col_text(st, 1));
-		v[n].doc_type = intern(a, &pool, &npool, &pcap, db_col_text(st, 6));
 		v[n].state = state;
 		n++;
 	}
@@ -689,21 +714,17 @@ int stocktake_scan(db_t *db, const actor_t *actor, int64_t id, const char *const
 	}
 	/* The live tallies; the guard on status makes a scan that raced a close (PostgreSQL: this
 	 * waits for the close's row lock, then finds it closed) write nothing. */
-	rc = db_exec(db, err,
-	             "UPDATE stocktakes SET found = found + ?, on_loan = on_loan + ?, misplaced = misplaced + ?, "
-	             "unknown = unknown + ? WHERE id = ? AND status = 'open'",
-	             "iiiii", add[0], add[1], add[2], add[3], id);
-	if (rc == 0)
-		rc = err_set(err, ERR_CONFLICT, "err.stocktake.closed", NULL);
-	if (rc < 0)
-		goto end;
 	db_stmt_t *st = db_query(db, err,
-	                         "SELECT found, on_loan, misplaced, unknown FROM stocktakes WHERE id = ?", "i", id);
+	                         "UPDATE stocktakes SET found = found + ?, on_loan = on_loan + ?, "
+	                         "misplaced = misplaced + ?, unknown = unknown + ? WHERE id = ? AND status = 'open' "
+	                         "RETURNING found, on_loan, misplaced, unknown",
+	                         "iiiii", add[0], add[1], add[2], add[3], id);
 	if (!st) {
 		rc = err->code;
 		goto end;
 	}
-	if ((rc = db_step(st, err)) == DB_ROW && live) {
+	rc = db_step(st, err);
+	if (rc == DB_ROW && live) {
 		memset(live, 0, sizeof *live);
 		live->found = db_col_int(st, 0);
 		live->on_loan = db_col_int(st, 1);
@@ -713,6 +734,8 @@ int stocktake_scan(db_t *db, const actor_t *actor, int64_t id, const char *const
 		live->seen = live->found + live->on_loan + live->misplaced + live->unknown;
 	}
 	db_done(st);
+	if (rc == DB_DONE)
+		rc = err_set(err, ERR_CONFLICT, "err.stocktake.closed", NULL);
 	if (rc < 0)
 		goto end;
 	rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "stocktake.scan", "stocktake", id,

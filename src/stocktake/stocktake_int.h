@@ -8,7 +8,7 @@
  * X a lost copy found (not expected). */
 typedef struct stocktake_wrow {
 	int64_t id, price;
-	const char *reg, *doc_type;
+	const char *reg;
 	char state;
 } stocktake_wrow_t;
 
