@@ -97,24 +97,22 @@ run() { # NAME URL
 	[ -n "$cookie" ] || die "login ($name) failed"
 	csrf=$(curl -s -H "Cookie: $cookie" "$base/stocktakes" | sed -n 's/.*name="csrf-token" content="\([^"]*\)".*/\1/p' | head -1)
 	[ -n "$csrf" ] || die "no CSRF token on /stocktakes ($name)"
-	local b sid out sent seen t0 t1
+	local b sid out sent seen
 	for b in 1 "$BATCH"; do
 		sid=$(curl -s -H "Cookie: $cookie" -H "X-CSRF-Token: $csrf" -H "Accept: application/json" \
 			--data "scope=all" "$base/stocktakes" | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
 		out=$("$TMP/stocktake_load" 127.0.0.1 "$port" "$cookie" "$csrf" "$sid" "$NCLIENTS" "$SECONDS_RUN" "$NCOPIES" "$b")
 		sent=$(echo "$out" | tail -1)
-		t0=$(date +%s.%N)
-		seen=$(curl -s -H "Cookie: $cookie" -H "Accept: application/json" "$base/stocktakes/$sid" |
-			python3 -c 'import json, sys; print(json.load(sys.stdin)["seen"])')
-		t1=$(date +%s.%N)
+		local live
+		live=$(curl -s -o "$TMP/live.json" -w '%{time_total}' -H "Cookie: $cookie" -H "Accept: application/json" \
+			"$base/stocktakes/$sid")
+		seen=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["seen"])' "$TMP/live.json")
 		printf '%-11s %s\n' "$name:" "$(echo "$out" | head -1)"
 		printf '%-11s %s distinct barcodes sent, %s counted by the server%s; live count over the stock %s ms\n' "" \
-			"$sent" "$seen" "$([ "$sent" = "$seen" ] && echo " (exact)" || echo " (MISMATCH)")" "$(ms "$t0" "$t1")"
-		t0=$(date +%s.%N)
-		curl -sf -o /dev/null -H "Cookie: $cookie" -H "X-CSRF-Token: $csrf" -H "Accept: application/json" \
-			--data "members=bench" "$base/stocktakes/$sid/close" || die "close ($name) failed"
-		t1=$(date +%s.%N)
-		printf '%-11s close (marks for every copy, part III): %s ms\n' "" "$(ms "$t0" "$t1")"
+			"$sent" "$seen" "$([ "$sent" = "$seen" ] && echo " (exact)" || echo " (MISMATCH)")" "$(ms 0 "$live")"
+		live=$(curl -sf -o /dev/null -w '%{time_total}' -H "Cookie: $cookie" -H "X-CSRF-Token: $csrf" \
+			-H "Accept: application/json" --data "members=bench" "$base/stocktakes/$sid/close") || die "close ($name) failed"
+		printf '%-11s close (marks for every copy, part III): %s ms\n' "" "$(ms 0 "$live")"
 	done
 	printf '%-11s server peak RSS %s\n' "" "$(awk '/VmHWM/ { printf "%.1f MB", $2 / 1024 }' "/proc/$pid/status")"
 	kill -TERM "$pid"; wait "$pid" 2>/dev/null || true

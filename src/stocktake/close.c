@@ -109,6 +109,47 @@ static int write_balance(db_t *db, const stocktake_t *s, const char *day, int64_
 	return rc < 0 ? rc : 0;
 }
 
+#define MARK_BATCH 500
+
+/* The marks (mark: 'C' for the present copies, 'M' for the missing) of the copies of v, MARK_BATCH
+ * a statement: the school year, school and session come from the session's row. */
+static int write_marks(db_t *db, arena_t *a, int64_t id, const stocktake_wrow_t *v, size_t n, char mark, err_t *err)
+{
+	int64_t *ids = arena_alloc(a, MARK_BATCH * sizeof *ids);
+	size_t k = 0;
+	for (size_t i = 0; i <= n; i++) {
+		if (i < n) {
+			char m = v[i].state == 'M' ? 'M' : v[i].state == 'X' ? 0 : 'C';
+			if (m != mark)
+				continue;
+			ids[k++] = v[i].id;
+			if (k < MARK_BATCH)
+				continue;
+		}
+		if (k == 0)
+			break;
+		db_stmt_t *st = db_prepare_in(
+		    db, a,
+		    mark == 'M' ? "INSERT INTO stocktake_marks (item_id, school_year, unit_id, mark, stocktake_id) "
+		                  "SELECT i.id, s.school_year, s.unit_id, 'M', s.id FROM items i, stocktakes s WHERE i.id IN ("
+		                : "INSERT INTO stocktake_marks (item_id, school_year, unit_id, mark, stocktake_id) "
+		                  "SELECT i.id, s.school_year, s.unit_id, 'C', s.id FROM items i, stocktakes s WHERE i.id IN (",
+		    MARK_BATCH,
+		    ") AND s.id = ? ON CONFLICT (item_id, school_year) DO UPDATE SET mark = excluded.mark, "
+		    "stocktake_id = excluded.stocktake_id, unit_id = excluded.unit_id",
+		    ids, k, err);
+		if (!st)
+			return err->code;
+		db_bind_int(st, MARK_BATCH + 1, id);
+		int rc = db_step(st, err);
+		db_done(st);
+		if (rc < 0)
+			return rc;
+		k = 0;
+	}
+	return 0;
+}
+
 static char *clean_text(arena_t *a, const char *s, size_t max, const char *field, err_t *err)
 {
 	char *t = text_nfc(a, s ? s : "");
@@ -153,16 +194,8 @@ int stocktake_close(db_t *db, const actor_t *actor, int64_t id, const char *memb
 	size_t n;
 	if ((rc = stocktake_walk(db, &s, a, &v, &n, &s.c, err)) < 0)
 		goto end;
-	for (size_t i = 0; i < n; i++) {
-		if (v[i].state == 'X')
-			continue;
-		if ((rc = db_exec(db, err,
-		                  "INSERT INTO stocktake_marks (item_id, school_year, unit_id, mark, stocktake_id) "
-		                  "VALUES (?, ?, ?, ?, ?) ON CONFLICT (item_id, school_year) DO UPDATE SET "
-		                  "mark = excluded.mark, stocktake_id = excluded.stocktake_id, unit_id = excluded.unit_id",
-		                  "isisi", v[i].id, s.school_year, s.unit_id, v[i].state == 'M' ? "M" : "C", id)) < 0)
-			goto end;
-	}
+	if ((rc = write_marks(db, a, id, v, n, 'C', err)) < 0 || (rc = write_marks(db, a, id, v, n, 'M', err)) < 0)
+		goto end;
 	int64_t now = clock_now();
 	char day[16];
 	clock_day_format(clock_day_of(now), day, sizeof day);
