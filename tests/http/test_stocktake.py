@@ -406,3 +406,23 @@ def test_second_line_of_part_three():
     assert (b["in_copies"], b["in_value"], b["out_copies"]) == (1, 50000, 0)
     assert b["on_hand_copies"] == a["on_hand_copies"] + b["in_copies"] - b["out_copies"] == 19
     assert b["on_hand_value"] == a["on_hand_value"] + 50000
+
+
+def test_long_missing_list_goes_to_an_annex():
+    """More than 60 missing copies: the biên bản says "Xem danh sách kèm theo" instead of listing
+    them, and the workbook holds every one."""
+    c = client("thuthu.th001")
+    b = h.expect_status(c.post("/catalog", {"title": "Bộ sách nhiều bản", "doc_type": "TN", "copies": "70",
+                                            "price": "1000"}), 201).json()["biblio"]
+    assert len(b["copies"]) == 70
+    sid = open_session("register:TN")
+    h.expect_status(c.post("/stocktakes/%d/close" % sid, {"conclusion": "Tiếp tục tìm các bản thiếu."}), 200)
+    d = get(sid)
+    assert d["missing"] >= 70
+    r = h.expect_status(c.get("/stocktakes/%d/report.pdf" % sid), 200)
+    txt = subprocess.run(["pdftotext", "-layout", "-", "-"], input=r.body, capture_output=True, check=True).stdout.decode()
+    assert "Xem danh sách kèm theo" in txt and "Bộ sách nhiều bản" not in txt, txt[:2000]
+    assert "Tiếp tục tìm các bản thiếu." in txt and "sổ đăng ký cá biệt TN" in txt
+    r = h.expect_status(c.get("/stocktakes/%d/items?result=missing&format=xlsx" % sid), 200)
+    rows = [row for row in h.xlsx_read(r.body)[0]["rows"] if row and isinstance(row[0], int)]
+    assert len(rows) == d["missing"]
