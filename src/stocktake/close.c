@@ -45,8 +45,8 @@ static int write_balance(db_t *db, const stocktake_t *s, const char *day, int64_
 		return rc;
 	int64_t in_c = 0, in_v = 0, out_c = 0, out_v = 0, hand_c = 0, hand_v = 0, max_item = 0, max_no = 0;
 	st = db_query(db, err,
-	              "SELECT COUNT(*), COALESCE(SUM(price), 0), COALESCE(MAX(id), 0) FROM items "
-	              "WHERE unit_id = ? AND id > ?",
+	              "SELECT COUNT(*), COALESCE(SUM(" STOCKTAKE_PRICE "), 0), COALESCE(MAX(i.id), 0) FROM items i "
+	              "JOIN biblios b ON b.id = i.biblio_id WHERE i.unit_id = ? AND i.id > ?",
 	              "ii", s->unit_id, last_item);
 	if (!st)
 		return err->code;
@@ -61,8 +61,8 @@ static int write_balance(db_t *db, const stocktake_t *s, const char *day, int64_
 	if (max_item < last_item || !max_item)
 		max_item = last_item;
 	st = db_query(db, err,
-	              "SELECT COUNT(*), COALESCE(SUM(i.price), 0) FROM items i JOIN withdrawals w "
-	              "ON w.id = i.withdrawal_id WHERE i.unit_id = ? AND i.status = 'withdrawn' "
+	              "SELECT COUNT(*), COALESCE(SUM(" STOCKTAKE_PRICE "), 0) FROM items i JOIN biblios b ON b.id = i.biblio_id "
+	              "JOIN withdrawals w ON w.id = i.withdrawal_id WHERE i.unit_id = ? AND i.status = 'withdrawn' "
 	              "AND w.status = 'approved' AND w.number > ?",
 	              "ii", s->unit_id, last_no);
 	if (!st)
@@ -85,7 +85,8 @@ static int write_balance(db_t *db, const stocktake_t *s, const char *day, int64_
 	if (rc < 0)
 		return rc;
 	st = db_query(db, err,
-	              "SELECT COUNT(*), COALESCE(SUM(price), 0) FROM items WHERE unit_id = ? AND status <> 'withdrawn'",
+	              "SELECT COUNT(*), COALESCE(SUM(" STOCKTAKE_PRICE "), 0) FROM items i JOIN biblios b ON b.id = i.biblio_id "
+	              "WHERE i.unit_id = ? AND i.status <> 'withdrawn'",
 	              "i", s->unit_id);
 	if (!st)
 		return err->code;

@@ -26,7 +26,7 @@ static int item_cmp(const void *x, const void *y)
 
 #define ITEM_COLS                                                                                            \
 	"i.id, i.barcode, i.accession, i.register, b.title, i.location, b.class_number, b.doc_type, "       \
-	"i.status, i.price "
+	"i.status, " STOCKTAKE_PRICE " "
 
 static void item_row(db_stmt_t *st, arena_t *a, stocktake_item_t *o, const char *result)
 {

@@ -9,7 +9,7 @@
 
 #include "base/clock.h"
 #include "print/print.h"
-#include "stocktake/stocktake.h"
+#include "stocktake/stocktake_int.h"
 
 #define REPORT_LIST_MAX 60
 
@@ -21,7 +21,7 @@ typedef struct type_total {
 static int read_types(db_t *db, int64_t id, arena_t *a, type_total_t **out, size_t *n, err_t *err)
 {
 	db_stmt_t *st = db_query(db, err,
-	                         "SELECT COALESCE(t.name_vi, b.doc_type), m.mark, COUNT(*), COALESCE(SUM(i.price), 0), "
+	                         "SELECT COALESCE(t.name_vi, b.doc_type), m.mark, COUNT(*), COALESCE(SUM(" STOCKTAKE_PRICE "), 0), "
 	                         "MIN(COALESCE(t.sort, 0)) FROM stocktake_marks m JOIN items i ON i.id = m.item_id "
 	                         "JOIN biblios b ON b.id = i.biblio_id LEFT JOIN doc_types t ON t.code = b.doc_type "
 	                         "WHERE m.stocktake_id = ? GROUP BY COALESCE(t.name_vi, b.doc_type), m.mark "

@@ -396,13 +396,13 @@ int stocktake_walk(db_t *db, const stocktake_t *s, arena_t *a, stocktake_wrow_t 
 	const char *reg = sc.kind == STOCKTAKE_REGISTER ? sc.value : NULL;
 	if (sc.kind == STOCKTAKE_CLASS)
 		st = db_query(db, err,
-		              "SELECT i.id, i.register, i.location, b.class_number, i.status, i.price FROM items i "
+		              "SELECT i.id, i.register, i.location, b.class_number, i.status, " STOCKTAKE_PRICE " FROM items i "
 		              "JOIN biblios b ON b.id = i.biblio_id WHERE i.unit_id = ? AND i.status <> 'withdrawn'",
 		              "i", s->unit_id);
 	else
 		st = db_query(db, err,
-		              "SELECT id, register, location, '', status, price FROM items WHERE unit_id = ? "
-		              "AND status <> 'withdrawn' AND (CAST(? AS TEXT) IS NULL OR register = ?)",
+		              "SELECT i.id, i.register, i.location, '', i.status, " STOCKTAKE_PRICE_LAZY " FROM items i "
+		              "WHERE i.unit_id = ? AND i.status <> 'withdrawn' AND (CAST(? AS TEXT) IS NULL OR i.register = ?)",
 		              "iss", s->unit_id, reg, reg);
 	if (!st)
 		return err->code;
@@ -522,8 +522,9 @@ int stocktake_get(db_t *db, const actor_t *actor, int64_t id, arena_t *a, stockt
 		}
 	} else {
 		db_stmt_t *st = db_query(db, err,
-		                         "SELECT i.register, m.mark, COUNT(*), COALESCE(SUM(i.price), 0) "
+		                         "SELECT i.register, m.mark, COUNT(*), COALESCE(SUM(" STOCKTAKE_PRICE "), 0) "
 		                         "FROM stocktake_marks m JOIN items i ON i.id = m.item_id "
+		                         "JOIN biblios b ON b.id = i.biblio_id "
 		                         "WHERE m.stocktake_id = ? GROUP BY i.register, m.mark",
 		                         "i", id);
 		if (!st)

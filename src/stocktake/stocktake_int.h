@@ -12,6 +12,13 @@ typedef struct stocktake_wrow {
 	char state;
 } stocktake_wrow_t;
 
+/* A copy's value in đồng: its own price, else its record's (as the general register and the
+ * weeding minutes count it), for SQL over items i joined to biblios b. */
+#define STOCKTAKE_PRICE "CASE WHEN i.price > 0 THEN i.price ELSE b.price END"
+/* The same without the join: the record's price read only for a copy without its own. */
+#define STOCKTAKE_PRICE_LAZY                                                                                 \
+	"CASE WHEN i.price > 0 THEN i.price ELSE (SELECT b.price FROM biblios b WHERE b.id = i.biblio_id) END"
+
 /* s (or "") copied into the arena. */
 const char *stocktake_dup0(arena_t *a, const char *s);
 

@@ -304,6 +304,11 @@ static void test_part_three_arithmetic(void)
 	CHECK_INT(db_exec(db, &err, "UPDATE items SET status = 'withdrawn', withdrawal_id = ? WHERE id IN (?, ?)", "iii",
 	                  w, C[1], C[2]),
 	          2);
+	/* A copy without its own price is worth its record's (as parts I and II count it). */
+	CHECK_INT(db_exec(db, &err, "UPDATE biblios SET price = 4000 WHERE id = (SELECT biblio_id FROM items WHERE id = ?)",
+	                  "i", C[3]),
+	          1);
+	CHECK_INT(db_exec(db, &err, "UPDATE items SET price = 0 WHERE id = ?", "i", C[3]), 1);
 	int64_t sid = 0, diff = 9;
 	CHECK_INT(stocktake_create(db, &lib1, "all", NULL, &sid, &err), 0);
 	CHECK_INT(stocktake_close(db, &lib1, sid, NULL, NULL, &diff, &err), 0);
@@ -313,6 +318,7 @@ static void test_part_three_arithmetic(void)
 	CHECK_INT(count("SELECT out_copies FROM stock_balances WHERE stocktake_id = ?", sid), 2);
 	CHECK_INT(count("SELECT out_value FROM stock_balances WHERE stocktake_id = ?", sid), 2000 + 3000);
 	CHECK_INT(count("SELECT on_hand_copies FROM stock_balances WHERE stocktake_id = ?", sid), 10 + 1 - 2);
+	CHECK_INT(count("SELECT on_hand_value FROM stock_balances WHERE stocktake_id = ?", sid), 55000 - 5000 + 7000);
 	/* The new session's marks: every expected copy missing (nothing scanned), the year's marks
 	 * of the whole library overwritten. */
 	CHECK_INT(count("SELECT COUNT(*) FROM stocktake_marks WHERE stocktake_id = ? AND mark = 'M'", sid), 6);
