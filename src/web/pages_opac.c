@@ -440,6 +440,9 @@ static void search_page(web_req_t *r, const opac_school_t *school)
 			json_object_set_new(s, "can_switch", json_true());
 		json_object_set_new(d, "school", s);
 		json_object_set_new(d, "title", json_string(school->name));
+		json_t *wl = web_withdrawals_notices(r, school->id, school->code);
+		if (wl)
+			json_object_set_new(d, "withdrawals", wl);
 	}
 	if (home)
 		json_object_set_new(d, "discover",
@@ -477,6 +480,9 @@ void page_opac_school(web_req_t *r)
 	opac_school_t s;
 	err_t err;
 	const char *code = r->path + strlen("/opac/s/");
+	const char *wd = strstr(code, "/withdrawals/"); /* a public weeding list (pages_weeding.c) */
+	if (wd)
+		return web_withdrawals_public(r, code, wd + strlen("/withdrawals/"));
 	if (opac_school_by_code(r->db, r->actor, code, r->arena, &s, &err) < 0)
 		return fail(r, &err);
 	search_page(r, &s);

@@ -141,6 +141,18 @@ static const route_t routes[] = {
 	{ "GET", "/opac/records/:id", page_opac_record, R_PUBLIC },
 	{ "GET", "/opac/records/:id/marc", page_opac_marc, R_PUBLIC },
 	{ "POST", "/opac/settings", page_opac_settings, R_AUTH },
+	/* Weeding (pages_weeding.c); the public list is /opac/s/CODE/withdrawals/ID (pages_opac.c). */
+	{ "GET", "/withdrawals", page_withdrawals, R_AUTH },
+	{ "POST", "/withdrawals", page_withdrawal_create, R_AUTH },
+	{ "GET", "/withdrawals/:id", page_withdrawal, R_AUTH },
+	{ "POST", "/withdrawals/:id/items", page_withdrawal_items, R_AUTH },
+	{ "POST", "/withdrawals/:id/items/remove", page_withdrawal_items_remove, R_AUTH },
+	{ "POST", "/withdrawals/:id/items/reason", page_withdrawal_item_reason, R_AUTH },
+	{ "POST", "/withdrawals/:id/propose", page_withdrawal_propose, R_AUTH },
+	{ "POST", "/withdrawals/:id/approve", page_withdrawal_approve, R_AUTH },
+	{ "POST", "/withdrawals/:id/return", page_withdrawal_return, R_AUTH },
+	{ "GET", "/withdrawals/:id/minutes.pdf", page_withdrawal_minutes, R_AUTH },
+	{ "GET", "/withdrawals/:id/list.xlsx", page_withdrawal_xlsx, R_AUTH },
 	/* Stocktakes (pages_stocktake.c). */
 	{ "GET", "/stocktakes", page_stocktakes, R_AUTH },
 	{ "POST", "/stocktakes", page_stocktake_create, R_AUTH },

@@ -220,6 +220,16 @@ web_handler_fn page_me, page_me_card, page_me_renew, page_me_hold_cancel, page_m
  * its MARC view, a school's switch of anonymous access (pages_opac.c). */
 web_handler_fn page_opac, page_opac_school, page_opac_work, page_opac_record, page_opac_marc, page_opac_settings;
 
+/* Weeding (pages_weeding.c): withdrawal batches, their prints, and the public list on a school's
+ * OPAC page: web_withdrawals_notices gives the school's lists public today (NULL when none) for
+ * the page's notice; web_withdrawals_public answers /opac/s/CODE/withdrawals/ID (code: the path
+ * after /opac/s/, rest: what follows "/withdrawals/"). */
+web_handler_fn page_withdrawals, page_withdrawal_create, page_withdrawal, page_withdrawal_items,
+    page_withdrawal_items_remove, page_withdrawal_item_reason, page_withdrawal_propose, page_withdrawal_approve,
+    page_withdrawal_return, page_withdrawal_xlsx, page_withdrawal_minutes;
+json_t *web_withdrawals_notices(web_req_t *r, int64_t unit_id, const char *code);
+void web_withdrawals_public(web_req_t *r, const char *code, const char *rest);
+
 /* Stocktakes (pages_stocktake.c). */
 web_handler_fn page_stocktakes, page_stocktake_create, page_stocktake, page_stocktake_scans, page_stocktake_upload,
     page_stocktake_close, page_stocktake_cancel, page_stocktake_lose, page_stocktake_items, page_stocktake_report;

@@ -156,6 +156,20 @@ ROUTES = [
     ("POST", "/lists/{list}/items", lambda: {"ref": "{bib}"}, (403, 404), None),
     ("POST", "/lists/{list}/items/remove", lambda: {"biblio": "{bib}"}, (403, 404), None),
     ("POST", "/lists/{list}/items/move", lambda: {"biblio": "{bib}", "dir": "up"}, (403, 404), None),
+    # Weeding ({wd}: a draft withdrawal batch of the school holding a copy of its own record).
+    ("GET", "/withdrawals?unit={unit}", None, (403, 404), None),
+    ("GET", "/withdrawals/{wd}", None, (403, 404), None),
+    ("GET", "/withdrawals/{wd}?q={btitle}", None, (403, 404), None),
+    ("POST", "/withdrawals/{wd}/items", lambda: {"barcode": "{barcode}", "reason": "RACH"}, (403, 404), None),
+    ("POST", "/withdrawals/{wd}/items", lambda: {"rule": "lost", "preview": "1"}, (403, 404), None),
+    ("POST", "/withdrawals/{wd}/items/remove", lambda: {"item": "{item}"}, (403, 404), None),
+    ("POST", "/withdrawals/{wd}/items/reason", lambda: {"item": "{item}", "reason": "MAT"}, (403, 404), None),
+    ("POST", "/withdrawals/{wd}/propose", lambda: {}, (403, 404), None),
+    ("POST", "/withdrawals/{wd}/approve", lambda: {"decision_no": "1/QĐ", "decision_day": "01/11/2026"},
+     (403, 404), None),
+    ("POST", "/withdrawals/{wd}/return", lambda: {"reason": "xâm nhập"}, (403, 404), None),
+    ("GET", "/withdrawals/{wd}/minutes.pdf", None, (403, 404), None),
+    ("GET", "/withdrawals/{wd}/list.xlsx", None, (403, 404), None),
     # Stocktakes ({stocktake}: an open session of the school, one copy scanned).
     ("GET", "/stocktakes?unit={unit}", None, (403, 404), None),
     ("GET", "/stocktakes/{stocktake}", None, (403, 404), None),
@@ -171,7 +185,7 @@ ROUTES = [
 
 # Placeholders of each kind of target.
 BOOK_KEYS = ("{bib}", "{acq}", "{auto_acq}", "{btitle}", "{barcode}", "{item}", "{job}", "{charge}", "{patron}",
-             "{pcode}", "{promo}", "{hold}", "{closed}", "{loan}", "{review}", "{list}", "{stocktake}")
+             "{pcode}", "{promo}", "{hold}", "{closed}", "{loan}", "{review}", "{list}", "{wd}", "{stocktake}")
 
 # Writes without an id: whatever unit the form names, they land in the actor's own school (for
 # its librarian) or are refused (403). test_writes_without_an_id_stay_home tries them.
@@ -193,7 +207,7 @@ LIST_PAGES = ["/", "/units", "/accounts", "/audit", "/audit?action=account", "/a
               "/classes/callnumber?class_number=895.922&authors=T%C3%B4+Ho%C3%A0i",
               "/patrons", "/patrons/new", "/patrons/import", "/patrons/promote", "/patrons?q=ban+doc+mat",
               "/circ", "/circ?q=kin", "/circ/holds", "/circ/textbooks", "/circ/classset",
-              "/patrons/cards", "/circ/rules", "/circ/calendar", "/reviews", "/lists"]
+              "/patrons/cards", "/circ/rules", "/circ/calendar", "/reviews", "/lists", "/withdrawals"]
 
 # The catalogue each target school has (made in setup by its librarian): a record with two
 # copies (so a batch of its own), and a second batch. Title, authors and supplier are markers.
@@ -201,8 +215,8 @@ BOOKS = [("THCS001", "Hồ sơ lưu trữ mật Văn Lang", "Đoàn Thị Kín",
          ("LC001", "Hồ sơ lưu trữ mật Ngôi Sao", "Phan Văn Giấu", "Quỹ sách Ngôi Sao")]
 CATALOG_TABLES = ["biblios", "items", "acquisitions", "accession_counters", "charges",
                   "patrons", "patron_photos", "promotions", "promotion_rows", "loans", "holds", "library_uses",
-                  "reviews", "reading_lists", "reading_list_items", "stocktakes", "stocktake_scans",
-                  "stocktake_marks", "stock_balances"]
+                  "reviews", "reading_lists", "reading_list_items", "withdrawals", "withdrawal_items",
+                  "stocktakes", "stocktake_scans", "stocktake_marks", "stock_balances"]
 
 
 def setup_module():
@@ -250,6 +264,7 @@ def setup_module():
         h.expect_redirect(r)
         city["books"][-1]["closed"] = srv.sql_value("SELECT id FROM closed_days WHERE unit_id = %d" % unit["id"])
         city["books"][-1].update(social_fixture(lib, unit["id"], code, b))
+        city["books"][-1]["wd"] = withdrawal_fixture(lib, title)
         st = h.expect_status(lib.post("/stocktakes", {"scope": "all", "note": "Kiểm kê mật " + code}), 201).json()["id"]
         h.expect_status(lib.post("/stocktakes/%d/scans" % st, {"barcode": b["copies"][0]["barcode"]}), 200)
         city["books"][-1]["stocktake"] = st
@@ -313,6 +328,16 @@ def circ_fixture(lib, unit_id, code, b):
         h.expect_status(lib.post("/circ/checkout", {"patron": "GV-%s-1" % code, "item": x["barcode"]}), 200)
     r = h.expect_status(lib.post("/catalog/%d/hold" % b["id"], {"patron": "GV-%s-2" % code}), 200)
     return r.json()["hold_id"]
+
+
+def withdrawal_fixture(lib, title):
+    """A draft withdrawal batch of lib's school holding one copy of a new record of its own."""
+    b = h.expect_status(lib.post("/catalog", {"title": "Sách cũ để thanh lọc", "doc_type": "STK", "copies": "1"}),
+                        201).json()["biblio"]
+    wd = h.expect_status(lib.post("/withdrawals", {"title": "Thanh lọc " + title}), 201).json()["id"]
+    h.expect_status(lib.post("/withdrawals/%d/items" % wd, {"item": str(b["copies"][0]["id"]), "reason": "RACH"}),
+                    200)
+    return wd
 
 
 def import_job(lib):
@@ -398,7 +423,7 @@ def probe(c, route, unit=None, acc=None, book=None, json=True, marks=()):
     values = {"unit": unit["id"] if unit else "", "acc": acc["id"] if acc else "",
               "uname": acc["username"] if acc else ""}
     for k in ("bib", "acq", "auto_acq", "btitle", "barcode", "item", "job", "charge", "patron", "pcode", "promo",
-              "hold", "closed", "loan", "review", "list", "stocktake"):
+              "hold", "closed", "loan", "review", "list", "wd", "stocktake"):
         values[k] = book[k] if book else ""
     path = tmpl.format(**{k: urllib.parse.quote(str(v), safe="") for k, v in values.items()})
     if method == "GET":
@@ -466,12 +491,11 @@ def run_probes(username, json):
         if found:
             bad.append("GET %s as %s (%s) shows another unit's data: %s" % (page, username,
                                                                            "json" if json else "html", found))
-    # Every route was tried on every target: 21 routes take a unit, 7 an account, 43 a record (or
+    # Every route was tried on every target: 23 routes take a unit, 7 an account, 76 a record (or
     # the job of its school's librarian, its charge, its readers, its copies at the desk, its hold,
-    # its break).
-    # (+1 unit and +9 records: the stocktakes of a school and its session's routes.)
-    assert kinds == {"unit": 22, "acc": 7, "book": 65}, "routes by target: %r" % kinds
-    assert probes == 22 * len(units) + 7 * len(accounts) + 65 * len(books), "only %d probes ran" % probes
+    # its break, its withdrawal batch, its stocktake).
+    assert kinds == {"unit": 23, "acc": 7, "book": 76}, "routes by target: %r" % kinds
+    assert probes == 23 * len(units) + 7 * len(accounts) + 76 * len(books), "only %d probes ran" % probes
     return bad
 
 
@@ -497,7 +521,7 @@ def test_every_tenant_route_is_probed():
     for method, tmpl, fields, _, _ in ROUTES:
         path = tmpl.split("?")[0]
         for k in ("{unit}", "{acc}", "{bib}", "{acq}", "{auto_acq}", "{item}", "{job}", "{charge}", "{patron}",
-                  "{promo}", "{hold}", "{closed}", "{loan}", "{review}", "{list}", "{stocktake}"):
+                  "{promo}", "{hold}", "{closed}", "{loan}", "{review}", "{list}", "{wd}", "{stocktake}"):
             path = path.replace(k, ":id")
         covered.add((method, path))
     covered |= set(("GET", p.split("?")[0]) for p in LIST_PAGES)
