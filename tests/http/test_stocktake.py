@@ -426,3 +426,33 @@ def test_long_missing_list_goes_to_an_annex():
     r = h.expect_status(c.get("/stocktakes/%d/items?result=missing&format=xlsx" % sid), 200)
     rows = [row for row in h.xlsx_read(r.body)[0]["rows"] if row and isinstance(row[0], int)]
     assert len(rows) == d["missing"]
+
+
+def test_part_three_out_is_the_approved_weeding():
+    """A weeding batch approved by the principal between two whole-library stocktakes is the next
+    line's "out" (copies and value), and the line reconciles."""
+    import datetime
+    c = client("thuthu.th001")
+    first = open_session("all")
+    h.expect_status(c.post("/stocktakes/%d/close" % first, {}), 200)
+    prev = srv.sql("SELECT * FROM stock_balances WHERE stocktake_id = %d" % first)[0]
+    gone = copy(c, "Sách rách cần thanh lọc", "STK", price=12000)
+    w = h.expect_status(c.post("/withdrawals", {"title": "Thanh lọc sau kiểm kê"}), 201).json()["id"]
+    h.expect_status(c.post("/withdrawals/%d/items" % w, {"barcode": gone["barcode"], "reason": "RACH"}), 200)
+    h.expect_status(c.post("/withdrawals/%d/propose" % w, {}), 200)
+    d = (datetime.datetime.utcnow() + datetime.timedelta(hours=7)).date()
+    h.expect_status(client("bgh.th001").post("/withdrawals/%d/approve" % w, {
+        "decision_no": "5/QĐ-TH", "decision_day": d.strftime("%d/%m/%Y")}), 200)
+    assert srv.sql_value("SELECT status FROM items WHERE id = %d" % gone["id"]) == "withdrawn"
+    second = open_session("all")
+    assert get(second)["expected"] == get(first)["expected"]   # one in, one withdrawn
+    j = h.expect_status(c.post("/stocktakes/%d/close" % second, {}), 200).json()
+    assert j["balance_diff"] == 0
+    line = srv.sql("SELECT * FROM stock_balances WHERE stocktake_id = %d" % second)[0]
+    assert (line["in_copies"], line["in_value"], line["out_copies"], line["out_value"]) == (1, 12000, 1, 12000)
+    assert line["on_hand_copies"] == prev["on_hand_copies"] and line["on_hand_value"] == prev["on_hand_value"]
+    # The withdrawn copy is not expected, and scanning it says it is out of place.
+    third = open_session("register:STK")
+    r = scan(third, gone["barcode"])
+    assert r["results"][0]["result"] == "misplaced"
+    h.expect_status(c.post("/stocktakes/%d/cancel" % third, {}), 200)
