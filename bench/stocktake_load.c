@@ -65,15 +65,16 @@ static void *run(void *arg)
 		for (int b = 0; b < batch; b++) {
 			seq++;
 			if (seq % 50 == 0) {
-				len += (size_t)snprintf(body + len, sizeof body - len, "%sbarcode=X%02d%07ld", len ? "&" : "",
-				                        c->k, seq % 1000);
+				len += (size_t)snprintf(body + len, sizeof body - len, "%sbarcode=X%02d%07ld",
+				                        len ? "&" : "", c->k, seq % 1000);
 				c->unknown = seq >= 1000 ? 20 : seq / 50;
 			} else {
 				long copy = i % span + 1;
 				i += nclients;
 				if (copy > c->max_copy)
 					c->max_copy = copy;
-				len += (size_t)snprintf(body + len, sizeof body - len, "%sbarcode=B%07ld", len ? "&" : "", copy);
+				len += (size_t)snprintf(body + len, sizeof body - len, "%sbarcode=B%07ld",
+				                        len ? "&" : "", copy);
 			}
 		}
 		double t0 = now_ms();
@@ -118,7 +119,8 @@ static double pct(const double *v, size_t n, double p)
 int main(int argc, char **argv)
 {
 	if (argc != 10) {
-		fprintf(stderr, "usage: stocktake_load HOST PORT COOKIE CSRF ID NCLIENTS SECONDS NCOPIES BATCH\n");
+		fprintf(stderr,
+		        "usage: stocktake_load HOST PORT COOKIE CSRF ID NCLIENTS SECONDS NCOPIES BATCH\n");
 		return 2;
 	}
 	host = argv[1];
@@ -161,10 +163,11 @@ int main(int argc, char **argv)
 		li += c[k].n;
 	}
 	qsort(lat, n, sizeof(double), cmp);
-	printf("%ld requests of %d in %.1f s = %.0f barcodes/s; request p50 %.2f ms, p99 %.2f ms, max %.1f ms; "
-	       "errors %ld\n",
-	       requests, batch, elapsed, (double)barcodes / elapsed, pct(lat, n, 0.5), pct(lat, n, 0.99),
-	       n ? lat[n - 1] : 0.0, (long)atomic_load(&errors));
+	printf(
+	    "%ld requests of %d in %.1f s = %.0f barcodes/s; request p50 %.2f ms, p99 %.2f ms, max %.1f ms; "
+	    "errors %ld\n",
+	    requests, batch, elapsed, (double)barcodes / elapsed, pct(lat, n, 0.5), pct(lat, n, 0.99),
+	    n ? lat[n - 1] : 0.0, (long)atomic_load(&errors));
 	printf("%ld\n", max_copy + unknown);
 	return 0;
 }

@@ -25,7 +25,7 @@ static int item_cmp(const void *x, const void *y)
 }
 
 #define ITEM_COLS                                                                                            \
-	"i.id, i.barcode, i.accession, i.register, b.title, i.location, b.class_number, b.doc_type, "       \
+	"i.id, i.barcode, i.accession, i.register, b.title, i.location, b.class_number, b.doc_type, "        \
 	"i.status, " STOCKTAKE_PRICE " "
 
 static void item_row(db_stmt_t *st, arena_t *a, stocktake_item_t *o, const char *result)
@@ -64,7 +64,8 @@ int stocktake_items(db_t *db, const actor_t *actor, int64_t id, const char *resu
 	bool open = strcmp(s.status, "open") == 0;
 	if (!strcmp(res, "unknown")) {
 		st = db_query(db, err,
-		              "SELECT barcode, scans FROM stocktake_scans WHERE stocktake_id = ? AND result = 'unknown'",
+		              "SELECT barcode, scans FROM stocktake_scans WHERE stocktake_id = ? AND result "
+		              "= 'unknown'",
 		              "i", id);
 		if (!st)
 			return err->code;
@@ -74,24 +75,29 @@ int stocktake_items(db_t *db, const actor_t *actor, int64_t id, const char *resu
 			memset(o, 0, sizeof *o);
 			o->barcode = stocktake_dup0(a, db_col_text(st, 0));
 			o->scans = db_col_int(st, 1);
-			o->accession = o->reg = o->title = o->location = o->class_number = o->doc_type = o->status = "";
+			o->accession = o->reg = o->title = o->location = o->class_number = o->doc_type =
+			    o->status = "";
 			o->result = res;
 		}
 	} else if (!strcmp(res, "found") || !strcmp(res, "misplaced") || (!open && !strcmp(res, "on_loan"))) {
 		/* Scanned copies; after close, the on-loan list is the session's C marks without a
 		 * found scan. */
 		if (!strcmp(res, "on_loan"))
-			st = db_query(db, err,
-			              "SELECT " ITEM_COLS ", 0 FROM stocktake_marks m JOIN items i ON i.id = m.item_id "
-			              "JOIN biblios b ON b.id = i.biblio_id WHERE m.stocktake_id = ? AND m.mark = 'C' "
-			              "AND NOT EXISTS (SELECT 1 FROM stocktake_scans x WHERE x.stocktake_id = m.stocktake_id "
-			              "AND x.item_id = m.item_id AND x.result = 'found')",
-			              "i", id);
+			st = db_query(
+			    db, err,
+			    "SELECT " ITEM_COLS ", 0 FROM stocktake_marks m JOIN items i ON i.id = m.item_id "
+			    "JOIN biblios b ON b.id = i.biblio_id WHERE m.stocktake_id = ? AND m.mark = 'C' "
+			    "AND NOT EXISTS (SELECT 1 FROM stocktake_scans x WHERE x.stocktake_id = "
+			    "m.stocktake_id "
+			    "AND x.item_id = m.item_id AND x.result = 'found')",
+			    "i", id);
 		else
-			st = db_query(db, err,
-			              "SELECT " ITEM_COLS ", x.scans FROM stocktake_scans x JOIN items i ON i.id = x.item_id "
-			              "JOIN biblios b ON b.id = i.biblio_id WHERE x.stocktake_id = ? AND x.result = ?",
-			              "is", id, res);
+			st = db_query(
+			    db, err,
+			    "SELECT " ITEM_COLS
+			    ", x.scans FROM stocktake_scans x JOIN items i ON i.id = x.item_id "
+			    "JOIN biblios b ON b.id = i.biblio_id WHERE x.stocktake_id = ? AND x.result = ?",
+			    "is", id, res);
 		if (!st)
 			return err->code;
 		while ((rc = db_step(st, err)) == DB_ROW) {
@@ -101,10 +107,11 @@ int stocktake_items(db_t *db, const actor_t *actor, int64_t id, const char *resu
 			o->scans = db_col_int(st, 10);
 		}
 	} else if (!open) { /* missing, closed: the session's M marks */
-		st = db_query(db, err,
-		              "SELECT " ITEM_COLS " FROM stocktake_marks m JOIN items i ON i.id = m.item_id "
-		              "JOIN biblios b ON b.id = i.biblio_id WHERE m.stocktake_id = ? AND m.mark = 'M'",
-		              "i", id);
+		st =
+		    db_query(db, err,
+		             "SELECT " ITEM_COLS " FROM stocktake_marks m JOIN items i ON i.id = m.item_id "
+		             "JOIN biblios b ON b.id = i.biblio_id WHERE m.stocktake_id = ? AND m.mark = 'M'",
+		             "i", id);
 		if (!st)
 			return err->code;
 		while ((rc = db_step(st, err)) == DB_ROW) {
@@ -122,7 +129,8 @@ int stocktake_items(db_t *db, const actor_t *actor, int64_t id, const char *resu
 			if (v[i].state != want)
 				continue;
 			st = db_query(db, err,
-			              "SELECT " ITEM_COLS " FROM items i JOIN biblios b ON b.id = i.biblio_id WHERE i.id = ?",
+			              "SELECT " ITEM_COLS
+			              " FROM items i JOIN biblios b ON b.id = i.biblio_id WHERE i.id = ?",
 			              "i", v[i].id);
 			if (!st)
 				return err->code;
@@ -160,10 +168,14 @@ int stocktake_items_xlsx(const stocktake_t *s, const char *result, const stockta
 		return err->code;
 	}
 	const xlsxw_col_t cols[] = {
-		{ en ? "No." : "STT", 6 },           { en ? "Register" : "Sổ", 8 },
-		{ en ? "Accession" : "Số ĐKCB", 14 }, { en ? "Barcode" : "Mã vạch", 16 },
-		{ en ? "Title" : "Nhan đề", 40 },     { en ? "Class" : "Phân loại", 10 },
-		{ en ? "Location" : "Vị trí", 14 },   { en ? "Price" : "Giá (đồng)", 12 },
+		{ en ? "No." : "STT", 6 },
+		{ en ? "Register" : "Sổ", 8 },
+		{ en ? "Accession" : "Số ĐKCB", 14 },
+		{ en ? "Barcode" : "Mã vạch", 16 },
+		{ en ? "Title" : "Nhan đề", 40 },
+		{ en ? "Class" : "Phân loại", 10 },
+		{ en ? "Location" : "Vị trí", 14 },
+		{ en ? "Price" : "Giá (đồng)", 12 },
 		{ en ? "Scans" : "Lần quét", 8 },
 	};
 	xlsxw_header(w, cols, sizeof cols / sizeof cols[0]);

@@ -20,13 +20,15 @@ typedef struct type_total {
 
 static int read_types(db_t *db, int64_t id, arena_t *a, type_total_t **out, size_t *n, err_t *err)
 {
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT COALESCE(t.name_vi, b.doc_type), m.mark, COUNT(*), COALESCE(SUM(" STOCKTAKE_PRICE "), 0), "
-	                         "MIN(COALESCE(t.sort, 0)) FROM stocktake_marks m JOIN items i ON i.id = m.item_id "
-	                         "JOIN biblios b ON b.id = i.biblio_id LEFT JOIN doc_types t ON t.code = b.doc_type "
-	                         "WHERE m.stocktake_id = ? GROUP BY COALESCE(t.name_vi, b.doc_type), m.mark "
-	                         "ORDER BY MIN(COALESCE(t.sort, 0)), COALESCE(t.name_vi, b.doc_type)",
-	                         "i", id);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "SELECT COALESCE(t.name_vi, b.doc_type), m.mark, COUNT(*), COALESCE(SUM(" STOCKTAKE_PRICE
+	             "), 0), "
+	             "MIN(COALESCE(t.sort, 0)) FROM stocktake_marks m JOIN items i ON i.id = m.item_id "
+	             "JOIN biblios b ON b.id = i.biblio_id LEFT JOIN doc_types t ON t.code = b.doc_type "
+	             "WHERE m.stocktake_id = ? GROUP BY COALESCE(t.name_vi, b.doc_type), m.mark "
+	             "ORDER BY MIN(COALESCE(t.sort, 0)), COALESCE(t.name_vi, b.doc_type)",
+	             "i", id);
 	if (!st)
 		return err->code;
 	size_t cap = 0;
@@ -60,10 +62,11 @@ static int read_types(db_t *db, int64_t id, arena_t *a, type_total_t **out, size
 /* The accounts who scanned, "Nguyễn A, Trần B", or "". */
 static const char *scanners(db_t *db, int64_t id, arena_t *a, err_t *err)
 {
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT DISTINCT a.full_name FROM stocktake_scans x JOIN accounts a ON a.id = x.scanned_by "
-	                         "WHERE x.stocktake_id = ? ORDER BY a.full_name",
-	                         "i", id);
+	db_stmt_t *st = db_query(
+	    db, err,
+	    "SELECT DISTINCT a.full_name FROM stocktake_scans x JOIN accounts a ON a.id = x.scanned_by "
+	    "WHERE x.stocktake_id = ? ORDER BY a.full_name",
+	    "i", id);
 	if (!st)
 		return NULL;
 	buf_t b = BUF_INIT;
@@ -121,14 +124,17 @@ int stocktake_report_pdf(db_t *db, const actor_t *actor, int64_t id, arena_t *a,
 	size_t ntypes = 0;
 	stocktake_item_t *miss = NULL;
 	size_t nmiss = 0;
-	if ((rc = print_unit_of(db, s.unit_id, a, &u, err)) < 0 || (rc = read_types(db, id, a, &types, &ntypes, err)) < 0 ||
+	if ((rc = print_unit_of(db, s.unit_id, a, &u, err)) < 0 ||
+	    (rc = read_types(db, id, a, &types, &ntypes, err)) < 0 ||
 	    (rc = stocktake_items(db, actor, id, "missing", a, &miss, &nmiss, err)) < 0)
 		return rc;
 	const char *members = *s.members ? s.members : scanners(db, id, a, err);
 	int64_t bal_copies = -1, bal_value = 0;
 	if (!strcmp(s.scope, "all")) {
-		db_stmt_t *st = db_query(db, err, "SELECT on_hand_copies, on_hand_value FROM stock_balances WHERE stocktake_id = ?",
-		                         "i", id);
+		db_stmt_t *st = db_query(
+		    db, err,
+		    "SELECT on_hand_copies, on_hand_value FROM stock_balances WHERE stocktake_id = ?", "i",
+		    id);
 		if (st && db_step(st, err) == DB_ROW) {
 			bal_copies = db_col_int(st, 0);
 			bal_value = db_col_int(st, 1);
@@ -144,18 +150,20 @@ int stocktake_report_pdf(db_t *db, const actor_t *actor, int64_t id, arena_t *a,
 		return err->code;
 	print_unit_block(d, &u, true);
 	print_title(d, "BIÊN BẢN KIỂM KÊ THƯ VIỆN", arena_printf(a, "Năm học %s", s.school_year));
-	print_text(d,
-	           arena_printf(a, "Hôm nay, ngày %02d tháng %02d năm %d, tại thư viện %s, chúng tôi tiến hành kiểm kê "
-	                           "%s (phiên kiểm kê số %lld).",
-	                        dd, m, y, u.name ? u.name : s.unit_name, scope_vi(a, s.scope), (long long)s.id),
-	           false);
+	print_text(
+	    d,
+	    arena_printf(a,
+	                 "Hôm nay, ngày %02d tháng %02d năm %d, tại thư viện %s, chúng tôi tiến hành kiểm kê "
+	                 "%s (phiên kiểm kê số %lld).",
+	                 dd, m, y, u.name ? u.name : s.unit_name, scope_vi(a, s.scope), (long long)s.id),
+	    false);
 	print_text(d, arena_printf(a, "Thành phần gồm: %s", *members ? members : "......"), false);
 	if (*s.note)
 		print_text(d, arena_printf(a, "Ghi chú: %s", s.note), false);
 	print_space(d, 3);
 	print_text(d, "I. KẾT QUẢ KIỂM KÊ THEO LOẠI TÀI LIỆU", true);
 	static const print_col_t cols[] = {
-		{ "Loại tài liệu", 0, PRINT_LEFT, NULL },  { "Bản", 16, PRINT_RIGHT, "Theo sổ" },
+		{ "Loại tài liệu", 0, PRINT_LEFT, NULL },         { "Bản", 16, PRINT_RIGHT, "Theo sổ" },
 		{ "Giá trị (đồng)", 26, PRINT_RIGHT, "Theo sổ" }, { "Bản", 16, PRINT_RIGHT, "Hiện có" },
 		{ "Giá trị (đồng)", 26, PRINT_RIGHT, "Hiện có" }, { "Bản", 16, PRINT_RIGHT, "Thiếu" },
 		{ "Giá trị (đồng)", 26, PRINT_RIGHT, "Thiếu" },
@@ -182,16 +190,21 @@ int stocktake_report_pdf(db_t *db, const actor_t *actor, int64_t id, arena_t *a,
 		print_cell_money(d, t->m_value);
 	}
 	print_table_end(d);
-	print_text(d,
-	           arena_printf(a, "Trong số hiện có, %lld bản đang cho mượn (tính là hiện có). Bản xếp sai chỗ: %lld; "
-	                           "mã vạch không có trong kho: %lld.",
-	                        (long long)s.c.on_loan, (long long)s.c.misplaced, (long long)s.c.unknown),
-	           false);
+	print_text(
+	    d,
+	    arena_printf(a,
+	                 "Trong số hiện có, %lld bản đang cho mượn (tính là hiện có). Bản xếp sai chỗ: %lld; "
+	                 "mã vạch không có trong kho: %lld.",
+	                 (long long)s.c.on_loan, (long long)s.c.misplaced, (long long)s.c.unknown),
+	    false);
 	if (bal_copies >= 0)
-		print_text(d,
-		           arena_printf(a, "Tổng số bản trong kho (sổ đăng ký tổng quát, phần III): %lld bản, trị giá %s đồng.",
-		                        (long long)bal_copies, money(a, bal_value)),
-		           false);
+		print_text(
+		    d,
+		    arena_printf(
+		        a,
+		        "Tổng số bản trong kho (sổ đăng ký tổng quát, phần III): %lld bản, trị giá %s đồng.",
+		        (long long)bal_copies, money(a, bal_value)),
+		    false);
 	print_space(d, 3);
 	print_text(d, arena_printf(a, "II. DANH SÁCH TÀI LIỆU THIẾU (%zu bản)", nmiss), true);
 	if (nmiss == 0) {
@@ -200,8 +213,8 @@ int stocktake_report_pdf(db_t *db, const actor_t *actor, int64_t id, arena_t *a,
 		print_text(d, "Xem danh sách kèm theo.", false);
 	} else {
 		static const print_col_t mc[] = {
-			{ "STT", 12, PRINT_RIGHT, NULL },      { "Số ĐKCB", 28, PRINT_LEFT, NULL },
-			{ "Nhan đề", 0, PRINT_LEFT, NULL },    { "Phân loại", 22, PRINT_LEFT, NULL },
+			{ "STT", 12, PRINT_RIGHT, NULL },        { "Số ĐKCB", 28, PRINT_LEFT, NULL },
+			{ "Nhan đề", 0, PRINT_LEFT, NULL },      { "Phân loại", 22, PRINT_LEFT, NULL },
 			{ "Giá (đồng)", 24, PRINT_RIGHT, NULL },
 		};
 		print_table(d, mc, sizeof mc / sizeof mc[0]);
@@ -218,18 +231,22 @@ int stocktake_report_pdf(db_t *db, const actor_t *actor, int64_t id, arena_t *a,
 	print_space(d, 3);
 	print_text(d, "III. KẾT LUẬN", true);
 	int64_t present = s.c.found + s.c.on_loan;
-	print_text(d,
-	           *s.conclusion
-	               ? s.conclusion
-	               : arena_printf(a,
-	                              "Theo sổ có %lld bản; hiện có %lld bản; thiếu %lld bản, trị giá %s đồng. Các bản "
-	                              "thiếu được tiếp tục tìm; chỉ ghi mất sau khi được xem xét, duyệt.",
-	                              (long long)s.c.expected, (long long)present, (long long)s.c.missing,
-	                              money(a, tot.m_value)),
-	           false);
+	print_text(
+	    d,
+	    *s.conclusion
+	        ? s.conclusion
+	        : arena_printf(
+	              a,
+	              "Theo sổ có %lld bản; hiện có %lld bản; thiếu %lld bản, trị giá %s đồng. Các bản "
+	              "thiếu được tiếp tục tìm; chỉ ghi mất sau khi được xem xét, duyệt.",
+	              (long long)s.c.expected, (long long)present, (long long)s.c.missing,
+	              money(a, tot.m_value)),
+	    false);
 	print_text(d, "Biên bản được lập thành 02 bản, thư viện giữ 01 bản, nhà trường giữ 01 bản.", false);
 	print_space(d, 4);
-	const print_sign_t signs[] = { { "THỦ THƯ", s.closed_by }, { "THÀNH VIÊN", NULL }, { "HIỆU TRƯỞNG", NULL } };
+	const print_sign_t signs[] = { { "THỦ THƯ", s.closed_by },
+		                       { "THÀNH VIÊN", NULL },
+		                       { "HIỆU TRƯỞNG", NULL } };
 	print_signatures(d, u.place, day, signs, 3);
 	return print_close(d, 0, err);
 }

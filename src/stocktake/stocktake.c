@@ -146,11 +146,11 @@ const char *stocktake_dup0(arena_t *a, const char *s)
 }
 
 #define SESSION_COLS                                                                                         \
-	"SELECT s.id, s.unit_id, s.school_year, s.scope, s.note, s.status, s.members, s.conclusion, "       \
-	"s.opened_at, s.closed_at, s.closed_day, s.expected, s.found, s.on_loan, s.missing, s.misplaced, "  \
-	"s.unknown, u.code, u.name, u.path, COALESCE(a1.full_name, ''), COALESCE(a2.full_name, ''), "       \
-	"(SELECT COUNT(*) FROM stocktake_scans x WHERE x.stocktake_id = s.id) "                             \
-	"FROM stocktakes s JOIN units u ON u.id = s.unit_id LEFT JOIN accounts a1 ON a1.id = s.opened_by " \
+	"SELECT s.id, s.unit_id, s.school_year, s.scope, s.note, s.status, s.members, s.conclusion, "        \
+	"s.opened_at, s.closed_at, s.closed_day, s.expected, s.found, s.on_loan, s.missing, s.misplaced, "   \
+	"s.unknown, u.code, u.name, u.path, COALESCE(a1.full_name, ''), COALESCE(a2.full_name, ''), "        \
+	"(SELECT COUNT(*) FROM stocktake_scans x WHERE x.stocktake_id = s.id) "                              \
+	"FROM stocktakes s JOIN units u ON u.id = s.unit_id LEFT JOIN accounts a1 ON a1.id = s.opened_by "   \
 	"LEFT JOIN accounts a2 ON a2.id = s.closed_by "
 
 static void session_row(db_stmt_t *st, arena_t *a, stocktake_t *s, const char **path)
@@ -185,7 +185,7 @@ static void session_row(db_stmt_t *st, arena_t *a, stocktake_t *s, const char **
 /* The session id as the actor may see it; for a write (write true) only the actor's own
  * school's. */
 int stocktake_load(db_t *db, const actor_t *actor, int64_t id, bool write, arena_t *a, stocktake_t *s,
-                err_t *err)
+                   err_t *err)
 {
 	int rc = write ? check_writer(actor, err) : check_reader(actor, err);
 	if (rc < 0)
@@ -215,7 +215,8 @@ static int lock_school(db_t *db, int64_t unit, err_t *err)
 	                 "i", unit);
 	if (rc < 0)
 		return rc;
-	rc = db_exec(db, err, "UPDATE accession_counters SET last = last WHERE unit_id = ? AND register = '#KIEMKE'",
+	rc = db_exec(db, err,
+	             "UPDATE accession_counters SET last = last WHERE unit_id = ? AND register = '#KIEMKE'",
 	             "i", unit);
 	return rc < 0 ? rc : 0;
 }
@@ -244,8 +245,9 @@ int stocktake_create(db_t *db, const actor_t *actor, const char *scope, const ch
 		goto done;
 	if ((rc = lock_school(db, actor->unit_id, err)) < 0)
 		goto end;
-	db_stmt_t *st = db_query(db, err, "SELECT scope FROM stocktakes WHERE unit_id = ? AND status = 'open'", "i",
-	                         actor->unit_id);
+	db_stmt_t *st =
+	    db_query(db, err, "SELECT scope FROM stocktakes WHERE unit_id = ? AND status = 'open'", "i",
+	             actor->unit_id);
 	if (!st) {
 		rc = err->code;
 		goto end;
@@ -264,13 +266,14 @@ int stocktake_create(db_t *db, const actor_t *actor, const char *scope, const ch
 		goto end;
 	char year[16];
 	patrons_school_year(clock_today_vn(), year, sizeof year);
-	if ((rc = db_insert_id(db, id, err,
-	                       "INSERT INTO stocktakes (unit_id, school_year, scope, note, opened_by, opened_at) "
-	                       "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-	                       "isssii", actor->unit_id, year, sc.text, nt, actor->account_id, clock_now())) < 0)
+	if ((rc = db_insert_id(
+	         db, id, err,
+	         "INSERT INTO stocktakes (unit_id, school_year, scope, note, opened_by, opened_at) "
+	         "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+	         "isssii", actor->unit_id, year, sc.text, nt, actor->account_id, clock_now())) < 0)
 		goto end;
-	rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "stocktake.open", "stocktake", *id,
-	                 arena_printf(a, "%s %s", year, sc.text), NULL, err);
+	rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "stocktake.open", "stocktake",
+	                 *id, arena_printf(a, "%s %s", year, sc.text), NULL, err);
 end:
 	if (rc < 0) {
 		db_rollback(db);
@@ -349,8 +352,8 @@ static const char *intern(arena_t *a, const char ***pool, size_t *np, size_t *ca
 }
 
 /* The copies in scope with their state, and the counts (expected ... missing, by register). */
-int stocktake_walk(db_t *db, const stocktake_t *s, arena_t *a, stocktake_wrow_t **rows, size_t *nrows, stocktake_counts_t *c,
-                err_t *err)
+int stocktake_walk(db_t *db, const stocktake_t *s, arena_t *a, stocktake_wrow_t **rows, size_t *nrows,
+                   stocktake_counts_t *c, err_t *err)
 {
 	stocktake_scope_t sc;
 	int rc;
@@ -380,7 +383,8 @@ int stocktake_walk(db_t *db, const stocktake_t *s, arena_t *a, stocktake_wrow_t 
 	/* The school's open loans, sorted: one range of a partial index, not a probe per copy. */
 	int64_t *lv = NULL;
 	size_t nl = 0, lcap = 0;
-	st = db_query(db, err, "SELECT item_id FROM loans WHERE unit_id = ? AND returned_at IS NULL", "i", s->unit_id);
+	st = db_query(db, err, "SELECT item_id FROM loans WHERE unit_id = ? AND returned_at IS NULL", "i",
+	              s->unit_id);
 	if (!st)
 		return err->code;
 	while ((rc = db_step(st, err)) == DB_ROW) {
@@ -395,14 +399,18 @@ int stocktake_walk(db_t *db, const stocktake_t *s, arena_t *a, stocktake_wrow_t 
 	/* The copies; their records only for a class range (the one scope that needs them). */
 	const char *reg = sc.kind == STOCKTAKE_REGISTER ? sc.value : NULL;
 	if (sc.kind == STOCKTAKE_CLASS)
-		st = db_query(db, err,
-		              "SELECT i.id, i.register, i.location, b.class_number, i.status, " STOCKTAKE_PRICE " FROM items i "
-		              "JOIN biblios b ON b.id = i.biblio_id WHERE i.unit_id = ? AND i.status <> 'withdrawn'",
-		              "i", s->unit_id);
+		st = db_query(
+		    db, err,
+		    "SELECT i.id, i.register, i.location, b.class_number, i.status, " STOCKTAKE_PRICE
+		    " FROM items i "
+		    "JOIN biblios b ON b.id = i.biblio_id WHERE i.unit_id = ? AND i.status <> 'withdrawn'",
+		    "i", s->unit_id);
 	else
 		st = db_query(db, err,
-		              "SELECT i.id, i.register, i.location, '', i.status, " STOCKTAKE_PRICE_LAZY " FROM items i "
-		              "WHERE i.unit_id = ? AND i.status <> 'withdrawn' AND (CAST(? AS TEXT) IS NULL OR i.register = ?)",
+		              "SELECT i.id, i.register, i.location, '', i.status, " STOCKTAKE_PRICE_LAZY
+		              " FROM items i "
+		              "WHERE i.unit_id = ? AND i.status <> 'withdrawn' AND (CAST(? AS TEXT) IS NULL "
+		              "OR i.register = ?)",
 		              "iss", s->unit_id, reg, reg);
 	if (!st)
 		return err->code;
@@ -413,7 +421,8 @@ int stocktake_walk(db_t *db, const stocktake_t *s, arena_t *a, stocktake_wrow_t 
 	while ((rc = db_step(st, err)) == DB_ROW) {
 		if (sc.kind == STOCKTAKE_LOCATION || sc.kind == STOCKTAKE_CLASS) {
 			arena_reset(tmp);
-			if (!stocktake_scope_has(tmp, &sc, db_col_text(st, 1), db_col_text(st, 2), db_col_text(st, 3)))
+			if (!stocktake_scope_has(tmp, &sc, db_col_text(st, 1), db_col_text(st, 2),
+			                         db_col_text(st, 3)))
 				continue;
 		}
 		scanned_t key = { .item_id = db_col_int(st, 0) };
@@ -445,10 +454,18 @@ int stocktake_walk(db_t *db, const stocktake_t *s, arena_t *a, stocktake_wrow_t 
 	c->seen = seen;
 	for (size_t i = 0; i < n; i++) {
 		switch (v[i].state) {
-		case 'F': c->found++, c->present_value += v[i].price; break;
-		case 'L': c->on_loan++, c->present_value += v[i].price; break;
-		case 'M': c->missing++, c->missing_value += v[i].price; break;
-		case 'X': c->found++; continue;
+		case 'F':
+			c->found++, c->present_value += v[i].price;
+			break;
+		case 'L':
+			c->on_loan++, c->present_value += v[i].price;
+			break;
+		case 'M':
+			c->missing++, c->missing_value += v[i].price;
+			break;
+		case 'X':
+			c->found++;
+			continue;
 		}
 		c->expected++;
 		c->expected_value += v[i].price;
@@ -521,12 +538,13 @@ int stocktake_get(db_t *db, const actor_t *actor, int64_t id, arena_t *a, stockt
 				r->present++;
 		}
 	} else {
-		db_stmt_t *st = db_query(db, err,
-		                         "SELECT i.register, m.mark, COUNT(*), COALESCE(SUM(" STOCKTAKE_PRICE "), 0) "
-		                         "FROM stocktake_marks m JOIN items i ON i.id = m.item_id "
-		                         "JOIN biblios b ON b.id = i.biblio_id "
-		                         "WHERE m.stocktake_id = ? GROUP BY i.register, m.mark",
-		                         "i", id);
+		db_stmt_t *st =
+		    db_query(db, err,
+		             "SELECT i.register, m.mark, COUNT(*), COALESCE(SUM(" STOCKTAKE_PRICE "), 0) "
+		             "FROM stocktake_marks m JOIN items i ON i.id = m.item_id "
+		             "JOIN biblios b ON b.id = i.biblio_id "
+		             "WHERE m.stocktake_id = ? GROUP BY i.register, m.mark",
+		             "i", id);
 		if (!st)
 			return err->code;
 		while ((rc = db_step(st, err)) == DB_ROW) {
@@ -571,9 +589,10 @@ static char *normalise(arena_t *a, const char *s)
 }
 
 #define ITEM_BY_BARCODE                                                                                      \
-	"SELECT i.id, i.register, i.location, b.class_number, i.status, b.title, i.accession, "            \
-	"CASE WHEN l.id IS NULL THEN 0 ELSE 1 END FROM items i JOIN biblios b ON b.id = i.biblio_id "       \
-	"LEFT JOIN loans l ON l.item_id = i.id AND l.returned_at IS NULL WHERE i.unit_id = ? AND i.barcode = ?"
+	"SELECT i.id, i.register, i.location, b.class_number, i.status, b.title, i.accession, "              \
+	"CASE WHEN l.id IS NULL THEN 0 ELSE 1 END FROM items i JOIN biblios b ON b.id = i.biblio_id "        \
+	"LEFT JOIN loans l ON l.item_id = i.id AND l.returned_at IS NULL WHERE i.unit_id = ? AND i.barcode " \
+	"= ?"
 
 /* Find the copy of barcode bc (or of the raw text, when the copy's barcode has lower case) and
  * decide its result. */
@@ -602,7 +621,8 @@ static int classify(db_t *db, int64_t unit, const stocktake_scope_t *sc, const c
 			o->reg = stocktake_dup0(a, db_col_text(st, 1));
 			o->title = stocktake_dup0(a, db_col_text(st, 5));
 			o->accession = stocktake_dup0(a, db_col_text(st, 6));
-			bool in = stocktake_scope_has(a, sc, db_col_text(st, 1), db_col_text(st, 2), db_col_text(st, 3));
+			bool in = stocktake_scope_has(a, sc, db_col_text(st, 1), db_col_text(st, 2),
+			                              db_col_text(st, 3));
 			if (!in || !strcmp(db_col_text(st, 4), "withdrawn"))
 				o->result = "misplaced";
 			else
@@ -618,9 +638,11 @@ static int classify(db_t *db, int64_t unit, const stocktake_scope_t *sc, const c
 }
 
 /* The session's row, read for a scan: its school, scope and status. */
-static int scan_session(db_t *db, const actor_t *actor, int64_t id, arena_t *a, stocktake_scope_t *sc, err_t *err)
+static int scan_session(db_t *db, const actor_t *actor, int64_t id, arena_t *a, stocktake_scope_t *sc,
+                        err_t *err)
 {
-	db_stmt_t *st = db_query(db, err, "SELECT unit_id, scope, status FROM stocktakes WHERE id = ?", "i", id);
+	db_stmt_t *st =
+	    db_query(db, err, "SELECT unit_id, scope, status FROM stocktakes WHERE id = ?", "i", id);
 	if (!st)
 		return err->code;
 	int rc = db_step(st, err);
@@ -643,17 +665,18 @@ static int scan_put(db_t *db, int64_t id, const stocktake_scan_t *o, int64_t now
                     const char **result, int64_t *scans, err_t *err)
 {
 	db_stmt_t *st =
-	    o->item_id
-	        ? db_query(db, err,
-	                   "INSERT INTO stocktake_scans (stocktake_id, barcode, item_id, result, first_at, scanned_by) "
-	                   "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (stocktake_id, barcode) "
-	                   "DO UPDATE SET scans = stocktake_scans.scans + 1 RETURNING result, scans",
-	                   "isisii", id, o->barcode, o->item_id, o->result, now, by)
-	        : db_query(db, err,
-	                   "INSERT INTO stocktake_scans (stocktake_id, barcode, item_id, result, first_at, scanned_by) "
-	                   "VALUES (?, ?, NULL, ?, ?, ?) ON CONFLICT (stocktake_id, barcode) "
-	                   "DO UPDATE SET scans = stocktake_scans.scans + 1 RETURNING result, scans",
-	                   "issii", id, o->barcode, o->result, now, by);
+	    o->item_id ? db_query(db, err,
+	                          "INSERT INTO stocktake_scans (stocktake_id, barcode, item_id, result, "
+	                          "first_at, scanned_by) "
+	                          "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (stocktake_id, barcode) "
+	                          "DO UPDATE SET scans = stocktake_scans.scans + 1 RETURNING result, scans",
+	                          "isisii", id, o->barcode, o->item_id, o->result, now, by)
+	               : db_query(db, err,
+	                          "INSERT INTO stocktake_scans (stocktake_id, barcode, item_id, result, "
+	                          "first_at, scanned_by) "
+	                          "VALUES (?, ?, NULL, ?, ?, ?) ON CONFLICT (stocktake_id, barcode) "
+	                          "DO UPDATE SET scans = stocktake_scans.scans + 1 RETURNING result, scans",
+	                          "issii", id, o->barcode, o->result, now, by);
 	if (!st)
 		return err->code;
 	int rc = db_step(st, err);
@@ -715,11 +738,12 @@ int stocktake_scan(db_t *db, const actor_t *actor, int64_t id, const char *const
 	}
 	/* The live tallies; the guard on status makes a scan that raced a close (PostgreSQL: this
 	 * waits for the close's row lock, then finds it closed) write nothing. */
-	db_stmt_t *st = db_query(db, err,
-	                         "UPDATE stocktakes SET found = found + ?, on_loan = on_loan + ?, "
-	                         "misplaced = misplaced + ?, unknown = unknown + ? WHERE id = ? AND status = 'open' "
-	                         "RETURNING found, on_loan, misplaced, unknown",
-	                         "iiiii", add[0], add[1], add[2], add[3], id);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "UPDATE stocktakes SET found = found + ?, on_loan = on_loan + ?, "
+	             "misplaced = misplaced + ?, unknown = unknown + ? WHERE id = ? AND status = 'open' "
+	             "RETURNING found, on_loan, misplaced, unknown",
+	             "iiiii", add[0], add[1], add[2], add[3], id);
 	if (!st) {
 		rc = err->code;
 		goto end;
@@ -740,7 +764,8 @@ int stocktake_scan(db_t *db, const actor_t *actor, int64_t id, const char *const
 	if (rc < 0)
 		goto end;
 	rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "stocktake.scan", "stocktake", id,
-	                 arena_printf(a, "%lld barcodes, %lld new", (long long)kept, (long long)fresh), NULL, err);
+	                 arena_printf(a, "%lld barcodes, %lld new", (long long)kept, (long long)fresh), NULL,
+	                 err);
 end:
 	if (rc < 0)
 		db_rollback(db);
@@ -821,7 +846,8 @@ int stocktake_upload(db_t *db, const actor_t *actor, int64_t id, const char *dat
 			p = nl ? nl + 1 : end;
 			lineno++;
 			if (lineno > STOCKTAKE_UPLOAD_LINES) {
-				rc = err_set(err, ERR_TOOBIG, "err.stocktake.upload_lines", "%d", STOCKTAKE_UPLOAD_LINES);
+				rc = err_set(err, ERR_TOOBIG, "err.stocktake.upload_lines", "%d",
+				             STOCKTAKE_UPLOAD_LINES);
 				break;
 			}
 			if (n && line[n - 1] == '\r')
@@ -833,7 +859,8 @@ int stocktake_upload(db_t *db, const actor_t *actor, int64_t id, const char *dat
 			if (!normalise(tmp, bc) || (out->lines == 1 && is_header(tmp, bc))) {
 				if (out->nbad < 100) {
 					out->bad_line[out->nbad] = lineno;
-					out->bad_text[out->nbad] = text_cut(a, arena_strndup(tmp, line, n), 60);
+					out->bad_text[out->nbad] =
+					    text_cut(a, arena_strndup(tmp, line, n), 60);
 				}
 				out->nbad++;
 				continue;
@@ -850,10 +877,18 @@ int stocktake_upload(db_t *db, const actor_t *actor, int64_t id, const char *dat
 			if (res[i].scans > 1)
 				out->repeats++;
 			switch (result_index(res[i].result)) {
-			case 0: out->found++; break;
-			case 1: out->on_loan++; break;
-			case 2: out->misplaced++; break;
-			default: out->unknown++; break;
+			case 0:
+				out->found++;
+				break;
+			case 1:
+				out->on_loan++;
+				break;
+			case 2:
+				out->misplaced++;
+				break;
+			default:
+				out->unknown++;
+				break;
 			}
 		}
 		out->scanned += nb;
@@ -864,4 +899,3 @@ int stocktake_upload(db_t *db, const actor_t *actor, int64_t id, const char *dat
 	arena_free(tmp);
 	return rc < 0 ? rc : 0;
 }
-

@@ -48,9 +48,9 @@
 #include "base/err.h"
 #include "db/db.h"
 
-#define STOCKTAKE_BATCH       500     /* barcodes in one scan request */
-#define STOCKTAKE_BARCODE_MAX 48      /* as Code 128 labels print them */
-#define STOCKTAKE_UPLOAD_MAX  2000000 /* bytes of an uploaded file of barcodes */
+#define STOCKTAKE_BATCH        500     /* barcodes in one scan request */
+#define STOCKTAKE_BARCODE_MAX  48      /* as Code 128 labels print them */
+#define STOCKTAKE_UPLOAD_MAX   2000000 /* bytes of an uploaded file of barcodes */
 #define STOCKTAKE_UPLOAD_LINES 50000
 
 enum { STOCKTAKE_ALL = 0, STOCKTAKE_REGISTER, STOCKTAKE_LOCATION, STOCKTAKE_CLASS };

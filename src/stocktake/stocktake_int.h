@@ -17,7 +17,8 @@ typedef struct stocktake_wrow {
 #define STOCKTAKE_PRICE "CASE WHEN i.price > 0 THEN i.price ELSE b.price END"
 /* The same without the join: the record's price read only for a copy without its own. */
 #define STOCKTAKE_PRICE_LAZY                                                                                 \
-	"CASE WHEN i.price > 0 THEN i.price ELSE (SELECT b.price FROM biblios b WHERE b.id = i.biblio_id) END"
+	"CASE WHEN i.price > 0 THEN i.price ELSE (SELECT b.price FROM biblios b WHERE b.id = i.biblio_id) "  \
+	"END"
 
 /* s (or "") copied into the arena. */
 const char *stocktake_dup0(arena_t *a, const char *s);

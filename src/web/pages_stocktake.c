@@ -40,9 +40,9 @@ static const char *scope_label(web_req_t *r, const char *scope)
 static json_t *counts_json(const stocktake_counts_t *c)
 {
 	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "expected", (json_int_t)c->expected, "found",
-	                 (json_int_t)c->found, "on_loan", (json_int_t)c->on_loan, "missing", (json_int_t)c->missing,
-	                 "misplaced", (json_int_t)c->misplaced, "unknown", (json_int_t)c->unknown, "seen",
-	                 (json_int_t)c->seen);
+	                 (json_int_t)c->found, "on_loan", (json_int_t)c->on_loan, "missing",
+	                 (json_int_t)c->missing, "misplaced", (json_int_t)c->misplaced, "unknown",
+	                 (json_int_t)c->unknown, "seen", (json_int_t)c->seen);
 }
 
 /* One session as the pages show it: its fields and counts at the top level. */
@@ -53,34 +53,35 @@ static json_t *session_json(web_req_t *r, const stocktake_t *s)
 	json_t *more = json_pack(
 	    "{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:I, s:I, "
 	    "s:I, s:I, s:I}",
-	    "id", (json_int_t)s->id, "unit_id", (json_int_t)s->unit_id, "school_code", s->unit_code, "school_name",
-	    s->unit_name, "school_year", s->school_year, "scope", s->scope, "scope_label", scope_label(r, s->scope),
-	    "note", s->note, "status", s->status, "status_label",
+	    "id", (json_int_t)s->id, "unit_id", (json_int_t)s->unit_id, "school_code", s->unit_code,
+	    "school_name", s->unit_name, "school_year", s->school_year, "scope", s->scope, "scope_label",
+	    scope_label(r, s->scope), "note", s->note, "status", s->status, "status_label",
 	    web_t(r, arena_printf(r->arena, "stocktake.status.%s", s->status)), "opened_by", s->opened_by,
-	    "opened_vn", when_vn(r, s->opened_at), "closed_by", s->closed_by, "closed_vn", when_vn(r, s->closed_at),
-	    "open", !strcmp(s->status, "open"), "closed", !strcmp(s->status, "closed"), "can_write",
-	    s->can_write && !strcmp(s->status, "open"), "present", (json_int_t)present, "percent",
-	    (json_int_t)(s->c.expected ? (present * 100) / s->c.expected : 0), "expected_value",
-	    (json_int_t)s->c.expected_value, "present_value", (json_int_t)s->c.present_value, "missing_value",
-	    (json_int_t)s->c.missing_value);
+	    "opened_vn", when_vn(r, s->opened_at), "closed_by", s->closed_by, "closed_vn",
+	    when_vn(r, s->closed_at), "open", !strcmp(s->status, "open"), "closed",
+	    !strcmp(s->status, "closed"), "can_write", s->can_write && !strcmp(s->status, "open"), "present",
+	    (json_int_t)present, "percent", (json_int_t)(s->c.expected ? (present * 100) / s->c.expected : 0),
+	    "expected_value", (json_int_t)s->c.expected_value, "present_value",
+	    (json_int_t)s->c.present_value, "missing_value", (json_int_t)s->c.missing_value);
 	json_object_update(o, more);
 	json_decref(more);
 	json_object_set_new(o, "members", json_string(s->members));
 	json_object_set_new(o, "conclusion", json_string(s->conclusion));
 	json_t *regs = json_array();
 	for (size_t i = 0; i < s->nregs; i++)
-		json_array_append_new(regs, json_pack("{s:s, s:I, s:I, s:I}", "register", s->regs[i].reg, "expected",
-		                                      (json_int_t)s->regs[i].expected, "present",
+		json_array_append_new(regs, json_pack("{s:s, s:I, s:I, s:I}", "register", s->regs[i].reg,
+		                                      "expected", (json_int_t)s->regs[i].expected, "present",
 		                                      (json_int_t)s->regs[i].present, "missing",
 		                                      (json_int_t)s->regs[i].missing));
 	json_object_set_new(o, "by_register", regs);
 	json_t *lists = json_array();
 	for (size_t i = 0; i < sizeof RESULTS / sizeof RESULTS[0]; i++)
 		json_array_append_new(
-		    lists, json_pack("{s:s, s:s, s:s}", "result", RESULTS[i], "name",
-		                     web_t(r, arena_printf(r->arena, "stocktake.result.%s", RESULTS[i])), "href",
-		                     arena_printf(r->arena, "/stocktakes/%lld/items?result=%s", (long long)s->id,
-		                                  RESULTS[i])));
+		    lists,
+		    json_pack("{s:s, s:s, s:s}", "result", RESULTS[i], "name",
+		              web_t(r, arena_printf(r->arena, "stocktake.result.%s", RESULTS[i])), "href",
+		              arena_printf(r->arena, "/stocktakes/%lld/items?result=%s", (long long)s->id,
+		                           RESULTS[i])));
 	json_object_set_new(o, "lists", lists);
 	return o;
 }
@@ -106,7 +107,8 @@ void page_stocktakes(web_req_t *r)
 		json_array_append_new(arr, session_json(r, &v[i]));
 	bool writer = r->actor->role == ROLE_LIBRARIAN && !strcmp(r->actor->unit_kind, "school") &&
 	              (!unit || unit == r->actor->unit_id);
-	web_render(r, 200, "stocktakes", json_pack("{s:o, s:b, s:b}", "stocktakes", arr, "can_write", writer, "any", n > 0));
+	web_render(r, 200, "stocktakes",
+	           json_pack("{s:o, s:b, s:b}", "stocktakes", arr, "can_write", writer, "any", n > 0));
 }
 
 /*
@@ -122,8 +124,9 @@ void page_stocktake_create(web_req_t *r)
 	if (stocktake_create(r->db, r->actor, web_form(r, "scope"), web_form(r, "note"), &id, &err) < 0)
 		return web_fail(r, &err);
 	if (r->want_json)
-		return web_json(r, 201, json_pack("{s:I, s:s}", "id", (json_int_t)id, "location",
-		                                   arena_printf(r->arena, "/stocktakes/%lld", (long long)id)));
+		return web_json(r, 201,
+		                json_pack("{s:I, s:s}", "id", (json_int_t)id, "location",
+		                          arena_printf(r->arena, "/stocktakes/%lld", (long long)id)));
 	web_redirect(r, arena_printf(r->arena, "/stocktakes/%lld", (long long)id));
 }
 
@@ -158,8 +161,9 @@ void page_stocktake(web_req_t *r)
 
 static json_t *scan_json(web_req_t *r, const stocktake_scan_t *o)
 {
-	return json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:I, s:b}", "barcode", o->barcode, "result", o->result,
-	                 "label", web_t(r, arena_printf(r->arena, "stocktake.result.%s", o->result)), "item_id",
+	return json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:I, s:b}", "barcode", o->barcode, "result",
+	                 o->result, "label",
+	                 web_t(r, arena_printf(r->arena, "stocktake.result.%s", o->result)), "item_id",
 	                 (json_int_t)o->item_id, "title", o->title ? o->title : "", "accession",
 	                 o->accession ? o->accession : "", "register", o->reg ? o->reg : "", "scans",
 	                 (json_int_t)o->scans, "repeat", o->scans > 1);
@@ -189,8 +193,8 @@ void page_stocktake_scans(web_req_t *r)
 		json_array_append_new(arr, scan_json(r, &res[i]));
 	if (r->want_json) {
 		json_t *c = json_pack("{s:I, s:I, s:I, s:I, s:I}", "found", (json_int_t)live.found, "on_loan",
-		                      (json_int_t)live.on_loan, "misplaced", (json_int_t)live.misplaced, "unknown",
-		                      (json_int_t)live.unknown, "seen", (json_int_t)live.seen);
+		                      (json_int_t)live.on_loan, "misplaced", (json_int_t)live.misplaced,
+		                      "unknown", (json_int_t)live.unknown, "seen", (json_int_t)live.seen);
 		return web_json(r, 200, json_pack("{s:o, s:o}", "results", arr, "counts", c));
 	}
 	render_session(r, 200, arr, NULL);
@@ -207,17 +211,18 @@ void page_stocktake_upload(web_req_t *r)
 	const web_file_t *f = web_file(r, "file");
 	stocktake_upload_t u;
 	err_t err;
-	if (stocktake_upload(r->db, r->actor, r->id, f ? f->data : NULL, f ? f->len : 0, r->arena, &u, &err) < 0)
+	if (stocktake_upload(r->db, r->actor, r->id, f ? f->data : NULL, f ? f->len : 0, r->arena, &u, &err) <
+	    0)
 		return web_fail(r, &err);
 	json_t *bad = json_array();
 	for (size_t i = 0; i < u.nbad && i < 100; i++)
-		json_array_append_new(bad,
-		                      json_pack("{s:I, s:s}", "line", (json_int_t)u.bad_line[i], "text", u.bad_text[i]));
+		json_array_append_new(
+		    bad, json_pack("{s:I, s:s}", "line", (json_int_t)u.bad_line[i], "text", u.bad_text[i]));
 	json_t *d = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:I}", "lines", (json_int_t)u.lines,
 	                      "scanned", (json_int_t)u.scanned, "found", (json_int_t)u.found, "on_loan",
 	                      (json_int_t)u.on_loan, "misplaced", (json_int_t)u.misplaced, "unknown",
-	                      (json_int_t)u.unknown, "repeats", (json_int_t)u.repeats, "bad", bad, "bad_count",
-	                      (json_int_t)u.nbad);
+	                      (json_int_t)u.unknown, "repeats", (json_int_t)u.repeats, "bad", bad,
+	                      "bad_count", (json_int_t)u.nbad);
 	if (r->want_json)
 		return web_json(r, 200, d);
 	render_session(r, 200, NULL, d);
@@ -232,12 +237,13 @@ void page_stocktake_close(web_req_t *r)
 {
 	int64_t diff = 0;
 	err_t err;
-	if (stocktake_close(r->db, r->actor, r->id, web_form(r, "members"), web_form(r, "conclusion"), &diff, &err) <
-	    0)
+	if (stocktake_close(r->db, r->actor, r->id, web_form(r, "members"), web_form(r, "conclusion"), &diff,
+	                    &err) < 0)
 		return web_fail(r, &err);
 	if (r->want_json)
-		return web_json(r, 200, json_pack("{s:b, s:I, s:I}", "ok", 1, "id", (json_int_t)r->id, "balance_diff",
-		                                  (json_int_t)diff));
+		return web_json(r, 200,
+		                json_pack("{s:b, s:I, s:I}", "ok", 1, "id", (json_int_t)r->id, "balance_diff",
+		                          (json_int_t)diff));
 	web_redirect(r, arena_printf(r->arena, "/stocktakes/%lld", (long long)r->id));
 }
 
@@ -309,20 +315,24 @@ void page_stocktake_items(web_req_t *r)
 	json_t *items = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(
-		    items, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I}", "item_id",
-		                     (json_int_t)v[i].item_id, "barcode", v[i].barcode, "accession", v[i].accession,
-		                     "register", v[i].reg, "title", v[i].title, "location", v[i].location,
-		                     "class_number", v[i].class_number, "doc_type", v[i].doc_type, "status",
-		                     v[i].status, "price", (json_int_t)v[i].price, "scans", (json_int_t)v[i].scans));
+		    items,
+		    json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I}", "item_id",
+		              (json_int_t)v[i].item_id, "barcode", v[i].barcode, "accession", v[i].accession,
+		              "register", v[i].reg, "title", v[i].title, "location", v[i].location,
+		              "class_number", v[i].class_number, "doc_type", v[i].doc_type, "status",
+		              v[i].status, "price", (json_int_t)v[i].price, "scans", (json_int_t)v[i].scans));
 	json_t *d = session_json(r, &s);
 	json_object_set_new(d, "result", json_string(result));
-	json_object_set_new(d, "result_label", json_string(web_t(r, arena_printf(r->arena, "stocktake.result.%s", result))));
+	json_object_set_new(d, "result_label",
+	                    json_string(web_t(r, arena_printf(r->arena, "stocktake.result.%s", result))));
 	json_object_set_new(d, "items", items);
 	json_object_set_new(d, "count", json_integer((json_int_t)n));
-	json_object_set_new(d, "can_lose", json_boolean(s.can_write && !strcmp(s.status, "closed") &&
-	                                                !strcmp(result, "missing") && n > 0));
-	json_object_set_new(d, "xlsx", json_string(arena_printf(r->arena, "/stocktakes/%lld/items?result=%s&format=xlsx",
-	                                                        (long long)s.id, result)));
+	json_object_set_new(
+	    d, "can_lose",
+	    json_boolean(s.can_write && !strcmp(s.status, "closed") && !strcmp(result, "missing") && n > 0));
+	json_object_set_new(d, "xlsx",
+	                    json_string(arena_printf(r->arena, "/stocktakes/%lld/items?result=%s&format=xlsx",
+	                                             (long long)s.id, result)));
 	web_render(r, 200, "stocktake_items", d);
 }
 
@@ -340,6 +350,7 @@ void page_stocktake_report(web_req_t *r)
 		buf_release(&pdf);
 		return web_fail(r, &err);
 	}
-	web_send_file(r, &pdf, PRINT_MIME,
-	              arena_printf(r->arena, "inline; filename=\"bien-ban-kiem-ke-%lld.pdf\"", (long long)r->id));
+	web_send_file(
+	    r, &pdf, PRINT_MIME,
+	    arena_printf(r->arena, "inline; filename=\"bien-ban-kiem-ke-%lld.pdf\"", (long long)r->id));
 }

@@ -48,8 +48,8 @@ static void test_scopes(void)
 	CHECK_INT(stocktake_scope_parse(A, "register:STK", &c, &err), 0);
 	CHECK(!stocktake_scope_overlap(&b, &c));
 	CHECK(stocktake_scope_overlap(&c, &c));
-	static const char *const bad[] = { "register:", "register:A B", "class:600-500", "class:500", "class:-5",
-		                           "location:", "ke:1", "all2" };
+	static const char *const bad[] = { "register:", "register:A B", "class:600-500", "class:500",
+		                           "class:-5",  "location:",    "ke:1",          "all2" };
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		CHECK_INT(stocktake_scope_parse(A, bad[i], &a, &err), ERR_INVALID);
 		CHECK_STR(err.key, "err.stocktake.scope");
@@ -62,9 +62,17 @@ static void test_setup(void)
 	int64_t sgd = 0;
 	unit_new_t u0 = { .code = "SGD", .name = "Sở", .kind = "department" };
 	CHECK_INT(units_create(db, NULL, &u0, &sgd, &err), 0);
-	unit_new_t u1 = { .parent_id = sgd, .code = "TH001", .name = "Trường Một", .kind = "school", .school_level = "th" };
+	unit_new_t u1 = { .parent_id = sgd,
+		          .code = "TH001",
+		          .name = "Trường Một",
+		          .kind = "school",
+		          .school_level = "th" };
 	CHECK_INT(units_create(db, NULL, &u1, &th1, &err), 0);
-	unit_new_t u2 = { .parent_id = sgd, .code = "TH002", .name = "Trường Hai", .kind = "school", .school_level = "th" };
+	unit_new_t u2 = { .parent_id = sgd,
+		          .code = "TH002",
+		          .name = "Trường Hai",
+		          .kind = "school",
+		          .school_level = "th" };
 	CHECK_INT(units_create(db, NULL, &u2, &th2, &err), 0);
 	testdb_account_t acc[] = { { "thuthu.th001", "librarian", th1 },
 		                   { "thuthu.th002", "librarian", th2 },
@@ -86,16 +94,19 @@ static int64_t copy(int64_t unit, const char *reg, const char *barcode, const ch
 	int64_t b = 0, id = 0;
 	static int64_t no = 0;
 	no++;
-	CHECK_INT(db_insert_id(db, &b, &err,
-	                       "INSERT INTO biblios (unit_id, doc_type, title, class_number, created_at, updated_at) "
-	                       "VALUES (?, ?, ?, ?, 0, 0) RETURNING id",
-	                       "isss", unit, reg, barcode, cls),
+	CHECK_INT(db_insert_id(
+	              db, &b, &err,
+	              "INSERT INTO biblios (unit_id, doc_type, title, class_number, created_at, updated_at) "
+	              "VALUES (?, ?, ?, ?, 0, 0) RETURNING id",
+	              "isss", unit, reg, barcode, cls),
 	          0);
-	CHECK_INT(db_insert_id(db, &id, &err,
-	                       "INSERT INTO items (unit_id, biblio_id, register, accession_no, accession, barcode, price, "
-	                       "location, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0) RETURNING id",
-	                       "iisissis", unit, b, reg, no, barcode, barcode, price, loc),
-	          0);
+	CHECK_INT(
+	    db_insert_id(
+	        db, &id, &err,
+	        "INSERT INTO items (unit_id, biblio_id, register, accession_no, accession, barcode, price, "
+	        "location, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0) RETURNING id",
+	        "iisissis", unit, b, reg, no, barcode, barcode, price, loc),
+	    0);
 	return id;
 }
 
@@ -109,23 +120,30 @@ static void test_data(void)
 		char bc[16];
 		snprintf(bc, sizeof bc, "BC%02d", i);
 		const char *reg = i < 5 ? "STK" : i < 9 ? "TN" : "SGK";
-		C[i] = copy(th1, reg, bc, i < 5 || i == 9 ? "Kho 1" : "Kho 2", i < 5 ? "510" : i < 9 ? "895.9" : "",
+		C[i] = copy(th1, reg, bc, i < 5 || i == 9 ? "Kho 1" : "Kho 2",
+		            i < 5   ? "510"
+		            : i < 9 ? "895.9"
+		                    : "",
 		            1000 * (i + 1));
 	}
 	OTHER = copy(th2, "STK", "KHAC01", "Kho 1", "510", 5000);
 	/* C[4] is on loan; C[8] lost already; a barcode stored in lower case. */
 	int64_t p = 0;
-	CHECK_INT(db_insert_id(db, &p, &err,
-	                       "INSERT INTO patrons (unit_id, code, full_name, name_fold, kind, created_at, updated_at) "
-	                       "VALUES (?, 'HS1', 'An', 'an', 'student', 0, 0) RETURNING id",
-	                       "i", th1),
-	          0);
-	CHECK_INT(db_exec(db, &err,
-	                  "INSERT INTO loans (unit_id, item_id, biblio_id, patron_id, patron_kind, doc_type, out_at, "
-	                  "out_day, due) SELECT unit_id, id, biblio_id, ?, 'student', 'STK', 0, '2026-01-01', "
-	                  "'2026-01-10' FROM items WHERE id = ?",
-	                  "ii", p, C[4]),
-	          1);
+	CHECK_INT(
+	    db_insert_id(
+	        db, &p, &err,
+	        "INSERT INTO patrons (unit_id, code, full_name, name_fold, kind, created_at, updated_at) "
+	        "VALUES (?, 'HS1', 'An', 'an', 'student', 0, 0) RETURNING id",
+	        "i", th1),
+	    0);
+	CHECK_INT(
+	    db_exec(
+	        db, &err,
+	        "INSERT INTO loans (unit_id, item_id, biblio_id, patron_id, patron_kind, doc_type, out_at, "
+	        "out_day, due) SELECT unit_id, id, biblio_id, ?, 'student', 'STK', 0, '2026-01-01', "
+	        "'2026-01-10' FROM items WHERE id = ?",
+	        "ii", p, C[4]),
+	    1);
 	CHECK_INT(db_exec(db, &err, "UPDATE items SET status = 'on_loan' WHERE id = ?", "i", C[4]), 1);
 	CHECK_INT(db_exec(db, &err, "UPDATE items SET status = 'lost' WHERE id = ?", "i", C[8]), 1);
 	CHECK_INT(db_exec(db, &err, "UPDATE items SET barcode = 'bc07x' WHERE id = ?", "i", C[7]), 1);
@@ -208,7 +226,8 @@ static void test_scans_and_counts(void)
 	CHECK_INT(live.unknown, 2);
 	CHECK_INT(live.seen, 9);
 	/* Upload: header, BOM, CRLF, blanks, a CSV field, junk. */
-	const char *file = "\xEF\xBB\xBFMã vạch;ghi chú\r\nBC03;x\r\n\r\n\"BC05\",y\r\nBC03\r\nkhông hợp lệ\nBC06";
+	const char *file =
+	    "\xEF\xBB\xBFMã vạch;ghi chú\r\nBC03;x\r\n\r\n\"BC05\",y\r\nBC03\r\nkhông hợp lệ\nBC06";
 	stocktake_upload_t u;
 	CHECK_INT(stocktake_upload(db, &lib1, S_all, file, strlen(file), A, &u, &err), 0);
 	CHECK_INT(u.lines, 6);
@@ -247,7 +266,8 @@ static void test_close_and_marks(void)
 	CHECK_INT(s.c.found, 9); /* eight on the shelf and the lost BC08 */
 	CHECK_INT(s.c.on_loan, 1);
 	CHECK_INT(count("SELECT COUNT(*) FROM stocktake_marks WHERE stocktake_id = ?", S_all), 9);
-	CHECK_INT(count("SELECT COUNT(*) FROM stocktake_marks WHERE stocktake_id = ? AND mark = 'M'", S_all), 0);
+	CHECK_INT(count("SELECT COUNT(*) FROM stocktake_marks WHERE stocktake_id = ? AND mark = 'M'", S_all),
+	          0);
 	CHECK_INT(count("SELECT COUNT(*) FROM stock_balances WHERE stocktake_id = ?", S_all), 1);
 	CHECK_INT(count("SELECT on_hand_copies FROM stock_balances WHERE stocktake_id = ?", S_all), 10);
 	CHECK_INT(count("SELECT in_copies FROM stock_balances WHERE stocktake_id = ?", S_all), 10);
@@ -296,18 +316,23 @@ static void test_part_three_arithmetic(void)
 	err_t err;
 	/* After the first line: a new copy, an approved withdrawal of two copies. */
 	int64_t nc = copy(th1, "STK", "BC10", "Kho 1", "510", 7000), w = 0;
-	CHECK_INT(db_insert_id(db, &w, &err,
-	                       "INSERT INTO withdrawals (unit_id, number, status, created_at, updated_at, approved_at) "
-	                       "VALUES (?, 1, 'approved', 0, 0, 1) RETURNING id",
-	                       "i", th1),
-	          0);
-	CHECK_INT(db_exec(db, &err, "UPDATE items SET status = 'withdrawn', withdrawal_id = ? WHERE id IN (?, ?)", "iii",
-	                  w, C[1], C[2]),
+	CHECK_INT(
+	    db_insert_id(
+	        db, &w, &err,
+	        "INSERT INTO withdrawals (unit_id, number, status, created_at, updated_at, approved_at) "
+	        "VALUES (?, 1, 'approved', 0, 0, 1) RETURNING id",
+	        "i", th1),
+	    0);
+	CHECK_INT(db_exec(db, &err,
+	                  "UPDATE items SET status = 'withdrawn', withdrawal_id = ? WHERE id IN (?, ?)",
+	                  "iii", w, C[1], C[2]),
 	          2);
 	/* A copy without its own price is worth its record's (as parts I and II count it). */
-	CHECK_INT(db_exec(db, &err, "UPDATE biblios SET price = 4000 WHERE id = (SELECT biblio_id FROM items WHERE id = ?)",
-	                  "i", C[3]),
-	          1);
+	CHECK_INT(
+	    db_exec(db, &err,
+	            "UPDATE biblios SET price = 4000 WHERE id = (SELECT biblio_id FROM items WHERE id = ?)",
+	            "i", C[3]),
+	    1);
 	CHECK_INT(db_exec(db, &err, "UPDATE items SET price = 0 WHERE id = ?", "i", C[3]), 1);
 	int64_t sid = 0, diff = 9;
 	CHECK_INT(stocktake_create(db, &lib1, "all", NULL, &sid, &err), 0);
@@ -318,11 +343,14 @@ static void test_part_three_arithmetic(void)
 	CHECK_INT(count("SELECT out_copies FROM stock_balances WHERE stocktake_id = ?", sid), 2);
 	CHECK_INT(count("SELECT out_value FROM stock_balances WHERE stocktake_id = ?", sid), 2000 + 3000);
 	CHECK_INT(count("SELECT on_hand_copies FROM stock_balances WHERE stocktake_id = ?", sid), 10 + 1 - 2);
-	CHECK_INT(count("SELECT on_hand_value FROM stock_balances WHERE stocktake_id = ?", sid), 55000 - 5000 + 7000);
+	CHECK_INT(count("SELECT on_hand_value FROM stock_balances WHERE stocktake_id = ?", sid),
+	          55000 - 5000 + 7000);
 	/* The new session's marks: every expected copy missing (nothing scanned), the year's marks
 	 * of the whole library overwritten. */
-	CHECK_INT(count("SELECT COUNT(*) FROM stocktake_marks WHERE stocktake_id = ? AND mark = 'M'", sid), 6);
-	CHECK_INT(count("SELECT COUNT(*) FROM stocktake_marks WHERE stocktake_id = ? AND mark = 'C'", sid), 1);
+	CHECK_INT(count("SELECT COUNT(*) FROM stocktake_marks WHERE stocktake_id = ? AND mark = 'M'", sid),
+	          6);
+	CHECK_INT(count("SELECT COUNT(*) FROM stocktake_marks WHERE stocktake_id = ? AND mark = 'C'", sid),
+	          1);
 	/* A copy withdrawn by hand (no approved withdrawal): the next line reports the difference. */
 	CHECK_INT(db_exec(db, &err, "UPDATE items SET status = 'withdrawn' WHERE id = ?", "i", nc), 1);
 	CHECK_INT(stocktake_create(db, &lib1, "all", NULL, &sid, &err), 0);
