@@ -179,6 +179,17 @@ static const route_t routes[] = {
 	{ "POST", "/serials/issues/:id/receive", page_serial_receive, R_AUTH },
 	{ "POST", "/serials/issues/:id/undo", page_serial_unreceive, R_AUTH },
 	{ "POST", "/serials/issues/:id/claim", page_serial_claim, R_AUTH },
+	/* Stocktakes (pages_stocktake.c). */
+	{ "GET", "/stocktakes", page_stocktakes, R_AUTH },
+	{ "POST", "/stocktakes", page_stocktake_create, R_AUTH },
+	{ "GET", "/stocktakes/:id", page_stocktake, R_AUTH },
+	{ "POST", "/stocktakes/:id/scans", page_stocktake_scans, R_AUTH },
+	{ "POST", "/stocktakes/:id/upload", page_stocktake_upload, R_AUTH | R_UPLOAD },
+	{ "POST", "/stocktakes/:id/close", page_stocktake_close, R_AUTH },
+	{ "POST", "/stocktakes/:id/cancel", page_stocktake_cancel, R_AUTH },
+	{ "POST", "/stocktakes/:id/lose", page_stocktake_lose, R_AUTH },
+	{ "GET", "/stocktakes/:id/items", page_stocktake_items, R_AUTH },
+	{ "GET", "/stocktakes/:id/report.pdf", page_stocktake_report, R_AUTH },
 };
 
 /* Does path match pattern? ":id" takes one segment of 1-18 digits; a trailing "*" takes the

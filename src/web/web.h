@@ -240,4 +240,7 @@ web_handler_fn page_stock_opening, page_stock_opening_add, page_stock_opening_im
 /* Periodicals: titles, subscriptions, the issues' grid, receipt, claims, binding (pages_serials.c). */
 web_handler_fn page_serials, page_serials_create, page_serial, page_serial_subscribe, page_serial_receive,
     page_serial_unreceive, page_serial_claim, page_serials_receive, page_serial_bind, page_serials_claims;
+/* Stocktakes (pages_stocktake.c). */
+web_handler_fn page_stocktakes, page_stocktake_create, page_stocktake, page_stocktake_scans, page_stocktake_upload,
+    page_stocktake_close, page_stocktake_cancel, page_stocktake_lose, page_stocktake_items, page_stocktake_report;
 #endif

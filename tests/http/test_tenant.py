@@ -181,11 +181,22 @@ ROUTES = [
     ("GET", "/registers/doctaicho?school={unit}&format=xlsx", None, (403, 404), None),
     # The existing stock: another unit's registers are not found (a reader sees none at all).
     ("GET", "/stock/opening?unit={unit}", None, (403, 404), None),
+    # Stocktakes ({stocktake}: an open session of the school, one copy scanned).
+    ("GET", "/stocktakes?unit={unit}", None, (403, 404), None),
+    ("GET", "/stocktakes/{stocktake}", None, (403, 404), None),
+    ("GET", "/stocktakes/{stocktake}/items?result=found", None, (403, 404), None),
+    ("GET", "/stocktakes/{stocktake}/items?result=missing&format=xlsx", None, (403, 404), None),
+    ("GET", "/stocktakes/{stocktake}/report.pdf", None, (403, 404), None),
+    ("POST", "/stocktakes/{stocktake}/scans", lambda: {"barcode": "{barcode}"}, (403, 404), None),
+    ("POST", "/stocktakes/{stocktake}/upload", lambda: {}, (403, 404, 415), None),
+    ("POST", "/stocktakes/{stocktake}/close", lambda: {"members": "Xâm nhập"}, (403, 404), None),
+    ("POST", "/stocktakes/{stocktake}/cancel", lambda: {}, (403, 404), None),
+    ("POST", "/stocktakes/{stocktake}/lose", lambda: {"item": "{item}"}, (403, 404), None),
 ]
 
 # Placeholders of each kind of target.
 BOOK_KEYS = ("{bib}", "{acq}", "{auto_acq}", "{btitle}", "{barcode}", "{item}", "{job}", "{charge}", "{patron}",
-             "{pcode}", "{promo}", "{hold}", "{closed}", "{loan}", "{review}", "{list}", "{wd}")
+             "{pcode}", "{promo}", "{hold}", "{closed}", "{loan}", "{review}", "{list}", "{wd}", "{stocktake}")
 
 # Writes without an id: whatever unit the form names, they land in the actor's own school (for
 # its librarian) or are refused (403). test_writes_without_an_id_stay_home tries them.
@@ -215,7 +226,8 @@ BOOKS = [("THCS001", "Hồ sơ lưu trữ mật Văn Lang", "Đoàn Thị Kín",
          ("LC001", "Hồ sơ lưu trữ mật Ngôi Sao", "Phan Văn Giấu", "Quỹ sách Ngôi Sao")]
 CATALOG_TABLES = ["biblios", "items", "acquisitions", "accession_counters", "charges",
                   "patrons", "patron_photos", "promotions", "promotion_rows", "loans", "holds", "library_uses",
-                  "reviews", "reading_lists", "reading_list_items", "withdrawals", "withdrawal_items"]
+                  "reviews", "reading_lists", "reading_list_items", "withdrawals", "withdrawal_items",
+                  "stocktakes", "stocktake_scans", "stocktake_marks", "stock_balances"]
 
 # Periodicals (test_serials.py): each target school's title ({ser}, ISSN {issn}) subscribed
 # around today, a missing issue of it ({issue}) and a received one, so a receipt, claim, undo or
@@ -286,6 +298,9 @@ def setup_module():
         city["books"][-1].update(social_fixture(lib, unit["id"], code, b))
         city["books"][-1]["wd"] = withdrawal_fixture(lib, title)
         city["books"][-1].update(serial_fixture(lib, code))
+        st = h.expect_status(lib.post("/stocktakes", {"scope": "all", "note": "Kiểm kê mật " + code}), 201).json()["id"]
+        h.expect_status(lib.post("/stocktakes/%d/scans" % st, {"barcode": b["copies"][0]["barcode"]}), 200)
+        city["books"][-1]["stocktake"] = st
     reader_fixture()
     srv.wait_opac_sync()
 
