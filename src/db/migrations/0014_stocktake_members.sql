@@ -1,4 +1,4 @@
--- 0016: what the biên bản kiểm kê (src/stocktake/) prints that 0012 has no room for: the members
+-- 0014: what the biên bản kiểm kê (src/stocktake/) prints that 0012 has no room for: the members
 -- of the stocktake committee and its conclusions, both free text given when the session closes
 -- (empty: the report names the accounts who scanned and writes the conclusion from the counts).
 ALTER TABLE stocktakes ADD COLUMN members TEXT NOT NULL DEFAULT '';

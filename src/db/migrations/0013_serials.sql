@@ -1,4 +1,4 @@
--- 0015: periodicals (src/serials/). A scan finds a school's title by its ISSN, so an ISSN names
+-- 0013: periodicals (src/serials/). A scan finds a school's title by its ISSN, so an ISSN names
 -- one title of a school (titles without one keep ''); serials_create checks it first, this
 -- index makes two librarians saving at once unable to break it. The open claims of a school are
 -- read by their own small index (an issue is claimed and not received), not by every issue.
