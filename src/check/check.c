@@ -155,10 +155,8 @@ int check_balance_next(db_t *db, int64_t unit_id, const char *day, check_balance
 	"WHERE " F("i.unit_id") " AND b.unit_id <> i.unit_id GROUP BY i.unit_id, u.code, i.register"
 #define SQL_ITEM_REGISTER(F)                                                                                 \
 	"SELECT 9, i.unit_id, u.code, i.register, COUNT(*), MIN(i.accession_no), MAX(i.accession_no), 0 "    \
-	"FROM items i JOIN biblios b ON b.id = i.biblio_id LEFT JOIN doc_types t ON t.code = b.doc_type "    \
-	"JOIN units u ON u.id = i.unit_id "                                                                  \
-	"WHERE " F("i.unit_id") " AND (t.code IS NULL OR t.register <> i.register) "                         \
-	"GROUP BY i.unit_id, u.code, i.register"
+	"FROM items i JOIN units u ON u.id = i.unit_id WHERE " F("i.unit_id")                                \
+	" AND i.register NOT IN (SELECT register FROM doc_types) GROUP BY i.unit_id, u.code, i.register"
 
 /* 3. parts I, II and III. The first parameter of intake-empty is the cutoff (created_at). */
 #define SQL_INTAKE_EMPTY(F)                                                                                  \

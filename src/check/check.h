@@ -109,7 +109,10 @@ typedef enum check_rule {
 	                            what: register; first/last: accession numbers */
 	CHECK_ITEM_SCHOOL,       /* a copy's school is not its record's. what: register;
 	                            first/last: accession numbers */
-	CHECK_ITEM_REGISTER,     /* a copy's register is not its record's document type's register.
+	CHECK_ITEM_REGISTER,     /* a copy's register is no document type's register (a series the
+	                            registers do not print). Not "its record's type's register": a
+	                            record whose type is changed keeps its copies and their numbers
+	                            in the old register, by design (catalog edit, kept_accessions).
 	                            what: the copy's register; first/last: accession numbers */
 	/* 3. parts I, II, III */
 	CHECK_INTAKE_EMPTY,      /* an intake line has no copies and was not opened in the last 24

@@ -313,6 +313,8 @@ static void test_numbers(void)
 
 static void test_copies(void)
 {
+	check_result_t r;
+	err_t err;
 	begin();
 	sql("UPDATE items SET acquisition_id = NULL WHERE id = %lld", (long long)itS[1]);
 	expect(CHECK_ITEM_NO_INTAKE, "TH001", 1, 2, 2, 0, "SGK", "TH001: sổ SGK: 1 bản không thuộc lần nhập nào");
@@ -323,9 +325,15 @@ static void test_copies(void)
 	begin();
 	sql("UPDATE biblios SET unit_id = %lld WHERE id = %lld", (long long)th2, (long long)bS);
 	expect(CHECK_ITEM_SCHOOL, "TH001", 2, 1, 2, 0, "SGK", "(1–2)");
-	begin();
+	begin(); /* a record's type changed: its copies keep their register and numbers (catalog edit) */
 	sql("UPDATE biblios SET doc_type = 'STK' WHERE id = %lld", (long long)bS);
-	expect(CHECK_ITEM_REGISTER, "TH001", 2, 1, 2, 0, "SGK", NULL);
+	CHECK_INT(check_run(db, 0, A, &r, &err), 0);
+	CHECK_INT(r.n, 0);
+	db_rollback(db);
+	begin();
+	sql("UPDATE items SET register = 'XYZ' WHERE id = %lld", (long long)itT[0]);
+	sql("INSERT INTO accession_counters (unit_id, register, last) VALUES (%lld, 'XYZ', 4)", (long long)th1);
+	expect(CHECK_ITEM_REGISTER, "TH001", 1, 4, 4, 0, "XYZ", "TH001: sổ XYZ: 1 bản thuộc một sổ không ứng với loại tài liệu nào (4).");
 }
 
 static void test_parts(void)
