@@ -98,79 +98,82 @@ int check_balance_next(db_t *db, int64_t unit_id, const char *day, check_balance
 }
 
 /* --- the rules' SQL --------------------------------------------------------------------------
- * The first column is the rule's number, for reading the SQL in a log; the runner uses its table.
- * F(col) is the school filter: ALL_ (every school, no parameter) or ONE_ (col = ?). */
+ * F(col) is the school filter: ALL_ (every school, no parameter) or ONE_ (col = ?). The big
+ * tables are read once each: one scan of the copies for five rules (copies_rule), one of the
+ * marks for two (marks_rule); the rows are grouped before the school's code is joined. */
 #define ALL_(col) "1 = 1"
 #define ONE_(col) col " = ?"
 
-/* 1. numbers */
+/* 1. numbers. The duplicate rules read the rows only when their UNIQUE index is gone (guard). */
 #define SQL_ACCESSION_DUP(F)                                                                                 \
-	"SELECT 1, d.unit_id, u.code, d.register, COUNT(*), MIN(d.accession_no), MAX(d.accession_no), 0 "    \
+	"SELECT d.unit_id, u.code, d.register, COUNT(*), MIN(d.accession_no), MAX(d.accession_no), 0 "       \
 	"FROM (SELECT unit_id, register, accession_no FROM items WHERE " F("unit_id")                        \
 	" GROUP BY unit_id, register, accession_no HAVING COUNT(*) > 1) d JOIN units u ON u.id = d.unit_id " \
 	"GROUP BY d.unit_id, u.code, d.register"
 #define SQL_BARCODE_DUP(F)                                                                                   \
-	"SELECT 2, d.unit_id, u.code, MIN(d.barcode), COUNT(*), 0, 0, 0 "                                    \
+	"SELECT d.unit_id, u.code, MIN(d.barcode), COUNT(*), 0, 0, 0 "                                       \
 	"FROM (SELECT unit_id, barcode FROM items WHERE " F("unit_id")                                       \
 	" GROUP BY unit_id, barcode HAVING COUNT(*) > 1) d JOIN units u ON u.id = d.unit_id "                \
 	"GROUP BY d.unit_id, u.code"
-/* The highest number per register first (an index scan), then the copies above the counter only
- * where there are any. */
-#define SQL_ACCESSION_COUNTER(F)                                                                             \
-	"SELECT 3, i.unit_id, u.code, i.register, COUNT(*), MIN(i.accession_no), MAX(i.accession_no), "      \
-	"COALESCE(MIN(c.last), 0) "                                                                          \
-	"FROM (SELECT unit_id, register, MAX(accession_no) AS mx FROM items WHERE " F("unit_id")             \
-	" GROUP BY unit_id, register) m "                                                                    \
-	"LEFT JOIN accession_counters c ON c.unit_id = m.unit_id AND c.register = m.register "               \
-	"JOIN items i ON i.unit_id = m.unit_id AND i.register = m.register "                                 \
-	"AND i.accession_no > COALESCE(c.last, 0) "                                                          \
-	"JOIN units u ON u.id = m.unit_id WHERE m.mx > COALESCE(c.last, 0) "                                 \
-	"GROUP BY i.unit_id, u.code, i.register"
 #define SQL_INTAKE_COUNTER(F)                                                                                \
-	"SELECT 4, q.unit_id, u.code, '', COUNT(*), MIN(q.number), MAX(q.number), COALESCE(MIN(c.last), 0) " \
+	"SELECT q.unit_id, u.code, '', COUNT(*), MIN(q.number), MAX(q.number), COALESCE(MIN(c.last), 0) "    \
 	"FROM acquisitions q JOIN units u ON u.id = q.unit_id "                                              \
 	"LEFT JOIN accession_counters c ON c.unit_id = q.unit_id AND c.register = '#TQ' "                    \
 	"WHERE " F("q.unit_id") " AND q.number > COALESCE(c.last, 0) GROUP BY q.unit_id, u.code"
 #define SQL_WITHDRAWAL_COUNTER(F)                                                                            \
-	"SELECT 5, w.unit_id, u.code, '', COUNT(*), MIN(COALESCE(w.number, 0)), MAX(COALESCE(w.number, 0)), " \
+	"SELECT w.unit_id, u.code, '', COUNT(*), MIN(COALESCE(w.number, 0)), MAX(COALESCE(w.number, 0)), "   \
 	"COALESCE(MIN(c.last), 0) FROM withdrawals w JOIN units u ON u.id = w.unit_id "                      \
 	"LEFT JOIN accession_counters c ON c.unit_id = w.unit_id AND c.register = '#XK' "                    \
 	"WHERE " F("w.unit_id") " AND w.status = 'approved' "                                                \
 	"AND (w.number IS NULL OR w.number > COALESCE(c.last, 0)) GROUP BY w.unit_id, u.code"
 #define SQL_TITLE_NO_DUP(F)                                                                                  \
-	"SELECT 6, b.unit_id, u.code, '', COUNT(*), MIN(d.biblio_id), MAX(d.biblio_id), 0 "                  \
+	"SELECT b.unit_id, u.code, '', COUNT(*), MIN(d.biblio_id), MAX(d.biblio_id), 0 "                     \
 	"FROM (SELECT biblio_id, title_no FROM items WHERE " F("unit_id") " AND title_no IS NOT NULL "       \
 	"GROUP BY biblio_id, title_no HAVING COUNT(*) > 1) d JOIN biblios b ON b.id = d.biblio_id "          \
 	"JOIN units u ON u.id = b.unit_id GROUP BY b.unit_id, u.code"
 
-/* 2. copies and intake lines */
-#define SQL_ITEM_NO_INTAKE(F)                                                                                \
-	"SELECT 7, i.unit_id, u.code, i.register, COUNT(*), MIN(i.accession_no), MAX(i.accession_no), 0 "    \
-	"FROM items i JOIN units u ON u.id = i.unit_id LEFT JOIN acquisitions q ON q.id = i.acquisition_id " \
-	"WHERE " F("i.unit_id") " AND (q.id IS NULL OR q.unit_id <> i.unit_id) "                             \
-	"GROUP BY i.unit_id, u.code, i.register"
-#define SQL_ITEM_SCHOOL(F)                                                                                   \
-	"SELECT 8, i.unit_id, u.code, i.register, COUNT(*), MIN(i.accession_no), MAX(i.accession_no), 0 "    \
-	"FROM items i JOIN biblios b ON b.id = i.biblio_id JOIN units u ON u.id = i.unit_id "                \
-	"WHERE " F("i.unit_id") " AND b.unit_id <> i.unit_id GROUP BY i.unit_id, u.code, i.register"
-#define SQL_ITEM_REGISTER(F)                                                                                 \
-	"SELECT 9, i.unit_id, u.code, i.register, COUNT(*), MIN(i.accession_no), MAX(i.accession_no), 0 "    \
-	"FROM items i JOIN units u ON u.id = i.unit_id WHERE " F("i.unit_id")                                \
-	" AND i.register NOT IN (SELECT register FROM doc_types) GROUP BY i.unit_id, u.code, i.register"
+/* 1-3. The copies, once, grouped by school and register: accession-counter (above the counter),
+ * item-no-intake (no intake line of the school), item-school (record of another school),
+ * item-register (a register no document type has: the whole group), withdrawn-unlisted (status
+ * withdrawn or a withdrawal_id, and not listed by the approved withdrawal of its school it names;
+ * the subquery runs for those copies only). Columns: school, code, register, copies, lowest and
+ * highest number, counter, then count, lowest, highest for each of the other rules, and whether
+ * the register is known. */
+#define ROW_NO_INTAKE "(q.id IS NULL OR q.unit_id <> i.unit_id)"
+#define ROW_UNLISTED                                                                                         \
+	"((i.status = 'withdrawn' OR i.withdrawal_id IS NOT NULL) AND NOT EXISTS (SELECT 1 FROM withdrawals w " \
+	"JOIN withdrawal_items wi ON wi.withdrawal_id = w.id WHERE w.id = i.withdrawal_id AND wi.item_id = i.id " \
+	"AND w.status = 'approved' AND w.unit_id = i.unit_id))"
+#define RULE_COLS(cond, name)                                                                                \
+	"SUM(CASE WHEN " cond " THEN 1 ELSE 0 END) AS " name ", MIN(CASE WHEN " cond " THEN i.accession_no END), " \
+	"MAX(CASE WHEN " cond " THEN i.accession_no END)"
+#define SQL_COPIES(F)                                                                                        \
+	"SELECT g.*, u.code, CASE WHEN g.register IN (SELECT register FROM doc_types) THEN 1 ELSE 0 END "    \
+	"FROM (SELECT i.unit_id, i.register, COUNT(*) AS n, MIN(i.accession_no), MAX(i.accession_no) AS mx, " \
+	"COALESCE(MIN(c.last), 0) AS counter, "                                                              \
+	"SUM(CASE WHEN i.accession_no > COALESCE(c.last, 0) THEN 1 ELSE 0 END) AS n3, "                      \
+	"MIN(CASE WHEN i.accession_no > COALESCE(c.last, 0) THEN i.accession_no END), "                      \
+	RULE_COLS(ROW_NO_INTAKE, "n7") ", " RULE_COLS("b.unit_id <> i.unit_id", "n8") ", "                   \
+	RULE_COLS(ROW_UNLISTED, "n13") " "                                                                   \
+	"FROM items i LEFT JOIN accession_counters c ON c.unit_id = i.unit_id AND c.register = i.register "  \
+	"LEFT JOIN acquisitions q ON q.id = i.acquisition_id JOIN biblios b ON b.id = i.biblio_id "          \
+	"WHERE " F("i.unit_id") " GROUP BY i.unit_id, i.register) g JOIN units u ON u.id = g.unit_id "       \
+	"WHERE g.n3 > 0 OR g.n7 > 0 OR g.n8 > 0 OR g.n13 > 0 "                                               \
+	"OR g.register NOT IN (SELECT register FROM doc_types)"
 
 /* 3. parts I, II and III. The first parameter of intake-empty is the cutoff (created_at). */
 #define SQL_INTAKE_EMPTY(F)                                                                                  \
-	"SELECT 10, q.unit_id, u.code, '', COUNT(*), MIN(q.number), MAX(q.number), 0 "                       \
+	"SELECT q.unit_id, u.code, '', COUNT(*), MIN(q.number), MAX(q.number), 0 "                           \
 	"FROM acquisitions q JOIN units u ON u.id = q.unit_id WHERE q.created_at < ? AND " F("q.unit_id")    \
 	" AND NOT EXISTS (SELECT 1 FROM items i WHERE i.acquisition_id = q.id) GROUP BY q.unit_id, u.code"
 #define SQL_INTAKE_NUMBER_DUP(F)                                                                             \
-	"SELECT 11, d.unit_id, u.code, '', COUNT(*), MIN(d.number), MAX(d.number), 0 "                       \
+	"SELECT d.unit_id, u.code, '', COUNT(*), MIN(d.number), MAX(d.number), 0 "                           \
 	"FROM (SELECT unit_id, number FROM acquisitions WHERE " F("unit_id")                                 \
 	" GROUP BY unit_id, number HAVING COUNT(*) > 1) d JOIN units u ON u.id = d.unit_id "                 \
 	"GROUP BY d.unit_id, u.code"
 /* A copy listed by two approved withdrawals is withdrawn-twice, not this too. */
 #define SQL_WITHDRAWAL_ITEM(F)                                                                               \
-	"SELECT 12, w.unit_id, u.code, i.register, COUNT(*), MIN(i.accession_no), MAX(i.accession_no), "     \
+	"SELECT w.unit_id, u.code, i.register, COUNT(*), MIN(i.accession_no), MAX(i.accession_no), "         \
 	"MIN(COALESCE(w.number, 0)) FROM withdrawals w JOIN withdrawal_items wi ON wi.withdrawal_id = w.id " \
 	"JOIN items i ON i.id = wi.item_id JOIN units u ON u.id = w.unit_id "                                \
 	"WHERE " F("w.unit_id") " AND w.status = 'approved' AND (i.status <> 'withdrawn' "                   \
@@ -178,22 +181,16 @@ int check_balance_next(db_t *db, int64_t unit_id, const char *day, check_balance
 	"AND NOT EXISTS (SELECT 1 FROM withdrawal_items w2 JOIN withdrawals x ON x.id = w2.withdrawal_id "   \
 	"WHERE w2.item_id = wi.item_id AND x.id <> w.id AND x.status = 'approved') "                         \
 	"GROUP BY w.unit_id, u.code, i.register"
-#define SQL_WITHDRAWN_UNLISTED(F)                                                                            \
-	"SELECT 13, i.unit_id, u.code, i.register, COUNT(*), MIN(i.accession_no), MAX(i.accession_no), 0 "   \
-	"FROM items i JOIN units u ON u.id = i.unit_id "                                                     \
-	"WHERE " F("i.unit_id") " AND (i.status = 'withdrawn' OR i.withdrawal_id IS NOT NULL) "              \
-	"AND NOT EXISTS (SELECT 1 FROM withdrawals w JOIN withdrawal_items wi ON wi.withdrawal_id = w.id "   \
-	"WHERE w.id = i.withdrawal_id AND wi.item_id = i.id AND w.status = 'approved' "                      \
-	"AND w.unit_id = i.unit_id) GROUP BY i.unit_id, u.code, i.register"
 #define SQL_WITHDRAWN_TWICE(F)                                                                               \
-	"SELECT 14, i.unit_id, u.code, i.register, COUNT(*), MIN(i.accession_no), MAX(i.accession_no), 0 "   \
+	"SELECT i.unit_id, u.code, i.register, COUNT(*), MIN(i.accession_no), MAX(i.accession_no), 0 "       \
 	"FROM (SELECT wi.item_id FROM withdrawal_items wi JOIN withdrawals w ON w.id = wi.withdrawal_id "    \
 	"WHERE " F("w.unit_id") " AND w.status = 'approved' GROUP BY wi.item_id HAVING COUNT(*) > 1) d "     \
 	"JOIN items i ON i.id = d.item_id JOIN units u ON u.id = i.unit_id "                                 \
 	"GROUP BY i.unit_id, u.code, i.register"
 /* Part III: every line with its previous line and the in/out check_balance_compute defines,
  * only the lines where something differs. Rows: school, code, day, then written in/out/on hand
- * (copies, value), previous on hand (copies, value), computed in and out (copies, value). */
+ * (copies, value), previous on hand (copies, value), computed in and out (copies, value). The
+ * intake lines' sums are taken once per intake line (on the copies' acquisition_id index). */
 #define SQL_BALANCE(F)                                                                                       \
 	"WITH l AS (SELECT b.id, b.unit_id, b.day, b.in_copies, b.in_value, b.out_copies, b.out_value, "     \
 	"b.on_hand_copies, b.on_hand_value, "                                                                \
@@ -202,9 +199,11 @@ int check_balance_next(db_t *db, int64_t unit_id, const char *day, check_balance
 	"FROM stock_balances b WHERE " F("b.unit_id") "), "                                                  \
 	"lp AS (SELECT l.*, COALESCE(p.day, '') AS from_day, COALESCE(p.on_hand_copies, 0) AS poc, "         \
 	"COALESCE(p.on_hand_value, 0) AS pov FROM l LEFT JOIN stock_balances p ON p.id = l.pid), "           \
-	"ins AS (SELECT lp.id, COUNT(i.id) AS n, COALESCE(SUM(i.price), 0) AS v FROM lp "                    \
-	"JOIN acquisitions q ON q.unit_id = lp.unit_id AND q.received > lp.from_day AND q.received <= lp.day " \
-	"JOIN items i ON i.acquisition_id = q.id GROUP BY lp.id), "                                          \
+	"qs AS (SELECT q.id, q.unit_id, q.received, (SELECT COUNT(*) FROM items i WHERE i.acquisition_id = q.id) AS n, " \
+	"(SELECT COALESCE(SUM(i.price), 0) FROM items i WHERE i.acquisition_id = q.id) AS v FROM acquisitions q " \
+	"WHERE q.unit_id IN (SELECT unit_id FROM lp)), "                                                     \
+	"ins AS (SELECT lp.id, SUM(qs.n) AS n, SUM(qs.v) AS v FROM lp "                                      \
+	"JOIN qs ON qs.unit_id = lp.unit_id AND qs.received > lp.from_day AND qs.received <= lp.day GROUP BY lp.id), " \
 	"outs AS (SELECT lp.id, COUNT(i.id) AS n, COALESCE(SUM(i.price), 0) AS v FROM lp "                   \
 	"JOIN withdrawals w ON w.unit_id = lp.unit_id AND w.status = 'approved' "                            \
 	"AND w.approved_day > lp.from_day AND w.approved_day <= lp.day "                                     \
@@ -219,70 +218,67 @@ int check_balance_next(db_t *db, int64_t unit_id, const char *day, check_balance
 	"OR lp.on_hand_value <> lp.pov + lp.in_value - lp.out_value "                                        \
 	"ORDER BY u.code, lp.day, lp.id"
 
-/* 4. stocktakes */
-#define SQL_MARK_SESSION(F)                                                                                  \
-	"SELECT 17, m.unit_id, u.code, '', COUNT(*), MIN(m.stocktake_id), MAX(m.stocktake_id), 0 "           \
+/* 4. stocktakes. The marks, once: mark-session (17) when the session is not closed or not the
+ * mark's school and year, or the copy not the mark's school; else mark-scope (18) when the copy
+ * is outside the session's scope (its record's class number read only for class scopes). */
+#define MARK_BAD_SESSION                                                                                     \
+	"(s.status <> 'closed' OR s.unit_id <> m.unit_id OR s.school_year <> m.school_year "                 \
+	"OR i.unit_id <> m.unit_id)"
+#define MARK_CLASS "(SELECT b.class_number FROM biblios b WHERE b.id = i.biblio_id)"
+#define SQL_MARKS(F, SCOPE)                                                                                  \
+	"SELECT g.rule, g.unit_id, u.code, '', g.n, g.lo, g.hi, 0 FROM ("                                    \
+	"SELECT CASE WHEN " MARK_BAD_SESSION " THEN 17 ELSE 18 END AS rule, m.unit_id, COUNT(*) AS n, "      \
+	"MIN(m.stocktake_id) AS lo, MAX(m.stocktake_id) AS hi "                                              \
 	"FROM stocktake_marks m JOIN stocktakes s ON s.id = m.stocktake_id JOIN items i ON i.id = m.item_id " \
-	"JOIN units u ON u.id = m.unit_id WHERE " F("m.unit_id") " AND (s.status <> 'closed' "               \
-	"OR s.unit_id <> m.unit_id OR s.school_year <> m.school_year OR i.unit_id <> m.unit_id) "            \
-	"GROUP BY m.unit_id, u.code"
-#define SQL_MARK_SCOPE(F, SCOPE)                                                                             \
-	"SELECT 18, m.unit_id, u.code, '', COUNT(*), MIN(m.stocktake_id), MAX(m.stocktake_id), 0 "           \
-	"FROM stocktake_marks m JOIN stocktakes s ON s.id = m.stocktake_id JOIN items i ON i.id = m.item_id " \
-	"JOIN biblios b ON b.id = i.biblio_id JOIN units u ON u.id = m.unit_id "                             \
-	"WHERE " F("m.unit_id") " AND s.scope <> 'all' AND NOT " SCOPE("s.scope", "i", "b")                  \
-	" GROUP BY m.unit_id, u.code"
+	"WHERE " F("m.unit_id") " AND (" MARK_BAD_SESSION " OR (s.scope <> 'all' AND NOT "                   \
+	SCOPE("s.scope", "i", MARK_CLASS) ")) GROUP BY 1, m.unit_id) g JOIN units u ON u.id = g.unit_id"
 #define SQL_SCAN_SCHOOL(F)                                                                                   \
-	"SELECT 19, s.unit_id, u.code, '', COUNT(*), MIN(s.id), MAX(s.id), 0 "                               \
+	"SELECT s.unit_id, u.code, '', COUNT(*), MIN(s.id), MAX(s.id), 0 "                                   \
 	"FROM stocktake_scans sc JOIN stocktakes s ON s.id = sc.stocktake_id JOIN items i ON i.id = sc.item_id " \
 	"JOIN units u ON u.id = s.unit_id WHERE " F("s.unit_id") " AND i.unit_id <> s.unit_id "              \
 	"GROUP BY s.unit_id, u.code"
 
 /* 5. periodicals */
 #define SQL_ISSUE_SCHOOL(F)                                                                                  \
-	"SELECT 20, x.unit_id, u.code, '', COUNT(*), MIN(x.id), MAX(x.id), 0 FROM ("                         \
+	"SELECT x.unit_id, u.code, '', COUNT(*), MIN(x.id), MAX(x.id), 0 FROM ("                             \
 	"SELECT si.unit_id, si.id FROM serial_issues si JOIN subscriptions sb ON sb.id = si.subscription_id " \
 	"WHERE " F("si.unit_id") " AND sb.unit_id <> si.unit_id UNION ALL "                                  \
 	"SELECT sb.unit_id, sb.id FROM subscriptions sb JOIN periodicals p ON p.id = sb.periodical_id "      \
 	"WHERE " F("sb.unit_id") " AND p.unit_id <> sb.unit_id) x JOIN units u ON u.id = x.unit_id "         \
 	"GROUP BY x.unit_id, u.code"
 #define SQL_BOUND_ITEM(F)                                                                                    \
-	"SELECT 21, si.unit_id, u.code, '', COUNT(*), MIN(i.id), MAX(i.id), 0 FROM serial_issues si "        \
+	"SELECT si.unit_id, u.code, '', COUNT(*), MIN(i.id), MAX(i.id), 0 FROM serial_issues si "            \
 	"JOIN subscriptions sb ON sb.id = si.subscription_id JOIN periodicals p ON p.id = sb.periodical_id " \
 	"JOIN items i ON i.id = si.bound_item_id JOIN units u ON u.id = si.unit_id "                         \
 	"WHERE " F("si.unit_id") " AND (p.biblio_id IS NULL OR i.biblio_id <> p.biblio_id "                  \
 	"OR i.unit_id <> si.unit_id) GROUP BY si.unit_id, u.code"
 
+_Static_assert(CHECK_MARK_SESSION == 17 && CHECK_MARK_SCOPE == 18, "SQL_MARKS numbers its rules");
+
+/* A rule read by one grouped query whose rows are: school, code, what, count, first, last,
+ * limit. guard: the table and columns of the UNIQUE index that holds the rule, or NULL. */
 typedef struct rule_sql {
 	check_rule_t rule;
-	const char *all, *one;       /* SQLite, and PostgreSQL unless the next two are set */
-	const char *pg_all, *pg_one; /* PostgreSQL's own text, or NULL */
-	int cutoff;                  /* the first parameter is the intake-empty cutoff */
-	int filters;                 /* how many times the school filter appears */
+	const char *all, *one;
+	int cutoff;  /* the first parameter is the intake-empty cutoff */
+	int filters; /* how many times the school filter appears */
+	const char *guard_table, *guard_cols;
 } rule_sql_t;
 
-#define RULE(r, M) { r, M(ALL_), M(ONE_), NULL, NULL, 0, 1 }
+#define RULE(r, M) { r, M(ALL_), M(ONE_), 0, 1, NULL, NULL }
+#define GUARDED(r, M, t, c) { r, M(ALL_), M(ONE_), 0, 1, t, c }
 static const rule_sql_t rules[] = {
-	RULE(CHECK_ACCESSION_DUP, SQL_ACCESSION_DUP),
-	RULE(CHECK_BARCODE_DUP, SQL_BARCODE_DUP),
-	RULE(CHECK_ACCESSION_COUNTER, SQL_ACCESSION_COUNTER),
+	GUARDED(CHECK_ACCESSION_DUP, SQL_ACCESSION_DUP, "items", "unit_id,register,accession_no"),
+	GUARDED(CHECK_BARCODE_DUP, SQL_BARCODE_DUP, "items", "unit_id,barcode"),
 	RULE(CHECK_INTAKE_COUNTER, SQL_INTAKE_COUNTER),
 	RULE(CHECK_WITHDRAWAL_COUNTER, SQL_WITHDRAWAL_COUNTER),
-	RULE(CHECK_TITLE_NO_DUP, SQL_TITLE_NO_DUP),
-	RULE(CHECK_ITEM_NO_INTAKE, SQL_ITEM_NO_INTAKE),
-	RULE(CHECK_ITEM_SCHOOL, SQL_ITEM_SCHOOL),
-	RULE(CHECK_ITEM_REGISTER, SQL_ITEM_REGISTER),
-	{ CHECK_INTAKE_EMPTY, SQL_INTAKE_EMPTY(ALL_), SQL_INTAKE_EMPTY(ONE_), NULL, NULL, 1, 1 },
-	RULE(CHECK_INTAKE_NUMBER_DUP, SQL_INTAKE_NUMBER_DUP),
+	GUARDED(CHECK_TITLE_NO_DUP, SQL_TITLE_NO_DUP, "items", "biblio_id,title_no"),
+	{ CHECK_INTAKE_EMPTY, SQL_INTAKE_EMPTY(ALL_), SQL_INTAKE_EMPTY(ONE_), 1, 1, NULL, NULL },
+	GUARDED(CHECK_INTAKE_NUMBER_DUP, SQL_INTAKE_NUMBER_DUP, "acquisitions", "unit_id,number"),
 	RULE(CHECK_WITHDRAWAL_ITEM, SQL_WITHDRAWAL_ITEM),
-	RULE(CHECK_WITHDRAWN_UNLISTED, SQL_WITHDRAWN_UNLISTED),
 	RULE(CHECK_WITHDRAWN_TWICE, SQL_WITHDRAWN_TWICE),
-	/* CHECK_BALANCE_CHAIN and _FLOW: balance_rule(), one query for both */
-	RULE(CHECK_MARK_SESSION, SQL_MARK_SESSION),
-	{ CHECK_MARK_SCOPE, SQL_MARK_SCOPE(ALL_, CHECK_IN_SCOPE_SQLITE), SQL_MARK_SCOPE(ONE_, CHECK_IN_SCOPE_SQLITE),
-	  SQL_MARK_SCOPE(ALL_, CHECK_IN_SCOPE_PG), SQL_MARK_SCOPE(ONE_, CHECK_IN_SCOPE_PG), 0, 1 },
 	RULE(CHECK_SCAN_SCHOOL, SQL_SCAN_SCHOOL),
-	{ CHECK_ISSUE_SCHOOL, SQL_ISSUE_SCHOOL(ALL_), SQL_ISSUE_SCHOOL(ONE_), NULL, NULL, 0, 2 },
+	{ CHECK_ISSUE_SCHOOL, SQL_ISSUE_SCHOOL(ALL_), SQL_ISSUE_SCHOOL(ONE_), 0, 2, NULL, NULL },
 	RULE(CHECK_BOUND_ITEM, SQL_BOUND_ITEM),
 };
 
@@ -349,21 +345,105 @@ static db_stmt_t *run_sql(db_t *db, const char *sql, int64_t unit_id, int cutoff
 	return st;
 }
 
-static int grouped_rule(db_t *db, const rule_sql_t *r, int64_t unit_id, collect_t *c, err_t *err)
+/* Whether table has a valid UNIQUE index on exactly cols ("a,b", in order): then the rule it
+ * holds cannot be broken and its rows need not be read. */
+static int unique_index(db_t *db, const char *table, const char *cols, int *yes, err_t *err)
 {
-	int pg = db_kind(db) == DB_POSTGRES;
-	const char *sql = unit_id ? (pg && r->pg_one ? r->pg_one : r->one) : (pg && r->pg_all ? r->pg_all : r->all);
-	db_stmt_t *st = run_sql(db, sql, unit_id, r->cutoff, r->filters, err);
+	int64_t n = 0;
+	int rc = db_kind(db) == DB_POSTGRES
+	             ? db_query_int(db, &n, err,
+	                            "SELECT COUNT(*) FROM pg_index x JOIN pg_class t ON t.oid = x.indrelid "
+	                            "WHERE t.relname = ? AND pg_table_is_visible(t.oid) AND x.indisunique "
+	                            "AND x.indisvalid AND x.indisready AND (SELECT string_agg(a.attname, ',' ORDER BY k.n) "
+	                            "FROM unnest(x.indkey::int2[]) WITH ORDINALITY AS k(attnum, n) "
+	                            "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum) = ?",
+	                            "ss", table, cols)
+	             : db_query_int(db, &n, err,
+	                            "SELECT COUNT(*) FROM pragma_index_list(?) il WHERE il.\"unique\" = 1 "
+	                            "AND (SELECT group_concat(ii.name, ',') FROM (SELECT name FROM "
+	                            "pragma_index_info(il.name) ORDER BY seqno) ii) = ?",
+	                            "ss", table, cols);
+	*yes = rc == 0 && n > 0;
+	return rc < 0 ? rc : 0;
+}
+
+static int grouped_rule(db_t *db, const rule_sql_t *r, int64_t unit_id, int flags, collect_t *c, err_t *err)
+{
+	int rc, held = 0;
+	if (r->guard_table && !(flags & CHECK_FULL) &&
+	    (rc = unique_index(db, r->guard_table, r->guard_cols, &held, err)) < 0)
+		return rc;
+	if (held)
+		return 0;
+	db_stmt_t *st = run_sql(db, unit_id ? r->one : r->all, unit_id, r->cutoff, r->filters, err);
+	if (!st)
+		return err->code;
+	while ((rc = db_step(st, err)) == DB_ROW) {
+		check_violation_t *v = add(c, r->rule, db_col_int(st, 0), db_col_text(st, 1), db_col_text(st, 2));
+		v->count = db_col_int(st, 3);
+		v->first = db_col_int(st, 4);
+		v->last = db_col_int(st, 5);
+		v->limit = db_col_int(st, 6);
+	}
+	db_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* The copies' five rules from SQL_COPIES's rows. */
+static int copies_rule(db_t *db, int64_t unit_id, collect_t *c, err_t *err)
+{
+	db_stmt_t *st = run_sql(db, unit_id ? SQL_COPIES(ONE_) : SQL_COPIES(ALL_), unit_id, 0, 1, err);
 	if (!st)
 		return err->code;
 	int rc;
 	while ((rc = db_step(st, err)) == DB_ROW) {
-		check_violation_t *v = add(c, r->rule, db_col_int(st, 1), db_col_text(st, 2),
+		/* 0 unit 1 register 2 n 3 min 4 max 5 counter 6 n3 7 min3 8-10 rule 7 11-13 rule 8
+		 * 14-16 rule 13, 17 code, 18 register known */
+		int64_t unit = db_col_int(st, 0);
+		const char *reg = db_col_text(st, 1), *code = db_col_text(st, 17);
+		check_violation_t *v;
+		if (db_col_int(st, 6) > 0) {
+			v = add(c, CHECK_ACCESSION_COUNTER, unit, code, reg);
+			v->count = db_col_int(st, 6);
+			v->first = db_col_int(st, 7);
+			v->last = db_col_int(st, 4);
+			v->limit = db_col_int(st, 5);
+		}
+		static const check_rule_t per[] = { CHECK_ITEM_NO_INTAKE, CHECK_ITEM_SCHOOL, CHECK_WITHDRAWN_UNLISTED };
+		for (int k = 0; k < 3; k++) {
+			if (db_col_int(st, 8 + 3 * k) > 0) {
+				v = add(c, per[k], unit, code, reg);
+				v->count = db_col_int(st, 8 + 3 * k);
+				v->first = db_col_int(st, 9 + 3 * k);
+				v->last = db_col_int(st, 10 + 3 * k);
+			}
+		}
+		if (!db_col_int(st, 18)) {
+			v = add(c, CHECK_ITEM_REGISTER, unit, code, reg);
+			v->count = db_col_int(st, 2);
+			v->first = db_col_int(st, 3);
+			v->last = db_col_int(st, 4);
+		}
+	}
+	db_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+static int marks_rule(db_t *db, int64_t unit_id, collect_t *c, err_t *err)
+{
+	int pg = db_kind(db) == DB_POSTGRES;
+	const char *sql = pg ? (unit_id ? SQL_MARKS(ONE_, CHECK_IN_SCOPE_PG) : SQL_MARKS(ALL_, CHECK_IN_SCOPE_PG))
+	                     : (unit_id ? SQL_MARKS(ONE_, CHECK_IN_SCOPE_SQLITE) : SQL_MARKS(ALL_, CHECK_IN_SCOPE_SQLITE));
+	db_stmt_t *st = run_sql(db, sql, unit_id, 0, 1, err);
+	if (!st)
+		return err->code;
+	int rc;
+	while ((rc = db_step(st, err)) == DB_ROW) {
+		check_violation_t *v = add(c, (check_rule_t)db_col_int(st, 0), db_col_int(st, 1), db_col_text(st, 2),
 		                           db_col_text(st, 3));
 		v->count = db_col_int(st, 4);
 		v->first = db_col_int(st, 5);
 		v->last = db_col_int(st, 6);
-		v->limit = db_col_int(st, 7);
 	}
 	db_done(st);
 	return rc < 0 ? rc : 0;
@@ -413,7 +493,7 @@ static int cmp_violation(const void *x, const void *y)
 	return strcmp(a->what, b->what);
 }
 
-int check_run(db_t *db, int64_t unit_id, arena_t *a, check_result_t *out, err_t *err)
+int check_run(db_t *db, int64_t unit_id, int flags, arena_t *a, check_result_t *out, err_t *err)
 {
 	memset(out, 0, sizeof *out);
 	collect_t c = { .a = a, .out = out };
@@ -424,18 +504,23 @@ int check_run(db_t *db, int64_t unit_id, arena_t *a, check_result_t *out, err_t 
 		return rc;
 	for (size_t k = 0; k < sizeof rules / sizeof rules[0]; k++) {
 		int64_t t0 = clock_usec();
-		if ((rc = grouped_rule(db, &rules[k], unit_id, &c, err)) < 0)
+		if ((rc = grouped_rule(db, &rules[k], unit_id, flags, &c, err)) < 0)
 			return rc;
 		out->usec[rules[k].rule] = clock_usec() - t0;
-		out->rules++;
-		if (rules[k].rule == CHECK_WITHDRAWN_TWICE) { /* part III after part II, in rule order */
-			t0 = clock_usec();
-			if ((rc = balance_rule(db, unit_id, &c, err)) < 0)
-				return rc;
-			out->usec[CHECK_BALANCE_CHAIN] = clock_usec() - t0;
-			out->rules += 2;
-		}
 	}
+	int64_t t0 = clock_usec();
+	if ((rc = copies_rule(db, unit_id, &c, err)) < 0)
+		return rc;
+	out->usec[CHECK_ACCESSION_COUNTER] = clock_usec() - t0;
+	t0 = clock_usec();
+	if ((rc = balance_rule(db, unit_id, &c, err)) < 0)
+		return rc;
+	out->usec[CHECK_BALANCE_CHAIN] = clock_usec() - t0;
+	t0 = clock_usec();
+	if ((rc = marks_rule(db, unit_id, &c, err)) < 0)
+		return rc;
+	out->usec[CHECK_MARK_SESSION] = clock_usec() - t0;
+	out->rules = CHECK_RULE_COUNT - 1;
 	qsort(out->v, out->n, sizeof *out->v, cmp_violation);
 	return 0;
 }

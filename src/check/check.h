@@ -65,25 +65,25 @@ int check_balance_next(db_t *db, int64_t unit_id, const char *day, check_balance
 
 /* --- stocktake scope ---------------------------------------------------------------------------
  *
- * Whether copy I (an items alias) of record B (a biblios alias) is in the scope S (an SQL text
- * expression, stocktakes.scope) of a session of the same school: an SQL condition, as a string
- * literal, for the stocktake and the check to share. 'all': every copy; 'register:X': I.register
- * = X; 'location:X': I.location = X; 'class:A-B': the record's class number, compared as text, is
- * >= A and its first length(B) characters are <= B (so 'class:300-399' holds 300 to 399.99 but
- * not 4xx); a record without class number is in no class scope. Only the first '-' after
- * "class:" splits A from B. POS is the backend's position function (instr on SQLite, strpos on
- * PostgreSQL): use CHECK_IN_SCOPE_SQLITE / CHECK_IN_SCOPE_PG by db_kind(). */
-#define CHECK_IN_SCOPE_POS(POS, S, I, B)                                                                    \
+ * Whether copy I (an items alias) whose record's class number is the SQL expression CLASS (say
+ * "b.class_number", or a scalar subquery so that it is read only for class scopes) is in the
+ * scope S (an SQL text expression, stocktakes.scope) of a session of the same school: an SQL
+ * condition, as a string literal, for the stocktake and the check to share. 'all': every copy;
+ * 'register:X': I.register = X; 'location:X': I.location = X; 'class:A-B': the class number,
+ * compared as text, is >= A and its first length(B) characters are <= B (so 'class:300-399'
+ * holds 300 to 399.99 but not 4xx); a record without class number is in no class scope. Only
+ * the first '-' after "class:" splits A from B. POS is the backend's position function (instr on
+ * SQLite, strpos on PostgreSQL): use CHECK_IN_SCOPE_SQLITE / CHECK_IN_SCOPE_PG by db_kind(). */
+#define CHECK_IN_SCOPE_POS(POS, S, I, CLASS)                                                                \
 	"(" S " = 'all'"                                                                                    \
 	" OR (substr(" S ", 1, 9) = 'register:' AND " I ".register = substr(" S ", 10))"                     \
 	" OR (substr(" S ", 1, 9) = 'location:' AND " I ".location = substr(" S ", 10))"                     \
-	" OR (substr(" S ", 1, 6) = 'class:' AND " POS "(substr(" S ", 7), '-') > 0 AND " B                   \
-	".class_number <> ''"                                                                               \
-	" AND " B ".class_number >= substr(" S ", 7, " POS "(substr(" S ", 7), '-') - 1)"                    \
-	" AND substr(" B ".class_number, 1, length(substr(" S ", 7 + " POS "(substr(" S ", 7), '-'))))"      \
+	" OR (substr(" S ", 1, 6) = 'class:' AND " POS "(substr(" S ", 7), '-') > 0 AND " CLASS " <> ''"    \
+	" AND " CLASS " >= substr(" S ", 7, " POS "(substr(" S ", 7), '-') - 1)"                             \
+	" AND substr(" CLASS ", 1, length(substr(" S ", 7 + " POS "(substr(" S ", 7), '-'))))"               \
 	" <= substr(" S ", 7 + " POS "(substr(" S ", 7), '-'))))"
-#define CHECK_IN_SCOPE_SQLITE(S, I, B) CHECK_IN_SCOPE_POS("instr", S, I, B)
-#define CHECK_IN_SCOPE_PG(S, I, B) CHECK_IN_SCOPE_POS("strpos", S, I, B)
+#define CHECK_IN_SCOPE_SQLITE(S, I, CLASS) CHECK_IN_SCOPE_POS("instr", S, I, CLASS)
+#define CHECK_IN_SCOPE_PG(S, I, CLASS) CHECK_IN_SCOPE_POS("strpos", S, I, CLASS)
 
 /* --- the rules ------------------------------------------------------------------------------- */
 
@@ -168,13 +168,23 @@ typedef struct check_result {
 	size_t n;
 	int64_t schools; /* schools looked at */
 	int64_t rules;   /* rules run (CHECK_RULE_COUNT - 1) */
-	int64_t usec[CHECK_RULE_COUNT]; /* time each rule's query took, for the bench */
+	int64_t usec[CHECK_RULE_COUNT]; /* time of the query that read each rule, for the bench (a
+	                                   query read for several rules counts on its first) */
 } check_result_t;
+
+/* Flags of check_run. The rules a UNIQUE index holds (accession-dup, barcode-dup, title-no-dup,
+ * intake-number-dup) are proved by the index itself: the check reads the rows only when that
+ * index is missing or invalid (someone dropped it), unless CHECK_FULL, which reads them anyway
+ * (a suspected corrupt index; a few seconds more per million copies). */
+enum { CHECK_FULL = 1 };
 
 /* Run every rule over the whole database (unit_id 0) or one school (unit_id: a school's id).
  * Violations go in out->v (arena a). Returns 0 whether or not rules are broken (out->n says), or
- * a negative ERR_* when a query fails (the database is not migrated to 0012, a connection lost). */
-int check_run(db_t *db, int64_t unit_id, arena_t *a, check_result_t *out, err_t *err);
+ * a negative ERR_* when a query fails (the database is not migrated to 0012, a connection lost).
+ * A row that breaks two rules read by one query (copies: accession-counter, item-no-intake,
+ * item-school, item-register, withdrawn-unlisted; marks: mark-session before mark-scope) is
+ * counted in each of the copy rules, and only under mark-session for marks. */
+int check_run(db_t *db, int64_t unit_id, int flags, arena_t *a, check_result_t *out, err_t *err);
 
 /* The rule's short name ("accession-dup"), stable, for scripts and tests. */
 const char *check_rule_name(check_rule_t rule);

@@ -188,15 +188,17 @@ static void test_clean(void)
 {
 	check_result_t r;
 	err_t err;
-	CHECK_INT(check_run(db, 0, A, &r, &err), 0);
+	CHECK_INT(check_run(db, 0, 0, A, &r, &err), 0);
 	CHECK_INT(r.n, 0);
 	CHECK_INT(r.schools, 2);
 	CHECK_INT(r.rules, CHECK_RULE_COUNT - 1);
 	if (r.n)
 		dump(&r);
-	CHECK_INT(check_run(db, th2, A, &r, &err), 0);
+	CHECK_INT(check_run(db, th2, 0, A, &r, &err), 0);
 	CHECK_INT(r.n, 0);
 	CHECK_INT(r.schools, 1);
+	CHECK_INT(check_run(db, 0, CHECK_FULL, A, &r, &err), 0); /* the rows of the index-held rules too */
+	CHECK_INT(r.n, 0);
 }
 
 /* The balance definition by itself: spans, the day bounds, value. */
@@ -232,7 +234,7 @@ static void expect(check_rule_t rule, const char *school, int64_t count, int64_t
 {
 	check_result_t r;
 	err_t err = { 0 };
-	int rc = check_run(db, 0, A, &r, &err);
+	int rc = check_run(db, 0, 0, A, &r, &err);
 	CHECK_INT(rc, 0);
 	if (rc < 0)
 		fprintf(stderr, "    check_run: %s\n", err.detail);
@@ -255,9 +257,9 @@ static void expect(check_rule_t rule, const char *school, int64_t count, int64_t
 	}
 	/* The same rule seen from the school alone, and nothing from the other one. */
 	int64_t unit = !strcmp(school, "TH001") ? th1 : th2, other = unit == th1 ? th2 : th1;
-	CHECK_INT(check_run(db, unit, A, &r, &err), 0);
+	CHECK_INT(check_run(db, unit, 0, A, &r, &err), 0);
 	CHECK_INT(r.n, 1);
-	CHECK_INT(check_run(db, other, A, &r, &err), 0);
+	CHECK_INT(check_run(db, other, 0, A, &r, &err), 0);
 	CHECK_INT(r.n, 0);
 	db_rollback(db);
 }
@@ -327,7 +329,7 @@ static void test_copies(void)
 	expect(CHECK_ITEM_SCHOOL, "TH001", 2, 1, 2, 0, "SGK", "(1–2)");
 	begin(); /* a record's type changed: its copies keep their register and numbers (catalog edit) */
 	sql("UPDATE biblios SET doc_type = 'STK' WHERE id = %lld", (long long)bS);
-	CHECK_INT(check_run(db, 0, A, &r, &err), 0);
+	CHECK_INT(check_run(db, 0, 0, A, &r, &err), 0);
 	CHECK_INT(r.n, 0);
 	db_rollback(db);
 	begin();
@@ -433,13 +435,13 @@ static void test_many(void)
 {
 	check_result_t r;
 	err_t err;
-	CHECK_INT(check_run(db, 0, A, &r, &err), 0);
+	CHECK_INT(check_run(db, 0, 0, A, &r, &err), 0);
 	CHECK_INT(r.n, 0);
 	begin();
 	sql("UPDATE items SET acquisition_id = NULL WHERE id IN (%lld, %lld, %lld)", (long long)itB[0],
 	    (long long)itB[1], (long long)itA[2]);
 	sql("UPDATE accession_counters SET last = 0 WHERE unit_id = %lld AND register = '#XK'", (long long)th1);
-	CHECK_INT(check_run(db, 0, A, &r, &err), 0);
+	CHECK_INT(check_run(db, 0, 0, A, &r, &err), 0);
 	db_rollback(db);
 	CHECK_INT(r.n, 4); /* withdrawal-counter, then item-no-intake TH001 and TH002; balance-flow */
 	if (r.n == 4) {
