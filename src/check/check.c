@@ -132,34 +132,39 @@ int check_balance_next(db_t *db, int64_t unit_id, const char *day, check_balance
 	"GROUP BY biblio_id, title_no HAVING COUNT(*) > 1) d JOIN biblios b ON b.id = d.biblio_id "          \
 	"JOIN units u ON u.id = b.unit_id GROUP BY b.unit_id, u.code"
 
-/* 1-3. The copies, once, grouped by school and register: accession-counter (above the counter),
- * item-no-intake (no intake line of the school), item-school (record of another school),
- * item-register (a register no document type has: the whole group), withdrawn-unlisted (status
- * withdrawn or a withdrawal_id, and not listed by the approved withdrawal of its school it names;
- * the subquery runs for those copies only). Columns: school, code, register, copies, lowest and
- * highest number, counter, then count, lowest, highest for each of the other rules, and whether
- * the register is known. */
+/* 1-3. The copies, once, grouped by school and register, only the copies that break a rule
+ * aggregated: no counter row for their register (accession-counter; copies above an existing
+ * counter come from SQL_ABOVE_COUNTER, on the index), item-no-intake (no intake line of the
+ * school), item-school (record of another school), withdrawn-unlisted (status withdrawn or a
+ * withdrawal_id, and not listed by the approved withdrawal of its school it names; the subquery
+ * runs for those copies only), item-register (a register no document type has). Columns:
+ * school, register, then count, lowest and highest number for each of the five, then the code. */
+#define ROW_NO_COUNTER                                                                                       \
+	"NOT EXISTS (SELECT 1 FROM accession_counters c WHERE c.unit_id = i.unit_id AND c.register = i.register)"
 #define ROW_NO_INTAKE "(q.id IS NULL OR q.unit_id <> i.unit_id)"
+#define ROW_SCHOOL "b.unit_id <> i.unit_id"
 #define ROW_UNLISTED                                                                                         \
 	"((i.status = 'withdrawn' OR i.withdrawal_id IS NOT NULL) AND NOT EXISTS (SELECT 1 FROM withdrawals w " \
 	"JOIN withdrawal_items wi ON wi.withdrawal_id = w.id WHERE w.id = i.withdrawal_id AND wi.item_id = i.id " \
 	"AND w.status = 'approved' AND w.unit_id = i.unit_id))"
-#define RULE_COLS(cond, name)                                                                                \
-	"SUM(CASE WHEN " cond " THEN 1 ELSE 0 END) AS " name ", MIN(CASE WHEN " cond " THEN i.accession_no END), " \
+#define ROW_REGISTER "i.register NOT IN (SELECT register FROM doc_types)"
+#define RULE_COLS(cond)                                                                                      \
+	"SUM(CASE WHEN " cond " THEN 1 ELSE 0 END), MIN(CASE WHEN " cond " THEN i.accession_no END), "       \
 	"MAX(CASE WHEN " cond " THEN i.accession_no END)"
 #define SQL_COPIES(F)                                                                                        \
-	"SELECT g.*, u.code, CASE WHEN g.register IN (SELECT register FROM doc_types) THEN 1 ELSE 0 END "    \
-	"FROM (SELECT i.unit_id, i.register, COUNT(*) AS n, MIN(i.accession_no), MAX(i.accession_no) AS mx, " \
-	"COALESCE(MIN(c.last), 0) AS counter, "                                                              \
-	"SUM(CASE WHEN i.accession_no > COALESCE(c.last, 0) THEN 1 ELSE 0 END) AS n3, "                      \
-	"MIN(CASE WHEN i.accession_no > COALESCE(c.last, 0) THEN i.accession_no END), "                      \
-	RULE_COLS(ROW_NO_INTAKE, "n7") ", " RULE_COLS("b.unit_id <> i.unit_id", "n8") ", "                   \
-	RULE_COLS(ROW_UNLISTED, "n13") " "                                                                   \
-	"FROM items i LEFT JOIN accession_counters c ON c.unit_id = i.unit_id AND c.register = i.register "  \
+	"SELECT g.*, u.code FROM (SELECT i.unit_id, i.register, " RULE_COLS(ROW_NO_COUNTER) ", "             \
+	RULE_COLS(ROW_NO_INTAKE) ", " RULE_COLS(ROW_SCHOOL) ", " RULE_COLS(ROW_UNLISTED) ", "                \
+	RULE_COLS(ROW_REGISTER) " FROM items i "                                                             \
 	"LEFT JOIN acquisitions q ON q.id = i.acquisition_id JOIN biblios b ON b.id = i.biblio_id "          \
-	"WHERE " F("i.unit_id") " GROUP BY i.unit_id, i.register) g JOIN units u ON u.id = g.unit_id "       \
-	"WHERE g.n3 > 0 OR g.n7 > 0 OR g.n8 > 0 OR g.n13 > 0 "                                               \
-	"OR g.register NOT IN (SELECT register FROM doc_types)"
+	"WHERE " F("i.unit_id") " AND (" ROW_NO_INTAKE " OR " ROW_SCHOOL " OR " ROW_UNLISTED " OR "          \
+	ROW_REGISTER " OR " ROW_NO_COUNTER ") GROUP BY i.unit_id, i.register) g JOIN units u ON u.id = g.unit_id"
+/* Copies numbered above their register's counter: a range of the (school, register, number)
+ * index per counter row, so it costs what it finds. */
+#define SQL_ABOVE_COUNTER(F)                                                                                 \
+	"SELECT c.unit_id, u.code, c.register, COUNT(*), MIN(i.accession_no), MAX(i.accession_no), c.last "  \
+	"FROM accession_counters c JOIN items i ON i.unit_id = c.unit_id AND i.register = c.register "       \
+	"AND i.accession_no > c.last JOIN units u ON u.id = c.unit_id WHERE " F("c.unit_id")                 \
+	" GROUP BY c.unit_id, u.code, c.register, c.last"
 
 /* 3. parts I, II and III. The first parameter of intake-empty is the cutoff (created_at). */
 #define SQL_INTAKE_EMPTY(F)                                                                                  \
@@ -270,6 +275,7 @@ typedef struct rule_sql {
 static const rule_sql_t rules[] = {
 	GUARDED(CHECK_ACCESSION_DUP, SQL_ACCESSION_DUP, "items", "unit_id,register,accession_no"),
 	GUARDED(CHECK_BARCODE_DUP, SQL_BARCODE_DUP, "items", "unit_id,barcode"),
+	RULE(CHECK_ACCESSION_COUNTER, SQL_ABOVE_COUNTER),
 	RULE(CHECK_INTAKE_COUNTER, SQL_INTAKE_COUNTER),
 	RULE(CHECK_WITHDRAWAL_COUNTER, SQL_WITHDRAWAL_COUNTER),
 	GUARDED(CHECK_TITLE_NO_DUP, SQL_TITLE_NO_DUP, "items", "biblio_id,title_no"),
@@ -392,37 +398,22 @@ static int grouped_rule(db_t *db, const rule_sql_t *r, int64_t unit_id, int flag
 /* The copies' five rules from SQL_COPIES's rows. */
 static int copies_rule(db_t *db, int64_t unit_id, collect_t *c, err_t *err)
 {
+	static const check_rule_t per[] = { CHECK_ACCESSION_COUNTER, CHECK_ITEM_NO_INTAKE, CHECK_ITEM_SCHOOL,
+		                            CHECK_WITHDRAWN_UNLISTED, CHECK_ITEM_REGISTER };
 	db_stmt_t *st = run_sql(db, unit_id ? SQL_COPIES(ONE_) : SQL_COPIES(ALL_), unit_id, 0, 1, err);
 	if (!st)
 		return err->code;
 	int rc;
 	while ((rc = db_step(st, err)) == DB_ROW) {
-		/* 0 unit 1 register 2 n 3 min 4 max 5 counter 6 n3 7 min3 8-10 rule 7 11-13 rule 8
-		 * 14-16 rule 13, 17 code, 18 register known */
-		int64_t unit = db_col_int(st, 0);
-		const char *reg = db_col_text(st, 1), *code = db_col_text(st, 17);
-		check_violation_t *v;
-		if (db_col_int(st, 6) > 0) {
-			v = add(c, CHECK_ACCESSION_COUNTER, unit, code, reg);
-			v->count = db_col_int(st, 6);
-			v->first = db_col_int(st, 7);
-			v->last = db_col_int(st, 4);
-			v->limit = db_col_int(st, 5);
-		}
-		static const check_rule_t per[] = { CHECK_ITEM_NO_INTAKE, CHECK_ITEM_SCHOOL, CHECK_WITHDRAWN_UNLISTED };
-		for (int k = 0; k < 3; k++) {
-			if (db_col_int(st, 8 + 3 * k) > 0) {
-				v = add(c, per[k], unit, code, reg);
-				v->count = db_col_int(st, 8 + 3 * k);
-				v->first = db_col_int(st, 9 + 3 * k);
-				v->last = db_col_int(st, 10 + 3 * k);
+		/* 0 school, 1 register, 2 + 3k .. 4 + 3k: count, lowest, highest of per[k], 17 code */
+		for (int k = 0; k < 5; k++) {
+			if (db_col_int(st, 2 + 3 * k) > 0) {
+				check_violation_t *v = add(c, per[k], db_col_int(st, 0), db_col_text(st, 17),
+				                           db_col_text(st, 1));
+				v->count = db_col_int(st, 2 + 3 * k);
+				v->first = db_col_int(st, 3 + 3 * k);
+				v->last = db_col_int(st, 4 + 3 * k);
 			}
-		}
-		if (!db_col_int(st, 18)) {
-			v = add(c, CHECK_ITEM_REGISTER, unit, code, reg);
-			v->count = db_col_int(st, 2);
-			v->first = db_col_int(st, 3);
-			v->last = db_col_int(st, 4);
 		}
 	}
 	db_done(st);
@@ -511,7 +502,7 @@ int check_run(db_t *db, int64_t unit_id, int flags, arena_t *a, check_result_t *
 	int64_t t0 = clock_usec();
 	if ((rc = copies_rule(db, unit_id, &c, err)) < 0)
 		return rc;
-	out->usec[CHECK_ACCESSION_COUNTER] = clock_usec() - t0;
+	out->usec[CHECK_ITEM_NO_INTAKE] = clock_usec() - t0;
 	t0 = clock_usec();
 	if ((rc = balance_rule(db, unit_id, &c, err)) < 0)
 		return rc;
