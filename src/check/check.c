@@ -512,7 +512,8 @@ int check_run(db_t *db, int64_t unit_id, int flags, arena_t *a, check_result_t *
 		return rc;
 	out->usec[CHECK_MARK_SESSION] = clock_usec() - t0;
 	out->rules = CHECK_RULE_COUNT - 1;
-	qsort(out->v, out->n, sizeof *out->v, cmp_violation);
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof *out->v, cmp_violation);
 	return 0;
 }
 
