@@ -9,7 +9,12 @@
  * rule, never a query per row, so a city of 500 schools and 20 million copies checks in seconds.
  *
  * Nothing here writes: a check is plain SELECTs (no transaction needed; on SQLite it reads one
- * snapshot per statement). No actor: it is the operator's tool (`thuvien check`) and the tests'.
+ * snapshot per statement). No actor: it is the operator's tool (`thuvien check`) and the tests':
+ *
+ *     check_result_t r;
+ *     if (check_run(db, 0, 0, arena, &r, &err) < 0 || r.n)     // 0: every school, no flags
+ *             for (size_t i = 0; i < r.n; i++)
+ *                     puts(check_violation_text(&r.v[i], "en", arena));
  */
 #ifndef THUVIEN_CHECK_CHECK_H
 #define THUVIEN_CHECK_CHECK_H
