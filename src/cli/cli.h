@@ -18,6 +18,7 @@ int cmd_export(int argc, char **argv); /* `thuvien export marc ...` (cmd_marc.c)
 int cmd_import_patrons(int argc, char **argv); /* `thuvien import patrons ...` (cmd_patrons.c) */
 int cmd_import_books(int argc, char **argv);   /* `thuvien import books ...` (cmd_books.c) */
 int cmd_export_register(int argc, char **argv); /* `thuvien export register ...` (cmd_export.c) */
+int cmd_check(int argc, char **argv);          /* `thuvien check` (cmd_check.c) */
 
 /* Command-line helpers shared by the subcommands. cli_opt: the value after option name (NULL
  * when absent); cli_flag: whether a flag is present; cli_positional: the last argument from

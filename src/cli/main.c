@@ -32,6 +32,7 @@ static const char usage[] =
     "  export    export marc: write a school's catalogue as MARC21 (ISO 2709 or MARCXML)\n"
     "            export register: write a school's register (sổ đăng ký) as PDF or XLSX\n"
     "  version   print the version\n"
+    "  check     verify what the registers rest on (numbers, intake lines, parts I-III, stocktakes)\n"
     "\n"
     "Options, for every command:\n"
     "  --db URL          database: a SQLite file path (default thuvien.db) or a\n"
@@ -56,6 +57,8 @@ static int run(const char *cmd, int argc, char **argv)
 		return cmd_import(argc, argv);
 	if (!strcmp(cmd, "export"))
 		return cmd_export(argc, argv);
+	if (!strcmp(cmd, "check"))
+		return cmd_check(argc, argv);
 	if (!strcmp(cmd, "version")) {
 		printf("thuvien %s\n", THUVIEN_VERSION);
 		return 0;

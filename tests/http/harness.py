@@ -222,6 +222,14 @@ class Server:
             assert not bad, "thuvien %s: sanitizer report:\n%s" % (" ".join(args), p.stderr[-4000:])
         return p
 
+    def check(self, *args):
+        """Run `thuvien check` on this server's database (issue 7: what the registers rest on) and
+        assert that every rule holds (exit 0), with its output in the failure message. Scenario
+        tests that write stock call it at their end; extra args (--school CODE) are passed on."""
+        p = self.cli("check", *args, check=False)
+        assert p.returncode == 0, "thuvien check: exit %d\n%s%s" % (p.returncode, p.stdout, p.stderr)
+        return p.stdout
+
     # Start and stop --------------------------------------------------------------------------
 
     def start(self):

@@ -1054,3 +1054,8 @@ def test_search_past_the_cap_and_filters():
     assert h.in_html(h.vi("catalog.more_than"), page) or search(c, **{"from": "1900"})["more"] is False
     m = re.search(r'<a href="(/catalog\?page=2[^"]*)"', page)
     assert m and "from=1900" in html.unescape(m.group(1)), "the pager link lost the year filter"
+
+
+def test_registers_reconcile():
+    """Last: what the registers rest on still holds after these scenarios (thuvien check)."""
+    srv.check()

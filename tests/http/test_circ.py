@@ -467,3 +467,8 @@ def test_concurrent_desks_counts_add_up():
     assert bad == [], bad
     for code, items in desks:
         h.expect_status(c.post("/circ/return", {"item": items[0]}), 200)
+
+
+def test_registers_reconcile():
+    """Last: what the registers rest on still holds after these scenarios (thuvien check)."""
+    srv.check()

@@ -155,3 +155,8 @@ def test_many_desks_nothing_lost():
     assert circ_audit() - audit0 == 2 * nclients * pairs
     for c in ds:
         c.close()
+
+
+def test_registers_reconcile():
+    """Last: what the registers rest on still holds after these scenarios (thuvien check)."""
+    srv.check()

@@ -243,3 +243,8 @@ def test_lookups_write_nothing():
     classes(c, q="vat ly")
     c.get("/classes/callnumber?class_number=530&authors=A")
     h.assert_unchanged(before, srv.db_snapshot(), "classification lookups")
+
+
+def test_registers_reconcile():
+    """Last: what the registers rest on still holds after these scenarios (thuvien check)."""
+    srv.check()

@@ -195,3 +195,8 @@ def test_bad_input():
     h.expect_error(r, 502, "err.copycat.target_failed")
     assert count("SELECT COUNT(*) FROM biblios") == before
     h.assert_healthy(srv)
+
+
+def test_registers_reconcile():
+    """Last: what the registers rest on still holds after these scenarios (thuvien check)."""
+    srv.check()

@@ -459,3 +459,8 @@ def test_copy_edit():
     assert 'name="barcode"' in page and not h.untranslated(page)
     loc = h.expect_redirect(b.post("/items/%d/edit" % other, {"barcode": "TV5-0002", "status": "lost"}))
     assert loc == "/catalog/%d?ok=item" % fx["bib"], loc
+
+
+def test_registers_reconcile():
+    """Last: what the registers rest on still holds after these scenarios (thuvien check)."""
+    srv.check()

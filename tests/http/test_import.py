@@ -455,3 +455,8 @@ def test_large_import_in_the_browser_shows_progress_page():
     assert r.json()["state"] == "done", r.json()
     done = h.expect_status(b.get(where), 200).text
     assert re.search(r'href="/acquisitions/\d+"', done), done[:2000]
+
+
+def test_registers_reconcile():
+    """Last: what the registers rest on still holds after these scenarios (thuvien check)."""
+    srv.check()

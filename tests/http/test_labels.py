@@ -448,3 +448,8 @@ def test_preview_lists_the_labels_and_links_to_the_pdf():
     r = br.get("/labels/preview?batch=%d" % fx["empty_acq"])
     h.expect_status(r, 200)
     assert h.in_html(h.vi("labels.none"), r.text)
+
+
+def test_registers_reconcile():
+    """Last: what the registers rest on still holds after these scenarios (thuvien check)."""
+    srv.check()

@@ -483,3 +483,8 @@ def test_reading_list_seen_by_its_class_only():
     assert [x["title"] for x in j["hits"]] == ["Quê nội"]
     h.expect_status(lan.post("/lists/%d/delete" % lid, {}), 200)
     h.expect_status(an.get("/lists/%d" % lid), 404)
+
+
+def test_registers_reconcile():
+    """Last: what the registers rest on still holds after these scenarios (thuvien check)."""
+    srv.check()

@@ -553,3 +553,8 @@ def test_json_shape():
     assert "discover" not in j and j["home"] is False
     # A union hit counts no copies (they are the work page's, over every school).
     assert all("copies" not in x and x["url"].startswith("/opac/works/") for x in u["hits"]), u["hits"][0]
+
+
+def test_registers_reconcile():
+    """Last: what the registers rest on still holds after these scenarios (thuvien check)."""
+    srv.check()

@@ -482,3 +482,8 @@ def test_english_pages_and_downloads():
     assert rows[0] == ["Readers with overdue books"] and rows[2][0] == "Reader"
     t = pdf_text(h.expect_status(c.get("/circ/overdue/notices.pdf"), 200).body)
     assert "OVERDUE BOOK REMINDER" in t
+
+
+def test_registers_reconcile():
+    """Last: what the registers rest on still holds after these scenarios (thuvien check)."""
+    srv.check()

@@ -478,3 +478,8 @@ def test_reading_history_can_be_hidden_at_the_readers_request():
     assert h.in_html(h.vi("patron.history.hidden"), page) and 'action="/patrons/%d/privacy"' % pid in page
     h.expect_status(c.post("/patrons/%d/privacy" % pid, {"hide_history": "0"}), 200)
     assert srv.sql_value("SELECT hide_history FROM patrons WHERE id = %d" % pid) == 0
+
+
+def test_registers_reconcile():
+    """Last: what the registers rest on still holds after these scenarios (thuvien check)."""
+    srv.check()

@@ -369,3 +369,8 @@ def test_fines_only_when_the_deployment_has_them():
         e = h.expect_error(c.post("/circ/calendar/settings", dict(f, fine_per_day="1000001")), 400)
         assert e["message"] == h.vi("err.circ.fine")
     h.assert_healthy(srv)
+
+
+def test_registers_reconcile():
+    """Last: what the registers rest on still holds after these scenarios (thuvien check)."""
+    srv.check()

@@ -309,3 +309,8 @@ def test_no_barcode_or_reader_data():
             assert b not in body, b
         for n in names:
             assert n not in body, n
+
+
+def test_registers_reconcile():
+    """Last: what the registers rest on still holds after these scenarios (thuvien check)."""
+    srv.check()

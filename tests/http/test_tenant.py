@@ -929,3 +929,8 @@ def test_public_catalogue_shows_no_people_and_switches_only_its_school():
     r = h.expect_status(lib.get("/circ/holds?biblio=%d" % b["bib"], json=False), 200)
     assert leaks(r.text, public_marks(b), [lib.csrf]), "the control page shows none of the marks"
     assert own.user == "thuthu.th001"
+
+
+def test_registers_reconcile():
+    """Last: what the registers rest on still holds after these scenarios (thuvien check)."""
+    srv.check()
