@@ -64,6 +64,19 @@ def pdf_pages(data):
     return int(re.search(rb"Pages:\s+(\d+)", p.stdout).group(1))
 
 
+def raise_counters(unit):
+    """The fixtures write rows by SQL; move the school's counters past them as the writers would
+    (an accession number above its counter would be given again: thuvien check says so)."""
+    up = (" ON CONFLICT (unit_id, register) DO UPDATE SET last = CASE WHEN excluded.last > "
+          "accession_counters.last THEN excluded.last ELSE accession_counters.last END")
+    w("INSERT INTO accession_counters (unit_id, register, last) SELECT unit_id, register, MAX(accession_no) "
+      "FROM items WHERE unit_id = %d GROUP BY unit_id, register" % unit + up)
+    w("INSERT INTO accession_counters (unit_id, register, last) SELECT unit_id, '#TQ', MAX(number) "
+      "FROM acquisitions WHERE unit_id = %d GROUP BY unit_id" % unit + up)
+    w("INSERT INTO accession_counters (unit_id, register, last) SELECT unit_id, '#XK', MAX(number) "
+      "FROM withdrawals WHERE unit_id = %d AND number IS NOT NULL GROUP BY unit_id" % unit + up)
+
+
 def setup_module():
     global srv
     srv = h.Server().start()
@@ -125,6 +138,7 @@ def setup_module():
       % (fx["in_year"], fx["in_year"], th1, acc, pat))
     w("INSERT INTO library_uses (unit_id, day, at, patron_kind, class_name, doc_type, count) VALUES "
       "(%d, '%s', 0, 'student', '3A1', 'STK', 5)" % (th1, fx["in_year"]))
+    raise_counters(th1)
 
 
 def teardown_module():
@@ -284,6 +298,7 @@ def test_paging():
       "INSERT INTO items (unit_id, biblio_id, acquisition_id, register, accession_no, accession, barcode, price, "
       "created_at, title_no) SELECT %d, %d, %d, 'SNV', %d + k, 'SNV-' || k, 'PGT' || k, 1000, 0, k FROM n"
       % (th1, bib, acq, base))
+    raise_counters(th1)
     c = client("thuthu.th001")
     j = h.expect_status(c.get("/registers/dkcb?register=SNV"), 200).json()
     total = j["total"]
@@ -316,3 +331,8 @@ def test_numbering_setting():
 
 def test_server_still_healthy():
     h.assert_healthy(srv)
+
+
+def test_registers_reconcile():
+    """Last: what the registers rest on still holds after these scenarios (thuvien check)."""
+    srv.check()

@@ -354,3 +354,8 @@ def test_csrf_and_audit():
             "serials.bind"} <= acts, acts
     lib_id = srv.account("thuthu.th001")["id"]
     assert all(r["account_id"] == lib_id for r in srv.audit("action LIKE 'serials.%%' AND unit_id = %d" % fx["th1"]))
+
+
+def test_registers_reconcile():
+    """Last: what the registers rest on still holds after these scenarios (thuvien check)."""
+    srv.check()

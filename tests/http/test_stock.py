@@ -366,3 +366,8 @@ def test_another_school_sees_and_commits_nothing():
     q = h.expect_status(so.get("/stock/opening?unit=%d" % unit_id("TH001")), 200).json()
     assert q["can_write"] is False and register_of(q, "STK")["next"] == counter("TH001", "STK") + 1
     h.expect_error(so.post("/stock/opening", {"numbers": "1", "entered": "01/01/2001", "title": "X"}), 403)
+
+
+def test_registers_reconcile():
+    """Last: what the registers rest on still holds after these scenarios (thuvien check)."""
+    srv.check()

@@ -456,3 +456,8 @@ def test_part_three_out_is_the_approved_weeding():
     r = scan(third, gone["barcode"])
     assert r["results"][0]["result"] == "misplaced"
     h.expect_status(c.post("/stocktakes/%d/cancel" % third, {}), 200)
+
+
+def test_registers_reconcile():
+    """Last: what the registers rest on still holds after these scenarios (thuvien check)."""
+    srv.check()

@@ -444,3 +444,8 @@ def test_pages_render_in_vietnamese():
     assert "Duyệt thanh lọc" in page and "Trả lại để sửa" in page
     r = lib(False).post("/withdrawals/%d/items" % draft, {"barcodes": fx["demen"][3]["barcode"]})
     assert r.status == 409 and "đề nghị duyệt" in r.text
+
+
+def test_registers_reconcile():
+    """Last: what the registers rest on still holds after these scenarios (thuvien check)."""
+    srv.check()
