@@ -213,20 +213,29 @@ int check_balance_next(db_t *db, int64_t unit_id, check_balance_t *out, err_t *e
 	"lc.on_hand_copies, lc.on_hand_value, lc.poc, lc.pov, lc.cin, lc.cout "                              \
 	"FROM lc JOIN units u ON u.id = lc.unit_id ORDER BY u.code, lc.id"
 
-/* 4. stocktakes. The marks, once: mark-session (17) when the session is not closed or not the
- * mark's school and year, or the copy not the mark's school; else mark-scope (18) when the copy
- * is outside the session's scope (its record's class number read only for class scopes). */
+/* 4. stocktakes. Mark-session (17): the session is not closed or not the mark's school and year,
+ * or the copy not the mark's school; mark-scope (18): else, the copy is outside the session's
+ * scope. Two grouped parts: the first
+ * reads every mark with its session and copy and evaluates only the four comparisons; the second
+ * only the marks of sessions with a narrower scope than 'all', found from the sessions on the
+ * marks' (school, session) index (0015), the mark's school being the session's (else it is the
+ * first part's), each copy's record read once (a record without class number is in no class
+ * scope). So the scope expression is evaluated on those marks alone. */
 #define MARK_BAD_SESSION                                                                                     \
 	"(s.status <> 'closed' OR s.unit_id <> m.unit_id OR s.school_year <> m.school_year "                 \
 	"OR i.unit_id <> m.unit_id)"
-#define MARK_CLASS "(SELECT b.class_number FROM biblios b WHERE b.id = i.biblio_id)"
+#define MARK_CLASS "COALESCE(b.class_number, '')"
 #define SQL_MARKS(F, SCOPE)                                                                                  \
 	"SELECT g.rule, g.unit_id, u.code, '', g.n, g.lo, g.hi, 0 FROM ("                                    \
-	"SELECT CASE WHEN " MARK_BAD_SESSION " THEN 17 ELSE 18 END AS rule, m.unit_id, COUNT(*) AS n, "      \
-	"MIN(m.stocktake_id) AS lo, MAX(m.stocktake_id) AS hi "                                              \
+	"SELECT 17 AS rule, m.unit_id, COUNT(*) AS n, MIN(m.stocktake_id) AS lo, MAX(m.stocktake_id) AS hi " \
 	"FROM stocktake_marks m JOIN stocktakes s ON s.id = m.stocktake_id JOIN items i ON i.id = m.item_id " \
-	"WHERE " F("m.unit_id") " AND (" MARK_BAD_SESSION " OR (s.scope <> 'all' AND NOT "                   \
-	SCOPE("s.scope", "i", MARK_CLASS) ")) GROUP BY 1, m.unit_id) g JOIN units u ON u.id = g.unit_id"
+	"WHERE " F("m.unit_id") " AND " MARK_BAD_SESSION " GROUP BY m.unit_id UNION ALL "                    \
+	"SELECT 18, m.unit_id, COUNT(*), MIN(m.stocktake_id), MAX(m.stocktake_id) FROM stocktakes s "        \
+	"JOIN stocktake_marks m ON m.unit_id = s.unit_id AND m.stocktake_id = s.id "                         \
+	"JOIN items i ON i.id = m.item_id JOIN biblios b ON b.id = i.biblio_id "                             \
+	"WHERE " F("s.unit_id") " AND s.scope <> 'all' "                                                     \
+	"AND NOT " MARK_BAD_SESSION " AND NOT " SCOPE("s.scope", "i", MARK_CLASS)                            \
+	" GROUP BY m.unit_id) g JOIN units u ON u.id = g.unit_id"
 #define SQL_SCAN_SCHOOL(F)                                                                                   \
 	"SELECT s.unit_id, u.code, '', COUNT(*), MIN(s.id), MAX(s.id), 0 "                                   \
 	"FROM stocktake_scans sc JOIN stocktakes s ON s.id = sc.stocktake_id JOIN items i ON i.id = sc.item_id " \
@@ -415,7 +424,7 @@ static int marks_rule(db_t *db, int64_t unit_id, collect_t *c, err_t *err)
 	int pg = db_kind(db) == DB_POSTGRES;
 	const char *sql = pg ? (unit_id ? SQL_MARKS(ONE_, CHECK_IN_SCOPE_PG) : SQL_MARKS(ALL_, CHECK_IN_SCOPE_PG))
 	                     : (unit_id ? SQL_MARKS(ONE_, CHECK_IN_SCOPE_SQLITE) : SQL_MARKS(ALL_, CHECK_IN_SCOPE_SQLITE));
-	db_stmt_t *st = run_sql(db, sql, unit_id, 0, 1, err);
+	db_stmt_t *st = run_sql(db, sql, unit_id, 0, 2, err);
 	if (!st)
 		return err->code;
 	int rc;
