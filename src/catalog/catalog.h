@@ -215,4 +215,12 @@ typedef struct catalog_query {
 int catalog_search(db_t *db, const actor_t *actor, const catalog_query_t *q, arena_t *a, biblio_t **out,
                    size_t *n, int64_t *total, err_t *err);
 
+/* SQL shared by every module that counts the general register (sổ đăng ký tổng quát): the
+ * registers (parts I and II), weeding, the stocktake (part III and the biên bản) and the check.
+ * CATALOG_COPY_VALUE_SQL: a copy's value in đồng, its own price, else its record's, over items i
+ * joined to biblios b. CATALOG_GENERAL_REGISTER_SQL: copy i is in the general register: the
+ * registers TB (teachers' books) and SDT (the thematic shelf) are kept apart from it. */
+#define CATALOG_COPY_VALUE_SQL "CASE WHEN i.price > 0 THEN i.price ELSE b.price END"
+#define CATALOG_GENERAL_REGISTER_SQL "i.register NOT IN ('TB', 'SDT')"
+
 #endif

@@ -15,85 +15,78 @@
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/i18n.h"
+#include "catalog/catalog.h"
 #include "check/check.h"
 
 /* --- part III ----------------------------------------------------------------------------- */
 
-static int valid_day(const char *s)
+/* One row of two numbers from a query, into x and y (0 when no row). */
+static int two_ints(db_stmt_t *st, int64_t *x, int64_t *y, err_t *err)
 {
-	int64_t d;
-	return s && clock_day_parse(s, &d) == 0;
-}
-
-int check_balance_compute(db_t *db, int64_t unit_id, const char *from_day, const char *to_day,
-                          check_balance_t *out, err_t *err)
-{
-	memset(out, 0, sizeof *out);
-	if (from_day && !*from_day)
-		from_day = NULL;
-	if ((from_day && !valid_day(from_day)) || !valid_day(to_day))
-		return err_set(err, ERR_INVALID, "err.invalid", "day");
-	if (from_day)
-		snprintf(out->from_day, sizeof out->from_day, "%s", from_day);
-	/* '' sorts before every yyyy-mm-dd: "from the beginning". */
-	const char *from = from_day ? from_day : "";
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT COUNT(i.id), COALESCE(SUM(i.price), 0) FROM acquisitions q "
-	                         "JOIN items i ON i.acquisition_id = q.id "
-	                         "WHERE q.unit_id = ? AND q.received > ? AND q.received <= ?",
-	                         "iss", unit_id, from, to_day);
 	if (!st)
 		return err->code;
 	int rc = db_step(st, err);
 	if (rc == DB_ROW) {
-		out->in_copies = db_col_int(st, 0);
-		out->in_value = db_col_int(st, 1);
-	}
-	db_done(st);
-	if (rc < 0)
-		return rc;
-	st = db_query(db, err,
-	              "SELECT COUNT(i.id), COALESCE(SUM(i.price), 0) FROM withdrawals w "
-	              "JOIN withdrawal_items wi ON wi.withdrawal_id = w.id JOIN items i ON i.id = wi.item_id "
-	              "WHERE w.unit_id = ? AND w.status = 'approved' AND w.approved_day > ? AND w.approved_day <= ?",
-	              "iss", unit_id, from, to_day);
-	if (!st)
-		return err->code;
-	rc = db_step(st, err);
-	if (rc == DB_ROW) {
-		out->out_copies = db_col_int(st, 0);
-		out->out_value = db_col_int(st, 1);
+		*x = db_col_int(st, 0);
+		*y = db_col_int(st, 1);
 	}
 	db_done(st);
 	return rc < 0 ? rc : 0;
 }
 
-int check_balance_next(db_t *db, int64_t unit_id, const char *day, check_balance_t *out, err_t *err)
+int check_balance_next(db_t *db, int64_t unit_id, check_balance_t *out, err_t *err)
 {
 	memset(out, 0, sizeof *out);
-	if (!valid_day(day))
-		return err_set(err, ERR_INVALID, "err.invalid", "day");
-	char prev[11] = "";
-	int64_t oh_copies = 0, oh_value = 0;
+	int64_t prev_c = 0, prev_v = 0;
 	db_stmt_t *st = db_query(db, err,
-	                         "SELECT day, on_hand_copies, on_hand_value FROM stock_balances "
-	                         "WHERE unit_id = ? AND day <= ? ORDER BY day DESC, id DESC LIMIT 1",
-	                         "is", unit_id, day);
+	                         "SELECT b.id, b.on_hand_copies, b.on_hand_value, COALESCE(s.last_item_id, 0), "
+	                         "COALESCE(s.last_withdrawal_no, 0) FROM stock_balances b "
+	                         "LEFT JOIN stocktakes s ON s.id = b.stocktake_id WHERE b.unit_id = ? "
+	                         "ORDER BY b.id DESC LIMIT 1",
+	                         "i", unit_id);
 	if (!st)
 		return err->code;
 	int rc = db_step(st, err);
 	if (rc == DB_ROW) {
-		snprintf(prev, sizeof prev, "%s", db_col_text(st, 0));
-		oh_copies = db_col_int(st, 1);
-		oh_value = db_col_int(st, 2);
+		out->prev_id = db_col_int(st, 0);
+		prev_c = db_col_int(st, 1);
+		prev_v = db_col_int(st, 2);
+		out->prev_item_id = db_col_int(st, 3);
+		out->prev_withdrawal_no = db_col_int(st, 4);
 	}
 	db_done(st);
 	if (rc < 0)
 		return rc;
-	if ((rc = check_balance_compute(db, unit_id, prev, day, out, err)) < 0)
+	if ((rc = two_ints(db_query(db, err,
+	                            "SELECT (SELECT COALESCE(MAX(id), 0) FROM items WHERE unit_id = ?), "
+	                            "(SELECT COALESCE(MAX(number), 0) FROM withdrawals WHERE unit_id = ? "
+	                            "AND status = 'approved')",
+	                            "ii", unit_id, unit_id),
+	                   &out->last_item_id, &out->last_withdrawal_no, err)) < 0)
 		return rc;
-	out->on_hand_copies = oh_copies + out->in_copies - out->out_copies;
-	out->on_hand_value = oh_value + out->in_value - out->out_value;
+	if (out->last_item_id < out->prev_item_id)
+		out->last_item_id = out->prev_item_id;
+	if (out->last_withdrawal_no < out->prev_withdrawal_no)
+		out->last_withdrawal_no = out->prev_withdrawal_no;
+	if ((rc = two_ints(db_query(db, err,
+	                            "SELECT COUNT(*), COALESCE(SUM(" CATALOG_COPY_VALUE_SQL "), 0) FROM items i "
+	                            "JOIN biblios b ON b.id = i.biblio_id WHERE i.unit_id = ? AND i.id > ? "
+	                            "AND i.id <= ? AND " CATALOG_GENERAL_REGISTER_SQL,
+	                            "iii", unit_id, out->prev_item_id, out->last_item_id),
+	                   &out->in_copies, &out->in_value, err)) < 0)
+		return rc;
+	if ((rc = two_ints(db_query(db, err,
+	                            "SELECT COUNT(*), COALESCE(SUM(" CATALOG_COPY_VALUE_SQL "), 0) FROM withdrawals w "
+	                            "JOIN withdrawal_items wi ON wi.withdrawal_id = w.id "
+	                            "JOIN items i ON i.id = wi.item_id AND i.unit_id = w.unit_id "
+	                            "JOIN biblios b ON b.id = i.biblio_id WHERE w.unit_id = ? "
+	                            "AND w.status = 'approved' AND w.number > ? AND w.number <= ? AND "
+	                            CATALOG_GENERAL_REGISTER_SQL,
+	                            "iii", unit_id, out->prev_withdrawal_no, out->last_withdrawal_no),
+	                   &out->out_copies, &out->out_value, err)) < 0)
+		return rc;
+	out->on_hand_copies = prev_c + out->in_copies - out->out_copies;
+	out->on_hand_value = prev_v + out->in_value - out->out_value;
 	return 0;
 }
 
@@ -192,36 +185,36 @@ int check_balance_next(db_t *db, int64_t unit_id, const char *day, check_balance
 	"WHERE " F("w.unit_id") " AND w.status = 'approved' GROUP BY wi.item_id HAVING COUNT(*) > 1) d "     \
 	"JOIN items i ON i.id = d.item_id JOIN units u ON u.id = i.unit_id "                                 \
 	"GROUP BY i.unit_id, u.code, i.register"
-/* Part III: every line with its previous line and the in/out check_balance_compute defines,
- * only the lines where something differs. Rows: school, code, day, then written in/out/on hand
- * (copies, value), previous on hand (copies, value), computed in and out (copies, value). The
- * intake lines' sums are taken once per intake line (on the copies' acquisition_id index). */
+/* Part III: every line with its previous line (the school's greatest id below it) and both
+ * lines' watermarks, the in and out copies check_balance_next defines recomputed from them, only
+ * the lines where something differs. Rows: school, code, day, then written in/out/on hand
+ * (copies, value), previous on hand (copies, value), computed in and out copies. The copies are
+ * joined to the lines on their school first (a range of the (school, register, number) index,
+ * which holds the id), so each school's copies are read once per line of it, never the table's. */
 #define SQL_BALANCE(F)                                                                                       \
 	"WITH l AS (SELECT b.id, b.unit_id, b.day, b.in_copies, b.in_value, b.out_copies, b.out_value, "     \
-	"b.on_hand_copies, b.on_hand_value, "                                                                \
-	"(SELECT p.id FROM stock_balances p WHERE p.unit_id = b.unit_id "                                    \
-	"AND (p.day < b.day OR (p.day = b.day AND p.id < b.id)) ORDER BY p.day DESC, p.id DESC LIMIT 1) AS pid " \
-	"FROM stock_balances b WHERE " F("b.unit_id") "), "                                                  \
-	"lp AS (SELECT l.*, COALESCE(p.day, '') AS from_day, COALESCE(p.on_hand_copies, 0) AS poc, "         \
-	"COALESCE(p.on_hand_value, 0) AS pov FROM l LEFT JOIN stock_balances p ON p.id = l.pid), "           \
-	"qs AS (SELECT q.id, q.unit_id, q.received, (SELECT COUNT(*) FROM items i WHERE i.acquisition_id = q.id) AS n, " \
-	"(SELECT COALESCE(SUM(i.price), 0) FROM items i WHERE i.acquisition_id = q.id) AS v FROM acquisitions q " \
-	"WHERE q.unit_id IN (SELECT unit_id FROM lp)), "                                                     \
-	"ins AS (SELECT lp.id, SUM(qs.n) AS n, SUM(qs.v) AS v FROM lp "                                      \
-	"JOIN qs ON qs.unit_id = lp.unit_id AND qs.received > lp.from_day AND qs.received <= lp.day GROUP BY lp.id), " \
-	"outs AS (SELECT lp.id, COUNT(i.id) AS n, COALESCE(SUM(i.price), 0) AS v FROM lp "                   \
+	"b.on_hand_copies, b.on_hand_value, COALESCE(s.last_item_id, 0) AS li, "                             \
+	"COALESCE(s.last_withdrawal_no, 0) AS lw, "                                                          \
+	"(SELECT MAX(p.id) FROM stock_balances p WHERE p.unit_id = b.unit_id AND p.id < b.id) AS pid "       \
+	"FROM stock_balances b LEFT JOIN stocktakes s ON s.id = b.stocktake_id WHERE " F("b.unit_id") "), "  \
+	"lp AS (SELECT l.*, COALESCE(p.on_hand_copies, 0) AS poc, COALESCE(p.on_hand_value, 0) AS pov, "     \
+	"COALESCE(ps.last_item_id, 0) AS pli, COALESCE(ps.last_withdrawal_no, 0) AS plw FROM l "             \
+	"LEFT JOIN stock_balances p ON p.id = l.pid LEFT JOIN stocktakes ps ON ps.id = p.stocktake_id), "    \
+	"ins AS (SELECT lp.id, COUNT(*) AS n FROM lp JOIN items i ON i.unit_id = lp.unit_id "                \
+	"AND i.id > lp.pli AND i.id <= lp.li AND " CATALOG_GENERAL_REGISTER_SQL " GROUP BY lp.id), "         \
+	"outs AS (SELECT lp.id, COUNT(*) AS n FROM lp "                                                      \
 	"JOIN withdrawals w ON w.unit_id = lp.unit_id AND w.status = 'approved' "                            \
-	"AND w.approved_day > lp.from_day AND w.approved_day <= lp.day "                                     \
-	"JOIN withdrawal_items wi ON wi.withdrawal_id = w.id JOIN items i ON i.id = wi.item_id GROUP BY lp.id) " \
+	"AND w.number > lp.plw AND w.number <= lp.lw JOIN withdrawal_items wi ON wi.withdrawal_id = w.id "   \
+	"JOIN items i ON i.id = wi.item_id AND i.unit_id = lp.unit_id AND " CATALOG_GENERAL_REGISTER_SQL     \
+	" GROUP BY lp.id) "                                                                                  \
 	"SELECT lp.unit_id, u.code, lp.day, lp.in_copies, lp.in_value, lp.out_copies, lp.out_value, "        \
-	"lp.on_hand_copies, lp.on_hand_value, lp.poc, lp.pov, COALESCE(ins.n, 0), COALESCE(ins.v, 0), "      \
-	"COALESCE(outs.n, 0), COALESCE(outs.v, 0) FROM lp JOIN units u ON u.id = lp.unit_id "                \
+	"lp.on_hand_copies, lp.on_hand_value, lp.poc, lp.pov, COALESCE(ins.n, 0), COALESCE(outs.n, 0) "      \
+	"FROM lp JOIN units u ON u.id = lp.unit_id "                                                         \
 	"LEFT JOIN ins ON ins.id = lp.id LEFT JOIN outs ON outs.id = lp.id "                                 \
-	"WHERE lp.in_copies <> COALESCE(ins.n, 0) OR lp.in_value <> COALESCE(ins.v, 0) "                     \
-	"OR lp.out_copies <> COALESCE(outs.n, 0) OR lp.out_value <> COALESCE(outs.v, 0) "                    \
+	"WHERE lp.in_copies <> COALESCE(ins.n, 0) OR lp.out_copies <> COALESCE(outs.n, 0) "                  \
 	"OR lp.on_hand_copies <> lp.poc + lp.in_copies - lp.out_copies "                                     \
 	"OR lp.on_hand_value <> lp.pov + lp.in_value - lp.out_value "                                        \
-	"ORDER BY u.code, lp.day, lp.id"
+	"ORDER BY u.code, lp.id"
 
 /* 4. stocktakes. The marks, once: mark-session (17) when the session is not closed or not the
  * mark's school and year, or the copy not the mark's school; else mark-scope (18) when the copy
@@ -447,11 +440,11 @@ static int balance_rule(db_t *db, int64_t unit_id, collect_t *c, err_t *err)
 		return err->code;
 	int rc;
 	while ((rc = db_step(st, err)) == DB_ROW) {
-		int64_t f[12];
-		for (int k = 0; k < 12; k++)
+		int64_t f[10];
+		for (int k = 0; k < 10; k++)
 			f[k] = db_col_int(st, 3 + k);
 		/* f: 0 in_c 1 in_v 2 out_c 3 out_v 4 oh_c 5 oh_v 6 prev_oh_c 7 prev_oh_v
-		 *    8 calc_in_c 9 calc_in_v 10 calc_out_c 11 calc_out_v */
+		 *    8 calc_in_c 9 calc_out_c (values: through the chain only, check.h) */
 		int64_t want_c = f[6] + f[0] - f[2], want_v = f[7] + f[1] - f[3];
 		if (f[4] != want_c || f[5] != want_v) {
 			check_violation_t *v = add(c, CHECK_BALANCE_CHAIN, db_col_int(st, 0), db_col_text(st, 1),
@@ -460,13 +453,13 @@ static int balance_rule(db_t *db, int64_t unit_id, collect_t *c, err_t *err)
 			v->first = f[4] != want_c ? f[4] : f[5];
 			v->last = f[4] != want_c ? want_c : want_v;
 		}
-		if (f[0] != f[8] || f[1] != f[9] || f[2] != f[10] || f[3] != f[11]) {
+		if (f[0] != f[8] || f[2] != f[9]) {
 			check_violation_t *v = add(c, CHECK_BALANCE_FLOW, db_col_int(st, 0), db_col_text(st, 1),
 			                           db_col_text(st, 2));
 			v->count = 1;
 			v->first = f[0];
 			v->last = f[8];
-			v->limit = f[10];
+			v->limit = f[9];
 		}
 	}
 	db_done(st);

@@ -28,45 +28,48 @@
 
 /* --- part III: the stock balance -------------------------------------------------------------
  *
- * A line of part III (stock_balances) is written when a whole-library stocktake closes, on its
- * day D (the session's closed_day, yyyy-mm-dd, Vietnam). Its previous line is the same school's
- * line with the greatest (day, id) before it; F is that line's day, or "the beginning" for the
- * school's first line. Then, exactly:
+ * A line of part III (stock_balances) is written when a whole-library stocktake closes, inside
+ * its closing transaction. Lines are written in closing order, so a school's previous line is its
+ * line with the greatest stock_balances.id below this one (none for the first). Each line's
+ * session keeps two WATERMARKS (migration 0014): stocktakes.last_item_id, the school's highest
+ * copy id when it closed, and stocktakes.last_withdrawal_no, the highest part II number of its
+ * approved withdrawals then (each at least the previous line's; 0 for "before the first line").
+ * With P the previous line's watermarks and L this line's, exactly:
  *
- *   in_copies  = the copies (items rows) on the school's intake lines (acquisitions, legacy or
- *                not) whose day `received` is after F and on or before D: F < received <= D;
- *   in_value   = the sum of those copies' price (đồng);
- *   out_copies = the copies listed (withdrawal_items) in the school's APPROVED withdrawals whose
- *                approved_day is after F and on or before D;
- *   out_value  = the sum of those copies' price;
- *   on_hand    = the previous line's on_hand (0 for the first line) + in - out, copies and value.
+ *   in_copies  = the school's copies IN THE GENERAL REGISTER (CATALOG_GENERAL_REGISTER_SQL: not
+ *                TB, not SDT, as parts I and II) with P.last_item_id < items.id <= L.last_item_id;
+ *   out_copies = the school's copies in the general register listed (withdrawal_items) by its
+ *                APPROVED withdrawals with P.last_withdrawal_no < number <= L.last_withdrawal_no;
+ *   in_value, out_value = the sums of those copies' value (CATALOG_COPY_VALUE_SQL), when written;
+ *   on_hand    = the previous line's on_hand (0 for the first) + in - out, copies and value:
+ *                the line is the chain, not a count.
  *
- * A copy's current status does not matter (a copy that came in and was withdrawn in the same
- * period counts once in each); copies on no intake line are not counted (the check reports them
- * anyway). Days are compared as text, which orders yyyy-mm-dd correctly. Two lines on one day:
- * the second has F = D and so in = out = 0. The sums are over the data as it is when computed:
- * copies later added to an intake line dated on or before an existing line's day, or an intake
- * line (existing stock, hồi cố) dated before it, make that line disagree with the data, and
- * `thuvien check` reports it (rule CHECK_BALANCE_FLOW): writers must refuse such back-dating.
- */
+ * Why ids and numbers, not days: ids and part II numbers are given in order, inside the writers'
+ * transactions, so a watermark separates exactly what a line counted from what came after, even a
+ * copy added in the very second of the close; and an intake line typed in later with an old date
+ * (existing stock, hồi cố) is the next line's intake instead of rewriting an old line. A copy's
+ * current status does not matter (a copy that came in and left between two lines counts once in
+ * each). The close also counts the copies of the general register not withdrawn and audits any
+ * difference from the chain (a copy lost or edited by hand, a price corrected).
+ *
+ * The check (rules CHECK_BALANCE_FLOW and CHECK_BALANCE_CHAIN) recomputes each line's in and out
+ * COPIES by these ranges and the chain for copies and value. Values are checked only through the
+ * chain, not recomputed: a copy's price may be corrected after a line counted it (catalog edit),
+ * and the line keeps the value of the day it was written, as a paper register would; recomputing
+ * would report every such correction as a broken register. */
 typedef struct check_balance {
 	int64_t in_copies, in_value;
 	int64_t out_copies, out_value;
-	int64_t on_hand_copies, on_hand_value; /* check_balance_next only; 0 from _compute */
-	char from_day[11];                     /* F as used ("" for the beginning) */
+	int64_t on_hand_copies, on_hand_value;
+	int64_t prev_id;                           /* the previous line's id, 0 for the first */
+	int64_t prev_item_id, prev_withdrawal_no;  /* P, the previous line's watermarks */
+	int64_t last_item_id, last_withdrawal_no;  /* L, this line's: store them on the session */
 } check_balance_t;
 
-/* The in and out of school unit_id for from_day < day <= to_day (from_day NULL or "": from the
- * beginning), by the definition above: two statements on the school's own rows. out is zeroed
- * first; on_hand is left 0. ERR_INVALID when a day is not yyyy-mm-dd. */
-int check_balance_compute(db_t *db, int64_t unit_id, const char *from_day, const char *to_day,
-                          check_balance_t *out, err_t *err);
-
-/* The line that closing a whole-library stocktake of school unit_id on day would write: the
- * previous line is the school's latest line with day <= the given day (greatest day, then id);
- * out gets its day as from_day, in/out from check_balance_compute, and on_hand = previous on_hand
- * + in - out. Call it inside the closing transaction, before inserting the new line. */
-int check_balance_next(db_t *db, int64_t unit_id, const char *day, check_balance_t *out, err_t *err);
+/* The next line of school unit_id's part III, by the definition above, from the rows as they are
+ * now (call it inside the closing transaction, before inserting the line, and store
+ * out->last_item_id / last_withdrawal_no on the session that writes it). out is zeroed first. */
+int check_balance_next(db_t *db, int64_t unit_id, check_balance_t *out, err_t *err);
 
 /* --- stocktake scope ---------------------------------------------------------------------------
  *
@@ -136,10 +139,11 @@ typedef enum check_rule {
 	                            in - out (copies or value). what: the line's day; first: copies
 	                            on hand as written; last: as it should be (the value's pair
 	                            when only the value is off); count: lines */
-	CHECK_BALANCE_FLOW,      /* a part III line's in or out (copies or value) is not what the
-	                            intake lines and approved withdrawals give (check_balance_compute).
-	                            what: the line's day; first: in copies written, last: in copies
-	                            computed, limit: out copies computed; count: lines */
+	CHECK_BALANCE_FLOW,      /* a part III line's in or out copies are not what the copies and
+	                            approved withdrawals between its previous line's watermarks and
+	                            its own give (check_balance_next). what: the line's day; first:
+	                            in copies written, last: in copies computed, limit: out copies
+	                            computed; count: lines */
 	/* 4. stocktakes */
 	CHECK_MARK_SESSION,      /* a stocktake mark of a session that is not closed, or of another
 	                            school or school year than the mark's, or on a copy of another

@@ -12,10 +12,11 @@
 #include <string.h>
 
 #include "base/clock.h"
+#include "catalog/catalog.h"
 #include "registers/out.h"
 
-#define NOT_IN_PART_I "i.register NOT IN ('TB', 'SDT')"
-#define PRICE         "CASE WHEN i.price > 0 THEN i.price ELSE b.price END"
+#define NOT_IN_PART_I CATALOG_GENERAL_REGISTER_SQL
+#define PRICE         CATALOG_COPY_VALUE_SQL
 
 static bool given(const char *s)
 {

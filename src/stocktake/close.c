@@ -9,91 +9,31 @@
 #include "base/clock.h"
 #include "base/text.h"
 #include "base/xlsxw.h"
+#include "check/check.h"
 #include "stocktake/stocktake_int.h"
 
 /* --- closing --------------------------------------------------------------------------------- */
 
-/* Part III of the general register: one line for a closed whole-library session. "Since the
- * previous line" means what entered or left the register after the previous whole-library
- * session counted: copies with a higher id than the last it counted (stocktakes.last_item_id),
- * withdrawals with a higher part II number (last_withdrawal_no), whatever day a line is dated: a
- * batch of the paper registers typed in this year (hồi cố) with an old date is this year's
- * intake here, so the line continues the previous one. *diff (*vdiff): previous on hand + in -
- * out - on hand, in copies (đồng); not 0 only when a copy left without an approved withdrawal
- * (its status edited by hand), a withdrawal was undone, or a price was edited (value); the line
- * keeps the true on-hand count and the difference is answered and audited. */
+/* Part III of the general register: one line for a closed whole-library session, the next line
+ * check_balance_next defines (check.h: in and out between the previous line's watermarks and
+ * this session's, on hand by the chain), with the session's watermarks stored for the next line.
+ * *diff (*vdiff): the chain's on hand minus the true count (value) of the copies of the general
+ * register not withdrawn; not 0 only when a copy left without an approved withdrawal (its status
+ * edited by hand), a withdrawal was undone, or a price was corrected (value); the line keeps the
+ * chain and the difference is answered and audited. */
 static int write_balance(db_t *db, const stocktake_t *s, const char *day, int64_t *diff, int64_t *vdiff,
                          err_t *err)
 {
-	int64_t prev_copies = 0, prev_value = 0, last_item = 0, last_no = 0;
+	check_balance_t bal;
+	int rc = check_balance_next(db, s->unit_id, &bal, err);
+	if (rc < 0)
+		return rc;
+	int64_t hand_c = 0, hand_v = 0;
 	db_stmt_t *st = db_query(db, err,
-	                         "SELECT b.on_hand_copies, b.on_hand_value, COALESCE(s.last_item_id, 0), "
-	                         "COALESCE(s.last_withdrawal_no, 0) FROM stock_balances b "
-	                         "JOIN stocktakes s ON s.id = b.stocktake_id WHERE b.unit_id = ? "
-	                         "ORDER BY s.closed_at DESC, b.id DESC LIMIT 1",
+	                         "SELECT COUNT(*), COALESCE(SUM(" CATALOG_COPY_VALUE_SQL "), 0) FROM items i "
+	                         "JOIN biblios b ON b.id = i.biblio_id WHERE i.unit_id = ? "
+	                         "AND i.status <> 'withdrawn' AND " CATALOG_GENERAL_REGISTER_SQL,
 	                         "i", s->unit_id);
-	if (!st)
-		return err->code;
-	int rc = db_step(st, err);
-	if (rc == DB_ROW) {
-		prev_copies = db_col_int(st, 0);
-		prev_value = db_col_int(st, 1);
-		last_item = db_col_int(st, 2);
-		last_no = db_col_int(st, 3);
-	}
-	db_done(st);
-	if (rc < 0)
-		return rc;
-	int64_t in_c = 0, in_v = 0, out_c = 0, out_v = 0, hand_c = 0, hand_v = 0, max_item = 0, max_no = 0;
-	st = db_query(db, err,
-	              "SELECT COUNT(*), COALESCE(SUM(" STOCKTAKE_PRICE
-	              "), 0), COALESCE(MAX(i.id), 0) FROM items i "
-	              "JOIN biblios b ON b.id = i.biblio_id WHERE i.unit_id = ? AND i.id > ?",
-	              "ii", s->unit_id, last_item);
-	if (!st)
-		return err->code;
-	if ((rc = db_step(st, err)) == DB_ROW) {
-		in_c = db_col_int(st, 0);
-		in_v = db_col_int(st, 1);
-		max_item = db_col_int(st, 2);
-	}
-	db_done(st);
-	if (rc < 0)
-		return rc;
-	if (max_item < last_item || !max_item)
-		max_item = last_item;
-	st = db_query(
-	    db, err,
-	    "SELECT COUNT(*), COALESCE(SUM(" STOCKTAKE_PRICE
-	    "), 0) FROM items i JOIN biblios b ON b.id = i.biblio_id "
-	    "JOIN withdrawals w ON w.id = i.withdrawal_id WHERE i.unit_id = ? AND i.status = 'withdrawn' "
-	    "AND w.status = 'approved' AND w.number > ?",
-	    "ii", s->unit_id, last_no);
-	if (!st)
-		return err->code;
-	if ((rc = db_step(st, err)) == DB_ROW) {
-		out_c = db_col_int(st, 0);
-		out_v = db_col_int(st, 1);
-	}
-	db_done(st);
-	if (rc < 0)
-		return rc;
-	st = db_query(
-	    db, err,
-	    "SELECT COALESCE(MAX(number), 0) FROM withdrawals WHERE unit_id = ? AND status = 'approved'", "i",
-	    s->unit_id);
-	if (!st)
-		return err->code;
-	if ((rc = db_step(st, err)) == DB_ROW)
-		max_no = db_col_int(st, 0);
-	db_done(st);
-	if (rc < 0)
-		return rc;
-	st = db_query(db, err,
-	              "SELECT COUNT(*), COALESCE(SUM(" STOCKTAKE_PRICE
-	              "), 0) FROM items i JOIN biblios b ON b.id = i.biblio_id "
-	              "WHERE i.unit_id = ? AND i.status <> 'withdrawn'",
-	              "i", s->unit_id);
 	if (!st)
 		return err->code;
 	if ((rc = db_step(st, err)) == DB_ROW) {
@@ -103,17 +43,17 @@ static int write_balance(db_t *db, const stocktake_t *s, const char *day, int64_
 	db_done(st);
 	if (rc < 0)
 		return rc;
-	*diff = prev_copies + in_c - out_c - hand_c;
-	*vdiff = prev_value + in_v - out_v - hand_v;
-	rc = db_exec(
-	    db, err,
-	    "INSERT INTO stock_balances (unit_id, stocktake_id, school_year, day, in_copies, in_value, "
-	    "out_copies, out_value, on_hand_copies, on_hand_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	    "iissiiiiii", s->unit_id, s->id, s->school_year, day, in_c, in_v, out_c, out_v, hand_c, hand_v);
+	*diff = bal.on_hand_copies - hand_c;
+	*vdiff = bal.on_hand_value - hand_v;
+	rc = db_exec(db, err,
+	             "INSERT INTO stock_balances (unit_id, stocktake_id, school_year, day, in_copies, in_value, "
+	             "out_copies, out_value, on_hand_copies, on_hand_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	             "iissiiiiii", s->unit_id, s->id, s->school_year, day, bal.in_copies, bal.in_value,
+	             bal.out_copies, bal.out_value, bal.on_hand_copies, bal.on_hand_value);
 	if (rc < 0)
 		return rc;
 	rc = db_exec(db, err, "UPDATE stocktakes SET last_item_id = ?, last_withdrawal_no = ? WHERE id = ?",
-	             "iii", max_item, max_no, s->id);
+	             "iii", bal.last_item_id, bal.last_withdrawal_no, s->id);
 	return rc < 0 ? rc : 0;
 }
 

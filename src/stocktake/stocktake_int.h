@@ -2,6 +2,7 @@
 #ifndef THUVIEN_STOCKTAKE_STOCKTAKE_INT_H
 #define THUVIEN_STOCKTAKE_STOCKTAKE_INT_H
 
+#include "catalog/catalog.h"
 #include "stocktake/stocktake.h"
 
 /* One copy in scope, and what the session makes of it: F found, L on loan (present), M missing,
@@ -14,7 +15,7 @@ typedef struct stocktake_wrow {
 
 /* A copy's value in đồng: its own price, else its record's (as the general register and the
  * weeding minutes count it), for SQL over items i joined to biblios b. */
-#define STOCKTAKE_PRICE "CASE WHEN i.price > 0 THEN i.price ELSE b.price END"
+#define STOCKTAKE_PRICE CATALOG_COPY_VALUE_SQL
 /* The same without the join: the record's price read only for a copy without its own. */
 #define STOCKTAKE_PRICE_LAZY                                                                                 \
 	"CASE WHEN i.price > 0 THEN i.price ELSE (SELECT b.price FROM biblios b WHERE b.id = i.biblio_id) "  \

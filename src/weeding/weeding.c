@@ -12,12 +12,13 @@
 #include "audit/audit.h"
 #include "base/clock.h"
 #include "base/text.h"
+#include "catalog/catalog.h"
 #include "weeding/weeding.h"
 
 /* --- reading a batch --------------------------------------------------------------------------- */
 
 /* A copy's value: its own price, else its record's (as the general register counts it). */
-#define PRICE "CASE WHEN i.price > 0 THEN i.price ELSE b.price END"
+#define PRICE CATALOG_COPY_VALUE_SQL
 
 #define BATCH_COLS                                                                                           \
 	"w.id, w.unit_id, w.number, w.status, w.title, w.note, w.created_at, w.updated_at, w.proposed_at, "  \
