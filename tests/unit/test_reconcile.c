@@ -269,6 +269,34 @@ static int read_batch(int s, int64_t acq, int64_t want_first[NREG], int *nreg_ne
 	return n;
 }
 
+/* A fingerprint of everything a step writes: a refused operation must leave it as it was (no
+ * copy, loan, scan, mark, withdrawal line, status change or audit row). */
+#define NFP 9
+static void fp_take(int64_t f[NFP])
+{
+	static const char *const q[NFP] = {
+		"SELECT COUNT(*) FROM audit",
+		"SELECT COUNT(*) FROM items",
+		"SELECT COUNT(*) FROM items WHERE status = 'available'",
+		"SELECT COUNT(*) FROM loans WHERE returned_at IS NULL",
+		"SELECT COUNT(*) FROM loans",
+		"SELECT COUNT(*) FROM withdrawal_items",
+		"SELECT COALESCE(SUM(scans), 0) FROM stocktake_scans",
+		"SELECT COUNT(*) FROM stocktake_marks",
+		"SELECT COUNT(*) FROM acquisitions",
+	};
+	for (int k = 0; k < NFP; k++)
+		f[k] = q_int(q[k], "");
+}
+static void fp_same(const int64_t f[NFP], const char *what)
+{
+	int64_t g[NFP];
+	fp_take(g);
+	for (int k = 0; k < NFP; k++)
+		EXPECT(g[k] == f[k], "%s changed the database (fingerprint %d: %lld, was %lld)", what, k, (long long)g[k],
+		       (long long)f[k]);
+}
+
 /* --- the comparison ------------------------------------------------------------------------------- */
 
 static int64_t rule_usec[CHECK_RULE_COUNT];
@@ -454,9 +482,12 @@ static void step_intake(int s)
 	/* Bad: another school's librarian adds to this batch. */
 	if (rnd(10) == 0) {
 		int64_t before = q_int("SELECT COUNT(*) FROM items", "");
+		int64_t fp[NFP];
+		fp_take(fp);
 		rc = catalog_acquisition_get(db, &S[1 - s].lib, acq, A, &q, &err);
 		EXPECT_RC(rc, ERR_NOTFOUND, "another school's batch get", err);
 		EXPECT(q_int("SELECT COUNT(*) FROM items", "") == before, "a refused read wrote copies");
+		fp_same(fp, "a refused operation");
 	}
 }
 
@@ -514,10 +545,13 @@ static void step_opening(int s)
 	/* Bad: the same numbers again are refused, nothing written. */
 	if (rnd(3) == 0) {
 		int64_t before = q_int("SELECT COUNT(*) FROM items", "");
+		int64_t fp[NFP];
+		fp_take(fp);
 		row.title = arena_printf(A, "Sổ cũ lặp %ld", step_no);
 		rc = stock_opening_commit(db, &S[s].lib, &row, 1, reg, A, &res, &err);
 		EXPECT_RC(rc, ERR_INVALID, "existing stock with used numbers", err);
 		EXPECT(q_int("SELECT COUNT(*) FROM items", "") == before, "refused existing stock wrote copies");
+		fp_same(fp, "a refused operation");
 	}
 }
 
@@ -553,9 +587,12 @@ static void step_loan(int s)
 	if (!c)
 		return;
 	int64_t before = q_int("SELECT COUNT(*) FROM loans", "");
+	int64_t fp[NFP];
+	fp_take(fp);
 	int rc = lend(s, c->barcode, &err);
 	EXPECT_RC(rc, c->school != s ? ERR_NOTFOUND : ERR_CONFLICT, "bad checkout", err);
 	EXPECT(q_int("SELECT COUNT(*) FROM loans", "") == before, "a refused checkout wrote a loan");
+	fp_same(fp, "a refused operation");
 }
 
 static void step_return(int s)
@@ -642,8 +679,11 @@ static void step_stocktake(int s)
 	if (rnd(6) == 0) {
 		stocktake_scan_t o1;
 		const char *one = "ZZ1";
+		int64_t fp[NFP];
+		fp_take(fp);
 		rc = stocktake_scan(db, &S[1 - s].lib, id, &one, 1, A, &o1, &live, &err);
 		EXPECT_RC(rc, ERR_NOTFOUND, "another school's scan", err);
+		fp_same(fp, "another school's scan");
 	}
 	int64_t diff = 0;
 	rc = stocktake_close(db, &S[s].lib, id, "Tổ kiểm kê", "Đủ", &diff, &err);
@@ -692,10 +732,13 @@ static void step_stocktake(int s)
 		stocktake_scan_t o1;
 		const char *one = "ZZLATE";
 		int64_t before = q_int("SELECT COUNT(*) FROM stocktake_scans WHERE stocktake_id = ?", "i", id);
+		int64_t fp[NFP];
+		fp_take(fp);
 		rc = stocktake_scan(db, &S[s].lib, id, &one, 1, A, &o1, &live, &err);
 		EXPECT_RC(rc, ERR_CONFLICT, "scan after close", err);
 		EXPECT(q_int("SELECT COUNT(*) FROM stocktake_scans WHERE stocktake_id = ?", "i", id) == before,
 		       "a scan after close was written");
+		fp_same(fp, "a refused operation");
 	}
 	/* The reviewed step: some missing copies become lost; a present one is refused. */
 	if (missing && rnd(2)) {
@@ -715,10 +758,13 @@ static void step_stocktake(int s)
 						memcpy(bad, ids, n * sizeof *ids);
 						bad[n] = cp[i].id;
 						int64_t before = q_int("SELECT COUNT(*) FROM items WHERE status = 'lost'", "");
+						int64_t fp[NFP];
+						fp_take(fp);
 						rc = stocktake_lose(db, &S[s].lib, id, bad, n + 1, &err);
 						EXPECT_RC(rc, ERR_CONFLICT, "lose with a found copy", err);
 						EXPECT(q_int("SELECT COUNT(*) FROM items WHERE status = 'lost'", "") == before,
 						       "a refused lose wrote");
+						fp_same(fp, "a refused operation");
 						break;
 					}
 			}
@@ -771,11 +817,14 @@ static void step_weeding(int s)
 		else
 			b = pick_foreign(s), want_rc = ERR_NOTFOUND;
 		if (b) {
+			int64_t fp[NFP];
+			fp_take(fp);
 			codes[n] = b->barcode;
 			rc = weeding_add_codes(db, &S[s].lib, id, codes, (size_t)n + 1, "RACH", "", &added, &err);
 			EXPECT_RC(rc, want_rc, "weeding add with a bad copy", err);
 			EXPECT(q_int("SELECT COUNT(*) FROM withdrawal_items WHERE withdrawal_id = ?", "i", id) == 0,
 			       "a refused weeding add wrote");
+			fp_same(fp, "a refused weeding add");
 		}
 	}
 	rc = weeding_add_codes(db, &S[s].lib, id, codes, (size_t)n, rnd(2) ? "RACH" : "LACHAU", "", &added, &err);
@@ -786,12 +835,15 @@ static void step_weeding(int s)
 	rc = weeding_propose(db, &S[s].lib, id, &err);
 	EXPECT_RC(rc, 0, "weeding_propose", err);
 	/* Bad: the librarian approves; the other school's leader approves. */
+	int64_t fp[NFP];
+	fp_take(fp);
 	rc = weeding_approve(db, &S[s].lib, id, "1/QĐ", today, 0, NULL, &err);
 	EXPECT(rc == ERR_FORBIDDEN || rc == ERR_NOTFOUND, "approve by the librarian returned %d", rc);
 	if (rnd(5) == 0) {
 		rc = weeding_approve(db, &S[1 - s].leader, id, "1/QĐ", today, 0, NULL, &err);
 		EXPECT_RC(rc, ERR_NOTFOUND, "approve by another school's leader", err);
 	}
+	fp_same(fp, "a refused approval");
 	/* Sometimes a copy of the batch goes on loan meanwhile: the approval must then fail. */
 	mcopy_t *lent = NULL;
 	if (rnd(6) == 0)
@@ -819,10 +871,12 @@ static void step_weeding(int s)
 	}
 	if (lent) {
 		int64_t before = q_int("SELECT COUNT(*) FROM items WHERE status = 'withdrawn'", "");
+		fp_take(fp);
 		rc = weeding_approve(db, &S[s].leader, id, "2/QĐ", today, 0, NULL, &err);
 		EXPECT_RC(rc, ERR_CONFLICT, "approve with a copy on loan", err);
 		EXPECT(q_int("SELECT COUNT(*) FROM items WHERE status = 'withdrawn'", "") == before,
 		       "a refused approval withdrew copies");
+		fp_same(fp, "a refused operation");
 	}
 	rc = weeding_return(db, &S[s].leader, id, "Xem lại danh sách", &err);
 	EXPECT_RC(rc, 0, "weeding_return", err);
@@ -877,9 +931,12 @@ static void step_serial(int s)
 	/* Bad: binding the same range again. */
 	if (rnd(3) == 0) {
 		int64_t before = q_int("SELECT COUNT(*) FROM items", "");
+		int64_t fp[NFP];
+		fp_take(fp);
 		rc = serials_bind(db, &S[s].lib, S[s].periodical, first, last, price, NULL, &err);
 		EXPECT_RC(rc, ERR_CONFLICT, "bind again", err);
 		EXPECT(q_int("SELECT COUNT(*) FROM items", "") == before, "a refused bind wrote a copy");
+		fp_same(fp, "a refused operation");
 	}
 }
 
