@@ -11,7 +11,8 @@
 #    library's, by set-based SQL: every copy on one intake line of its school (with the general
 #    register's counter), record types matching their copies' register, one approved withdrawal per
 #    school (every 200th copy, withdrawn, with '#XK'), a closed whole-library stocktake per school
-#    with a C or M mark per copy held and its part III line by check.h's definition, and a closed
+#    with a C or M mark per copy held and its part III line by check.h's definition (the session's
+#    watermarks: the school's highest copy id and part II number), and a closed
 #    class 800-899 stocktake of the year before with marks on the copies in that range. So every
 #    rule reads real rows and the city checks clean (the run fails otherwise). Kept for next time
 #    (FRESH=1 rebuilds).
@@ -74,13 +75,17 @@ INSERT INTO stocktake_marks (item_id, school_year, unit_id, mark, stocktake_id)
     SELECT i.id, '2024-2025', i.unit_id, 'C', s.id
     FROM items i JOIN biblios b ON b.id = i.biblio_id JOIN stocktakes s ON s.unit_id = i.unit_id AND s.scope = 'class:800-899'
     WHERE b.class_number >= '800' AND substr(b.class_number, 1, 3) <= '899';
+-- Part III, check.h's definition: the first line counts every copy (all in STK, the general
+-- register) and withdrawal 1's; the session keeps its watermarks (watermarks below).
 INSERT INTO stock_balances (unit_id, stocktake_id, school_year, day, in_copies, in_value, out_copies, out_value,
                             on_hand_copies, on_hand_value)
     SELECT s.unit_id, s.id, '2025-2026', '2026-05-20',
            (SELECT COUNT(*) FROM items i WHERE i.unit_id = s.unit_id),
-           (SELECT COALESCE(SUM(price), 0) FROM items i WHERE i.unit_id = s.unit_id),
+           (SELECT COALESCE(SUM(CASE WHEN i.price > 0 THEN i.price ELSE b.price END), 0) FROM items i
+            JOIN biblios b ON b.id = i.biblio_id WHERE i.unit_id = s.unit_id),
            (SELECT COUNT(*) FROM items i WHERE i.unit_id = s.unit_id AND i.status = 'withdrawn'),
-           (SELECT COALESCE(SUM(price), 0) FROM items i WHERE i.unit_id = s.unit_id AND i.status = 'withdrawn'), 0, 0
+           (SELECT COALESCE(SUM(CASE WHEN i.price > 0 THEN i.price ELSE b.price END), 0) FROM items i
+            JOIN biblios b ON b.id = i.biblio_id WHERE i.unit_id = s.unit_id AND i.status = 'withdrawn'), 0, 0
     FROM stocktakes s WHERE s.scope = 'all';
 UPDATE stock_balances SET on_hand_copies = in_copies - out_copies, on_hand_value = in_value - out_value;
 COMMIT;
@@ -88,6 +93,19 @@ ANALYZE;
 EOF
 	echo "prepared $DB in $((SECONDS - t0)) s" >&2
 	touch "$WORK/prepared"
+}
+
+# The whole-library sessions' watermarks (migration 0014: where their part III line ended), so
+# the city checks clean by check.h's definition; also on a city prepared before there were any.
+watermarks() {
+	"$BIN" --db "$DB" --log-level warn migrate >/dev/null
+	sqlite3 "$DB" <<'EOF'
+UPDATE stocktakes SET
+    last_item_id = (SELECT COALESCE(MAX(i.id), 0) FROM items i WHERE i.unit_id = stocktakes.unit_id),
+    last_withdrawal_no = (SELECT COALESCE(MAX(w.number), 0) FROM withdrawals w
+                          WHERE w.unit_id = stocktakes.unit_id AND w.status = 'approved')
+    WHERE scope = 'all' AND status = 'closed' AND last_item_id IS NULL;
+EOF
 }
 
 count() { sqlite3 -readonly "$DB" "$1"; }
@@ -113,8 +131,8 @@ load_pg() {
 	copy withdrawals "id, unit_id, number, status, created_at, updated_at, decision_no, decision_day, approved_day" \
 		"SELECT id, unit_id, number, status, created_at, updated_at, decision_no, decision_day, approved_day FROM withdrawals"
 	copy withdrawal_items "withdrawal_id, item_id, reason" "SELECT withdrawal_id, item_id, reason FROM withdrawal_items"
-	copy stocktakes "id, unit_id, school_year, scope, status, opened_at, closed_at, closed_day" \
-		"SELECT id, unit_id, school_year, scope, status, opened_at, closed_at, closed_day FROM stocktakes"
+	copy stocktakes "id, unit_id, school_year, scope, status, opened_at, closed_at, closed_day, last_item_id, last_withdrawal_no" \
+		"SELECT id, unit_id, school_year, scope, status, opened_at, closed_at, closed_day, last_item_id, last_withdrawal_no FROM stocktakes"
 	copy stocktake_marks "item_id, school_year, unit_id, mark, stocktake_id" \
 		"SELECT item_id, school_year, unit_id, mark, stocktake_id FROM stocktake_marks"
 	copy stock_balances "id, unit_id, stocktake_id, school_year, day, in_copies, in_value, out_copies, out_value, on_hand_copies, on_hand_value" \
@@ -139,6 +157,7 @@ measure() { # backend, url
 }
 
 prepare_sqlite
+watermarks
 for run in $RUNS; do
 	case $run in
 	sqlite) measure sqlite "$DB" ;;

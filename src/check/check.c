@@ -186,11 +186,14 @@ int check_balance_next(db_t *db, int64_t unit_id, check_balance_t *out, err_t *e
 	"JOIN items i ON i.id = d.item_id JOIN units u ON u.id = i.unit_id "                                 \
 	"GROUP BY i.unit_id, u.code, i.register"
 /* Part III: every line with its previous line (the school's greatest id below it) and both
- * lines' watermarks, the in and out copies check_balance_next defines recomputed from them, only
- * the lines where something differs. Rows: school, code, day, then written in/out/on hand
- * (copies, value), previous on hand (copies, value), computed in and out copies. The copies are
- * joined to the lines on their school first (a range of the (school, register, number) index,
- * which holds the id), so each school's copies are read once per line of it, never the table's. */
+ * lines' watermarks, and the in and out copies check_balance_next defines recomputed from them.
+ * Rows: school, code, day, then written in/out/on hand (copies, value), previous on hand (copies,
+ * value), computed in and out copies. Every line is answered (one per school and whole-library
+ * stocktake: a few thousand rows for a city) and compared in C, so that no backend evaluates the
+ * counts twice (a WHERE on them would). Each line counts its school's copies on the (school,
+ * register, number) index, which holds the id: a covering range per line, so a school's copies
+ * are read once per line of it, never the whole table, and no million-row grouping; and its
+ * school's approved withdrawals by number. */
 #define SQL_BALANCE(F)                                                                                       \
 	"WITH l AS (SELECT b.id, b.unit_id, b.day, b.in_copies, b.in_value, b.out_copies, b.out_value, "     \
 	"b.on_hand_copies, b.on_hand_value, COALESCE(s.last_item_id, 0) AS li, "                             \
@@ -200,36 +203,39 @@ int check_balance_next(db_t *db, int64_t unit_id, check_balance_t *out, err_t *e
 	"lp AS (SELECT l.*, COALESCE(p.on_hand_copies, 0) AS poc, COALESCE(p.on_hand_value, 0) AS pov, "     \
 	"COALESCE(ps.last_item_id, 0) AS pli, COALESCE(ps.last_withdrawal_no, 0) AS plw FROM l "             \
 	"LEFT JOIN stock_balances p ON p.id = l.pid LEFT JOIN stocktakes ps ON ps.id = p.stocktake_id), "    \
-	"ins AS (SELECT lp.id, COUNT(*) AS n FROM lp JOIN items i ON i.unit_id = lp.unit_id "                \
-	"AND i.id > lp.pli AND i.id <= lp.li AND " CATALOG_GENERAL_REGISTER_SQL " GROUP BY lp.id), "         \
-	"outs AS (SELECT lp.id, COUNT(*) AS n FROM lp "                                                      \
-	"JOIN withdrawals w ON w.unit_id = lp.unit_id AND w.status = 'approved' "                            \
-	"AND w.number > lp.plw AND w.number <= lp.lw JOIN withdrawal_items wi ON wi.withdrawal_id = w.id "   \
-	"JOIN items i ON i.id = wi.item_id AND i.unit_id = lp.unit_id AND " CATALOG_GENERAL_REGISTER_SQL     \
-	" GROUP BY lp.id) "                                                                                  \
-	"SELECT lp.unit_id, u.code, lp.day, lp.in_copies, lp.in_value, lp.out_copies, lp.out_value, "        \
-	"lp.on_hand_copies, lp.on_hand_value, lp.poc, lp.pov, COALESCE(ins.n, 0), COALESCE(outs.n, 0) "      \
-	"FROM lp JOIN units u ON u.id = lp.unit_id "                                                         \
-	"LEFT JOIN ins ON ins.id = lp.id LEFT JOIN outs ON outs.id = lp.id "                                 \
-	"WHERE lp.in_copies <> COALESCE(ins.n, 0) OR lp.out_copies <> COALESCE(outs.n, 0) "                  \
-	"OR lp.on_hand_copies <> lp.poc + lp.in_copies - lp.out_copies "                                     \
-	"OR lp.on_hand_value <> lp.pov + lp.in_value - lp.out_value "                                        \
-	"ORDER BY u.code, lp.id"
+	"lc AS (SELECT lp.*, (SELECT COUNT(*) FROM items i WHERE i.unit_id = lp.unit_id AND i.id > lp.pli "  \
+	"AND i.id <= lp.li AND " CATALOG_GENERAL_REGISTER_SQL ") AS cin, "                                   \
+	"(SELECT COUNT(*) FROM withdrawals w JOIN withdrawal_items wi ON wi.withdrawal_id = w.id "           \
+	"JOIN items i ON i.id = wi.item_id WHERE w.unit_id = lp.unit_id AND w.status = 'approved' "          \
+	"AND w.number > lp.plw AND w.number <= lp.lw AND i.unit_id = lp.unit_id AND "                        \
+	CATALOG_GENERAL_REGISTER_SQL ") AS cout FROM lp) "                                                   \
+	"SELECT lc.unit_id, u.code, lc.day, lc.in_copies, lc.in_value, lc.out_copies, lc.out_value, "        \
+	"lc.on_hand_copies, lc.on_hand_value, lc.poc, lc.pov, lc.cin, lc.cout "                              \
+	"FROM lc JOIN units u ON u.id = lc.unit_id ORDER BY u.code, lc.id"
 
-/* 4. stocktakes. The marks, once: mark-session (17) when the session is not closed or not the
- * mark's school and year, or the copy not the mark's school; else mark-scope (18) when the copy
- * is outside the session's scope (its record's class number read only for class scopes). */
+/* 4. stocktakes. Mark-session (17): the session is not closed or not the mark's school and year,
+ * or the copy not the mark's school; mark-scope (18): else, the copy is outside the session's
+ * scope. Two grouped parts: the first
+ * reads every mark with its session and copy and evaluates only the four comparisons; the second
+ * only the marks of sessions with a narrower scope than 'all', found from the sessions on the
+ * marks' (school, session) index (0015), the mark's school being the session's (else it is the
+ * first part's), each copy's record read once (a record without class number is in no class
+ * scope). So the scope expression is evaluated on those marks alone. */
 #define MARK_BAD_SESSION                                                                                     \
 	"(s.status <> 'closed' OR s.unit_id <> m.unit_id OR s.school_year <> m.school_year "                 \
 	"OR i.unit_id <> m.unit_id)"
-#define MARK_CLASS "(SELECT b.class_number FROM biblios b WHERE b.id = i.biblio_id)"
+#define MARK_CLASS "COALESCE(b.class_number, '')"
 #define SQL_MARKS(F, SCOPE)                                                                                  \
 	"SELECT g.rule, g.unit_id, u.code, '', g.n, g.lo, g.hi, 0 FROM ("                                    \
-	"SELECT CASE WHEN " MARK_BAD_SESSION " THEN 17 ELSE 18 END AS rule, m.unit_id, COUNT(*) AS n, "      \
-	"MIN(m.stocktake_id) AS lo, MAX(m.stocktake_id) AS hi "                                              \
+	"SELECT 17 AS rule, m.unit_id, COUNT(*) AS n, MIN(m.stocktake_id) AS lo, MAX(m.stocktake_id) AS hi " \
 	"FROM stocktake_marks m JOIN stocktakes s ON s.id = m.stocktake_id JOIN items i ON i.id = m.item_id " \
-	"WHERE " F("m.unit_id") " AND (" MARK_BAD_SESSION " OR (s.scope <> 'all' AND NOT "                   \
-	SCOPE("s.scope", "i", MARK_CLASS) ")) GROUP BY 1, m.unit_id) g JOIN units u ON u.id = g.unit_id"
+	"WHERE " F("m.unit_id") " AND " MARK_BAD_SESSION " GROUP BY m.unit_id UNION ALL "                    \
+	"SELECT 18, m.unit_id, COUNT(*), MIN(m.stocktake_id), MAX(m.stocktake_id) FROM stocktakes s "        \
+	"JOIN stocktake_marks m ON m.unit_id = s.unit_id AND m.stocktake_id = s.id "                         \
+	"JOIN items i ON i.id = m.item_id JOIN biblios b ON b.id = i.biblio_id "                             \
+	"WHERE " F("s.unit_id") " AND s.scope <> 'all' "                                                     \
+	"AND NOT " MARK_BAD_SESSION " AND NOT " SCOPE("s.scope", "i", MARK_CLASS)                            \
+	" GROUP BY m.unit_id) g JOIN units u ON u.id = g.unit_id"
 #define SQL_SCAN_SCHOOL(F)                                                                                   \
 	"SELECT s.unit_id, u.code, '', COUNT(*), MIN(s.id), MAX(s.id), 0 "                                   \
 	"FROM stocktake_scans sc JOIN stocktakes s ON s.id = sc.stocktake_id JOIN items i ON i.id = sc.item_id " \
@@ -418,7 +424,7 @@ static int marks_rule(db_t *db, int64_t unit_id, collect_t *c, err_t *err)
 	int pg = db_kind(db) == DB_POSTGRES;
 	const char *sql = pg ? (unit_id ? SQL_MARKS(ONE_, CHECK_IN_SCOPE_PG) : SQL_MARKS(ALL_, CHECK_IN_SCOPE_PG))
 	                     : (unit_id ? SQL_MARKS(ONE_, CHECK_IN_SCOPE_SQLITE) : SQL_MARKS(ALL_, CHECK_IN_SCOPE_SQLITE));
-	db_stmt_t *st = run_sql(db, sql, unit_id, 0, 1, err);
+	db_stmt_t *st = run_sql(db, sql, unit_id, 0, 2, err);
 	if (!st)
 		return err->code;
 	int rc;

@@ -458,6 +458,27 @@ def test_part_three_out_is_the_approved_weeding():
     h.expect_status(c.post("/stocktakes/%d/cancel" % third, {}), 200)
 
 
+def test_part_three_is_the_general_register():
+    """A map (document type BD, register TB) is outside the general register: the next part III
+    line counts the new STK copy only, as parts I and II do, the close finds no difference, and
+    the session keeps where its line ended (its watermarks) for the next one."""
+    c = client("thuthu.th001")
+    prev = srv.sql("SELECT * FROM stock_balances WHERE unit_id = %d ORDER BY id DESC" % fx["th1"])[0]
+    m = copy(c, "Bản đồ hành chính Việt Nam", "BD", price=30000)
+    s = copy(c, "Sách tham khảo mới nhập", "STK", price=8000)
+    sid = open_session("all")
+    j = h.expect_status(client("thuthu.th001").post("/stocktakes/%d/close" % sid, {}), 200).json()
+    assert j["balance_diff"] == 0
+    line = srv.sql("SELECT * FROM stock_balances WHERE stocktake_id = %d" % sid)[0]
+    assert (line["in_copies"], line["in_value"], line["out_copies"]) == (1, 8000, 0)
+    assert line["on_hand_copies"] == prev["on_hand_copies"] + 1
+    assert line["on_hand_value"] == prev["on_hand_value"] + 8000
+    st = srv.sql("SELECT last_item_id, last_withdrawal_no FROM stocktakes WHERE id = %d" % sid)[0]
+    assert st["last_item_id"] == max(m["id"], s["id"])
+    assert st["last_withdrawal_no"] == srv.sql_value(
+        "SELECT MAX(number) FROM withdrawals WHERE unit_id = %d AND status = 'approved'" % fx["th1"])
+
+
 def test_registers_reconcile():
     """Last: what the registers rest on still holds after these scenarios (thuvien check)."""
     srv.check()
