@@ -13,7 +13,7 @@
  *   THUVIEN_SEED    the seed (default 20261129); printed on every failure, to replay it
  *   THUVIEN_STEPS   steps (default 3000)
  *   THUVIEN_CHECK_EVERY  k: compare and check_run every k steps (default from 1000 steps 10 on
- *                   SQLite, 20 on PostgreSQL; 5 from 100 steps; else 1); the registers' own
+ *                   SQLite, 30 on PostgreSQL; 5 from 100 steps; else 1); the registers' own
  *                   readers (general register, ĐKCB) every 100 steps and at the end
  *   THUVIEN_RECONCILE_ALL  0: register-scoped stocktakes only, no whole-library ones (no part III
  *                   lines); default 1
@@ -1117,7 +1117,10 @@ static void test_random(void)
 	with_all = !(e && *e == '0');
 	rng_state = seed;
 	e = getenv("THUVIEN_CHECK_EVERY");
-	long every = e && *e ? atol(e) : steps >= 1000 ? (db_kind(db) == DB_POSTGRES ? 20 : 10) : steps >= 100 ? 5 : 1;
+	long every = e && *e         ? atol(e)
+	             : steps >= 1000 ? (db_kind(db) == DB_POSTGRES ? 30 : 10)
+	             : steps >= 100  ? 5
+	                             : 1;
 	if (every < 1)
 		every = 1;
 	printf("  seed %llu, %ld steps, checked every %ld, %s, whole-library stocktakes %s\n", seed, steps,
