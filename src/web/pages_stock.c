@@ -127,8 +127,8 @@ static void page_error(web_req_t *r, const char *kind, const err_t *e, const sto
 		json_object_set_new(d, "form", form);
 	if (r->want_json) {
 		json_t *extra = json_object();
-		json_object_set(extra, "problems", json_object_get(d, "problems") ? json_object_get(d, "problems")
-		                                                                    : json_array());
+		json_t *problems = json_object_get(d, "problems");
+		json_object_set_new(extra, "problems", problems ? json_incref(problems) : json_array());
 		json_decref(d);
 		return web_fail_extra(r, err_http_status(e->code), e->key, e->detail, extra);
 	}
