@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/csv.h"
 #include "base/text.h"
 #include "base/xlsx.h"
 #include "catalog/batch.h"
@@ -31,113 +32,6 @@ static const char *const aliases[NCOLS][6] = {
 	[COL_PRICE] = { "price", "gia", "gia tien", "don gia", NULL },
 	[COL_COPIES] = { "copies", "so ban", "sl", "so luong", NULL },
 };
-
-/* --- CSV records -------------------------------------------------------------------------------- */
-
-typedef struct csv {
-	const char *p, *end;
-	char sep;
-	int64_t line; /* the line p is on */
-	buf_t cell;
-	char **f; /* the current record's fields, in the arena */
-	size_t n, cap;
-	arena_t *a;
-	const char *bad; /* the current record's quoting problem, or NULL */
-} csv_t;
-
-static void push_field(csv_t *c)
-{
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? 2 * c->cap : 16;
-		char **v = arena_alloc(c->a, cap * sizeof *v);
-		if (c->n)
-			memcpy(v, c->f, c->n * sizeof *v);
-		c->f = v;
-		c->cap = cap;
-	}
-	c->f[c->n++] = arena_strndup(c->a, buf_str(&c->cell), c->cell.len);
-}
-
-static int at_eol(const csv_t *c)
-{
-	return *c->p == '\n' || *c->p == '\r';
-}
-
-/* Read one record. 1 when one was read, 0 at the end of the data, -1 when a quoted field is never
- * closed (the rest of the file would be one field: refused as a whole). */
-static int csv_record(csv_t *c)
-{
-	c->n = 0;
-	c->bad = NULL;
-	if (c->p >= c->end)
-		return 0;
-	for (;;) {
-		buf_reset(&c->cell);
-		if (c->p < c->end && *c->p == '"') {
-			c->p++;
-			for (;;) {
-				if (c->p >= c->end)
-					return -1;
-				if (*c->p == '"') {
-					if (c->p + 1 < c->end && c->p[1] == '"') {
-						buf_putc(&c->cell, '"');
-						c->p += 2;
-						continue;
-					}
-					c->p++;
-					break;
-				}
-				if (*c->p == '\n')
-					c->line++;
-				buf_putc(&c->cell, *c->p++);
-			}
-			while (c->p < c->end && (*c->p == ' ' || *c->p == '\t'))
-				c->p++;
-			if (c->p < c->end && *c->p != c->sep && !at_eol(c))
-				c->bad = "err.booklist.quote_text"; /* "abc"def: keep reading the row */
-		}
-		while (c->p < c->end && *c->p != c->sep && !at_eol(c))
-			buf_putc(&c->cell, *c->p++);
-		push_field(c);
-		if (c->p >= c->end)
-			return 1;
-		if (*c->p == c->sep) {
-			c->p++;
-			continue;
-		}
-		if (*c->p++ == '\r' && c->p < c->end && *c->p == '\n')
-			c->p++;
-		c->line++;
-		return 1;
-	}
-}
-
-static int blank_record(const csv_t *c)
-{
-	for (size_t i = 0; i < c->n; i++) {
-		const char *s = c->f[i];
-		while (*s == ' ' || *s == '\t')
-			s++;
-		if (*s)
-			return 0;
-	}
-	return 1;
-}
-
-/* ',' or ';': whichever the first line has more of outside quotes (',' on a tie). */
-static char detect_sep(const char *p, const char *end)
-{
-	int commas = 0, semis = 0, quoted = 0;
-	for (; p < end && (quoted || (*p != '\n' && *p != '\r')); p++) {
-		if (*p == '"')
-			quoted = !quoted;
-		else if (!quoted && *p == ',')
-			commas++;
-		else if (!quoted && *p == ';')
-			semis++;
-	}
-	return semis > commas ? ';' : ',';
-}
 
 /* --- values ------------------------------------------------------------------------------------- */
 
@@ -242,21 +136,6 @@ static booklist_row_t *add_row(booklist_t *l, arena_t *a)
 	return r;
 }
 
-/* The first line that is not UTF-8 (or holds a NUL), 1-based; 0 when all are. */
-static int64_t bad_utf8_line(const char *p, const char *end)
-{
-	int64_t line = 1;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *e = nl ? nl : end;
-		if (memchr(p, 0, (size_t)(e - p)) || !text_valid_utf8(p, (size_t)(e - p)))
-			return line;
-		p = nl ? nl + 1 : end;
-		line++;
-	}
-	return 0;
-}
-
 /* One data record into a row, or a problem. */
 static void read_row(booklist_t *l, csv_t *c, const int *col, int64_t line, arena_t *a)
 {
@@ -266,8 +145,8 @@ static void read_row(booklist_t *l, csv_t *c, const int *col, int64_t line, aren
 		char *t = text_trim(text_nfc(a, s));
 		v[k] = t;
 	}
-	if (c->bad)
-		return add_problem(l, a, line, c->bad, "");
+	if (c->quote_text) /* "abc"def: the row is read, and refused with its line */
+		return add_problem(l, a, line, "err.booklist.quote_text", "");
 	if (!*v[COL_TITLE])
 		return add_problem(l, a, line, "err.booklist.no_title", "");
 	static const struct {
@@ -335,9 +214,9 @@ static int read_xlsx(const char *data, size_t len, arena_t *a, booklist_t *out, 
 	size_t i = 0;
 	csv_t c = { 0 };
 	for (; i < sh.nrows; i++) { /* the header: the first row that is not blank */
-		c.f = (char **)sh.rows[i].cell;
+		c.f = sh.rows[i].cell;
 		c.n = sh.rows[i].n;
-		if (!blank_record(&c))
+		if (!csv_blank(c.f, c.n))
 			break;
 	}
 	if (i == sh.nrows)
@@ -345,9 +224,9 @@ static int read_xlsx(const char *data, size_t len, arena_t *a, booklist_t *out, 
 	if ((rc = read_header(out, &c, col, a, err)) < 0)
 		return rc;
 	for (i++; i < sh.nrows; i++) {
-		c.f = (char **)sh.rows[i].cell; /* read, never written */
+		c.f = sh.rows[i].cell;
 		c.n = sh.rows[i].n;
-		if (blank_record(&c))
+		if (csv_blank(c.f, c.n))
 			continue;
 		out->nread++;
 		read_row(out, &c, col, sh.rows[i].line, a);
@@ -368,14 +247,15 @@ int booklist_read_buf(const char *data, size_t len, arena_t *a, booklist_t *out,
 	const char *p = data ? data : "", *end = p + len;
 	if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
 		p += 3;
-	int64_t badline = bad_utf8_line(p, end);
+	int64_t badline = csv_bad_line(p, end);
 	if (badline)
 		return err_set(err, ERR_INVALID, "err.booklist.utf8", "line %lld", (long long)badline);
-	csv_t c = { .p = p, .end = end, .sep = detect_sep(p, end), .line = 1, .a = a };
+	csv_t c;
+	csv_open(&c, p, end, a);
 	out->sep = c.sep;
 	int rc, col[NCOLS];
 	/* The header: the first record that is not blank. */
-	while ((rc = csv_record(&c)) > 0 && blank_record(&c))
+	while ((rc = csv_record(&c)) > 0 && csv_blank(c.f, c.n))
 		;
 	if (rc < 0) {
 		rc = err_set(err, ERR_INVALID, "err.booklist.quote", "line %lld", (long long)c.line);
@@ -395,14 +275,14 @@ int booklist_read_buf(const char *data, size_t len, arena_t *a, booklist_t *out,
 		}
 		if (rc == 0)
 			break;
-		if (blank_record(&c))
+		if (csv_blank(c.f, c.n))
 			continue;
 		out->nread++;
 		read_row(out, &c, col, line, a);
 	}
 	rc = 0;
 done:
-	buf_release(&c.cell);
+	csv_close(&c);
 	if (rc < 0) {
 		booklist_t empty = { 0 };
 		*out = empty;

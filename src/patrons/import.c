@@ -20,6 +20,7 @@
 
 #include "audit/audit.h"
 #include "base/buf.h"
+#include "base/csv.h"
 #include "base/clock.h"
 #include "base/text.h"
 #include "base/xlsx.h"
@@ -97,78 +98,6 @@ typedef struct rows {
 	size_t n, cap;
 } rows_t;
 
-/* Read every record of a CSV text (RFC 4180 quoting) into rows. -1 on a quote never closed. */
-static int csv_rows(arena_t *a, const char *p, const char *end, char sep, rows_t *out)
-{
-	buf_t cell = BUF_INIT;
-	int64_t line = 1;
-	int rc = 0;
-	while (p < end) {
-		const char **f = NULL;
-		size_t n = 0, cap = 0;
-		int64_t start = line;
-		for (;;) {
-			buf_reset(&cell);
-			if (p < end && *p == '"') {
-				p++;
-				for (;;) {
-					if (p >= end) {
-						rc = -1;
-						goto done;
-					}
-					if (*p == '"') {
-						if (p + 1 < end && p[1] == '"') {
-							buf_putc(&cell, '"');
-							p += 2;
-							continue;
-						}
-						p++;
-						break;
-					}
-					if (*p == '\n')
-						line++;
-					buf_putc(&cell, *p++);
-				}
-			}
-			while (p < end && *p != sep && *p != '\n' && *p != '\r')
-				buf_putc(&cell, *p++);
-			f = arena_grow(a, f, n, &cap, 8, sizeof *f);
-			f[n++] = arena_strndup(a, buf_str(&cell), cell.len);
-			if (p < end && *p == sep) {
-				p++;
-				continue;
-			}
-			if (p < end && *p == '\r')
-				p++;
-			if (p < end && *p == '\n')
-				p++;
-			line++;
-			break;
-		}
-		out->v = arena_grow(a, out->v, out->n, &out->cap, 64, sizeof *out->v);
-		out->v[out->n++] = (struct patrons_sheet_row){ .line = start, .n = n, .cell = f };
-	}
-done:
-	buf_release(&cell);
-	return rc;
-}
-
-/* ',', ';' or tab: whichever the first line with one of them has most of, outside quotes. */
-static char detect_sep(const char *p, const char *end)
-{
-	int c[3] = { 0 }, quoted = 0;
-	for (; p < end; p++) {
-		if (*p == '"')
-			quoted = !quoted;
-		else if (!quoted && (*p == '\n' || *p == '\r')) {
-			if (c[0] || c[1] || c[2])
-				break;
-		} else if (!quoted)
-			c[0] += *p == ',', c[1] += *p == ';', c[2] += *p == '\t';
-	}
-	return c[2] > c[1] && c[2] > c[0] ? '\t' : c[1] > c[0] ? ';' : ',';
-}
-
 static bool blank(const struct patrons_sheet_row *r)
 {
 	for (size_t i = 0; i < r->n; i++)
@@ -200,8 +129,13 @@ int patrons_sheet_read(const void *data, size_t len, arena_t *a, patrons_sheet_t
 		if (!text_valid_utf8(p, (size_t)(end - p)) || memchr(p, 0, (size_t)(end - p)))
 			return err_set(err, ERR_INVALID, "err.pimport.utf8", NULL);
 		out->format = "csv";
-		if (csv_rows(a, p, end, detect_sep(p, end), &rows) < 0)
+		xlsx_row_t *cr;
+		size_t cn;
+		if (csv_rows(p, end, a, &cr, &cn, NULL) < 0)
 			return err_set(err, ERR_INVALID, "err.pimport.quote", NULL);
+		rows.v = arena_alloc(a, (cn + 1) * sizeof *rows.v);
+		for (size_t i = 0; i < cn; i++)
+			rows.v[rows.n++] = (struct patrons_sheet_row){ .line = cr[i].line, .n = cr[i].n, .cell = cr[i].cell };
 	}
 	size_t h = 0, seen = 0;
 	for (; h < rows.n && seen < HEADER_SCAN; h++) {

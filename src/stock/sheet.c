@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "base/buf.h"
+#include "base/csv.h"
 #include "base/clock.h"
 #include "base/text.h"
 #include "base/xlsx.h"
@@ -197,76 +198,6 @@ int stock_parse_date(const char *s, char out[11])
 	return 0;
 }
 
-/* --- CSV records ------------------------------------------------------------------------------------ */
-
-typedef struct csv {
-	const char *p, *end;
-	char sep;
-	int64_t line;
-	buf_t cell;
-	const char **f;
-	size_t n, cap;
-	arena_t *a;
-} csv_t;
-
-/* One record into c->f. 1 read, 0 at the end, -1 a quote never closed. */
-static int csv_record(csv_t *c)
-{
-	c->n = 0;
-	if (c->p >= c->end)
-		return 0;
-	for (;;) {
-		buf_reset(&c->cell);
-		if (c->p < c->end && *c->p == '"') {
-			c->p++;
-			for (;;) {
-				if (c->p >= c->end)
-					return -1;
-				if (*c->p == '"') {
-					if (c->p + 1 < c->end && c->p[1] == '"') {
-						buf_putc(&c->cell, '"');
-						c->p += 2;
-						continue;
-					}
-					c->p++;
-					break;
-				}
-				if (*c->p == '\n')
-					c->line++;
-				buf_putc(&c->cell, *c->p++);
-			}
-		}
-		while (c->p < c->end && *c->p != c->sep && *c->p != '\n' && *c->p != '\r')
-			buf_putc(&c->cell, *c->p++);
-		c->f = arena_grow(c->a, c->f, c->n, &c->cap, 16, sizeof *c->f);
-		c->f[c->n++] = arena_strndup(c->a, buf_str(&c->cell), c->cell.len);
-		if (c->p >= c->end)
-			return 1;
-		if (*c->p == c->sep) {
-			c->p++;
-			continue;
-		}
-		if (*c->p++ == '\r' && c->p < c->end && *c->p == '\n')
-			c->p++;
-		c->line++;
-		return 1;
-	}
-}
-
-static char detect_sep(const char *p, const char *end)
-{
-	int commas = 0, semis = 0, quoted = 0;
-	for (; p < end && (quoted || (*p != '\n' && *p != '\r')); p++) {
-		if (*p == '"')
-			quoted = !quoted;
-		else if (!quoted && *p == ',')
-			commas++;
-		else if (!quoted && *p == ';')
-			semis++;
-	}
-	return semis > commas ? ';' : ',';
-}
-
 /* --- the table ---------------------------------------------------------------------------------------- */
 
 /* The rows of either kind of file as text cells. */
@@ -280,28 +211,10 @@ static int read_csv(const char *data, size_t len, arena_t *a, table_t *t, err_t 
 	const char *p = data, *end = data + len;
 	if (len >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
 		p += 3;
-	int64_t line = 1;
-	for (const char *q = p; q < end;) {
-		const char *nl = memchr(q, '\n', (size_t)(end - q));
-		const char *e = nl ? nl : end;
-		if (memchr(q, 0, (size_t)(e - q)) || !text_valid_utf8(q, (size_t)(e - q)))
-			return err_set(err, ERR_INVALID, "err.booklist.utf8", "%lld", (long long)line);
-		q = nl ? nl + 1 : end;
-		line++;
-	}
-	csv_t c = { .p = p, .end = end, .sep = detect_sep(p, end), .line = 1, .cell = BUF_INIT, .a = a };
-	int rc;
-	for (;;) {
-		int64_t at = c.line;
-		if ((rc = csv_record(&c)) <= 0)
-			break;
-		t->rows = arena_grow(a, t->rows, t->n, &t->cap, 64, sizeof *t->rows);
-		t->rows[t->n++] = (xlsx_row_t){ .line = at, .n = c.n, .cell = c.f };
-		c.f = NULL;
-		c.n = c.cap = 0;
-	}
-	buf_release(&c.cell);
-	if (rc < 0)
+	int64_t bad = csv_bad_line(p, end);
+	if (bad)
+		return err_set(err, ERR_INVALID, "err.booklist.utf8", "%lld", (long long)bad);
+	if (csv_rows(p, end, a, &t->rows, &t->n, NULL) < 0)
 		return err_set(err, ERR_INVALID, "err.booklist.quote", NULL);
 	return 0;
 }

@@ -222,6 +222,19 @@ class Server:
             assert not bad, "thuvien %s: sanitizer report:\n%s" % (" ".join(args), p.stderr[-4000:])
         return p
 
+    def client(self, user, json=True):
+        """A client logged in as user (as JSON, or through the login form for HTML), made once per
+        server and user and kept: scenario tests ask for the same accounts again and again."""
+        cache = self.__dict__.setdefault("_clients", {})
+        if (user, json) not in cache:
+            c = Client(self, json=json)
+            if json:
+                c.login(user)
+            else:
+                c.login_form(user)
+            cache[(user, json)] = c
+        return cache[(user, json)]
+
     def check(self, *args):
         """Run `thuvien check` on this server's database (issue 7: what the registers rest on) and
         assert that every rule holds (exit 0), with its output in the failure message. Scenario

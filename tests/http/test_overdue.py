@@ -18,7 +18,6 @@ import harness as h
 
 srv = None
 fx = {}
-_clients = {}
 
 SCHOOL = "Trường Tiểu học Lê Ngọc Hân"
 CIRC_TABLES = ["loans", "charges", "items", "library_uses", "audit"]
@@ -32,15 +31,7 @@ def untranslated(body):
 
 
 def client(user, json=True):
-    key = (user, json)
-    if key not in _clients:
-        c = h.Client(srv, json=json)
-        if json:
-            c.login(user)
-        else:
-            c.login_form(user)
-        _clients[key] = c
-    return _clients[key]
+    return srv.client(user, json)
 
 
 def sql_write(*statements):

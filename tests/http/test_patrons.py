@@ -19,7 +19,6 @@ from xml.sax.saxutils import escape
 import harness as h
 
 srv = None
-_clients = {}
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x01" * 40
@@ -37,15 +36,7 @@ def teardown_module():
 
 
 def client(user, json=True):
-    key = (user, json)
-    if key not in _clients:
-        c = h.Client(srv, json=json)
-        if json:
-            c.login(user)
-        else:
-            c.login_form(user)
-        _clients[key] = c
-    return _clients[key]
+    return srv.client(user, json)
 
 
 def untranslated(body):

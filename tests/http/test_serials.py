@@ -19,20 +19,11 @@ import harness as h
 
 srv = None
 fx = {}
-_clients = {}
 TABLES = ["periodicals", "subscriptions", "serial_issues", "biblios", "items", "acquisitions"]
 
 
 def client(user, json=True):
-    key = (user, json)
-    if key not in _clients:
-        c = h.Client(srv, json=json)
-        if json:
-            c.login(user)
-        else:
-            c.login_form(user)
-        _clients[key] = c
-    return _clients[key]
+    return srv.client(user, json)
 
 
 def today():

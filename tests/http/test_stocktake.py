@@ -17,20 +17,11 @@ import harness as h
 
 srv = None
 fx = {}
-_clients = {}
 TABLES = ["stocktakes", "stocktake_scans", "stocktake_marks", "stock_balances", "items", "audit"]
 
 
 def client(user, json=True):
-    key = (user, json)
-    if key not in _clients:
-        c = h.Client(srv, json=json)
-        if json:
-            c.login(user)
-        else:
-            c.login_form(user)
-        _clients[key] = c
-    return _clients[key]
+    return srv.client(user, json)
 
 
 def sql_write(*statements):

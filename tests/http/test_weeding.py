@@ -18,20 +18,11 @@ import harness as h
 
 srv = None
 fx = {}
-_clients = {}
 TABLES = ["withdrawals", "withdrawal_items", "items", "accession_counters", "holds", "loans"]
 
 
 def client(user, json=True):
-    key = (user, json)
-    if key not in _clients:
-        c = h.Client(srv, json=json)
-        if json:
-            c.login(user)
-        else:
-            c.login_form(user)
-        _clients[key] = c
-    return _clients[key]
+    return srv.client(user, json)
 
 
 def lib(json=True):
