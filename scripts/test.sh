@@ -46,11 +46,17 @@ failed_names=""
 # run NAME CMD...: run a suite, keep its output in tests/out/NAME.log, add its counts to the
 # totals from its summary line ("...: N passed, M failed"). No summary line (a crash) is a failure.
 run() {
-	local name=$1 log="$OUT/$1.log"
+	local name=$1
 	shift
 	echo "== $name"
-	"$@" >"$log" 2>&1
-	local status=$?
+	"$@" >"$OUT/$name.log" 2>&1
+	tally "$name" $?
+}
+
+# tally NAME STATUS: add the counts of the suite whose output is tests/out/NAME.log and that
+# exited with STATUS to the totals.
+tally() {
+	local name=$1 log="$OUT/$1.log" status=$2
 	local line
 	line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
 	if [ -z "$line" ]; then
@@ -105,11 +111,27 @@ for b in $BUILDS; do
 				THUVIEN_TEST_DB=$(fresh_db "u$n" "$be") run "$name" "$t"
 			done
 		fi
-		if echo "$SUITES" | grep -q http; then
-			THUVIEN_BIN="$b/thuvien" THUVIEN_TEST_BACKEND="$be" THUVIEN_ASAN=$([ "$tag" = asan ] && echo 1 || echo 0) \
-				run "http-$be-$tag" python3 tests/http/run.py
-		fi
 	done
+	# The HTTP suites of the backends run side by side: each spends most of its time waiting on
+	# its servers, its database and its sockets, so two of them share two cores well (the suite
+	# took 16 minutes one after the other).
+	if echo "$SUITES" | grep -q http; then
+		hpids=""
+		for be in $BACKENDS; do
+			echo "== http-$be-$tag (started)"
+			THUVIEN_BIN="$b/thuvien" THUVIEN_TEST_BACKEND="$be" THUVIEN_ASAN=$([ "$tag" = asan ] && echo 1 || echo 0) \
+				python3 tests/http/run.py >"$OUT/http-$be-$tag.log" 2>&1 &
+			hpids="$hpids $!"
+		done
+		set -- $hpids
+		for be in $BACKENDS; do
+			wait "$1"
+			st=$?
+			shift
+			echo "== http-$be-$tag"
+			tally "http-$be-$tag" $st
+		done
+	fi
 done
 if echo "$SUITES" | grep -q browser; then
 	for f in tests/browser/*.mjs; do
