@@ -63,6 +63,17 @@ void patrons_school_year(int64_t day, char *out, size_t n)
 	snprintf(out, n, "%d-%d", y, y + 1);
 }
 
+int patrons_school_year_start(const char *s)
+{
+	if (!s || strlen(s) != 9 || s[4] != '-')
+		return -1;
+	for (int i = 0; i < 9; i++)
+		if (i != 4 && !isdigit((unsigned char)s[i]))
+			return -1;
+	int y1 = atoi(s), y2 = atoi(s + 5);
+	return y1 >= 1900 && y1 < 2200 && y2 == y1 + 1 ? y1 : -1;
+}
+
 /* --- checking one reader ------------------------------------------------------------------------- */
 
 /* 1 to max printable ASCII characters without spaces (a code printed as a barcode). */

@@ -71,6 +71,9 @@ int patrons_grade_of_class(const char *class_name);
 
 /* The school year of a day ("2026-11-29" -> "2026-2027"; from August on a year starts). */
 void patrons_school_year(int64_t day, char *out, size_t n);
+/* The first year of a school year written "2025-2026" (two consecutive years, 1900 to 2199), or
+ * -1 when s is not one. */
+int patrons_school_year_start(const char *s);
 
 /* Check and normalise one reader's fields (as a form or an import row gives them: strings, NULL
  * for empty) into *out, in a: names NFC and trimmed, gender from Nam/Nữ/M/F, a birth date from

@@ -75,18 +75,6 @@ static int find_school(db_t *db, const actor_t *actor, const char *school, arena
 	return rc;
 }
 
-/* "2025-2026" -> 2025; -1 when it is not a school year. */
-static int year_start(const char *s)
-{
-	if (!s || strlen(s) != 9 || s[4] != '-')
-		return -1;
-	for (int i = 0; i < 9; i++)
-		if (i != 4 && !isdigit((unsigned char)s[i]))
-			return -1;
-	int y1 = atoi(s), y2 = atoi(s + 5);
-	return y1 >= 1900 && y1 < 2200 && y2 == y1 + 1 ? y1 : -1;
-}
-
 /* The first and last day of the school year starting in y (1 August to 31 July). */
 static void year_bounds(int y, char from[11], char to[11])
 {
@@ -108,12 +96,12 @@ int registers_scope(db_t *db, const actor_t *actor, const registers_filter_t *f,
 		patrons_school_year(today, out->school_year, sizeof out->school_year);
 	} else if (!strcmp(f->school_year, "all")) {
 		snprintf(out->school_year, sizeof out->school_year, "all");
-	} else if (year_start(f->school_year) < 0) {
+	} else if (patrons_school_year_start(f->school_year) < 0) {
 		return err_set(err, ERR_INVALID, "err.registers.year", "%.20s", f->school_year);
 	} else {
 		snprintf(out->school_year, sizeof out->school_year, "%s", f->school_year);
 	}
-	int y = year_start(out->school_year);
+	int y = patrons_school_year_start(out->school_year);
 	if (y > 0) {
 		year_bounds(y, out->from, out->to);
 	}
@@ -153,7 +141,7 @@ const char *reg_to(const reg_out_t *o)
 const char *reg_period_text(const reg_out_t *o)
 {
 	const registers_scope_t *s = o->scope;
-	int y = year_start(s->school_year);
+	int y = patrons_school_year_start(s->school_year);
 	char f[16], t[16];
 	if (y > 0) {
 		char yf[11], yt[11];
@@ -469,7 +457,7 @@ const char *registers_filename(registers_kind_t kind, const registers_scope_t *s
 	if (kind == REG_DKCB && s->reg)
 		buf_printf(&b, "-%s", s->reg);
 	if (strcmp(s->school_year, "all") != 0 && (*s->from || *s->to)) {
-		int y = year_start(s->school_year);
+		int y = patrons_school_year_start(s->school_year);
 		char yf[11] = "", yt[11] = "";
 		if (y > 0)
 			year_bounds(y, yf, yt);

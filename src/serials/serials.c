@@ -204,9 +204,8 @@ static int school_year(const char *in, char out[16], int *y1, err_t *err)
 		*y1 = atoi(out);
 		return 0;
 	}
-	int a = 0, b = 0, used = 0;
-	if (strlen(in) != 9 || sscanf(in, "%4d-%4d%n", &a, &b, &used) != 2 || used != 9 || b != a + 1 ||
-	    a < 1900 || a > 2199)
+	int a = patrons_school_year_start(in);
+	if (a < 0)
 		return err_set(err, ERR_INVALID, "err.serials.year", "%.40s", in);
 	snprintf(out, 16, "%.9s", in);
 	*y1 = a;
