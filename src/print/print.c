@@ -12,6 +12,7 @@
  *
  * Units inside are points (1/72 in); the API speaks millimetres. */
 #include <cairo-pdf.h>
+#include <pthread.h>
 #include <pango/pangocairo.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,9 +43,52 @@ typedef struct group {
 	PangoLayout *l;
 } group_t;
 
+/* Figures: the glyph and advance of each character a number or a day is written with, in the
+ * cell font, shaped once per table. A register's rows are mostly such cells (accession and
+ * general-register numbers, prices, years, days), each different from the row above; setting
+ * them without pango's itemising, shaping and line breaking halves the time of a long register.
+ * Noto Sans sets figures tabular and unkerned, so the result is what pango would draw. */
+#define FIGURES "0123456789.,-/: "
+typedef struct figures {
+	cairo_scaled_font_t *font; /* NULL: not available, every cell goes through pango */
+	unsigned long glyph[128];
+	int adv[128]; /* pango units; 0: not a figure */
+	double baseline;
+} figures_t;
+
+typedef struct plain {
+	bool on;
+	char text[32];
+	double width; /* points */
+} plain_t;
+
+typedef struct glyph_run {
+	cairo_scaled_font_t *font; /* referenced while the page is open */
+	cairo_glyph_t *g;          /* the page's glyphs in this font, at page positions */
+	size_t n, cap;
+} glyph_run_t;
+
+/* A page as it is built: its rules and frames as path operations, its text as glyphs per font.
+ * The writer thread draws it (draw_page()); nothing of cairo's is touched while it is built. */
+enum { OP_MOVE, OP_LINE, OP_RECT, OP_STROKE };
+typedef struct op {
+	int kind;
+	double a, b, c, e; /* x, y (MOVE, LINE); x, y, w, h (RECT); line width (STROKE) */
+} op_t;
+
+typedef struct page {
+	op_t *ops;
+	size_t nops, ops_cap;
+	glyph_run_t *runs;
+	size_t nruns, runs_cap;
+	bool full; /* handed to the writer, not drawn yet */
+} page_t;
+
+#define SLOTS 3 /* pages in flight: one being built, the others waiting or being drawn */
+
 struct print_doc {
 	cairo_surface_t *surface;
-	cairo_t *cr;
+	cairo_t *cr; /* the writer thread's, once it runs */
 	PangoContext *ctx; /* every layout's: 72 dpi, so a point of text is a point of page */
 	PangoLayout *text; /* titles, paragraphs, blocks, foot */
 	PangoFontDescription *font;
@@ -68,6 +112,9 @@ struct print_doc {
 	int row;                        /* the pending row's kind */
 	size_t filled;                  /* cells given to the pending row */
 	bool *empty;                    /* the pending row's empty cells: neither laid out nor drawn */
+	plain_t *plain;                 /* the pending row's cells set as plain figures, not laid out */
+	int *align;                     /* each column's PRINT_LEFT, PRINT_CENTRE or PRINT_RIGHT */
+	figures_t figs[2];              /* the cell font's figures, regular and bold */
 	double line_h;                  /* one line of body text: the height of a row of empty cells */
 	bool cell_bold;                 /* the cell layouts' current weight */
 	PangoLayout *span, *span_right; /* a spanning row's text, and what follows its tab */
@@ -75,6 +122,16 @@ struct print_doc {
 	int page_rows;  /* rows drawn under the header on this page */
 	double *rules;  /* the rules under this page's rows, stroked together with the verticals */
 	size_t nrules, rules_cap;
+
+	/* Pages go from the building thread to a writer thread that draws them with cairo and
+	 * writes the PDF: laying the next page out (pango) and writing this one (cairo, zlib) take
+	 * about the same time, and a long register takes half as long on two cores. */
+	page_t slots[SLOTS];
+	size_t fill, draw; /* the slot being built; the one the writer draws next */
+	bool threaded, quit, oom;
+	pthread_t writer;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
 };
 
 static cairo_status_t write_buf(void *closure, const unsigned char *data, unsigned int len)
@@ -133,22 +190,292 @@ static double set_text(print_doc_t *d, const char *text, double pt, bool bold, b
 	return layout_h(d->text);
 }
 
+/* Forget a page's content (keeping its memory for the next) and the fonts it referenced. */
+static void page_clear(page_t *p)
+{
+	for (size_t f = 0; f < p->nruns; f++) {
+		cairo_scaled_font_destroy(p->runs[f].font);
+		p->runs[f].font = NULL;
+		p->runs[f].n = 0;
+	}
+	p->nruns = 0;
+	p->nops = 0;
+}
+
+static page_t *cur(print_doc_t *d)
+{
+	return &d->slots[d->fill];
+}
+
+static void op_add(print_doc_t *d, int kind, double a, double b, double c, double e)
+{
+	page_t *p = cur(d);
+	if (p->nops == p->ops_cap) {
+		size_t cap = p->ops_cap ? 2 * p->ops_cap : 256;
+		op_t *v = realloc(p->ops, cap * sizeof *v);
+		if (!v) {
+			d->oom = true;
+			return;
+		}
+		p->ops = v;
+		p->ops_cap = cap;
+	}
+	p->ops[p->nops++] = (op_t){ kind, a, b, c, e };
+}
+
+static void path_move(print_doc_t *d, double x, double y)
+{
+	op_add(d, OP_MOVE, x, y, 0, 0);
+}
+
+static void path_line(print_doc_t *d, double x, double y)
+{
+	op_add(d, OP_LINE, x, y, 0, 0);
+}
+
+static void path_rect(print_doc_t *d, double x, double y, double w, double h)
+{
+	op_add(d, OP_RECT, x, y, w, h);
+}
+
+static void stroke_width(print_doc_t *d, double width)
+{
+	op_add(d, OP_STROKE, width, 0, 0, 0);
+}
+
+/* Draw page p with cairo and show it: the rules, then the text over them. */
+static void draw_page(print_doc_t *d, page_t *p)
+{
+	cairo_t *cr = d->cr;
+	for (size_t i = 0; i < p->nops; i++) {
+		const op_t *o = &p->ops[i];
+		switch (o->kind) {
+		case OP_MOVE: cairo_move_to(cr, o->a, o->b); break;
+		case OP_LINE: cairo_line_to(cr, o->a, o->b); break;
+		case OP_RECT: cairo_rectangle(cr, o->a, o->b, o->c, o->e); break;
+		default:
+			cairo_set_line_width(cr, o->a);
+			cairo_stroke(cr);
+		}
+	}
+	cairo_new_path(cr);
+	for (size_t f = 0; f < p->nruns; f++) {
+		glyph_run_t *gr = &p->runs[f];
+		if (gr->n) {
+			cairo_set_scaled_font(cr, gr->font);
+			cairo_show_glyphs(cr, gr->g, (int)gr->n);
+		}
+	}
+	cairo_show_page(cr);
+	page_clear(p);
+}
+
+static void *writer_main(void *arg)
+{
+	print_doc_t *d = arg;
+	pthread_mutex_lock(&d->mu);
+	for (;;) {
+		page_t *p = &d->slots[d->draw];
+		while (!p->full && !d->quit)
+			pthread_cond_wait(&d->cv, &d->mu);
+		if (!p->full)
+			break; /* told to quit, and every page handed over is drawn */
+		pthread_mutex_unlock(&d->mu);
+		draw_page(d, p);
+		pthread_mutex_lock(&d->mu);
+		p->full = false;
+		d->draw = (d->draw + 1) % SLOTS;
+		pthread_cond_broadcast(&d->cv);
+	}
+	pthread_mutex_unlock(&d->mu);
+	return NULL;
+}
+
+/* End the page: hand it to the writer (or draw it here when there is no writer) and go on with
+ * the next free slot. */
+static void page_out(print_doc_t *d)
+{
+	if (!d->threaded) {
+		draw_page(d, cur(d));
+		return;
+	}
+	pthread_mutex_lock(&d->mu);
+	cur(d)->full = true;
+	pthread_cond_broadcast(&d->cv);
+	d->fill = (d->fill + 1) % SLOTS;
+	while (cur(d)->full)
+		pthread_cond_wait(&d->cv, &d->mu);
+	pthread_mutex_unlock(&d->mu);
+}
+
+/* Text is not drawn layout by layout: a register page holds some 600 cells, and cairo's PDF
+ * surface pays for every show call (recorded, analysed, replayed, and written with its own
+ * printf), which cost two thirds of a long register's time. show() instead collects the glyphs
+ * of a page, positioned, per font, and draw_page() draws each font's glyphs in one call. Nothing
+ * is drawn over text, so the order does not matter. */
+/* The page's glyph list for font sf, with room for n more; NULL when memory runs out. */
+static glyph_run_t *run_for(print_doc_t *d, cairo_scaled_font_t *sf, size_t n)
+{
+	page_t *p = cur(d);
+	size_t f = 0;
+	while (f < p->nruns && p->runs[f].font != sf)
+		f++;
+	if (f == p->nruns) {
+		if (p->nruns == p->runs_cap) {
+			size_t cap = p->runs_cap ? 2 * p->runs_cap : 8;
+			glyph_run_t *v = realloc(p->runs, cap * sizeof *v);
+			if (!v) {
+				d->oom = true;
+				return NULL;
+			}
+			memset(v + p->runs_cap, 0, (cap - p->runs_cap) * sizeof *v);
+			p->runs = v;
+			p->runs_cap = cap;
+		}
+		p->runs[f].font = cairo_scaled_font_reference(sf);
+		p->runs[f].n = 0;
+		p->nruns++;
+	}
+	glyph_run_t *gr = &p->runs[f];
+	if (gr->n + n > gr->cap) {
+		size_t cap = gr->cap ? gr->cap : 1024;
+		while (cap < gr->n + n)
+			cap *= 2;
+		cairo_glyph_t *g = realloc(gr->g, cap * sizeof *g);
+		if (!g) {
+			d->oom = true;
+			return NULL;
+		}
+		gr->g = g;
+		gr->cap = cap;
+	}
+	return gr;
+}
+
 static void show(print_doc_t *d, PangoLayout *l, double x, double y)
 {
-	cairo_move_to(d->cr, x, y);
-	pango_cairo_show_layout(d->cr, l);
+	PangoLayoutIter *it = pango_layout_get_iter(l);
+	do {
+		PangoGlyphItem *run = pango_layout_iter_get_run_readonly(it);
+		if (!run)
+			continue;
+		PangoFont *font = run->item->analysis.font;
+		cairo_scaled_font_t *sf = font ? pango_cairo_font_get_scaled_font(PANGO_CAIRO_FONT(font)) : NULL;
+		PangoGlyphString *gs = run->glyphs;
+		glyph_run_t *gr = sf ? run_for(d, sf, (size_t)gs->num_glyphs) : NULL;
+		if (!gr)
+			continue;
+		PangoRectangle logical;
+		pango_layout_iter_get_run_extents(it, NULL, &logical);
+		double bx = x + (double)logical.x / PANGO_SCALE;
+		double by = y + (double)pango_layout_iter_get_baseline(it) / PANGO_SCALE;
+		int dx = 0;
+		for (int i = 0; i < gs->num_glyphs; i++) {
+			PangoGlyphInfo *gi = &gs->glyphs[i];
+			if (gi->glyph != PANGO_GLYPH_EMPTY && !(gi->glyph & PANGO_GLYPH_UNKNOWN_FLAG)) {
+				cairo_glyph_t *g = &gr->g[gr->n++];
+				g->index = gi->glyph;
+				g->x = bx + (double)(dx + gi->geometry.x_offset) / PANGO_SCALE;
+				g->y = by + (double)gi->geometry.y_offset / PANGO_SCALE;
+			}
+			dx += gi->geometry.width;
+		}
+	} while (pango_layout_iter_next_run(it));
+	pango_layout_iter_free(it);
+}
+
+/* Shape FIGURES one character at a time in font f (so no pair is kerned: each cell is set the
+ * same wherever its characters stand). Leaves fig->font NULL when a character does not come
+ * out as one glyph of one font. */
+static void figures_load(print_doc_t *d, figures_t *fig, PangoFontDescription *f)
+{
+	memset(fig, 0, sizeof *fig);
+	PangoLayout *l = pango_layout_new(d->ctx);
+	pango_layout_set_font_description(l, f);
+	cairo_scaled_font_t *font = NULL;
+	for (const char *c = FIGURES; *c; c++) {
+		pango_layout_set_text(l, c, 1);
+		PangoLayoutIter *it = pango_layout_get_iter(l);
+		PangoGlyphItem *run = pango_layout_iter_get_run_readonly(it);
+		/* one run of one glyph, then the line's end (a NULL run) */
+		bool ok = run && run->glyphs->num_glyphs == 1 &&
+		          (!pango_layout_iter_next_run(it) || !pango_layout_iter_get_run_readonly(it));
+		pango_layout_iter_free(it);
+		if (!ok)
+			goto fail;
+		PangoGlyphInfo *gi = &run->glyphs->glyphs[0];
+		cairo_scaled_font_t *sf =
+		    run->item->analysis.font ? pango_cairo_font_get_scaled_font(PANGO_CAIRO_FONT(run->item->analysis.font))
+		                             : NULL;
+		if (!sf || (font && sf != font) || (gi->glyph & PANGO_GLYPH_UNKNOWN_FLAG) || gi->geometry.width <= 0 ||
+		    gi->geometry.x_offset || gi->geometry.y_offset)
+			goto fail;
+		font = sf;
+		fig->glyph[(unsigned char)*c] = gi->glyph;
+		fig->adv[(unsigned char)*c] = gi->geometry.width;
+		fig->baseline = (double)pango_layout_get_baseline(l) / PANGO_SCALE;
+	}
+	fig->font = cairo_scaled_font_reference(font);
+	g_object_unref(l);
+	return;
+fail:
+	memset(fig, 0, sizeof *fig);
+	g_object_unref(l);
+}
+
+/* Set text as plain figures when it is made of them alone and fits on one line of width
+ * points. */
+static bool plain_set(const figures_t *fig, plain_t *p, const char *text, double width)
+{
+	p->on = false;
+	if (!fig->font)
+		return false;
+	size_t n = strlen(text);
+	if (n >= sizeof p->text)
+		return false;
+	int w = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)text[i];
+		if (c >= 128 || !fig->adv[c])
+			return false;
+		w += fig->adv[c];
+	}
+	p->width = (double)w / PANGO_SCALE;
+	if (p->width > width)
+		return false;
+	memcpy(p->text, text, n + 1);
+	p->on = true;
+	return true;
+}
+
+static void plain_show(print_doc_t *d, const figures_t *fig, const plain_t *p, double x, double y)
+{
+	size_t n = strlen(p->text);
+	glyph_run_t *gr = run_for(d, fig->font, n);
+	if (!gr)
+		return;
+	double gx = x;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p->text[i];
+		if (c != ' ') {
+			cairo_glyph_t *g = &gr->g[gr->n++];
+			g->index = fig->glyph[c];
+			g->x = gx;
+			g->y = y + fig->baseline;
+		}
+		gx += (double)fig->adv[c] / PANGO_SCALE;
+	}
 }
 
 static void hline(print_doc_t *d, double x0, double x1, double y)
 {
-	cairo_move_to(d->cr, x0, y);
-	cairo_line_to(d->cr, x1, y);
+	path_move(d, x0, y);
+	path_line(d, x1, y);
 }
 
 static void stroke(print_doc_t *d)
 {
-	cairo_set_line_width(d->cr, RULE);
-	cairo_stroke(d->cr);
+	stroke_width(d, RULE);
 }
 
 /* --- pages -------------------------------------------------------------------------------- */
@@ -184,8 +511,8 @@ static void draw_verticals(print_doc_t *d)
 	d->nrules = 0;
 	if (d->y > d->seg_top)
 		for (size_t i = 0; i <= d->ncols; i++) {
-			cairo_move_to(d->cr, d->x[i], d->seg_top);
-			cairo_line_to(d->cr, d->x[i], d->y);
+			path_move(d, d->x[i], d->seg_top);
+			path_line(d, d->x[i], d->y);
 		}
 	stroke(d);
 }
@@ -195,7 +522,7 @@ static void next_page(print_doc_t *d)
 {
 	draw_verticals(d);
 	draw_foot(d);
-	cairo_show_page(d->cr);
+	page_out(d);
 	d->pages++;
 	d->dirty = false;
 	d->y = MARGIN_T;
@@ -239,6 +566,10 @@ print_doc_t *print_open(buf_t *out, const print_opts_t *opts, err_t *err)
 	cairo_set_source_rgb(d->cr, 0, 0, 0);
 	d->ctx = pango_cairo_create_context(d->cr);
 	pango_cairo_context_set_resolution(d->ctx, 72);
+	pthread_mutex_init(&d->mu, NULL);
+	pthread_cond_init(&d->cv, NULL);
+	/* no writer thread (none can be made): pages are drawn as they end, here */
+	d->threaded = pthread_create(&d->writer, NULL, writer_main, d) == 0;
 	d->text = pango_layout_new(d->ctx);
 	d->font = pango_font_description_from_string(FONT);
 	d->y = MARGIN_T;
@@ -354,11 +685,9 @@ void print_cover(print_doc_t *d, const print_unit_t *u, const char *title, const
 		next_page(d);
 	double wa = width_avail(d);
 	/* A double frame, as on the bought register books. */
-	cairo_rectangle(d->cr, MARGIN_L, MARGIN_T, wa, d->ph - MARGIN_T - MARGIN_B);
-	cairo_set_line_width(d->cr, 1.5);
-	cairo_stroke(d->cr);
-	cairo_rectangle(d->cr, MARGIN_L + 1.5 * MM, MARGIN_T + 1.5 * MM, wa - 3 * MM,
-	                d->ph - MARGIN_T - MARGIN_B - 3 * MM);
+	path_rect(d, MARGIN_L, MARGIN_T, wa, d->ph - MARGIN_T - MARGIN_B);
+	stroke_width(d, 1.5);
+	path_rect(d, MARGIN_L + 1.5 * MM, MARGIN_T + 1.5 * MM, wa - 3 * MM, d->ph - MARGIN_T - MARGIN_B - 3 * MM);
 	stroke(d);
 	const char *top[2] = { u && u->governing ? u->governing : "", u && u->school ? u->school : "" };
 	bool tb[2] = { false, true };
@@ -383,7 +712,7 @@ void print_cover(print_doc_t *d, const print_unit_t *u, const char *title, const
 	set_text(d, "Kết thúc ngày ........ tháng ........ năm ............", 12, false, false, wa,
 	         PRINT_CENTRE);
 	show(d, d->text, MARGIN_L, yb + h + 3 * MM);
-	cairo_show_page(d->cr);
+	page_out(d);
 	d->pages++;
 	d->covers++;
 	d->dirty = false;
@@ -421,13 +750,13 @@ static void draw_header(print_doc_t *d)
 		for (size_t g = 0; g < d->ngroups; g++)
 			grouped |= i >= d->groups[g].first && i <= d->groups[g].last;
 		double cy = grouped ? top + d->h1 : top, ch = grouped ? d->h2 : h;
-		cairo_rectangle(d->cr, d->x[i], cy, w, ch);
+		path_rect(d, d->x[i], cy, w, ch);
 		show(d, d->head[i], d->x[i] + PAD_H, cy + (ch - layout_h(d->head[i])) / 2);
 	}
 	for (size_t g = 0; g < d->ngroups; g++) {
 		group_t *gr = &d->groups[g];
 		double gx = d->x[gr->first], gw = d->x[gr->last + 1] - gx;
-		cairo_rectangle(d->cr, gx, top, gw, d->h1);
+		path_rect(d, gx, top, gw, d->h1);
 		show(d, gr->l, gx + PAD_H, top + (d->h1 - layout_h(gr->l)) / 2);
 	}
 	stroke(d);
@@ -449,11 +778,17 @@ void print_table(print_doc_t *d, const print_col_t *cols, size_t n)
 	d->head = calloc(n, sizeof *d->head);
 	d->groups = calloc(n, sizeof *d->groups);
 	d->empty = calloc(n, sizeof *d->empty);
-	if (!d->x || !d->cell || !d->head || !d->groups || !d->empty) {
+	d->plain = calloc(n, sizeof *d->plain);
+	d->align = calloc(n, sizeof *d->align);
+	if (!d->x || !d->cell || !d->head || !d->groups || !d->empty || !d->plain || !d->align) {
 		free(d->x), free(d->cell), free(d->head), free(d->groups), free(d->empty);
+		free(d->plain), free(d->align);
 		d->x = NULL, d->cell = d->head = NULL, d->groups = NULL, d->empty = NULL;
+		d->plain = NULL, d->align = NULL;
 		return;
 	}
+	for (size_t i = 0; i < n; i++)
+		d->align[i] = cols[i].align;
 	/* Widths: fixed columns as given (scaled down together if they overflow), the rest share
 	 * what is left equally. */
 	double wa = width_avail(d), fixed = 0;
@@ -478,6 +813,8 @@ void print_table(print_doc_t *d, const print_col_t *cols, size_t n)
 	d->head_font = pango_font_description_from_string(FONT);
 	font_set(d->head_font, d->font_pt, true, false);
 	d->cell_bold = false;
+	figures_load(d, &d->figs[0], d->cell_font);
+	figures_load(d, &d->figs[1], d->head_font);
 	double h2 = 0, hg = 0, hsolo = 0;
 	d->ngroups = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -556,7 +893,7 @@ static void flush_row(print_doc_t *d)
 			h = hr;
 	} else {
 		for (size_t i = 0; i < d->ncols; i++) {
-			double ch = d->empty[i] ? 0 : layout_h(d->cell[i]);
+			double ch = d->empty[i] || d->plain[i].on ? 0 : layout_h(d->cell[i]);
 			if (h < ch)
 				h = ch;
 		}
@@ -570,15 +907,23 @@ static void flush_row(print_doc_t *d)
 		draw_verticals(d);
 		show(d, d->span, left + PAD_H, d->y + PAD_V);
 		show(d, d->span_right, left + PAD_H, d->y + PAD_V);
-		cairo_move_to(d->cr, left, d->y);
-		cairo_line_to(d->cr, left, d->y + h);
-		cairo_move_to(d->cr, right, d->y);
-		cairo_line_to(d->cr, right, d->y + h);
+		path_move(d, left, d->y);
+		path_line(d, left, d->y + h);
+		path_move(d, right, d->y);
+		path_line(d, right, d->y + h);
 		d->seg_top = d->y + h;
 	} else {
-		for (size_t i = 0; i < d->ncols; i++)
-			if (!d->empty[i])
+		for (size_t i = 0; i < d->ncols; i++) {
+			if (d->empty[i])
+				continue;
+			if (d->plain[i].on) {
+				double room = d->x[i + 1] - d->x[i] - 2 * PAD_H - d->plain[i].width;
+				double off = d->align[i] == PRINT_RIGHT ? room : d->align[i] == PRINT_CENTRE ? room / 2 : 0;
+				plain_show(d, &d->figs[d->cell_bold], &d->plain[i], d->x[i] + PAD_H + off, d->y + PAD_V);
+			} else {
 				show(d, d->cell[i], d->x[i] + PAD_H, d->y + PAD_V);
+			}
+		}
 	}
 	d->y += h;
 	if (d->row == ROW_SPAN) {
@@ -646,6 +991,9 @@ void print_cell(print_doc_t *d, const char *text)
 		return;
 	size_t i = d->filled++;
 	d->empty[i] = !text || !*text;
+	d->plain[i].on = false;
+	if (!d->empty[i] && plain_set(&d->figs[d->cell_bold], &d->plain[i], text, d->x[i + 1] - d->x[i] - 2 * PAD_H))
+		return;
 	/* A register repeats itself down a column (the day, the place, the publisher, the copies of
 	 * one title): the same text keeps its layout, shaped once. */
 	if (!d->empty[i] && strcmp(pango_layout_get_text(d->cell[i]), text) != 0)
@@ -711,8 +1059,14 @@ void print_table_end(print_doc_t *d)
 	pango_font_description_free(d->cell_font);
 	pango_font_description_free(d->head_font);
 	free(d->x), free(d->cell), free(d->head), free(d->groups), free(d->empty);
+	free(d->plain), free(d->align);
 	d->x = NULL, d->cell = d->head = NULL, d->groups = NULL, d->span = d->span_right = NULL;
-	d->empty = NULL;
+	d->empty = NULL, d->plain = NULL, d->align = NULL;
+	for (int w = 0; w < 2; w++) {
+		if (d->figs[w].font)
+			cairo_scaled_font_destroy(d->figs[w].font);
+		d->figs[w].font = NULL;
+	}
 	d->ncols = d->ngroups = 0;
 	d->y += 3 * MM;
 }
@@ -777,12 +1131,31 @@ int print_close(print_doc_t *d, int rc, err_t *err)
 		print_table_end(d);
 	if (rc == 0 && (d->dirty || d->pages == 0)) {
 		draw_foot(d);
-		cairo_show_page(d->cr);
+		page_out(d);
 		d->pages++;
+	}
+	if (d->threaded) {
+		pthread_mutex_lock(&d->mu);
+		d->quit = true;
+		pthread_cond_broadcast(&d->cv);
+		pthread_mutex_unlock(&d->mu);
+		pthread_join(d->writer, NULL);
+	}
+	pthread_mutex_destroy(&d->mu);
+	pthread_cond_destroy(&d->cv);
+	for (size_t i = 0; i < SLOTS; i++) {
+		page_t *p = &d->slots[i];
+		page_clear(p); /* an abandoned document's last page */
+		for (size_t f = 0; f < p->runs_cap; f++)
+			free(p->runs[f].g);
+		free(p->runs);
+		free(p->ops);
 	}
 	g_object_unref(d->text);
 	g_object_unref(d->ctx);
 	pango_font_description_free(d->font);
+	if (rc == 0 && d->oom)
+		rc = err_set(err, ERR_INTERNAL, "err.internal", "out of memory");
 	cairo_destroy(d->cr);
 	cairo_surface_finish(d->surface);
 	if (rc == 0 && cairo_surface_status(d->surface) != CAIRO_STATUS_SUCCESS)
