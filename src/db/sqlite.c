@@ -70,7 +70,18 @@ typedef struct sq_gate {
 	sq_db_t *writer;    /* opened on the first write */
 	int users;          /* open connections of the file; the last one out closes the writer */
 	struct sq_gate *next;
+
+	/* The checkpointer (see ckpt_main): started with the writer. */
+	pthread_t ckpt;
+	bool ckpt_on, ckpt_quit;
+	int ckpt_state; /* CK_IDLE, CK_COPYING or CK_CATCHUP */
+	pthread_mutex_t ckpt_mu;
+	pthread_cond_t ckpt_cv;
 } sq_gate_t;
+
+/* WAL pages after which the checkpointer copies the log into the database: SQLite's default
+ * for its automatic checkpoint. */
+#define SQ_CHECKPOINT_PAGES 1000
 
 static pthread_mutex_t gates_mu = PTHREAD_MUTEX_INITIALIZER;
 static sq_gate_t *gates;
@@ -88,6 +99,8 @@ static sq_gate_t *gate_join(sqlite3 *h)
 	if (!g && (g = calloc(1, sizeof *g))) {
 		snprintf(g->path, sizeof g->path, "%s", path);
 		pthread_mutex_init(&g->mu, NULL);
+		pthread_mutex_init(&g->ckpt_mu, NULL);
+		pthread_cond_init(&g->ckpt_cv, NULL);
 		g->next = gates;
 		gates = g;
 	}
@@ -98,6 +111,7 @@ static sq_gate_t *gate_join(sqlite3 *h)
 }
 
 static void sq_close(db_t *db);
+static int set_wal(sqlite3 *h);
 
 /* Leave the gate: the last connection of the file closes the writer, and the gate goes. */
 static void gate_part(sq_gate_t *g)
@@ -113,10 +127,144 @@ static void gate_part(sq_gate_t *g)
 			break;
 		}
 	pthread_mutex_unlock(&gates_mu);
+	if (g->ckpt_on) {
+		pthread_mutex_lock(&g->ckpt_mu);
+		g->ckpt_quit = true;
+		pthread_cond_signal(&g->ckpt_cv);
+		pthread_mutex_unlock(&g->ckpt_mu);
+		pthread_join(g->ckpt, NULL);
+	}
 	if (g->writer)
 		sq_close(&g->writer->base);
 	pthread_mutex_destroy(&g->mu);
+	pthread_mutex_destroy(&g->ckpt_mu);
+	pthread_cond_destroy(&g->ckpt_cv);
 	free(g);
+}
+
+/* The checkpointer. SQLite checkpoints a WAL database in the connection whose commit takes the
+ * log past its limit, after the commit: on the writer, inside the gate, so every thread waiting
+ * to write waited for the checkpoint and its two fsyncs too (the 99th percentile of a stocktake
+ * scan, a one-row transaction, was 17 ms against a median of 0.6 ms; without checkpoints, 2 ms).
+ * Here the writer's automatic checkpoint is off and its WAL hook, after each commit, drives
+ * three states:
+ *
+ *   CK_IDLE     past SQ_CHECKPOINT_PAGES, the hook wakes this thread: CK_COPYING;
+ *   CK_COPYING  the thread checkpoints (PASSIVE) on a connection of its own, outside the gate:
+ *               it copies the bulk of the log into the database while writers go on; then
+ *               CK_CATCHUP;
+ *   CK_CATCHUP  at the next commit the writer itself copies what was written meanwhile (a few
+ *               pages) before anyone writes again: the log can start over from its beginning
+ *               only after a checkpoint that copied all of it, and the gate is the one place
+ *               where no write comes between (or the thread does it at once when nobody is
+ *               writing, so a burst's tail does not wait for the next write). Then CK_IDLE.
+ *
+ * A writer that never pauses would let the log grow while the thread copies, so past four times
+ * the limit the hook waits for the copy to end. */
+enum { CK_IDLE, CK_COPYING, CK_CATCHUP };
+
+/* Copy the rest of the log now if nobody is writing (the end of a burst, whose tail would
+ * otherwise wait for the next write), else leave it to the writer's next commit; look again
+ * every 50 ms until one of the two has done it. */
+static void catch_up(sq_gate_t *g, sqlite3 *h)
+{
+	for (;;) {
+		if (pthread_mutex_trylock(&g->mu) == 0) {
+			/* the gate held, the state can change only here; a writer may have caught up already */
+			pthread_mutex_lock(&g->ckpt_mu);
+			bool behind = g->ckpt_state == CK_CATCHUP;
+			pthread_mutex_unlock(&g->ckpt_mu);
+			if (behind)
+				sqlite3_wal_checkpoint_v2(h, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+			pthread_mutex_lock(&g->ckpt_mu);
+			if (behind)
+				g->ckpt_state = CK_IDLE;
+			pthread_mutex_unlock(&g->ckpt_mu);
+			pthread_mutex_unlock(&g->mu);
+			return;
+		}
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 50 * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_mutex_lock(&g->ckpt_mu);
+		while (g->ckpt_state == CK_CATCHUP && !g->ckpt_quit &&
+		       pthread_cond_timedwait(&g->ckpt_cv, &g->ckpt_mu, &until) != ETIMEDOUT)
+			;
+		bool behind = g->ckpt_state == CK_CATCHUP && !g->ckpt_quit;
+		pthread_mutex_unlock(&g->ckpt_mu);
+		if (!behind)
+			return;
+	}
+}
+
+static void *ckpt_main(void *arg)
+{
+	sq_gate_t *g = arg;
+	sqlite3 *h = NULL;
+	pthread_mutex_lock(&g->ckpt_mu);
+	for (;;) {
+		while (g->ckpt_state != CK_COPYING && !g->ckpt_quit)
+			pthread_cond_wait(&g->ckpt_cv, &g->ckpt_mu);
+		if (g->ckpt_quit)
+			break;
+		pthread_mutex_unlock(&g->ckpt_mu);
+		/* set_wal() also opens the log: a connection that has not read the database yet does not
+		 * know it has one, and its checkpoint would do nothing */
+		if (!h && (sqlite3_open_v2(g->path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+		           set_wal(h) != SQLITE_OK)) {
+			sqlite3_close(h);
+			h = NULL;
+		}
+		if (h)
+			sqlite3_wal_checkpoint_v2(h, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		pthread_mutex_lock(&g->ckpt_mu);
+		g->ckpt_state = CK_CATCHUP; /* even after a failure: the writer's own checkpoint follows */
+		pthread_cond_broadcast(&g->ckpt_cv);
+		pthread_mutex_unlock(&g->ckpt_mu);
+		if (h)
+			catch_up(g, h);
+		pthread_mutex_lock(&g->ckpt_mu);
+	}
+	pthread_mutex_unlock(&g->ckpt_mu);
+	sqlite3_close(h);
+	return NULL;
+}
+
+static int ckpt_hook(void *arg, sqlite3 *h, const char *db, int pages)
+{
+	sq_gate_t *g = arg;
+	pthread_mutex_lock(&g->ckpt_mu);
+	if (g->ckpt_state == CK_COPYING && pages >= 4 * SQ_CHECKPOINT_PAGES)
+		while (g->ckpt_state == CK_COPYING)
+			pthread_cond_wait(&g->ckpt_cv, &g->ckpt_mu);
+	int state = g->ckpt_state;
+	if (state == CK_IDLE && pages >= SQ_CHECKPOINT_PAGES) {
+		g->ckpt_state = CK_COPYING;
+		pthread_cond_broadcast(&g->ckpt_cv);
+	}
+	pthread_mutex_unlock(&g->ckpt_mu);
+	if (state == CK_CATCHUP) {
+		sqlite3_wal_checkpoint_v2(h, db, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		pthread_mutex_lock(&g->ckpt_mu);
+		g->ckpt_state = CK_IDLE;
+		pthread_cond_broadcast(&g->ckpt_cv);
+		pthread_mutex_unlock(&g->ckpt_mu);
+	}
+	return SQLITE_OK;
+}
+
+/* Hand the writer's checkpoints to the checkpointer; when no thread can be started the writer
+ * keeps SQLite's automatic checkpoint. */
+static void ckpt_start(sq_gate_t *g)
+{
+	if (g->ckpt_on || pthread_create(&g->ckpt, NULL, ckpt_main, g) != 0)
+		return;
+	g->ckpt_on = true;
+	sqlite3_wal_hook(g->writer->h, ckpt_hook, g);
 }
 
 /* End the turn on the writer (after its COMMIT or ROLLBACK). */
@@ -504,9 +652,12 @@ static int sq_begin(db_t *db, err_t *err)
 			               SQ_BUSY_TIMEOUT_MS);
 		if (rc != 0)
 			return err_set(err, ERR_INTERNAL, DB_KEY_INTERNAL, "writer gate: %s", strerror(rc));
-		if (!c->gate->writer && (rc = sq_open(c->gate->path, true, &c->gate->writer, err)) < 0) {
-			pthread_mutex_unlock(&c->gate->mu);
-			return rc;
+		if (!c->gate->writer) {
+			if ((rc = sq_open(c->gate->path, true, &c->gate->writer, err)) < 0) {
+				pthread_mutex_unlock(&c->gate->mu);
+				return rc;
+			}
+			ckpt_start(c->gate);
 		}
 		c->active = c->gate->writer;
 	}

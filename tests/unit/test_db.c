@@ -17,6 +17,9 @@
 #include <unistd.h>
 
 #include "base/assets.h"
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "check.h"
 #include "testdb.h"
 #include "db/db.h"
@@ -705,6 +708,66 @@ static void test_reconnect(void)
 	CHECK_INT(db_commit(db, &err), 0);
 }
 
+static off_t file_size(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? st.st_size : -1;
+}
+
+/* Write about pages pages of the database's 4 KiB pages, in transactions of one row (the shape of
+ * a desk's writes), each row a page of text. */
+static int write_pages(int pages)
+{
+	err_t err = { 0 };
+	static char text[3900];
+	memset(text, 'x', sizeof text - 1);
+	for (int i = 0; i < pages; i++) {
+		if (db_begin(db, &err) < 0 || db_exec(db, &err, "INSERT INTO t_wal (body) VALUES (?)", "s", text) < 0 ||
+		    db_commit(db, &err) < 0) {
+			fprintf(stderr, "  write_pages: %s\n", err.detail);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* SQLite's checkpoints run on the checkpointer thread, not in the writer's commit: once the log
+ * passes 1,000 pages its pages reach the database file soon after, without anyone writing or
+ * calling for a checkpoint (1,200 one-page rows in about 3,600 log pages: all but the last
+ * thousand log pages, as with SQLite's own checkpoint, so at least 800 rows' pages); and a writer
+ * that never pauses still keeps the log bounded. */
+static void test_checkpoints(void)
+{
+	if (is_pg())
+		return;
+	char path[1024];
+	snprintf(path, sizeof path, "%s", strncmp(url, "sqlite:", 7) == 0 ? url + 7 : url);
+	char wal[1100];
+	snprintf(wal, sizeof wal, "%s-wal", path);
+	err_t err = { 0 };
+	CHECK_INT(db_exec_script(db, "CREATE TABLE t_wal (id INTEGER PRIMARY KEY, body TEXT NOT NULL)", &err), 0);
+	/* no free pages for the new rows to fill: each row grows the file by its page */
+	CHECK_INT(db_exec_script(db, "VACUUM; PRAGMA wal_checkpoint(TRUNCATE)", &err), 0);
+	off_t before = file_size(path);
+	CHECK_INT(write_pages(1200), 0);
+	off_t after = before;
+	for (int waited = 0; waited < 5000 && after - before < 800 * 4096; waited += 10) {
+		usleep(10000);
+		after = file_size(path);
+	}
+	if (after - before < 800 * 4096)
+		fprintf(stderr, "  the database file grew by %lld bytes, the log is %lld\n", (long long)(after - before),
+		        (long long)file_size(wal));
+	CHECK(after - before >= 800 * 4096);
+
+	CHECK_INT(write_pages(12000), 0);
+	off_t log = file_size(wal);
+	if (log > 4200LL * (4096 + 24))
+		fprintf(stderr, "  the log grew to %lld bytes\n", (long long)log);
+	CHECK(log > 0 && log <= 4200LL * (4096 + 24));
+	CHECK_INT(count_of("SELECT COUNT(*) FROM t_wal"), 13200);
+}
+
 /* ---- setup ------------------------------------------------------------------------------- */
 
 int main(void)
@@ -734,6 +797,7 @@ int main(void)
 	RUN(test_statement_cache);
 	RUN(test_cache_overflow);
 	RUN(test_concurrent_writers);
+	RUN(test_checkpoints);
 	RUN(test_concurrent_migrate);
 	RUN(test_bad_url);
 	RUN(test_malformed_sql);
