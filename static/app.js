@@ -35,3 +35,12 @@ document.addEventListener("htmx:afterSettle", function () {
 	var f = document.getElementById("circ-code");
 	if (f) { f.value = ""; f.focus(); }
 });
+
+/* The staff menu on a phone is one row that scrolls sideways (static/app.css): show the current
+ * page's link rather than the first ones. */
+document.addEventListener("DOMContentLoaded", function () {
+	var menu = document.querySelector(".topbar .menu");
+	var cur = menu && menu.querySelector('[aria-current="page"]');
+	if (cur && menu.scrollWidth > menu.clientWidth)
+		menu.scrollLeft = cur.offsetLeft - (menu.clientWidth - cur.offsetWidth) / 2;
+});

@@ -32,30 +32,42 @@ void web_json(web_req_t *r, int status, json_t *data)
 static const struct nav_item {
 	const char *href;
 	const char *key;
-	unsigned roles; /* bit per role_t */
+	unsigned roles;   /* bit per role_t */
+	const char *also; /* other sections it stands for, space-separated ("/a /b"), or NULL */
 } nav[] = {
 #define ALL    ((1u << ROLE__COUNT) - 1)
 #define BIT(r) (1u << (r))
-	{ "/", "nav.home", ALL },
-	{ "/catalog", "nav.catalog", ALL & ~BIT(ROLE_READER) },
-	{ "/acquisitions", "nav.acquisitions", BIT(ROLE_LIBRARIAN) | BIT(ROLE_LEADER) },
-	{ "/copycat", "nav.copycat", BIT(ROLE_LIBRARIAN) },
-	{ "/classes", "nav.classes", BIT(ROLE_LIBRARIAN) },
-	{ "/units", "nav.units", ALL & ~BIT(ROLE_READER) },
-	{ "/accounts", "nav.accounts", BIT(ROLE_SYSADMIN) | BIT(ROLE_UNIT_ADMIN) },
-	{ "/audit", "nav.audit", BIT(ROLE_SYSADMIN) | BIT(ROLE_UNIT_ADMIN) },
-	{ "/circ/overdue", "nav.overdue", BIT(ROLE_LIBRARIAN) | BIT(ROLE_LEADER) },
-	{ "/patrons", "nav.patrons", BIT(ROLE_LIBRARIAN) | BIT(ROLE_LEADER) },
-	{ "/circ", "nav.circ", BIT(ROLE_LIBRARIAN) },
-	{ "/patrons/cards", "nav.cards", BIT(ROLE_LIBRARIAN) | BIT(ROLE_LEADER) },
-	{ "/circ/rules", "nav.circ_rules", BIT(ROLE_LIBRARIAN) | BIT(ROLE_LEADER) | BIT(ROLE_SYSADMIN) },
-	{ "/reviews", "nav.reviews", BIT(ROLE_LIBRARIAN) },
-	{ "/lists", "nav.lists", BIT(ROLE_LIBRARIAN) },
-	{ "/opac", "nav.opac", ALL & ~BIT(ROLE_READER) },
-	{ "/registers", "nav.registers", BIT(ROLE_LIBRARIAN) | BIT(ROLE_LEADER) | BIT(ROLE_INSPECTOR) },
+	{ "/", "nav.home", ALL, NULL },
+	{ "/catalog", "nav.catalog", ALL & ~BIT(ROLE_READER), NULL },
+	{ "/acquisitions", "nav.acquisitions", BIT(ROLE_LIBRARIAN) | BIT(ROLE_LEADER), NULL },
+	{ "/copycat", "nav.copycat", BIT(ROLE_LIBRARIAN), NULL },
+	{ "/classes", "nav.classes", BIT(ROLE_LIBRARIAN), NULL },
+	{ "/units", "nav.units", ALL & ~BIT(ROLE_READER), NULL },
+	{ "/accounts", "nav.accounts", BIT(ROLE_SYSADMIN) | BIT(ROLE_UNIT_ADMIN), NULL },
+	{ "/audit", "nav.audit", BIT(ROLE_SYSADMIN) | BIT(ROLE_UNIT_ADMIN), NULL },
+	{ "/circ/overdue", "nav.overdue", BIT(ROLE_LIBRARIAN) | BIT(ROLE_LEADER), NULL },
+	{ "/patrons", "nav.patrons", BIT(ROLE_LIBRARIAN) | BIT(ROLE_LEADER), NULL },
+	{ "/circ", "nav.circ", BIT(ROLE_LIBRARIAN), NULL },
+	{ "/patrons/cards", "nav.cards", BIT(ROLE_LIBRARIAN) | BIT(ROLE_LEADER), NULL },
+	{ "/circ/rules", "nav.circ_rules", BIT(ROLE_LIBRARIAN) | BIT(ROLE_LEADER) | BIT(ROLE_SYSADMIN), NULL },
+	{ "/reviews", "nav.reviews", BIT(ROLE_LIBRARIAN), NULL },
+	{ "/lists", "nav.lists", BIT(ROLE_LIBRARIAN), NULL },
+	{ "/opac", "nav.opac", ALL & ~BIT(ROLE_READER), NULL },
+	{ "/registers", "nav.registers", BIT(ROLE_LIBRARIAN) | BIT(ROLE_LEADER) | BIT(ROLE_INSPECTOR),
+	  "/stock /serials /stocktakes /withdrawals" },
 #undef ALL
 #undef BIT
 };
+
+/* How much of path the section href covers: its length when path is href or under it (at a
+ * "/"), else 0. "/" covers only itself. */
+static size_t nav_match(const char *path, const char *href)
+{
+	size_t n = strlen(href);
+	if (strcmp(href, "/") == 0)
+		return strcmp(path, "/") == 0 ? 1 : 0;
+	return strncmp(path, href, n) == 0 && (path[n] == 0 || path[n] == '/') ? n : 0;
+}
 
 /* A version for static URLs, so they can be cached for a year: the hash of the CSS and JS. */
 static const char *asset_version(void)
@@ -101,16 +113,34 @@ static json_t *chrome(web_req_t *r)
 		json_object_set_new(app, "user", user);
 		json_t *items = json_array();
 		if (!a->must_change_password) {
+			/* One item is current: the one whose section is the longest match (on /circ/overdue,
+			 * "Quá hạn", not "Mượn trả") */
+			size_t best = (size_t)-1, best_len = 0;
 			for (size_t i = 0; i < sizeof nav / sizeof nav[0]; i++) {
 				if (!(nav[i].roles & (1u << a->role)))
 					continue;
-				int current = strcmp(r->path, nav[i].href) == 0 ||
-				              (nav[i].href[1] &&
-				               strncmp(r->path, nav[i].href, strlen(nav[i].href)) == 0);
-				json_array_append_new(items, json_pack("{s:s, s:s, s:b}", "href", nav[i].href,
-				                                       "label", web_t(r, nav[i].key),
-				                                       "current", current));
+				size_t len = nav_match(r->path, nav[i].href);
+				for (const char *o = nav[i].also; o && *o;) {
+					size_t n = strcspn(o, " ");
+					char one[64];
+					if (n < sizeof one) {
+						memcpy(one, o, n);
+						one[n] = 0;
+						size_t l = nav_match(r->path, one);
+						if (l > len)
+							len = l;
+					}
+					o += n + (o[n] == ' ');
+				}
+				if (len > best_len) {
+					best = i;
+					best_len = len;
+				}
 			}
+			for (size_t i = 0; i < sizeof nav / sizeof nav[0]; i++)
+				if (nav[i].roles & (1u << a->role))
+					json_array_append_new(items, json_pack("{s:s, s:s, s:b}", "href", nav[i].href, "label",
+					                                       web_t(r, nav[i].key), "current", i == best));
 		}
 		json_object_set_new(app, "nav", items);
 	}

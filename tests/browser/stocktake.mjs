@@ -5,7 +5,7 @@
 // them a repeat, one a barcode no copy has) wait in the page's local queue, which grows and
 // survives; back online, the queue drains by itself and the server's counts are exact (every
 // barcode once, the repeat counted in `scans`). Then a reload shows the counts, axe-core's WCAG
-// 2.1 A/AA rules pass, and the screenshot goes to tests/out/stocktake-phone.png. Console errors
+// 2.1 A/AA rules pass, the staff menu is one row scrolled to the current page's link, and the screenshot goes to tests/out/stocktake-phone.png. Console errors
 // and failed requests are checked, except the scan requests the test itself cut off.
 //
 //   node tests/browser/stocktake.mjs     (from the repository root, after `make` and `npm ci`)
@@ -132,6 +132,18 @@ async function main() {
 	await page.reload();
 	const shown = await page.textContent('[data-count="found"]');
 	ok(shown === '5', 'the page shows the counts', shown);
+	/* The staff menu is one row that scrolls sideways, not a first screen of links, and the
+	 * current page's link (Sổ sách, far along the row) is scrolled into view. */
+	const menu = await page.evaluate(() => {
+		const m = document.querySelector('.topbar .menu');
+		const cur = m.querySelector('[aria-current="page"]');
+		const r = cur ? cur.getBoundingClientRect() : null;
+		return { bar: document.querySelector('.topbar').getBoundingClientRect().height, scrolls: m.scrollWidth > m.clientWidth,
+		         left: m.scrollLeft, cur: r ? [r.left, r.right] : null, width: window.innerWidth };
+	});
+	ok(menu.bar < 160 && menu.scrolls, 'on a phone the staff menu is one scrolling row', JSON.stringify(menu));
+	ok(menu.cur && menu.cur[0] >= 0 && menu.cur[1] <= menu.width && menu.left > 0, 'the current page\'s menu link is in view',
+	   JSON.stringify(menu));
 	await page.screenshot({ path: path.join(OUT, 'stocktake-phone.png'), fullPage: true });
 	await axeCheck(page, 'stocktake page (phone)');
 	ok(problems.length === 0, 'no console errors, CSP violations or failed requests', problems.join('\n'));
