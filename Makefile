@@ -27,7 +27,7 @@ MAIN_OBJ := $(BUILD)/src/cli/main.o
 # our static assets and the npm front-end libraries (gzip'ed copies too for static files).
 NPM_ASSETS := node_modules/htmx.org/dist/htmx.min.js node_modules/@picocss/pico/css/pico.min.css
 ASSETS   := $(wildcard templates/*.html) $(wildcard i18n/*.txt) $(wildcard src/db/migrations/*.sql) \
-            $(wildcard static/*) data/common-passwords.txt
+            $(wildcard static/*) data/common-passwords.txt $(wildcard data/reports/*.json)
 STATIC   := $(wildcard static/*) $(NPM_ASSETS)
 
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))

@@ -7,6 +7,10 @@
  * that backend, and the line stays a comment on the other (0003_search.sql: FTS5, pg_trgm).
  * schema_migrations records each one applied. Migrations run one per transaction, oldest first.
  *
+ * `@TEXT:path@` stands for the embedded file path (e.g. data/reports/thang.json) as an SQL string
+ * literal: data kept as files in the repository (the report templates) is loaded by a migration
+ * that names it, and a later migration can load a new version the same way.
+ *
  * A line "-- fold: TABLE.DEST SRC [SRC...]" declares a folded column: after the migrations, every
  * row of TABLE whose DEST is '' gets text_fold() of its SRC columns joined by one space (rows need
  * an integer `id`). Folding is computed in C because the search compares it with queries folded
@@ -148,6 +152,9 @@ int db_schema_version(db_t *db, int *version, err_t *err)
  *   @ID@      the integer identity primary key
  *   @BINARY@  a byte-by-byte collation, for columns compared as ranges (unit paths): SQLite's
  *             default already is; PostgreSQL's database collation may be a locale's.
+ *   @TEXT:path@  the embedded file path as a string literal ('' doubled). NULL when there is
+ *             no such file, so the migration fails on its NOT NULL column rather than loading
+ *             nothing.
  * A line starting with this backend's marker ("-- sqlite: ", "-- postgresql: ") loses the
  * marker; the other backend's lines are left as they are: comments. */
 static char *migration_sql(db_t *db, const migration_t *m)
@@ -165,6 +172,28 @@ static char *migration_sql(db_t *db, const migration_t *m)
 	while (*p) {
 		if ((p == (const char *)m->asset->data || p[-1] == '\n') && strncmp(p, marker, strlen(marker)) == 0) {
 			p += strlen(marker);
+			continue;
+		}
+		if (strncmp(p, "@TEXT:", 6) == 0 && strchr(p + 6, '@')) {
+			const char *end = strchr(p + 6, '@');
+			char path[256];
+			size_t n = (size_t)(end - p - 6);
+			snprintf(path, sizeof path, "%.*s", (int)(n < sizeof path ? n : sizeof path - 1), p + 6);
+			const asset_t *f = asset_find(path);
+			if (!f) {
+				buf_puts(&b, "NULL");
+			} else {
+				buf_putc(&b, '\'');
+				for (size_t i = 0; i < f->len; i++) {
+					char c = (char)f->data[i];
+					if (c == '\'')
+						buf_putc(&b, '\'');
+					if (c)
+						buf_putc(&b, c);
+				}
+				buf_putc(&b, '\'');
+			}
+			p = end + 1;
 			continue;
 		}
 		size_t k = 0, nsubst = sizeof subst / sizeof subst[0];

@@ -768,6 +768,28 @@ static void test_checkpoints(void)
 	CHECK_INT(count_of("SELECT COUNT(*) FROM t_wal"), 13200);
 }
 
+/* Files a migration loads with @TEXT:path@ arrive byte for byte (quotes, Vietnamese, newlines):
+ * the report templates of 0021. */
+static void test_loaded_files(void)
+{
+	static const char *const codes[] = { "thang", "hocky", "namhoc", "tk_tt18" };
+	for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+		char path[64];
+		snprintf(path, sizeof path, "data/reports/%s.json", codes[i]);
+		const asset_t *f = asset_find(path);
+		CHECK(f != NULL);
+		err_t err = { 0 };
+		db_stmt_t *st = db_query(db, &err, "SELECT body FROM report_templates WHERE code = ?", "s", codes[i]);
+		CHECK(st != NULL);
+		if (!st || !f)
+			continue;
+		CHECK_INT(db_step(st, &err), DB_ROW);
+		const char *body = db_col_text(st, 0);
+		CHECK(body && strlen(body) == f->len && memcmp(body, f->data, f->len) == 0);
+		db_done(st);
+	}
+}
+
 /* ---- setup ------------------------------------------------------------------------------- */
 
 int main(void)
@@ -789,6 +811,7 @@ int main(void)
 
 	RUN(test_open);
 	RUN(test_migrate);
+	RUN(test_loaded_files);
 	RUN(test_roundtrip);
 	RUN(test_int64);
 	RUN(test_placeholder_literal);
