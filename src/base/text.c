@@ -14,6 +14,7 @@
  * exactly what the slow path would (tests/unit/test_text.c checks every ASCII byte).
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -260,4 +261,22 @@ char *text_cut(arena_t *a, const char *s, size_t max)
 			n--;
 	}
 	return arena_strndup(a, s, n);
+}
+
+void text_thousands(int64_t v, char *out, size_t n)
+{
+	char digits[32];
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	int k = snprintf(digits, sizeof digits, "%llu", (unsigned long long)u);
+	size_t o = 0;
+	if (n == 0)
+		return;
+	if (v < 0 && o + 1 < n)
+		out[o++] = '-';
+	for (int i = 0; i < k && o + 2 < n; i++) {
+		if (i > 0 && (k - i) % 3 == 0)
+			out[o++] = '.';
+		out[o++] = digits[i];
+	}
+	out[o] = 0;
 }

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "arena.h"
 
@@ -39,5 +40,9 @@ char *text_trim(char *s);
 
 /* Lower-case ASCII letters in place (usernames, codes); returns s. */
 char *text_ascii_lower(char *s);
+
+/* v with Vietnamese thousands separators: 1234567 -> "1.234.567", -5000 -> "-5.000" (out: 32
+ * bytes are always enough). */
+void text_thousands(int64_t v, char *out, size_t n);
 
 #endif

@@ -168,17 +168,8 @@ const char *circ_level_name(circ_level_t level)
 /* 1234567 -> "1.234.567" (Vietnamese thousands). */
 static const char *money(arena_t *a, int64_t v)
 {
-	char d[32], o[48];
-	snprintf(d, sizeof d, "%lld", (long long)(v < 0 ? -v : v));
-	size_t n = strlen(d), k = 0;
-	if (v < 0)
-		o[k++] = '-';
-	for (size_t i = 0; i < n; i++) {
-		if (i && (n - i) % 3 == 0)
-			o[k++] = '.';
-		o[k++] = d[i];
-	}
-	o[k] = 0;
+	char o[32];
+	text_thousands(v, o, sizeof o);
 	return arena_strdup(a, o);
 }
 

@@ -1000,28 +1000,10 @@ void print_cell(print_doc_t *d, const char *text)
 		pango_layout_set_text(d->cell[i], text, -1);
 }
 
-/* v with dots between thousands: 1234567 -> "1.234.567". */
-static void group_digits(int64_t v, char *out, size_t n)
-{
-	char digits[32];
-	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-	int k = snprintf(digits, sizeof digits, "%llu", (unsigned long long)u);
-	size_t o = 0;
-	if (v < 0 && o + 1 < n)
-		out[o++] = '-';
-	for (int i = 0; i < k && o + 1 < n; i++) {
-		if (i > 0 && (k - i) % 3 == 0 && o + 1 < n)
-			out[o++] = '.';
-		if (o + 1 < n)
-			out[o++] = digits[i];
-	}
-	out[o] = 0;
-}
-
 void print_cell_int(print_doc_t *d, int64_t v)
 {
 	char s[40];
-	group_digits(v, s, sizeof s);
+	text_thousands(v, s, sizeof s);
 	print_cell(d, s);
 }
 

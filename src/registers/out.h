@@ -75,9 +75,6 @@ static inline bool reg_counting_only(const reg_out_t *o)
 	return o->format == REG_PAGE && !o->line;
 }
 
-/* "1.234.567" */
-void reg_group_digits(int64_t v, char *out, size_t n);
-
 /* The readers (reg_books.c, reg_use.c). */
 int reg_tongquat(reg_out_t *o, const registers_filter_t *f, err_t *err);
 int reg_dkcb(reg_out_t *o, const registers_filter_t *f, err_t *err);

@@ -9,6 +9,7 @@
 
 #include "base/clock.h"
 #include "base/i18n.h"
+#include "base/text.h"
 #include "patrons/patrons.h"
 #include "registers/out.h"
 
@@ -326,27 +327,11 @@ void reg_text(reg_out_t *o, const char *s)
 		xlsxw_text(o->x, s);
 }
 
-void reg_group_digits(int64_t v, char *out, size_t n)
-{
-	char digits[32];
-	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-	int k = snprintf(digits, sizeof digits, "%llu", (unsigned long long)u);
-	size_t o = 0;
-	if (v < 0 && o + 1 < n)
-		out[o++] = '-';
-	for (int i = 0; i < k && o + 2 < n; i++) {
-		if (i > 0 && (k - i) % 3 == 0)
-			out[o++] = '.';
-		out[o++] = digits[i];
-	}
-	out[o] = 0;
-}
-
 void reg_int(reg_out_t *o, int64_t v)
 {
 	if (o->format == REG_PAGE) {
 		char s[32];
-		reg_group_digits(v, s, sizeof s);
+		text_thousands(v, s, sizeof s);
 		page_cell(o, s, true);
 	} else if (o->format == REG_PDF) {
 		print_cell_int(o->pdf, v);
@@ -369,7 +354,7 @@ void reg_money(reg_out_t *o, int64_t dong)
 {
 	if (o->format == REG_PAGE) {
 		char s[32];
-		reg_group_digits(dong, s, sizeof s);
+		text_thousands(dong, s, sizeof s);
 		page_cell(o, s, true);
 	} else if (o->format == REG_PDF) {
 		print_cell_money(o->pdf, dong);

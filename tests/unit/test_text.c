@@ -382,6 +382,25 @@ static void test_real_titles(void)
 	arena_reset(A);
 }
 
+/* Thousands with dots, the way a Vietnamese form writes đồng; a short buffer cuts, never overflows. */
+static void test_thousands(void)
+{
+	static const struct {
+		int64_t v;
+		const char *want;
+	} cases[] = { { 0, "0" },           { 999, "999" },       { 1000, "1.000" },
+		      { 21000, "21.000" },  { 1234567, "1.234.567" }, { -5000, "-5.000" },
+		      { INT64_MAX, "9.223.372.036.854.775.807" },     { INT64_MIN, "-9.223.372.036.854.775.808" } };
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char out[32];
+		text_thousands(cases[i].v, out, sizeof out);
+		CHECK_STR(out, cases[i].want);
+	}
+	char small[4];
+	text_thousands(1234567, small, sizeof small);
+	CHECK(strlen(small) < sizeof small);
+}
+
 int main(void)
 {
 	A = arena_new(4096);
@@ -393,6 +412,7 @@ int main(void)
 	RUN(test_fold_fast_path);
 	RUN(test_trim_lower);
 	RUN(test_real_titles);
+	RUN(test_thousands);
 	arena_free(A);
 	return check_summary("text");
 }
