@@ -589,7 +589,7 @@ static void test_random(void)
 		}
 	}
 	CHECK_INT(verify(), 0);
-	CHECK(ROW("SELECT COUNT(*) FROM loans") > 50);
+	CHECK(ROW("SELECT COUNT(*) FROM loans") > steps / 40);
 	CHECK(ROW("SELECT COUNT(*) FROM stat_stock_flows WHERE event = 'lost' AND copies <> 0") > 0);
 	err_t err;
 	char *before = dump();
