@@ -241,15 +241,18 @@ def sqlite_part():
         stmts = (old() if old else []) + (new() if new else [])
         w = f" WHEN {when}" if when else ""
         out.append(f"CREATE TRIGGER {name} AFTER {ev} ON {table} FOR EACH ROW{w}\nBEGIN\n{indent(stmts, '    ')}\nEND;")
-    # loans: the lending facts first (grade, kclass), then the counts read the completed row
-    ins = LOAN_FACTS_SQLITE + [s.replace("NEW.", "l.") for s in []]
-    loan_new = ["INSERT INTO stat_loans (unit_id, month, loan_kind, patron_kind, class_name, grade, doc_type, kclass, loans)\n"
-                "    SELECT l.unit_id, substr(l.out_day, 1, 7), l.kind, l.patron_kind, l.class_name, l.grade, l.doc_type, l.kclass, 1\n"
-                "    FROM loans l WHERE l.id = NEW.id\n"
-                "    ON CONFLICT (unit_id, month, loan_kind, patron_kind, class_name, grade, doc_type, kclass) "
-                "DO UPDATE SET loans = stat_loans.loans + excluded.loans;"]
-    stmts = ins + loan_new + loan_stmts("NEW", "1", 'sqlite', False) + [activity_upsert("NEW", "out_at", 0, "out_day")]
-    out.append(f"CREATE TRIGGER stat_loans_ins AFTER INSERT ON loans FOR EACH ROW\nBEGIN\n{indent(stmts, '    ')}\nEND;")
+    # loans: counted from NEW when the insert gave the lending facts (grade >= 0, the desk);
+    # else the facts are filled in by an UPDATE, and the loan is counted by that update.
+    count = ["INSERT INTO stat_loans (unit_id, month, loan_kind, patron_kind, class_name, grade, doc_type, kclass, loans)\n"
+             "    SELECT NEW.unit_id, substr(NEW.out_day, 1, 7), NEW.kind, NEW.patron_kind, NEW.class_name, NEW.grade, "
+             "NEW.doc_type, NEW.kclass, 1 WHERE 1 = 1\n"
+             "    ON CONFLICT (unit_id, month, loan_kind, patron_kind, class_name, grade, doc_type, kclass) "
+             "DO UPDATE SET loans = stat_loans.loans + excluded.loans;"]
+    stmts = count + loan_stmts("NEW", "1", 'sqlite', False) + [activity_upsert("NEW", "out_at", 0, "out_day")]
+    out.append(f"CREATE TRIGGER stat_loans_ins AFTER INSERT ON loans FOR EACH ROW WHEN NEW.grade >= 0\nBEGIN\n{indent(stmts, '    ')}\nEND;")
+    out.append(f"CREATE TRIGGER stat_loans_fill AFTER INSERT ON loans FOR EACH ROW WHEN NEW.grade < 0\nBEGIN\n{indent(LOAN_FACTS_SQLITE, '    ')}\nEND;")
+    stmts = count + loan_stmts("NEW", "1", 'sqlite', False) + [activity_upsert("NEW", "out_at", 0, "out_day")]
+    out.append(f"CREATE TRIGGER stat_loans_filled AFTER UPDATE OF grade ON loans FOR EACH ROW WHEN OLD.grade < 0 AND NEW.grade >= 0\nBEGIN\n{indent(stmts, '    ')}\nEND;")
     return emit("-- sqlite: ", "\n".join(out))
 
 
@@ -266,8 +269,10 @@ def pg_part():
                    f"    RETURN NULL;\nEND $$;\n"
                    f"CREATE TRIGGER {name} AFTER {ev} ON {table} FOR EACH ROW{w} EXECUTE FUNCTION {name}_f();")
     # loans: a BEFORE trigger completes the lending facts in the row itself, then counts
-    body = ["NEW.grade := COALESCE((SELECT p.grade FROM patrons p WHERE p.id = NEW.patron_id), 0);",
-            "NEW.kclass := COALESCE((SELECT " + KCLASS.format(B="b.") + " FROM biblios b WHERE b.id = NEW.biblio_id), '');"]
+    body = ["IF NEW.grade < 0 THEN",
+            "    NEW.grade := COALESCE((SELECT p.grade FROM patrons p WHERE p.id = NEW.patron_id), 0);",
+            "    NEW.kclass := COALESCE((SELECT " + KCLASS.format(B="b.") + " FROM biblios b WHERE b.id = NEW.biblio_id), '');",
+            "END IF;"]
     body += loan_stmts("NEW", "1", 'postgresql', True) + [activity_upsert("NEW", "out_at", 0, "out_day")]
     out.append("CREATE FUNCTION stat_loans_ins_f() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n"
                f"{indent(body, '    ')}\n    RETURN NEW;\nEND $$;\n"
@@ -287,7 +292,8 @@ HEADER = """-- 0018: the triggers that keep the counters of 0017 (docs/ARCHITECT
 --
 -- A loan keeps the reader's grade and its record's class (kclass) as they were when it was made,
 -- as it keeps the class and the document type (0008): promotions and re-cataloguing do not move
--- past loans. Existing loans take today's values.
+-- past loans. Existing loans take today's values. The desk (circ.c) writes them in its INSERT; a
+-- loan inserted without them (grade -1) gets them from the trigger.
 --
 -- stat_patron_years records each reader's FIRST activity of a school year (the earliest by time,
 -- then loans before uses, then id) and the kind and class it was made in; stat_active is the
@@ -297,16 +303,31 @@ HEADER = """-- 0018: the triggers that keep the counters of 0017 (docs/ARCHITECT
 -- Not counted by triggers because no code does it: editing a loan's lending facts (out_day, kind,
 -- reader, type), deleting loans, editing a use, changing an approved withdrawal's day. A rebuild
 -- recounts them.
-ALTER TABLE loans ADD COLUMN grade INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE loans ADD COLUMN grade INTEGER NOT NULL DEFAULT -1;
 ALTER TABLE loans ADD COLUMN kclass TEXT NOT NULL DEFAULT '';
 UPDATE loans SET grade = COALESCE((SELECT p.grade FROM patrons p WHERE p.id = loans.patron_id), 0),
     kclass = COALESCE((SELECT """ + KCLASS.format(B="b.") + """ FROM biblios b WHERE b.id = loans.biblio_id), '');
-ALTER TABLE stat_patron_years ADD COLUMN unit_id BIGINT NOT NULL DEFAULT 0;
-ALTER TABLE stat_patron_years ADD COLUMN patron_kind TEXT NOT NULL DEFAULT '';
-ALTER TABLE stat_patron_years ADD COLUMN class_name TEXT NOT NULL DEFAULT '';
-ALTER TABLE stat_patron_years ADD COLUMN first_at BIGINT NOT NULL DEFAULT 0;
-ALTER TABLE stat_patron_years ADD COLUMN first_src INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE stat_patron_years ADD COLUMN first_id BIGINT NOT NULL DEFAULT 0;
+-- The desk's counters on SQLite are WITHOUT ROWID tables: the key is the table, so a loan's
+-- upsert reads and writes one B-tree instead of two (bench/lending.sh). They are empty here.
+-- sqlite: DROP TABLE stat_loans;
+-- sqlite: CREATE TABLE stat_loans (unit_id BIGINT NOT NULL, month TEXT NOT NULL, loan_kind TEXT NOT NULL,
+-- sqlite:     patron_kind TEXT NOT NULL, class_name TEXT NOT NULL, grade INTEGER NOT NULL, doc_type TEXT NOT NULL,
+-- sqlite:     kclass TEXT NOT NULL, loans BIGINT NOT NULL DEFAULT 0,
+-- sqlite:     PRIMARY KEY (unit_id, month, loan_kind, patron_kind, class_name, grade, doc_type, kclass)) WITHOUT ROWID;
+-- sqlite: DROP TABLE stat_open_loans;
+-- sqlite: CREATE TABLE stat_open_loans (unit_id BIGINT NOT NULL, due TEXT NOT NULL, patron_kind TEXT NOT NULL,
+-- sqlite:     loans BIGINT NOT NULL DEFAULT 0, PRIMARY KEY (unit_id, due, patron_kind)) WITHOUT ROWID;
+-- sqlite: DROP TABLE stat_patron_years;
+-- sqlite: CREATE TABLE stat_patron_years (patron_id BIGINT NOT NULL, school_year TEXT NOT NULL,
+-- sqlite:     unit_id BIGINT NOT NULL DEFAULT 0, patron_kind TEXT NOT NULL DEFAULT '', class_name TEXT NOT NULL DEFAULT '',
+-- sqlite:     first_at BIGINT NOT NULL DEFAULT 0, first_src INTEGER NOT NULL DEFAULT 0, first_id BIGINT NOT NULL DEFAULT 0,
+-- sqlite:     PRIMARY KEY (patron_id, school_year)) WITHOUT ROWID;
+-- postgresql: ALTER TABLE stat_patron_years ADD COLUMN unit_id BIGINT NOT NULL DEFAULT 0;
+-- postgresql: ALTER TABLE stat_patron_years ADD COLUMN patron_kind TEXT NOT NULL DEFAULT '';
+-- postgresql: ALTER TABLE stat_patron_years ADD COLUMN class_name TEXT NOT NULL DEFAULT '';
+-- postgresql: ALTER TABLE stat_patron_years ADD COLUMN first_at BIGINT NOT NULL DEFAULT 0;
+-- postgresql: ALTER TABLE stat_patron_years ADD COLUMN first_src INTEGER NOT NULL DEFAULT 0;
+-- postgresql: ALTER TABLE stat_patron_years ADD COLUMN first_id BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX stat_patron_years_unit ON stat_patron_years (unit_id);
 CREATE INDEX stat_title_copies_unit ON stat_title_copies (unit_id);
 CREATE INDEX library_uses_patron ON library_uses (patron_id) WHERE patron_id IS NOT NULL;

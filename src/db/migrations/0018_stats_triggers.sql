@@ -10,7 +10,8 @@
 --
 -- A loan keeps the reader's grade and its record's class (kclass) as they were when it was made,
 -- as it keeps the class and the document type (0008): promotions and re-cataloguing do not move
--- past loans. Existing loans take today's values.
+-- past loans. Existing loans take today's values. The desk (circ.c) writes them in its INSERT; a
+-- loan inserted without them (grade -1) gets them from the trigger.
 --
 -- stat_patron_years records each reader's FIRST activity of a school year (the earliest by time,
 -- then loans before uses, then id) and the kind and class it was made in; stat_active is the
@@ -20,16 +21,31 @@
 -- Not counted by triggers because no code does it: editing a loan's lending facts (out_day, kind,
 -- reader, type), deleting loans, editing a use, changing an approved withdrawal's day. A rebuild
 -- recounts them.
-ALTER TABLE loans ADD COLUMN grade INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE loans ADD COLUMN grade INTEGER NOT NULL DEFAULT -1;
 ALTER TABLE loans ADD COLUMN kclass TEXT NOT NULL DEFAULT '';
 UPDATE loans SET grade = COALESCE((SELECT p.grade FROM patrons p WHERE p.id = loans.patron_id), 0),
     kclass = COALESCE((SELECT CASE WHEN substr(b.class_number, 1, 1) BETWEEN '0' AND '9' THEN substr(b.class_number, 1, 1) ELSE '' END FROM biblios b WHERE b.id = loans.biblio_id), '');
-ALTER TABLE stat_patron_years ADD COLUMN unit_id BIGINT NOT NULL DEFAULT 0;
-ALTER TABLE stat_patron_years ADD COLUMN patron_kind TEXT NOT NULL DEFAULT '';
-ALTER TABLE stat_patron_years ADD COLUMN class_name TEXT NOT NULL DEFAULT '';
-ALTER TABLE stat_patron_years ADD COLUMN first_at BIGINT NOT NULL DEFAULT 0;
-ALTER TABLE stat_patron_years ADD COLUMN first_src INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE stat_patron_years ADD COLUMN first_id BIGINT NOT NULL DEFAULT 0;
+-- The desk's counters on SQLite are WITHOUT ROWID tables: the key is the table, so a loan's
+-- upsert reads and writes one B-tree instead of two (bench/lending.sh). They are empty here.
+-- sqlite: DROP TABLE stat_loans;
+-- sqlite: CREATE TABLE stat_loans (unit_id BIGINT NOT NULL, month TEXT NOT NULL, loan_kind TEXT NOT NULL,
+-- sqlite:     patron_kind TEXT NOT NULL, class_name TEXT NOT NULL, grade INTEGER NOT NULL, doc_type TEXT NOT NULL,
+-- sqlite:     kclass TEXT NOT NULL, loans BIGINT NOT NULL DEFAULT 0,
+-- sqlite:     PRIMARY KEY (unit_id, month, loan_kind, patron_kind, class_name, grade, doc_type, kclass)) WITHOUT ROWID;
+-- sqlite: DROP TABLE stat_open_loans;
+-- sqlite: CREATE TABLE stat_open_loans (unit_id BIGINT NOT NULL, due TEXT NOT NULL, patron_kind TEXT NOT NULL,
+-- sqlite:     loans BIGINT NOT NULL DEFAULT 0, PRIMARY KEY (unit_id, due, patron_kind)) WITHOUT ROWID;
+-- sqlite: DROP TABLE stat_patron_years;
+-- sqlite: CREATE TABLE stat_patron_years (patron_id BIGINT NOT NULL, school_year TEXT NOT NULL,
+-- sqlite:     unit_id BIGINT NOT NULL DEFAULT 0, patron_kind TEXT NOT NULL DEFAULT '', class_name TEXT NOT NULL DEFAULT '',
+-- sqlite:     first_at BIGINT NOT NULL DEFAULT 0, first_src INTEGER NOT NULL DEFAULT 0, first_id BIGINT NOT NULL DEFAULT 0,
+-- sqlite:     PRIMARY KEY (patron_id, school_year)) WITHOUT ROWID;
+-- postgresql: ALTER TABLE stat_patron_years ADD COLUMN unit_id BIGINT NOT NULL DEFAULT 0;
+-- postgresql: ALTER TABLE stat_patron_years ADD COLUMN patron_kind TEXT NOT NULL DEFAULT '';
+-- postgresql: ALTER TABLE stat_patron_years ADD COLUMN class_name TEXT NOT NULL DEFAULT '';
+-- postgresql: ALTER TABLE stat_patron_years ADD COLUMN first_at BIGINT NOT NULL DEFAULT 0;
+-- postgresql: ALTER TABLE stat_patron_years ADD COLUMN first_src INTEGER NOT NULL DEFAULT 0;
+-- postgresql: ALTER TABLE stat_patron_years ADD COLUMN first_id BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX stat_patron_years_unit ON stat_patron_years (unit_id);
 CREATE INDEX stat_title_copies_unit ON stat_title_copies (unit_id);
 CREATE INDEX library_uses_patron ON library_uses (patron_id) WHERE patron_id IS NOT NULL;
@@ -321,14 +337,28 @@ CREATE INDEX library_uses_patron ON library_uses (patron_id) WHERE patron_id IS 
 -- sqlite:         SELECT NEW.unit_id, NEW.school_year, NEW.patron_kind, NEW.class_name, 1 WHERE 1 = 1
 -- sqlite:         ON CONFLICT (unit_id, school_year, patron_kind, class_name) DO UPDATE SET readers = stat_active.readers + excluded.readers;
 -- sqlite: END;
--- sqlite: CREATE TRIGGER stat_loans_ins AFTER INSERT ON loans FOR EACH ROW
+-- sqlite: CREATE TRIGGER stat_loans_ins AFTER INSERT ON loans FOR EACH ROW WHEN NEW.grade >= 0
+-- sqlite: BEGIN
+-- sqlite:     INSERT INTO stat_loans (unit_id, month, loan_kind, patron_kind, class_name, grade, doc_type, kclass, loans)
+-- sqlite:         SELECT NEW.unit_id, substr(NEW.out_day, 1, 7), NEW.kind, NEW.patron_kind, NEW.class_name, NEW.grade, NEW.doc_type, NEW.kclass, 1 WHERE 1 = 1
+-- sqlite:         ON CONFLICT (unit_id, month, loan_kind, patron_kind, class_name, grade, doc_type, kclass) DO UPDATE SET loans = stat_loans.loans + excluded.loans;
+-- sqlite:     INSERT INTO stat_open_loans (unit_id, due, patron_kind, loans)
+-- sqlite:         SELECT NEW.unit_id, NEW.due, NEW.patron_kind, 1 WHERE NEW.returned_at IS NULL
+-- sqlite:         ON CONFLICT (unit_id, due, patron_kind) DO UPDATE SET loans = stat_open_loans.loans + excluded.loans;
+-- sqlite:     INSERT INTO stat_patron_years (patron_id, school_year, unit_id, patron_kind, class_name, first_at, first_src, first_id)
+-- sqlite:         SELECT NEW.patron_id, CASE WHEN substr(NEW.out_day, 6, 2) >= '08' THEN substr(NEW.out_day, 1, 4) || '-' || CAST(CAST(substr(NEW.out_day, 1, 4) AS INTEGER) + 1 AS TEXT) ELSE CAST(CAST(substr(NEW.out_day, 1, 4) AS INTEGER) - 1 AS TEXT) || '-' || substr(NEW.out_day, 1, 4) END, NEW.unit_id, NEW.patron_kind, NEW.class_name, NEW.out_at, 0, NEW.id WHERE NEW.patron_id IS NOT NULL
+-- sqlite:         ON CONFLICT (patron_id, school_year) DO UPDATE SET unit_id = excluded.unit_id, patron_kind = excluded.patron_kind, class_name = excluded.class_name, first_at = excluded.first_at, first_src = excluded.first_src, first_id = excluded.first_id WHERE (excluded.first_at < stat_patron_years.first_at OR (excluded.first_at = stat_patron_years.first_at AND (excluded.first_src < stat_patron_years.first_src OR (excluded.first_src = stat_patron_years.first_src AND excluded.first_id < stat_patron_years.first_id))));
+-- sqlite: END;
+-- sqlite: CREATE TRIGGER stat_loans_fill AFTER INSERT ON loans FOR EACH ROW WHEN NEW.grade < 0
 -- sqlite: BEGIN
 -- sqlite:     UPDATE loans SET grade = COALESCE((SELECT p.grade FROM patrons p WHERE p.id = NEW.patron_id), 0),
 -- sqlite:         kclass = COALESCE((SELECT CASE WHEN substr(b.class_number, 1, 1) BETWEEN '0' AND '9' THEN substr(b.class_number, 1, 1) ELSE '' END FROM biblios b WHERE b.id = NEW.biblio_id), '')
 -- sqlite:         WHERE id = NEW.id;
+-- sqlite: END;
+-- sqlite: CREATE TRIGGER stat_loans_filled AFTER UPDATE OF grade ON loans FOR EACH ROW WHEN OLD.grade < 0 AND NEW.grade >= 0
+-- sqlite: BEGIN
 -- sqlite:     INSERT INTO stat_loans (unit_id, month, loan_kind, patron_kind, class_name, grade, doc_type, kclass, loans)
--- sqlite:         SELECT l.unit_id, substr(l.out_day, 1, 7), l.kind, l.patron_kind, l.class_name, l.grade, l.doc_type, l.kclass, 1
--- sqlite:         FROM loans l WHERE l.id = NEW.id
+-- sqlite:         SELECT NEW.unit_id, substr(NEW.out_day, 1, 7), NEW.kind, NEW.patron_kind, NEW.class_name, NEW.grade, NEW.doc_type, NEW.kclass, 1 WHERE 1 = 1
 -- sqlite:         ON CONFLICT (unit_id, month, loan_kind, patron_kind, class_name, grade, doc_type, kclass) DO UPDATE SET loans = stat_loans.loans + excluded.loans;
 -- sqlite:     INSERT INTO stat_open_loans (unit_id, due, patron_kind, loans)
 -- sqlite:         SELECT NEW.unit_id, NEW.due, NEW.patron_kind, 1 WHERE NEW.returned_at IS NULL
@@ -663,8 +693,10 @@ CREATE INDEX library_uses_patron ON library_uses (patron_id) WHERE patron_id IS 
 -- postgresql: CREATE TRIGGER stat_patron_years_upd AFTER UPDATE ON stat_patron_years FOR EACH ROW WHEN (OLD.unit_id IS DISTINCT FROM NEW.unit_id OR OLD.school_year IS DISTINCT FROM NEW.school_year OR OLD.patron_kind IS DISTINCT FROM NEW.patron_kind OR OLD.class_name IS DISTINCT FROM NEW.class_name) EXECUTE FUNCTION stat_patron_years_upd_f();
 -- postgresql: CREATE FUNCTION stat_loans_ins_f() RETURNS trigger LANGUAGE plpgsql AS $$
 -- postgresql: BEGIN
--- postgresql:     NEW.grade := COALESCE((SELECT p.grade FROM patrons p WHERE p.id = NEW.patron_id), 0);
--- postgresql:     NEW.kclass := COALESCE((SELECT CASE WHEN substr(b.class_number, 1, 1) BETWEEN '0' AND '9' THEN substr(b.class_number, 1, 1) ELSE '' END FROM biblios b WHERE b.id = NEW.biblio_id), '');
+-- postgresql:     IF NEW.grade < 0 THEN
+-- postgresql:         NEW.grade := COALESCE((SELECT p.grade FROM patrons p WHERE p.id = NEW.patron_id), 0);
+-- postgresql:         NEW.kclass := COALESCE((SELECT CASE WHEN substr(b.class_number, 1, 1) BETWEEN '0' AND '9' THEN substr(b.class_number, 1, 1) ELSE '' END FROM biblios b WHERE b.id = NEW.biblio_id), '');
+-- postgresql:     END IF;
 -- postgresql:     INSERT INTO stat_loans (unit_id, month, loan_kind, patron_kind, class_name, grade, doc_type, kclass, loans)
 -- postgresql:         SELECT NEW.unit_id, substr(NEW.out_day, 1, 7), NEW.kind, NEW.patron_kind, NEW.class_name, NEW.grade, NEW.doc_type, NEW.kclass, 1 WHERE 1 = 1
 -- postgresql:         ON CONFLICT (unit_id, month, loan_kind, patron_kind, class_name, grade, doc_type, kclass) DO UPDATE SET loans = stat_loans.loans + excluded.loans;
