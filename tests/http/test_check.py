@@ -133,7 +133,7 @@ def test_report_counters_follow_the_desk_and_a_corruption_is_reported():
                          % th) >= 2
     p = srv.cli("stats", "verify", check=False)
     assert p.returncode == 0 and "khớp" in p.stdout, p.stdout + p.stderr
-    srv.sql("UPDATE stat_holdings SET copies = copies + 1 WHERE unit_id = %d AND doc_type = 'TN'" % th)
+    h.sql_write(srv, "UPDATE stat_holdings SET copies = copies + 1 WHERE unit_id = %d AND doc_type = 'TN'" % th)
     p = run()
     assert p.returncode == 1, p.stdout + p.stderr
     assert "TH001: " in p.stdout and "(bảng stat_holdings)" in p.stdout, p.stdout
