@@ -25,7 +25,8 @@ static const char usage[] =
 
 int cmd_stats(int argc, char **argv)
 {
-	const char *what = argc > 1 ? argv[1] : "", *school = NULL, *lang = i18n_lang(getenv("THUVIEN_LANG") ? getenv("THUVIEN_LANG") : "vi");
+	const char *what = argc > 1 ? argv[1] : "", *school = NULL,
+	           *lang = i18n_lang(getenv("THUVIEN_LANG") ? getenv("THUVIEN_LANG") : "vi");
 	if (!strcmp(what, "-h") || !strcmp(what, "--help")) {
 		fputs(usage, stdout);
 		return 0;

@@ -10,6 +10,8 @@
 #include "audit/audit.h"
 #include "stats/stats.h"
 
+/* The SQL below is laid out by hand. */
+/* clang-format off */
 #define UNIT(col) "(CAST(? AS BIGINT) = 0 OR " col " = ?)"
 #define ITEMS_JOIN                                                                                           \
 	"FROM items i JOIN biblios b ON b.id = i.biblio_id LEFT JOIN acquisitions a ON a.id = i.acquisition_id "
@@ -97,6 +99,8 @@ static const stat_table_t tables_sqlite[] = STAT_TABLES(STAT_VNMONTH_SQLITE, STA
 static const stat_table_t tables_pg[] = STAT_TABLES(STAT_VNMONTH_PG, STAT_TODAYM_PG);
 #define NTABLES (sizeof tables_sqlite / sizeof tables_sqlite[0])
 
+/* clang-format on */
+
 /* Bind unit_id to the first n places. */
 static void bind_unit(db_stmt_t *st, int n, int64_t unit_id)
 {
@@ -129,32 +133,36 @@ static int rebuild_table(db_t *db, const stat_table_t *t, const char *todaym, in
 	bool flows = !strcmp(t->name, "stat_stock_flows");
 	buf_t sql = { 0 };
 	int rc;
-	buf_printf(&sql, "DELETE FROM %s WHERE " UNIT("unit_id") "%s", t->name, flows ? " AND event <> 'lost'" : "");
+	buf_printf(&sql, "DELETE FROM %s WHERE " UNIT("unit_id") "%s", t->name,
+	           flows ? " AND event <> 'lost'" : "");
 	if ((rc = run(db, buf_str(&sql), 2, unit_id, err)) < 0)
 		goto done;
 	buf_reset(&sql);
 	buf_printf(&sql, "INSERT INTO %s (%s%s%s) SELECT %s%s", t->name, t->keys, t->counts ? ", " : "",
 	           t->counts ? t->counts : "", t->keys, t->counts ? ", " : "");
 	sums(&sql, t);
-	buf_printf(&sql, " FROM (%s) e WHERE %s GROUP BY %s", t->recount, flows ? "e.event <> 'lost'" : "1 = 1",
-	           t->keys);
+	buf_printf(&sql, " FROM (%s) e WHERE %s GROUP BY %s", t->recount,
+	           flows ? "e.event <> 'lost'" : "1 = 1", t->keys);
 	if ((rc = run(db, buf_str(&sql), 2 * t->params, unit_id, err)) < 0)
 		goto done;
 	if (flows) {
 		/* Lost copies: the months stay; a difference between the copies lost now and the sum
 		 * of the events is booked in the current month. */
 		buf_reset(&sql);
-		buf_printf(&sql,
-		           "INSERT INTO stat_stock_flows (unit_id, month, event, doc_type, source, funding, copies, "
-		           "value) SELECT unit_id, %s, 'lost', doc_type, source, funding, SUM(c), SUM(v) FROM (SELECT "
-		           "unit_id, doc_type, source, funding, c, v FROM (%s) e WHERE e.event = 'lost' UNION ALL %s "
-		           "AND event = 'lost') d WHERE 1 = 1 GROUP BY unit_id, doc_type, source, funding "
-		           "HAVING SUM(c) <> 0 OR SUM(v) <> 0 ON CONFLICT (unit_id, month, event, doc_type, source, "
-		           "funding) DO UPDATE SET copies = stat_stock_flows.copies + excluded.copies, value = "
-		           "stat_stock_flows.value + excluded.value",
-		           todaym, t->recount,
-		           "SELECT unit_id, doc_type, source, funding, -copies, -value FROM stat_stock_flows WHERE "
-		           UNIT("unit_id"));
+		buf_printf(
+		    &sql,
+		    "INSERT INTO stat_stock_flows (unit_id, month, event, doc_type, source, funding, copies, "
+		    "value) SELECT unit_id, %s, 'lost', doc_type, source, funding, SUM(c), SUM(v) FROM "
+		    "(SELECT "
+		    "unit_id, doc_type, source, funding, c, v FROM (%s) e WHERE e.event = 'lost' UNION ALL "
+		    "%s "
+		    "AND event = 'lost') d WHERE 1 = 1 GROUP BY unit_id, doc_type, source, funding "
+		    "HAVING SUM(c) <> 0 OR SUM(v) <> 0 ON CONFLICT (unit_id, month, event, doc_type, source, "
+		    "funding) DO UPDATE SET copies = stat_stock_flows.copies + excluded.copies, value = "
+		    "stat_stock_flows.value + excluded.value",
+		    todaym, t->recount,
+		    "SELECT unit_id, doc_type, source, funding, -copies, -value FROM stat_stock_flows "
+		    "WHERE " UNIT("unit_id"));
 		rc = run(db, buf_str(&sql), 2 * t->params + 2, unit_id, err);
 	}
 done:
@@ -172,12 +180,14 @@ int stats_rebuild(db_t *db, int64_t unit_id, err_t *err)
 	for (size_t k = 0; k < NTABLES && rc >= 0; k++)
 		rc = rebuild_table(db, &tables[k], pg ? STAT_TODAYM_PG : STAT_TODAYM_SQLITE, unit_id, err);
 	if (rc >= 0)
-		rc = audit_write(db, NULL, "cli", unit_id, "", "stats.rebuild", "unit", unit_id, "", NULL, err);
+		rc = audit_write(db, NULL, "cli", unit_id, "", "stats.rebuild", "unit", unit_id, "", NULL,
+		                 err);
 	return db_end_own(db, own, rc < 0 ? rc : 0, err);
 }
 
 /* The differences of one table: appended to report while *shown < 20; returns their count. */
-static int verify_table(db_t *db, const stat_table_t *t, int64_t unit_id, buf_t *report, int *shown, err_t *err)
+static int verify_table(db_t *db, const stat_table_t *t, int64_t unit_id, buf_t *report, int *shown,
+                        err_t *err)
 {
 	buf_t sql = { 0 };
 	buf_puts(&sql, "SELECT ");
@@ -187,7 +197,8 @@ static int verify_table(db_t *db, const stat_table_t *t, int64_t unit_id, buf_t 
 	int nkeys = 0;
 	for (char *save = NULL, *k = strtok_r(keys, ", ", &save); k; k = strtok_r(NULL, ", ", &save), nkeys++)
 		buf_printf(&sql, "%sCAST(%s AS TEXT)", nkeys ? " || '|' || " : "", k);
-	buf_printf(&sql, ", SUM(c), SUM(v) FROM (SELECT %s, c, v FROM (%s) e UNION ALL ", t->keys, t->recount);
+	buf_printf(&sql, ", SUM(c), SUM(v) FROM (SELECT %s, c, v FROM (%s) e UNION ALL ", t->keys,
+	           t->recount);
 	if (t->stored)
 		buf_puts(&sql, t->stored);
 	else if (t->counts && strchr(t->counts, ',')) {
@@ -196,8 +207,8 @@ static int verify_table(db_t *db, const stat_table_t *t, int64_t unit_id, buf_t 
 		buf_printf(&sql, "SELECT %s, -%s, -%s FROM %s WHERE " UNIT("unit_id"), t->keys, c1,
 		           strchr(t->counts, ',') + 2, t->name);
 	} else {
-		buf_printf(&sql, "SELECT %s, %s%s, 0 FROM %s WHERE " UNIT("unit_id"), t->keys, t->counts ? "-" : "-1",
-		           t->counts ? t->counts : "", t->name);
+		buf_printf(&sql, "SELECT %s, %s%s, 0 FROM %s WHERE " UNIT("unit_id"), t->keys,
+		           t->counts ? "-" : "-1", t->counts ? t->counts : "", t->name);
 	}
 	buf_printf(&sql, ") d GROUP BY %s HAVING SUM(c) <> 0 OR SUM(v) <> 0 ORDER BY 1", t->keys);
 	int n = 0, rc;
@@ -210,8 +221,9 @@ static int verify_table(db_t *db, const stat_table_t *t, int64_t unit_id, buf_t 
 	while ((rc = db_step(st, err)) == DB_ROW) {
 		n++;
 		if (report && (*shown)++ < 20)
-			buf_printf(report, "%s %s: recount - stored = %lld/%lld\n", t->name, db_col_text(st, 0),
-			           (long long)db_col_int(st, 1), (long long)db_col_int(st, 2));
+			buf_printf(report, "%s %s: recount - stored = %lld/%lld\n", t->name,
+			           db_col_text(st, 0), (long long)db_col_int(st, 1),
+			           (long long)db_col_int(st, 2));
 	}
 	db_done(st);
 done:

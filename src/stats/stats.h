@@ -37,20 +37,21 @@
 #include "base/err.h"
 #include "db/db.h"
 
-#define STAT_ON_HAND(i) i ".status NOT IN ('withdrawn', 'lost')"
+#define STAT_ON_HAND(i)  i ".status NOT IN ('withdrawn', 'lost')"
 #define STAT_VALUE(i, b) "CASE WHEN " i ".price > 0 THEN " i ".price ELSE " b ".price END"
 #define STAT_KCLASS(cn)                                                                                      \
 	"CASE WHEN substr(" cn ", 1, 1) BETWEEN '0' AND '9' THEN substr(" cn ", 1, 1) ELSE '' END"
 /* The school year ("2025-2026") of a day 'yyyy-mm-dd': 1 August to 31 July. */
 #define STAT_SCHOOL_YEAR(d)                                                                                  \
-	"CASE WHEN substr(" d ", 6, 2) >= '08' THEN substr(" d ", 1, 4) || '-' || CAST(CAST(substr(" d          \
-	", 1, 4) AS INTEGER) + 1 AS TEXT) ELSE CAST(CAST(substr(" d ", 1, 4) AS INTEGER) - 1 AS TEXT) || '-' || " \
+	"CASE WHEN substr(" d ", 6, 2) >= '08' THEN substr(" d ", 1, 4) || '-' || CAST(CAST(substr(" d       \
+	", 1, 4) AS INTEGER) + 1 AS TEXT) ELSE CAST(CAST(substr(" d                                          \
+	", 1, 4) AS INTEGER) - 1 AS TEXT) || '-' || "                                                        \
 	"substr(" d ", 1, 4) END"
 /* The month 'yyyy-mm' (Vietnam time, UTC+7) of unix seconds, and of now, per backend. */
 #define STAT_VNMONTH_SQLITE(x) "strftime('%Y-%m', " x " + 25200, 'unixepoch')"
-#define STAT_VNMONTH_PG(x) "to_char(to_timestamp(" x " + 25200) AT TIME ZONE 'UTC', 'YYYY-MM')"
-#define STAT_TODAYM_SQLITE "strftime('%Y-%m', 'now', '+7 hours')"
-#define STAT_TODAYM_PG "to_char(now() AT TIME ZONE 'UTC' + INTERVAL '7 hours', 'YYYY-MM')"
+#define STAT_VNMONTH_PG(x)     "to_char(to_timestamp(" x " + 25200) AT TIME ZONE 'UTC', 'YYYY-MM')"
+#define STAT_TODAYM_SQLITE     "strftime('%Y-%m', 'now', '+7 hours')"
+#define STAT_TODAYM_PG         "to_char(now() AT TIME ZONE 'UTC' + INTERVAL '7 hours', 'YYYY-MM')"
 
 /* Recompute every counter of school unit_id (0: of every unit) from the base rows, in one
  * transaction (joined when the caller has one open) with an audit row ("stats.rebuild").

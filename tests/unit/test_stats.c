@@ -19,7 +19,7 @@
 #include "check/check.h"
 /* circ.h and circ_more.h each name a different struct circ_charge (the reader's summary, the
  * charges' list); this test uses neither, so the second is renamed here to include both. */
-#define circ_charge circ_charge_list_row
+#define circ_charge   circ_charge_list_row
 #define circ_charge_t circ_charge_list_row_t
 #include "circ/circ_more.h"
 #undef circ_charge
@@ -63,22 +63,30 @@ static int verify(void)
 static char *dump(void)
 {
 	static const char *const sql[] = {
-		"SELECT unit_id || doc_type || kclass || language || source || funding || ':' || copies || '/' || value "
+		"SELECT unit_id || doc_type || kclass || language || source || funding || ':' || copies || "
+		"'/' || value "
 		"FROM stat_holdings WHERE copies <> 0 OR value <> 0 ORDER BY 1",
 		"SELECT unit_id || doc_type || ':' || titles FROM stat_titles WHERE titles <> 0 ORDER BY 1",
-		"SELECT unit_id || month || event || doc_type || source || funding || ':' || copies || '/' || value "
+		"SELECT unit_id || month || event || doc_type || source || funding || ':' || copies || '/' "
+		"|| value "
 		"FROM stat_stock_flows WHERE copies <> 0 OR value <> 0 ORDER BY 1",
-		"SELECT unit_id || month || loan_kind || patron_kind || class_name || grade || doc_type || kclass || ':' "
+		"SELECT unit_id || month || loan_kind || patron_kind || class_name || grade || doc_type || "
+		"kclass || ':' "
 		"|| loans FROM stat_loans WHERE loans <> 0 ORDER BY 1",
-		"SELECT unit_id || month || patron_kind || class_name || doc_type || ':' || visits || '/' || uses FROM "
+		"SELECT unit_id || month || patron_kind || class_name || doc_type || ':' || visits || '/' || "
+		"uses FROM "
 		"stat_uses WHERE visits <> 0 OR uses <> 0 ORDER BY 1",
-		"SELECT unit_id || patron_kind || class_name || grade || ':' || readers FROM stat_readers WHERE readers "
+		"SELECT unit_id || patron_kind || class_name || grade || ':' || readers FROM stat_readers "
+		"WHERE readers "
 		"<> 0 ORDER BY 1",
-		"SELECT unit_id || month || patron_kind || ':' || registered FROM stat_reader_flows WHERE registered <> "
+		"SELECT unit_id || month || patron_kind || ':' || registered FROM stat_reader_flows WHERE "
+		"registered <> "
 		"0 ORDER BY 1",
-		"SELECT unit_id || school_year || patron_kind || class_name || ':' || readers FROM stat_active WHERE "
+		"SELECT unit_id || school_year || patron_kind || class_name || ':' || readers FROM "
+		"stat_active WHERE "
 		"readers <> 0 ORDER BY 1",
-		"SELECT unit_id || due || patron_kind || ':' || loans FROM stat_open_loans WHERE loans <> 0 ORDER BY 1",
+		"SELECT unit_id || due || patron_kind || ':' || loans FROM stat_open_loans WHERE loans <> 0 "
+		"ORDER BY 1",
 	};
 	buf_t b = { 0 };
 	err_t err = { 0 };
@@ -98,10 +106,16 @@ static void test_setup(void)
 	int64_t sgd = 0;
 	unit_new_t u0 = { .code = "SGD", .name = "Sở", .kind = "department" };
 	CHECK_INT(units_create(db, NULL, &u0, &sgd, &err), 0);
-	unit_new_t u1 = { .parent_id = sgd, .code = "THCS01", .name = "Trường Một", .kind = "school",
+	unit_new_t u1 = { .parent_id = sgd,
+		          .code = "THCS01",
+		          .name = "Trường Một",
+		          .kind = "school",
 		          .school_level = "thcs" };
 	CHECK_INT(units_create(db, NULL, &u1, &th1, &err), 0);
-	unit_new_t u2 = { .parent_id = sgd, .code = "THCS02", .name = "Trường Hai", .kind = "school",
+	unit_new_t u2 = { .parent_id = sgd,
+		          .code = "THCS02",
+		          .name = "Trường Hai",
+		          .kind = "school",
 		          .school_level = "thcs" };
 	CHECK_INT(units_create(db, NULL, &u2, &th2, &err), 0);
 	testdb_account_t acc[] = { { "thuthu.01", "librarian", th1 },
@@ -134,14 +148,17 @@ static int64_t reader(const char *code, const char *kind, const char *cls)
 {
 	err_t err;
 	int64_t id = 0;
-	patron_t p = { .code = code, .full_name = "Nguyễn Văn An", .kind = kind, .class_name = cls,
-		       .status = "active", .gender = "" };
+	patron_t p = { .code = code,
+		       .full_name = "Nguyễn Văn An",
+		       .kind = kind,
+		       .class_name = cls,
+		       .status = "active",
+		       .gender = "" };
 	CHECK_INT(patrons_create(db, &lib, &p, A, &id, &err), 0);
 	if (err.code)
 		fprintf(stderr, "  patron %s: %s %s\n", code, err.key ? err.key : "", err.detail);
 	return id;
 }
-
 
 static void test_intake(void)
 {
@@ -151,10 +168,19 @@ static void test_intake(void)
 	acquisition_t a2 = { .source = "gift", .received = "2025-10-03" };
 	CHECK_INT(catalog_acquisition_create(db, &lib, &a1, &q1, &err), 0);
 	CHECK_INT(catalog_acquisition_create(db, &lib, &a2, &q2, &err), 0);
-	biblio_t b1 = { .doc_type = "STK", .title = "Truyện Kiều", .authors = "Nguyễn Du", .year = 2020,
-		        .price = 50000, .class_number = "895.922", .language = "vie" };
-	biblio_t b2 = { .doc_type = "TN", .title = "Dế Mèn phiêu lưu ký", .authors = "Tô Hoài", .year = 2019,
-		        .price = 20000, .language = "vie" };
+	biblio_t b1 = { .doc_type = "STK",
+		        .title = "Truyện Kiều",
+		        .authors = "Nguyễn Du",
+		        .year = 2020,
+		        .price = 50000,
+		        .class_number = "895.922",
+		        .language = "vie" };
+	biblio_t b2 = { .doc_type = "TN",
+		        .title = "Dế Mèn phiêu lưu ký",
+		        .authors = "Tô Hoài",
+		        .year = 2019,
+		        .price = 20000,
+		        .language = "vie" };
 	CHECK_INT(catalog_biblio_create(db, &lib, &b1, true, &R1, NULL, &err), 0);
 	CHECK_INT(catalog_biblio_create(db, &lib, &b2, true, &R2, NULL, &err), 0);
 	CHECK_INT(catalog_items_add(db, &lib, R1, q1, 3, -1, c1, &err), 0);
@@ -165,21 +191,29 @@ static void test_intake(void)
 		barcode(c2[i], bc2[i]);
 	/* 3 STK copies at the record's 50,000 (class 8xx, bought: budget), 2 TN at their own 30,000
 	 * (no class number, a gift: other funds). */
-	CHECK_INT(ROW("SELECT copies FROM stat_holdings WHERE doc_type = 'STK' AND kclass = '8' AND language = 'vie' "
-	              "AND source = 'purchase' AND funding = 'budget'"), 3);
+	CHECK_INT(ROW("SELECT copies FROM stat_holdings WHERE doc_type = 'STK' AND kclass = '8' AND language "
+	              "= 'vie' "
+	              "AND source = 'purchase' AND funding = 'budget'"),
+	          3);
 	CHECK_INT(ROW("SELECT value FROM stat_holdings WHERE doc_type = 'STK' AND kclass = '8'"), 150000);
 	/* (the batch's funding is the column's default, 'budget', until the intake form sets it) */
-	CHECK_INT(ROW("SELECT copies FROM stat_holdings h WHERE doc_type = 'TN' AND kclass = '' AND source = 'gift' "
-	              "AND funding = (SELECT funding FROM acquisitions WHERE source = 'gift')"), 2);
+	CHECK_INT(ROW("SELECT copies FROM stat_holdings h WHERE doc_type = 'TN' AND kclass = '' AND source = "
+	              "'gift' "
+	              "AND funding = (SELECT funding FROM acquisitions WHERE source = 'gift')"),
+	          2);
 	CHECK_INT(ROW("SELECT value FROM stat_holdings WHERE doc_type = 'TN'"), 60000);
 	CHECK_INT(ROW("SELECT COUNT(*) FROM stat_holdings"), 2);
 	CHECK_INT(ROW("SELECT titles FROM stat_titles WHERE doc_type = 'STK'"), 1);
 	CHECK_INT(ROW("SELECT titles FROM stat_titles WHERE doc_type = 'TN'"), 1);
 	/* Copies enter in the month of their batch's day. */
-	CHECK_INT(ROW("SELECT copies FROM stat_stock_flows WHERE month = '2025-09' AND event = 'in' AND doc_type = "
-	              "'STK' AND source = 'purchase' AND funding = 'budget'"), 3);
-	CHECK_INT(ROW("SELECT value FROM stat_stock_flows WHERE month = '2025-10' AND event = 'in' AND doc_type = "
-	              "'TN' AND source = 'gift'"), 60000);
+	CHECK_INT(
+	    ROW("SELECT copies FROM stat_stock_flows WHERE month = '2025-09' AND event = 'in' AND doc_type = "
+	        "'STK' AND source = 'purchase' AND funding = 'budget'"),
+	    3);
+	CHECK_INT(
+	    ROW("SELECT value FROM stat_stock_flows WHERE month = '2025-10' AND event = 'in' AND doc_type = "
+	        "'TN' AND source = 'gift'"),
+	    60000);
 	CHECK_INT(ROW("SELECT COUNT(*) FROM stat_stock_flows"), 2);
 	CHECK_INT(verify(), 0);
 }
@@ -192,12 +226,17 @@ static void test_readers(void)
 	P1 = reader(code_p1, "student", "6A1");
 	P2 = reader(code_p2, "student", "6A1");
 	T1 = reader(code_t1, "teacher", "");
-	CHECK_INT(ROW("SELECT readers FROM stat_readers WHERE patron_kind = 'student' AND class_name = '6A1' AND "
-	              "grade = 6"), 2);
-	CHECK_INT(ROW("SELECT readers FROM stat_readers WHERE patron_kind = 'teacher' AND class_name = '' AND grade = "
-	              "0"), 1);
+	CHECK_INT(
+	    ROW("SELECT readers FROM stat_readers WHERE patron_kind = 'student' AND class_name = '6A1' AND "
+	        "grade = 6"),
+	    2);
+	CHECK_INT(ROW("SELECT readers FROM stat_readers WHERE patron_kind = 'teacher' AND class_name = '' "
+	              "AND grade = "
+	              "0"),
+	          1);
 	char sql[200];
-	snprintf(sql, sizeof sql, "SELECT registered FROM stat_reader_flows WHERE month = '%s' AND patron_kind = 'student'",
+	snprintf(sql, sizeof sql,
+	         "SELECT registered FROM stat_reader_flows WHERE month = '%s' AND patron_kind = 'student'",
 	         month);
 	CHECK_INT(ROW(sql), 2);
 	CHECK_INT(verify(), 0);
@@ -219,14 +258,19 @@ static void test_loans(void)
 	checkout(code_p1, bc1[0]);
 	checkout(code_p2, bc1[1]);
 	checkout(code_p1, bc2[0]);
-	snprintf(sql, sizeof sql, "SELECT loans FROM stat_loans WHERE month = '%s' AND loan_kind = 'home' AND patron_kind = "
-	         "'student' AND class_name = '6A1' AND grade = 6 AND doc_type = 'STK' AND kclass = '8'", month);
+	snprintf(sql, sizeof sql,
+	         "SELECT loans FROM stat_loans WHERE month = '%s' AND loan_kind = 'home' AND patron_kind = "
+	         "'student' AND class_name = '6A1' AND grade = 6 AND doc_type = 'STK' AND kclass = '8'",
+	         month);
 	CHECK_INT(ROW(sql), 2);
-	snprintf(sql, sizeof sql, "SELECT loans FROM stat_loans WHERE month = '%s' AND doc_type = 'TN' AND kclass = ''",
+	snprintf(sql, sizeof sql,
+	         "SELECT loans FROM stat_loans WHERE month = '%s' AND doc_type = 'TN' AND kclass = ''",
 	         month);
 	CHECK_INT(ROW(sql), 1);
-	snprintf(sql, sizeof sql, "SELECT readers FROM stat_active WHERE school_year = '%s' AND patron_kind = 'student' "
-	         "AND class_name = '6A1'", year);
+	snprintf(sql, sizeof sql,
+	         "SELECT readers FROM stat_active WHERE school_year = '%s' AND patron_kind = 'student' "
+	         "AND class_name = '6A1'",
+	         year);
 	CHECK_INT(ROW(sql), 2);
 	CHECK_INT(ROW("SELECT SUM(loans) FROM stat_open_loans WHERE patron_kind = 'student'"), 3);
 	/* A loan changes no holding: on loan is on hand. */
@@ -236,8 +280,10 @@ static void test_loans(void)
 	CHECK_INT(ROW("SELECT SUM(loans) FROM stat_open_loans"), 2);
 	CHECK_INT(circ_renew(db, &lib, bc1[1], A, &res, &err), 0);
 	CHECK_INT(ROW("SELECT SUM(loans) FROM stat_open_loans"), 2);
-	CHECK_INT(ROW("SELECT COUNT(*) FROM stat_open_loans o WHERE loans <> 0 AND NOT EXISTS (SELECT 1 FROM loans l "
-	              "WHERE l.returned_at IS NULL AND l.due = o.due)"), 0);
+	CHECK_INT(ROW("SELECT COUNT(*) FROM stat_open_loans o WHERE loans <> 0 AND NOT EXISTS (SELECT 1 FROM "
+	              "loans l "
+	              "WHERE l.returned_at IS NULL AND l.due = o.due)"),
+	          0);
 	/* Loans stay 3: returns and renewals are not loans. */
 	CHECK_INT(ROW("SELECT SUM(loans) FROM stat_loans"), 3);
 	CHECK_INT(verify(), 0);
@@ -245,14 +291,18 @@ static void test_loans(void)
 	 * fills them in from the reader and the record, and counts it. */
 	int64_t now = clock_now();
 	CHECK_INT(db_exec(db, &err,
-	                  "INSERT INTO loans (unit_id, item_id, biblio_id, patron_id, patron_kind, class_name, doc_type, "
-	                  "out_at, out_day, due, returned_at, outcome) VALUES (?, ?, ?, ?, 'student', '6A1', 'STK', ?, ?, ?, "
+	                  "INSERT INTO loans (unit_id, item_id, biblio_id, patron_id, patron_kind, "
+	                  "class_name, doc_type, "
+	                  "out_at, out_day, due, returned_at, outcome) VALUES (?, ?, ?, ?, 'student', '6A1', "
+	                  "'STK', ?, ?, ?, "
 	                  "?, 'returned')",
 	                  "iiiiissi", th1, c1[2], R1, P2, now, today, today, now),
 	          1);
 	CHECK_INT(ROW("SELECT COUNT(*) FROM loans WHERE grade = 6 AND kclass = '8'"), 3);
-	snprintf(sql, sizeof sql, "SELECT loans FROM stat_loans WHERE month = '%s' AND class_name = '6A1' AND grade = 6 "
-	         "AND doc_type = 'STK' AND kclass = '8'", month);
+	snprintf(sql, sizeof sql,
+	         "SELECT loans FROM stat_loans WHERE month = '%s' AND class_name = '6A1' AND grade = 6 "
+	         "AND doc_type = 'STK' AND kclass = '8'",
+	         month);
 	CHECK_INT(ROW(sql), 3);
 	CHECK_INT(ROW("SELECT SUM(loans) FROM stat_open_loans"), 2);
 	CHECK_INT(verify(), 0);
@@ -269,8 +319,10 @@ static void test_lost_found(void)
 	CHECK_INT(ROW("SELECT copies FROM stat_holdings WHERE doc_type = 'TN'"), 1);
 	CHECK_INT(ROW("SELECT value FROM stat_holdings WHERE doc_type = 'TN'"), 30000);
 	CHECK_INT(ROW("SELECT titles FROM stat_titles WHERE doc_type = 'TN'"), 1);
-	CHECK_INT(ROW("SELECT SUM(copies) FROM stat_stock_flows WHERE event = 'lost' AND doc_type = 'TN' AND source = "
-	              "'gift'"), 1);
+	CHECK_INT(ROW("SELECT SUM(copies) FROM stat_stock_flows WHERE event = 'lost' AND doc_type = 'TN' AND "
+	              "source = "
+	              "'gift'"),
+	          1);
 	CHECK_INT(ROW("SELECT SUM(value) FROM stat_stock_flows WHERE event = 'lost'"), 30000);
 	CHECK_INT(verify(), 0);
 	/* Found again: back on hand, -1 in the month it is found. */
@@ -292,20 +344,26 @@ static void test_uses(void)
 	CHECK_INT(circ_use_record(db, &lib, &in, &use, &err), 0);
 	circ_use_in_t hc = { .patron_kind = "student", .doc_type = "STK", .count = 5 };
 	CHECK_INT(circ_use_record(db, &lib, &hc, &head, &err), 0);
-	snprintf(sql, sizeof sql, "SELECT visits FROM stat_uses WHERE month = '%s' AND patron_kind = 'teacher' AND "
-	         "class_name = '' AND doc_type = 'STK'", month);
+	snprintf(sql, sizeof sql,
+	         "SELECT visits FROM stat_uses WHERE month = '%s' AND patron_kind = 'teacher' AND "
+	         "class_name = '' AND doc_type = 'STK'",
+	         month);
 	CHECK_INT(ROW(sql), 1);
-	snprintf(sql, sizeof sql, "SELECT uses FROM stat_uses WHERE month = '%s' AND patron_kind = 'student' AND "
-	         "doc_type = 'STK'", month);
+	snprintf(sql, sizeof sql,
+	         "SELECT uses FROM stat_uses WHERE month = '%s' AND patron_kind = 'student' AND "
+	         "doc_type = 'STK'",
+	         month);
 	CHECK_INT(ROW(sql), 5);
-	snprintf(sql, sizeof sql, "SELECT readers FROM stat_active WHERE school_year = '%s' AND patron_kind = 'teacher'",
+	snprintf(sql, sizeof sql,
+	         "SELECT readers FROM stat_active WHERE school_year = '%s' AND patron_kind = 'teacher'",
 	         year);
 	CHECK_INT(ROW(sql), 1);
 	CHECK_INT(verify(), 0);
 	/* A use deleted (no page does it; SQL does): the teacher is no longer active. */
 	CHECK(db_exec(db, &err, "DELETE FROM library_uses WHERE id = ?", "i", use) == 1);
 	CHECK_INT(ROW(sql), 0);
-	snprintf(sql, sizeof sql, "SELECT visits FROM stat_uses WHERE month = '%s' AND patron_kind = 'teacher'", month);
+	snprintf(sql, sizeof sql,
+	         "SELECT visits FROM stat_uses WHERE month = '%s' AND patron_kind = 'teacher'", month);
 	CHECK_INT(ROW(sql), 0);
 	CHECK_INT(ROW("SELECT COUNT(*) FROM stat_patron_years"), 2);
 	CHECK_INT(verify(), 0);
@@ -323,10 +381,13 @@ static void test_reader_changes(void)
 	CHECK_INT(patrons_update(db, &lib, P2, p.version, &p, A, NULL, &err), 0);
 	CHECK_INT(ROW("SELECT readers FROM stat_readers WHERE class_name = '6A1' AND grade = 6"), 1);
 	CHECK_INT(ROW("SELECT readers FROM stat_readers WHERE class_name = '7A2' AND grade = 7"), 1);
-	snprintf(sql, sizeof sql, "SELECT loans FROM stat_loans WHERE month = '%s' AND class_name = '6A1' AND grade = 6 "
-	         "AND doc_type = 'STK'", month);
+	snprintf(sql, sizeof sql,
+	         "SELECT loans FROM stat_loans WHERE month = '%s' AND class_name = '6A1' AND grade = 6 "
+	         "AND doc_type = 'STK'",
+	         month);
 	CHECK_INT(ROW(sql), 3);
-	snprintf(sql, sizeof sql, "SELECT readers FROM stat_active WHERE school_year = '%s' AND class_name = '6A1'", year);
+	snprintf(sql, sizeof sql,
+	         "SELECT readers FROM stat_active WHERE school_year = '%s' AND class_name = '6A1'", year);
 	CHECK_INT(ROW(sql), 2);
 	/* P1 leaves the school: no longer a registered reader; registered this month stays. */
 	CHECK_INT(patrons_set_status(db, &lib, P1, "left", "chuyển trường", A, &err), 0);
@@ -360,8 +421,10 @@ static void test_reclassify_and_weed(void)
 	CHECK_INT(weeding_approve(db, &leader, w, "1/QĐ", today, 0, &number, &err), 0);
 	CHECK_INT(ROW("SELECT copies FROM stat_holdings WHERE doc_type = 'STK' AND kclass = '3'"), 2);
 	CHECK_INT(ROW("SELECT value FROM stat_holdings WHERE doc_type = 'STK' AND kclass = '3'"), 100000);
-	snprintf(sql, sizeof sql, "SELECT copies FROM stat_stock_flows WHERE month = '%s' AND event = 'withdrawn' AND "
-	         "doc_type = 'STK' AND source = 'purchase' AND funding = 'budget'", month);
+	snprintf(sql, sizeof sql,
+	         "SELECT copies FROM stat_stock_flows WHERE month = '%s' AND event = 'withdrawn' AND "
+	         "doc_type = 'STK' AND source = 'purchase' AND funding = 'budget'",
+	         month);
 	CHECK_INT(ROW(sql), 1);
 	CHECK_INT(ROW("SELECT titles FROM stat_titles WHERE doc_type = 'STK'"), 1);
 	CHECK_INT(verify(), 0);
@@ -399,8 +462,8 @@ static int64_t pick(const char *table, const char *cond, int64_t unit)
 	snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM %s WHERE unit_id = ? AND %s", table, cond);
 	if (db_query_int(db, &n, &err, sql, "i", unit) < 0 || n == 0)
 		return 0;
-	snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE unit_id = ? AND %s ORDER BY id LIMIT 1 OFFSET ?", table,
-	         cond);
+	snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE unit_id = ? AND %s ORDER BY id LIMIT 1 OFFSET ?",
+	         table, cond);
 	db_query_int(db, &id, &err, sql, "ii", unit, (int64_t)rnd(n));
 	return id;
 }
@@ -447,12 +510,15 @@ static void random_step(long step)
 		int64_t acq = 0, b = 0, ids[4];
 		char title[40];
 		snprintf(title, sizeof title, "Sách %ld", step);
-		biblio_t in = { .doc_type = types[rnd(5)], .title = title, .price = 1000 * rnd(50),
-			        .class_number = classes[rnd(6)], .language = rnd(4) ? "vie" : "eng" };
+		biblio_t in = { .doc_type = types[rnd(5)],
+			        .title = title,
+			        .price = 1000 * rnd(50),
+			        .class_number = classes[rnd(6)],
+			        .language = rnd(4) ? "vie" : "eng" };
 		if (catalog_acquisition_create(db, who, &a, &acq, &err) == 0 &&
 		    catalog_biblio_create(db, who, &in, true, &b, NULL, &err) == 0)
-			catalog_items_add(db, who, b, rnd(3) ? acq : 0, 1 + (int)rnd(4), rnd(2) ? -1 : 500 * rnd(100), ids,
-			                  &err);
+			catalog_items_add(db, who, b, rnd(3) ? acq : 0, 1 + (int)rnd(4),
+			                  rnd(2) ? -1 : 500 * rnd(100), ids, &err);
 		break;
 	}
 	case 1: /* more copies of a record */
@@ -463,7 +529,8 @@ static void random_step(long step)
 		break;
 	case 2:
 	case 3: /* a loan */
-		if ((id = pick("items", "status = 'available'", unit)) && (id2 = pick("patrons", "status = 'active'", unit)))
+		if ((id = pick("items", "status = 'available'", unit)) &&
+		    (id2 = pick("patrons", "status = 'active'", unit)))
 			circ_checkout(db, who, pcode_of(id2, b2), 0, bc_of(id, b1), NULL, A, &res, &err);
 		break;
 	case 4: /* a return */
@@ -505,60 +572,75 @@ static void random_step(long step)
 	case 10: { /* a reader added */
 		char code[24];
 		snprintf(code, sizeof code, "R%ld", step);
-		patron_t p = { .code = code, .full_name = "Trần Thị Bình", .kind = rnd(4) ? "student" : "teacher",
-			       .class_name = cls[rnd(5)], .status = "active", .gender = "" };
+		patron_t p = { .code = code,
+			       .full_name = "Trần Thị Bình",
+			       .kind = rnd(4) ? "student" : "teacher",
+			       .class_name = cls[rnd(5)],
+			       .status = "active",
+			       .gender = "" };
 		int64_t pid;
 		patrons_create(db, who, &p, A, &pid, &err);
 		break;
 	}
 	case 11: /* a reader's class, grade or kind changed (as the promotion does, in SQL) */
 		if ((id = pick("patrons", "1 = 1", unit)))
-			db_exec(db, &err, "UPDATE patrons SET class_name = ?, grade = ?, kind = ? WHERE id = ?", "sisi",
+			db_exec(db, &err,
+			        "UPDATE patrons SET class_name = ?, grade = ?, kind = ? WHERE id = ?", "sisi",
 			        cls[rnd(5)], 6 + (int)rnd(4), rnd(5) ? "student" : "staff", id);
 		break;
 	case 12:
 		if ((id = pick("patrons", "1 = 1", unit)))
-			db_exec(db, &err, "UPDATE patrons SET status = ? WHERE id = ?", "si", pstat[rnd(4)], id);
+			db_exec(db, &err, "UPDATE patrons SET status = ? WHERE id = ?", "si", pstat[rnd(4)],
+			        id);
 		break;
 	case 13: /* a record re-catalogued */
 		if ((id = pick("biblios", "1 = 1", unit)))
 			db_exec(db, &err,
-			        "UPDATE biblios SET doc_type = ?, class_number = ?, price = ?, language = ? WHERE id = ?",
-			        "ssisi", types[rnd(5)], classes[rnd(6)], 1000 * rnd(60), rnd(3) ? "vie" : "fra", id);
+			        "UPDATE biblios SET doc_type = ?, class_number = ?, price = ?, language = ? "
+			        "WHERE id = ?",
+			        "ssisi", types[rnd(5)], classes[rnd(6)], 1000 * rnd(60),
+			        rnd(3) ? "vie" : "fra", id);
 		break;
 	case 14: /* the OPAC sync's update: counted nothing */
 		if ((id = pick("biblios", "1 = 1", unit)))
-			db_exec(db, &err, "UPDATE biblios SET loans = loans + 1, work_sync = 1 WHERE id = ?", "i", id);
+			db_exec(db, &err, "UPDATE biblios SET loans = loans + 1, work_sync = 1 WHERE id = ?",
+			        "i", id);
 		break;
 	case 15: /* a copy's price, entry day, status or record changed in SQL */
 		if ((id = pick("items", "status <> 'on_loan'", unit))) {
 			switch (rnd(4)) {
 			case 0:
-				db_exec(db, &err, "UPDATE items SET price = ? WHERE id = ?", "ii", 700 * rnd(80), id);
+				db_exec(db, &err, "UPDATE items SET price = ? WHERE id = ?", "ii",
+				        700 * rnd(80), id);
 				break;
 			case 1:
 				snprintf(sql, sizeof sql, "2024-%02ld-15", 1 + rnd(12));
-				db_exec(db, &err, "UPDATE items SET entered = ? WHERE id = ?", "si", rnd(3) ? sql : NULL, id);
+				db_exec(db, &err, "UPDATE items SET entered = ? WHERE id = ?", "si",
+				        rnd(3) ? sql : NULL, id);
 				break;
 			case 2:
-				db_exec(db, &err, "UPDATE items SET status = ? WHERE id = ?", "si", statuses[rnd(4)], id);
+				db_exec(db, &err, "UPDATE items SET status = ? WHERE id = ?", "si",
+				        statuses[rnd(4)], id);
 				break;
 			default:
 				if ((id2 = pick("biblios", "1 = 1", unit)))
-					db_exec(db, &err, "UPDATE items SET biblio_id = ? WHERE id = ?", "ii", id2, id);
+					db_exec(db, &err, "UPDATE items SET biblio_id = ? WHERE id = ?", "ii",
+					        id2, id);
 			}
 		}
 		break;
 	case 16: /* an intake batch corrected */
 		if ((id = pick("acquisitions", "1 = 1", unit))) {
 			snprintf(sql, sizeof sql, "2025-%02ld-01", 1 + rnd(12));
-			db_exec(db, &err, "UPDATE acquisitions SET source = ?, funding = ?, received = ? WHERE id = ?", "sssi",
-			        sources[rnd(4)], rnd(2) ? "budget" : "other", sql, id);
+			db_exec(db, &err,
+			        "UPDATE acquisitions SET source = ?, funding = ?, received = ? WHERE id = ?",
+			        "sssi", sources[rnd(4)], rnd(2) ? "budget" : "other", sql, id);
 		}
 		break;
 	case 17: { /* a withdrawal approved */
 		int64_t w = 0, number = 0;
-		if ((id = pick("items", "status = 'available'", unit)) && weeding_create(db, who, "L", "", &w, &err) == 0) {
+		if ((id = pick("items", "status = 'available'", unit)) &&
+		    weeding_create(db, who, "L", "", &w, &err) == 0) {
 			weeding_added_t wr;
 			if (weeding_add_items(db, who, w, &id, 1, "RACH", NULL, &wr, &err) == 0 &&
 			    weeding_propose(db, who, w, &err) == 0 && !s)
@@ -569,17 +651,23 @@ static void random_step(long step)
 	case 18: /* a copy never lent deleted */
 		if ((id = pick("items", "status = 'available'", unit)))
 			db_exec(db, &err,
-			        "DELETE FROM items WHERE id = ? AND NOT EXISTS (SELECT 1 FROM loans WHERE item_id = ?) AND NOT "
-			        "EXISTS (SELECT 1 FROM library_uses WHERE item_id = ?) AND NOT EXISTS (SELECT 1 FROM "
-			        "withdrawal_items WHERE item_id = ?) AND NOT EXISTS (SELECT 1 FROM holds WHERE item_id = ?)",
+			        "DELETE FROM items WHERE id = ? AND NOT EXISTS (SELECT 1 FROM loans WHERE "
+			        "item_id = ?) AND NOT "
+			        "EXISTS (SELECT 1 FROM library_uses WHERE item_id = ?) AND NOT EXISTS "
+			        "(SELECT 1 FROM "
+			        "withdrawal_items WHERE item_id = ?) AND NOT EXISTS (SELECT 1 FROM holds "
+			        "WHERE item_id = ?)",
 			        "iiiii", id, id, id, id, id);
 		break;
 	default: /* a reader with no history deleted */
 		if ((id = pick("patrons", "1 = 1", unit)))
 			db_exec(db, &err,
-			        "DELETE FROM patrons WHERE id = ? AND NOT EXISTS (SELECT 1 FROM loans WHERE patron_id = ?) "
-			        "AND NOT EXISTS (SELECT 1 FROM library_uses WHERE patron_id = ?) AND NOT EXISTS (SELECT 1 "
-			        "FROM holds WHERE patron_id = ?) AND NOT EXISTS (SELECT 1 FROM charges WHERE patron_id = ?) "
+			        "DELETE FROM patrons WHERE id = ? AND NOT EXISTS (SELECT 1 FROM loans WHERE "
+			        "patron_id = ?) "
+			        "AND NOT EXISTS (SELECT 1 FROM library_uses WHERE patron_id = ?) AND NOT "
+			        "EXISTS (SELECT 1 "
+			        "FROM holds WHERE patron_id = ?) AND NOT EXISTS (SELECT 1 FROM charges WHERE "
+			        "patron_id = ?) "
 			        "AND NOT EXISTS (SELECT 1 FROM accounts WHERE patron_id = ?)",
 			        "iiiiii", id, id, id, id, id, id);
 	}
@@ -632,10 +720,11 @@ static void test_cli_corruption(void)
 	/* One counter row one too high. */
 	char key[3][32] = { "", "", "" };
 	int64_t grade = 0;
-	db_stmt_t *st = db_query(db, &err,
-	                         "SELECT month, class_name, doc_type, grade FROM stat_loans WHERE unit_id = ? AND loans > 0 "
-	                         "AND patron_kind = 'student' AND loan_kind = 'home' AND kclass = '' ORDER BY 1, 2, 3, 4",
-	                         "i", th1);
+	db_stmt_t *st = db_query(
+	    db, &err,
+	    "SELECT month, class_name, doc_type, grade FROM stat_loans WHERE unit_id = ? AND loans > 0 "
+	    "AND patron_kind = 'student' AND loan_kind = 'home' AND kclass = '' ORDER BY 1, 2, 3, 4",
+	    "i", th1);
 	if (st && db_step(st, &err) == DB_ROW) {
 		for (int k = 0; k < 3; k++)
 			snprintf(key[k], sizeof key[k], "%s", db_col_text(st, k));
@@ -643,8 +732,10 @@ static void test_cli_corruption(void)
 	}
 	db_done(st);
 	CHECK_INT(db_exec(db, &err,
-	                  "UPDATE stat_loans SET loans = loans + 1 WHERE unit_id = ? AND month = ? AND class_name = ? AND "
-	                  "doc_type = ? AND grade = ? AND patron_kind = 'student' AND loan_kind = 'home' AND kclass = ''",
+	                  "UPDATE stat_loans SET loans = loans + 1 WHERE unit_id = ? AND month = ? AND "
+	                  "class_name = ? AND "
+	                  "doc_type = ? AND grade = ? AND patron_kind = 'student' AND loan_kind = 'home' AND "
+	                  "kclass = ''",
 	                  "isssi", th1, key[0], key[1], key[2], grade),
 	          1);
 	CHECK_INT(verify(), 1);
@@ -658,7 +749,8 @@ static void test_cli_corruption(void)
 	CHECK_INT(check_run(db, 0, 0, A, &r, &err), 0);
 	size_t found = 0;
 	for (size_t i = 0; i < r.n; i++)
-		if (r.v[i].rule == CHECK_COUNTERS && r.v[i].unit_id == th1 && !strcmp(r.v[i].what, "stat_loans"))
+		if (r.v[i].rule == CHECK_COUNTERS && r.v[i].unit_id == th1 &&
+		    !strcmp(r.v[i].what, "stat_loans"))
 			found++;
 	CHECK_INT(found, 1);
 	CHECK_INT(cli("rebuild --school THCS01"), 0);
