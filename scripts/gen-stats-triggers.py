@@ -333,11 +333,52 @@ CREATE INDEX stat_title_copies_unit ON stat_title_copies (unit_id);
 CREATE INDEX library_uses_patron ON library_uses (patron_id) WHERE patron_id IS NOT NULL;
 """
 
+def fill(back):
+    """The counters of the rows already there when the migration runs (the same statements as the
+    triggers, over every row; stat_titles and stat_active follow by their triggers)."""
+    b = BACK[back]
+    ctx = dict(I="i.", B="b.", A="a.", W="w.",
+               FROM=("FROM items i JOIN biblios b ON b.id = i.biblio_id LEFT JOIN acquisitions a ON a.id = i.acquisition_id "
+                     "LEFT JOIN withdrawals w ON w.id = i.withdrawal_id WHERE 1 = 1"))
+    out = item_stmts(ctx, "1", back)
+    lk = ["unit_id", "month", "loan_kind", "patron_kind", "class_name", "grade", "doc_type", "kclass"]
+    out.append(upsert("stat_loans", lk, ["loans"],
+                      grouped(["l.unit_id", "substr(l.out_day, 1, 7)", "l.kind", "l.patron_kind", "l.class_name", "l.grade",
+                               "l.doc_type", "l.kclass"], lk, ["1"], "FROM loans l WHERE 1 = 1")))
+    out.append(upsert("stat_open_loans", ["unit_id", "due", "patron_kind"], ["loans"],
+                      grouped(["l.unit_id", "l.due", "l.patron_kind"], ["unit_id", "due", "patron_kind"], ["1"],
+                              "FROM loans l WHERE l.returned_at IS NULL")))
+    uk = ["unit_id", "month", "patron_kind", "class_name", "doc_type"]
+    out.append(upsert("stat_uses", uk, ["visits", "uses"],
+                      grouped(["u.unit_id", "substr(u.day, 1, 7)", "u.patron_kind", "u.class_name", "u.doc_type"], uk,
+                              ["1", "u.count"], "FROM library_uses u WHERE 1 = 1")))
+    rk = ["unit_id", "patron_kind", "class_name", "grade"]
+    out.append(upsert("stat_readers", rk, ["readers"],
+                      grouped(["p.unit_id", "p.kind", "p.class_name", "COALESCE(p.grade, 0)"], rk, ["1"],
+                              "FROM patrons p WHERE p.status = 'active'")))
+    fk = ["unit_id", "month", "patron_kind"]
+    out.append(upsert("stat_reader_flows", fk, ["registered"],
+                      grouped(["p.unit_id", b['VNMONTH'].format(x="p.created_at"), "p.kind"], fk, ["1"],
+                              "FROM patrons p WHERE 1 = 1")))
+    sy_l, sy_u = SY.format(d="l.out_day"), SY.format(d="u.day")
+    out.append("INSERT INTO stat_patron_years (patron_id, school_year, unit_id, patron_kind, class_name, first_at, first_src, first_id)\n"
+               "    SELECT patron_id, school_year, unit_id, patron_kind, class_name, first_at, first_src, first_id FROM (\n"
+               "      SELECT x.*, ROW_NUMBER() OVER (PARTITION BY x.patron_id, x.school_year ORDER BY x.first_at, x.first_src, x.first_id) AS rn FROM (\n"
+               f"        SELECT l.patron_id AS patron_id, {sy_l} AS school_year, l.unit_id AS unit_id, l.patron_kind AS patron_kind, "
+               "l.class_name AS class_name, l.out_at AS first_at, 0 AS first_src, l.id AS first_id FROM loans l\n"
+               "        UNION ALL\n"
+               f"        SELECT u.patron_id, {sy_u}, u.unit_id, u.patron_kind, u.class_name, u.at, 1, u.id FROM library_uses u "
+               "WHERE u.patron_id IS NOT NULL) x) y WHERE rn = 1;")
+    return out
+
+
 if __name__ == "__main__":
     print(HEADER)
     print(sqlite_part())
     print()
     print(pg_part())
     print()
-    print("-- The counters of the existing rows are computed by the first `thuvien stats rebuild` (the")
-    print("-- migration does not: it would hold the write lock for the whole city at once).")
+    print("-- The counters of the rows already there (a database upgraded with its data), once, through")
+    print("-- the same statements over every row; `thuvien stats verify` proves them.")
+    print(emit("-- sqlite: ", "\n".join(fill('sqlite'))))
+    print(emit("-- postgresql: ", "\n".join(fill('postgresql'))))

@@ -7,8 +7,8 @@
  * two operations that use them on the base rows directly:
  *
  *   stats_rebuild  recomputes a school's (or every school's) counters from the rows they count,
- *                  in one transaction (after a bulk load that bypassed nothing but predates 0018,
- *                  or to repair);
+ *                  in one transaction (to repair, or after rows were written with the triggers
+ *                  dropped);
  *   stats_verify   compares the stored counters with a recount, without writing.
  *
  * The definitions (the same text is written out in the generator; test_stats.c proves the two

@@ -710,5 +710,97 @@ CREATE INDEX library_uses_patron ON library_uses (patron_id) WHERE patron_id IS 
 -- postgresql: END $$;
 -- postgresql: CREATE TRIGGER stat_loans_ins BEFORE INSERT ON loans FOR EACH ROW EXECUTE FUNCTION stat_loans_ins_f();
 
--- The counters of the existing rows are computed by the first `thuvien stats rebuild` (the
--- migration does not: it would hold the write lock for the whole city at once).
+-- The counters of the rows already there (a database upgraded with its data), once, through
+-- the same statements over every row; `thuvien stats verify` proves them.
+-- sqlite: INSERT INTO stat_holdings (unit_id, doc_type, kclass, language, source, funding, copies, value)
+-- sqlite:     SELECT unit_id, doc_type, kclass, language, source, funding, SUM(n0), SUM(n1) FROM (SELECT i.unit_id AS unit_id, b.doc_type AS doc_type, CASE WHEN substr(b.class_number, 1, 1) BETWEEN '0' AND '9' THEN substr(b.class_number, 1, 1) ELSE '' END AS kclass, b.language AS language, COALESCE(a.source, '') AS source, COALESCE(a.funding, '') AS funding, 1 AS n0, 1 * (CASE WHEN i.price > 0 THEN i.price ELSE b.price END) AS n1
+-- sqlite:       FROM items i JOIN biblios b ON b.id = i.biblio_id LEFT JOIN acquisitions a ON a.id = i.acquisition_id LEFT JOIN withdrawals w ON w.id = i.withdrawal_id WHERE 1 = 1 AND i.status NOT IN ('withdrawn', 'lost')) x WHERE 1 = 1 GROUP BY unit_id, doc_type, kclass, language, source, funding
+-- sqlite:     ON CONFLICT (unit_id, doc_type, kclass, language, source, funding) DO UPDATE SET copies = stat_holdings.copies + excluded.copies, value = stat_holdings.value + excluded.value;
+-- sqlite: INSERT INTO stat_title_copies (biblio_id, unit_id, doc_type, copies)
+-- sqlite:     SELECT biblio_id, unit_id, doc_type, SUM(n0) FROM (SELECT i.biblio_id AS biblio_id, i.unit_id AS unit_id, b.doc_type AS doc_type, 1 AS n0
+-- sqlite:       FROM items i JOIN biblios b ON b.id = i.biblio_id LEFT JOIN acquisitions a ON a.id = i.acquisition_id LEFT JOIN withdrawals w ON w.id = i.withdrawal_id WHERE 1 = 1 AND i.status NOT IN ('withdrawn', 'lost')) x WHERE 1 = 1 GROUP BY biblio_id, unit_id, doc_type
+-- sqlite:     ON CONFLICT (biblio_id) DO UPDATE SET copies = stat_title_copies.copies + excluded.copies, unit_id = excluded.unit_id, doc_type = excluded.doc_type;
+-- sqlite: INSERT INTO stat_stock_flows (unit_id, month, event, doc_type, source, funding, copies, value)
+-- sqlite:     SELECT unit_id, month, event, doc_type, source, funding, SUM(n0), SUM(n1) FROM (SELECT i.unit_id AS unit_id, substr(COALESCE(i.entered, a.received, strftime('%Y-%m', i.created_at + 25200, 'unixepoch')), 1, 7) AS month, 'in' AS event, b.doc_type AS doc_type, COALESCE(a.source, '') AS source, COALESCE(a.funding, '') AS funding, 1 AS n0, 1 * (CASE WHEN i.price > 0 THEN i.price ELSE b.price END) AS n1
+-- sqlite:       FROM items i JOIN biblios b ON b.id = i.biblio_id LEFT JOIN acquisitions a ON a.id = i.acquisition_id LEFT JOIN withdrawals w ON w.id = i.withdrawal_id WHERE 1 = 1 AND 1 = 1) x WHERE 1 = 1 GROUP BY unit_id, month, event, doc_type, source, funding
+-- sqlite:     ON CONFLICT (unit_id, month, event, doc_type, source, funding) DO UPDATE SET copies = stat_stock_flows.copies + excluded.copies, value = stat_stock_flows.value + excluded.value;
+-- sqlite: INSERT INTO stat_stock_flows (unit_id, month, event, doc_type, source, funding, copies, value)
+-- sqlite:     SELECT unit_id, month, event, doc_type, source, funding, SUM(n0), SUM(n1) FROM (SELECT i.unit_id AS unit_id, substr(COALESCE(w.approved_day, strftime('%Y-%m', 'now', '+7 hours')), 1, 7) AS month, 'withdrawn' AS event, b.doc_type AS doc_type, COALESCE(a.source, '') AS source, COALESCE(a.funding, '') AS funding, 1 AS n0, 1 * (CASE WHEN i.price > 0 THEN i.price ELSE b.price END) AS n1
+-- sqlite:       FROM items i JOIN biblios b ON b.id = i.biblio_id LEFT JOIN acquisitions a ON a.id = i.acquisition_id LEFT JOIN withdrawals w ON w.id = i.withdrawal_id WHERE 1 = 1 AND i.status = 'withdrawn') x WHERE 1 = 1 GROUP BY unit_id, month, event, doc_type, source, funding
+-- sqlite:     ON CONFLICT (unit_id, month, event, doc_type, source, funding) DO UPDATE SET copies = stat_stock_flows.copies + excluded.copies, value = stat_stock_flows.value + excluded.value;
+-- sqlite: INSERT INTO stat_stock_flows (unit_id, month, event, doc_type, source, funding, copies, value)
+-- sqlite:     SELECT unit_id, month, event, doc_type, source, funding, SUM(n0), SUM(n1) FROM (SELECT i.unit_id AS unit_id, strftime('%Y-%m', 'now', '+7 hours') AS month, 'lost' AS event, b.doc_type AS doc_type, COALESCE(a.source, '') AS source, COALESCE(a.funding, '') AS funding, 1 AS n0, 1 * (CASE WHEN i.price > 0 THEN i.price ELSE b.price END) AS n1
+-- sqlite:       FROM items i JOIN biblios b ON b.id = i.biblio_id LEFT JOIN acquisitions a ON a.id = i.acquisition_id LEFT JOIN withdrawals w ON w.id = i.withdrawal_id WHERE 1 = 1 AND i.status = 'lost') x WHERE 1 = 1 GROUP BY unit_id, month, event, doc_type, source, funding
+-- sqlite:     ON CONFLICT (unit_id, month, event, doc_type, source, funding) DO UPDATE SET copies = stat_stock_flows.copies + excluded.copies, value = stat_stock_flows.value + excluded.value;
+-- sqlite: INSERT INTO stat_loans (unit_id, month, loan_kind, patron_kind, class_name, grade, doc_type, kclass, loans)
+-- sqlite:     SELECT unit_id, month, loan_kind, patron_kind, class_name, grade, doc_type, kclass, SUM(n0) FROM (SELECT l.unit_id AS unit_id, substr(l.out_day, 1, 7) AS month, l.kind AS loan_kind, l.patron_kind AS patron_kind, l.class_name AS class_name, l.grade AS grade, l.doc_type AS doc_type, l.kclass AS kclass, 1 AS n0
+-- sqlite:       FROM loans l WHERE 1 = 1) x WHERE 1 = 1 GROUP BY unit_id, month, loan_kind, patron_kind, class_name, grade, doc_type, kclass
+-- sqlite:     ON CONFLICT (unit_id, month, loan_kind, patron_kind, class_name, grade, doc_type, kclass) DO UPDATE SET loans = stat_loans.loans + excluded.loans;
+-- sqlite: INSERT INTO stat_open_loans (unit_id, due, patron_kind, loans)
+-- sqlite:     SELECT unit_id, due, patron_kind, SUM(n0) FROM (SELECT l.unit_id AS unit_id, l.due AS due, l.patron_kind AS patron_kind, 1 AS n0
+-- sqlite:       FROM loans l WHERE l.returned_at IS NULL) x WHERE 1 = 1 GROUP BY unit_id, due, patron_kind
+-- sqlite:     ON CONFLICT (unit_id, due, patron_kind) DO UPDATE SET loans = stat_open_loans.loans + excluded.loans;
+-- sqlite: INSERT INTO stat_uses (unit_id, month, patron_kind, class_name, doc_type, visits, uses)
+-- sqlite:     SELECT unit_id, month, patron_kind, class_name, doc_type, SUM(n0), SUM(n1) FROM (SELECT u.unit_id AS unit_id, substr(u.day, 1, 7) AS month, u.patron_kind AS patron_kind, u.class_name AS class_name, u.doc_type AS doc_type, 1 AS n0, u.count AS n1
+-- sqlite:       FROM library_uses u WHERE 1 = 1) x WHERE 1 = 1 GROUP BY unit_id, month, patron_kind, class_name, doc_type
+-- sqlite:     ON CONFLICT (unit_id, month, patron_kind, class_name, doc_type) DO UPDATE SET visits = stat_uses.visits + excluded.visits, uses = stat_uses.uses + excluded.uses;
+-- sqlite: INSERT INTO stat_readers (unit_id, patron_kind, class_name, grade, readers)
+-- sqlite:     SELECT unit_id, patron_kind, class_name, grade, SUM(n0) FROM (SELECT p.unit_id AS unit_id, p.kind AS patron_kind, p.class_name AS class_name, COALESCE(p.grade, 0) AS grade, 1 AS n0
+-- sqlite:       FROM patrons p WHERE p.status = 'active') x WHERE 1 = 1 GROUP BY unit_id, patron_kind, class_name, grade
+-- sqlite:     ON CONFLICT (unit_id, patron_kind, class_name, grade) DO UPDATE SET readers = stat_readers.readers + excluded.readers;
+-- sqlite: INSERT INTO stat_reader_flows (unit_id, month, patron_kind, registered)
+-- sqlite:     SELECT unit_id, month, patron_kind, SUM(n0) FROM (SELECT p.unit_id AS unit_id, strftime('%Y-%m', p.created_at + 25200, 'unixepoch') AS month, p.kind AS patron_kind, 1 AS n0
+-- sqlite:       FROM patrons p WHERE 1 = 1) x WHERE 1 = 1 GROUP BY unit_id, month, patron_kind
+-- sqlite:     ON CONFLICT (unit_id, month, patron_kind) DO UPDATE SET registered = stat_reader_flows.registered + excluded.registered;
+-- sqlite: INSERT INTO stat_patron_years (patron_id, school_year, unit_id, patron_kind, class_name, first_at, first_src, first_id)
+-- sqlite:     SELECT patron_id, school_year, unit_id, patron_kind, class_name, first_at, first_src, first_id FROM (
+-- sqlite:       SELECT x.*, ROW_NUMBER() OVER (PARTITION BY x.patron_id, x.school_year ORDER BY x.first_at, x.first_src, x.first_id) AS rn FROM (
+-- sqlite:         SELECT l.patron_id AS patron_id, CASE WHEN substr(l.out_day, 6, 2) >= '08' THEN substr(l.out_day, 1, 4) || '-' || CAST(CAST(substr(l.out_day, 1, 4) AS INTEGER) + 1 AS TEXT) ELSE CAST(CAST(substr(l.out_day, 1, 4) AS INTEGER) - 1 AS TEXT) || '-' || substr(l.out_day, 1, 4) END AS school_year, l.unit_id AS unit_id, l.patron_kind AS patron_kind, l.class_name AS class_name, l.out_at AS first_at, 0 AS first_src, l.id AS first_id FROM loans l
+-- sqlite:         UNION ALL
+-- sqlite:         SELECT u.patron_id, CASE WHEN substr(u.day, 6, 2) >= '08' THEN substr(u.day, 1, 4) || '-' || CAST(CAST(substr(u.day, 1, 4) AS INTEGER) + 1 AS TEXT) ELSE CAST(CAST(substr(u.day, 1, 4) AS INTEGER) - 1 AS TEXT) || '-' || substr(u.day, 1, 4) END, u.unit_id, u.patron_kind, u.class_name, u.at, 1, u.id FROM library_uses u WHERE u.patron_id IS NOT NULL) x) y WHERE rn = 1;
+-- postgresql: INSERT INTO stat_holdings (unit_id, doc_type, kclass, language, source, funding, copies, value)
+-- postgresql:     SELECT unit_id, doc_type, kclass, language, source, funding, SUM(n0), SUM(n1) FROM (SELECT i.unit_id AS unit_id, b.doc_type AS doc_type, CASE WHEN substr(b.class_number, 1, 1) BETWEEN '0' AND '9' THEN substr(b.class_number, 1, 1) ELSE '' END AS kclass, b.language AS language, COALESCE(a.source, '') AS source, COALESCE(a.funding, '') AS funding, 1 AS n0, 1 * (CASE WHEN i.price > 0 THEN i.price ELSE b.price END) AS n1
+-- postgresql:       FROM items i JOIN biblios b ON b.id = i.biblio_id LEFT JOIN acquisitions a ON a.id = i.acquisition_id LEFT JOIN withdrawals w ON w.id = i.withdrawal_id WHERE 1 = 1 AND i.status NOT IN ('withdrawn', 'lost')) x WHERE 1 = 1 GROUP BY unit_id, doc_type, kclass, language, source, funding
+-- postgresql:     ON CONFLICT (unit_id, doc_type, kclass, language, source, funding) DO UPDATE SET copies = stat_holdings.copies + excluded.copies, value = stat_holdings.value + excluded.value;
+-- postgresql: INSERT INTO stat_title_copies (biblio_id, unit_id, doc_type, copies)
+-- postgresql:     SELECT biblio_id, unit_id, doc_type, SUM(n0) FROM (SELECT i.biblio_id AS biblio_id, i.unit_id AS unit_id, b.doc_type AS doc_type, 1 AS n0
+-- postgresql:       FROM items i JOIN biblios b ON b.id = i.biblio_id LEFT JOIN acquisitions a ON a.id = i.acquisition_id LEFT JOIN withdrawals w ON w.id = i.withdrawal_id WHERE 1 = 1 AND i.status NOT IN ('withdrawn', 'lost')) x WHERE 1 = 1 GROUP BY biblio_id, unit_id, doc_type
+-- postgresql:     ON CONFLICT (biblio_id) DO UPDATE SET copies = stat_title_copies.copies + excluded.copies, unit_id = excluded.unit_id, doc_type = excluded.doc_type;
+-- postgresql: INSERT INTO stat_stock_flows (unit_id, month, event, doc_type, source, funding, copies, value)
+-- postgresql:     SELECT unit_id, month, event, doc_type, source, funding, SUM(n0), SUM(n1) FROM (SELECT i.unit_id AS unit_id, substr(COALESCE(i.entered, a.received, to_char(to_timestamp(i.created_at + 25200) AT TIME ZONE 'UTC', 'YYYY-MM')), 1, 7) AS month, 'in' AS event, b.doc_type AS doc_type, COALESCE(a.source, '') AS source, COALESCE(a.funding, '') AS funding, 1 AS n0, 1 * (CASE WHEN i.price > 0 THEN i.price ELSE b.price END) AS n1
+-- postgresql:       FROM items i JOIN biblios b ON b.id = i.biblio_id LEFT JOIN acquisitions a ON a.id = i.acquisition_id LEFT JOIN withdrawals w ON w.id = i.withdrawal_id WHERE 1 = 1 AND 1 = 1) x WHERE 1 = 1 GROUP BY unit_id, month, event, doc_type, source, funding
+-- postgresql:     ON CONFLICT (unit_id, month, event, doc_type, source, funding) DO UPDATE SET copies = stat_stock_flows.copies + excluded.copies, value = stat_stock_flows.value + excluded.value;
+-- postgresql: INSERT INTO stat_stock_flows (unit_id, month, event, doc_type, source, funding, copies, value)
+-- postgresql:     SELECT unit_id, month, event, doc_type, source, funding, SUM(n0), SUM(n1) FROM (SELECT i.unit_id AS unit_id, substr(COALESCE(w.approved_day, to_char(now() AT TIME ZONE 'UTC' + INTERVAL '7 hours', 'YYYY-MM')), 1, 7) AS month, 'withdrawn' AS event, b.doc_type AS doc_type, COALESCE(a.source, '') AS source, COALESCE(a.funding, '') AS funding, 1 AS n0, 1 * (CASE WHEN i.price > 0 THEN i.price ELSE b.price END) AS n1
+-- postgresql:       FROM items i JOIN biblios b ON b.id = i.biblio_id LEFT JOIN acquisitions a ON a.id = i.acquisition_id LEFT JOIN withdrawals w ON w.id = i.withdrawal_id WHERE 1 = 1 AND i.status = 'withdrawn') x WHERE 1 = 1 GROUP BY unit_id, month, event, doc_type, source, funding
+-- postgresql:     ON CONFLICT (unit_id, month, event, doc_type, source, funding) DO UPDATE SET copies = stat_stock_flows.copies + excluded.copies, value = stat_stock_flows.value + excluded.value;
+-- postgresql: INSERT INTO stat_stock_flows (unit_id, month, event, doc_type, source, funding, copies, value)
+-- postgresql:     SELECT unit_id, month, event, doc_type, source, funding, SUM(n0), SUM(n1) FROM (SELECT i.unit_id AS unit_id, to_char(now() AT TIME ZONE 'UTC' + INTERVAL '7 hours', 'YYYY-MM') AS month, 'lost' AS event, b.doc_type AS doc_type, COALESCE(a.source, '') AS source, COALESCE(a.funding, '') AS funding, 1 AS n0, 1 * (CASE WHEN i.price > 0 THEN i.price ELSE b.price END) AS n1
+-- postgresql:       FROM items i JOIN biblios b ON b.id = i.biblio_id LEFT JOIN acquisitions a ON a.id = i.acquisition_id LEFT JOIN withdrawals w ON w.id = i.withdrawal_id WHERE 1 = 1 AND i.status = 'lost') x WHERE 1 = 1 GROUP BY unit_id, month, event, doc_type, source, funding
+-- postgresql:     ON CONFLICT (unit_id, month, event, doc_type, source, funding) DO UPDATE SET copies = stat_stock_flows.copies + excluded.copies, value = stat_stock_flows.value + excluded.value;
+-- postgresql: INSERT INTO stat_loans (unit_id, month, loan_kind, patron_kind, class_name, grade, doc_type, kclass, loans)
+-- postgresql:     SELECT unit_id, month, loan_kind, patron_kind, class_name, grade, doc_type, kclass, SUM(n0) FROM (SELECT l.unit_id AS unit_id, substr(l.out_day, 1, 7) AS month, l.kind AS loan_kind, l.patron_kind AS patron_kind, l.class_name AS class_name, l.grade AS grade, l.doc_type AS doc_type, l.kclass AS kclass, 1 AS n0
+-- postgresql:       FROM loans l WHERE 1 = 1) x WHERE 1 = 1 GROUP BY unit_id, month, loan_kind, patron_kind, class_name, grade, doc_type, kclass
+-- postgresql:     ON CONFLICT (unit_id, month, loan_kind, patron_kind, class_name, grade, doc_type, kclass) DO UPDATE SET loans = stat_loans.loans + excluded.loans;
+-- postgresql: INSERT INTO stat_open_loans (unit_id, due, patron_kind, loans)
+-- postgresql:     SELECT unit_id, due, patron_kind, SUM(n0) FROM (SELECT l.unit_id AS unit_id, l.due AS due, l.patron_kind AS patron_kind, 1 AS n0
+-- postgresql:       FROM loans l WHERE l.returned_at IS NULL) x WHERE 1 = 1 GROUP BY unit_id, due, patron_kind
+-- postgresql:     ON CONFLICT (unit_id, due, patron_kind) DO UPDATE SET loans = stat_open_loans.loans + excluded.loans;
+-- postgresql: INSERT INTO stat_uses (unit_id, month, patron_kind, class_name, doc_type, visits, uses)
+-- postgresql:     SELECT unit_id, month, patron_kind, class_name, doc_type, SUM(n0), SUM(n1) FROM (SELECT u.unit_id AS unit_id, substr(u.day, 1, 7) AS month, u.patron_kind AS patron_kind, u.class_name AS class_name, u.doc_type AS doc_type, 1 AS n0, u.count AS n1
+-- postgresql:       FROM library_uses u WHERE 1 = 1) x WHERE 1 = 1 GROUP BY unit_id, month, patron_kind, class_name, doc_type
+-- postgresql:     ON CONFLICT (unit_id, month, patron_kind, class_name, doc_type) DO UPDATE SET visits = stat_uses.visits + excluded.visits, uses = stat_uses.uses + excluded.uses;
+-- postgresql: INSERT INTO stat_readers (unit_id, patron_kind, class_name, grade, readers)
+-- postgresql:     SELECT unit_id, patron_kind, class_name, grade, SUM(n0) FROM (SELECT p.unit_id AS unit_id, p.kind AS patron_kind, p.class_name AS class_name, COALESCE(p.grade, 0) AS grade, 1 AS n0
+-- postgresql:       FROM patrons p WHERE p.status = 'active') x WHERE 1 = 1 GROUP BY unit_id, patron_kind, class_name, grade
+-- postgresql:     ON CONFLICT (unit_id, patron_kind, class_name, grade) DO UPDATE SET readers = stat_readers.readers + excluded.readers;
+-- postgresql: INSERT INTO stat_reader_flows (unit_id, month, patron_kind, registered)
+-- postgresql:     SELECT unit_id, month, patron_kind, SUM(n0) FROM (SELECT p.unit_id AS unit_id, to_char(to_timestamp(p.created_at + 25200) AT TIME ZONE 'UTC', 'YYYY-MM') AS month, p.kind AS patron_kind, 1 AS n0
+-- postgresql:       FROM patrons p WHERE 1 = 1) x WHERE 1 = 1 GROUP BY unit_id, month, patron_kind
+-- postgresql:     ON CONFLICT (unit_id, month, patron_kind) DO UPDATE SET registered = stat_reader_flows.registered + excluded.registered;
+-- postgresql: INSERT INTO stat_patron_years (patron_id, school_year, unit_id, patron_kind, class_name, first_at, first_src, first_id)
+-- postgresql:     SELECT patron_id, school_year, unit_id, patron_kind, class_name, first_at, first_src, first_id FROM (
+-- postgresql:       SELECT x.*, ROW_NUMBER() OVER (PARTITION BY x.patron_id, x.school_year ORDER BY x.first_at, x.first_src, x.first_id) AS rn FROM (
+-- postgresql:         SELECT l.patron_id AS patron_id, CASE WHEN substr(l.out_day, 6, 2) >= '08' THEN substr(l.out_day, 1, 4) || '-' || CAST(CAST(substr(l.out_day, 1, 4) AS INTEGER) + 1 AS TEXT) ELSE CAST(CAST(substr(l.out_day, 1, 4) AS INTEGER) - 1 AS TEXT) || '-' || substr(l.out_day, 1, 4) END AS school_year, l.unit_id AS unit_id, l.patron_kind AS patron_kind, l.class_name AS class_name, l.out_at AS first_at, 0 AS first_src, l.id AS first_id FROM loans l
+-- postgresql:         UNION ALL
+-- postgresql:         SELECT u.patron_id, CASE WHEN substr(u.day, 6, 2) >= '08' THEN substr(u.day, 1, 4) || '-' || CAST(CAST(substr(u.day, 1, 4) AS INTEGER) + 1 AS TEXT) ELSE CAST(CAST(substr(u.day, 1, 4) AS INTEGER) - 1 AS TEXT) || '-' || substr(u.day, 1, 4) END, u.unit_id, u.patron_kind, u.class_name, u.at, 1, u.id FROM library_uses u WHERE u.patron_id IS NOT NULL) x) y WHERE rn = 1;
