@@ -15,6 +15,8 @@
 #
 #   bench/lending.sh                      all runs
 #   RUNS="sqlite" bench/lending.sh        some of them
+#   NO_COUNTERS=1 bench/lending.sh        without the report counters' triggers (dropped after the
+#                                         data is built), the reference for their cost
 # Prints to stdout; leaves nothing behind unless KEEP_TMP=1.
 set -euo pipefail
 
@@ -86,6 +88,13 @@ run() { # NAME URL NSCHOOLS
 	"$TMP/lending_gen" "$url" "$PASSWORD" "$nschools" "$NREADERS" "$NCOPIES" 1000 4000 4000 2>"$TMP/gen-$name.log" ||
 		{ cat "$TMP/gen-$name.log" >&2; die "lending_gen ($name) failed"; }
 	t1=$(date +%s.%N)
+	if [ "${NO_COUNTERS:-0}" = 1 ]; then # the reference without the report counters' triggers (0018)
+		if [ "${url#postgres}" = "$url" ]; then
+			sqlite3 "$url" "SELECT 'DROP TRIGGER ' || name || ';' FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'stat%'" | sqlite3 "$url"
+		else
+			psql -qtA "$url" -c "SELECT 'DROP TRIGGER ' || tgname || ' ON ' || tgrelid::regclass || ';' FROM pg_trigger WHERE tgname LIKE 'stat%'" | psql -q "$url"
+		fi
+	fi
 	local port pid
 	port=$(free_port)
 	(cd "$TMP" && exec "$BIN" --db "$url" --log-level warn serve --listen "127.0.0.1:$port") >"$TMP/serve-$name.log" 2>&1 &
@@ -114,6 +123,9 @@ run() { # NAME URL NSCHOOLS
 		loans=$(psql -qtA "$url" -c "SELECT COUNT(*) FROM loans l JOIN units u ON u.id = l.unit_id WHERE u.code = 'TH0001'")
 	fi
 	printf '%-12s %s loans written, %s still open (0 expected: every pair returns what it lent)\n' "" "$loans" "$open"
+	if [ "${NO_COUNTERS:-0}" != 1 ]; then
+		printf '%-12s report counters: %s\n' "" "$(THUVIEN_LANG=en "$BIN" --db "$url" stats verify 2>&1 | tail -1)"
+	fi
 }
 
 for r in $RUNS; do

@@ -17,6 +17,7 @@
 #include "base/i18n.h"
 #include "catalog/catalog.h"
 #include "check/check.h"
+#include "stats/stats.h"
 
 /* --- part III ----------------------------------------------------------------------------- */
 
@@ -313,6 +314,7 @@ static const char *const rule_names[CHECK_RULE_COUNT] = {
 	[CHECK_SCAN_SCHOOL] = "scan-school",
 	[CHECK_ISSUE_SCHOOL] = "issue-school",
 	[CHECK_BOUND_ITEM] = "bound-item",
+	[CHECK_COUNTERS] = "counters",
 };
 
 const char *check_rule_name(check_rule_t rule)
@@ -476,6 +478,50 @@ static int balance_rule(db_t *db, int64_t unit_id, collect_t *c, err_t *err)
 	return rc < 0 ? rc : 0;
 }
 
+/* The report counters: one recount of the whole scope; only when it differs, one per school to
+ * say which (a city whose counters agree pays for one pass). */
+static int counters_rule(db_t *db, int64_t unit_id, collect_t *c, err_t *err)
+{
+	int n = stats_verify(db, unit_id, NULL, err);
+	if (n <= 0)
+		return n;
+	db_stmt_t *st = db_query(db, err,
+	                         "SELECT id, code FROM units WHERE kind = 'school' AND (CAST(? AS BIGINT) = 0 OR id = ?) "
+	                         "ORDER BY code",
+	                         "ii", unit_id, unit_id);
+	if (!st)
+		return err->code;
+	typedef struct school_ref {
+		int64_t id;
+		const char *code;
+	} school_ref_t;
+	school_ref_t *sc = NULL;
+	size_t k = 0, cap = 0;
+	int rc;
+	while ((rc = db_step(st, err)) == DB_ROW) {
+		sc = arena_grow(c->a, sc, k, &cap, 64, sizeof *sc);
+		sc[k].id = db_col_int(st, 0);
+		sc[k++].code = arena_strdup(c->a, db_col_text(st, 1));
+	}
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < k; i++) {
+		buf_t rep = { 0 };
+		int m = stats_verify(db, sc[i].id, &rep, err);
+		if (m > 0) {
+			char what[64];
+			snprintf(what, sizeof what, "%.*s", (int)strcspn(buf_str(&rep), " "), buf_str(&rep));
+			check_violation_t *v = add(c, CHECK_COUNTERS, sc[i].id, sc[i].code, what);
+			v->count = v->first = v->last = m;
+		}
+		buf_release(&rep);
+		if (m < 0)
+			return m;
+	}
+	return 0;
+}
+
 static int cmp_violation(const void *x, const void *y)
 {
 	const check_violation_t *a = x, *b = y;
@@ -514,6 +560,10 @@ int check_run(db_t *db, int64_t unit_id, int flags, arena_t *a, check_result_t *
 	if ((rc = marks_rule(db, unit_id, &c, err)) < 0)
 		return rc;
 	out->usec[CHECK_MARK_SESSION] = clock_usec() - t0;
+	t0 = clock_usec();
+	if ((rc = counters_rule(db, unit_id, &c, err)) < 0)
+		return rc;
+	out->usec[CHECK_COUNTERS] = clock_usec() - t0;
 	out->rules = CHECK_RULE_COUNT - 1;
 	if (out->n > 1)
 		qsort(out->v, out->n, sizeof *out->v, cmp_violation);

@@ -157,6 +157,10 @@ typedef enum check_rule {
 	                            another school. first/last: issue (or subscription) ids */
 	CHECK_BOUND_ITEM,        /* a bound issue's copy is not a copy of the title's record (or the
 	                            title has none). first/last: the copies' ids */
+	/* 6. report counters (src/stats/stats.h) */
+	CHECK_COUNTERS,          /* the school's report counters (stat_* tables) differ from a
+	                            recount of the rows they count (stats_verify). what: the first
+	                            differing table; count: differing counter rows */
 	CHECK_RULE_COUNT         /* one more than the last rule */
 } check_rule_t;
 

@@ -12,6 +12,7 @@
 #include "audit/audit.h"
 #include "base/clock.h"
 #include "circ/circ_int.h"
+#include "stats/stats.h" /* STAT_KCLASS: the loan's kclass, as the counters define it */
 
 int circ_check_desk(const actor_t *actor, err_t *err)
 {
@@ -349,10 +350,13 @@ int circ_lend(db_t *db, const actor_t *actor, const circ_patron_t *patron, const
 	rc = db_insert_id(
 	    db, &loan_id, err,
 	    "INSERT INTO loans (unit_id, item_id, biblio_id, patron_id, kind, patron_kind, class_name,"
-	    " doc_type, out_at, out_day, due, out_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-	    " RETURNING id",
-	    "iiiissssissi", unit, item->id, item->biblio_id, patron->id, kind, patron->kind,
-	    patron->class_name, item->doc_type, now, today, due, actor->account_id);
+	    " doc_type, out_at, out_day, due, out_by, grade, kclass) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	    "?, ?,"
+	    " COALESCE((SELECT p.grade FROM patrons p WHERE p.id = ?), 0), COALESCE((SELECT " STAT_KCLASS(
+	        "b.class_number") " FROM biblios b WHERE b.id = ?), '')) RETURNING id",
+	    "iiiissssissiii", unit, item->id, item->biblio_id, patron->id, kind, patron->kind,
+	    patron->class_name, item->doc_type, now, today, due, actor->account_id, patron->id,
+	    item->biblio_id);
 	if (rc == ERR_CONFLICT) {
 		*raced = true;
 		return rc;

@@ -45,10 +45,10 @@ def test_catalogued_stock_reconciles():
     lines = out.strip().splitlines()
     assert len(lines) == 1, out
     schools = srv.sql_value("SELECT COUNT(*) FROM units WHERE kind = 'school'")
-    assert lines[0] == "Đã kiểm tra 21 quy tắc trên %d trường: không có vi phạm nào." % schools, out
+    assert lines[0] == "Đã kiểm tra 22 quy tắc trên %d trường: không có vi phạm nào." % schools, out
     p = run("--lang", "en")
     assert p.returncode == 0 and p.stdout.strip() == \
-        "Checked 21 rules on %d schools: no violations." % schools, p.stdout + p.stderr
+        "Checked 22 rules on %d schools: no violations." % schools, p.stdout + p.stderr
     p = run("--school", "TH001")
     assert p.returncode == 0 and "trên 1 trường" in p.stdout, p.stdout + p.stderr
 
@@ -66,7 +66,7 @@ def test_broken_counter_is_reported_with_school_and_numbers():
         lines = p.stdout.strip().splitlines()
         want = ("TH001: sổ SGK: 2 bản có số đăng ký cá biệt lớn hơn bộ đếm %d (%d–%d), số đó sẽ bị cấp lại."
                 % (last - 2, last - 1, last))
-        assert lines == [want, "Đã kiểm tra 21 quy tắc trên %d trường: 1 vi phạm."
+        assert lines == [want, "Đã kiểm tra 22 quy tắc trên %d trường: 1 vi phạm."
                          % srv.sql_value("SELECT COUNT(*) FROM units WHERE kind = 'school'")], p.stdout
         p = run("--lang", "en", "--school", "TH001")
         assert p.returncode == 1 and p.stdout.startswith(
@@ -121,3 +121,30 @@ def test_usage_and_connection_errors_exit_2():
     empty = os.path.join(srv.tmp, "empty.db")
     p = srv.cli("--db", empty, "check", check=False)
     assert p.returncode == 2 and "thuvien migrate" in p.stderr, p.stdout + p.stderr
+
+
+def test_report_counters_follow_the_desk_and_a_corruption_is_reported():
+    """The counters (0018's triggers) follow lending through HTTP; a counter changed by hand is
+    reported by `thuvien check` with the school and by `thuvien stats verify` (exit 1), and
+    `thuvien stats rebuild --school` repairs it (issue 8)."""
+    catalogue("thuthu.th001", "Truyện cổ tích Việt Nam", "TN", 2)
+    th = unit_id("TH001")
+    assert srv.sql_value("SELECT COALESCE(SUM(copies), 0) FROM stat_holdings WHERE unit_id = %d AND doc_type = 'TN'"
+                         % th) >= 2
+    p = srv.cli("stats", "verify", check=False)
+    assert p.returncode == 0 and "khớp" in p.stdout, p.stdout + p.stderr
+    h.sql_write(srv, "UPDATE stat_holdings SET copies = copies + 1 WHERE unit_id = %d AND doc_type = 'TN'" % th)
+    p = run()
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert "TH001: " in p.stdout and "(bảng stat_holdings)" in p.stdout, p.stdout
+    p = srv.cli("stats", "verify", "--school", "TH001", check=False)
+    assert p.returncode == 1 and "stat_holdings %d|TN|" % th in p.stdout, p.stdout + p.stderr
+    p = srv.cli("stats", "verify", "--school", "THCS001", check=False)
+    assert p.returncode == 0, p.stdout + p.stderr
+    p = srv.cli("stats", "verify", "--school", "KHONGCO", check=False)
+    assert p.returncode == 2, p.stdout + p.stderr
+    p = srv.cli("stats", "rebuild", "--school", "TH001", check=False)
+    assert p.returncode == 0, p.stdout + p.stderr
+    srv.check()
+    p = srv.cli("stats", "verify", check=False)
+    assert p.returncode == 0, p.stdout + p.stderr
