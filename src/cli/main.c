@@ -33,6 +33,7 @@ static const char usage[] =
     "            export register: write a school's register (sổ đăng ký) as PDF or XLSX\n"
     "  version   print the version\n"
     "  check     verify what the registers rest on (numbers, intake lines, parts I-III, stocktakes)\n"
+    "  indicators  print a unit's figures for a period (--markdown: the reference of every figure)\n"
     "\n"
     "Options, for every command:\n"
     "  --db URL          database: a SQLite file path (default thuvien.db) or a\n"
@@ -59,6 +60,8 @@ static int run(const char *cmd, int argc, char **argv)
 		return cmd_export(argc, argv);
 	if (!strcmp(cmd, "check"))
 		return cmd_check(argc, argv);
+	if (!strcmp(cmd, "indicators"))
+		return cmd_indicators(argc, argv);
 	if (!strcmp(cmd, "version")) {
 		printf("thuvien %s\n", THUVIEN_VERSION);
 		return 0;

@@ -1,0 +1,771 @@
+/* indicators.c: the registry of indicators, periods, and the computation over a unit's subtree
+ * from the counter tables (indicators.h). Lists and the reference text are in lists.c.
+ *
+ * Each base indicator is one SUM over one counter table, its rows narrowed by a fixed condition
+ * and the period, and grouped by the school (a report) or by one dimension (a breakdown). The SQL
+ * is assembled from the fixed fragments of the table `sources` below, never from values; the
+ * values (the subtree's path range, months, the school year) are bound. A report reads each base
+ * indicator once, grouped by unit, and sums in C: the unit's total, each child's row, and each
+ * ratio from the summed parts of the units that have a denominator.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/clock.h"
+#include "indicators/indicators.h"
+#include "patrons/patrons.h"
+
+#define HOLD_DIMS (IND_DIM_DOC_TYPE | IND_DIM_CONTENT | IND_DIM_LANGUAGE | IND_DIM_SOURCE | IND_DIM_FUNDING)
+#define FLOW_DIMS (IND_DIM_DOC_TYPE | IND_DIM_SOURCE | IND_DIM_FUNDING | IND_DIM_MONTH)
+#define LOAN_DIMS                                                                                            \
+	(IND_DIM_MONTH | IND_DIM_PATRON_KIND | IND_DIM_CLASS | IND_DIM_GRADE | IND_DIM_DOC_TYPE | IND_DIM_CONTENT)
+#define USE_DIMS (IND_DIM_MONTH | IND_DIM_PATRON_KIND | IND_DIM_CLASS | IND_DIM_DOC_TYPE)
+
+static const ind_def_t defs[] = {
+	/* holdings */
+	{ "copies_held", "Số bản sách, tài liệu hiện có", "Copies held",
+	  "Số bản (tài liệu) trong kho vào ngày cuối kỳ: mọi bản chưa thanh lọc, chưa mất.",
+	  "Copies in the stock on the period's last day: every copy not withdrawn and not lost.", IND_COUNT,
+	  IND_AT_END, HOLD_DIMS, NULL, NULL, NULL },
+	{ "value_held", "Giá trị kho sách", "Value of the stock",
+	  "Tổng giá trị (đồng) các bản hiện có vào ngày cuối kỳ: giá của bản, nếu không có thì giá của biểu ghi.",
+	  "The value in đồng of the copies held on the period's last day: the copy's price, else its record's.",
+	  IND_MONEY, IND_AT_END, HOLD_DIMS, NULL, NULL, NULL },
+	{ "paper_copies_held", "Số bản sách in hiện có", "Printed books held",
+	  "Số bản hiện có thuộc các loại tài liệu là sách in (SGK, SNV, STK, sách thiếu nhi: doc_types.paper_book).",
+	  "Copies held whose document type is a printed book (textbooks, teachers', reference and children's books: "
+	  "doc_types.paper_book).",
+	  IND_COUNT, IND_AT_END, HOLD_DIMS, NULL, NULL, NULL },
+	{ "stk_copies_held", "Số bản sách tham khảo hiện có", "Reference books held",
+	  "Số bản hiện có thuộc loại sách tham khảo (STK).", "Copies held of the reference book type (STK).",
+	  IND_COUNT, IND_AT_END, HOLD_DIMS, NULL, NULL, NULL },
+	{ "snv_copies_held", "Số bản sách nghiệp vụ hiện có", "Teachers' books held",
+	  "Số bản hiện có thuộc loại sách nghiệp vụ của giáo viên (SNV).",
+	  "Copies held of the teachers' professional book type (SNV).", IND_COUNT, IND_AT_END, HOLD_DIMS, NULL, NULL,
+	  NULL },
+	{ "titles_held", "Số tên sách, tài liệu hiện có", "Titles held",
+	  "Số biểu ghi (tên sách) còn ít nhất một bản trong kho, tính ở thời điểm hiện tại.",
+	  "Records (titles) with at least one copy held, as they are now.", IND_COUNT, IND_NOW, IND_DIM_DOC_TYPE,
+	  NULL, NULL, NULL },
+	/* stock flows */
+	{ "intake_copies", "Số bản nhập kho trong kỳ", "Copies taken in",
+	  "Số bản được nhập kho trong kỳ (theo ngày vào sổ của bản, nếu không có thì ngày của đợt nhập).",
+	  "Copies entered in the stock within the period (the copy's entry day, else its intake batch's).",
+	  IND_COUNT, IND_WITHIN, FLOW_DIMS, NULL, NULL, NULL },
+	{ "intake_value", "Giá trị nhập kho trong kỳ", "Value taken in",
+	  "Tổng giá trị (đồng) các bản nhập kho trong kỳ.", "The value in đồng of the copies taken in within the period.",
+	  IND_MONEY, IND_WITHIN, FLOW_DIMS, NULL, NULL, NULL },
+	{ "withdrawn_copies", "Số bản thanh lọc trong kỳ", "Copies withdrawn",
+	  "Số bản được xuất kho (thanh lọc) theo quyết định được duyệt trong kỳ.",
+	  "Copies withdrawn from the stock by a withdrawal approved within the period.", IND_COUNT, IND_WITHIN,
+	  FLOW_DIMS, NULL, NULL, NULL },
+	{ "withdrawn_value", "Giá trị thanh lọc trong kỳ", "Value withdrawn",
+	  "Tổng giá trị (đồng) các bản thanh lọc trong kỳ.", "The value in đồng of the copies withdrawn within the period.",
+	  IND_MONEY, IND_WITHIN, FLOW_DIMS, NULL, NULL, NULL },
+	{ "lost_copies", "Số bản mất trong kỳ", "Copies lost",
+	  "Số bản được ghi mất trong kỳ, trừ các bản mất được tìm lại trong kỳ.",
+	  "Copies marked lost within the period, less the lost copies found again within it.", IND_COUNT, IND_WITHIN,
+	  FLOW_DIMS, NULL, NULL, NULL },
+	{ "lost_value", "Giá trị sách mất trong kỳ", "Value lost",
+	  "Tổng giá trị (đồng) các bản ghi mất trong kỳ.", "The value in đồng of the copies lost within the period.",
+	  IND_MONEY, IND_WITHIN, FLOW_DIMS, NULL, NULL, NULL },
+	/* periodicals */
+	{ "periodical_titles", "Số tên báo, tạp chí", "Periodical titles",
+	  "Số tên báo, tạp chí có đặt mua trong năm học.", "Periodical titles with a subscription in the school year.",
+	  IND_COUNT, IND_YEAR, IND_DIM_FUNDING, NULL, NULL, "C4" },
+	{ "periodical_copies", "Số bản báo, tạp chí mỗi kỳ", "Periodical copies per issue",
+	  "Tổng số bản mỗi số báo, tạp chí theo các đơn đặt mua của năm học.",
+	  "The copies of each issue, summed over the school year's subscriptions.", IND_COUNT, IND_YEAR,
+	  IND_DIM_FUNDING, NULL, NULL, "C4" },
+	/* readers */
+	{ "readers_registered", "Số bạn đọc đã đăng ký", "Registered readers",
+	  "Số bạn đọc đang hoạt động (thẻ còn hiệu lực), tính ở thời điểm hiện tại.",
+	  "Readers whose status is active, as they are now.", IND_COUNT, IND_NOW,
+	  IND_DIM_PATRON_KIND | IND_DIM_CLASS | IND_DIM_GRADE, NULL, NULL, NULL },
+	{ "readers_new", "Số bạn đọc mới", "New readers",
+	  "Số bạn đọc được đăng ký lần đầu trong kỳ.", "Readers registered for the first time within the period.",
+	  IND_COUNT, IND_WITHIN, IND_DIM_MONTH | IND_DIM_PATRON_KIND, NULL, NULL, NULL },
+	{ "readers_active", "Số bạn đọc sử dụng thư viện", "Active readers",
+	  "Số bạn đọc khác nhau có ít nhất một lượt mượn hoặc đọc tại chỗ trong năm học.",
+	  "Distinct readers with at least one loan or in-library use in the school year.", IND_COUNT, IND_YEAR,
+	  IND_DIM_PATRON_KIND | IND_DIM_CLASS, NULL, NULL, "C9" },
+	{ "readers_active_pupils", "Số học sinh sử dụng thư viện", "Active pupils",
+	  "Số học sinh khác nhau có ít nhất một lượt mượn hoặc đọc tại chỗ trong năm học.",
+	  "Distinct pupils with at least one loan or in-library use in the school year.", IND_COUNT, IND_YEAR,
+	  IND_DIM_CLASS, NULL, NULL, "C9" },
+	{ "readers_active_teachers", "Số giáo viên sử dụng thư viện", "Active teachers",
+	  "Số giáo viên khác nhau có ít nhất một lượt mượn hoặc đọc tại chỗ trong năm học.",
+	  "Distinct teachers with at least one loan or in-library use in the school year.", IND_COUNT, IND_YEAR, 0,
+	  NULL, NULL, "C9" },
+	/* loans and uses */
+	{ "loans_total", "Tổng lượt mượn", "Loans",
+	  "Số lượt mượn trong kỳ, mọi hình thức (gia hạn không tính là lượt mượn mới).",
+	  "Loans made within the period, of every kind (a renewal is not a new loan).", IND_COUNT, IND_WITHIN,
+	  LOAN_DIMS, NULL, NULL, "C9" },
+	{ "loans_home", "Lượt mượn về nhà", "Take-home loans", "Số lượt mượn về nhà trong kỳ.",
+	  "Take-home loans made within the period.", IND_COUNT, IND_WITHIN, LOAN_DIMS, NULL, NULL, NULL },
+	{ "loans_textbook", "Lượt mượn SGK cả năm", "Textbook loans for the year",
+	  "Số lượt mượn sách giáo khoa dùng cả năm học trong kỳ.",
+	  "Textbook loans for the school year made within the period.", IND_COUNT, IND_WITHIN, LOAN_DIMS, NULL, NULL,
+	  NULL },
+	{ "loans_class_set", "Lượt mượn sách theo lớp", "Class-set loans",
+	  "Số lượt mượn bộ sách cho lớp (tủ sách lớp) trong kỳ.", "Class-set loans made within the period.",
+	  IND_COUNT, IND_WITHIN, LOAN_DIMS, NULL, NULL, NULL },
+	{ "uses_in_library", "Lượt đọc tại chỗ", "In-library uses",
+	  "Số lượt sử dụng tài liệu tại thư viện trong kỳ (mỗi bản được đọc là một lượt).",
+	  "Uses of documents in the library within the period (each document read counts once).", IND_COUNT,
+	  IND_WITHIN, USE_DIMS, NULL, NULL, NULL },
+	{ "visits", "Lượt bạn đọc đến thư viện", "Visits",
+	  "Số lần ghi nhận bạn đọc đến đọc tại thư viện trong kỳ.",
+	  "Times a reader's in-library reading was recorded within the period.", IND_COUNT, IND_WITHIN, USE_DIMS,
+	  NULL, NULL, NULL },
+	{ "loans_open", "Số sách đang cho mượn", "Loans out",
+	  "Số lượt mượn chưa trả, tính ở thời điểm hiện tại.", "Loans not yet returned, as they are now.", IND_COUNT,
+	  IND_NOW, IND_DIM_PATRON_KIND, NULL, NULL, NULL },
+	{ "loans_overdue", "Số sách quá hạn", "Loans overdue",
+	  "Số lượt mượn chưa trả có hạn trả trước hôm nay.", "Loans not yet returned whose due day is before today.",
+	  IND_COUNT, IND_NOW, IND_DIM_PATRON_KIND, NULL, NULL, NULL },
+	/* enrolment */
+	{ "pupils", "Số học sinh", "Pupils", "Số học sinh của trường trong năm học (sĩ số do trường nhập hoặc từ CSDL ngành).",
+	  "The school's pupils in the school year (typed by the school or imported from the sector database).",
+	  IND_COUNT, IND_YEAR, 0, NULL, NULL, NULL },
+	{ "teachers", "Số giáo viên", "Teachers", "Số giáo viên của trường trong năm học.",
+	  "The school's teachers in the school year.", IND_COUNT, IND_YEAR, 0, NULL, NULL, NULL },
+	/* ratios */
+	{ "copies_per_pupil", "Số bản sách bình quân / học sinh", "Printed books per pupil",
+	  "Số bản sách in hiện có chia cho số học sinh.", "Printed books held divided by pupils.", IND_RATIO,
+	  IND_AS_PARTS, 0, "paper_copies_held", "pupils", "C1" },
+	{ "stk_per_pupil", "Số bản sách tham khảo / học sinh", "Reference books per pupil",
+	  "Số bản sách tham khảo hiện có chia cho số học sinh.", "Reference books held divided by pupils.", IND_RATIO,
+	  IND_AS_PARTS, 0, "stk_copies_held", "pupils", "C12" },
+	{ "sets_per_teacher", "Sách nghiệp vụ bình quân / giáo viên", "Teachers' books per teacher",
+	  "Số bản sách nghiệp vụ hiện có chia cho số giáo viên (tỉ số đơn giản; từng bộ theo khối/môn ở mục đánh giá).",
+	  "Teachers' books held divided by teachers (the simple ratio; sets by grade or subject are the evaluation's).",
+	  IND_RATIO, IND_AS_PARTS, 0, "snv_copies_held", "teachers", "C3" },
+	{ "loans_per_pupil", "Lượt mượn bình quân / học sinh", "Loans per pupil",
+	  "Tổng lượt mượn trong kỳ chia cho số học sinh.", "Loans within the period divided by pupils.", IND_RATIO,
+	  IND_AS_PARTS, 0, "loans_total", "pupils", "C9" },
+	{ "usage_rate_pupils", "Tỉ lệ học sinh sử dụng thư viện", "Pupils' usage rate",
+	  "Số học sinh có ít nhất một lượt mượn hoặc đọc tại chỗ trong năm học chia cho số học sinh.",
+	  "Distinct pupils with a loan or in-library use in the school year divided by pupils.", IND_PERCENT,
+	  IND_AS_PARTS, 0, "readers_active_pupils", "pupils", "C9" },
+	{ "usage_rate_teachers", "Tỉ lệ giáo viên sử dụng thư viện", "Teachers' usage rate",
+	  "Số giáo viên có ít nhất một lượt mượn hoặc đọc tại chỗ trong năm học chia cho số giáo viên.",
+	  "Distinct teachers with a loan or in-library use in the school year divided by teachers.", IND_PERCENT,
+	  IND_AS_PARTS, 0, "readers_active_teachers", "teachers", "C9" },
+};
+#define NDEFS (sizeof defs / sizeof defs[0])
+
+/* Where a base indicator is read: the table (as t), the summed expression, an optional join and
+ * condition; for a holding, the expression over stat_stock_flows that undoes the flows after the
+ * period (IND_AT_END). `col` is the period's column: month (IND_WITHIN), school_year (IND_YEAR). */
+typedef struct source {
+	const char *id, *table, *value, *join, *where, *flow_value;
+	int overdue; /* t.due < today */
+} source_t;
+
+#define DT_JOIN " JOIN doc_types dt ON dt.code = t.doc_type"
+#define UNDO_COPIES "CASE WHEN t.event = 'in' THEN -t.copies ELSE t.copies END"
+static const source_t sources[] = {
+	{ "copies_held", "stat_holdings", "t.copies", "", "", UNDO_COPIES, 0 },
+	{ "value_held", "stat_holdings", "t.value", "", "", "CASE WHEN t.event = 'in' THEN -t.value ELSE t.value END",
+	  0 },
+	{ "paper_copies_held", "stat_holdings", "t.copies", DT_JOIN, " AND dt.paper_book = 1", UNDO_COPIES, 0 },
+	{ "stk_copies_held", "stat_holdings", "t.copies", "", " AND t.doc_type = 'STK'", UNDO_COPIES, 0 },
+	{ "snv_copies_held", "stat_holdings", "t.copies", "", " AND t.doc_type = 'SNV'", UNDO_COPIES, 0 },
+	{ "titles_held", "stat_titles", "t.titles", "", "", NULL, 0 },
+	{ "intake_copies", "stat_stock_flows", "t.copies", "", " AND t.event = 'in'", NULL, 0 },
+	{ "intake_value", "stat_stock_flows", "t.value", "", " AND t.event = 'in'", NULL, 0 },
+	{ "withdrawn_copies", "stat_stock_flows", "t.copies", "", " AND t.event = 'withdrawn'", NULL, 0 },
+	{ "withdrawn_value", "stat_stock_flows", "t.value", "", " AND t.event = 'withdrawn'", NULL, 0 },
+	{ "lost_copies", "stat_stock_flows", "t.copies", "", " AND t.event = 'lost'", NULL, 0 },
+	{ "lost_value", "stat_stock_flows", "t.value", "", " AND t.event = 'lost'", NULL, 0 },
+	{ "periodical_titles", "subscriptions", "1", "", "", NULL, 0 },
+	{ "periodical_copies", "subscriptions", "t.copies", "", "", NULL, 0 },
+	{ "readers_registered", "stat_readers", "t.readers", "", "", NULL, 0 },
+	{ "readers_new", "stat_reader_flows", "t.registered", "", "", NULL, 0 },
+	{ "readers_active", "stat_active", "t.readers", "", "", NULL, 0 },
+	{ "readers_active_pupils", "stat_active", "t.readers", "", " AND t.patron_kind = 'student'", NULL, 0 },
+	{ "readers_active_teachers", "stat_active", "t.readers", "", " AND t.patron_kind = 'teacher'", NULL, 0 },
+	{ "loans_total", "stat_loans", "t.loans", "", "", NULL, 0 },
+	{ "loans_home", "stat_loans", "t.loans", "", " AND t.loan_kind = 'home'", NULL, 0 },
+	{ "loans_textbook", "stat_loans", "t.loans", "", " AND t.loan_kind = 'textbook'", NULL, 0 },
+	{ "loans_class_set", "stat_loans", "t.loans", "", " AND t.loan_kind = 'class_set'", NULL, 0 },
+	{ "uses_in_library", "stat_uses", "t.uses", "", "", NULL, 0 },
+	{ "visits", "stat_uses", "t.visits", "", "", NULL, 0 },
+	{ "loans_open", "stat_open_loans", "t.loans", "", "", NULL, 0 },
+	{ "loans_overdue", "stat_open_loans", "t.loans", "", "", NULL, 1 },
+	{ "pupils", "unit_enrolment", "t.pupils", "", "", NULL, 0 },
+	{ "teachers", "unit_enrolment", "t.teachers", "", "", NULL, 0 },
+};
+
+static const struct {
+	unsigned bit;
+	const char *name, *expr;
+} dims[] = {
+	{ IND_DIM_DOC_TYPE, "doc_type", "t.doc_type" },
+	{ IND_DIM_CONTENT, "content_group", "t.kclass" },
+	{ IND_DIM_LANGUAGE, "language", "t.language" },
+	{ IND_DIM_SOURCE, "source", "t.source" },
+	{ IND_DIM_FUNDING, "funding", "t.funding" },
+	{ IND_DIM_MONTH, "month", "t.month" },
+	{ IND_DIM_PATRON_KIND, "patron_kind", "t.patron_kind" },
+	{ IND_DIM_CLASS, "class", "t.class_name" },
+	{ IND_DIM_GRADE, "grade", "CAST(t.grade AS TEXT)" },
+};
+#define NDIMS (sizeof dims / sizeof dims[0])
+
+const ind_def_t *indicators_all(size_t *n)
+{
+	*n = NDEFS;
+	return defs;
+}
+
+static int def_index(const char *id)
+{
+	for (size_t i = 0; id && i < NDEFS; i++)
+		if (strcmp(defs[i].id, id) == 0)
+			return (int)i;
+	return -1;
+}
+
+const ind_def_t *indicators_find(const char *id)
+{
+	int i = def_index(id);
+	return i < 0 ? NULL : &defs[i];
+}
+
+static const source_t *source_of(const char *id)
+{
+	for (size_t i = 0; i < sizeof sources / sizeof sources[0]; i++)
+		if (strcmp(sources[i].id, id) == 0)
+			return &sources[i];
+	return NULL;
+}
+
+const char *indicators_dim_name(unsigned dim)
+{
+	for (size_t i = 0; i < NDIMS; i++)
+		if (dims[i].bit == dim)
+			return dims[i].name;
+	return NULL;
+}
+
+unsigned indicators_dim_parse(const char *name)
+{
+	for (size_t i = 0; name && i < NDIMS; i++)
+		if (strcmp(dims[i].name, name) == 0)
+			return dims[i].bit;
+	return 0;
+}
+
+static const char *dim_expr(unsigned dim)
+{
+	for (size_t i = 0; i < NDIMS; i++)
+		if (dims[i].bit == dim)
+			return dims[i].expr;
+	return NULL;
+}
+
+/* --- periods ------------------------------------------------------------------------------- */
+
+static int month_valid(const char *s)
+{
+	if (!s || strlen(s) != 7 || s[4] != '-')
+		return 0;
+	for (int i = 0; i < 7; i++)
+		if (i != 4 && !isdigit((unsigned char)s[i]))
+			return 0;
+	int m = atoi(s + 5);
+	return m >= 1 && m <= 12;
+}
+
+int indicators_period(const char *year, const char *from, const char *to, ind_period_t *out, err_t *err)
+{
+	memset(out, 0, sizeof *out);
+	if (!year || !*year) {
+		patrons_school_year(clock_today_vn(), out->year, sizeof out->year);
+	} else {
+		if (patrons_school_year_start(year) < 0)
+			return err_set(err, ERR_INVALID, "err.indicators.period", "%s", year);
+		snprintf(out->year, sizeof out->year, "%s", year);
+	}
+	int y = patrons_school_year_start(out->year);
+	snprintf(out->first, sizeof out->first, "%04d-08", y);
+	snprintf(out->last, sizeof out->last, "%04d-07", y + 1);
+	if (from && *from && (!strcmp(from, "hk1") || !strcmp(from, "hk2"))) {
+		if (to && *to)
+			return err_set(err, ERR_INVALID, "err.indicators.period", "%s, %s", from, to);
+		if (!strcmp(from, "hk1"))
+			snprintf(out->last, sizeof out->last, "%04d-12", y);
+		else
+			snprintf(out->first, sizeof out->first, "%04d-01", y + 1);
+		return 0;
+	}
+	if (from && *from) {
+		if (!month_valid(from) || strcmp(from, out->first) < 0 || strcmp(from, out->last) > 0)
+			return err_set(err, ERR_INVALID, "err.indicators.period", "%s", from);
+		snprintf(out->first, sizeof out->first, "%s", from);
+	}
+	if (to && *to) {
+		if (!month_valid(to) || strcmp(to, out->first) < 0 || strcmp(to, out->last) > 0)
+			return err_set(err, ERR_INVALID, "err.indicators.period", "%s", to);
+		snprintf(out->last, sizeof out->last, "%s", to);
+	}
+	return 0;
+}
+
+/* --- values -------------------------------------------------------------------------------- */
+
+static bool is_ratio(const ind_def_t *d)
+{
+	return d->kind == IND_RATIO || d->kind == IND_PERCENT;
+}
+
+bool indicators_has_value(const ind_def_t *def, ind_value_t v)
+{
+	return !is_ratio(def) || v.d != 0;
+}
+
+double indicators_real(const ind_def_t *def, ind_value_t v)
+{
+	if (!is_ratio(def))
+		return (double)v.n;
+	if (v.d == 0)
+		return 0;
+	return (def->kind == IND_PERCENT ? 100.0 : 1.0) * (double)v.n / (double)v.d;
+}
+
+/* Digits of |v| grouped by sep. */
+static void grouped(int64_t v, char sep, char *out, size_t n)
+{
+	char digits[32], tmp[48];
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	snprintf(digits, sizeof digits, "%llu", u);
+	size_t len = strlen(digits), k = 0;
+	if (v < 0)
+		tmp[k++] = '-';
+	for (size_t i = 0; i < len; i++) {
+		if (i && (len - i) % 3 == 0)
+			tmp[k++] = sep;
+		tmp[k++] = digits[i];
+	}
+	tmp[k] = 0;
+	snprintf(out, n, "%s", tmp);
+}
+
+void indicators_format(const ind_def_t *def, ind_value_t v, const char *lang, char *out, size_t n)
+{
+	bool en = lang && !strcmp(lang, "en");
+	char g[48];
+	if (!indicators_has_value(def, v)) {
+		snprintf(out, n, "–");
+		return;
+	}
+	if (!is_ratio(def)) {
+		grouped(v.n, en ? ',' : '.', g, sizeof g);
+		snprintf(out, n, def->kind == IND_MONEY ? "%s đ" : "%s", g);
+		return;
+	}
+	/* two decimals, rounded half up, without floating point */
+	int64_t scale = def->kind == IND_PERCENT ? 10000 : 100;
+	int64_t x = (v.n * scale * 2 + v.d) / (v.d * 2);
+	grouped(x / 100, en ? ',' : '.', g, sizeof g);
+	int64_t frac = x % 100;
+	if (frac < 0)
+		frac = -frac;
+	snprintf(out, n, "%s%c%02lld%s", g, en ? '.' : ',', (long long)frac, def->kind == IND_PERCENT ? " %" : "");
+}
+
+/* --- scope --------------------------------------------------------------------------------- */
+
+static int load_unit(db_t *db, const actor_t *actor, int64_t unit_id, arena_t *a, unit_t *u, err_t *err)
+{
+	if (!actor || actor->role == ROLE_READER)
+		return err_set(err, ERR_FORBIDDEN, "err.forbidden", NULL);
+	return units_get(db, actor, unit_id, a, u, err);
+}
+
+/* --- the base queries ---------------------------------------------------------------------- */
+
+typedef struct ctx {
+	db_t *db;
+	arena_t *a;
+	const ind_period_t *p;
+	const char *lo, *hi; /* the subtree's path range */
+	char today[12];
+} ctx_t;
+
+/* Prepare one base indicator's SUM over the subtree: grouped by unit (group NULL) or by the
+ * expression group; undo: the flows after the period instead of the holdings. */
+static db_stmt_t *base_query(ctx_t *c, const ind_def_t *d, const source_t *s, const char *group, bool undo,
+                             err_t *err)
+{
+	const char *table = undo ? "stat_stock_flows" : s->table;
+	const char *value = undo ? s->flow_value : s->value;
+	const char *cond = "";
+	const char *arg = NULL;
+	if (undo) {
+		cond = " AND t.month > ?";
+		arg = c->p->last;
+	} else if (d->when == IND_WITHIN) {
+		cond = " AND t.month >= ? AND t.month <= ?";
+	} else if (d->when == IND_YEAR) {
+		cond = " AND t.school_year = ?";
+		arg = c->p->year;
+	} else if (s->overdue) {
+		cond = " AND t.due < ?";
+		arg = c->today;
+	}
+	char *sql = arena_printf(c->a,
+	                         "SELECT %s, CAST(SUM(%s) AS BIGINT) FROM %s t JOIN units u ON u.id = t.unit_id%s "
+	                         "WHERE u.path >= ? AND u.path < ?%s%s GROUP BY 1",
+	                         group ? group : "t.unit_id", value, table, s->join, s->where, cond);
+	if (!undo && d->when == IND_WITHIN)
+		return db_query(c->db, err, sql, "ssss", c->lo, c->hi, c->p->first, c->p->last);
+	if (arg)
+		return db_query(c->db, err, sql, "sss", c->lo, c->hi, arg);
+	return db_query(c->db, err, sql, "ss", c->lo, c->hi);
+}
+
+/* The subtree's units, sorted by id, and for each the index of the root's child it lies under
+ * (-1 for the root itself). */
+typedef struct tree {
+	size_t n;
+	int64_t *ids;
+	int *child;
+} tree_t;
+
+static int cmp_unit_code(const void *x, const void *y)
+{
+	return strcmp(((const unit_t *)x)->code, ((const unit_t *)y)->code);
+}
+
+static int load_tree(ctx_t *c, const unit_t *root, bool with_children, tree_t *t, ind_report_t *out, err_t *err)
+{
+	size_t cap = 0, ccap = 0;
+	char **paths = NULL;
+	size_t pcap = 0;
+	memset(t, 0, sizeof *t);
+	db_stmt_t *st = db_query(c->db, err,
+	                         "SELECT id, parent_id, code, name, kind, school_level, path FROM units "
+	                         "WHERE path >= ? AND path < ? ORDER BY id",
+	                         "ss", c->lo, c->hi);
+	if (!st)
+		return err->code;
+	int rc;
+	while ((rc = db_step(st, err)) == DB_ROW) {
+		size_t k = t->n;
+		t->ids = arena_grow(c->a, t->ids, k, &cap, 64, sizeof *t->ids);
+		t->ids[k] = db_col_int(st, 0);
+		paths = arena_grow(c->a, paths, k, &pcap, 64, sizeof *paths);
+		paths[k] = arena_strdup(c->a, db_col_text(st, 6));
+		t->n++;
+		if (with_children && db_col_int(st, 1) == root->id) {
+			out->children = arena_grow(c->a, out->children, out->nchildren, &ccap, 16,
+			                           sizeof *out->children);
+			unit_t *u = &out->children[out->nchildren++];
+			memset(u, 0, sizeof *u);
+			u->id = db_col_int(st, 0);
+			u->parent_id = root->id;
+			u->code = arena_strdup(c->a, db_col_text(st, 2));
+			u->name = arena_strdup(c->a, db_col_text(st, 3));
+			u->kind = arena_strdup(c->a, db_col_text(st, 4));
+			u->school_level = arena_strdup(c->a, db_col_text(st, 5));
+			u->path = arena_strdup(c->a, db_col_text(st, 6));
+			u->active = 1;
+		}
+	}
+	db_done(st);
+	if (rc < 0)
+		return rc;
+	if (out->nchildren > 1)
+		qsort(out->children, out->nchildren, sizeof *out->children, cmp_unit_code);
+	t->child = arena_alloc(c->a, (t->n ? t->n : 1) * sizeof *t->child);
+	for (size_t i = 0; i < t->n; i++) {
+		t->child[i] = -1;
+		for (size_t k = 0; k < out->nchildren; k++) {
+			size_t len = strlen(out->children[k].path);
+			if (strncmp(paths[i], out->children[k].path, len) == 0) {
+				t->child[i] = (int)k;
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
+static long unit_index(const tree_t *t, int64_t id)
+{
+	size_t lo = 0, hi = t->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (t->ids[mid] == id)
+			return (long)mid;
+		if (t->ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* Add one base query's per-unit sums into column col of the matrix. */
+static int add_per_unit(ctx_t *c, const ind_def_t *d, const source_t *s, bool undo, const tree_t *t, int64_t *m,
+                        size_t col, err_t *err)
+{
+	db_stmt_t *st = base_query(c, d, s, NULL, undo, err);
+	if (!st)
+		return err->code;
+	int rc;
+	while ((rc = db_step(st, err)) == DB_ROW) {
+		long i = unit_index(t, db_col_int(st, 0));
+		if (i >= 0)
+			m[(size_t)i * NDEFS + col] += db_col_int(st, 1);
+	}
+	db_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+int indicators_report(db_t *db, const actor_t *actor, int64_t unit_id, const ind_period_t *p, bool children,
+                      arena_t *a, ind_report_t *out, err_t *err)
+{
+	memset(out, 0, sizeof *out);
+	int rc = load_unit(db, actor, unit_id, a, &out->unit, err);
+	if (rc < 0)
+		return rc;
+	out->period = *p;
+	ctx_t c = { .db = db, .a = a, .p = p, .lo = out->unit.path, .hi = actor_path_end(a, out->unit.path) };
+	clock_day_format(clock_today_vn(), c.today, sizeof c.today);
+	tree_t t;
+	if ((rc = load_tree(&c, &out->unit, children, &t, out, err)) < 0)
+		return rc;
+	int64_t *m = arena_zalloc(a, (t.n ? t.n : 1) * NDEFS * sizeof *m);
+	for (size_t k = 0; k < NDEFS; k++) {
+		const source_t *s = is_ratio(&defs[k]) ? NULL : source_of(defs[k].id);
+		if (!s)
+			continue;
+		if ((rc = add_per_unit(&c, &defs[k], s, false, &t, m, k, err)) < 0)
+			return rc;
+		if (defs[k].when == IND_AT_END && (rc = add_per_unit(&c, &defs[k], s, true, &t, m, k, err)) < 0)
+			return rc;
+	}
+	out->values = arena_zalloc(a, NDEFS * sizeof *out->values);
+	out->child_values = arena_zalloc(a, (out->nchildren ? out->nchildren : 1) * sizeof *out->child_values);
+	for (size_t k = 0; k < out->nchildren; k++)
+		out->child_values[k] = arena_zalloc(a, NDEFS * sizeof **out->child_values);
+	for (size_t i = 0; i < t.n; i++) {
+		const int64_t *row = m + i * NDEFS;
+		ind_value_t *cv = t.child[i] >= 0 ? out->child_values[t.child[i]] : NULL;
+		for (size_t k = 0; k < NDEFS; k++) {
+			ind_value_t v = { row[k], 0 };
+			if (is_ratio(&defs[k])) {
+				/* a unit without the denominator is left out of both parts */
+				int64_t den = row[def_index(defs[k].den)];
+				v.n = den > 0 ? row[def_index(defs[k].num)] : 0;
+				v.d = den > 0 ? den : 0;
+			}
+			out->values[k].n += v.n;
+			out->values[k].d += v.d;
+			if (cv) {
+				cv[k].n += v.n;
+				cv[k].d += v.d;
+			}
+		}
+	}
+	return 0;
+}
+
+/* --- breakdowns ---------------------------------------------------------------------------- */
+
+typedef struct rows {
+	ind_row_t *r;
+	size_t n, cap;
+} rows_t;
+
+static void rows_add(arena_t *a, rows_t *rs, const char *key, int64_t v)
+{
+	for (size_t i = 0; i < rs->n; i++)
+		if (strcmp(rs->r[i].key, key) == 0) {
+			rs->r[i].value.n += v;
+			return;
+		}
+	rs->r = arena_grow(a, rs->r, rs->n, &rs->cap, 16, sizeof *rs->r);
+	ind_row_t *r = &rs->r[rs->n++];
+	memset(r, 0, sizeof *r);
+	r->key = arena_strdup(a, key);
+	r->value.n = v;
+}
+
+typedef struct group {
+	const char *code, *name, *firsts;
+	int64_t sort;
+} group_t;
+
+/* The content groups, in their order. */
+static int load_groups(db_t *db, arena_t *a, const char *lang, group_t **out, size_t *n, err_t *err)
+{
+	size_t cap = 0;
+	*out = NULL;
+	*n = 0;
+	db_stmt_t *st = db_query(db, err, "SELECT code, name_vi, name_en, firsts, sort FROM content_groups", "");
+	if (!st)
+		return err->code;
+	int rc;
+	while ((rc = db_step(st, err)) == DB_ROW) {
+		*out = arena_grow(a, *out, *n, &cap, 8, sizeof **out);
+		group_t *g = &(*out)[(*n)++];
+		g->code = arena_strdup(a, db_col_text(st, 0));
+		g->name = arena_strdup(a, db_col_text(st, lang && !strcmp(lang, "en") ? 2 : 1));
+		g->firsts = arena_strdup(a, db_col_text(st, 3));
+		g->sort = db_col_int(st, 4);
+	}
+	db_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* The group of a class number's first character: the group listing it, else the group with no
+ * characters ("Khác"), else "KHAC". */
+static const group_t *group_of(const group_t *g, size_t n, const char *kclass)
+{
+	const group_t *other = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (!g[i].firsts[0])
+			other = &g[i];
+		else if (kclass[0] && strstr(g[i].firsts, kclass))
+			return &g[i];
+	}
+	return other;
+}
+
+/* A row's sort key: grades by number, content groups in their order, the key otherwise. */
+typedef struct sorted {
+	char sk[80];
+	ind_row_t r;
+} sorted_t;
+
+static int cmp_sorted(const void *x, const void *y)
+{
+	return strcmp(((const sorted_t *)x)->sk, ((const sorted_t *)y)->sk);
+}
+
+static void sort_rows(arena_t *a, ind_row_t *r, size_t n, unsigned dim, const group_t *g, size_t ng)
+{
+	sorted_t *s = arena_alloc(a, (n ? n : 1) * sizeof *s);
+	for (size_t i = 0; i < n; i++) {
+		s[i].r = r[i];
+		if (dim == IND_DIM_GRADE) {
+			snprintf(s[i].sk, sizeof s[i].sk, "%04d", atoi(r[i].key));
+		} else if (dim == IND_DIM_CONTENT) {
+			long long rank = 1 << 30;
+			for (size_t k = 0; k < ng; k++)
+				if (!strcmp(g[k].code, r[i].key))
+					rank = (long long)g[k].sort;
+			snprintf(s[i].sk, sizeof s[i].sk, "%012lld %.60s", rank, r[i].key);
+		} else {
+			snprintf(s[i].sk, sizeof s[i].sk, "%.79s", r[i].key);
+		}
+	}
+	qsort(s, n, sizeof *s, cmp_sorted);
+	for (size_t i = 0; i < n; i++)
+		r[i] = s[i].r;
+}
+
+static const char *label_of(db_t *db, arena_t *a, unsigned dim, const char *key, const group_t *g, size_t ng,
+                            const char *lang)
+{
+	bool en = lang && !strcmp(lang, "en");
+	err_t e = { 0 };
+	if (dim == IND_DIM_MONTH && strlen(key) == 7)
+		return arena_printf(a, "%s/%.4s", key + 5, key);
+	if (dim == IND_DIM_CONTENT) {
+		for (size_t i = 0; i < ng; i++)
+			if (!strcmp(g[i].code, key))
+				return g[i].name;
+	}
+	if (dim == IND_DIM_DOC_TYPE) {
+		db_stmt_t *st = db_query(db, &e, "SELECT name_vi, name_en FROM doc_types WHERE code = ?", "s", key);
+		const char *name = NULL;
+		if (st && db_step(st, &e) == DB_ROW)
+			name = arena_strdup(a, db_col_text(st, en ? 1 : 0));
+		db_done(st);
+		if (name)
+			return name;
+	}
+	if (dim == IND_DIM_PATRON_KIND || dim == IND_DIM_FUNDING || dim == IND_DIM_SOURCE) {
+		static const char *const names[][3] = {
+			{ "student", "Học sinh", "Pupils" },       { "teacher", "Giáo viên", "Teachers" },
+			{ "staff", "Nhân viên", "Staff" },         { "budget", "Ngân sách", "State budget" },
+			{ "other", "Nguồn khác", "Other" },        { "purchase", "Mua", "Purchase" },
+			{ "gift", "Tặng, biếu", "Gift" },          { "allocation", "Cấp phát", "Allocation" },
+		};
+		for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+			if (!strcmp(names[i][0], key))
+				return names[i][en ? 2 : 1];
+	}
+	if (!key[0])
+		return en ? "(none)" : "(không có)";
+	return key;
+}
+
+int indicators_breakdown(db_t *db, const actor_t *actor, int64_t unit_id, const ind_period_t *p, const char *id,
+                         unsigned dim, const char *lang, arena_t *a, ind_row_t **rows, size_t *n, err_t *err)
+{
+	*rows = NULL;
+	*n = 0;
+	unit_t u;
+	int rc = load_unit(db, actor, unit_id, a, &u, err);
+	if (rc < 0)
+		return rc;
+	const ind_def_t *d = indicators_find(id);
+	if (!d)
+		return err_set(err, ERR_INVALID, "err.indicators.unknown", "%s", id ? id : "");
+	const source_t *s = source_of(d->id);
+	const char *expr = dim_expr(dim);
+	if (!s || !expr || !(d->dims & dim))
+		return err_set(err, ERR_INVALID, "err.indicators.dim", "%s", d->id);
+	ctx_t c = { .db = db, .a = a, .p = p, .lo = u.path, .hi = actor_path_end(a, u.path) };
+	clock_day_format(clock_today_vn(), c.today, sizeof c.today);
+	/* holdings at the period's end: the flows after it carry no class number or language */
+	bool undo = d->when == IND_AT_END;
+	if (undo && (dim == IND_DIM_CONTENT || dim == IND_DIM_LANGUAGE)) {
+		char month[8];
+		int64_t today = clock_today_vn();
+		int y, mo, dd;
+		clock_civil_from_days(today, &y, &mo, &dd);
+		snprintf(month, sizeof month, "%04d-%02d", y, mo);
+		if (strcmp(p->last, month) < 0)
+			return err_set(err, ERR_INVALID, "err.indicators.dim", "%s", d->id);
+		undo = false; /* the period ends this month or later: no flow can follow it */
+	}
+	group_t *groups = NULL;
+	size_t ngroups = 0;
+	if (dim == IND_DIM_CONTENT && (rc = load_groups(db, a, lang, &groups, &ngroups, err)) < 0)
+		return rc;
+	rows_t rs = { 0 };
+	for (int pass = 0; pass < (undo ? 2 : 1); pass++) {
+		db_stmt_t *st = base_query(&c, d, s, expr, pass == 1, err);
+		if (!st)
+			return err->code;
+		while ((rc = db_step(st, err)) == DB_ROW) {
+			const char *key = db_col_text(st, 0);
+			key = key ? key : "";
+			if (dim == IND_DIM_CONTENT) {
+				const group_t *g = group_of(groups, ngroups, key);
+				key = g ? g->code : "KHAC";
+			}
+			rows_add(a, &rs, key, db_col_int(st, 1));
+		}
+		db_done(st);
+		if (rc < 0)
+			return rc;
+	}
+	sort_rows(a, rs.r, rs.n, dim, groups, ngroups);
+	for (size_t i = 0; i < rs.n; i++)
+		rs.r[i].label = label_of(db, a, dim, rs.r[i].key, groups, ngroups, lang);
+	*rows = rs.r;
+	*n = rs.n;
+	return 0;
+}
