@@ -46,6 +46,15 @@ static void csv_cell(const char *s)
 	putchar('"');
 }
 
+/* Width w in characters, for printf's "%*s" which counts bytes: add the UTF-8 continuation bytes
+ * of s ("đ", "–"). */
+static int cols(const char *s, int w)
+{
+	for (; *s; s++)
+		w += ((unsigned char)*s & 0xC0) == 0x80;
+	return w;
+}
+
 static json_t *value_json(const ind_def_t *d, ind_value_t v)
 {
 	if (!indicators_has_value(d, v))
@@ -114,13 +123,13 @@ static int print_report(const ind_report_t *r, const char *format, const char *l
 	       r->period.last);
 	for (size_t i = 0; i < n; i++) {
 		indicators_format(&d[i], r->values[i], lang, text, sizeof text);
-		printf("  %-24s %18s  %s\n", d[i].id, text, en ? d[i].name_en : d[i].name_vi);
+		printf("  %-24s %*s  %s\n", d[i].id, cols(text, 18), text, en ? d[i].name_en : d[i].name_vi);
 	}
 	for (size_t c = 0; c < r->nchildren; c++) {
 		printf("\n%s %s\n", r->children[c].code, r->children[c].name);
 		for (size_t i = 0; i < n; i++) {
 			indicators_format(&d[i], r->child_values[c][i], lang, text, sizeof text);
-			printf("  %-24s %18s\n", d[i].id, text);
+			printf("  %-24s %*s\n", d[i].id, cols(text, 18), text);
 		}
 	}
 	return 0;
@@ -150,7 +159,7 @@ static int print_rows(const ind_def_t *d, const ind_row_t *rows, size_t n, const
 			printf(",%lld\n", (long long)rows[i].value.n);
 		} else {
 			indicators_format(d, rows[i].value, lang, text, sizeof text);
-			printf("  %-30s %18s\n", rows[i].label, text);
+			printf("  %-*s %*s\n", cols(rows[i].label, 30), rows[i].label, cols(text, 18), text);
 		}
 	}
 	return 0;
