@@ -296,7 +296,7 @@ void indicators_markdown(buf_t *b)
 			buf_printf(b, "- = `%s` ÷ `%s`%s\n", d[i].num, d[i].den,
 			           d[i].kind == IND_PERCENT ? " × 100 %" : "");
 		if (d[i].standard)
-			buf_printf(b, "- Standard criterion %s (docs of the standards, issue 9).\n", d[i].standard);
+			buf_printf(b, "- Standards: criterion %s of the library standards' computed criteria.\n", d[i].standard);
 	}
 	buf_puts(b,
 	         "\n## Lists behind the numbers (one school, live)\n\n"
