@@ -166,15 +166,15 @@ typedef struct source {
 	int overdue; /* t.due < today */
 } source_t;
 
-#define DT_JOIN " JOIN doc_types dt ON dt.code = t.doc_type"
+#define DT_JOIN " LEFT JOIN doc_types dt ON dt.code = t.doc_type"
 #define UNDO_COPIES "CASE WHEN t.event = 'in' THEN -t.copies ELSE t.copies END"
 static const source_t sources[] = {
-	{ "copies_held", "stat_holdings", "t.copies", "", "", UNDO_COPIES, 0 },
-	{ "value_held", "stat_holdings", "t.value", "", "", "CASE WHEN t.event = 'in' THEN -t.value ELSE t.value END",
-	  0 },
+	{ "copies_held", "stat_holdings", "t.copies", DT_JOIN, "", UNDO_COPIES, 0 },
+	{ "value_held", "stat_holdings", "t.value", DT_JOIN, "",
+	  "CASE WHEN t.event = 'in' THEN -t.value ELSE t.value END", 0 },
 	{ "paper_copies_held", "stat_holdings", "t.copies", DT_JOIN, " AND dt.paper_book = 1", UNDO_COPIES, 0 },
-	{ "stk_copies_held", "stat_holdings", "t.copies", "", " AND t.doc_type = 'STK'", UNDO_COPIES, 0 },
-	{ "snv_copies_held", "stat_holdings", "t.copies", "", " AND t.doc_type = 'SNV'", UNDO_COPIES, 0 },
+	{ "stk_copies_held", "stat_holdings", "t.copies", DT_JOIN, " AND t.doc_type = 'STK'", UNDO_COPIES, 0 },
+	{ "snv_copies_held", "stat_holdings", "t.copies", DT_JOIN, " AND t.doc_type = 'SNV'", UNDO_COPIES, 0 },
 	{ "titles_held", "stat_titles", "t.titles", "", "", NULL, 0 },
 	{ "intake_copies", "stat_stock_flows", "t.copies", "", " AND t.event = 'in'", NULL, 0 },
 	{ "intake_value", "stat_stock_flows", "t.value", "", " AND t.event = 'in'", NULL, 0 },
@@ -512,20 +512,72 @@ static long unit_index(const tree_t *t, int64_t id)
 	return -1;
 }
 
-/* Add one base query's per-unit sums into column col of the matrix. */
-static int add_per_unit(ctx_t *c, const ind_def_t *d, const source_t *s, bool undo, const tree_t *t, int64_t *m,
-                        size_t col, err_t *err)
+/* Does base indicator j read the same rows as k (table, join, period), so one scan serves both? */
+static bool same_scan(size_t k, size_t j)
 {
-	db_stmt_t *st = base_query(c, d, s, NULL, undo, err);
+	const source_t *a = source_of(defs[k].id), *b = source_of(defs[j].id);
+	return a && b && !strcmp(a->table, b->table) && !strcmp(a->join, b->join) && defs[k].when == defs[j].when &&
+	       a->overdue == b->overdue;
+}
+
+/* Add the per-unit sums of every base indicator read like defs[k0] (the same table, join and
+ * period) into their columns of the matrix, in one scan: one conditional SUM per indicator. A
+ * Department's roll-up reads each counter table once, not once per figure. Grouped by the
+ * unit's path and id, the order SQLite walks the units' path index in, so the groups stream
+ * without a sort (measured: a Department of 2,500 schools and 2.7 million stat_loans rows,
+ * twice as fast). undo: the flows after the period, for the holdings. done[j] is set for each
+ * indicator read. */
+static int add_scan(ctx_t *c, size_t k0, bool undo, const tree_t *t, int64_t *m, bool *done, err_t *err)
+{
+	const ind_def_t *d = &defs[k0];
+	const source_t *s0 = source_of(d->id);
+	size_t cols[NDEFS], nc = 0;
+	buf_t sel = { 0 };
+	for (size_t j = k0; j < NDEFS; j++) {
+		if (is_ratio(&defs[j]) || done[j] || !same_scan(k0, j))
+			continue;
+		const source_t *s = source_of(defs[j].id);
+		buf_printf(&sel, ", CAST(SUM(CASE WHEN 1 = 1%s THEN %s ELSE 0 END) AS BIGINT)", s->where,
+		           undo ? s->flow_value : s->value);
+		cols[nc++] = j;
+	}
+	const char *cond = "";
+	const char *arg = NULL;
+	if (undo) {
+		cond = " AND t.month > ?";
+		arg = c->p->last;
+	} else if (d->when == IND_WITHIN) {
+		cond = " AND t.month >= ? AND t.month <= ?";
+	} else if (d->when == IND_YEAR) {
+		cond = " AND t.school_year = ?";
+		arg = c->p->year;
+	} else if (s0->overdue) {
+		cond = " AND t.due < ?";
+		arg = c->today;
+	}
+	char *sql = arena_printf(c->a,
+	                         "SELECT u.id%s FROM %s t JOIN units u ON u.id = t.unit_id%s "
+	                         "WHERE u.path >= ? AND u.path < ?%s GROUP BY u.path, u.id",
+	                         buf_str(&sel), undo ? "stat_stock_flows" : s0->table, s0->join, cond);
+	buf_release(&sel);
+	db_stmt_t *st;
+	if (!undo && d->when == IND_WITHIN)
+		st = db_query(c->db, err, sql, "ssss", c->lo, c->hi, c->p->first, c->p->last);
+	else if (arg)
+		st = db_query(c->db, err, sql, "sss", c->lo, c->hi, arg);
+	else
+		st = db_query(c->db, err, sql, "ss", c->lo, c->hi);
 	if (!st)
 		return err->code;
 	int rc;
 	while ((rc = db_step(st, err)) == DB_ROW) {
 		long i = unit_index(t, db_col_int(st, 0));
-		if (i >= 0)
-			m[(size_t)i * NDEFS + col] += db_col_int(st, 1);
+		for (size_t x = 0; i >= 0 && x < nc; x++)
+			m[(size_t)i * NDEFS + cols[x]] += db_col_int(st, (int)x + 1);
 	}
 	db_done(st);
+	for (size_t x = 0; !undo && x < nc; x++)
+		done[cols[x]] = true;
 	return rc < 0 ? rc : 0;
 }
 
@@ -543,13 +595,13 @@ int indicators_report(db_t *db, const actor_t *actor, int64_t unit_id, const ind
 	if ((rc = load_tree(&c, &out->unit, children, &t, out, err)) < 0)
 		return rc;
 	int64_t *m = arena_zalloc(a, (t.n ? t.n : 1) * NDEFS * sizeof *m);
+	bool done[NDEFS] = { false };
 	for (size_t k = 0; k < NDEFS; k++) {
-		const source_t *s = is_ratio(&defs[k]) ? NULL : source_of(defs[k].id);
-		if (!s)
+		if (is_ratio(&defs[k]) || done[k] || !source_of(defs[k].id))
 			continue;
-		if ((rc = add_per_unit(&c, &defs[k], s, false, &t, m, k, err)) < 0)
+		if (defs[k].when == IND_AT_END && (rc = add_scan(&c, k, true, &t, m, done, err)) < 0)
 			return rc;
-		if (defs[k].when == IND_AT_END && (rc = add_per_unit(&c, &defs[k], s, true, &t, m, k, err)) < 0)
+		if ((rc = add_scan(&c, k, false, &t, m, done, err)) < 0)
 			return rc;
 	}
 	out->values = arena_zalloc(a, NDEFS * sizeof *out->values);
