@@ -20,6 +20,7 @@ int cmd_import_books(int argc, char **argv);   /* `thuvien import books ...` (cm
 int cmd_export_register(int argc, char **argv); /* `thuvien export register ...` (cmd_export.c) */
 int cmd_check(int argc, char **argv);          /* `thuvien check` (cmd_check.c) */
 int cmd_stats(int argc, char **argv);          /* `thuvien stats rebuild|verify` (cmd_stats.c) */
+int cmd_indicators(int argc, char **argv);     /* `thuvien indicators` (cmd_indicators.c) */
 
 /* Command-line helpers shared by the subcommands. cli_opt: the value after option name (NULL
  * when absent); cli_flag: whether a flag is present; cli_positional: the last argument from

@@ -34,6 +34,7 @@ static const char usage[] =
     "  version   print the version\n"
     "  check     verify what the registers rest on (numbers, intake lines, parts I-III, stocktakes)\n"
     "  stats     rebuild|verify the report counters (recompute them, or compare with a recount)\n"
+    "  indicators  print a unit's figures for a period (--markdown: the reference of every figure)\n"
     "\n"
     "Options, for every command:\n"
     "  --db URL          database: a SQLite file path (default thuvien.db) or a\n"
@@ -62,6 +63,8 @@ static int run(const char *cmd, int argc, char **argv)
 		return cmd_check(argc, argv);
 	if (!strcmp(cmd, "stats"))
 		return cmd_stats(argc, argv);
+	if (!strcmp(cmd, "indicators"))
+		return cmd_indicators(argc, argv);
 	if (!strcmp(cmd, "version")) {
 		printf("thuvien %s\n", THUVIEN_VERSION);
 		return 0;
