@@ -19,6 +19,10 @@ int cmd_import_patrons(int argc, char **argv); /* `thuvien import patrons ...` (
 int cmd_import_books(int argc, char **argv);   /* `thuvien import books ...` (cmd_books.c) */
 int cmd_export_register(int argc, char **argv); /* `thuvien export register ...` (cmd_export.c) */
 int cmd_check(int argc, char **argv);          /* `thuvien check` (cmd_check.c) */
+/* Data exchange with the sector database (cmd_exchange.c). */
+int cmd_import_units(int argc, char **argv);     /* `thuvien import units ...` */
+int cmd_import_enrolment(int argc, char **argv); /* `thuvien import enrolment ...` */
+int cmd_token(int argc, char **argv);            /* `thuvien token add|list|revoke` */
 
 /* Command-line helpers shared by the subcommands. cli_opt: the value after option name (NULL
  * when absent); cli_flag: whether a flag is present; cli_positional: the last argument from

@@ -33,6 +33,8 @@ static const char usage[] =
     "            export register: write a school's register (sổ đăng ký) as PDF or XLSX\n"
     "  version   print the version\n"
     "  check     verify what the registers rest on (numbers, intake lines, parts I-III, stocktakes)\n"
+    "  import units / import enrolment: the education sector database's units and enrolment\n"
+    "  token     API tokens for other systems: add, list, revoke (docs/API.md)\n"
     "\n"
     "Options, for every command:\n"
     "  --db URL          database: a SQLite file path (default thuvien.db) or a\n"
@@ -59,6 +61,8 @@ static int run(const char *cmd, int argc, char **argv)
 		return cmd_export(argc, argv);
 	if (!strcmp(cmd, "check"))
 		return cmd_check(argc, argv);
+	if (!strcmp(cmd, "token"))
+		return cmd_token(argc, argv);
 	if (!strcmp(cmd, "version")) {
 		printf("thuvien %s\n", THUVIEN_VERSION);
 		return 0;
