@@ -321,10 +321,8 @@ int xchg_mapping_load(db_t *db, const actor_t *actor, xchg_kind_t k, const xchg_
 		if (!v)
 			continue;
 		const char *hdr = json_string_value(v);
-		if (!hdr || !*hdr) {
-			tmp[f] = -1;
-			continue;
-		}
+		if (!hdr || !*hdr)
+			continue; /* unmapped then: this file's guess stands */
 		int col = -1;
 		for (size_t c = 0; c < t->ncols && col < 0; c++)
 			if (!strcmp(t->headers[c], hdr))

@@ -251,6 +251,17 @@ CATALOG_TABLES += ["periodicals", "subscriptions", "serial_issues"]
 SERIAL_ISSN = {"THCS001": "0317-8471", "LC001": "1046-1248"}
 
 
+# Data exchange (test_exchange.py): a school's enrolment form, and API tokens for a unit: another
+# subtree's unit is not found (or the role may not), and nothing is written.
+ROUTES += [
+    ("GET", "/units/{unit}/enrolment", None, (403, 404), None),
+    ("POST", "/units/{unit}/enrolment", lambda: {"school_year": "2030-2031", "pupils": "7", "teachers": "1"},
+     (403, 404), None),
+    ("POST", "/api-tokens", lambda: {"unit_id": "{unit}", "name": "Hệ thống xâm nhập %d" % next(_n)}, (403, 404), None),
+]
+LIST_PAGES += ["/api-tokens", "/exchange/units", "/exchange/enrolment"]
+CATALOG_TABLES += ["unit_enrolment", "api_tokens", "import_mappings"]
+
 def setup_module():
     global srv
     # Every import commit is a background job here, so each school's librarian has one to probe.
