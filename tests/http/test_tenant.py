@@ -258,7 +258,9 @@ ROUTES += [
     ("POST", "/units/{unit}/enrolment", lambda: {"school_year": "2030-2031", "pupils": "7", "teachers": "1"},
      (403, 404), None),
     ("POST", "/api-tokens", lambda: {"unit_id": "{unit}", "name": "Hệ thống xâm nhập %d" % next(_n)}, (403, 404), None),
+    ("POST", "/api-tokens/{tok}/revoke", lambda: {}, (403, 404), None),
 ]
+BOOK_KEYS += ("{tok}",)
 LIST_PAGES += ["/api-tokens", "/exchange/units", "/exchange/enrolment"]
 CATALOG_TABLES += ["unit_enrolment", "api_tokens", "import_mappings"]
 
@@ -312,6 +314,9 @@ def setup_module():
         st = h.expect_status(lib.post("/stocktakes", {"scope": "all", "note": "Kiểm kê mật " + code}), 201).json()["id"]
         h.expect_status(lib.post("/stocktakes/%d/scans" % st, {"barcode": b["copies"][0]["barcode"]}), 200)
         city["books"][-1]["stocktake"] = st
+        srv.cli("token", "add", "--unit", code, "--name", "Hệ thống mật " + code)   # test_exchange.py
+        city["books"][-1]["tok"] = srv.sql_value("SELECT MAX(id) FROM api_tokens")
+        city["books"][-1].setdefault("marks", []).append("Hệ thống mật " + code)
     reader_fixture()
     srv.wait_opac_sync()
 
