@@ -325,3 +325,35 @@ def test_cli_imports_and_tokens():
     assert "CSDL ngành" in srv.cli("token", "list").stdout
     srv.cli("token", "revoke", str(tid))
     h.expect_error(api(tok), 401)
+
+
+def test_patrons_from_the_sector_database_json():
+    """The class-list import takes the sector database's JSON export of students and of teachers,
+    idempotent by the student's (teacher's) code."""
+    c = h.logged_in(srv, "thuthu.th001")
+    students = json.dumps({"hoc_sinh": [
+        {"Mã học sinh": "7901234561", "Họ và tên": "Phạm Minh Khôi", "Ngày sinh": "05/09/2015", "Giới tính": "Nam",
+         "Lớp": "5A1", "Khối": 5},
+        {"Mã học sinh": "7901234562", "Họ và tên": "Lý Thu Trang", "Ngày sinh": "2015-12-01", "Giới tính": "Nữ",
+         "Lớp": "5A1", "Khối": 5}]}, ensure_ascii=False)
+    p = h.expect_status(h.upload(c, students.encode(), filename="hocsinh.json", path="/patrons/import"), 200).json()
+    assert p["format"] == "json" and p["created"] == 2 and p["errors"] == 0, p
+    mf = {"map_" + f["field"]: str(f["column"]) for f in p["fields"]}
+    h.expect_status(c.post("/patrons/import/commit", dict(mf, token=p["token"])), 200)
+    th = srv.unit("TH001")["id"]
+    rows = srv.sql("SELECT student_code, kind, class_name FROM patrons WHERE unit_id = %d AND student_code LIKE '79012345%%' "
+                   "ORDER BY student_code" % th)
+    assert [(r["student_code"], r["kind"], r["class_name"]) for r in rows] == [
+        ("7901234561", "student", "5A1"), ("7901234562", "student", "5A1")], rows
+    p = h.expect_status(h.upload(c, students.encode(), filename="hocsinh.json", path="/patrons/import"), 200).json()
+    assert p["created"] == 0 and p["updated"] == 0 and p["unchanged"] == 2, p
+    teachers = json.dumps([{"Mã giáo viên": "GV79001", "Họ và tên": "Trịnh Văn Sơn", "Tổ chuyên môn": "Tổ Toán",
+                            "Giới tính": "Nam"}], ensure_ascii=False)
+    p = h.expect_status(h.upload(c, teachers.encode(), filename="giaovien.json", path="/patrons/import"), 200).json()
+    assert p["created"] == 1 and p["errors"] == 0, p
+    mf = {"map_" + f["field"]: str(f["column"]) for f in p["fields"]}
+    h.expect_status(c.post("/patrons/import/commit", dict(mf, token=p["token"])), 200)
+    assert srv.sql_value("SELECT kind FROM patrons WHERE unit_id = %d AND student_code = 'GV79001'" % th) == "teacher"
+    # broken JSON: a clear message, nothing written
+    r = h.upload(c, b'[{"H\xe1\xbb\x8d v\xc3\xa0 t\xc3\xaan": ', filename="x.json", path="/patrons/import")
+    h.expect_error(r, 400, "err.xchg.json")
