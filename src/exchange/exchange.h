@@ -28,6 +28,7 @@
 #include "db/db.h"
 
 #define XCHG_MAX_FIELDS 8
+#define XCHG_MAX_ROWS   10000 /* data rows of one file (units or enrolment) */
 
 /* What is imported: its fields and their header aliases. */
 typedef enum xchg_kind { XK_UNITS, XK_ENROLMENT } xchg_kind_t;
@@ -53,7 +54,8 @@ typedef struct xchg_table {
  * the header for kind k. ERR_INVALID with "err.xchg.utf8" (bad UTF-8 or a NUL, detail: line),
  * "err.xchg.quote", "err.xchg.json" (detail: line and message), "err.xchg.json_shape",
  * "err.xchg.empty", "err.xchg.header" (no header row: detail names the headers expected),
- * "err.xchg.columns" (a required column missing), or xlsx.h's keys. */
+ * "err.xchg.columns" (a required column missing), ERR_TOOBIG "err.xchg.too_many" (more than
+ * XCHG_MAX_ROWS rows), or xlsx.h's keys. */
 int xchg_table_read(xchg_kind_t k, const void *data, size_t len, arena_t *a, xchg_table_t *out, err_t *err);
 
 /* JSON (an array of objects, or an object with one under "units", "enrolment", "data", "items",

@@ -274,6 +274,8 @@ int xchg_table_read(xchg_kind_t k, const void *data, size_t len, arena_t *a, xch
 			out->rows[out->nrows++] = rows[i];
 	if (!out->nrows)
 		return err_set(err, ERR_INVALID, "err.xchg.empty", NULL);
+	if (out->nrows > XCHG_MAX_ROWS) /* a city has a few thousand units; the checks are quadratic */
+		return err_set(err, ERR_TOOBIG, "err.xchg.too_many", "%d", XCHG_MAX_ROWS);
 	return 0;
 }
 

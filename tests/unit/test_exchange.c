@@ -222,6 +222,13 @@ static void test_broken_files(void)
 	for (size_t i = 0; i < n; i++) /* printable junk: no header */
 		junk[i] = (char)('a' + (junk[i] & 15)) == 'a' ? ',' : (char)('a' + (junk[i] & 15));
 	CHECK(xchg_table_read(XK_UNITS, junk, n, A, &t, &err) < 0);
+	/* 10 MB of rows that look right: too many for one file */
+	size_t len = 0;
+	len += (size_t)snprintf(junk, n, "code,name,school_level,parent_code\n");
+	for (int i = 0; len + 64 < n && i < 200000; i++)
+		len += (size_t)snprintf(junk + len, n - len, "TX%06d,Trường %d,th,PGD01\n", i, i);
+	CHECK_INT(xchg_table_read(XK_UNITS, junk, len, A, &t, &err), ERR_TOOBIG);
+	CHECK_STR(err.key, "err.xchg.too_many");
 	free(junk);
 	CHECK_INT(count("SELECT COUNT(*) FROM units"), before);
 }
