@@ -357,3 +357,40 @@ def test_patrons_from_the_sector_database_json():
     # broken JSON: a clear message, nothing written
     r = h.upload(c, b'[{"H\xe1\xbb\x8d v\xc3\xa0 t\xc3\xaan": ', filename="x.json", path="/patrons/import")
     h.expect_error(r, 400, "err.xchg.json")
+
+
+def test_every_word_is_translated():
+    """Every {{@key}} of the exchange's templates and every message key of src/exchange/ is in
+    i18n/vi.txt and i18n/en.txt, and the pages show no key as such, in both languages."""
+    import os
+    import re
+    keys = set()
+    for t in ("exchange_import", "exchange_preview", "exchange_done", "enrolment", "api_tokens"):
+        with open(os.path.join(h.ROOT, "templates", t + ".html"), encoding="utf-8") as f:
+            keys |= set(re.findall(r"\{\{@([\w.]+)\}\}", f.read()))
+    for fn in os.listdir(os.path.join(h.ROOT, "src", "exchange")):
+        with open(os.path.join(h.ROOT, "src", "exchange", fn), encoding="utf-8") as f:
+            keys |= set(re.findall(r'"(err\.[a-z_]+\.[a-z_]+)"', f.read()))
+    keys |= {"xchg.f." + f for f in ("code", "name", "kind", "school_level", "parent_code", "ownership", "active",
+                                     "school_year", "pupils", "teachers", "classes")}
+    keys |= {"xchg.source.form", "xchg.source.import"}
+    assert len(keys) > 60, keys
+    def has(lang, k):
+        try:
+            return bool(h.i18n(lang, k))
+        except AssertionError:
+            return False
+    for lang in ("vi", "en"):
+        missing = sorted(k for k in keys if not has(lang, k))
+        assert not missing, "%s.txt lacks %r" % (lang, missing)
+    th = srv.unit("TH001")["id"]
+    for user, lang in (("admin", "vi"), ("phong1.admin", "en")):
+        b = h.logged_in(srv, user, json=False)
+        if lang == "en":
+            h.expect_redirect(b.post("/lang", {"lang": "en"}))
+        for page in ("/exchange/units", "/exchange/enrolment", "/api-tokens", "/units/%d/enrolment" % th):
+            r = h.expect_status(b.get(page), 200)
+            left = re.findall(r"(?<![\w/.-])((?:xchg|api\.tokens|pimport|err\.x\w+)\.[a-z0-9_.]+)", re.sub(r"<[^>]*>", " ", r.text))
+            assert not left, (page, lang, left)
+        r = upload(b, "code,name,school_level,parent_code\nTH900,X,th,NOPE\n")
+        assert r.status == 200 and h.in_html(h.i18n(lang, "err.xunits.parent_unknown"), r.text), r.text[:3000]
