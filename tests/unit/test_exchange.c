@@ -396,6 +396,19 @@ static void test_tokens(void)
 	CHECK_STR(u[0].code, "PGD01");
 	for (size_t i = 0; i < n; i++)
 		CHECK(strcmp(u[i].code, "PGD02") && strcmp(u[i].code, "SGD"));
+	/* last_used_at: touched at most once a minute */
+	int64_t t0 = 0;
+	db_query_int(db, &t0, &err, "SELECT last_used_at FROM api_tokens WHERE id = ?", "i", id);
+	CHECK(t0 > 0);
+	db_exec(db, &err, "UPDATE api_tokens SET last_used_at = last_used_at - 30 WHERE id = ?", "i", id);
+	CHECK_INT(xchg_token_auth(db, tok, NULL, &api, &err), 0);
+	int64_t t1 = 0;
+	db_query_int(db, &t1, &err, "SELECT last_used_at FROM api_tokens WHERE id = ?", "i", id);
+	CHECK_INT(t1, t0 - 30);
+	db_exec(db, &err, "UPDATE api_tokens SET last_used_at = last_used_at - 60 WHERE id = ?", "i", id);
+	CHECK_INT(xchg_token_auth(db, tok, NULL, &api, &err), 0);
+	db_query_int(db, &t1, &err, "SELECT last_used_at FROM api_tokens WHERE id = ?", "i", id);
+	CHECK(t1 >= t0);
 	CHECK_INT(xchg_token_auth(db, "tv_0000", NULL, &api, &err), ERR_AUTH);
 	char wrong[XCHG_TOKEN_LEN + 1];
 	memcpy(wrong, tok, sizeof wrong);
