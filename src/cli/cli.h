@@ -21,6 +21,10 @@ int cmd_export_register(int argc, char **argv); /* `thuvien export register ...`
 int cmd_check(int argc, char **argv);          /* `thuvien check` (cmd_check.c) */
 int cmd_stats(int argc, char **argv);          /* `thuvien stats rebuild|verify` (cmd_stats.c) */
 int cmd_indicators(int argc, char **argv);     /* `thuvien indicators` (cmd_indicators.c) */
+/* Data exchange with the sector database (cmd_exchange.c). */
+int cmd_import_units(int argc, char **argv);     /* `thuvien import units ...` */
+int cmd_import_enrolment(int argc, char **argv); /* `thuvien import enrolment ...` */
+int cmd_token(int argc, char **argv);            /* `thuvien token add|list|revoke` */
 
 /* Command-line helpers shared by the subcommands. cli_opt: the value after option name (NULL
  * when absent); cli_flag: whether a flag is present; cli_positional: the last argument from

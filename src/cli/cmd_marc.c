@@ -168,6 +168,10 @@ static int run(int is_import, int argc, char **argv)
 		return cmd_import_patrons(argc, argv);
 	if (is_import && argc >= 2 && !strcmp(argv[1], "books"))
 		return cmd_import_books(argc, argv);
+	if (is_import && argc >= 2 && !strcmp(argv[1], "units"))
+		return cmd_import_units(argc, argv);
+	if (is_import && argc >= 2 && !strcmp(argv[1], "enrolment"))
+		return cmd_import_enrolment(argc, argv);
 	if (!is_import && argc >= 2 && !strcmp(argv[1], "register"))
 		return cmd_export_register(argc, argv);
 	const char *usage = is_import ? import_usage : export_usage;

@@ -29,12 +29,15 @@ static const char usage[] =
     "  import    import marc: load a file of MARC21 records into a school's catalogue\n"
     "            import patrons: load a class list (CSV or XLSX) into a school's readers\n"
     "            import books: load a book list (CSV or XLSX) into a school's catalogue\n"
+    "            import units, import enrolment: the education sector database's units and\n"
+    "            enrolment (CSV, XLSX or JSON; docs/IMPORT.md)\n"
     "  export    export marc: write a school's catalogue as MARC21 (ISO 2709 or MARCXML)\n"
     "            export register: write a school's register (sổ đăng ký) as PDF or XLSX\n"
     "  version   print the version\n"
     "  check     verify what the registers rest on (numbers, intake lines, parts I-III, stocktakes)\n"
     "  stats     rebuild|verify the report counters (recompute them, or compare with a recount)\n"
     "  indicators  print a unit's figures for a period (--markdown: the reference of every figure)\n"
+    "  token     API tokens for other systems: add, list, revoke (docs/API.md)\n"
     "\n"
     "Options, for every command:\n"
     "  --db URL          database: a SQLite file path (default thuvien.db) or a\n"
@@ -65,6 +68,8 @@ static int run(const char *cmd, int argc, char **argv)
 		return cmd_stats(argc, argv);
 	if (!strcmp(cmd, "indicators"))
 		return cmd_indicators(argc, argv);
+	if (!strcmp(cmd, "token"))
+		return cmd_token(argc, argv);
 	if (!strcmp(cmd, "version")) {
 		printf("thuvien %s\n", THUVIEN_VERSION);
 		return 0;

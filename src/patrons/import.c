@@ -24,6 +24,7 @@
 #include "base/clock.h"
 #include "base/text.h"
 #include "base/xlsx.h"
+#include "exchange/exchange.h"
 #include "patrons/patrons.h"
 #include "patrons/patrons_int.h"
 
@@ -43,7 +44,8 @@ static const char *const aliases[PF__COUNT][12] = {
 	[PF_FIRST_NAME] = { "ten", "first name", NULL },
 	[PF_BIRTH_DATE] = { "ngay sinh", "ngay thang nam sinh", "birth date", "date of birth", "ns", NULL },
 	[PF_CLASS] = { "lop", "ten lop", "lop hoc", "class", NULL },
-	[PF_STUDENT_CODE] = { "ma hoc sinh", "ma hs", "ma so hoc sinh", "student code", NULL },
+	[PF_STUDENT_CODE] = { "ma hoc sinh", "ma hs", "ma so hoc sinh", "student code", "ma giao vien", "ma can bo",
+	                      "ma gv", "ma cb", NULL },
 	[PF_GENDER] = { "gioi tinh", "gender", "gt", "nam nu", NULL },
 	[PF_NATIONAL_ID] = { "ma dinh danh", "so dinh danh ca nhan", "so dinh danh", "ma dinh danh bo gd",
 	                     "ma dinh danh bo gd dt", "cccd", "so cccd", "national id", NULL },
@@ -128,10 +130,18 @@ int patrons_sheet_read(const void *data, size_t len, arena_t *a, patrons_sheet_t
 			p += 3;
 		if (!text_valid_utf8(p, (size_t)(end - p)) || memchr(p, 0, (size_t)(end - p)))
 			return err_set(err, ERR_INVALID, "err.pimport.utf8", NULL);
-		out->format = "csv";
+		const char *q = p;
+		while (q < end && isspace((unsigned char)*q))
+			q++;
+		bool json = q < end && (*q == '[' || *q == '{');
+		out->format = json ? "json" : "csv";
 		xlsx_row_t *cr;
 		size_t cn;
-		if (csv_rows(p, end, a, &cr, &cn, NULL) < 0)
+		if (json) {
+			int rc = xchg_json_rows(p, (size_t)(end - p), a, &cr, &cn, err);
+			if (rc < 0)
+				return rc;
+		} else if (csv_rows(p, end, a, &cr, &cn, NULL) < 0)
 			return err_set(err, ERR_INVALID, "err.pimport.quote", NULL);
 		rows.v = arena_alloc(a, (cn + 1) * sizeof *rows.v);
 		for (size_t i = 0; i < cn; i++)
@@ -157,6 +167,11 @@ int patrons_sheet_read(const void *data, size_t len, arena_t *a, patrons_sheet_t
 		return err_set(err, ERR_INVALID, "err.pimport.header", NULL);
 	out->header_line = rows.v[h].line;
 	out->ncols = rows.v[h].n;
+	for (size_t i = 0; i < rows.v[h].n; i++) {
+		const char *k = key_of(a, rows.v[h].cell[i]);
+		out->teachers |= !strcmp(k, "ma giao vien") || !strcmp(k, "ma can bo") || !strcmp(k, "ma gv") ||
+		                 !strcmp(k, "ma cb");
+	}
 	out->headers = arena_alloc(a, (out->ncols + 1) * sizeof *out->headers);
 	for (size_t i = 0; i < out->ncols; i++) {
 		char *t = text_nfc(a, rows.v[h].cell[i]);
@@ -395,7 +410,7 @@ static void row_fail(patrons_import_row_t *row, const char *key, const char *det
 
 /* One row against the school: its prepared values and what the import does with it. */
 static void check_row(arena_t *a, const struct patrons_sheet_row *r, const int map[PF__COUNT], school_t *sc,
-                      patrons_import_row_t *row)
+                      bool teachers, patrons_import_row_t *row)
 {
 	err_t e = { 0 };
 	row->line = r->line;
@@ -435,6 +450,8 @@ static void check_row(arena_t *a, const struct patrons_sheet_row *r, const int m
 	const patron_t *old = k >= 0 ? &sc->p[k] : NULL;
 	if (old && !*in.kind)
 		in.kind = old->kind;
+	if (teachers && !*in.kind)
+		in.kind = "teacher"; /* the sector database's list of teachers */
 	patron_t p;
 	if (patrons_prepare(a, &in, &p, &e) < 0)
 		return row_error(row, &e, a);
@@ -515,7 +532,7 @@ static int check_all(db_t *db, const actor_t *actor, const patrons_sheet_t *s, c
 	smap_init(a, &f_id, s->nrows);
 	for (size_t i = 0; i < s->nrows; i++) {
 		patrons_import_row_t *row = &out->rows[i];
-		check_row(a, &s->rows[i], map, &sc, row);
+		check_row(a, &s->rows[i], map, &sc, s->teachers, row);
 		if (row->action != PI_ERROR) {
 			/* A key twice in the file: the later row is the error, naming the earlier line. */
 			int64_t prev;

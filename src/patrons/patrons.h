@@ -171,7 +171,9 @@ const char *patrons_field_name(patrons_field_t f);
 
 /* A class list as read: its header row and the data rows below it. */
 typedef struct patrons_sheet {
-	const char *format;  /* "csv" or "xlsx" */
+	const char *format;  /* "csv", "xlsx" or "json" (the sector database's export, docs/IMPORT.md) */
+	bool teachers;       /* the header has a teacher's code ("Mã giáo viên", "Mã cán bộ"): rows
+	                      * without an "Đối tượng" are teachers */
 	int64_t header_line; /* the header row's line */
 	const char **headers;
 	size_t ncols;
@@ -184,7 +186,7 @@ typedef struct patrons_sheet {
 } patrons_sheet_t;
 
 /* Read a CSV (UTF-8 with or without BOM; separator ',', ';' or tab, whichever the header line
- * has most of) or XLSX class list and find its header: the first row, among the first 15, with
+ * has most of), JSON (an array of objects, exchange.h's xchg_json_rows) or XLSX class list and find its header: the first row, among the first 15, with
  * at least two known headers. ERR_INVALID "err.pimport.utf8" (save it again as CSV UTF-8),
  * "err.pimport.empty", "err.pimport.header" (no header row found), or xlsx.h's keys. */
 int patrons_sheet_read(const void *data, size_t len, arena_t *a, patrons_sheet_t *out, err_t *err);

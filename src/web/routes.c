@@ -190,6 +190,21 @@ static const route_t routes[] = {
 	{ "POST", "/stocktakes/:id/lose", page_stocktake_lose, R_AUTH },
 	{ "GET", "/stocktakes/:id/items", page_stocktake_items, R_AUTH },
 	{ "GET", "/stocktakes/:id/report.pdf", page_stocktake_report, R_AUTH },
+	/* Data exchange with the sector database (pages_exchange.c); /api/ is Bearer-only (server.c). */
+	{ "GET", "/exchange/units", page_xchg_form, R_AUTH },
+	{ "POST", "/exchange/units", page_xchg_upload, R_AUTH | R_UPLOAD },
+	{ "POST", "/exchange/units/preview", page_xchg_preview, R_AUTH },
+	{ "POST", "/exchange/units/commit", page_xchg_commit, R_AUTH },
+	{ "GET", "/exchange/enrolment", page_xchg_form, R_AUTH },
+	{ "POST", "/exchange/enrolment", page_xchg_upload, R_AUTH | R_UPLOAD },
+	{ "POST", "/exchange/enrolment/preview", page_xchg_preview, R_AUTH },
+	{ "POST", "/exchange/enrolment/commit", page_xchg_commit, R_AUTH },
+	{ "GET", "/units/:id/enrolment", page_enrolment, R_AUTH },
+	{ "POST", "/units/:id/enrolment", page_enrolment_set, R_AUTH },
+	{ "GET", "/api-tokens", page_api_tokens, R_AUTH },
+	{ "POST", "/api-tokens", page_api_token_create, R_AUTH },
+	{ "POST", "/api-tokens/:id/revoke", page_api_token_revoke, R_AUTH },
+	{ "GET", "/api/v1/units", page_api_units, R_PUBLIC },
 };
 
 /* Does path match pattern? ":id" takes one segment of 1-18 digits; a trailing "*" takes the

@@ -33,6 +33,7 @@
 #include "base/i18n.h"
 #include "base/log.h"
 #include "base/text.h"
+#include "exchange/exchange.h"
 #include "opac/opac.h"
 #include "web/jobs.h"
 #include "web/multipart.h"
@@ -511,6 +512,35 @@ static int origin_ok(web_req_t *r)
 	return p && host && strcmp(p + 3, host) == 0;
 }
 
+/* A request under /api/: `Authorization: Bearer TOKEN` (exchange.h) gives a read-only actor of
+ * the token's unit; no cookie, no session, and the API's routes are all GET. */
+static void dispatch_api(web_req_t *r, const route_t *route)
+{
+	const char *h = web_header(r, "Authorization");
+	actor_t *a = arena_zalloc(r->arena, sizeof *a);
+	err_t err;
+	if (!h || strncasecmp(h, "Bearer ", 7) != 0) {
+		web_add_header(r, "WWW-Authenticate", "Bearer realm=\"thuvien\"");
+		return web_fail_key(r, 401, "err.api.token_missing", NULL);
+	}
+	h += 7;
+	while (*h == ' ')
+		h++;
+	if (xchg_token_auth(r->db, h, r->ip, a, &err) < 0) {
+		if (err.code == ERR_AUTH)
+			web_add_header(r, "WWW-Authenticate", "Bearer realm=\"thuvien\", error=\"invalid_token\"");
+		return web_fail(r, &err);
+	}
+	r->actor = a;
+	r->session = NULL;
+	r->lang = "vi";
+	route->handler(r);
+	if (db_in_transaction(r->db)) {
+		log_error("%s %s left a transaction open; rolled back", r->method, r->path);
+		db_rollback(r->db);
+	}
+}
+
 static void dispatch(conn_req_t *cr)
 {
 	web_req_t *r = &cr->r;
@@ -527,6 +557,9 @@ static void dispatch(conn_req_t *cr)
 		return web_fail_key(r, 408, "err.timeout", NULL);
 
 	r->lang = pick_lang(r); /* the cookie's, until the session is known */
+	bool api = strncmp(r->path, "/api/", 5) == 0; /* the JSON API: Bearer tokens, never a session */
+	if (api)
+		r->want_json = true;
 	if (!text_valid_utf8(r->path, strlen(r->path)))
 		return web_fail_key(r, 400, "err.utf8", "path");
 	struct arg_check ac = { 0 };
@@ -565,6 +598,8 @@ static void dispatch(conn_req_t *cr)
 	}
 	if (route->handler == page_healthz)
 		return route->handler(r); /* the database, but no session */
+	if (api)
+		return dispatch_api(r, route);
 	load_session(r);
 	r->lang = pick_lang(r);
 

@@ -243,4 +243,8 @@ web_handler_fn page_serials, page_serials_create, page_serial, page_serial_subsc
 /* Stocktakes (pages_stocktake.c). */
 web_handler_fn page_stocktakes, page_stocktake_create, page_stocktake, page_stocktake_scans, page_stocktake_upload,
     page_stocktake_close, page_stocktake_cancel, page_stocktake_lose, page_stocktake_items, page_stocktake_report;
+/* Data exchange with the sector database: imports, the enrolment form, API tokens, the JSON API
+ * (pages_exchange.c). */
+web_handler_fn page_xchg_form, page_xchg_upload, page_xchg_preview, page_xchg_commit, page_enrolment,
+    page_enrolment_set, page_api_tokens, page_api_token_create, page_api_token_revoke, page_api_units;
 #endif

@@ -251,6 +251,19 @@ CATALOG_TABLES += ["periodicals", "subscriptions", "serial_issues"]
 SERIAL_ISSN = {"THCS001": "0317-8471", "LC001": "1046-1248"}
 
 
+# Data exchange (test_exchange.py): a school's enrolment form, and API tokens for a unit: another
+# subtree's unit is not found (or the role may not), and nothing is written.
+ROUTES += [
+    ("GET", "/units/{unit}/enrolment", None, (403, 404), None),
+    ("POST", "/units/{unit}/enrolment", lambda: {"school_year": "2030-2031", "pupils": "7", "teachers": "1"},
+     (403, 404), None),
+    ("POST", "/api-tokens", lambda: {"unit_id": "{unit}", "name": "Hệ thống xâm nhập %d" % next(_n)}, (403, 404), None),
+    ("POST", "/api-tokens/{tok}/revoke", lambda: {}, (403, 404), None),
+]
+BOOK_KEYS += ("{tok}",)
+LIST_PAGES += ["/api-tokens", "/exchange/units", "/exchange/enrolment"]
+CATALOG_TABLES += ["unit_enrolment", "api_tokens", "import_mappings"]
+
 def setup_module():
     global srv
     # Every import commit is a background job here, so each school's librarian has one to probe.
@@ -301,6 +314,9 @@ def setup_module():
         st = h.expect_status(lib.post("/stocktakes", {"scope": "all", "note": "Kiểm kê mật " + code}), 201).json()["id"]
         h.expect_status(lib.post("/stocktakes/%d/scans" % st, {"barcode": b["copies"][0]["barcode"]}), 200)
         city["books"][-1]["stocktake"] = st
+        srv.cli("token", "add", "--unit", code, "--name", "Hệ thống mật " + code)   # test_exchange.py
+        city["books"][-1]["tok"] = srv.sql_value("SELECT MAX(id) FROM api_tokens")
+        city["books"][-1].setdefault("marks", []).append("Hệ thống mật " + code)
     reader_fixture()
     srv.wait_opac_sync()
 
