@@ -171,6 +171,13 @@ int catalog_acquisition_create(db_t *db, const actor_t *actor, const acquisition
 		rc = err_set(err, ERR_INVALID, "err.acquisition.source", NULL);
 		goto done;
 	}
+	const char *funding = in->funding && *in->funding ? in->funding
+	                      : strcmp(source, "purchase") == 0 || strcmp(source, "allocation") == 0 ? "budget"
+	                                                                                               : "other";
+	if (strcmp(funding, "budget") && strcmp(funding, "other")) {
+		rc = err_set(err, ERR_INVALID, "err.acquisition.funding", NULL);
+		goto done;
+	}
 	char *docno = clean(a, in->doc_number, 100, "doc_number", err);
 	char *supplier = clean(a, in->supplier, 200, "supplier", err);
 	char *note = clean(a, in->note, 1000, "note", err);
@@ -186,15 +193,15 @@ int catalog_acquisition_create(db_t *db, const actor_t *actor, const acquisition
 	rc = db_insert_id(
 	    db, &nid, err,
 	    "INSERT INTO acquisitions (unit_id, number, received, source, doc_number, doc_date, supplier, "
-	    "note, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?) RETURNING id",
-	    "iissssssii", actor->unit_id, number, received, source, docno,
-	    in->doc_date && *in->doc_date ? in->doc_date : NULL, supplier, note, actor->account_id,
+	    "note, funding, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?) RETURNING id",
+	    "iisssssssii", actor->unit_id, number, received, source, docno,
+	    in->doc_date && *in->doc_date ? in->doc_date : NULL, supplier, note, funding, actor->account_id,
 	    clock_now());
 	if (rc < 0)
 		goto fail;
 	rc = audit_write(db, actor, NULL, actor->unit_id, actor->unit_path, "acquisition.create",
 	                 "acquisition", nid,
-	                 arena_printf(a, "%lld %s %s", (long long)number, received, source), NULL, err);
+	                 arena_printf(a, "%lld %s %s %s", (long long)number, received, source, funding), NULL, err);
 fail:
 	rc = db_end_own(db, own, rc < 0 ? rc : 0, err);
 	if (rc == 0 && id)
@@ -208,7 +215,7 @@ done:
 	"q.id, q.unit_id, q.number, q.received, q.source, q.doc_number, q.doc_date, q.supplier, q.note, "    \
 	"u.path, "                                                                                           \
 	"(SELECT COUNT(*) FROM items i WHERE i.acquisition_id = q.id), "                                     \
-	"(SELECT COALESCE(SUM(i.price), 0) FROM items i WHERE i.acquisition_id = q.id)"
+	"(SELECT COALESCE(SUM(i.price), 0) FROM items i WHERE i.acquisition_id = q.id), q.funding"
 
 static void read_acq(db_stmt_t *st, arena_t *a, acquisition_t *o)
 {
@@ -224,6 +231,7 @@ static void read_acq(db_stmt_t *st, arena_t *a, acquisition_t *o)
 	o->note = arena_strdup(a, db_col_text(st, 8));
 	o->copies = db_col_int(st, 10);
 	o->value = db_col_int(st, 11);
+	o->funding = arena_strdup(a, db_col_text(st, 12));
 }
 
 int catalog_acquisition_get(db_t *db, const actor_t *actor, int64_t id, arena_t *a, acquisition_t *out,

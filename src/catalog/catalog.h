@@ -52,6 +52,8 @@ typedef struct acquisition {
 	const char *doc_date; /* yyyy-mm-dd or NULL */
 	const char *supplier;
 	const char *note;
+	const char *funding; /* budget (ngân sách) or other (kinh phí khác); NULL or "": budget for a
+	                        purchase or an allocation, other for a gift or anything else */
 	int64_t copies; /* filled by reads: copies in the batch */
 	int64_t value;  /* filled by reads: their total price, đồng */
 } acquisition_t;

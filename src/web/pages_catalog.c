@@ -328,9 +328,11 @@ void page_items_add(web_req_t *r)
 
 static json_t *acq_json(web_req_t *r, const acquisition_t *q)
 {
-	return json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:I, s:I}", "id", (json_int_t)q->id,
-	                 "number", (json_int_t)q->number, "received", q->received, "source", q->source,
-	                 "source_label", web_t(r, arena_printf(r->arena, "acq.source.%s", q->source)),
+	return json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:I, s:I}", "id",
+	                 (json_int_t)q->id, "number", (json_int_t)q->number, "received", q->received, "source",
+	                 q->source, "source_label", web_t(r, arena_printf(r->arena, "acq.source.%s", q->source)),
+	                 "funding", q->funding,
+	                 "funding_label", web_t(r, arena_printf(r->arena, "acq.funding.%s", q->funding)),
 	                 "doc_number", q->doc_number, "doc_date", q->doc_date, "supplier", q->supplier,
 	                 "note", q->note, "copies", (json_int_t)q->copies, "value", (json_int_t)q->value);
 }
@@ -364,6 +366,7 @@ void page_acquisition_create(web_req_t *r)
 	acquisition_t in = { 0 };
 	in.received = web_form(r, "received");
 	in.source = web_form(r, "source");
+	in.funding = web_form(r, "funding");
 	in.doc_number = web_form(r, "doc_number");
 	in.doc_date = web_form(r, "doc_date");
 	in.supplier = web_form(r, "supplier");

@@ -359,6 +359,27 @@ def test_validation_400_writes_nothing():
     h.assert_unchanged(before, snap(), "refused records (browser)")
 
 
+def test_intake_batch_funding():
+    """A batch says how it was paid for (the reports split intake value into the state budget and
+    other funds): chosen in the form, else by its source; anything else is refused and writes nothing."""
+    c = client("thuthu.th001")
+    cases = [({"source": "purchase"}, "budget"), ({"source": "allocation"}, "budget"), ({"source": "gift"}, "other"),
+             ({"source": "other"}, "other"), ({"source": "purchase", "funding": "other"}, "other"),
+             ({"source": "gift", "funding": "budget"}, "budget")]
+    for form, want in cases:
+        aid = h.expect_status(c.post("/acquisitions", form), 201).json()["id"]
+        got = h.expect_status(c.get("/acquisitions/%d" % aid), 200).json()["acquisition"]
+        assert got["funding"] == want, (form, got)
+        assert got["funding_label"] == h.vi("acq.funding." + want), got
+        assert srv.sql_value("SELECT funding AS f FROM acquisitions WHERE id = %d" % got["id"]) == want
+    before = snap()
+    for bad in ("ngan sach", "BUDGET", "x" * 5000):
+        e = h.expect_error(c.post("/acquisitions", {"source": "purchase", "funding": bad}), 400,
+                           "err.acquisition.funding")
+        assert e["message"] == h.vi("err.acquisition.funding"), e
+    h.assert_unchanged(before, snap(), "bad funding")
+
+
 def test_out_of_range_numbers_are_refused_not_wrapped():
     """year, copies, grade and count are read as 64-bit numbers and then cut to int: 2^32 + 2000
     must be refused, not stored as the year 2000 (nor 2^32 + 1 copies made 1)."""
@@ -639,7 +660,8 @@ def test_acquisitions_running_numbers():
     q = h.expect_status(c.get("/acquisitions/%d" % aid), 200).json()["acquisition"]
     want = {"id": aid, "number": n + 1, "received": "2026-08-20", "source": "purchase", "doc_number": "HĐ 0042",
             "doc_date": "2026-08-18", "supplier": "Nhà sách Fahasa", "note": "Đợt đầu năm học", "copies": 0, "value": 0,
-            "source_label": h.vi("acq.source.purchase")}
+            "source_label": h.vi("acq.source.purchase"), "funding": "budget",
+            "funding_label": h.vi("acq.funding.budget")}
     assert q == want, "batch differs:\n got %r\nwant %r" % (q, want)
     # The default: received today (in Vietnam), bought.
     r = c.post("/acquisitions", {"received": "", "doc_date": ""})

@@ -769,7 +769,7 @@ static void test_checkpoints(void)
 }
 
 /* Files a migration loads with @TEXT:path@ arrive byte for byte (quotes, Vietnamese, newlines):
- * the report templates of 0021. */
+ * the report templates of 0020. */
 static void test_loaded_files(void)
 {
 	static const char *const codes[] = { "thang", "hocky", "namhoc", "tk_tt18" };

@@ -1,4 +1,4 @@
--- 0020: API tokens for other systems (the sector database, a ward's dashboard) that read a unit's
+-- 0019: API tokens for other systems (the sector database, a ward's dashboard) that read a unit's
 -- subtree through the read-only JSON API under /api/v1/. A token is 32 random bytes shown once
 -- as "tv_" + 64 hex digits; only its BLAKE2b hash is kept, so a copy of the database lets nobody
 -- read. A unit admin creates and revokes the tokens of its subtree; revoked_at set means refused.

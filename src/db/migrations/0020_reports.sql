@@ -1,4 +1,4 @@
--- 0021: school reports and periodic reporting (issue 8, items 2 and 4).
+-- 0020: school reports and periodic reporting (issue 8, items 2 and 4).
 --
 -- Report templates are data: files in data/reports/ (one JSON object each: code, version, names,
 -- period kind, title, number suffix, sections of tables, figures, charts and narrative fields
