@@ -48,6 +48,11 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h tests/unit/testdb.h $(LIB_OB
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJ) $(LDLIBS) $(TEST_LIBS)
 
 # --- embedded assets ------------------------------------------------------------------------
+# The benches' programs (bench/*.c), built when a bench asks: `make build/bench/lending_gen`.
+$(BUILD)/bench/%: bench/%.c bench/*.h $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Ibench -o $@ $< $(LIB_OBJ) $(LDLIBS)
+
 $(BUILD)/embed: tools/embed.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c17 -O2 -Wall -o $@ $<

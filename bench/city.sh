@@ -38,14 +38,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-make -j2 build/thuvien >/dev/null || die "make failed"
+make -j2 build/thuvien build/bench/city_gen >/dev/null || die "make failed"
 BIN=$ROOT/build/thuvien
-PKGS=$(make -s print-pkgs)
-OBJS=$(ls build/src/*/*.o | grep -v '^build/src/cli/main.o$')
-# shellcheck disable=SC2046,SC2086
-cc -std=c17 -D_GNU_SOURCE -O2 -pthread -Wall -Wextra -Isrc -Ibuild/gen $(pkg-config --cflags $PKGS) \
-	-o "$TMP/city_gen" bench/city_gen.c $OBJS build/gen/assets.o $(pkg-config --libs $PKGS) -lzint -lm ||
-	die "cannot build bench/city_gen.c"
+cp build/bench/city_gen "$TMP/"
 bench/sources.sh "$DATA" 150 >"$TMP/sources.tsv"
 
 echo "machine:   $(uname -srm), $(nproc) cores, $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)," \

@@ -40,34 +40,16 @@
 #include "db/db.h"
 #include "units/units.h"
 
+#include "gen.h"
 #include "sources.h"
 
 #define ROWS 200 /* rows a multi-row INSERT */
-#define N(a) (sizeof a / sizeof a[0])
 
 static int die(const char *what, const err_t *err)
 {
-	fprintf(stderr, "city_gen: %s: %s %s\n", what, err && err->key ? err->key : "", err ? err->detail : "");
+	fprintf(stderr, "city_gen: %s: %s %s\n", what, err && err->key ? err->key : "",
+	        err ? err->detail : "");
 	return 1;
-}
-
-/* --- randomness: xorshift, deterministic ------------------------------------------------- */
-
-static uint64_t rng = 88172645463325252ull;
-static uint64_t next(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-static long below(long n)
-{
-	return n > 0 ? (long)(next() % (uint64_t)n) : 0;
-}
-static double unit01(void)
-{
-	return (double)(next() >> 11) / (double)(1ull << 53);
 }
 
 /* --- multi-row inserts -------------------------------------------------------------------- */
@@ -185,7 +167,8 @@ static int put_row(db_t *db, batch_t *t, err_t *err, const char *types, ...)
 enum { T_ACQ, T_BIB, T_ITEM, T_PATRON, T_LOAN, T_USE, T_COUNT };
 static batch_t tab[T_COUNT];
 static int64_t next_id[T_COUNT];
-static const char *const id_tables[T_COUNT] = { "acquisitions", "biblios", "items", "patrons", "loans", "library_uses" };
+static const char *const id_tables[T_COUNT] = { "acquisitions", "biblios", "items",
+	                                        "patrons",      "loans",   "library_uses" };
 
 static int flush_all(db_t *db, err_t *err)
 {
@@ -194,13 +177,6 @@ static int flush_all(db_t *db, err_t *err)
 		rc = batch_flush(db, &tab[k], err);
 	return rc;
 }
-
-static const char *family[] = { "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng",
-	                        "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý" };
-static const char *middle[] = { "Văn", "Thị", "Minh", "Ngọc", "Thanh", "Gia", "Bảo", "Hoàng", "Khánh", "Anh" };
-static const char *given[] = { "An", "Bình", "Châu", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hùng", "Khoa",
-	                       "Lan", "Linh", "Long", "Mai", "Minh", "Nam", "Ngân", "Phúc", "Quân", "Tâm",
-	                       "Thảo", "Trang", "Tú", "Vy", "Yến" };
 
 typedef struct {
 	int64_t id, biblio;
@@ -225,7 +201,7 @@ static int64_t day_of(const char *iso)
 /* A school day (Monday to Saturday) at random in [from, to]. */
 static int64_t school_day(int64_t from, int64_t to)
 {
-	int64_t d = from + below(to - from + 1);
+	int64_t d = from + gen_below(to - from + 1);
 	while (clock_weekday(d) == 0)
 		d = d + 1 <= to ? d + 1 : from;
 	return d;
@@ -265,20 +241,22 @@ static int fill(db_t *db, const school_t *s, const source_t *src, size_t nsrc, l
 			r->kind = "teacher";
 		}
 		char name[96];
-		snprintf(name, sizeof name, "%s %s %s", family[below(N(family))], middle[below(N(middle))],
-		         given[below(N(given))]);
+		snprintf(name, sizeof name, "%s %s %s", gen_family[gen_below(N(gen_family))],
+		         gen_middle[gen_below(N(gen_middle))], gen_given[gen_below(N(gen_given))]);
 		snprintf(code, sizeof code, "HS%04d%05ld", s->no, i + 1);
-		rc = put_row(db, &tab[T_PATRON], err, "iisssssszssii", r->id, s->unit, code, i < npupils ? code : "", name,
-		             text_fold(a, name), r->kind, r->class_name, (int64_t)r->grade, r->grade ? "2026-2027" : "",
-		             below(2) ? "F" : "M", now - 86400 * (400 + below(900)), now);
+		rc = put_row(db, &tab[T_PATRON], err, "iisssssszssii", r->id, s->unit, code,
+		             i < npupils ? code : "", name, text_fold(a, name), r->kind, r->class_name,
+		             (int64_t)r->grade, r->grade ? "2026-2027" : "", gen_below(2) ? "F" : "M",
+		             now - 86400 * (400 + gen_below(900)), now);
 	}
 	classes *= ng;
 	for (int y = 0; rc >= 0 && y < 2; y++)
-		rc = db_exec(db, err,
-		             "INSERT INTO unit_enrolment (unit_id, school_year, pupils, teachers, classes, source,"
-		             " updated_at) VALUES (?, ?, ?, ?, ?, 'import', ?)",
-		             "isiiii", s->unit, y ? "2026-2027" : "2025-2026", (int64_t)(npupils + npupils / 20 - y * 7),
-		             (int64_t)nteach, (int64_t)classes, now);
+		rc = db_exec(
+		    db, err,
+		    "INSERT INTO unit_enrolment (unit_id, school_year, pupils, teachers, classes, source,"
+		    " updated_at) VALUES (?, ?, ?, ?, ?, 'import', ?)",
+		    "isiiii", s->unit, y ? "2026-2027" : "2025-2026",
+		    (int64_t)(npupils + npupils / 20 - y * 7), (int64_t)nteach, (int64_t)classes, now);
 
 	/* intake batches: twenty over five years */
 	int64_t acq[20];
@@ -287,24 +265,27 @@ static int fill(db_t *db, const school_t *s, const source_t *src, size_t nsrc, l
 	for (int k = 0; rc >= 0 && k < 20; k++) {
 		acq[k] = next_id[T_ACQ]++;
 		clock_day_format(first + (last - first) * k / 19, day, sizeof day);
-		const char *source = sources[below(4)];
+		const char *source = sources[gen_below(4)];
 		snprintf(code, sizeof code, "%d/HĐ", 10 + k);
-		rc = put_row(db, &tab[T_ACQ], err, "iiisssssi", acq[k], s->unit, (int64_t)(k + 1), day, source, code, day,
-		             !strcmp(source, "gift") || below(5) == 0 ? "other" : "budget", now);
+		rc = put_row(db, &tab[T_ACQ], err, "iiisssssi", acq[k], s->unit, (int64_t)(k + 1), day,
+		             source, code, day,
+		             !strcmp(source, "gift") || gen_below(5) == 0 ? "other" : "budget", now);
 	}
 
 	/* records and copies */
 	static const char *const th_types[] = { "TN", "TN", "TN", "STK", "STK", "SGK", "SGK", "SNV", "BD" };
-	static const char *const hi_types[] = { "STK", "STK", "STK", "STK", "TN", "SGK", "SGK", "SNV", "BAO" };
-	static const char *const classes_k[] = { "895.9223", "895.922334", "372.6", "959.7", "500",
-		                                 "641.5",    "398.209597", "8(V)",  "3K5H",  "530", "" };
+	static const char *const hi_types[] = {
+		"STK", "STK", "STK", "STK", "TN", "SGK", "SGK", "SNV", "BAO"
+	};
+	static const char *const classes_k[] = { "895.9223",   "895.922334", "372.6", "959.7", "500", "641.5",
+		                                 "398.209597", "8(V)",       "3K5H",  "530",   "" };
 	long nrec = s->copies / 3 + 1;
 	copy_t *cp = calloc((size_t)s->copies + 8, sizeof *cp);
 	long ncopies = 0;
 	const char *const regs[] = { "SGK", "SNV", "STK", "TN", "BAO", "TB" };
 	long reg_no[6] = { 0 };
 	for (long i = 0; rc >= 0 && i < nrec && ncopies < s->copies; i++) {
-		double u = unit01();
+		double u = gen_unit();
 		long p = (long)(u * u * (double)pool);
 		const source_t *sr = &src[p % (long)nsrc];
 		biblio_t b;
@@ -313,22 +294,23 @@ static int fill(db_t *db, const school_t *s, const source_t *src, size_t nsrc, l
 		b.title = vol ? arena_printf(a, "%s - Tập %ld", sr->title, vol + 1) : sr->title;
 		b.authors = sr->authors;
 		b.publisher = sr->publisher;
-		b.doc_type = !strcmp(s->level, "th") ? th_types[below(N(th_types))] : hi_types[below(N(hi_types))];
-		b.grade = !strcmp(b.doc_type, "SGK") ? g0 + (int)below(ng) : 0;
-		b.year = 1995 + (int)below(31);
-		b.language = below(20) == 0 ? "eng" : "vie";
-		b.class_number = classes_k[below(N(classes_k))];
-		b.price = 15000 + below(60) * 1000;
+		b.doc_type = !strcmp(s->level, "th") ? th_types[gen_below(N(th_types))]
+		                                     : hi_types[gen_below(N(hi_types))];
+		b.grade = !strcmp(b.doc_type, "SGK") ? g0 + (int)gen_below(ng) : 0;
+		b.year = 1995 + (int)gen_below(31);
+		b.language = gen_below(20) == 0 ? "eng" : "vie";
+		b.class_number = classes_k[gen_below(N(classes_k))];
+		b.price = 15000 + gen_below(60) * 1000;
 		b.isbn = b.subtitle = b.series = b.subjects = b.place = b.edition = b.pages = b.size = "";
 		b.summary = b.call_number = "";
 		catalog_fold_t f;
 		catalog_biblio_fold(a, &b, &f);
 		int64_t bid = next_id[T_BIB]++;
-		rc = put_row(db, &tab[T_BIB], err, "iissssisiszssssiii", bid, s->unit, b.doc_type, b.title, b.authors,
-		             b.publisher, (int64_t)b.year, b.language, b.price, b.class_number, (int64_t)b.grade, f.title,
-		             f.authors, f.search, f.words, (int64_t)0, now, now);
-		int k = !strcmp(b.doc_type, "SGK") ? 3 + (int)below(10) : 1 + (int)below(4);
-		int batch = (int)below(20);
+		rc = put_row(db, &tab[T_BIB], err, "iissssisiszssssiii", bid, s->unit, b.doc_type, b.title,
+		             b.authors, b.publisher, (int64_t)b.year, b.language, b.price, b.class_number,
+		             (int64_t)b.grade, f.title, f.authors, f.search, f.words, (int64_t)0, now, now);
+		int k = !strcmp(b.doc_type, "SGK") ? 3 + (int)gen_below(10) : 1 + (int)gen_below(4);
+		int batch = (int)gen_below(20);
 		const char *reg = !strcmp(b.doc_type, "BD") ? "TB" : b.doc_type;
 		int r = 0;
 		while (r < 5 && strcmp(regs[r], reg))
@@ -341,57 +323,65 @@ static int fill(db_t *db, const school_t *s, const source_t *src, size_t nsrc, l
 			long no = ++reg_no[r];
 			snprintf(acc, sizeof acc, "%s-%06ld", reg, no);
 			snprintf(code, sizeof code, "C%04dB%07ld", s->no, ncopies);
-			rc = put_row(db, &tab[T_ITEM], err, "iiiisissii", x->id, s->unit, bid, acq[batch], reg, (int64_t)no, acc,
-			             code, (int64_t)0, now);
+			rc = put_row(db, &tab[T_ITEM], err, "iiiisissii", x->id, s->unit, bid, acq[batch],
+			             reg, (int64_t)no, acc, code, (int64_t)0, now);
 		}
 		arena_reset(a);
 	}
 	if (rc >= 0) /* the general register's counter: its lines are the batches */
-		rc = db_exec(db, err, "INSERT INTO accession_counters (unit_id, register, last) VALUES (?, '#TQ', 20)", "i",
-		             s->unit);
+		rc = db_exec(db, err,
+		             "INSERT INTO accession_counters (unit_id, register, last) VALUES (?, '#TQ', 20)",
+		             "i", s->unit);
 	for (int r = 0; rc >= 0 && r < 6; r++)
 		if (reg_no[r])
-			rc = db_exec(db, err, "INSERT INTO accession_counters (unit_id, register, last) VALUES (?, ?, ?)",
-			             "isi", s->unit, regs[r], (int64_t)reg_no[r]);
+			rc = db_exec(
+			    db, err,
+			    "INSERT INTO accession_counters (unit_id, register, last) VALUES (?, ?, ?)",
+			    "isi", s->unit, regs[r], (int64_t)reg_no[r]);
 
 	/* loans: 2025-2026 (September to May) and 2026-2027 so far; the last three weeks still out */
 	int64_t y1a = day_of("2025-09-05"), y1b = day_of("2026-05-25"), y2a = day_of("2026-09-05");
 	int64_t today = day_of("2026-11-27"), open_from = today - 21;
 	for (long i = 0; rc >= 0 && ncopies && i < s->loans; i++) {
-		reader_t *r = &rd[below(s->readers)];
-		copy_t *x = &cp[below(ncopies)];
+		reader_t *r = &rd[gen_below(s->readers)];
+		copy_t *x = &cp[gen_below(ncopies)];
 		if (x->busy || !strcmp(x->doc_type, "BAO") || !strcmp(x->doc_type, "BD"))
 			continue;
 		int64_t out = i % 4 == 3 ? school_day(y2a, today) : school_day(y1a, y1b);
 		bool textbook = !strcmp(x->doc_type, "SGK") && r->grade;
 		if (textbook)
-			out = out < y2a ? y1a + below(10) : y2a + below(10);
-		int64_t due = textbook ? (out < y2a ? y1b + 5 : day_of("2027-05-25")) : out + (r->grade ? 14 : 30);
+			out = out < y2a ? y1a + gen_below(10) : y2a + gen_below(10);
+		int64_t due =
+		    textbook ? (out < y2a ? y1b + 5 : day_of("2027-05-25")) : out + (r->grade ? 14 : 30);
 		bool open = out >= open_from || (textbook && out >= y2a);
-		bool lost = !open && below(200) == 0;
-		int64_t back = open ? 0 : textbook ? (out < y2a ? y1b : 0) : out + 3 + below(14);
+		bool lost = !open && gen_below(200) == 0;
+		int64_t back = open ? 0 : textbook ? (out < y2a ? y1b : 0) : out + 3 + gen_below(14);
 		if (back > today)
 			open = true, back = 0;
 		if (open || lost)
 			x->busy = 1;
 		clock_day_format(out, day, sizeof day);
 		clock_day_format(due, day2, sizeof day2);
-		int64_t out_at = out * 86400 + 2 * 3600 + below(8 * 3600); /* 9:00-17:00 in Vietnam */
+		int64_t out_at = out * 86400 + 2 * 3600 + gen_below(8 * 3600); /* 9:00-17:00 in Vietnam */
 		int64_t back_at = open ? 0 : lost ? out_at + 86400 * 40 : back * 86400 + 3 * 3600;
-		rc = put_row(db, &tab[T_LOAN], err, "iiiiissssisszs", next_id[T_LOAN]++, s->unit, x->id, x->biblio, r->id,
-		             textbook ? "textbook" : "home", r->kind, r->class_name, x->doc_type, out_at, day, day2, back_at,
-		             open ? NULL : lost ? "lost" : "returned");
+		rc = put_row(db, &tab[T_LOAN], err, "iiiiissssisszs", next_id[T_LOAN]++, s->unit, x->id,
+		             x->biblio, r->id, textbook ? "textbook" : "home", r->kind, r->class_name,
+		             x->doc_type, out_at, day, day2, back_at,
+		             open   ? NULL
+		             : lost ? "lost"
+		                    : "returned");
 		if (rc >= 0 && (open || lost))
 			x->busy = lost ? 2 : 1;
 	}
 	/* in-library uses: a quarter as many, a reader or a class's tally */
 	for (long i = 0; rc >= 0 && ncopies && i < s->loans / 4; i++) {
-		reader_t *r = &rd[below(s->readers)];
-		copy_t *x = &cp[below(ncopies)];
+		reader_t *r = &rd[gen_below(s->readers)];
+		copy_t *x = &cp[gen_below(ncopies)];
 		int64_t d = i % 4 == 3 ? school_day(y2a, today) : school_day(y1a, y1b);
 		clock_day_format(d, day, sizeof day);
-		rc = put_row(db, &tab[T_USE], err, "iisiissisi", next_id[T_USE]++, s->unit, day, d * 86400 + 3 * 3600, r->id,
-		             r->kind, r->class_name, x->id, x->doc_type, (int64_t)(1 + below(3)));
+		rc = put_row(db, &tab[T_USE], err, "iisiissisi", next_id[T_USE]++, s->unit, day,
+		             d * 86400 + 3 * 3600, r->id, r->kind, r->class_name, x->id, x->doc_type,
+		             (int64_t)(1 + gen_below(3)));
 	}
 	/* every table's rows on disk before the statuses that refer to them */
 	if (rc >= 0)
@@ -413,7 +403,8 @@ static int fill(db_t *db, const school_t *s, const source_t *src, size_t nsrc, l
 int main(int argc, char **argv)
 {
 	if (argc < 4 || argc > 8) {
-		fprintf(stderr, "usage: city_gen URL SOURCES.tsv NSCHOOLS [COPIES [READERS [LOANS [SEED]]]]\n");
+		fprintf(stderr,
+		        "usage: city_gen URL SOURCES.tsv NSCHOOLS [COPIES [READERS [LOANS [SEED]]]]\n");
 		return 2;
 	}
 	size_t nsrc = 0;
@@ -422,7 +413,7 @@ int main(int argc, char **argv)
 	long copies = argc > 4 ? atol(argv[4]) : 4000, readers = argc > 5 ? atol(argv[5]) : 600,
 	     loans = argc > 6 ? atol(argv[6]) : 12000;
 	if (argc > 7)
-		rng ^= (uint64_t)atoll(argv[7]) * 0x9e3779b97f4a7c15ull;
+		gen_state ^= (uint64_t)atoll(argv[7]) * 0x9e3779b97f4a7c15ull;
 	if (!src || nsrc < 10 || nschools < 1 || copies < 10 || readers < 25 || loans < 0)
 		return die("bad arguments", NULL);
 	config_defaults();
@@ -433,9 +424,9 @@ int main(int argc, char **argv)
 		return die("open", &err);
 	/* a school's transaction touches more pages than the server's 16 MiB cache holds: spilled,
 	 * they went to the log again and again (fifteen times the database's size in writes) */
-	if (db_kind(db) == DB_SQLITE && (db_begin(db, &err) < 0 || /* the writer's connection: see sqlite.c */
-	                                 db_exec(db, &err, "PRAGMA cache_size = -524288", "") < 0 ||
-	                                 db_commit(db, &err) < 0))
+	if (db_kind(db) == DB_SQLITE &&
+	    (db_begin(db, &err) < 0 || /* the writer's connection: see sqlite.c */
+	     db_exec(db, &err, "PRAGMA cache_size = -524288", "") < 0 || db_commit(db, &err) < 0))
 		return die("cache", &err);
 	int64_t sgd = 0;
 	unit_new_t u0 = { .code = "SGD", .name = "Sở Giáo dục và Đào tạo", .kind = "department" };
@@ -444,18 +435,22 @@ int main(int argc, char **argv)
 
 	batch_init(&tab[T_ACQ], "acquisitions",
 	           "id, unit_id, number, received, source, doc_number, doc_date, funding, created_at");
-	batch_init(&tab[T_BIB], "biblios",
-	           "id, unit_id, doc_type, title, authors, publisher, year, language, price, class_number, grade,"
-	           " title_fold, authors_fold, search_fold, search_words, work_sync, created_at, updated_at");
-	batch_init(&tab[T_ITEM], "items",
-	           "id, unit_id, biblio_id, acquisition_id, register, accession_no, accession, barcode, price,"
-	           " created_at");
-	batch_init(&tab[T_PATRON], "patrons",
-	           "id, unit_id, code, student_code, full_name, name_fold, kind, class_name, grade, school_year,"
-	           " gender, created_at, updated_at");
-	batch_init(&tab[T_LOAN], "loans",
-	           "id, unit_id, item_id, biblio_id, patron_id, kind, patron_kind, class_name, doc_type, out_at,"
-	           " out_day, due, returned_at, outcome");
+	batch_init(
+	    &tab[T_BIB], "biblios",
+	    "id, unit_id, doc_type, title, authors, publisher, year, language, price, class_number, grade,"
+	    " title_fold, authors_fold, search_fold, search_words, work_sync, created_at, updated_at");
+	batch_init(
+	    &tab[T_ITEM], "items",
+	    "id, unit_id, biblio_id, acquisition_id, register, accession_no, accession, barcode, price,"
+	    " created_at");
+	batch_init(
+	    &tab[T_PATRON], "patrons",
+	    "id, unit_id, code, student_code, full_name, name_fold, kind, class_name, grade, school_year,"
+	    " gender, created_at, updated_at");
+	batch_init(
+	    &tab[T_LOAN], "loans",
+	    "id, unit_id, item_id, biblio_id, patron_id, kind, patron_kind, class_name, doc_type, out_at,"
+	    " out_day, due, returned_at, outcome");
 	batch_init(&tab[T_USE], "library_uses",
 	           "id, unit_id, day, at, patron_id, patron_kind, class_name, item_id, doc_type, count");
 	for (int k = 0; k < T_COUNT; k++) {
@@ -471,7 +466,7 @@ int main(int argc, char **argv)
 	long pool = (long)nsrc * 3;
 	for (int n = 1; n <= nschools; n++) {
 		school_t s = { .no = n };
-		int kind = (int)below(20); /* 8 TH, 7 THCS, 5 THPT in 20 */
+		int kind = (int)gen_below(20); /* 8 TH, 7 THCS, 5 THPT in 20 */
 		s.level = kind < 8 ? "th" : kind < 15 ? "thcs" : "thpt";
 		int64_t parent = sgd;
 		if (strcmp(s.level, "thpt")) {
@@ -479,7 +474,9 @@ int main(int argc, char **argv)
 				char code[16], name[64];
 				snprintf(code, sizeof code, "PGD%02d", ++offices);
 				snprintf(name, sizeof name, "Phòng Giáo dục và Đào tạo Quận %d", offices);
-				unit_new_t uo = { .parent_id = sgd, .code = code, .name = name, .kind = "office" };
+				unit_new_t uo = {
+					.parent_id = sgd, .code = code, .name = name, .kind = "office"
+				};
 				if (units_create(db, NULL, &uo, &office, &err) < 0)
 					return die("office", &err);
 				in_office = 0;
@@ -488,44 +485,54 @@ int main(int argc, char **argv)
 			parent = office;
 		}
 		char code[16], name[80];
-		snprintf(code, sizeof code, "%s%04d", !strcmp(s.level, "th") ? "TH" : !strcmp(s.level, "thcs") ? "CS" : "PT", n);
-		snprintf(name, sizeof name, "Trường %s số %d", !strcmp(s.level, "th") ? "Tiểu học" : !strcmp(s.level, "thcs") ? "THCS" : "THPT", n);
-		unit_new_t u = { .parent_id = parent, .code = code, .name = name, .kind = "school", .school_level = s.level };
+		snprintf(code, sizeof code, "%s%04d",
+		         !strcmp(s.level, "th")     ? "TH"
+		         : !strcmp(s.level, "thcs") ? "CS"
+		                                    : "PT",
+		         n);
+		snprintf(name, sizeof name, "Trường %s số %d",
+		         !strcmp(s.level, "th")     ? "Tiểu học"
+		         : !strcmp(s.level, "thcs") ? "THCS"
+		                                    : "THPT",
+		         n);
+		unit_new_t u = { .parent_id = parent,
+			         .code = code,
+			         .name = name,
+			         .kind = "school",
+			         .school_level = s.level };
 		if (units_create(db, NULL, &u, &s.unit, &err) < 0)
 			return die("school", &err);
-		if (below(8) == 0 && db_exec(db, &err, "UPDATE units SET ownership = 'private' WHERE id = ?", "i", s.unit) < 0)
+		if (gen_below(8) == 0 &&
+		    db_exec(db, &err, "UPDATE units SET ownership = 'private' WHERE id = ?", "i", s.unit) < 0)
 			return die("ownership", &err);
-		s.copies = copies / 2 + below(copies + 1);
-		s.readers = readers / 2 + below(readers + 1);
-		s.loans = loans / 2 + below(loans + 1);
+		s.copies = copies / 2 + gen_below(copies + 1);
+		s.readers = readers / 2 + gen_below(readers + 1);
+		s.loans = loans / 2 + gen_below(loans + 1);
 		if (fill(db, &s, src, nsrc, pool, &err) < 0)
 			return die("fill", &err);
 		if (n % 25 == 0 || n == nschools)
-			fprintf(stderr, "city_gen: %d schools, %ld copies, %ld readers, %ld loans (%.1f s)\n", n,
-			        tab[T_ITEM].written, tab[T_PATRON].written, tab[T_LOAN].written,
+			fprintf(stderr, "city_gen: %d schools, %ld copies, %ld readers, %ld loans (%.1f s)\n",
+			        n, tab[T_ITEM].written, tab[T_PATRON].written, tab[T_LOAN].written,
 			        (double)(clock_usec() - t0) / 1e6);
 	}
 	/* PostgreSQL's identity sequences past the explicit ids */
 	for (int k = 0; db_kind(db) == DB_POSTGRES && k < T_COUNT; k++) {
 		char q[160];
-		snprintf(q, sizeof q, "SELECT setval(pg_get_serial_sequence('%s', 'id'), (SELECT MAX(id) FROM %s))",
+		snprintf(q, sizeof q,
+		         "SELECT setval(pg_get_serial_sequence('%s', 'id'), (SELECT MAX(id) FROM %s))",
 		         id_tables[k], id_tables[k]);
 		int64_t v;
 		if (db_query_int(db, &v, &err, q, "") < 0)
 			return die("sequences", &err);
 	}
-	printf("%d schools under %d offices: %ld records, %ld copies, %ld readers, %ld loans, %ld uses in %.1f s\n",
-	       nschools, offices, tab[T_BIB].written, tab[T_ITEM].written, tab[T_PATRON].written, tab[T_LOAN].written,
-	       tab[T_USE].written, (double)(clock_usec() - t0) / 1e6);
+	printf("%d schools under %d offices: %ld records, %ld copies, %ld readers, %ld loans, %ld uses in "
+	       "%.1f s\n",
+	       nschools, offices, tab[T_BIB].written, tab[T_ITEM].written, tab[T_PATRON].written,
+	       tab[T_LOAN].written, tab[T_USE].written, (double)(clock_usec() - t0) / 1e6);
 	for (int k = 0; k < T_COUNT; k++)
 		batch_free(&tab[k]);
 	db_close(db);
 	i18n_shutdown();
-	for (size_t i = 0; i < nsrc; i++) {
-		free(src[i].title);
-		free(src[i].authors);
-		free(src[i].publisher);
-	}
-	free(src);
+	free_sources(src, nsrc);
 	return 0;
 }

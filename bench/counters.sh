@@ -9,14 +9,8 @@ cd "$ROOT"
 for v in $(compgen -e | grep '^THUVIEN_' || true); do unset "$v"; done
 TMP=$(mktemp -d /tmp/thuvien-counters-bench.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
-make -j2 build/thuvien >/dev/null
-PKGS=$(make -s print-pkgs)
-OBJS=$(ls build/src/*/*.o | grep -v '^build/src/cli/main.o$')
-for p in lending_gen counters_cost; do
-	# shellcheck disable=SC2046,SC2086
-	cc -std=c17 -D_GNU_SOURCE -O2 -pthread -Wall -Wextra -Isrc -Ibuild/gen $(pkg-config --cflags $PKGS) \
-		-o "$TMP/$p" "bench/$p.c" $OBJS build/gen/assets.o $(pkg-config --libs $PKGS) -lzint -lm
-done
+make -j2 build/thuvien build/bench/lending_gen build/bench/counters_cost >/dev/null
+cp build/bench/lending_gen build/bench/counters_cost "$TMP/"
 PW=bench-$RANDOM-$RANDOM-mat-khau
 "$TMP/lending_gen" "$TMP/on.db" "$PW" 1 2000 30000 1000 4000 4000 2>/dev/null
 cp "$TMP/on.db" "$TMP/off.db"

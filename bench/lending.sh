@@ -46,16 +46,9 @@ cleanup() {
 trap cleanup EXIT
 
 # --- build -------------------------------------------------------------------------------------
-make -j2 build/thuvien >/dev/null || die "make failed"
+make -j2 build/thuvien build/bench/lending_gen build/bench/lending_load >/dev/null || die "make failed"
 BIN=$ROOT/build/thuvien
-PKGS=$(make -s print-pkgs)
-OBJS=$(ls build/src/*/*.o | grep -v '^build/src/cli/main.o$')
-# shellcheck disable=SC2046,SC2086
-cc -std=c17 -D_GNU_SOURCE -O2 -pthread -Wall -Wextra -Isrc -Ibuild/gen $(pkg-config --cflags $PKGS) \
-	-o "$TMP/lending_gen" bench/lending_gen.c $OBJS build/gen/assets.o $(pkg-config --libs $PKGS) -lzint -lm ||
-	die "cannot build bench/lending_gen.c"
-cc -std=c17 -D_GNU_SOURCE -O2 -pthread -Wall -Wextra -o "$TMP/lending_load" bench/lending_load.c ||
-	die "cannot build bench/lending_load.c"
+cp build/bench/lending_gen build/bench/lending_load "$TMP/"
 HELLO_SRC=${HELLO_SRC:-}
 for f in "$ROOT/../shared/bench/hello_mhd.c" /work/shared/bench/hello_mhd.c; do
 	[ -z "$HELLO_SRC" ] && [ -f "$f" ] && HELLO_SRC=$f

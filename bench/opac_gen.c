@@ -28,6 +28,7 @@
 #include "db/db.h"
 #include "units/units.h"
 
+#include "gen.h"
 #include "sources.h"
 
 #define LOANS 60
@@ -45,23 +46,6 @@ static void isbn13(long i, char out[14])
 	isbn13_finish(out);
 }
 
-static uint64_t rng = 88172645463325252ull;
-static uint64_t next(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
-static uint32_t mix(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdull;
-	x ^= x >> 33;
-	return (uint32_t)x;
-}
-
 /* Pool entry p as a record. Strings in a. */
 static void entry(arena_t *a, const source_t *src, size_t nsrc, long p, biblio_t *b, char isbn[14])
 {
@@ -70,7 +54,7 @@ static void entry(arena_t *a, const source_t *src, size_t nsrc, long p, biblio_t
 		                               "398.209597", "8(V)",       "3K5H",  "Z",     "",    "" };
 	const source_t *s = &src[p % (long)nsrc];
 	long vol = p / (long)nsrc;
-	uint32_t h = mix((uint64_t)p);
+	uint32_t h = gen_mix((uint64_t)p);
 	memset(b, 0, sizeof *b);
 	b->title = vol ? arena_printf(a, "%s - Tập %ld", s->title, vol + 1) : s->title;
 	b->authors = s->authors;
@@ -101,7 +85,7 @@ static int fill_school(db_t *db, int64_t unit, int school_no, const source_t *sr
 	int64_t first_bib = 0, first_item = 0;
 	for (long i = 0; rc >= 0 && i < nrec; i++) {
 		/* skewed draw: u^2 favours the low entries */
-		double u = (double)(next() >> 11) / (double)(1ull << 53);
+		double u = (double)(gen_next() >> 11) / (double)(1ull << 53);
 		long p = (long)(u * u * (double)pool);
 		while (taken[p])
 			p = (p + 1) % pool;
@@ -123,7 +107,7 @@ static int fill_school(db_t *db, int64_t unit, int school_no, const source_t *sr
 		    f.search, f.words, now, now);
 		if (!first_bib)
 			first_bib = id;
-		int k = 1 + (int)(mix((uint64_t)p * 31 + (uint64_t)school_no) % 5);
+		int k = 1 + (int)(gen_mix((uint64_t)p * 31 + (uint64_t)school_no) % 5);
 		for (int c = 0; rc >= 0 && c < k; c++) {
 			char acc[32], code[32];
 			copies++;
@@ -216,11 +200,6 @@ int main(int argc, char **argv)
 	free(taken);
 	db_close(db);
 	i18n_shutdown();
-	for (size_t i = 0; i < nsrc; i++) {
-		free(src[i].title);
-		free(src[i].authors);
-		free(src[i].publisher);
-	}
-	free(src);
+	free_sources(src, nsrc);
 	return 0;
 }

@@ -114,11 +114,6 @@ int main(int argc, char **argv)
 		return die("commit", &err);
 	fprintf(stderr, "search_gen: %ld records, %ld copies\n", nrec, ncopies - copies_left);
 	db_close(db);
-	for (size_t i = 0; i < nsrc; i++) {
-		free(src[i].title);
-		free(src[i].authors);
-		free(src[i].publisher);
-	}
-	free(src);
+	free_sources(src, nsrc);
 	return 0;
 }

@@ -57,4 +57,15 @@ static inline void isbn13_finish(char out[14])
 	out[13] = 0;
 }
 
+/* Free what read_sources returned. */
+static inline void free_sources(source_t *v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++) {
+		free(v[i].title);
+		free(v[i].authors);
+		free(v[i].publisher);
+	}
+	free(v);
+}
+
 #endif

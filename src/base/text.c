@@ -280,3 +280,22 @@ void text_thousands(int64_t v, char *out, size_t n)
 	}
 	out[o] = 0;
 }
+
+char *text_key(arena_t *a, const char *s)
+{
+	char *f = text_fold(a, s ? s : "");
+	if (!f)
+		return arena_strdup(a, "");
+	char *w = f;
+	for (const char *r = f; *r; r++) {
+		bool alnum = (*r >= 'a' && *r <= 'z') || (*r >= '0' && *r <= '9');
+		if (alnum)
+			*w++ = *r;
+		else if (w > f && w[-1] != ' ')
+			*w++ = ' ';
+	}
+	while (w > f && w[-1] == ' ')
+		w--;
+	*w = 0;
+	return f;
+}

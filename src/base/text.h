@@ -41,6 +41,11 @@ char *text_trim(char *s);
 /* Lower-case ASCII letters in place (usernames, codes); returns s. */
 char *text_ascii_lower(char *s);
 
+/* s folded (text_fold), with every run of characters other than a-z and 0-9 as one space and
+ * none at the ends: how an import matches a column's header ("Mã học sinh (*)" -> "ma hoc sinh")
+ * against the names it knows. In a; "" for NULL. */
+char *text_key(arena_t *a, const char *s);
+
 /* v with Vietnamese thousands separators: 1234567 -> "1.234.567", -5000 -> "-5.000" (out: 32
  * bytes are always enough). */
 void text_thousands(int64_t v, char *out, size_t n);

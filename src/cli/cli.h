@@ -48,6 +48,9 @@ char *cli_slurp(const char *path, size_t *len);
 
 /* Open g_config.db and migrate it; prints the error and returns NULL on failure. */
 db_t *cli_open_db(void);
+/* What an import command starts with: the file (cli_slurp) and the database (cli_open_db). NULL,
+ * with the error printed and nothing left open, when either fails. */
+char *cli_file_and_db(const char *path, size_t *len, db_t **db);
 /* Print an error to stderr as "thuvien: message (detail)" in the operator's language. */
 int cli_error(const err_t *err);
 

@@ -181,3 +181,17 @@ int cli_copies(const char *value, int *out)
 	*out = (int)n;
 	return 0;
 }
+
+char *cli_file_and_db(const char *path, size_t *len, db_t **db)
+{
+	char *data = cli_slurp(path, len);
+	if (!data) {
+		perror(path);
+		return NULL;
+	}
+	if (!(*db = cli_open_db())) {
+		free(data);
+		return NULL;
+	}
+	return data;
+}

@@ -52,10 +52,11 @@ static int actor_of(db_t *db, const char *username, actor_t *out)
 {
 	memset(out, 0, sizeof *out);
 	err_t err = { 0 };
-	db_stmt_t *st = db_query(db, &err,
-	                         "SELECT a.id, a.unit_id, a.role, a.username, u.code, u.name, u.kind, u.path "
-	                         "FROM accounts a JOIN units u ON u.id = a.unit_id WHERE a.username = ? AND a.disabled = 0",
-	                         "s", username);
+	db_stmt_t *st = db_query(
+	    db, &err,
+	    "SELECT a.id, a.unit_id, a.role, a.username, u.code, u.name, u.kind, u.path "
+	    "FROM accounts a JOIN units u ON u.id = a.unit_id WHERE a.username = ? AND a.disabled = 0",
+	    "s", username);
 	if (!st)
 		return cli_error(&err);
 	int rc = db_step(st, &err);
@@ -100,16 +101,10 @@ static int import_kind(xchg_kind_t k, int argc, char **argv, const char *usage)
 	}
 	bool dry = cli_flag(argc, argv, "--dry-run");
 	size_t len = 0;
-	char *data = cli_slurp(file, &len);
-	if (!data) {
-		perror(file);
+	db_t *db = NULL;
+	char *data = cli_file_and_db(file, &len, &db);
+	if (!data)
 		return 1;
-	}
-	db_t *db = cli_open_db();
-	if (!db) {
-		free(data);
-		return 1;
-	}
 	arena_t *a = arena_new(1 << 20);
 	actor_t actor;
 	const actor_t *who = NULL;
@@ -135,7 +130,8 @@ static int import_kind(xchg_kind_t k, int argc, char **argv, const char *usage)
 	}
 	int r;
 	if (k == XK_UNITS)
-		r = dry ? xchg_units_check(db, who, &t, map, a, &res, &err) : xchg_units_commit(db, who, &t, map, a, &res, &err);
+		r = dry ? xchg_units_check(db, who, &t, map, a, &res, &err)
+		        : xchg_units_commit(db, who, &t, map, a, &res, &err);
 	else
 		r = dry ? xchg_enrolment_check(db, who, &t, map, a, &res, &err)
 		        : xchg_enrolment_commit(db, who, &t, map, a, &res, &err);
@@ -144,8 +140,8 @@ static int import_kind(xchg_kind_t k, int argc, char **argv, const char *usage)
 		cli_error(&err);
 		goto done;
 	}
-	printf("%s: %s, header on line %lld, %zu row(s)%s\n", file, t.format, (long long)t.header_line, t.nrows,
-	       remembered ? ", the remembered mapping" : "");
+	printf("%s: %s, header on line %lld, %zu row(s)%s\n", file, t.format, (long long)t.header_line,
+	       t.nrows, remembered ? ", the remembered mapping" : "");
 	printf("mapping:");
 	for (int f = 0; f < xchg_nfields(k); f++)
 		printf(" %s=%s", xchg_field_name(k, f), map[f] >= 0 ? t.headers[map[f]] : "-");
@@ -158,8 +154,9 @@ static int import_kind(xchg_kind_t k, int argc, char **argv, const char *usage)
 			printf("  line %lld: %s%s%s%s\n", (long long)row->line, i18n_get(lang(), row->key),
 			       *row->detail ? " (" : "", row->detail, *row->detail ? ")" : "");
 		else if (row->action != XA_SAME)
-			printf("  line %lld: %s %s %s%s%s\n", (long long)row->line, action_name(row->action), row->code,
-			       row->label ? row->label : "", *row->changes ? ": " : "", row->changes);
+			printf("  line %lld: %s %s %s%s%s\n", (long long)row->line, action_name(row->action),
+			       row->code, row->label ? row->label : "", *row->changes ? ": " : "",
+			       row->changes);
 	}
 	if (refused) {
 		printf("nothing written: %s\n", i18n_get(lang(), err.key));
@@ -236,7 +233,8 @@ int cmd_token(int argc, char **argv)
 			cli_error(&err);
 			goto done;
 		}
-		printf("%-6s %-12s %-30s %-12s %-12s %s\n", "id", "unit", "name", "created", "last used", "state");
+		printf("%-6s %-12s %-30s %-12s %-12s %s\n", "id", "unit", "name", "created", "last used",
+		       "state");
 		for (size_t i = 0; i < n; i++) {
 			char c[24], u[24];
 			clock_format_vn(v[i].created_at, 0, c, sizeof c);
@@ -244,8 +242,8 @@ int cmd_token(int argc, char **argv)
 				clock_format_vn(v[i].last_used_at, 0, u, sizeof u);
 			else
 				snprintf(u, sizeof u, "-");
-			printf("%-6lld %-12s %-30s %-12s %-12s %s\n", (long long)v[i].id, v[i].unit_code, v[i].name, c, u,
-			       v[i].revoked_at ? "revoked" : "active");
+			printf("%-6lld %-12s %-30s %-12s %-12s %s\n", (long long)v[i].id, v[i].unit_code,
+			       v[i].name, c, u, v[i].revoked_at ? "revoked" : "active");
 		}
 		rc = 0;
 	} else {

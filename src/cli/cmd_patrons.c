@@ -44,16 +44,10 @@ int cmd_import_patrons(int argc, char **argv)
 	}
 	bool skip = cli_flag(argc, argv, "--skip-errors"), dry = cli_flag(argc, argv, "--dry-run");
 	size_t len = 0;
-	char *data = cli_slurp(file, &len);
-	if (!data) {
-		perror(file);
+	db_t *db = NULL;
+	char *data = cli_file_and_db(file, &len, &db);
+	if (!data)
 		return 1;
-	}
-	db_t *db = cli_open_db();
-	if (!db) {
-		free(data);
-		return 1;
-	}
 	arena_t *a = arena_new(1 << 20);
 	actor_t actor;
 	int rc = 1;

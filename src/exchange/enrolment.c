@@ -85,9 +85,11 @@ typedef struct school {
 	const char *kind, *path;
 } school_t;
 
-static int school_by_code(db_t *db, arena_t *a, const char *code, school_t *s, err_t *err)
+/* The unit with this code (code non-NULL) or id: 1 when found, 0 when not, or an error. */
+static int school_read(db_t *db, arena_t *a, const char *code, int64_t id, school_t *s, err_t *err)
 {
-	db_stmt_t *st = db_query(db, err, "SELECT id, kind, path FROM units WHERE code = ?", "s", code);
+	db_stmt_t *st = code ? db_query(db, err, "SELECT id, kind, path FROM units WHERE code = ?", "s", code)
+	                     : db_query(db, err, "SELECT id, kind, path FROM units WHERE id = ?", "i", id);
 	if (!st)
 		return err->code;
 	int rc = db_step(st, err);
@@ -135,8 +137,8 @@ static void row_error(xchg_result_t *out, xchg_row_t *r, const char *key, const 
 	out->errors++;
 }
 
-int xchg_enrolment_check(db_t *db, const actor_t *actor, const xchg_table_t *t, const int map[XCHG_MAX_FIELDS],
-                         arena_t *a, xchg_result_t *out, err_t *err)
+int xchg_enrolment_check(db_t *db, const actor_t *actor, const xchg_table_t *t,
+                         const int map[XCHG_MAX_FIELDS], arena_t *a, xchg_result_t *out, err_t *err)
 {
 	memset(out, 0, sizeof *out);
 	if (!may_import(actor))
@@ -163,7 +165,7 @@ int xchg_enrolment_check(db_t *db, const actor_t *actor, const xchg_table_t *t, 
 			continue;
 		}
 		school_t s = { 0 };
-		if ((rc = school_by_code(db, a, code, &s, err)) < 0)
+		if ((rc = school_read(db, a, code, 0, &s, err)) < 0)
 			return rc;
 		if (rc == 0 || (actor && !actor_sees_path(actor, s.path) && !may_write(actor, &s))) {
 			row_error(out, r, "err.xenrol.unknown_unit", code);
@@ -198,9 +200,11 @@ int xchg_enrolment_check(db_t *db, const actor_t *actor, const xchg_table_t *t, 
 			continue;
 		}
 		for (size_t j = 0; j < i; j++)
-			if (out->rows[j].action != XA_ERROR && out->rows[j].id == r->id && !strcmp(out->rows[j].year, year)) {
+			if (out->rows[j].action != XA_ERROR && out->rows[j].id == r->id &&
+			    !strcmp(out->rows[j].year, year)) {
 				row_error(out, r, "err.xchg.duplicate",
-				          arena_printf(a, "%s %s (%lld)", code, year, (long long)out->rows[j].line));
+				          arena_printf(a, "%s %s (%lld)", code, year,
+				                       (long long)out->rows[j].line));
 				break;
 			}
 		if (r->action == XA_ERROR)
@@ -226,9 +230,10 @@ int xchg_enrolment_check(db_t *db, const actor_t *actor, const xchg_table_t *t, 
 			out->created++;
 		} else if (op != r->pupils || ot != r->teachers || oc != r->classes) {
 			r->action = XA_UPDATE;
-			r->changes = arena_printf(a, "pupils %lld → %lld, teachers %lld → %lld, classes %lld → %lld",
-			                          (long long)op, (long long)r->pupils, (long long)ot, (long long)r->teachers,
-			                          (long long)oc, (long long)r->classes);
+			r->changes =
+			    arena_printf(a, "pupils %lld → %lld, teachers %lld → %lld, classes %lld → %lld",
+			                 (long long)op, (long long)r->pupils, (long long)ot,
+			                 (long long)r->teachers, (long long)oc, (long long)r->classes);
 			out->updated++;
 		} else {
 			r->action = XA_SAME;
@@ -241,13 +246,14 @@ int xchg_enrolment_check(db_t *db, const actor_t *actor, const xchg_table_t *t, 
 static int upsert(db_t *db, const actor_t *actor, int64_t unit_id, const char *year, int64_t p, int64_t t,
                   int64_t c, const char *source, err_t *err)
 {
-	int rc = db_exec(db, err,
-	                 "INSERT INTO unit_enrolment (unit_id, school_year, pupils, teachers, classes, source, "
-	                 "updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?) "
-	                 "ON CONFLICT (unit_id, school_year) DO UPDATE SET pupils = excluded.pupils, "
-	                 "teachers = excluded.teachers, classes = excluded.classes, source = excluded.source, "
-	                 "updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-	                 "isiiisii", unit_id, year, p, t, c, source, actor ? actor->account_id : 0, clock_now());
+	int rc =
+	    db_exec(db, err,
+	            "INSERT INTO unit_enrolment (unit_id, school_year, pupils, teachers, classes, source, "
+	            "updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, NULLIF(?, 0), ?) "
+	            "ON CONFLICT (unit_id, school_year) DO UPDATE SET pupils = excluded.pupils, "
+	            "teachers = excluded.teachers, classes = excluded.classes, source = excluded.source, "
+	            "updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+	            "isiiisii", unit_id, year, p, t, c, source, actor ? actor->account_id : 0, clock_now());
 	return rc < 0 ? rc : 0;
 }
 
@@ -277,7 +283,8 @@ int xchg_enrolment_commit(db_t *db, const actor_t *actor, const xchg_table_t *t,
 		xchg_row_t *r = &out->rows[i];
 		if (r->action != XA_CREATE && r->action != XA_UPDATE)
 			continue;
-		if ((rc = upsert(db, actor, r->id, r->year, r->pupils, r->teachers, r->classes, "import", err)) < 0)
+		if ((rc = upsert(db, actor, r->id, r->year, r->pupils, r->teachers, r->classes, "import",
+		                 err)) < 0)
 			goto done;
 		char *detail = arena_printf(a, "%s %s: %s", r->code, r->year,
 		                            r->action == XA_CREATE
@@ -289,15 +296,7 @@ int xchg_enrolment_commit(db_t *db, const actor_t *actor, const xchg_table_t *t,
 		                      "enrolment.import", "unit", r->id, detail, NULL, err)) < 0)
 			goto done;
 	}
-	out->written = out->created || out->updated;
-	char *detail = arena_printf(a, "created %lld, updated %lld, unchanged %lld", (long long)out->created,
-	                            (long long)out->updated, (long long)out->unchanged);
-	if ((rc = audit_write(db, actor, actor ? NULL : "cli", actor ? actor->unit_id : 0,
-	                      actor ? actor->unit_path : "", "enrolment.import.file", "unit", 0, detail, NULL, err)) < 0)
-		goto done;
-	if ((rc = xchg_mapping_save(db, actor, XK_ENROLMENT, t, map, err)) < 0)
-		goto done;
-	rc = 0;
+	rc = xchg_import_done(db, actor, XK_ENROLMENT, "enrolment.import.file", t, map, a, out, err);
 done:
 	if (rc < 0)
 		out->written = false;
@@ -306,19 +305,10 @@ done:
 
 static int load_school(db_t *db, const actor_t *actor, int64_t unit_id, arena_t *a, school_t *s, err_t *err)
 {
-	db_stmt_t *st = db_query(db, err, "SELECT id, kind, path FROM units WHERE id = ?", "i", unit_id);
-	if (!st)
-		return err->code;
-	int rc = db_step(st, err);
-	if (rc == DB_ROW) {
-		s->id = db_col_int(st, 0);
-		s->kind = arena_strdup(a, db_col_text(st, 1));
-		s->path = arena_strdup(a, db_col_text(st, 2));
-	}
-	db_done(st);
+	int rc = school_read(db, a, NULL, unit_id, s, err);
 	if (rc < 0)
 		return rc;
-	if (rc != DB_ROW || (actor && !actor_sees_path(actor, s->path)))
+	if (rc == 0 || (actor && !actor_sees_path(actor, s->path)))
 		return err_set(err, ERR_NOTFOUND, "err.unit.notfound", NULL);
 	return 0;
 }
@@ -347,10 +337,11 @@ int xchg_enrolment_list(db_t *db, const actor_t *actor, int64_t unit_id, arena_t
 		return rc;
 	if (actor && actor->role == ROLE_READER)
 		return err_set(err, ERR_FORBIDDEN, "err.forbidden", NULL);
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT school_year, pupils, teachers, classes, source, updated_at FROM unit_enrolment "
-	                         "WHERE unit_id = ? ORDER BY school_year DESC",
-	                         "i", unit_id);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "SELECT school_year, pupils, teachers, classes, source, updated_at FROM unit_enrolment "
+	             "WHERE unit_id = ? ORDER BY school_year DESC",
+	             "i", unit_id);
 	if (!st)
 		return err->code;
 	size_t cap = 0;
@@ -389,17 +380,18 @@ int xchg_enrolment_set(db_t *db, const actor_t *actor, int64_t unit_id, const ch
 	if ((rc = db_begin_own(db, &own, err)) < 0)
 		goto out;
 	int64_t same = 0;
-	rc = db_query_int(db, &same, err,
-	                  "SELECT COUNT(*) FROM unit_enrolment WHERE unit_id = ? AND school_year = ? AND pupils = ? "
-	                  "AND teachers = ? AND classes = ?",
-	                  "isiii", unit_id, y, p, t, c);
+	rc = db_query_int(
+	    db, &same, err,
+	    "SELECT COUNT(*) FROM unit_enrolment WHERE unit_id = ? AND school_year = ? AND pupils = ? "
+	    "AND teachers = ? AND classes = ?",
+	    "isiii", unit_id, y, p, t, c);
 	if (rc == 0 && !same) {
 		rc = upsert(db, actor, unit_id, y, p, t, c, "form", err);
 		if (rc == 0)
-			rc = audit_write(db, actor, actor ? NULL : "cli", unit_id, path_of(db, a, unit_id, err),
-			                 "enrolment.set", "unit", unit_id,
-			                 arena_printf(a, "%s: pupils %lld, teachers %lld, classes %lld", y, (long long)p,
-			                              (long long)t, (long long)c),
+			rc = audit_write(db, actor, actor ? NULL : "cli", unit_id,
+			                 path_of(db, a, unit_id, err), "enrolment.set", "unit", unit_id,
+			                 arena_printf(a, "%s: pupils %lld, teachers %lld, classes %lld", y,
+			                              (long long)p, (long long)t, (long long)c),
 			                 NULL, err);
 	}
 	rc = db_end_own(db, own, rc, err);

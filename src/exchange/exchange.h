@@ -72,6 +72,11 @@ int xchg_mapping_load(db_t *db, const actor_t *actor, xchg_kind_t k, const xchg_
 /* Whether a required field is unmapped: ERR_INVALID "err.xchg.columns" naming it. */
 int xchg_mapping_check(xchg_kind_t k, const int map[XCHG_MAX_FIELDS], err_t *err);
 /* Remember the mapping for the actor's unit (inside the caller's transaction). */
+/* The end of an import's transaction, for every kind: out->written, the audit row of the file
+ * (action, with the counts) and the remembered mapping. */
+struct xchg_result;
+int xchg_import_done(db_t *db, const actor_t *actor, xchg_kind_t k, const char *action, const xchg_table_t *t,
+                     const int map[XCHG_MAX_FIELDS], arena_t *a, struct xchg_result *out, err_t *err);
 int xchg_mapping_save(db_t *db, const actor_t *actor, xchg_kind_t k, const xchg_table_t *t,
                       const int map[XCHG_MAX_FIELDS], err_t *err);
 

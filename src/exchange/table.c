@@ -6,17 +6,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit/audit.h"
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/csv.h"
 #include "base/text.h"
 #include "exchange/exchange.h"
 
-#define HEADER_SCAN 15
+#define HEADER_SCAN   15
 #define JSON_MAX_KEYS 64
 
-static const char *const unit_fields[] = { "code", "name", "kind", "school_level", "parent_code", "ownership",
-	                                   "active", NULL };
+static const char *const unit_fields[] = { "code",        "name",      "kind",   "school_level",
+	                                   "parent_code", "ownership", "active", NULL };
 static const char *const enrol_fields[] = { "code", "school_year", "pupils", "teachers", "classes", NULL };
 
 /* Folded headers (see key_of) of each field. */
@@ -26,26 +27,29 @@ static const char *const unit_aliases[XU__COUNT][14] = {
 	[XU_NAME] = { "name", "ten", "ten don vi", "ten truong", "ten co so", "ten truong hoc", "unit name",
 	              "school name", NULL },
 	[XU_KIND] = { "kind", "loai", "loai don vi", "type", "unit type", NULL },
-	[XU_LEVEL] = { "school level", "level", "cap hoc", "cap", "bac hoc", "khoi cap hoc", "loai hinh cap hoc",
-	               NULL },
+	[XU_LEVEL] = { "school level", "level", "cap hoc", "cap", "bac hoc", "khoi cap hoc",
+	               "loai hinh cap hoc", NULL },
 	[XU_PARENT] = { "parent code", "parent", "ma don vi cap tren", "don vi cap tren", "ma cap tren",
 	                "don vi quan ly", "ma don vi quan ly", "ma phong", "ma co quan quan ly", NULL },
-	[XU_OWNERSHIP] = { "ownership", "loai hinh", "loai hinh truong", "cong lap", "hinh thuc", "loai hinh so huu",
-	                   NULL },
+	[XU_OWNERSHIP] = { "ownership", "loai hinh", "loai hinh truong", "cong lap", "hinh thuc",
+	                   "loai hinh so huu", NULL },
 	[XU_ACTIVE] = { "active", "trang thai", "hoat dong", "dang hoat dong", "status", NULL },
 };
 static const char *const enrol_aliases[XE__COUNT][14] = {
-	[XE_CODE] = { "code", "ma truong", "ma don vi", "ma", "school code", "unit code", "ma truong hoc", NULL },
+	[XE_CODE] = { "code", "ma truong", "ma don vi", "ma", "school code", "unit code", "ma truong hoc",
+	              NULL },
 	[XE_YEAR] = { "school year", "nam hoc", "year", "nam", NULL },
-	[XE_PUPILS] = { "pupils", "so hoc sinh", "hoc sinh", "tong so hoc sinh", "students", "so hs", "tong hs",
-	                "si so", NULL },
-	[XE_TEACHERS] = { "teachers", "so giao vien", "giao vien", "tong so giao vien", "so gv", "tong gv", NULL },
+	[XE_PUPILS] = { "pupils", "so hoc sinh", "hoc sinh", "tong so hoc sinh", "students", "so hs",
+	                "tong hs", "si so", NULL },
+	[XE_TEACHERS] = { "teachers", "so giao vien", "giao vien", "tong so giao vien", "so gv", "tong gv",
+	                  NULL },
 	[XE_CLASSES] = { "classes", "so lop", "lop", "tong so lop", "so lop hoc", NULL },
 };
 
 static const bool unit_required[XU__COUNT] = { [XU_CODE] = true, [XU_NAME] = true };
-static const bool enrol_required[XE__COUNT] = { [XE_CODE] = true, [XE_YEAR] = true, [XE_PUPILS] = true,
-	                                        [XE_TEACHERS] = true };
+static const bool enrol_required[XE__COUNT] = {
+	[XE_CODE] = true, [XE_YEAR] = true, [XE_PUPILS] = true, [XE_TEACHERS] = true
+};
 
 int xchg_nfields(xchg_kind_t k)
 {
@@ -69,29 +73,9 @@ static const char *const *aliases_of(xchg_kind_t k, int f)
 	return k == XK_UNITS ? unit_aliases[f] : enrol_aliases[f];
 }
 
-/* A header folded, with every run of characters other than a-z and 0-9 as one space. */
-static char *key_of(arena_t *a, const char *h)
-{
-	char *f = text_fold(a, h ? h : "");
-	if (!f)
-		return arena_strdup(a, "");
-	char *w = f;
-	for (const char *r = f; *r; r++) {
-		bool alnum = (*r >= 'a' && *r <= 'z') || (*r >= '0' && *r <= '9');
-		if (alnum)
-			*w++ = *r;
-		else if (w > f && w[-1] != ' ')
-			*w++ = ' ';
-	}
-	while (w > f && w[-1] == ' ')
-		w--;
-	*w = 0;
-	return f;
-}
-
 static int field_of(arena_t *a, xchg_kind_t k, const char *header)
 {
-	const char *key = key_of(a, header);
+	const char *key = text_key(a, header);
 	for (int f = 0; f < xchg_nfields(k); f++)
 		for (const char *const *al = aliases_of(k, f); *al; al++)
 			if (!strcmp(key, *al))
@@ -130,8 +114,8 @@ int xchg_json_rows(const char *data, size_t len, arena_t *a, xlsx_row_t **rows, 
 		return err_set(err, ERR_INVALID, "err.xchg.json", "%d: %s", je.line, je.text);
 	json_t *arr = root;
 	if (json_is_object(root)) {
-		static const char *const keys[] = { "units", "enrolment", "data", "items", "students", "teachers",
-			                            "hoc_sinh", "giao_vien", NULL };
+		static const char *const keys[] = { "units",    "enrolment", "data",      "items", "students",
+			                            "teachers", "hoc_sinh",  "giao_vien", NULL };
 		arr = NULL;
 		for (const char *const *k = keys; *k && !arr; k++)
 			if (json_is_array(json_object_get(root, *k)))
@@ -183,7 +167,8 @@ int xchg_json_rows(const char *data, size_t len, arena_t *a, xlsx_row_t **rows, 
 			bool bad = false;
 			cells[j] = v ? json_cell(a, v, &bad) : "";
 			if (bad) {
-				rc = err_set(err, ERR_INVALID, "err.xchg.json_shape", "%zu: %s", i + 1, keys[j]);
+				rc = err_set(err, ERR_INVALID, "err.xchg.json_shape", "%zu: %s", i + 1,
+				             keys[j]);
 				goto done;
 			}
 		}
@@ -300,8 +285,9 @@ int xchg_mapping_load(db_t *db, const actor_t *actor, xchg_kind_t k, const xchg_
 	*remembered = false;
 	if (!actor || !actor->unit_id)
 		return 0;
-	db_stmt_t *st = db_query(db, err, "SELECT mapping FROM import_mappings WHERE unit_id = ? AND kind = ?", "is",
-	                         actor->unit_id, xchg_kind_name(k));
+	db_stmt_t *st =
+	    db_query(db, err, "SELECT mapping FROM import_mappings WHERE unit_id = ? AND kind = ?", "is",
+	             actor->unit_id, xchg_kind_name(k));
 	if (!st)
 		return err->code;
 	int rc = db_step(st, err);
@@ -357,15 +343,31 @@ int xchg_mapping_save(db_t *db, const actor_t *actor, xchg_kind_t k, const xchg_
 		return 0;
 	json_t *m = json_object();
 	for (int f = 0; f < xchg_nfields(k); f++)
-		json_object_set_new(m, xchg_field_name(k, f),
-		                    json_string(map[f] >= 0 && (size_t)map[f] < t->ncols ? t->headers[map[f]] : ""));
+		json_object_set_new(
+		    m, xchg_field_name(k, f),
+		    json_string(map[f] >= 0 && (size_t)map[f] < t->ncols ? t->headers[map[f]] : ""));
 	char *s = json_dumps(m, JSON_SORT_KEYS | JSON_COMPACT);
 	json_decref(m);
-	int rc = db_exec(db, err,
-	                 "INSERT INTO import_mappings (unit_id, kind, mapping, updated_at) VALUES (?, ?, ?, ?) "
-	                 "ON CONFLICT (unit_id, kind) DO UPDATE SET mapping = excluded.mapping, "
-	                 "updated_at = excluded.updated_at",
-	                 "issi", actor->unit_id, xchg_kind_name(k), s, clock_now());
+	int rc =
+	    db_exec(db, err,
+	            "INSERT INTO import_mappings (unit_id, kind, mapping, updated_at) VALUES (?, ?, ?, ?) "
+	            "ON CONFLICT (unit_id, kind) DO UPDATE SET mapping = excluded.mapping, "
+	            "updated_at = excluded.updated_at",
+	            "issi", actor->unit_id, xchg_kind_name(k), s, clock_now());
 	free(s);
+	return rc < 0 ? rc : 0;
+}
+
+int xchg_import_done(db_t *db, const actor_t *actor, xchg_kind_t k, const char *action, const xchg_table_t *t,
+                     const int map[XCHG_MAX_FIELDS], arena_t *a, xchg_result_t *out, err_t *err)
+{
+	out->written = out->created || out->updated;
+	char *detail = arena_printf(a, "created %lld, updated %lld, unchanged %lld", (long long)out->created,
+	                            (long long)out->updated, (long long)out->unchanged);
+	int rc = audit_write(db, actor, actor ? NULL : "cli", actor ? actor->unit_id : 0,
+	                     actor ? actor->unit_path : "", action, "unit", 0, detail, NULL, err);
+	if (rc < 0)
+		return rc;
+	rc = xchg_mapping_save(db, actor, k, t, map, err);
 	return rc < 0 ? rc : 0;
 }

@@ -53,10 +53,18 @@ static int one_of(const char *v, const char *const *list)
 static const char *parse_kind(const char *f)
 {
 	static const char *const school[] = { "school", "truong", "truong hoc", "co so giao duc", NULL };
-	static const char *const dept[] = { "department", "so", "so gd dt", "so gddt", "so giao duc",
-		                            "so giao duc va dao tao", NULL };
-	static const char *const office[] = { "office", "phong", "phong gd dt", "phong gddt", "phong giao duc",
-		                              "phong giao duc va dao tao", "phong van hoa xa hoi", "ward", NULL };
+	static const char *const dept[] = { "department", "so",          "so gd dt",
+		                            "so gddt",    "so giao duc", "so giao duc va dao tao",
+		                            NULL };
+	static const char *const office[] = { "office",
+		                              "phong",
+		                              "phong gd dt",
+		                              "phong gddt",
+		                              "phong giao duc",
+		                              "phong giao duc va dao tao",
+		                              "phong van hoa xa hoi",
+		                              "ward",
+		                              NULL };
 	static const char *const cluster[] = { "cluster", "cum", "cum truong", "cum chuyen mon", NULL };
 	return one_of(f, school)    ? "school"
 	       : one_of(f, dept)    ? "department"
@@ -71,9 +79,16 @@ static const char *parse_level(const char *f)
 	static const char *const th[] = { "th", "tieu hoc", "truong tieu hoc", "cap 1", NULL };
 	static const char *const thcs[] = { "thcs", "trung hoc co so", "cap 2", NULL };
 	static const char *const thpt[] = { "thpt", "trung hoc pho thong", "cap 3", NULL };
-	static const char *const lc[] = { "lc", "lien cap", "pho thong nhieu cap", "nhieu cap", "th thcs",
-		                          "thcs thpt", "th thcs thpt", "tieu hoc va trung hoc co so",
-		                          "trung hoc co so va trung hoc pho thong", NULL };
+	static const char *const lc[] = { "lc",
+		                          "lien cap",
+		                          "pho thong nhieu cap",
+		                          "nhieu cap",
+		                          "th thcs",
+		                          "thcs thpt",
+		                          "th thcs thpt",
+		                          "tieu hoc va trung hoc co so",
+		                          "trung hoc co so va trung hoc pho thong",
+		                          NULL };
 	return one_of(f, mn)     ? "mn"
 	       : one_of(f, th)   ? "th"
 	       : one_of(f, thcs) ? "thcs"
@@ -85,29 +100,27 @@ static const char *parse_level(const char *f)
 static const char *parse_ownership(const char *f)
 {
 	static const char *const pub[] = { "public", "cong lap", "cl", NULL };
-	static const char *const priv[] = { "private", "ngoai cong lap", "tu thuc", "dan lap", "ncl", "tu luc",
-		                            "quoc te", NULL };
+	static const char *const priv[] = { "private", "ngoai cong lap", "tu thuc", "dan lap",
+		                            "ncl",     "tu luc",         "quoc te", NULL };
 	return one_of(f, pub) ? "public" : one_of(f, priv) ? "private" : NULL;
 }
 
 static int parse_active(const char *f)
 {
-	static const char *const yes[] = { "1", "true", "yes", "co", "x", "active", "hoat dong", "dang hoat dong",
-		                           NULL };
-	static const char *const no[] = { "0", "false", "no", "khong", "inactive", "ngung hoat dong",
-		                          "dung hoat dong", "giai the", "sap nhap", "da sap nhap", NULL };
+	static const char *const yes[] = { "1",         "true",           "yes", "co", "x", "active",
+		                           "hoat dong", "dang hoat dong", NULL };
+	static const char *const no[] = { "0",
+		                          "false",
+		                          "no",
+		                          "khong",
+		                          "inactive",
+		                          "ngung hoat dong",
+		                          "dung hoat dong",
+		                          "giai the",
+		                          "sap nhap",
+		                          "da sap nhap",
+		                          NULL };
 	return one_of(f, yes) ? 1 : one_of(f, no) ? 0 : -1;
-}
-
-static int code_valid(const char *c)
-{
-	size_t n = strlen(c);
-	if (n < 2 || n > 32)
-		return 0;
-	for (; *c; c++)
-		if (!isupper((unsigned char)*c) && !isdigit((unsigned char)*c) && !strchr("_-.", *c))
-			return 0;
-	return 1;
 }
 
 /* A unit as stored. */
@@ -121,11 +134,12 @@ typedef struct dbunit {
 
 static int db_unit(db_t *db, arena_t *a, const char *code, dbunit_t *u, err_t *err)
 {
-	db_stmt_t *st = db_query(db, err,
-	                         "SELECT u.id, p.code, u.name, u.kind, u.school_level, u.ownership, u.path, u.active, "
-	                         "(SELECT COUNT(*) FROM units c WHERE c.parent_id = u.id) "
-	                         "FROM units u LEFT JOIN units p ON p.id = u.parent_id WHERE u.code = ?",
-	                         "s", code);
+	db_stmt_t *st =
+	    db_query(db, err,
+	             "SELECT u.id, p.code, u.name, u.kind, u.school_level, u.ownership, u.path, u.active, "
+	             "(SELECT COUNT(*) FROM units c WHERE c.parent_id = u.id) "
+	             "FROM units u LEFT JOIN units p ON p.id = u.parent_id WHERE u.code = ?",
+	             "s", code);
 	if (!st)
 		return err->code;
 	int rc = db_step(st, err);
@@ -205,13 +219,14 @@ int xchg_units_check(db_t *db, const actor_t *actor, const xchg_table_t *t, cons
 			row_error(out, r, "err.xunits.code_missing", NULL);
 			continue;
 		}
-		if (!code_valid(code)) {
+		if (!units_code_valid(code)) {
 			row_error(out, r, "err.unit.code", code);
 			continue;
 		}
 		int j = find_row(out, code);
 		if (j >= 0 && (size_t)j < i) {
-			row_error(out, r, "err.xchg.duplicate", arena_printf(a, "%s (%lld)", code, (long long)out->rows[j].line));
+			row_error(out, r, "err.xchg.duplicate",
+			          arena_printf(a, "%s (%lld)", code, (long long)out->rows[j].line));
 			continue;
 		}
 		if ((rc = db_unit(db, a, code, &ex[i], err)) < 0)
@@ -294,7 +309,8 @@ int xchg_units_check(db_t *db, const actor_t *actor, const xchg_table_t *t, cons
 			if ((rc = db_unit(db, a, r->parent, &pu, err)) < 0)
 				return rc;
 			if (rc == 0 || (actor && !actor_sees_path(actor, pu.path))) {
-				row_error(out, r, rc == 0 ? "err.xunits.parent_unknown" : "err.xunits.scope", r->parent);
+				row_error(out, r, rc == 0 ? "err.xunits.parent_unknown" : "err.xunits.scope",
+				          r->parent);
 				continue;
 			}
 			pkind = pu.kind;
@@ -411,20 +427,23 @@ int xchg_units_commit(db_t *db, const actor_t *actor, const xchg_table_t *t, con
 			if (rc == 0)
 				continue;
 			int64_t nid;
-			rc = db_insert_id(db, &nid, err,
-			                  "INSERT INTO units (parent_id, code, name, name_fold, kind, school_level, path, "
-			                  "active, ownership, created_at) VALUES (?, ?, ?, ?, ?, ?, '', ?, ?, ?) RETURNING id",
-			                  "isssssbsi", pid, r->code, r->name, text_fold(a, r->name), r->kind,
-			                  *r->level ? r->level : NULL, r->active, r->ownership, now);
+			rc = db_insert_id(
+			    db, &nid, err,
+			    "INSERT INTO units (parent_id, code, name, name_fold, kind, school_level, path, "
+			    "active, ownership, created_at) VALUES (?, ?, ?, ?, ?, ?, '', ?, ?, ?) RETURNING "
+			    "id",
+			    "isssssbsi", pid, r->code, r->name, text_fold(a, r->name), r->kind,
+			    *r->level ? r->level : NULL, r->active, r->ownership, now);
 			if (rc < 0)
 				goto done;
 			char *path = arena_printf(a, "%s%lld/", ppath, (long long)nid);
-			if ((rc = db_exec(db, err, "UPDATE units SET path = ? WHERE id = ?", "si", path, nid)) < 0)
+			if ((rc = db_exec(db, err, "UPDATE units SET path = ? WHERE id = ?", "si", path,
+			                  nid)) < 0)
 				goto done;
 			r->id = nid;
 			char *detail = arena_printf(a, "%s %s (%s)", r->code, r->name, r->kind);
-			if ((rc = audit_write(db, actor, actor ? NULL : "cli", nid, path, "unit.import.create", "unit", nid,
-			                      detail, NULL, err)) < 0)
+			if ((rc = audit_write(db, actor, actor ? NULL : "cli", nid, path,
+			                      "unit.import.create", "unit", nid, detail, NULL, err)) < 0)
 				goto done;
 			placed++;
 			left--;
@@ -439,11 +458,12 @@ int xchg_units_commit(db_t *db, const actor_t *actor, const xchg_table_t *t, con
 		xchg_row_t *r = &out->rows[i];
 		if (r->action != XA_UPDATE)
 			continue;
-		rc = db_exec(db, err,
-		             "UPDATE units SET name = ?, name_fold = ?, kind = ?, school_level = ?, ownership = ?, "
-		             "active = ? WHERE id = ?",
-		             "sssssbi", r->name, text_fold(a, r->name), r->kind, *r->level ? r->level : NULL,
-		             r->ownership, r->active, r->id);
+		rc = db_exec(
+		    db, err,
+		    "UPDATE units SET name = ?, name_fold = ?, kind = ?, school_level = ?, ownership = ?, "
+		    "active = ? WHERE id = ?",
+		    "sssssbi", r->name, text_fold(a, r->name), r->kind, *r->level ? r->level : NULL,
+		    r->ownership, r->active, r->id);
 		if (rc < 0)
 			goto done;
 		int64_t pid, uid;
@@ -455,30 +475,25 @@ int xchg_units_commit(db_t *db, const actor_t *actor, const xchg_table_t *t, con
 				goto done;
 			char *npath = arena_printf(a, "%s%lld/", ppath, (long long)uid);
 			if (strcmp(npath, path)) {
-				rc = db_exec(db, err, "UPDATE units SET parent_id = ? WHERE id = ?", "ii", pid, uid);
+				rc = db_exec(db, err, "UPDATE units SET parent_id = ? WHERE id = ?", "ii",
+				             pid, uid);
 				if (rc >= 0)
 					rc = db_exec(db, err,
-					             "UPDATE units SET path = CAST(? AS TEXT) || SUBSTR(path, CAST(? AS INTEGER)) "
+					             "UPDATE units SET path = CAST(? AS TEXT) || "
+					             "SUBSTR(path, CAST(? AS INTEGER)) "
 					             "WHERE path >= ? AND path < ?",
-					             "siss", npath, (int64_t)strlen(path) + 1, path, actor_path_end(a, path));
+					             "siss", npath, (int64_t)strlen(path) + 1, path,
+					             actor_path_end(a, path));
 				if (rc < 0)
 					goto done;
 				path = npath;
 			}
 		}
-		if ((rc = audit_write(db, actor, actor ? NULL : "cli", uid, path, "unit.import.update", "unit", uid,
-		                      text_cut(a, r->changes, 900), NULL, err)) < 0)
+		if ((rc = audit_write(db, actor, actor ? NULL : "cli", uid, path, "unit.import.update",
+		                      "unit", uid, text_cut(a, r->changes, 900), NULL, err)) < 0)
 			goto done;
 	}
-	out->written = out->created || out->updated;
-	char *detail = arena_printf(a, "created %lld, updated %lld, unchanged %lld", (long long)out->created,
-	                            (long long)out->updated, (long long)out->unchanged);
-	if ((rc = audit_write(db, actor, actor ? NULL : "cli", actor ? actor->unit_id : 0,
-	                      actor ? actor->unit_path : "", "units.import", "unit", 0, detail, NULL, err)) < 0)
-		goto done;
-	if ((rc = xchg_mapping_save(db, actor, XK_UNITS, t, map, err)) < 0)
-		goto done;
-	rc = 0;
+	rc = xchg_import_done(db, actor, XK_UNITS, "units.import", t, map, a, out, err);
 done:
 	if (rc < 0)
 		out->written = false;

@@ -17,7 +17,7 @@
 #include "indicators/indicators.h"
 #include "indicators/registry.h"
 
-#define defs ind_registry
+#define defs  ind_registry
 #define NDEFS ind_registry_n
 
 /* Where a base indicator is read: the table (as t), the summed expression, an optional join and
@@ -28,15 +28,18 @@ typedef struct source {
 	int overdue; /* t.due < today */
 } source_t;
 
-#define DT_JOIN " LEFT JOIN doc_types dt ON dt.code = t.doc_type"
+#define DT_JOIN     " LEFT JOIN doc_types dt ON dt.code = t.doc_type"
 #define UNDO_COPIES "CASE WHEN t.event = 'in' THEN -t.copies ELSE t.copies END"
 static const source_t sources[] = {
 	{ "copies_held", "stat_holdings", "t.copies", DT_JOIN, "", UNDO_COPIES, 0 },
 	{ "value_held", "stat_holdings", "t.value", DT_JOIN, "",
 	  "CASE WHEN t.event = 'in' THEN -t.value ELSE t.value END", 0 },
-	{ "paper_copies_held", "stat_holdings", "t.copies", DT_JOIN, " AND dt.paper_book = 1", UNDO_COPIES, 0 },
-	{ "stk_copies_held", "stat_holdings", "t.copies", DT_JOIN, " AND t.doc_type = 'STK'", UNDO_COPIES, 0 },
-	{ "snv_copies_held", "stat_holdings", "t.copies", DT_JOIN, " AND t.doc_type = 'SNV'", UNDO_COPIES, 0 },
+	{ "paper_copies_held", "stat_holdings", "t.copies", DT_JOIN, " AND dt.paper_book = 1", UNDO_COPIES,
+	  0 },
+	{ "stk_copies_held", "stat_holdings", "t.copies", DT_JOIN, " AND t.doc_type = 'STK'", UNDO_COPIES,
+	  0 },
+	{ "snv_copies_held", "stat_holdings", "t.copies", DT_JOIN, " AND t.doc_type = 'SNV'", UNDO_COPIES,
+	  0 },
 	{ "titles_held", "stat_titles", "t.titles", "", "", NULL, 0 },
 	{ "intake_copies", "stat_stock_flows", "t.copies", "", " AND t.event = 'in'", NULL, 0 },
 	{ "intake_value", "stat_stock_flows", "t.value", "", " AND t.event = 'in'", NULL, 0 },
@@ -49,8 +52,10 @@ static const source_t sources[] = {
 	{ "readers_registered", "stat_readers", "t.readers", "", "", NULL, 0 },
 	{ "readers_new", "stat_reader_flows", "t.registered", "", "", NULL, 0 },
 	{ "readers_active", "stat_active", "t.readers", "", "", NULL, 0 },
-	{ "readers_active_pupils", "stat_active", "t.readers", "", " AND t.patron_kind = 'student'", NULL, 0 },
-	{ "readers_active_teachers", "stat_active", "t.readers", "", " AND t.patron_kind = 'teacher'", NULL, 0 },
+	{ "readers_active_pupils", "stat_active", "t.readers", "", " AND t.patron_kind = 'student'", NULL,
+	  0 },
+	{ "readers_active_teachers", "stat_active", "t.readers", "", " AND t.patron_kind = 'teacher'", NULL,
+	  0 },
 	{ "loans_total", "stat_loans", "t.loans", "", "", NULL, 0 },
 	{ "loans_home", "stat_loans", "t.loans", "", " AND t.loan_kind = 'home'", NULL, 0 },
 	{ "loans_textbook", "stat_loans", "t.loans", "", " AND t.loan_kind = 'textbook'", NULL, 0 },
@@ -141,6 +146,37 @@ typedef struct ctx {
 	char today[12];
 } ctx_t;
 
+/* The period's condition on a counter table t for indicator d read from source s (undo: the stock
+ * flows after the period), with run_period() to run the statement it is part of: the subtree's
+ * path range, then the period's arguments. */
+typedef struct period_cond {
+	const char *sql; /* " AND t.month >= ? AND t.month <= ?", or "" */
+	const char *arg; /* its one argument, or NULL */
+	bool months;     /* it takes the period's first and last months */
+} period_cond_t;
+
+static period_cond_t period_cond(const ctx_t *c, const ind_def_t *d, const source_t *s, bool undo)
+{
+	if (undo)
+		return (period_cond_t){ " AND t.month > ?", c->p->last, false };
+	if (d->when == IND_WITHIN)
+		return (period_cond_t){ " AND t.month >= ? AND t.month <= ?", NULL, true };
+	if (d->when == IND_YEAR)
+		return (period_cond_t){ " AND t.school_year = ?", c->p->year, false };
+	if (s->overdue)
+		return (period_cond_t){ " AND t.due < ?", c->today, false };
+	return (period_cond_t){ "", NULL, false };
+}
+
+static db_stmt_t *run_period(ctx_t *c, const char *sql, const period_cond_t *pc, err_t *err)
+{
+	if (pc->months)
+		return db_query(c->db, err, sql, "ssss", c->lo, c->hi, c->p->first, c->p->last);
+	if (pc->arg)
+		return db_query(c->db, err, sql, "sss", c->lo, c->hi, pc->arg);
+	return db_query(c->db, err, sql, "ss", c->lo, c->hi);
+}
+
 /* Prepare one base indicator's SUM over the subtree: grouped by unit (group NULL) or by the
  * expression group; undo: the flows after the period instead of the holdings. */
 static db_stmt_t *base_query(ctx_t *c, const ind_def_t *d, const source_t *s, const char *group, bool undo,
@@ -148,29 +184,13 @@ static db_stmt_t *base_query(ctx_t *c, const ind_def_t *d, const source_t *s, co
 {
 	const char *table = undo ? "stat_stock_flows" : s->table;
 	const char *value = undo ? s->flow_value : s->value;
-	const char *cond = "";
-	const char *arg = NULL;
-	if (undo) {
-		cond = " AND t.month > ?";
-		arg = c->p->last;
-	} else if (d->when == IND_WITHIN) {
-		cond = " AND t.month >= ? AND t.month <= ?";
-	} else if (d->when == IND_YEAR) {
-		cond = " AND t.school_year = ?";
-		arg = c->p->year;
-	} else if (s->overdue) {
-		cond = " AND t.due < ?";
-		arg = c->today;
-	}
-	char *sql = arena_printf(c->a,
-	                         "SELECT %s, CAST(SUM(%s) AS BIGINT) FROM %s t JOIN units u ON u.id = t.unit_id%s "
-	                         "WHERE u.path >= ? AND u.path < ?%s%s GROUP BY 1",
-	                         group ? group : "t.unit_id", value, table, s->join, s->where, cond);
-	if (!undo && d->when == IND_WITHIN)
-		return db_query(c->db, err, sql, "ssss", c->lo, c->hi, c->p->first, c->p->last);
-	if (arg)
-		return db_query(c->db, err, sql, "sss", c->lo, c->hi, arg);
-	return db_query(c->db, err, sql, "ss", c->lo, c->hi);
+	period_cond_t pc = period_cond(c, d, s, undo);
+	char *sql =
+	    arena_printf(c->a,
+	                 "SELECT %s, CAST(SUM(%s) AS BIGINT) FROM %s t JOIN units u ON u.id = t.unit_id%s "
+	                 "WHERE u.path >= ? AND u.path < ?%s%s GROUP BY 1",
+	                 group ? group : "t.unit_id", value, table, s->join, s->where, pc.sql);
+	return run_period(c, sql, &pc, err);
 }
 
 /* The subtree's units, sorted by id, and for each the index of the root's child it lies under
@@ -186,7 +206,8 @@ static int cmp_unit_code(const void *x, const void *y)
 	return strcmp(((const unit_t *)x)->code, ((const unit_t *)y)->code);
 }
 
-static int load_tree(ctx_t *c, const unit_t *root, bool with_children, tree_t *t, ind_report_t *out, err_t *err)
+static int load_tree(ctx_t *c, const unit_t *root, bool with_children, tree_t *t, ind_report_t *out,
+                     err_t *err)
 {
 	size_t cap = 0, ccap = 0;
 	char **paths = NULL;
@@ -207,8 +228,8 @@ static int load_tree(ctx_t *c, const unit_t *root, bool with_children, tree_t *t
 		paths[k] = arena_strdup(c->a, db_col_text(st, 6));
 		t->n++;
 		if (with_children && db_col_int(st, 1) == root->id) {
-			out->children = arena_grow(c->a, out->children, out->nchildren, &ccap, 16,
-			                           sizeof *out->children);
+			out->children =
+			    arena_grow(c->a, out->children, out->nchildren, &ccap, 16, sizeof *out->children);
 			unit_t *u = &out->children[out->nchildren++];
 			memset(u, 0, sizeof *u);
 			u->id = db_col_int(st, 0);
@@ -259,8 +280,8 @@ static long unit_index(const tree_t *t, int64_t id)
 static bool same_scan(size_t k, size_t j)
 {
 	const source_t *a = source_of(defs[k].id), *b = source_of(defs[j].id);
-	return a && b && !strcmp(a->table, b->table) && !strcmp(a->join, b->join) && defs[k].when == defs[j].when &&
-	       a->overdue == b->overdue;
+	return a && b && !strcmp(a->table, b->table) && !strcmp(a->join, b->join) &&
+	       defs[k].when == defs[j].when && a->overdue == b->overdue;
 }
 
 /* Add the per-unit sums of every base indicator read like defs[k0] (the same table, join and
@@ -284,32 +305,13 @@ static int add_scan(ctx_t *c, size_t k0, bool undo, const tree_t *t, int64_t *m,
 		           undo ? s->flow_value : s->value);
 		cols[nc++] = j;
 	}
-	const char *cond = "";
-	const char *arg = NULL;
-	if (undo) {
-		cond = " AND t.month > ?";
-		arg = c->p->last;
-	} else if (d->when == IND_WITHIN) {
-		cond = " AND t.month >= ? AND t.month <= ?";
-	} else if (d->when == IND_YEAR) {
-		cond = " AND t.school_year = ?";
-		arg = c->p->year;
-	} else if (s0->overdue) {
-		cond = " AND t.due < ?";
-		arg = c->today;
-	}
+	period_cond_t pc = period_cond(c, d, s0, undo);
 	char *sql = arena_printf(c->a,
 	                         "SELECT u.id%s FROM %s t JOIN units u ON u.id = t.unit_id%s "
 	                         "WHERE u.path >= ? AND u.path < ?%s GROUP BY u.path, u.id",
-	                         buf_str(&sel), undo ? "stat_stock_flows" : s0->table, s0->join, cond);
+	                         buf_str(&sel), undo ? "stat_stock_flows" : s0->table, s0->join, pc.sql);
 	buf_release(&sel);
-	db_stmt_t *st;
-	if (!undo && d->when == IND_WITHIN)
-		st = db_query(c->db, err, sql, "ssss", c->lo, c->hi, c->p->first, c->p->last);
-	else if (arg)
-		st = db_query(c->db, err, sql, "sss", c->lo, c->hi, arg);
-	else
-		st = db_query(c->db, err, sql, "ss", c->lo, c->hi);
+	db_stmt_t *st = run_period(c, sql, &pc, err);
 	if (!st)
 		return err->code;
 	int rc;
@@ -348,7 +350,8 @@ int indicators_report(db_t *db, const actor_t *actor, int64_t unit_id, const ind
 			return rc;
 	}
 	out->values = arena_zalloc(a, NDEFS * sizeof *out->values);
-	out->child_values = arena_zalloc(a, (out->nchildren ? out->nchildren : 1) * sizeof *out->child_values);
+	out->child_values =
+	    arena_zalloc(a, (out->nchildren ? out->nchildren : 1) * sizeof *out->child_values);
 	for (size_t k = 0; k < out->nchildren; k++)
 		out->child_values[k] = arena_zalloc(a, NDEFS * sizeof **out->child_values);
 	for (size_t i = 0; i < t.n; i++) {
@@ -405,7 +408,8 @@ static int load_groups(db_t *db, arena_t *a, const char *lang, group_t **out, si
 	size_t cap = 0;
 	*out = NULL;
 	*n = 0;
-	db_stmt_t *st = db_query(db, err, "SELECT code, name_vi, name_en, firsts, sort FROM content_groups", "");
+	db_stmt_t *st =
+	    db_query(db, err, "SELECT code, name_vi, name_en, firsts, sort FROM content_groups", "");
 	if (!st)
 		return err->code;
 	int rc;
@@ -481,7 +485,8 @@ static const char *label_of(db_t *db, arena_t *a, unsigned dim, const char *key,
 				return g[i].name;
 	}
 	if (dim == IND_DIM_DOC_TYPE) {
-		db_stmt_t *st = db_query(db, &e, "SELECT name_vi, name_en FROM doc_types WHERE code = ?", "s", key);
+		db_stmt_t *st =
+		    db_query(db, &e, "SELECT name_vi, name_en FROM doc_types WHERE code = ?", "s", key);
 		const char *name = NULL;
 		if (st && db_step(st, &e) == DB_ROW)
 			name = arena_strdup(a, db_col_text(st, en ? 1 : 0));
@@ -491,10 +496,10 @@ static const char *label_of(db_t *db, arena_t *a, unsigned dim, const char *key,
 	}
 	if (dim == IND_DIM_PATRON_KIND || dim == IND_DIM_FUNDING || dim == IND_DIM_SOURCE) {
 		static const char *const names[][3] = {
-			{ "student", "Học sinh", "Pupils" },       { "teacher", "Giáo viên", "Teachers" },
-			{ "staff", "Nhân viên", "Staff" },         { "budget", "Ngân sách", "State budget" },
-			{ "other", "Nguồn khác", "Other" },        { "purchase", "Mua", "Purchase" },
-			{ "gift", "Tặng, biếu", "Gift" },          { "allocation", "Cấp phát", "Allocation" },
+			{ "student", "Học sinh", "Pupils" }, { "teacher", "Giáo viên", "Teachers" },
+			{ "staff", "Nhân viên", "Staff" },   { "budget", "Ngân sách", "State budget" },
+			{ "other", "Nguồn khác", "Other" },  { "purchase", "Mua", "Purchase" },
+			{ "gift", "Tặng, biếu", "Gift" },    { "allocation", "Cấp phát", "Allocation" },
 		};
 		for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 			if (!strcmp(names[i][0], key))
@@ -505,8 +510,9 @@ static const char *label_of(db_t *db, arena_t *a, unsigned dim, const char *key,
 	return key;
 }
 
-int indicators_breakdown(db_t *db, const actor_t *actor, int64_t unit_id, const ind_period_t *p, const char *id,
-                         unsigned dim, const char *lang, arena_t *a, ind_row_t **rows, size_t *n, err_t *err)
+int indicators_breakdown(db_t *db, const actor_t *actor, int64_t unit_id, const ind_period_t *p,
+                         const char *id, unsigned dim, const char *lang, arena_t *a, ind_row_t **rows,
+                         size_t *n, err_t *err)
 {
 	*rows = NULL;
 	*n = 0;

@@ -60,26 +60,6 @@ const char *patrons_field_name(patrons_field_t f)
 	return f >= 0 && f < PF__COUNT ? field_names[f] : "";
 }
 
-/* A header folded, with every run of characters other than a-z and 0-9 as one space. */
-static char *key_of(arena_t *a, const char *h)
-{
-	char *f = text_fold(a, h ? h : "");
-	if (!f)
-		return arena_strdup(a, "");
-	char *w = f;
-	for (const char *r = f; *r; r++) {
-		bool alnum = (*r >= 'a' && *r <= 'z') || (*r >= '0' && *r <= '9');
-		if (alnum)
-			*w++ = *r;
-		else if (w > f && w[-1] != ' ')
-			*w++ = ' ';
-	}
-	while (w > f && w[-1] == ' ')
-		w--;
-	*w = 0;
-	return f;
-}
-
 static int field_of(const char *key)
 {
 	for (int f = 0; f < PF__COUNT; f++)
@@ -154,7 +134,7 @@ int patrons_sheet_read(const void *data, size_t len, arena_t *a, patrons_sheet_t
 		seen++;
 		int known = 0, fields[PF__COUNT] = { 0 };
 		for (size_t i = 0; i < rows.v[h].n; i++) {
-			int f = field_of(key_of(a, rows.v[h].cell[i]));
+			int f = field_of(text_key(a, rows.v[h].cell[i]));
 			if (f >= 0 && !fields[f]++)
 				known++;
 		}
@@ -168,7 +148,7 @@ int patrons_sheet_read(const void *data, size_t len, arena_t *a, patrons_sheet_t
 	out->header_line = rows.v[h].line;
 	out->ncols = rows.v[h].n;
 	for (size_t i = 0; i < rows.v[h].n; i++) {
-		const char *k = key_of(a, rows.v[h].cell[i]);
+		const char *k = text_key(a, rows.v[h].cell[i]);
 		out->teachers |= !strcmp(k, "ma giao vien") || !strcmp(k, "ma can bo") || !strcmp(k, "ma gv") ||
 		                 !strcmp(k, "ma cb");
 	}
@@ -192,7 +172,7 @@ void patrons_mapping_guess(const patrons_sheet_t *s, int map[PF__COUNT])
 	for (int f = 0; f < PF__COUNT; f++)
 		map[f] = -1;
 	for (size_t i = 0; i < s->ncols; i++) {
-		int f = field_of(key_of(a, s->headers[i]));
+		int f = field_of(text_key(a, s->headers[i]));
 		if (f >= 0 && map[f] < 0)
 			map[f] = (int)i;
 	}
@@ -205,9 +185,9 @@ void patrons_mapping_guess(const patrons_sheet_t *s, int map[PF__COUNT])
 /* The column whose header is h (compared as key_of does), or -1. */
 static int column_of(arena_t *a, const patrons_sheet_t *s, const char *h)
 {
-	const char *k = key_of(a, h);
+	const char *k = text_key(a, h);
 	for (size_t i = 0; i < s->ncols; i++)
-		if (*k && !strcmp(k, key_of(a, s->headers[i])))
+		if (*k && !strcmp(k, text_key(a, s->headers[i])))
 			return (int)i;
 	return -1;
 }

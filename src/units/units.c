@@ -31,8 +31,7 @@ int units_level_valid(const char *level)
 	return in_list(levels, level);
 }
 
-/* Unit codes are the Department's codes: 2-32 of A-Z 0-9 _ - . (stored upper case). */
-static int code_valid(const char *c)
+int units_code_valid(const char *c)
 {
 	size_t n = strlen(c);
 	if (n < 2 || n > 32)
@@ -109,7 +108,7 @@ int units_create(db_t *db, const actor_t *actor, const unit_new_t *in, int64_t *
 	text_trim(code);
 	for (char *p = code; *p; p++)
 		*p = (char)toupper((unsigned char)*p);
-	if (strlen(in->code) >= sizeof code || !code_valid(code)) {
+	if (strlen(in->code) >= sizeof code || !units_code_valid(code)) {
 		rc = err_set(err, ERR_INVALID, "err.unit.code", NULL);
 		goto done;
 	}
@@ -209,7 +208,7 @@ int units_list_subtree(db_t *db, const actor_t *actor, int64_t root_id, arena_t 
                        err_t *err)
 {
 	/* The actor's own subtree needs no lookup of its root: the actor carries its path. */
-	unit_t root = {.path = actor->unit_path};
+	unit_t root = { .path = actor->unit_path };
 	int rc = 0;
 	if (root_id && root_id != actor->unit_id && (rc = units_get(db, actor, root_id, a, &root, err)) < 0)
 		return rc;

@@ -40,6 +40,8 @@ typedef struct unit_new {
 /* Is kind one of the known unit kinds / school levels. */
 int units_kind_valid(const char *kind);
 int units_level_valid(const char *level);
+/* Is c a unit code as stored: the Department's codes, 2-32 of A-Z 0-9 _ - . (upper case). */
+int units_code_valid(const char *c);
 
 /* Create a unit below parent_id. The actor must be a sysadmin, or a unit admin whose subtree
  * holds the parent. actor NULL means the system itself (CLI, demo): no scope check. Writes an

@@ -8,12 +8,12 @@
 #include "base/text.h"
 #include "web/chart.h"
 
-#define W      640.0
-#define FONT   12
-#define FILL   "#3b6ea5"
-#define GRID   "#d0d7de"
-#define INK    "#1f2328"
-#define MUTED  "#57606a"
+#define W     640.0
+#define FONT  12
+#define FILL  "#3b6ea5"
+#define GRID  "#d0d7de"
+#define INK   "#1f2328"
+#define MUTED "#57606a"
 
 /* The axis' top: the smallest 1, 2 or 5 times a power of ten at or above max. */
 static double nice_max(double max)
@@ -41,8 +41,8 @@ static void put_number(buf_t *out, double v)
 
 static void put_text(buf_t *out, double x, double y, const char *anchor, const char *fill, const char *s)
 {
-	buf_printf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" fill=\"%s\" font-size=\"%d\">", x, y, anchor,
-	           fill, FONT);
+	buf_printf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" fill=\"%s\" font-size=\"%d\">", x, y,
+	           anchor, fill, FONT);
 	buf_put_html(out, s, strlen(s));
 	buf_puts(out, "</text>");
 }
@@ -109,10 +109,11 @@ void chart_bars_svg(buf_t *out, const char *title, const chart_bar_t *bars, size
 						break;
 					}
 			put_text(out, left - 8, y + row / 2 + 4, "end", INK, label);
-			buf_printf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/>", left,
-			           y + 3, span * v / top, row - 6, FILL);
-			buf_printf(out, "<text x=\"%.1f\" y=\"%.1f\" fill=\"%s\" font-size=\"%d\">", left + span * v / top + 6,
-			           y + row / 2 + 4, INK, FONT);
+			buf_printf(out,
+			           "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/>",
+			           left, y + 3, span * v / top, row - 6, FILL);
+			buf_printf(out, "<text x=\"%.1f\" y=\"%.1f\" fill=\"%s\" font-size=\"%d\">",
+			           left + span * v / top + 6, y + row / 2 + 4, INK, FONT);
 			put_number(out, v);
 			buf_puts(out, "</text>");
 			close_bar(out, b);
@@ -125,10 +126,11 @@ void chart_bars_svg(buf_t *out, const char *title, const chart_bar_t *bars, size
 	svg_open(out, h, title);
 	for (int g = 0; g <= 4; g++) { /* gridlines and their values */
 		double y = upper + plot_h * (1 - g / 4.0);
-		buf_printf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>", left, y, W - right, y,
-		           GRID);
-		buf_printf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" fill=\"%s\" font-size=\"%d\">", left - 6,
-		           y + 4, MUTED, FONT);
+		buf_printf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>", left,
+		           y, W - right, y, GRID);
+		buf_printf(out,
+		           "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" fill=\"%s\" font-size=\"%d\">",
+		           left - 6, y + 4, MUTED, FONT);
 		put_number(out, top * g / 4.0);
 		buf_puts(out, "</text>");
 	}
@@ -140,7 +142,9 @@ void chart_bars_svg(buf_t *out, const char *title, const chart_bar_t *bars, size
 		buf_printf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/>", x,
 		           upper + plot_h - bh, bw, bh, FILL);
 		if (n <= 16 && v > 0) {
-			buf_printf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"%s\" font-size=\"%d\">",
+			buf_printf(out,
+			           "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"%s\" "
+			           "font-size=\"%d\">",
 			           x + bw / 2, upper + plot_h - bh - 4, INK, FONT - 1);
 			put_number(out, v);
 			buf_puts(out, "</text>");

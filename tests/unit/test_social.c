@@ -66,22 +66,7 @@ static actor_t login_reader(int64_t patron)
 
 static void test_setup(void)
 {
-	err_t err;
-	int64_t sgd = 0;
-	unit_new_t u0 = { .code = "SGD", .name = "Sở", .kind = "department" };
-	CHECK_INT(units_create(db, NULL, &u0, &sgd, &err), 0);
-	unit_new_t u1 = { .parent_id = sgd,
-		          .code = "TH001",
-		          .name = "Trường 1",
-		          .kind = "school",
-		          .school_level = "thcs" };
-	CHECK_INT(units_create(db, NULL, &u1, &th1, &err), 0);
-	unit_new_t u2 = { .parent_id = sgd,
-		          .code = "TH002",
-		          .name = "Trường 2",
-		          .kind = "school",
-		          .school_level = "thcs" };
-	CHECK_INT(units_create(db, NULL, &u2, &th2, &err), 0);
+	CHECK_INT(testdb_two_schools(db, "TH001", "TH002", "thcs", &th1, &th2), 0);
 	testdb_account_t acc[] = {
 		{ "thuthu.th001", "librarian", th1 },
 		{ "thuthu.th002", "librarian", th2 },

@@ -102,22 +102,7 @@ static char *dump(void)
 
 static void test_setup(void)
 {
-	err_t err;
-	int64_t sgd = 0;
-	unit_new_t u0 = { .code = "SGD", .name = "Sở", .kind = "department" };
-	CHECK_INT(units_create(db, NULL, &u0, &sgd, &err), 0);
-	unit_new_t u1 = { .parent_id = sgd,
-		          .code = "THCS01",
-		          .name = "Trường Một",
-		          .kind = "school",
-		          .school_level = "thcs" };
-	CHECK_INT(units_create(db, NULL, &u1, &th1, &err), 0);
-	unit_new_t u2 = { .parent_id = sgd,
-		          .code = "THCS02",
-		          .name = "Trường Hai",
-		          .kind = "school",
-		          .school_level = "thcs" };
-	CHECK_INT(units_create(db, NULL, &u2, &th2, &err), 0);
+	CHECK_INT(testdb_two_schools(db, "THCS01", "THCS02", "thcs", &th1, &th2), 0);
 	testdb_account_t acc[] = { { "thuthu.01", "librarian", th1 },
 		                   { "bgh.01", "leader", th1 },
 		                   { "thuthu.02", "librarian", th2 } };

@@ -17,6 +17,7 @@
 #include "base/config.h"
 #include "base/i18n.h"
 #include "db/db.h"
+#include "units/units.h"
 
 static char testdb_tmp[256];      /* our SQLite file when THUVIEN_TEST_DB is unset, else "" */
 static char testdb_current[1024]; /* the URL testdb_open opened, for more connections to it */
@@ -89,6 +90,27 @@ typedef struct testdb_account {
 	const char *user, *role;
 	int64_t unit;
 } testdb_account_t;
+
+/* The Department SGD and two schools under it, codes c1 and c2 of school level level (names
+ * "Trường Một", "Trường Hai"): the city most tests start from. 0, or the first error. */
+static inline int testdb_two_schools(db_t *db, const char *c1, const char *c2, const char *level, int64_t *s1,
+                                     int64_t *s2)
+{
+	err_t err;
+	int64_t sgd = 0;
+	unit_new_t u0 = { .code = "SGD", .name = "Sở", .kind = "department" };
+	unit_new_t u1 = { .code = c1, .name = "Trường Một", .kind = "school", .school_level = level };
+	unit_new_t u2 = { .code = c2, .name = "Trường Hai", .kind = "school", .school_level = level };
+	int rc = units_create(db, NULL, &u0, &sgd, &err);
+	u1.parent_id = u2.parent_id = sgd;
+	if (rc == 0)
+		rc = units_create(db, NULL, &u1, s1, &err);
+	if (rc == 0)
+		rc = units_create(db, NULL, &u2, s2, &err);
+	if (rc < 0)
+		fprintf(stderr, "testdb_two_schools: %s\n", err.detail);
+	return rc;
+}
 
 /* Create the n accounts of v, each with password pw (no password change pending). Returns 0, or
  * the first error (with a line on stderr naming the account). */
