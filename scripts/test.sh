@@ -26,6 +26,7 @@ BACKENDS=${BACKENDS:-"sqlite postgresql"}
 
 OUT="$ROOT/tests/out"
 mkdir -p "$OUT"
+rm -f "$OUT"/*.status
 TMP=$(mktemp -d /tmp/thuvien-test.XXXXXX)
 chmod 755 "$TMP"
 PGDIR="$TMP/pg"
@@ -88,30 +89,53 @@ fresh_db() {
 	fi
 }
 
+# The unit test programs of build $1 to run on backend $2: programs without a database run once,
+# with the first backend.
+unit_programs() {
+	local t
+	for t in "$1"/tests/test_*; do
+		[ -x "$t" ] || continue
+		if [ "$2" != "${BACKENDS%% *}" ] && ! grep -q 'testdb.h\|db/db.h' "tests/unit/$(basename "$t").c"; then
+			continue
+		fi
+		echo "$t"
+	done
+}
+
 if echo "$BACKENDS" | grep -q postgresql; then
 	PG_URL=$(scripts/pg-cluster.sh start "$PGDIR") || { echo "cannot start PostgreSQL"; exit 1; }
 	echo "PostgreSQL test server: $PG_URL"
 fi
 export THUVIEN_PG_DIR="$PGDIR"
 
-n=0
 for b in $BUILDS; do
 	tag=$( [ "$b" = build ] && echo plain || echo asan )
-	for be in $BACKENDS; do
-		if echo "$SUITES" | grep -q unit; then
-			for t in "$b"/tests/test_*; do
-				[ -x "$t" ] || continue
-				# Programs without a database run once, with the first backend.
-				if [ "$be" != "${BACKENDS%% *}" ] &&
-					! grep -q 'testdb.h\|db/db.h' "tests/unit/$(basename "$t").c"; then
-					continue
-				fi
-				n=$((n + 1))
+	# The unit tests of the backends run side by side too (one core each: a PostgreSQL program
+	# waits on its server much of the time); their results are tallied afterwards, in order.
+	if echo "$SUITES" | grep -q unit; then
+		upids=""
+		for be in $BACKENDS; do
+			(
+				k=0
+				for t in $(unit_programs "$b" "$be"); do
+					k=$((k + 1))
+					name="unit-$(basename "$t")-$be-$tag"
+					THUVIEN_TEST_DB=$(fresh_db "u${be%%sql*}$tag$k" "$be") "$t" >"$OUT/$name.log" 2>&1
+					echo $? >"$OUT/$name.status"
+				done
+			) &
+			upids="$upids $!"
+		done
+		# shellcheck disable=SC2086
+		wait $upids
+		for be in $BACKENDS; do
+			for t in $(unit_programs "$b" "$be"); do
 				name="unit-$(basename "$t")-$be-$tag"
-				THUVIEN_TEST_DB=$(fresh_db "u$n" "$be") run "$name" "$t"
+				echo "== $name"
+				tally "$name" "$(cat "$OUT/$name.status" 2>/dev/null || echo 1)"
 			done
-		fi
-	done
+		done
+	fi
 	# The HTTP suites of the backends run side by side: each spends most of its time waiting on
 	# its servers, its database and its sockets, so two of them share two cores well (the suite
 	# took 16 minutes one after the other).

@@ -13,7 +13,7 @@
  *   THUVIEN_SEED    the seed (default 20261129); printed on every failure, to replay it
  *   THUVIEN_STEPS   steps (default 3000 on SQLite, 1000 on PostgreSQL and under the sanitizers,
  *                   so the whole suite stays within its time; set it higher for a long run)
- *   THUVIEN_CHECK_EVERY  k: compare and check_run every k steps (default from 1000 steps 10 on
+ *   THUVIEN_CHECK_EVERY  k: compare and check_run every k steps (default from 1000 steps 20 on
  *                   SQLite, 30 on PostgreSQL; 5 from 100 steps; else 1); the registers' own
  *                   readers (general register, ĐKCB) every 100 steps and at the end
  *   THUVIEN_RECONCILE_ALL  0: register-scoped stocktakes only, no whole-library ones (no part III
@@ -1124,7 +1124,7 @@ static void test_random(void)
 	rng_state = seed;
 	e = getenv("THUVIEN_CHECK_EVERY");
 	long every = e && *e         ? atol(e)
-	             : steps >= 1000 ? (db_kind(db) == DB_POSTGRES ? 30 : 10)
+	             : steps >= 1000 ? (db_kind(db) == DB_POSTGRES ? 30 : 20)
 	             : steps >= 100  ? 5
 	                             : 1;
 	if (every < 1)
