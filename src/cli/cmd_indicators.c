@@ -55,15 +55,6 @@ static int cols(const char *s, int w)
 	return w;
 }
 
-static json_t *value_json(const ind_def_t *d, ind_value_t v)
-{
-	if (!indicators_has_value(d, v))
-		return json_null();
-	if (d->kind == IND_COUNT || d->kind == IND_MONEY)
-		return json_integer(v.n);
-	return json_real(indicators_real(d, v));
-}
-
 static int print_report(const ind_report_t *r, const char *format, const char *lang)
 {
 	size_t n;
@@ -71,27 +62,7 @@ static int print_report(const ind_report_t *r, const char *format, const char *l
 	bool en = !strcmp(lang, "en");
 	char text[64];
 	if (!strcmp(format, "json")) {
-		json_t *o = json_object(), *vals = json_object();
-		json_object_set_new(o, "unit", json_string(r->unit.code));
-		json_object_set_new(o, "year", json_string(r->period.year));
-		json_object_set_new(o, "from", json_string(r->period.first));
-		json_object_set_new(o, "to", json_string(r->period.last));
-		for (size_t i = 0; i < n; i++)
-			json_object_set_new(vals, d[i].id, value_json(&d[i], r->values[i]));
-		json_object_set_new(o, "values", vals);
-		if (r->nchildren) {
-			json_t *rows = json_array();
-			for (size_t c = 0; c < r->nchildren; c++) {
-				json_t *row = json_object(), *cv = json_object();
-				json_object_set_new(row, "unit", json_string(r->children[c].code));
-				json_object_set_new(row, "name", json_string(r->children[c].name));
-				for (size_t i = 0; i < n; i++)
-					json_object_set_new(cv, d[i].id, value_json(&d[i], r->child_values[c][i]));
-				json_object_set_new(row, "values", cv);
-				json_array_append_new(rows, row);
-			}
-			json_object_set_new(o, "children", rows);
-		}
+		json_t *o = indicators_report_json(r);
 		char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		puts(s ? s : "{}");
 		free(s);
@@ -99,24 +70,10 @@ static int print_report(const ind_report_t *r, const char *format, const char *l
 		return 0;
 	}
 	if (!strcmp(format, "csv")) {
-		fputs("unit", stdout);
-		for (size_t i = 0; i < n; i++)
-			printf(",%s", d[i].id);
-		putchar('\n');
-		for (size_t c = 0; c <= r->nchildren; c++) {
-			const ind_value_t *v = c == 0 ? r->values : r->child_values[c - 1];
-			csv_cell(c == 0 ? r->unit.code : r->children[c - 1].code);
-			for (size_t i = 0; i < n; i++) {
-				if (!indicators_has_value(&d[i], v[i]))
-					snprintf(text, sizeof text, "%s", "");
-				else if (d[i].kind == IND_COUNT || d[i].kind == IND_MONEY)
-					snprintf(text, sizeof text, "%lld", (long long)v[i].n);
-				else
-					snprintf(text, sizeof text, "%.4f", indicators_real(&d[i], v[i]));
-				printf(",%s", text);
-			}
-			putchar('\n');
-		}
+		buf_t b = BUF_INIT;
+		indicators_report_csv(r, &b);
+		fwrite(buf_str(&b), 1, b.len, stdout);
+		buf_release(&b);
 		return 0;
 	}
 	printf("%s %s (%s): %s, %s..%s\n", r->unit.code, r->unit.name, r->unit.kind, r->period.year, r->period.first,
@@ -142,7 +99,7 @@ static int print_rows(const ind_def_t *d, const ind_row_t *rows, size_t n, const
 		json_t *arr = json_array();
 		for (size_t i = 0; i < n; i++)
 			json_array_append_new(arr, json_pack("{s:s, s:s, s:o}", "key", rows[i].key, "label", rows[i].label,
-			                                     "value", value_json(d, rows[i].value)));
+			                                     "value", indicators_value_json(d, rows[i].value)));
 		char *s = json_dumps(arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		puts(s ? s : "[]");
 		free(s);

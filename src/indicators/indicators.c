@@ -9,6 +9,7 @@
  * total, each child's row, and each ratio from the summed parts of the units that have a
  * denominator.
  */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -569,4 +570,84 @@ int indicators_breakdown(db_t *db, const actor_t *actor, int64_t unit_id, const 
 	*rows = rs.r;
 	*n = rs.n;
 	return 0;
+}
+
+json_t *indicators_value_json(const ind_def_t *d, ind_value_t v)
+{
+	if (!indicators_has_value(d, v))
+		return json_null();
+	if (d->kind == IND_COUNT || d->kind == IND_MONEY)
+		return json_integer(v.n);
+	return json_real(indicators_real(d, v));
+}
+
+static json_t *values_json(const ind_value_t *v)
+{
+	size_t n;
+	const ind_def_t *d = indicators_all(&n);
+	json_t *o = json_object();
+	for (size_t i = 0; i < n; i++)
+		json_object_set_new(o, d[i].id, indicators_value_json(&d[i], v[i]));
+	return o;
+}
+
+json_t *indicators_report_json(const ind_report_t *r)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "unit", json_string(r->unit.code));
+	json_object_set_new(o, "name", json_string(r->unit.name));
+	json_object_set_new(o, "kind", json_string(r->unit.kind));
+	json_object_set_new(o, "year", json_string(r->period.year));
+	json_object_set_new(o, "from", json_string(r->period.first));
+	json_object_set_new(o, "to", json_string(r->period.last));
+	json_object_set_new(o, "values", values_json(r->values));
+	json_t *rows = json_array();
+	for (size_t c = 0; c < r->nchildren; c++)
+		json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:o}", "unit", r->children[c].code, "name",
+		                                      r->children[c].name, "kind", r->children[c].kind, "values",
+		                                      values_json(r->child_values[c])));
+	json_object_set_new(o, "children", rows);
+	return o;
+}
+
+static void csv_cell(buf_t *out, const char *s)
+{
+	if (!strpbrk(s, ",\"\n\r")) {
+		buf_puts(out, s);
+		return;
+	}
+	buf_putc(out, '"');
+	for (; *s; s++) {
+		if (*s == '"')
+			buf_putc(out, '"');
+		buf_putc(out, *s);
+	}
+	buf_putc(out, '"');
+}
+
+void indicators_report_csv(const ind_report_t *r, buf_t *out)
+{
+	size_t n;
+	const ind_def_t *d = indicators_all(&n);
+	buf_puts(out, "unit,name");
+	for (size_t i = 0; i < n; i++)
+		buf_printf(out, ",%s", d[i].id);
+	buf_puts(out, "\r\n");
+	for (size_t c = 0; c <= r->nchildren; c++) {
+		const unit_t *u = c == 0 ? &r->unit : &r->children[c - 1];
+		const ind_value_t *v = c == 0 ? r->values : r->child_values[c - 1];
+		csv_cell(out, u->code);
+		buf_putc(out, ',');
+		csv_cell(out, u->name);
+		for (size_t i = 0; i < n; i++) {
+			buf_putc(out, ',');
+			if (!indicators_has_value(&d[i], v[i]))
+				continue;
+			if (d[i].kind == IND_COUNT || d[i].kind == IND_MONEY)
+				buf_printf(out, "%lld", (long long)v[i].n);
+			else
+				buf_printf(out, "%.4f", indicators_real(&d[i], v[i]));
+		}
+		buf_puts(out, "\r\n");
+	}
 }

@@ -171,6 +171,17 @@ typedef struct ind_copy {
 int indicators_list_copies(db_t *db, const actor_t *actor, int64_t school_id, const char *doc_type, int offset,
                            int limit, arena_t *a, ind_copy_t **rows, size_t *n, int64_t *total, err_t *err);
 
+/* A report as data for other systems (`thuvien indicators --format json|csv`, GET /api/v1/stats):
+ * JSON {unit, name, kind, year, from, to, values: {id: number|null}, children: [{unit, name, kind,
+ * values}]} (counts and đồng as integers, ratios and percents as numbers, null without a value);
+ * CSV: a header "unit,name,<ids>" and one line for the unit, then one per child (no value: an
+ * empty cell). */
+struct json_t;
+struct json_t *indicators_report_json(const ind_report_t *r);
+/* One value as JSON the same way: an integer, a number, or null without a value. */
+struct json_t *indicators_value_json(const ind_def_t *def, ind_value_t v);
+void indicators_report_csv(const ind_report_t *r, buf_t *out);
+
 /* The reference (docs/INDICATORS.md): every indicator, its names, definition, kind, period and
  * dimensions, and how periods, roll-ups and ratios work. Appended to b. */
 void indicators_markdown(buf_t *b);

@@ -9,6 +9,7 @@
 #include "base/clock.h"
 #include "base/i18n.h"
 #include "exchange/exchange.h"
+#include "indicators/indicators.h"
 #include "web/web.h"
 
 #define MAX_SHOWN 300 /* rows shown on a preview */
@@ -453,4 +454,37 @@ void page_api_units(web_req_t *r)
 		                                      "parent_code", *v[i].parent_code ? v[i].parent_code : NULL,
 		                                      "active", v[i].active));
 	web_json(r, 200, json_pack("{s:s, s:I, s:o}", "unit", r->actor->unit_code, "count", (json_int_t)n, "units", list));
+}
+
+/*
+** GET /api/v1/stats?unit=CODE&year=2025-2026[&from=2025-09&to=2025-12 | &from=hk1][&format=csv]
+** (Authorization: Bearer TOKEN) Every indicator of the unit (default: the token's) for the
+** period, and one entry per child unit (docs/API.md). A unit outside the token's subtree answers
+** as a missing one.
+*/
+void page_api_stats(web_req_t *r)
+{
+	err_t err;
+	int64_t unit_id = r->actor->unit_id;
+	const char *code = web_query(r, "unit");
+	if (code && *code) {
+		unit_t u;
+		if (units_get_by_code(r->db, code, r->arena, &u, &err) < 0)
+			return web_fail(r, &err);
+		unit_id = u.id;
+	}
+	ind_period_t p;
+	if (indicators_period(web_query(r, "year"), web_query(r, "from"), web_query(r, "to"), &p, &err) < 0)
+		return web_fail(r, &err);
+	ind_report_t rep;
+	if (indicators_report(r->db, r->actor, unit_id, &p, true, r->arena, &rep, &err) < 0)
+		return web_fail(r, &err);
+	const char *format = web_query(r, "format");
+	if (format && strcmp(format, "csv") == 0) {
+		indicators_report_csv(&rep, &r->body);
+		r->status = 200;
+		r->content_type = "text/csv; charset=utf-8";
+		return;
+	}
+	web_json(r, 200, indicators_report_json(&rep));
 }

@@ -205,6 +205,7 @@ static const route_t routes[] = {
 	{ "POST", "/api-tokens", page_api_token_create, R_AUTH },
 	{ "POST", "/api-tokens/:id/revoke", page_api_token_revoke, R_AUTH },
 	{ "GET", "/api/v1/units", page_api_units, R_PUBLIC },
+	{ "GET", "/api/v1/stats", page_api_stats, R_PUBLIC },
 };
 
 /* Does path match pattern? ":id" takes one segment of 1-18 digits; a trailing "*" takes the

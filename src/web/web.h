@@ -246,5 +246,6 @@ web_handler_fn page_stocktakes, page_stocktake_create, page_stocktake, page_stoc
 /* Data exchange with the sector database: imports, the enrolment form, API tokens, the JSON API
  * (pages_exchange.c). */
 web_handler_fn page_xchg_form, page_xchg_upload, page_xchg_preview, page_xchg_commit, page_enrolment,
-    page_enrolment_set, page_api_tokens, page_api_token_create, page_api_token_revoke, page_api_units;
+    page_enrolment_set, page_api_tokens, page_api_token_create, page_api_token_revoke, page_api_units,
+    page_api_stats;
 #endif

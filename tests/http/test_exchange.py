@@ -291,6 +291,38 @@ def test_api_tokens():
     assert r.status == 201 and 'id="new-token"' in r.text
 
 
+def test_api_stats():
+    """GET /api/v1/stats: the token's unit (or one of its subtree) with every indicator and one entry
+    per child; the unit's additive figures are the sums of its children's; CSV the same; another
+    subtree's unit is not found; a bad period is refused."""
+    c = h.logged_in(srv, "phong1.admin")
+    tok = h.expect_status(c.post("/api-tokens", {"unit_id": str(srv.unit("PGD01")["id"]), "name": "Thống kê"}),
+                          201).json()["token"]
+    # a loan at TH001 so the figures are not all zero
+    lib = h.logged_in(srv, "thuthu.th001")
+    h.expect_status(lib.post("/catalog", {"title": "Sách thống kê API", "doc_type": "STK", "copies": "2"}), 201)
+    j = h.expect_status(api(tok, "/api/v1/stats?year=2026-2027"), 200).json()
+    assert j["unit"] == "PGD01" and j["year"] == "2026-2027" and j["from"] == "2026-08" and j["to"] == "2027-07", j
+    kids = {k["unit"]: k for k in j["children"]}
+    assert {"TH001", "THCS001"} <= set(kids), kids.keys()
+    for ind in ("copies_held", "value_held", "titles_held", "readers_registered", "loans_total", "intake_copies"):
+        assert j["values"][ind] == sum(k["values"][ind] for k in j["children"]), ind
+    assert kids["TH001"]["values"]["copies_held"] >= 2
+    one = h.expect_status(api(tok, "/api/v1/stats?unit=TH001&year=2026-2027"), 200).json()
+    assert one["unit"] == "TH001" and one["children"] == [] and one["values"] == kids["TH001"]["values"]
+    r = h.expect_status(api(tok, "/api/v1/stats?year=2026-2027&format=csv"), 200)
+    assert r.header("Content-Type").startswith("text/csv")
+    lines = r.text.strip().split("\r\n")
+    assert lines[0].startswith("unit,name,copies_held,") and lines[1].startswith("PGD01,")
+    assert len(lines) == 1 + 1 + len(j["children"])
+    # outside the token's subtree, or no such unit: the same 404
+    a, b = (h.expect_error(api(tok, "/api/v1/stats?unit=%s" % u), 404) for u in ("THPT001", "NOSUCH"))
+    assert a == b, (a, b)
+    for q in ("year=2025", "year=2025-2026&from=2026-09", "year=2025-2026&from=2025-12&to=2025-09", "from=13"):
+        h.expect_error(api(tok, "/api/v1/stats?" + q), 400)
+    h.expect_error(api(None, "/api/v1/stats"), 401, "err.api.token_missing")
+
+
 def test_cli_imports_and_tokens():
     import os
     path = os.path.join(srv.tmp, "donvi.csv")
