@@ -12,7 +12,7 @@
 #include "audit/audit.h"
 #include "base/clock.h"
 #include "circ/circ_int.h"
-#include "stats/stats.h" /* STAT_KCLASS: the loan's kclass, as the counters define it */
+#include "stats/stats.h" /* STAT_KCLASS: a copy's kclass, as the counters define it */
 
 int circ_check_desk(const actor_t *actor, err_t *err)
 {
@@ -114,12 +114,13 @@ int circ_find_item(db_t *db, int64_t unit_id, const char *barcode, arena_t *a, c
                    circ_result_t *res, err_t *err)
 {
 	memset(out, 0, sizeof *out);
-	db_stmt_t *st =
-	    db_query(db, err,
-	             "SELECT i.id, i.biblio_id, i.barcode, i.status, b.title, b.doc_type, t.name_vi,"
-	             " t.loanable FROM items i JOIN biblios b ON b.id = i.biblio_id"
-	             " JOIN doc_types t ON t.code = b.doc_type WHERE i.unit_id = ? AND i.barcode = ?",
-	             "is", unit_id, barcode ? barcode : "");
+	db_stmt_t *st = db_query(
+	    db, err,
+	    "SELECT i.id, i.biblio_id, i.barcode, i.status, b.title, b.doc_type, t.name_vi,"
+	    " t.loanable, " STAT_KCLASS("b.class_number") " FROM items i JOIN biblios b ON b.id = i.biblio_id"
+	                                                  " JOIN doc_types t ON t.code = b.doc_type WHERE "
+	                                                  "i.unit_id = ? AND i.barcode = ?",
+	    "is", unit_id, barcode ? barcode : "");
 	if (!st)
 		return err->code;
 	int rc = db_step(st, err);
@@ -132,6 +133,7 @@ int circ_find_item(db_t *db, int64_t unit_id, const char *barcode, arena_t *a, c
 		out->doc_type = circ_dup(a, db_col_text(st, 5));
 		out->type_name = circ_dup(a, db_col_text(st, 6));
 		out->loanable = db_col_int(st, 7) != 0;
+		out->kclass = circ_dup(a, db_col_text(st, 8));
 	}
 	db_done(st);
 	if (rc < 0)
@@ -351,12 +353,10 @@ int circ_lend(db_t *db, const actor_t *actor, const circ_patron_t *patron, const
 	    db, &loan_id, err,
 	    "INSERT INTO loans (unit_id, item_id, biblio_id, patron_id, kind, patron_kind, class_name,"
 	    " doc_type, out_at, out_day, due, out_by, grade, kclass) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	    "?, ?,"
-	    " COALESCE((SELECT p.grade FROM patrons p WHERE p.id = ?), 0), COALESCE((SELECT " STAT_KCLASS(
-	        "b.class_number") " FROM biblios b WHERE b.id = ?), '')) RETURNING id",
-	    "iiiissssissiii", unit, item->id, item->biblio_id, patron->id, kind, patron->kind,
+	    "?, ?, COALESCE((SELECT p.grade FROM patrons p WHERE p.id = ?), 0), ?) RETURNING id",
+	    "iiiissssissiis", unit, item->id, item->biblio_id, patron->id, kind, patron->kind,
 	    patron->class_name, item->doc_type, now, today, due, actor->account_id, patron->id,
-	    item->biblio_id);
+	    item->kclass ? item->kclass : "");
 	if (rc == ERR_CONFLICT) {
 		*raced = true;
 		return rc;

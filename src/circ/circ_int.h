@@ -11,7 +11,8 @@
 typedef struct circ_item {
 	int64_t id, biblio_id;
 	const char *barcode, *status, *title, *doc_type, *type_name;
-	bool loanable; /* doc_types.loanable */
+	const char *kclass; /* its record's class of knowledge, as the counters define it (STAT_KCLASS) */
+	bool loanable;      /* doc_types.loanable */
 } circ_item_t;
 
 /* The reader of unit_id with card code (or, code NULL or "", with id). ERR_NOTFOUND
